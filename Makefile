@@ -1,0 +1,106 @@
+# hvdoctor — one plain Makefile. Sources are found by wildcard so adding a
+# module, a command, a unit test or a fuzz target needs no edit here.
+#
+#   make            build/hvdoctor (warnings are errors)
+#   make check      unit tests (cmocka) + CLI golden tests
+#   make SAN=1      the same under ASan+UBSan, in build-san/
+#   make fuzz       libFuzzer targets (clang), in build-fuzz/
+#   make lint       clang-tidy, cppcheck, clang-format check
+
+CC      ?= cc
+SAN     ?=
+BUILD   ?= $(if $(SAN),build-san,build)
+PKGS    := ldap lber krb5 krb5-gssapi
+
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla -Wpointer-arith -Wcast-qual -Werror
+DEFS    := -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -DLDAP_DEPRECATED=0
+comma   := ,
+SAN_FLAGS := -fsanitize=address$(comma)undefined -fno-sanitize-recover=all
+OPT     := $(if $(SAN),-O1 -fno-omit-frame-pointer $(SAN_FLAGS),-O2)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS  ?= -g
+ALL_CFLAGS := -std=c17 $(OPT) $(CFLAGS) $(WARN) $(DEFS) -Ilib $(PKG_CFLAGS) -MMD -MP
+LDFLAGS_ALL := $(if $(SAN),$(SAN_FLAGS)) $(LDFLAGS)
+
+LIB_SRC := $(sort $(wildcard lib/*.c lib/*/*.c))
+CLI_SRC := $(sort $(wildcard cli/*.c))
+KB_SRC  := $(sort $(wildcard kb/*.kb))
+UNIT_SRC:= $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC:= $(sort $(wildcard fuzz/fuzz_*.c))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+LIBA    := $(BUILD)/libhvdoctor.a
+KB_C    := $(BUILD)/kb_builtin_data.c
+KB_OBJ  := $(BUILD)/kb_builtin_data.o
+KBGEN   := $(BUILD)/kbgen
+BIN     := $(BUILD)/hvdoctor
+UNIT_BIN:= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all check unit cli-test integration fuzz fuzz-run lint format clean
+all: $(BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIBA): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# The knowledge base is validated while it is compiled in: a bad kb/*.kb
+# file fails the build with file:line.
+$(KBGEN): $(BUILD)/tools/kbgen.o $(LIBA)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(KB_C): $(KBGEN) $(KB_SRC)
+	$(KBGEN) $(KB_SRC) > $@.tmp && mv $@.tmp $@
+
+$(KB_OBJ): $(KB_C)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BIN): $(CLI_OBJ) $(KB_OBJ) $(LIBA)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(KB_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; \
+	  HVDOCTOR_SOURCE_DIR=$(CURDIR) $$t; done
+
+cli-test: $(BIN)
+	HVDOCTOR=$(CURDIR)/$(BIN) tests/cli/run
+
+check: unit cli-test
+
+integration: $(BIN)
+	HVDOCTOR=$(CURDIR)/$(BIN) tests/integration/run
+
+# libFuzzer needs clang; the library is rebuilt with the fuzzer's coverage.
+FUZZ_BUILD := build-fuzz
+FUZZ_FLAGS := -std=c17 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+              $(DEFS) -Ilib $(PKG_CFLAGS)
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(FUZZ_BUILD)/%)
+fuzz: $(FUZZ_BIN)
+$(FUZZ_BUILD)/%: fuzz/%.c $(LIB_SRC) $(KB_C)
+	@mkdir -p $(FUZZ_BUILD)
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(LIB_SRC) $(KB_C) $(PKG_LIBS)
+
+fuzz-run: fuzz
+	tests/fuzz-run $(FUZZ_BIN)
+
+lint:
+	tools/lint
+
+format:
+	clang-format -i $(LIB_SRC) $(CLI_SRC) lib/*.h cli/*.h
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/tools/kbgen.d

@@ -1,0 +1,79 @@
+/* The command-line front end: one table of commands, each with a table of
+ * options that both parses argv and prints --help, so the two can never
+ * drift apart. */
+#ifndef HV_CLI_H
+#define HV_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit status, as monitoring plugins use it (DESIGN.md). */
+enum hv_exit {
+	HV_EXIT_OK = 0,		/* nothing wrong / something recognised */
+	HV_EXIT_WARNING = 1,	/* warnings found */
+	HV_EXIT_ERROR = 2,	/* errors found */
+	HV_EXIT_INCOMPLETE = 3,	/* could not complete: bad input, no source */
+};
+
+struct cli_option {
+	const char *name;	/* long name, without the dashes */
+	const char *arg;	/* value placeholder; NULL for a flag */
+	const char *help;	/* one line */
+	int id;			/* what the command switches on */
+};
+
+struct cli_value {
+	int id;
+	const char *value;	/* borrowed from argv; NULL for a flag */
+};
+
+struct cli_args {
+	struct cli_value *opts;
+	size_t n_opts, cap_opts;
+	const char **positional;
+	size_t n_positional, cap_positional;
+};
+
+/* Options every command takes. */
+enum {
+	CLI_OPT_HELP = 1000,
+	CLI_OPT_KB,
+	CLI_OPT_COLOR,
+};
+
+struct cli_globals {
+	const char *kb_dir;	/* --kb DIR, or NULL for the built-in */
+	bool color;		/* colour on stdout */
+};
+
+struct cli_command {
+	const char *name;
+	int (*run)(const struct cli_args *args,
+		   const struct cli_globals *globals);
+	const char *usage;	/* after "hvdoctor NAME " */
+	const char *summary;	/* one line for `hvdoctor help` */
+	const char *description;/* a paragraph for `hvdoctor NAME --help` */
+	const struct cli_option *options; /* ends with a {NULL} entry */
+};
+
+/* Parses argv (after the command name) against the command's options and
+ * the common ones. On error prints "hvdoctor CMD: …" to stderr and
+ * returns HV_EXIT_INCOMPLETE; otherwise 0. */
+int cli_parse(const struct cli_command *cmd, int argc, char **argv,
+	      struct cli_args *out);
+/* Frees the arrays of args (values stay borrowed from argv). */
+void cli_args_release(struct cli_args *args);
+/* Prints the command's help, options aligned. */
+void cli_print_help(FILE *out, const struct cli_command *cmd);
+/* Counts how often an option was given. */
+size_t cli_count(const struct cli_args *args, int id);
+/* The last value given for an option, or NULL. */
+const char *cli_value(const struct cli_args *args, int id);
+/* Prints "hvdoctor: " and a formatted message to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Writes buf to stdout and flushes; returns HV_EXIT_INCOMPLETE when the
+ * output could not be written (a full disk must not look like success). */
+int cli_write_stdout(const char *buf, size_t len);
+
+#endif

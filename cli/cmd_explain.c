@@ -1,0 +1,136 @@
+/* hvdoctor explain: what an error code, event id or pasted message means,
+ * and its likely causes ranked, with how to confirm and fix each. */
+#include "commands.h"
+
+#include "explain.h"
+#include "render_explain.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { OPT_JSON = 1, OPT_CONTEXT, OPT_ALL };
+
+static const struct cli_option explain_options[] = {
+	{"json", NULL, "print JSON (schema hvdoctor.explain/1)", OPT_JSON},
+	{"context", "KEY=VALUE",
+	 "a fact you know (repeatable):\n"
+	 "os=2012|2012r2|2016|2019|2022|2025, auth=kerberos|credssp,\n"
+	 "initiated=source|remote, clustered=yes|no,\n"
+	 "phase=source|destination, percent=N, storage=yes|no",
+	 OPT_CONTEXT},
+	{"all", NULL, "show full detail for every cause, not the top three",
+	 OPT_ALL},
+	{NULL, NULL, NULL, 0},
+};
+
+static int read_context(const struct cli_args *args, struct hv_context *ctx)
+{
+	for (size_t i = 0; i < args->n_opts; i++) {
+		struct hv_error err;
+
+		if (args->opts[i].id != OPT_CONTEXT)
+			continue;
+		if (hv_context_set(ctx, args->opts[i].value, &err) < 0) {
+			cli_error("explain: --context %s: %s",
+				  args->opts[i].value, err.message);
+			return HV_EXIT_INCOMPLETE;
+		}
+	}
+	return 0;
+}
+
+/* Every argument is scanned on its own ("-" reads standard input), so a
+ * code typed alone is read as a code, and pasted text as text. */
+static int scan_inputs(const struct cli_args *args, const struct hv_kb *kb,
+		       struct hv_symptoms *sym)
+{
+	for (size_t i = 0; i < args->n_positional; i++) {
+		const char *arg = args->positional[i];
+
+		if (strcmp(arg, "-") == 0) {
+			char *text = cli_read_stdin();
+
+			if (!text)
+				return HV_EXIT_INCOMPLETE;
+			hv_symptoms_scan(kb, text, (unsigned)i + 1, sym);
+			free(text);
+		} else {
+			hv_symptoms_scan(kb, arg, (unsigned)i + 1, sym);
+		}
+	}
+	return 0;
+}
+
+static int render(const struct cli_args *args,
+		  const struct cli_globals *globals,
+		  const struct hv_explain_view *view)
+{
+	struct hv_strbuf out = HV_STRBUF_INIT;
+	struct hv_style style = {globals->color};
+	int rc;
+
+	if (cli_count(args, OPT_JSON))
+		hv_render_explain_json(&out, view);
+	else
+		hv_render_explain_text(&out, view, &style);
+	rc = cli_write_stdout(out.buf, out.len);
+	hv_strbuf_release(&out);
+	return rc;
+}
+
+static int run_explain(const struct cli_args *args,
+		       const struct cli_globals *globals)
+{
+	struct hv_context ctx = {0};
+	struct hv_symptoms sym = {0};
+	struct hv_explanation ranking = {0};
+	struct hv_kb kb = {0};
+	struct hv_explain_view view;
+	int rc;
+
+	if (args->n_positional == 0) {
+		cli_error("explain: give an error code, an event id or the "
+			  "error text (or - to read it from standard input)");
+		return HV_EXIT_INCOMPLETE;
+	}
+	if ((rc = read_context(args, &ctx)) != 0 ||
+	    (rc = cli_load_kb(globals, &kb)) != 0)
+		return rc;
+	if ((rc = scan_inputs(args, &kb, &sym)) == 0) {
+		view = (struct hv_explain_view){&kb, &sym, &ranking,
+						!hv_symptoms_empty(&sym), 3};
+		if (view.recognised)
+			hv_explain_rank(&kb, &sym, &ctx, &ranking);
+		else
+			hv_explain_common(&kb, &ranking);
+		if (cli_count(args, OPT_ALL))
+			view.detailed = ranking.n;
+		rc = render(args, globals, &view);
+		if (rc == 0 && !view.recognised)
+			rc = HV_EXIT_INCOMPLETE;
+	}
+	hv_explanation_release(&ranking);
+	hv_symptoms_release(&sym);
+	hv_kb_release(&kb);
+	return rc;
+}
+
+const struct cli_command cmd_explain = {
+	.name = "explain",
+	.run = run_explain,
+	.usage = "[--json] [--context KEY=VALUE]... [--] TEXT|CODE|EVENT-ID...",
+	.summary = "what an error code, event id or message means, and its "
+		   "likely causes",
+	.description =
+		"Recognises HRESULTs in any spelling (0x8009030E, 8009030E,\n"
+		"-2146893042, 2148074254), Win32/Winsock codes (10061,\n"
+		"WSAECONNREFUSED), symbolic names (SEC_E_NO_CREDENTIALS),\n"
+		"Kerberos errors (KDC_ERR_BADOPTION), event ids (21502,\n"
+		"\"event 21502\") and whole pasted messages from Hyper-V\n"
+		"Manager, Failover Cluster Manager, PowerShell or Event Viewer\n"
+		"(quote them, or give - and paste into standard input). It\n"
+		"ranks the likely causes and says how to confirm and fix each.\n"
+		"Exit status 0 when something was recognised, 3 when nothing.",
+	.options = explain_options,
+};

@@ -1,0 +1,11 @@
+/* UTF-8 validation for text that came from outside (AD, logs, files). */
+#ifndef HV_UTF8_H
+#define HV_UTF8_H
+
+#include <stddef.h>
+
+/* Length (1-4) of the valid UTF-8 sequence at s, or 0 if the bytes there
+ * are not valid UTF-8 (overlong, surrogate, truncated, > U+10FFFF). */
+size_t hv_utf8_valid_prefix(const char *s, size_t len);
+
+#endif
