@@ -12,10 +12,7 @@ static int not_yet(const struct cli_args *args,
 
 static const struct cli_option no_options[] = {{NULL, NULL, NULL, 0}};
 
-const struct cli_command cmd_audit = {"audit", not_yet, "SOURCES",
-				      "audit delegation and SPNs of every "
-				      "host pair", "", no_options};
 const struct cli_command cmd_plan = {"plan", not_yet, "SOURCES",
-				     "write the fix", "", no_options};
+				     "write the fix", "", no_options, NULL};
 const struct cli_command cmd_apply = {"apply", not_yet, "--ldap URI --yes",
-				      "apply the fix to AD", "", no_options};
+				      "apply the fix to AD", "", no_options, NULL};

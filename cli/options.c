@@ -60,6 +60,8 @@ static int take_option(const struct cli_command *cmd, int argc, char **argv,
 	const struct cli_option *opt = find_in(cmd->options, name, len);
 
 	if (!opt)
+		opt = find_in(cmd->shared, name, len);
+	if (!opt)
 		opt = find_in(common_options, name, len);
 	if (!opt) {
 		cli_error("%s: unknown option '--%.*s' (see hvdoctor %s "
@@ -145,6 +147,10 @@ void cli_print_help(FILE *out, const struct cli_command *cmd)
 	if (cmd->options && cmd->options->name) {
 		fputs("\noptions:\n", out);
 		print_table(out, cmd->options);
+	}
+	if (cmd->shared) {
+		fputs("\nsources and host selection:\n", out);
+		print_table(out, cmd->shared);
 	}
 	fputs("\ncommon options:\n", out);
 	print_table(out, common_options);

@@ -310,8 +310,10 @@ static int parse_number(struct record *rec, const char *field, bool hex8,
 		return at(err, rec->file, rec->line,
 			  "record lacks required field", field);
 	errno = 0;
+	/* strtoul alone would take a sign or leading blanks */
 	if (hex8) {
-		if (strlen(v) != 10 || v[0] != '0' || v[1] != 'x')
+		if (strlen(v) != 10 || v[0] != '0' || v[1] != 'x' ||
+		    strspn(v + 2, "0123456789abcdefABCDEF") != 8)
 			return at(err, rec->file, line_of(rec, field),
 				  "an HRESULT is 0x and 8 hex digits, not",
 				  v);
@@ -319,7 +321,8 @@ static int parse_number(struct record *rec, const char *field, bool hex8,
 	} else {
 		n = strtoul(v, &end, 10);
 	}
-	if (errno || !end || *end || n > UINT32_MAX || v[0] == '-')
+	if (errno || !end || *end || n > UINT32_MAX || v[0] < '0' ||
+	    v[0] > '9')
 		return at(err, rec->file, line_of(rec, field),
 			  "not a valid number", v);
 	*out = (uint32_t)n;

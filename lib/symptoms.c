@@ -339,8 +339,10 @@ static size_t scan_text_word(struct scan *sc, const char *s)
 		if (v > 0xFFFF) {
 			if (!match_hresult(sc, (uint32_t)v, s, n + 2))
 				add_unknown(sc, s, n + 2);
-		} else if (v > 0) {
-			match_small(sc, (uint32_t)v, s, n + 2);
+		} else if (v > 0 &&
+			   !(match_small(sc, (uint32_t)v, s, n + 2) +
+			     match_hresult(sc, (uint32_t)v, s, n + 2))) {
+			add_unknown(sc, s, n + 2);
 		}
 		return n + 2;
 	}

@@ -1,0 +1,314 @@
+#include "sources.h"
+
+#include "domains_file.h"
+#include "hv_alloc.h"
+#include "hv_strbuf.h"
+#include "ldif.h"
+#include "secret.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct cli_option cli_source_options[] = {
+	{"ldif", "FILE", "read an LDIF export (ldapsearch or ldifde); "
+			 "repeatable", SRC_LDIF},
+	{"ldap", "URI", "read AD over LDAP: ldap://dc or ldaps://dc",
+	 SRC_LDAP},
+	{"bind", "HOW", "gssapi (default: your Kerberos ticket, signed and "
+			"sealed)\nor simple (--user, password from "
+			"--password-file,\nHVDOCTOR_PASSWORD or a prompt)",
+	 SRC_BIND},
+	{"user", "NAME", "simple bind name: DN, UPN or DOMAIN\\user",
+	 SRC_USER},
+	{"password-file", "FILE", "read the simple-bind password from FILE",
+	 SRC_PASSWORD_FILE},
+	{"base", "DN", "search base (default: the naming context)", SRC_BASE},
+	{"starttls", NULL, "use StartTLS on ldap://", SRC_STARTTLS},
+	{"cacert", "FILE", "CA certificate(s) to verify the DC with",
+	 SRC_CACERT},
+	{"allow-plaintext", NULL, "permit a simple bind without TLS "
+				  "(sends the password in clear)",
+	 SRC_ALLOW_PLAINTEXT},
+	{"hosts", "H1,H2,...", "these hosts (short or FQDN, exact names), "
+			       "one migration domain", SRC_HOSTS},
+	{"ou", "DN", "the computers under this OU", SRC_OU},
+	{"filter", "FILTER", "the computers an LDAP filter selects "
+			     "(with --ldap)", SRC_FILTER},
+	{"admin", "USER", "an account that starts migrations; repeatable",
+	 SRC_ADMIN},
+	{"new-node", "NAME", "only what a node being added lacks, both "
+			     "directions", SRC_NEW_NODE},
+	{"domains", "FILE", "migration domains, one group of hosts a line",
+	 SRC_DOMAINS},
+	{"group-by", "ou", "one migration domain per OU", SRC_GROUP_BY},
+	{NULL, NULL, NULL, 0},
+};
+
+/* What every check reads; nothing else is fetched. */
+static const char *const ad_attributes[] = {
+	"sAMAccountName", "dNSHostName", "userAccountControl",
+	"servicePrincipalName", "msDS-AllowedToDelegateTo",
+	"msDS-AllowedToActOnBehalfOfOtherIdentity", "operatingSystem",
+	"operatingSystemVersion", "memberOf", "objectSid", "objectClass",
+	NULL,
+};
+
+static void report(const char *command, const struct hv_error *err)
+{
+	char msg[2048];
+
+	hv_error_format(err, msg, sizeof(msg));
+	cli_error("%s: %s", command, msg);
+}
+
+static void split_list(const char *text, char ***out, size_t *n)
+{
+	size_t cap = *n;
+
+	while (*text) {
+		size_t len = strcspn(text, ", ");
+
+		if (len) {
+			HV_GROW(*out, *n, cap);
+			(*out)[(*n)++] = hv_strndup(text, len);
+		}
+		text += len;
+		text += strspn(text, ", ");
+	}
+}
+
+static int read_file(const char *path, struct hv_strbuf *out,
+		     const char *command)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[8192];
+	size_t n;
+
+	if (!f) {
+		cli_error("%s: %s: %s", command, path, strerror(errno));
+		return HV_EXIT_INCOMPLETE;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
+	       out->len < (64u << 20))
+		hv_strbuf_add(out, chunk, n);
+	fclose(f);
+	return 0;
+}
+
+static int load_selection(const struct cli_args *args, const char *command,
+			  struct hv_selection *sel)
+{
+	const char *group_by = cli_value(args, SRC_GROUP_BY);
+	const char *domains = cli_value(args, SRC_DOMAINS);
+
+	for (size_t i = 0; i < args->n_opts; i++) {
+		if (args->opts[i].id == SRC_HOSTS) {
+			if (!sel->hosts)
+				sel->hosts = hv_calloc(1, sizeof(char *));
+			split_list(args->opts[i].value, &sel->hosts,
+				   &sel->n_hosts);
+		} else if (args->opts[i].id == SRC_ADMIN) {
+			split_list(args->opts[i].value, &sel->admins,
+				   &sel->n_admins);
+		}
+	}
+	sel->ou = cli_value(args, SRC_OU);
+	sel->new_node = cli_value(args, SRC_NEW_NODE);
+	if (group_by && strcmp(group_by, "ou") != 0) {
+		cli_error("%s: --group-by takes 'ou'", command);
+		return HV_EXIT_INCOMPLETE;
+	}
+	sel->grouping = group_by ? HV_GROUP_OU : HV_GROUP_AUTO;
+	if (domains) {
+		struct hv_strbuf text = HV_STRBUF_INIT;
+		struct hv_error err;
+		int rc = read_file(domains, &text, command);
+
+		if (rc == 0 && hv_domains_parse(domains, hv_strbuf_str(&text),
+						text.len, sel, &err) < 0) {
+			report(command, &err);
+			rc = HV_EXIT_INCOMPLETE;
+		}
+		hv_strbuf_release(&text);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int load_ldif(const struct cli_args *args, const char *command,
+		     struct cli_sources *out)
+{
+	struct hv_strbuf label = HV_STRBUF_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; i < args->n_opts && rc == 0; i++) {
+		struct hv_ldif_errors errs;
+
+		if (args->opts[i].id != SRC_LDIF)
+			continue;
+		hv_ldif_errors_clear(&errs);
+		if (hv_ldif_read_file_errors(args->opts[i].value, &out->dir,
+					     &errs) < 0) {
+			for (size_t e = 0; e < errs.n_listed; e++)
+				report(command, &errs.list[e]);
+			if (errs.n_total > errs.n_listed)
+				cli_error("%s: … and %zu more errors", command,
+					  errs.n_total - errs.n_listed);
+			rc = HV_EXIT_INCOMPLETE;
+		}
+		hv_strbuf_addf(&label, "%s%s", label.len ? ", " : "",
+			       args->opts[i].value);
+	}
+	out->label = hv_strbuf_detach(&label);
+	return rc;
+}
+
+static int bind_options(const struct cli_args *args, const char *command,
+			struct hv_ldap_options *opts, char **out_password)
+{
+	const char *bind = cli_value(args, SRC_BIND);
+	struct hv_error err;
+
+	memset(opts, 0, sizeof(*opts));
+	opts->uri = cli_value(args, SRC_LDAP);
+	opts->base = cli_value(args, SRC_BASE);
+	opts->cacert = cli_value(args, SRC_CACERT);
+	opts->starttls = cli_count(args, SRC_STARTTLS) > 0;
+	opts->allow_plaintext = cli_count(args, SRC_ALLOW_PLAINTEXT) > 0;
+	opts->user = cli_value(args, SRC_USER);
+	*out_password = NULL;
+	if (!bind || strcmp(bind, "gssapi") == 0) {
+		opts->bind = HV_LDAP_BIND_GSSAPI;
+		return 0;
+	}
+	if (strcmp(bind, "simple") != 0) {
+		cli_error("%s: --bind takes gssapi or simple, not '%s'",
+			  command, bind);
+		return HV_EXIT_INCOMPLETE;
+	}
+	opts->bind = HV_LDAP_BIND_SIMPLE;
+	if (!opts->user) {
+		cli_error("%s: --bind simple needs --user", command);
+		return HV_EXIT_INCOMPLETE;
+	}
+	/* refuse before asking for a password that would go out in clear */
+	if (!opts->allow_plaintext && !opts->starttls &&
+	    strncmp(opts->uri, "ldaps://", 8) != 0) {
+		cli_error("%s: a simple bind over plain LDAP sends the "
+			  "password in clear; use ldaps://, --starttls, or "
+			  "--allow-plaintext", command);
+		return HV_EXIT_INCOMPLETE;
+	}
+	if (hv_secret_read(cli_value(args, SRC_PASSWORD_FILE), out_password,
+			   &err) < 0) {
+		report(command, &err);
+		return HV_EXIT_INCOMPLETE;
+	}
+	opts->password = *out_password;
+	return 0;
+}
+
+int cli_ldap_connect(const struct cli_args *args, const char *command,
+		     struct hv_ldap **out)
+{
+	struct hv_ldap_options opts;
+	struct hv_error err;
+	char *password = NULL;
+	int rc = bind_options(args, command, &opts, &password);
+
+	if (rc == 0 && hv_ldap_open(&opts, out, &err) < 0) {
+		report(command, &err);
+		rc = HV_EXIT_INCOMPLETE;
+	}
+	hv_free_secret(password);
+	return rc;
+}
+
+/* --filter picks hosts on the server; the names join --hosts. */
+static int hosts_by_filter(struct hv_ldap *ld, const char *filter,
+			   const char *command, struct hv_selection *sel)
+{
+	static const char *const attrs[] = {"sAMAccountName", NULL};
+	struct hv_directory found = {0};
+	struct hv_strbuf f = HV_STRBUF_INIT;
+	struct hv_error err;
+	int rc = 0;
+
+	hv_strbuf_addf(&f, "(&(objectClass=computer)%s)", filter);
+	if (hv_ldap_search(ld, NULL, HV_LDAP_SCOPE_SUBTREE, f.buf, attrs,
+			   &found, &err) < 0) {
+		report(command, &err);
+		rc = HV_EXIT_INCOMPLETE;
+	}
+	if (!sel->hosts)
+		sel->hosts = hv_calloc(1, sizeof(char *));
+	for (size_t i = 0; rc == 0 && i < found.n_entries; i++) {
+		const char *sam = hv_entry_first(&found.entries[i],
+						 "sAMAccountName");
+
+		if (sam)
+			split_list(sam, &sel->hosts, &sel->n_hosts);
+	}
+	hv_strbuf_release(&f);
+	hv_directory_clear(&found);
+	return rc;
+}
+
+static int load_ldap(const struct cli_args *args, const char *command,
+		     struct cli_sources *out)
+{
+	struct hv_error err;
+	const char *filter = cli_value(args, SRC_FILTER);
+	int rc = cli_ldap_connect(args, command, &out->ldap);
+
+	if (rc)
+		return rc;
+	out->label = hv_strdup(hv_ldap_uri(out->ldap));
+	/* computers are users too in AD's schema: one search finds hosts,
+	 * admins and every SPN holder (for the duplicate check) */
+	if (hv_ldap_search(out->ldap, NULL, HV_LDAP_SCOPE_SUBTREE,
+			   "(objectClass=user)", ad_attributes, &out->dir,
+			   &err) < 0) {
+		report(command, &err);
+		return HV_EXIT_INCOMPLETE;
+	}
+	if (filter)
+		rc = hosts_by_filter(out->ldap, filter, command, &out->sel);
+	return rc;
+}
+
+int cli_sources_load(const struct cli_args *args, const char *command,
+		     struct cli_sources *out)
+{
+	bool ldif = cli_count(args, SRC_LDIF) > 0;
+	bool ldap = cli_count(args, SRC_LDAP) > 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (ldif == ldap) {
+		cli_error("%s: give one source: --ldap URI or --ldif FILE",
+			  command);
+		return HV_EXIT_INCOMPLETE;
+	}
+	if (ldif && cli_count(args, SRC_FILTER)) {
+		cli_error("%s: --filter needs --ldap; with --ldif use --hosts "
+			  "or --ou", command);
+		return HV_EXIT_INCOMPLETE;
+	}
+	rc = load_selection(args, command, &out->sel);
+	if (rc == 0)
+		rc = ldif ? load_ldif(args, command, out)
+			  : load_ldap(args, command, out);
+	return rc;
+}
+
+void cli_sources_release(struct cli_sources *src)
+{
+	hv_directory_clear(&src->dir);
+	hv_selection_release(&src->sel);
+	hv_ldap_close(src->ldap);
+	free(src->label);
+	memset(src, 0, sizeof(*src));
+}

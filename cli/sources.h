@@ -1,0 +1,50 @@
+/* The directory sources and host selection shared by audit, plan and
+ * apply: --ldif FILE…, --ldap URI with its bind options, --hosts, --ou,
+ * --filter, --admin, --new-node, --domains, --group-by. */
+#ifndef HV_CLI_SOURCES_H
+#define HV_CLI_SOURCES_H
+
+#include "cli.h"
+#include "directory.h"
+#include "estate.h"
+#include "ldap_source.h"
+
+enum {
+	SRC_LDIF = 2000,
+	SRC_LDAP,
+	SRC_BIND,
+	SRC_USER,
+	SRC_PASSWORD_FILE,
+	SRC_BASE,
+	SRC_STARTTLS,
+	SRC_CACERT,
+	SRC_ALLOW_PLAINTEXT,
+	SRC_HOSTS,
+	SRC_OU,
+	SRC_FILTER,
+	SRC_ADMIN,
+	SRC_NEW_NODE,
+	SRC_DOMAINS,
+	SRC_GROUP_BY,
+};
+
+extern const struct cli_option cli_source_options[];
+
+/* What the sources loaded; release with cli_sources_release(). */
+struct cli_sources {
+	struct hv_directory dir;
+	struct hv_selection sel;
+	struct hv_ldap *ldap;	/* kept open for apply; NULL for LDIF */
+	char *label;		/* "estate.ldif" or the URI, for reports */
+};
+
+/* Reads the directory and the selection from the options. Prints errors
+ * (file:line, URI, AD's diagnostic) and returns HV_EXIT_INCOMPLETE. */
+int cli_sources_load(const struct cli_args *args, const char *command,
+		     struct cli_sources *out);
+/* Opens the LDAP connection of --ldap and its bind options only. */
+int cli_ldap_connect(const struct cli_args *args, const char *command,
+		     struct hv_ldap **out);
+void cli_sources_release(struct cli_sources *src);
+
+#endif

@@ -1,0 +1,170 @@
+/* Constrained delegation between every ordered pair of hosts of a
+ * migration domain: source A needs, in msDS-AllowedToDelegateTo,
+ * "Microsoft Virtual System Migration Service/B" (live migration) and
+ * "cifs/B" (storage moves), each for B's short name and FQDN (MS-SFU
+ * 3.2.5.2.2: the KDC compares the requested SPN with this list). */
+#include "checks.h"
+
+#include "hv_alloc.h"
+#include "hv_strbuf.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+/* Indexes, not pointers: adding a finding may move the array. */
+struct pair_findings {
+	size_t vsms, cifs, form;
+};
+
+/* The hosts a source must reach: its domain, or only the new node (and
+ * from the new node, its whole domain) with --new-node. */
+static bool pair_wanted(const struct hv_estate *est, size_t a, size_t b)
+{
+	if (a == b || est->hosts[a].domain != est->hosts[b].domain)
+		return false;
+	return est->new_node < 0 || (long)a == est->new_node ||
+	       (long)b == est->new_node;
+}
+
+static void entry_value(struct hv_strbuf *sb, unsigned bit,
+			const struct hv_account *target)
+{
+	hv_strbuf_reset(sb);
+	hv_strbuf_addf(sb, "%s/%s",
+		       bit & HV_DELEG_VSMS ? HV_SPN_VSMS : "cifs",
+		       bit & (HV_DELEG_VSMS_FQDN | HV_DELEG_CIFS_FQDN)
+			       ? hv_account_fqdn(target)
+			       : target->name);
+}
+
+static struct hv_finding *open_finding(struct hv_findings *out,
+				       size_t *slot, const char *cause,
+				       enum hv_severity sev,
+				       const struct hv_account *src,
+				       const char *what)
+{
+	if (*slot == SIZE_MAX) {
+		struct hv_finding *f = hv_findings_add(
+			out, cause, sev, "delegation-pairs", src->name, "%s",
+			what);
+
+		hv_finding_fix(f,
+			       "hvdoctor plan writes the Set-ADComputer "
+			       "commands for %s",
+			       src->name);
+		*slot = out->n - 1;
+	}
+	return &out->items[*slot];
+}
+
+static void add_target(struct hv_finding *f, const struct hv_account *src,
+		       const struct hv_account *dst, unsigned missing)
+{
+	struct hv_strbuf value = HV_STRBUF_INIT;
+
+	/* the first few targets are named; the renderer counts the rest */
+	if (f->n_targets++ < 8) {
+		struct hv_strbuf names = HV_STRBUF_INIT;
+
+		if (f->target)
+			hv_strbuf_addf(&names, "%s, ", f->target);
+		hv_strbuf_adds(&names, dst->name);
+		free(f->target);
+		f->target = hv_strbuf_detach(&names);
+	}
+	for (unsigned bit = 1; bit <= HV_DELEG_CIFS_FQDN; bit <<= 1) {
+		if (!(missing & bit))
+			continue;
+		entry_value(&value, bit, dst);
+		hv_finding_evidence(f, src->entry->dn,
+				    "msDS-AllowedToDelegateTo", value.buf,
+				    HV_EV_MISSING, src->entry->origin);
+	}
+	hv_strbuf_release(&value);
+}
+
+/* Sorts one pair's gaps into the three causes. */
+static void record_gaps(struct hv_findings *out, struct pair_findings *pf,
+			const struct hv_account *src,
+			const struct hv_account *dst, unsigned bits)
+{
+	unsigned vsms = bits & HV_DELEG_VSMS, cifs = bits & HV_DELEG_CIFS;
+
+	if (!vsms)
+		add_target(open_finding(out, &pf->vsms, "kcd-missing-vsms",
+					HV_SEV_ERROR, src,
+					"may not delegate to the migration "
+					"service of"),
+			   src, dst, HV_DELEG_VSMS);
+	if (!cifs)
+		add_target(open_finding(out, &pf->cifs, "kcd-missing-cifs",
+					HV_SEV_ERROR, src,
+					"may not delegate to their cifs service "
+					"(storage moves)"),
+			   src, dst, HV_DELEG_CIFS);
+	if ((vsms && vsms != HV_DELEG_VSMS) || (cifs && cifs != HV_DELEG_CIFS))
+		add_target(open_finding(out, &pf->form,
+					"kcd-name-form-missing",
+					HV_SEV_WARNING, src,
+					"delegates to them under one name form "
+					"only"),
+			   src, dst,
+			   (vsms ? HV_DELEG_VSMS & ~vsms : 0) |
+				   (cifs ? HV_DELEG_CIFS & ~cifs : 0));
+}
+
+/* Host position of every account, SIZE_MAX for non-hosts. */
+static size_t *host_positions(const struct hv_estate *est)
+{
+	size_t *pos = hv_calloc(est->n_accounts + 1, sizeof(*pos));
+
+	for (size_t a = 0; a < est->n_accounts; a++)
+		pos[a] = SIZE_MAX;
+	for (size_t h = 0; h < est->n_hosts; h++)
+		pos[est->hosts[h].account] = h;
+	return pos;
+}
+
+void hv_check_delegation_pairs(const struct hv_estate *est,
+			       struct hv_findings *out)
+{
+	size_t *pos = host_positions(est);
+	unsigned char *bits = hv_calloc(est->n_hosts + 1, 1);
+
+	for (size_t a = 0; a < est->n_hosts; a++) {
+		const struct hv_account *src =
+			&est->accounts[est->hosts[a].account];
+		struct pair_findings pf = {SIZE_MAX, SIZE_MAX, SIZE_MAX};
+		size_t first = a, last = a;
+
+		while (first > 0 &&
+		       est->hosts[first - 1].domain == est->hosts[a].domain)
+			first--;
+		while (last + 1 < est->n_hosts &&
+		       est->hosts[last + 1].domain == est->hosts[a].domain)
+			last++;
+		/* scatter A's entries onto host positions, then walk the
+		 * domain once: linear in domain size plus entries */
+		for (size_t d = 0; d < src->n_deleg; d++) {
+			size_t p = pos[src->deleg[d].target];
+
+			if (p != SIZE_MAX)
+				bits[p] = (unsigned char)src->deleg[d].bits;
+		}
+		for (size_t b = first; b <= last; b++) {
+			if (pair_wanted(est, a, b) && bits[b] != HV_DELEG_ALL)
+				record_gaps(out, &pf, src,
+					    &est->accounts[est->hosts[b]
+								   .account],
+					    bits[b]);
+		}
+		for (size_t d = 0; d < src->n_deleg; d++) {
+			size_t p = pos[src->deleg[d].target];
+
+			if (p != SIZE_MAX)
+				bits[p] = 0;
+		}
+	}
+	free(bits);
+	free(pos);
+}

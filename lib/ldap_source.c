@@ -1,0 +1,1062 @@
+#include "ldap_source.h"
+
+#include "hv_alloc.h"
+#include "hv_strbuf.h"
+#include "ldap_internal.h"
+
+#include <ldap.h>
+#include <sasl/sasl.h>
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+
+/* AD's default MaxPageSize (MS-ADTS 3.1.1.3.4.6 "LDAP Policies"): a larger
+ * page is cut to it anyway, a smaller one only costs round trips. */
+#define PAGE_SIZE 1000
+/* A server that keeps handing out cookies is broken or hostile; 100,000
+ * pages of 1,000 entries is far beyond any real domain. */
+#define MAX_PAGES 100000
+#define DEFAULT_TIMEOUT_MS 30000
+/* The SSF of DES, the weakest cipher a SASL layer counts as sealing
+ * (Cyrus SASL; RFC 4752 section 3.3): less is signing only or nothing. */
+#define SEAL_SSF 56
+
+struct hv_ldap {
+	LDAP *ld;
+	char *uri;
+	char *base_dn;
+	bool tls;     /* the session runs inside TLS (ldaps:// or StartTLS) */
+	bool tcp_up;  /* TCP connected: a later failure is TLS's */
+	unsigned ssf; /* SASL security layer after a GSSAPI bind */
+	struct ldap_conncb conncb; /* libldap keeps a pointer to it */
+};
+
+/* ------------------------------------------------------------------ *
+ * Pure helpers (declared in ldap_internal.h for the unit tests)       *
+ * ------------------------------------------------------------------ */
+
+/* Reads a decimal index at *p and moves *p past it; false if there is no
+ * digit or the number overflows. */
+static bool read_index(const char **p, unsigned long *out)
+{
+	const char *s = *p;
+	unsigned long v = 0;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		unsigned long d = (unsigned long)(*s - '0');
+
+		if (v > (ULONG_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*p = s;
+	*out = v;
+	return true;
+}
+
+int hv_ldap_range_parse(const char *attr, struct hv_ldap_range *out)
+{
+	static const char opt[] = ";range=";
+	const char *p = attr;
+
+	memset(out, 0, sizeof(*out));
+	/* Attribute options are case-insensitive (RFC 4512 section 2.5). */
+	while ((p = strchr(p, ';')) && strncasecmp(p, opt, sizeof(opt) - 1))
+		p++;
+	if (!p)
+		return 0;
+	out->ranged = true;
+	out->name_len = (size_t)(p - attr);
+	p += sizeof(opt) - 1;
+	if (!read_index(&p, &out->low) || *p++ != '-')
+		return HV_ERR_INPUT;
+	if (*p == '*') {
+		out->last = true;
+		p++;
+	} else if (!read_index(&p, &out->high) || out->high < out->low) {
+		return HV_ERR_INPUT;
+	}
+	/* AD puts the range option last; anything after it is not AD. */
+	return *p == '\0' && out->name_len > 0 ? 0 : HV_ERR_INPUT;
+}
+
+static unsigned hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (unsigned)(c - '0');
+	return (unsigned)(tolower((unsigned char)c) - 'a') + 10;
+}
+
+bool hv_ldap_ad_data_code(const char *diag, unsigned long *out_code)
+{
+	/* "80090308: LdapErr: DSID-0C09041C, comment: AcceptSecurityContext
+	 * error, data 52e, v4563": the word "data" after a separator, then
+	 * a Win32 error code in hex (at most 8 digits), then "," or the end. */
+	for (const char *p = diag; p && (p = strstr(p, "data ")) != NULL;
+	     p++) {
+		const char *s = p + 5;
+		size_t n = 0;
+
+		if (p != diag && p[-1] != ' ' && p[-1] != ',')
+			continue;
+		while (n < 8 && isxdigit((unsigned char)s[n]))
+			n++;
+		if (n && (s[n] == ',' || s[n] == ' ' || !s[n])) {
+			unsigned long code = 0;
+
+			for (size_t i = 0; i < n; i++)
+				code = code * 16 + hex_digit(s[i]);
+			*out_code = code;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *hv_ldap_ad_data_text(unsigned long code)
+{
+	/* Win32 error codes (MS-ERREF 2.2) that AD's LDAP bind reports as
+	 * "data NNN" (MS-ADTS 3.1.1.3.4.1.1 / KB 2000 "LDAP bind errors"). */
+	static const struct {
+		unsigned long code;
+		const char *text;
+	} known[] = {
+		{0x525, "no such user"},
+		{0x52e, "wrong password or unknown user"},
+		{0x52f, "an account restriction prevents this logon"},
+		{0x530, "logon not permitted at this time (logon hours)"},
+		{0x531, "logon not permitted from this workstation"},
+		{0x532, "the password has expired"},
+		{0x533, "the account is disabled"},
+		{0x701, "the account has expired"},
+		{0x773, "the user must change the password first"},
+		{0x775, "the account is locked out"},
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (known[i].code == code)
+			return known[i].text;
+	return NULL;
+}
+
+/* Counts the URIs of a libldap URI list and those that are ldaps://. */
+static void count_uris(const char *uri, size_t *out_all, size_t *out_tls)
+{
+	static const char sep[] = " \t,";
+	const char *p = uri;
+
+	*out_all = *out_tls = 0;
+	while (p && *p) {
+		size_t n;
+
+		p += strspn(p, sep);
+		n = strcspn(p, sep);
+		if (!n)
+			break;
+		(*out_all)++;
+		if (n > 8 && strncasecmp(p, "ldaps://", 8) == 0)
+			(*out_tls)++;
+		p += n;
+	}
+}
+
+bool hv_ldap_uri_is_tls(const char *uri)
+{
+	size_t all, tls;
+
+	count_uris(uri, &all, &tls);
+	return all > 0 && tls == all;
+}
+
+int hv_ldap_check_options(const struct hv_ldap_options *opts,
+			  struct hv_error *err)
+{
+	size_t all, tls;
+
+	count_uris(opts->uri, &all, &tls);
+	if (!all)
+		return hv_error_set(err, HV_ERR_USAGE, NULL,
+				    "no LDAP URI given");
+	if (opts->timeout_ms < 0)
+		return hv_error_set(err, HV_ERR_USAGE, opts->uri,
+				    "the timeout cannot be negative");
+	if (opts->starttls && tls)
+		return hv_error_set(err, HV_ERR_USAGE, opts->uri,
+				    "StartTLS and ldaps:// do not mix; "
+				    "use one or the other");
+	if (opts->bind == HV_LDAP_BIND_GSSAPI)
+		return 0;
+	if (opts->bind != HV_LDAP_BIND_SIMPLE)
+		return hv_error_set(err, HV_ERR_USAGE, opts->uri,
+				    "unknown bind method %d", (int)opts->bind);
+	if (!opts->user || !opts->user[0])
+		return hv_error_set(err, HV_ERR_USAGE, opts->uri,
+				    "simple bind needs a user "
+				    "(DN, UPN or DOMAIN\\user)");
+	/* RFC 4513 5.1.2: a name with an empty password is an
+	 * unauthenticated bind, which servers may accept as anonymous. */
+	if (!opts->password || !opts->password[0])
+		return hv_error_set(err, HV_ERR_USAGE, opts->uri,
+				    "simple bind needs a non-empty password");
+	if (!(tls == all || opts->starttls) && !opts->allow_plaintext)
+		return hv_error_set(err, HV_ERR_USAGE, opts->uri,
+				    "simple bind over plain LDAP sends the "
+				    "password in clear; use ldaps://, "
+				    "--starttls, or --allow-plaintext");
+	return 0;
+}
+
+const char *hv_ldap_sasl_secprops(bool tls)
+{
+	/* Plain LDAP: insist on a sealing layer (LDAP signing and sealing,
+	 * which hardened AD requires). Inside TLS: no layer at all, as AD
+	 * and Samba refuse SASL sign/seal over TLS (LDAP 53, "Sign or Seal
+	 * are not allowed if TLS is used"). */
+	return tls ? "maxssf=0" : "minssf=56";
+}
+
+/* ------------------------------------------------------------------ *
+ * Errors                                                              *
+ * ------------------------------------------------------------------ */
+
+static bool unreachable(int rc)
+{
+	return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR ||
+	       rc == LDAP_TIMEOUT;
+}
+
+static enum hv_err_category category_of(int rc)
+{
+	switch (rc) {
+	case LDAP_INVALID_CREDENTIALS:
+	case LDAP_INAPPROPRIATE_AUTH:
+	case LDAP_STRONG_AUTH_REQUIRED:
+	case LDAP_CONFIDENTIALITY_REQUIRED:
+	case LDAP_AUTH_METHOD_NOT_SUPPORTED:
+	case LDAP_AUTH_UNKNOWN:
+		return HV_ERR_CREDENTIALS;
+	case LDAP_FILTER_ERROR:
+	case LDAP_PARAM_ERROR:
+	case LDAP_INVALID_DN_SYNTAX:
+		return HV_ERR_USAGE;
+	default:
+		return HV_ERR_DIRECTORY;
+	}
+}
+
+/* Records a libldap failure: the message, then the native code and the
+ * server's diagnostic (AD's "0000208D: NameErr: ..." text). */
+__attribute__((format(printf, 6, 7))) static int
+ldap_error(struct hv_error *err, LDAP *ld, int rc,
+	   enum hv_err_category category, const char *where,
+	   const char *fmt, ...)
+{
+	char msg[sizeof(err->message)];
+	char *diag = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	hv_error_set(err, category, where, "%s: %s", msg,
+		     ldap_err2string(rc));
+	if (ld)
+		ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+	hv_error_native(err, "libldap", rc,
+			diag && diag[0] ? diag : ldap_err2string(rc));
+	ldap_memfree(diag);
+	return category;
+}
+
+/* A bind refused: the "data NNN" sub-code in plain words, the server's
+ * diagnostic kept verbatim for the knowledge base. */
+static int bind_error(struct hv_ldap *h, int rc, const char *who,
+		      struct hv_error *err)
+{
+	const char *why = NULL, *hint = "";
+	unsigned long code = 0;
+	char *diag = NULL;
+
+	if (unreachable(rc))
+		return ldap_error(err, h->ld, rc, HV_ERR_DIRECTORY, h->uri,
+				  "cannot reach the LDAP server");
+	ldap_get_option(h->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+	if (diag && hv_ldap_ad_data_code(diag, &code))
+		why = hv_ldap_ad_data_text(code);
+	if (rc == LDAP_LOCAL_ERROR || rc == LDAP_AUTH_UNKNOWN)
+		hint = " (GSSAPI needs a Kerberos ticket: run kinit; "
+		       "KRB5CCNAME selects the cache)";
+	else if (rc == LDAP_STRONG_AUTH_REQUIRED)
+		hint = " (the server wants signing or TLS)";
+	if (why)
+		hv_error_set(err, HV_ERR_CREDENTIALS, h->uri,
+			     "bind as %s refused: %s (AD data %lx)", who, why,
+			     code);
+	else
+		hv_error_set(err, HV_ERR_CREDENTIALS, h->uri,
+			     "bind as %s refused: %s%s", who,
+			     ldap_err2string(rc), hint);
+	hv_error_native(err, "libldap", rc,
+			diag && diag[0] ? diag : ldap_err2string(rc));
+	ldap_memfree(diag);
+	return HV_ERR_CREDENTIALS;
+}
+
+/* ------------------------------------------------------------------ *
+ * Connecting and binding                                              *
+ * ------------------------------------------------------------------ */
+
+static int set_session_options(struct hv_ldap *h, int timeout_ms,
+			       struct hv_error *err)
+{
+	int version = LDAP_VERSION3;
+	int ms = timeout_ms > 0 ? timeout_ms : DEFAULT_TIMEOUT_MS;
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+	int bad = 0;
+
+	bad += ldap_set_option(h->ld, LDAP_OPT_PROTOCOL_VERSION, &version);
+	/* AD answers subtree searches at a domain head with continuation
+	 * references to other partitions (ldap://lab.example.com/CN=
+	 * Configuration,...). Chasing them means DNS and binding elsewhere;
+	 * we read one naming context. */
+	bad += ldap_set_option(h->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
+	bad += ldap_set_option(h->ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
+	bad += ldap_set_option(h->ld, LDAP_OPT_TIMEOUT, &tv);
+	/* The host in the URI names the service principal ldap/<host>:
+	 * libldap would otherwise replace it by its reverse-DNS name, which
+	 * for an IP or a load-balancer alias is the wrong principal. */
+	bad += ldap_set_option(h->ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON);
+	if (bad)
+		return hv_error_set(err, HV_ERR_UNEXPECTED, h->uri,
+				    "libldap refused a session option");
+	return 0;
+}
+
+/* Copies the CA locations of libldap's defaults (LDAPCONF, ldap.conf)
+ * onto the handle: a handle's own TLS context starts empty. */
+static int inherit_ca(LDAP *ld)
+{
+	static const int opts[] = {LDAP_OPT_X_TLS_CACERTFILE,
+				   LDAP_OPT_X_TLS_CACERTDIR};
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		char *value = NULL;
+
+		if (ldap_get_option(NULL, opts[i], &value) == LDAP_OPT_SUCCESS &&
+		    value)
+			bad += ldap_set_option(ld, opts[i], value);
+		ldap_memfree(value);
+	}
+	return bad;
+}
+
+static int set_tls_options(struct hv_ldap *h,
+			   const struct hv_ldap_options *opts,
+			   struct hv_error *err)
+{
+	int demand = LDAP_OPT_X_TLS_DEMAND, client = 0, bad = 0;
+	size_t all, tls;
+
+	count_uris(opts->uri, &all, &tls);
+	if (!tls && !opts->starttls)
+		return 0;
+	/* RFC 4513 section 3.1.3: verify the chain and the server's name,
+	 * whatever ldap.conf says about TLS_REQCERT. */
+	bad += ldap_set_option(h->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
+	if (opts->cacert)
+		bad += ldap_set_option(h->ld, LDAP_OPT_X_TLS_CACERTFILE,
+				       opts->cacert);
+	else
+		bad += inherit_ca(h->ld);
+	if (bad)
+		return hv_error_set(err, HV_ERR_UNEXPECTED, h->uri,
+				    "libldap refused a TLS option");
+	/* The options above take effect in a new context of this handle. */
+	if (ldap_set_option(h->ld, LDAP_OPT_X_TLS_NEWCTX, &client))
+		return ldap_error(err, h->ld, LDAP_LOCAL_ERROR, HV_ERR_IO,
+				  opts->cacert ? opts->cacert : h->uri,
+				  "cannot set up TLS with these CA "
+				  "certificates");
+	return 0;
+}
+
+/* libldap calls this once TCP is up and before any TLS handshake, so a
+ * failure after it is TLS's (certificate, name), not the network's. */
+static int on_connect(LDAP *ld, Sockbuf *sb, LDAPURLDesc *srv,
+		      struct sockaddr *addr, struct ldap_conncb *ctx)
+{
+	struct hv_ldap *h = ctx->lc_arg;
+	struct hv_strbuf uri = HV_STRBUF_INIT;
+	int port = srv->lud_port;
+
+	(void)ld;
+	(void)sb;
+	(void)addr;
+	h->tcp_up = true;
+	/* Of a URI list, remember the server that answered: entries and
+	 * errors cite it. */
+	if (!port)
+		port = strcasecmp(srv->lud_scheme, "ldaps") ? LDAP_PORT
+							    : LDAPS_PORT;
+	hv_strbuf_addf(&uri, "%s://", srv->lud_scheme);
+	if (srv->lud_host && strchr(srv->lud_host, ':'))
+		hv_strbuf_addf(&uri, "[%s]", srv->lud_host);
+	else
+		hv_strbuf_adds(&uri, srv->lud_host ? srv->lud_host : "");
+	hv_strbuf_addf(&uri, ":%d", port);
+	free(h->uri);
+	h->uri = hv_strbuf_detach(&uri);
+	return 0;
+}
+
+static void on_disconnect(LDAP *ld, Sockbuf *sb, struct ldap_conncb *ctx)
+{
+	(void)ld;
+	(void)sb;
+	(void)ctx;
+}
+
+static const char tls_failed[] =
+	"TLS handshake failed (is the certificate signed by a CA we trust "
+	"(--cacert) and does it name the host in the URI?)";
+
+static int connect_server(struct hv_ldap *h, bool starttls,
+			  struct hv_error *err)
+{
+	int rc;
+
+	h->conncb.lc_add = on_connect;
+	h->conncb.lc_del = on_disconnect;
+	h->conncb.lc_arg = h;
+	if (ldap_set_option(h->ld, LDAP_OPT_CONNECT_CB, &h->conncb))
+		return hv_error_set(err, HV_ERR_UNEXPECTED, h->uri,
+				    "libldap refused a connection callback");
+	rc = ldap_connect(h->ld);
+	if (rc != LDAP_SUCCESS) {
+		ldap_get_option(h->ld, LDAP_OPT_RESULT_CODE, &rc);
+		return ldap_error(err, h->ld, rc, HV_ERR_DIRECTORY, h->uri,
+				  "%s", h->tcp_up ? tls_failed
+						  : "cannot reach the LDAP "
+						    "server");
+	}
+	if (starttls) {
+		rc = ldap_start_tls_s(h->ld, NULL, NULL);
+		if (rc != LDAP_SUCCESS)
+			return ldap_error(err, h->ld, rc, HV_ERR_DIRECTORY,
+					  h->uri, "StartTLS: %s",
+					  rc == LDAP_CONNECT_ERROR
+						  ? tls_failed
+						  : "the server refused it");
+	}
+	h->tls = ldap_tls_inplace(h->ld) != 0;
+	return 0;
+}
+
+static int bind_simple(struct hv_ldap *h, const struct hv_ldap_options *opts,
+		       struct hv_error *err)
+{
+	struct berval cred;
+	char *secret;
+	int rc;
+
+	/* Checked again on the live session: a URI list may have ended on
+	 * a server without TLS. */
+	if (!h->tls && !opts->allow_plaintext)
+		return hv_error_set(err, HV_ERR_USAGE, h->uri,
+				    "simple bind over plain LDAP sends the "
+				    "password in clear; use ldaps://, "
+				    "--starttls, or --allow-plaintext");
+	/* libldap takes a mutable berval; the copy is wiped after use. */
+	secret = hv_strdup(opts->password);
+	cred.bv_val = secret;
+	cred.bv_len = strlen(secret);
+	rc = ldap_sasl_bind_s(h->ld, opts->user, LDAP_SASL_SIMPLE, &cred, NULL,
+			      NULL, NULL);
+	hv_free_secret(secret);
+	if (rc != LDAP_SUCCESS)
+		return bind_error(h, rc, opts->user, err);
+	return 0;
+}
+
+/* SASL asks GSSAPI for at most an authorization identity: the empty
+ * default means "the ticket's principal" (RFC 4752 section 3.1). We never
+ * prompt. */
+static int sasl_interact(LDAP *ld, unsigned flags, void *defaults, void *in)
+{
+	(void)ld;
+	(void)flags;
+	(void)defaults;
+	for (sasl_interact_t *item = in; item->id != SASL_CB_LIST_END;
+	     item++) {
+		item->result = item->defresult ? item->defresult : "";
+		item->len = (unsigned)strlen(item->result);
+	}
+	return LDAP_SUCCESS;
+}
+
+static int bind_gssapi(struct hv_ldap *h, struct hv_error *err)
+{
+	const char *props = hv_ldap_sasl_secprops(h->tls);
+	ber_len_t ssf = 0;
+	int rc;
+
+	if (ldap_set_option(h->ld, LDAP_OPT_X_SASL_SECPROPS, props))
+		return hv_error_set(err, HV_ERR_UNEXPECTED, h->uri,
+				    "libldap refused SASL properties %s",
+				    props);
+	rc = ldap_sasl_interactive_bind_s(h->ld, NULL, "GSSAPI", NULL, NULL,
+					  LDAP_SASL_QUIET, sasl_interact, NULL);
+	if (rc != LDAP_SUCCESS)
+		return bind_error(h, rc, "GSSAPI", err);
+	if (ldap_get_option(h->ld, LDAP_OPT_X_SASL_SSF, &ssf) ==
+	    LDAP_OPT_SUCCESS)
+		h->ssf = ssf > UINT_MAX ? UINT_MAX : (unsigned)ssf;
+	/* minssf should have made this impossible; never read AD over an
+	 * unprotected channel by accident. */
+	if (!h->tls && h->ssf < SEAL_SSF)
+		return hv_error_set(err, HV_ERR_DIRECTORY, h->uri,
+				    "GSSAPI bind without sealing (SSF %u)",
+				    h->ssf);
+	return 0;
+}
+
+/* The base DN: the caller's, or the RootDSE's defaultNamingContext
+ * (RFC 4512 section 5.1, MS-ADTS 3.1.1.3.2). */
+static int find_base(struct hv_ldap *h, const char *base,
+		     struct hv_error *err)
+{
+	static char dnc[] = "defaultNamingContext";
+	char *attrs[] = {dnc, NULL};
+	LDAPMessage *res = NULL, *entry;
+	struct berval **vals = NULL;
+	int rc;
+
+	if (base) {
+		h->base_dn = hv_strdup(base);
+		return 0;
+	}
+	rc = ldap_search_ext_s(h->ld, "", LDAP_SCOPE_BASE, "(objectClass=*)",
+			       attrs, 0, NULL, NULL, NULL, 1, &res);
+	if (rc != LDAP_SUCCESS) {
+		rc = ldap_error(err, h->ld, rc, category_of(rc), h->uri,
+				"cannot read the RootDSE");
+		goto done;
+	}
+	entry = ldap_first_entry(h->ld, res);
+	vals = entry ? ldap_get_values_len(h->ld, entry, dnc) : NULL;
+	if (!vals || !vals[0] || !vals[0]->bv_len) {
+		rc = hv_error_set(err, HV_ERR_DIRECTORY, h->uri,
+				  "the RootDSE names no defaultNamingContext;"
+				  " give the base DN");
+		goto done;
+	}
+	h->base_dn = hv_strndup(vals[0]->bv_val, vals[0]->bv_len);
+	rc = 0;
+done:
+	ldap_value_free_len(vals);
+	ldap_msgfree(res);
+	return rc;
+}
+
+int hv_ldap_open(const struct hv_ldap_options *opts, struct hv_ldap **out,
+		 struct hv_error *err)
+{
+	struct hv_ldap *h = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = hv_ldap_check_options(opts, err);
+	if (rc)
+		goto done;
+	h = hv_calloc(1, sizeof(*h));
+	h->uri = hv_strdup(opts->uri);
+	rc = ldap_initialize(&h->ld, opts->uri);
+	if (rc != LDAP_SUCCESS) {
+		rc = hv_error_set(err, HV_ERR_USAGE, opts->uri,
+				  "not an LDAP URI (%s)", ldap_err2string(rc));
+		goto done;
+	}
+	rc = set_session_options(h, opts->timeout_ms, err);
+	if (!rc)
+		rc = set_tls_options(h, opts, err);
+	if (!rc)
+		rc = connect_server(h, opts->starttls, err);
+	if (!rc && opts->bind == HV_LDAP_BIND_SIMPLE)
+		rc = bind_simple(h, opts, err);
+	else if (!rc)
+		rc = bind_gssapi(h, err);
+	if (!rc)
+		rc = find_base(h, opts->base, err);
+done:
+	if (rc) {
+		hv_ldap_close(h);
+		return rc;
+	}
+	*out = h;
+	return 0;
+}
+
+const char *hv_ldap_base_dn(const struct hv_ldap *h)
+{
+	return h->base_dn;
+}
+
+const char *hv_ldap_uri(const struct hv_ldap *h)
+{
+	return h->uri;
+}
+
+unsigned hv_ldap_sasl_ssf(const struct hv_ldap *h)
+{
+	return h->ssf;
+}
+
+void hv_ldap_close(struct hv_ldap *h)
+{
+	if (!h)
+		return;
+	if (h->ld)
+		ldap_unbind_ext_s(h->ld, NULL, NULL);
+	free(h->uri);
+	free(h->base_dn);
+	free(h);
+}
+
+/* ------------------------------------------------------------------ *
+ * Searching                                                           *
+ * ------------------------------------------------------------------ */
+
+struct search {
+	struct hv_ldap *h;
+	const char *base;
+	int scope;
+	const char *filter;
+	char **attrs;		/* libldap wants char **; NULL: all */
+	struct hv_directory *dir;
+	struct berval cookie;	/* RFC 2696 cookie; ber_memfree() */
+	size_t pages;
+};
+
+/* Called for each attribute of an entry with its name (options kept) and
+ * its values (pointing into the message, bv_val NULL at the end). */
+typedef int (*attr_fn)(struct search *s, void *ctx, const char *name,
+		       const struct berval *vals, struct hv_error *err);
+
+static int walk_attrs(struct search *s, LDAPMessage *msg, attr_fn fn,
+		      void *ctx, struct hv_error *err)
+{
+	LDAP *ld = s->h->ld;
+	BerElement *ber = NULL;
+	struct berval dn, name, *vals = NULL;
+	int rc, ldrc;
+
+	/* The values stay in the message; only the arrays are ours. */
+	ldrc = ldap_get_dn_ber(ld, msg, &ber, &dn);
+	while (ldrc == LDAP_SUCCESS) {
+		char *attr;
+
+		ldrc = ldap_get_attribute_ber(ld, msg, ber, &name, &vals);
+		if (ldrc != LDAP_SUCCESS || !name.bv_val)
+			break;
+		attr = hv_strndup(name.bv_val, name.bv_len);
+		rc = fn(s, ctx, attr, vals, err);
+		free(attr);
+		ber_memfree(vals);
+		vals = NULL;
+		if (rc)
+			goto done;
+	}
+	rc = 0;
+	if (ldrc != LDAP_SUCCESS)
+		rc = ldap_error(err, ld, ldrc, HV_ERR_DIRECTORY, s->h->uri,
+				"undecodable search entry");
+done:
+	ber_free(ber, 0);
+	return rc;
+}
+
+/* The state of one ranged attribute being completed. */
+struct slice {
+	const char *name;	/* without the range option */
+	struct hv_entry *entry;
+	unsigned long next;	/* index of the next value wanted */
+	bool found, done;
+};
+
+static int take_slice(struct search *s, void *ctx, const char *name,
+		      const struct berval *vals, struct hv_error *err)
+{
+	struct slice *sl = ctx;
+	struct hv_ldap_range r;
+
+	if (hv_ldap_range_parse(name, &r) || !r.ranged ||
+	    r.name_len != strlen(sl->name) ||
+	    strncasecmp(name, sl->name, r.name_len))
+		return 0;
+	/* A gap or an overlap would lose or double values. */
+	if (r.low != sl->next || (!r.last && r.high == ULONG_MAX))
+		return hv_error_set(err, HV_ERR_DIRECTORY, sl->entry->dn,
+				    "asked for %s from value %lu, the server "
+				    "sent %s", sl->name, sl->next, name);
+	for (size_t i = 0; vals && vals[i].bv_val; i++)
+		hv_entry_add_value(sl->entry, sl->name, vals[i].bv_val,
+				   vals[i].bv_len);
+	(void)s;
+	sl->found = true;
+	sl->done = r.last;
+	sl->next = r.last ? sl->next : r.high + 1;
+	return 0;
+}
+
+/* Reads the next slice of a ranged attribute: "name;range=next-*". */
+static int fetch_slice(struct search *s, struct slice *sl,
+		       struct hv_error *err)
+{
+	struct hv_strbuf want = HV_STRBUF_INIT;
+	LDAPMessage *res = NULL, *msg;
+	char *attrs[2];
+	int rc;
+
+	hv_strbuf_addf(&want, "%s;range=%lu-*", sl->name, sl->next);
+	attrs[0] = want.buf;
+	attrs[1] = NULL;
+	rc = ldap_search_ext_s(s->h->ld, sl->entry->dn, LDAP_SCOPE_BASE,
+			       "(objectClass=*)", attrs, 0, NULL, NULL, NULL,
+			       LDAP_NO_LIMIT, &res);
+	if (rc != LDAP_SUCCESS) {
+		rc = ldap_error(err, s->h->ld, rc, category_of(rc),
+				sl->entry->dn, "cannot read %s", want.buf);
+		goto done;
+	}
+	msg = ldap_first_entry(s->h->ld, res);
+	if (!msg) {
+		rc = hv_error_set(err, HV_ERR_DIRECTORY, sl->entry->dn,
+				  "the object vanished while reading %s",
+				  want.buf);
+		goto done;
+	}
+	sl->found = false;
+	rc = walk_attrs(s, msg, take_slice, sl, err);
+	/* No slice at all: the server holds no value from that index on. */
+	if (!rc && !sl->found)
+		sl->done = true;
+done:
+	ldap_msgfree(res);
+	hv_strbuf_release(&want);
+	return rc;
+}
+
+static int store_attr(struct search *s, void *ctx, const char *name,
+		      const struct berval *vals, struct hv_error *err)
+{
+	struct hv_entry *entry = ctx;
+	struct hv_ldap_range r;
+	struct slice sl;
+	char *base;
+	int rc = 0;
+
+	if (hv_ldap_range_parse(name, &r))
+		return hv_error_set(err, HV_ERR_DIRECTORY, entry->dn,
+				    "malformed ranged attribute %s", name);
+	base = hv_strndup(name, r.ranged ? r.name_len : strlen(name));
+	for (size_t i = 0; vals && vals[i].bv_val; i++)
+		hv_entry_add_value(entry, base, vals[i].bv_val,
+				   vals[i].bv_len);
+	if (r.ranged && !r.last) {
+		memset(&sl, 0, sizeof(sl));
+		sl.name = base;
+		sl.entry = entry;
+		sl.next = r.high + 1;
+		if (r.high == ULONG_MAX)
+			rc = hv_error_set(err, HV_ERR_DIRECTORY, entry->dn,
+					  "range index overflow in %s", name);
+		while (!rc && !sl.done)
+			rc = fetch_slice(s, &sl, err);
+	}
+	free(base);
+	return rc;
+}
+
+static int store_entry(struct search *s, LDAPMessage *msg,
+		       struct hv_error *err)
+{
+	struct hv_entry *entry;
+	char *dn = ldap_get_dn(s->h->ld, msg);
+	int rc;
+
+	if (!dn)
+		return ldap_error(err, s->h->ld, LDAP_DECODING_ERROR,
+				  HV_ERR_DIRECTORY, s->h->uri,
+				  "search entry without a DN");
+	/* Borrowed until the next append: ranged fetches add values only. */
+	entry = hv_directory_add_entry(s->dir, dn, s->h->uri);
+	rc = walk_attrs(s, msg, store_attr, entry, err);
+	ldap_memfree(dn);
+	return rc;
+}
+
+/* Takes the cookie for the next page from the response control. */
+static int next_cookie(struct search *s, LDAPControl **ctrls,
+		       struct hv_error *err)
+{
+	LDAPControl *ctrl;
+	struct berval cookie = {0, NULL};
+	ber_int_t estimate = 0;
+	int rc;
+
+	/* RFC 2696 section 3: the server returns the control with every
+	 * page, with an empty cookie on the last. Without it nobody knows
+	 * whether the result is whole. */
+	ctrl = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, ctrls, NULL);
+	if (!ctrl)
+		return hv_error_set(err, HV_ERR_DIRECTORY, s->h->uri,
+				    "the server answered a paged search "
+				    "without a paging cookie (RFC 2696); the "
+				    "result may be incomplete");
+	rc = ldap_parse_pageresponse_control(s->h->ld, ctrl, &estimate,
+					     &cookie);
+	if (rc != LDAP_SUCCESS)
+		return ldap_error(err, s->h->ld, rc, HV_ERR_DIRECTORY,
+				  s->h->uri, "bad paged-results response");
+	ber_memfree(s->cookie.bv_val);
+	s->cookie = cookie;
+	if (++s->pages >= MAX_PAGES && cookie.bv_len)
+		return hv_error_set(err, HV_ERR_DIRECTORY, s->h->uri,
+				    "more than %d result pages; giving up",
+				    MAX_PAGES);
+	return 0;
+}
+
+static int search_failed(struct search *s, int code, struct hv_error *err)
+{
+	const char *what = "search failed";
+
+	if (code == LDAP_SIZELIMIT_EXCEEDED)
+		what = "the server stopped at its size limit; refusing an "
+		       "incomplete result";
+	else if (code == LDAP_UNAVAILABLE_CRITICAL_EXTENSION)
+		what = "the server cannot page results (RFC 2696); "
+		       "refusing a possibly incomplete result";
+	else if (code == LDAP_NO_SUCH_OBJECT)
+		what = "the search base does not exist";
+	return ldap_error(err, s->h->ld, code, category_of(code), s->h->uri,
+			  "%s (base \"%s\", filter %s)", what, s->base,
+			  s->filter);
+}
+
+/* One page: search with the paged-results control, store the entries,
+ * keep the server's cookie. */
+static int search_page(struct search *s, struct hv_error *err)
+{
+	LDAPControl *ctrl = NULL, *req[2] = {NULL, NULL}, **resp = NULL;
+	LDAPMessage *res = NULL;
+	int rc, code = LDAP_OTHER;
+
+	/* Critical (RFC 2696 section 3, RFC 4511 4.1.11): a server that
+	 * cannot page must refuse instead of truncating at its limit. */
+	rc = ldap_create_page_control(s->h->ld, PAGE_SIZE, &s->cookie, 1,
+				      &ctrl);
+	if (rc != LDAP_SUCCESS) {
+		rc = ldap_error(err, s->h->ld, rc, HV_ERR_UNEXPECTED,
+				s->h->uri, "cannot build the paging control");
+		goto done;
+	}
+	req[0] = ctrl;
+	rc = ldap_search_ext_s(s->h->ld, s->base, s->scope, s->filter,
+			       s->attrs, 0, req, NULL, NULL, LDAP_NO_LIMIT,
+			       &res);
+	if (!res) {
+		rc = search_failed(s, rc, err);
+		goto done;
+	}
+	rc = ldap_parse_result(s->h->ld, res, &code, NULL, NULL, NULL, &resp,
+			       0);
+	if (rc != LDAP_SUCCESS) {
+		rc = ldap_error(err, s->h->ld, rc, HV_ERR_DIRECTORY,
+				s->h->uri, "undecodable search result");
+		goto done;
+	}
+	if (code != LDAP_SUCCESS) {
+		rc = search_failed(s, code, err);
+		goto done;
+	}
+	for (LDAPMessage *e = ldap_first_entry(s->h->ld, res); e && !rc;
+	     e = ldap_next_entry(s->h->ld, e))
+		rc = store_entry(s, e, err);
+	if (!rc)
+		rc = next_cookie(s, resp, err);
+done:
+	ldap_controls_free(resp);
+	ldap_control_free(ctrl);
+	ldap_msgfree(res);
+	return rc;
+}
+
+static int ldap_scope_of(enum hv_ldap_scope scope)
+{
+	switch (scope) {
+	case HV_LDAP_SCOPE_BASE:
+		return LDAP_SCOPE_BASE;
+	case HV_LDAP_SCOPE_ONELEVEL:
+		return LDAP_SCOPE_ONELEVEL;
+	case HV_LDAP_SCOPE_SUBTREE:
+		return LDAP_SCOPE_SUBTREE;
+	}
+	return -1;
+}
+
+static char **copy_attrs(const char *const *attrs)
+{
+	char **copy;
+	size_t n = 0;
+
+	if (!attrs)
+		return NULL;
+	while (attrs[n])
+		n++;
+	copy = hv_calloc(n + 1, sizeof(*copy));
+	for (size_t i = 0; i < n; i++)
+		copy[i] = hv_strdup(attrs[i]);
+	return copy;
+}
+
+static void free_attrs(char **attrs)
+{
+	for (size_t i = 0; attrs && attrs[i]; i++)
+		free(attrs[i]);
+	free(attrs);
+}
+
+int hv_ldap_search(struct hv_ldap *h, const char *base,
+		   enum hv_ldap_scope scope, const char *filter,
+		   const char *const *attrs, struct hv_directory *dir,
+		   struct hv_error *err)
+{
+	struct search s;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	s.h = h;
+	s.base = base ? base : h->base_dn;
+	s.scope = ldap_scope_of(scope);
+	s.filter = filter ? filter : "(objectClass=*)";
+	s.dir = dir;
+	if (s.scope < 0)
+		return hv_error_set(err, HV_ERR_USAGE, h->uri,
+				    "unknown search scope %d", (int)scope);
+	if (!dir->base_dn)
+		dir->base_dn = hv_strdup(h->base_dn);
+	s.attrs = copy_attrs(attrs);
+	/* RFC 2696 section 3: repeat the same search with the returned
+	 * cookie until the server sends an empty one. */
+	do
+		rc = search_page(&s, err);
+	while (!rc && s.cookie.bv_len);
+	ber_memfree(s.cookie.bv_val);
+	free_attrs(s.attrs);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ *
+ * Modifying                                                           *
+ * ------------------------------------------------------------------ */
+
+static void free_mods(LDAPMod *mods, size_t n)
+{
+	for (size_t i = 0; mods && i < n; i++) {
+		free(mods[i].mod_type);
+		/* mod_bvalues[0] is the start of the one berval block. */
+		if (mods[i].mod_bvalues)
+			free(mods[i].mod_bvalues[0]);
+		free(mods[i].mod_bvalues);
+	}
+	free(mods);
+}
+
+static int build_mod(const struct hv_ldap_change *c, LDAPMod *mod,
+		     struct hv_error *err)
+{
+	static const int ops[] = {
+		[HV_LDAP_ADD_VALUES] = LDAP_MOD_ADD,
+		[HV_LDAP_DELETE_VALUES] = LDAP_MOD_DELETE,
+		[HV_LDAP_REPLACE] = LDAP_MOD_REPLACE,
+	};
+	struct berval *bv;
+
+	if ((unsigned)c->op > HV_LDAP_REPLACE || !c->attr || !c->attr[0])
+		return hv_error_set(err, HV_ERR_USAGE, NULL,
+				    "bad modify request (op %d)", (int)c->op);
+	/* RFC 4511 4.6: an add must carry at least one value. */
+	if (c->op == HV_LDAP_ADD_VALUES && !c->n_values)
+		return hv_error_set(err, HV_ERR_USAGE, NULL,
+				    "adding no value to %s", c->attr);
+	mod->mod_op = ops[c->op] | LDAP_MOD_BVALUES;
+	mod->mod_type = hv_strdup(c->attr);
+	if (!c->n_values)
+		return 0;
+	bv = hv_calloc(c->n_values, sizeof(*bv));
+	mod->mod_bvalues = hv_calloc(c->n_values + 1, sizeof(*mod->mod_bvalues));
+	for (size_t i = 0; i < c->n_values; i++) {
+		bv[i].bv_val = c->values[i].data;
+		bv[i].bv_len = c->values[i].len;
+		mod->mod_bvalues[i] = &bv[i];
+	}
+	return 0;
+}
+
+static int modify_failed(struct hv_ldap *h, const char *dn, int rc,
+			 struct hv_error *err)
+{
+	const char *what = "modify refused; nothing was changed";
+
+	/* RFC 4511 4.6: the modifications are applied as one atomic
+	 * operation, so a result code means all or nothing happened. A lost
+	 * connection gives no result: then nobody knows. */
+	if (unreachable(rc))
+		what = "connection lost during the modify; it may or may "
+		       "not have been applied: read the object back";
+	else if (rc == LDAP_NO_SUCH_ATTRIBUTE)
+		what = "a value to delete is not there; nothing was changed";
+	else if (rc == LDAP_TYPE_OR_VALUE_EXISTS)
+		what = "a value to add is already there; nothing was changed";
+	else if (rc == LDAP_INSUFFICIENT_ACCESS)
+		what = "the bound account may not change this object; "
+		       "nothing was changed";
+	return ldap_error(err, h->ld, rc, category_of(rc), dn, "%s", what);
+}
+
+int hv_ldap_modify(struct hv_ldap *h, const char *dn,
+		   const struct hv_ldap_change *changes, size_t n,
+		   struct hv_error *err)
+{
+	LDAPMod *mods = NULL, **modv = NULL;
+	int rc = 0;
+
+	if (!dn || !dn[0] || !n)
+		return hv_error_set(err, HV_ERR_USAGE, dn,
+				    "modify needs a DN and changes");
+	mods = hv_calloc(n, sizeof(*mods));
+	modv = hv_calloc(n + 1, sizeof(*modv));
+	for (size_t i = 0; i < n && !rc; i++) {
+		rc = build_mod(&changes[i], &mods[i], err);
+		modv[i] = &mods[i];
+	}
+	if (rc)
+		goto done;
+	rc = ldap_modify_ext_s(h->ld, dn, modv, NULL, NULL);
+	if (rc != LDAP_SUCCESS)
+		rc = modify_failed(h, dn, rc, err);
+done:
+	free_mods(mods, n);
+	free(modv);
+	return rc;
+}
