@@ -136,7 +136,7 @@ int hv_ctx_condition_parse(const char *text, struct hv_ctx_condition *out,
 int hv_context_set(struct hv_context *ctx, const char *assignment,
 		   struct hv_error *err)
 {
-	struct hv_ctx_condition cond;
+	struct hv_ctx_condition cond = {HV_CTX_OS, HV_CTX_EQ, 0};
 	int rc = hv_ctx_condition_parse(assignment, &cond, err);
 
 	if (rc < 0)

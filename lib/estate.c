@@ -151,24 +151,28 @@ static bool is_account_entry(const struct hv_entry *e)
 	       has_value_ci(e, "objectClass", "user");
 }
 
+static void index_account_names(struct hv_estate *est, size_t i)
+{
+	const struct hv_account *acc = &est->accounts[i];
+
+	hv_strmap_put(&est->by_name, acc->name, strlen(acc->name), i, NULL);
+	if (acc->sam)
+		hv_strmap_put(&est->by_name, acc->sam, strlen(acc->sam), i,
+			      NULL);
+	if (acc->dns)
+		hv_strmap_put(&est->by_name, acc->dns, strlen(acc->dns), i,
+			      NULL);
+}
+
 static void index_names(struct hv_estate *est)
 {
 	/* computers first, so a host name never resolves to a user */
-	for (size_t k = 0; k < 2 * est->n_accounts; k++) {
-		size_t i = k % est->n_accounts;
-		const struct hv_account *acc = &est->accounts[i];
-
-		if (acc->is_computer != (k < est->n_accounts))
-			continue;
-		hv_strmap_put(&est->by_name, acc->name, strlen(acc->name), i,
-			      NULL);
-		if (acc->sam)
-			hv_strmap_put(&est->by_name, acc->sam,
-				      strlen(acc->sam), i, NULL);
-		if (acc->dns)
-			hv_strmap_put(&est->by_name, acc->dns,
-				      strlen(acc->dns), i, NULL);
-	}
+	for (size_t i = 0; i < est->n_accounts; i++)
+		if (est->accounts[i].is_computer)
+			index_account_names(est, i);
+	for (size_t i = 0; i < est->n_accounts; i++)
+		if (!est->accounts[i].is_computer)
+			index_account_names(est, i);
 }
 
 /* AD keeps an SPN on one account (MS-ADTS 3.1.1.5.3.1.1.2 uniqueness);

@@ -67,9 +67,10 @@ int hv_ldap_range_parse(const char *attr, struct hv_ldap_range *out)
 	static const char opt[] = ";range=";
 	const char *p = attr;
 
-	memset(out, 0, sizeof(*out));
+	*out = (struct hv_ldap_range){0};
 	/* Attribute options are case-insensitive (RFC 4512 section 2.5). */
-	while ((p = strchr(p, ';')) && strncasecmp(p, opt, sizeof(opt) - 1))
+	while ((p = strchr(p, ';')) &&
+	       strncasecmp(p, opt, sizeof(opt) - 1) != 0)
 		p++;
 	if (!p)
 		return 0;
@@ -259,15 +260,16 @@ ldap_error(struct hv_error *err, LDAP *ld, int rc,
 	   enum hv_err_category category, const char *where,
 	   const char *fmt, ...)
 {
-	char msg[sizeof(err->message)];
+	struct hv_strbuf msg = HV_STRBUF_INIT;
 	char *diag = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	hv_strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
-	hv_error_set(err, category, where, "%s: %s", msg,
+	hv_error_set(err, category, where, "%s: %s", hv_strbuf_str(&msg),
 		     ldap_err2string(rc));
+	hv_strbuf_release(&msg);
 	if (ld)
 		ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
 	hv_error_native(err, "libldap", rc,
@@ -277,10 +279,12 @@ ldap_error(struct hv_error *err, LDAP *ld, int rc,
 }
 
 /* A bind refused: the "data NNN" sub-code in plain words, the server's
- * diagnostic kept verbatim for the knowledge base. */
-static int bind_error(struct hv_ldap *h, int rc, const char *who,
+ * diagnostic kept verbatim for the knowledge base. user is NULL for
+ * GSSAPI. */
+static int bind_error(struct hv_ldap *h, int rc, const char *user,
 		      struct hv_error *err)
 {
+	struct hv_strbuf msg = HV_STRBUF_INIT;
 	const char *why = NULL, *hint = "";
 	unsigned long code = 0;
 	char *diag = NULL;
@@ -291,19 +295,27 @@ static int bind_error(struct hv_ldap *h, int rc, const char *who,
 	ldap_get_option(h->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
 	if (diag && hv_ldap_ad_data_code(diag, &code))
 		why = hv_ldap_ad_data_text(code);
-	if (rc == LDAP_LOCAL_ERROR || rc == LDAP_AUTH_UNKNOWN)
+	if (!why)
+		why = ldap_err2string(rc);
+	if (rc == LDAP_LOCAL_ERROR && !user)
 		hint = " (GSSAPI needs a Kerberos ticket: run kinit; "
 		       "KRB5CCNAME selects the cache)";
+	else if (rc == LDAP_AUTH_UNKNOWN && !user)
+		hint = " (no SASL GSSAPI plug-in: install "
+		       "libsasl2-modules-gssapi-mit)";
 	else if (rc == LDAP_STRONG_AUTH_REQUIRED)
 		hint = " (the server wants signing or TLS)";
-	if (why)
-		hv_error_set(err, HV_ERR_CREDENTIALS, h->uri,
-			     "bind as %s refused: %s (AD data %lx)", who, why,
-			     code);
+	if (user)
+		hv_strbuf_addf(&msg, "simple bind as %s", user);
 	else
-		hv_error_set(err, HV_ERR_CREDENTIALS, h->uri,
-			     "bind as %s refused: %s%s", who,
-			     ldap_err2string(rc), hint);
+		hv_strbuf_adds(&msg, "GSSAPI bind");
+	hv_strbuf_addf(&msg, " refused: %s", why);
+	if (code)
+		hv_strbuf_addf(&msg, " (AD data %lx)", code);
+	hv_strbuf_adds(&msg, hint);
+	hv_error_set(err, HV_ERR_CREDENTIALS, h->uri, "%s",
+		     hv_strbuf_str(&msg));
+	hv_strbuf_release(&msg);
 	hv_error_native(err, "libldap", rc,
 			diag && diag[0] ? diag : ldap_err2string(rc));
 	ldap_memfree(diag);
@@ -319,7 +331,7 @@ static int set_session_options(struct hv_ldap *h, int timeout_ms,
 {
 	int version = LDAP_VERSION3;
 	int ms = timeout_ms > 0 ? timeout_ms : DEFAULT_TIMEOUT_MS;
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+	struct timeval tv = {ms / 1000, (suseconds_t)(ms % 1000) * 1000};
 	int bad = 0;
 
 	bad += ldap_set_option(h->ld, LDAP_OPT_PROTOCOL_VERSION, &version);
@@ -351,7 +363,8 @@ static int inherit_ca(LDAP *ld)
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
 		char *value = NULL;
 
-		if (ldap_get_option(NULL, opts[i], &value) == LDAP_OPT_SUCCESS &&
+		if (ldap_get_option(NULL, opts[i], &value) ==
+			    LDAP_OPT_SUCCESS &&
 		    value)
 			bad += ldap_set_option(ld, opts[i], value);
 		ldap_memfree(value);
@@ -516,7 +529,7 @@ static int bind_gssapi(struct hv_ldap *h, struct hv_error *err)
 	rc = ldap_sasl_interactive_bind_s(h->ld, NULL, "GSSAPI", NULL, NULL,
 					  LDAP_SASL_QUIET, sasl_interact, NULL);
 	if (rc != LDAP_SUCCESS)
-		return bind_error(h, rc, "GSSAPI", err);
+		return bind_error(h, rc, NULL, err);
 	if (ldap_get_option(h->ld, LDAP_OPT_X_SASL_SSF, &ssf) ==
 	    LDAP_OPT_SUCCESS)
 		h->ssf = ssf > UINT_MAX ? UINT_MAX : (unsigned)ssf;
@@ -700,7 +713,7 @@ static int take_slice(struct search *s, void *ctx, const char *name,
 
 	if (hv_ldap_range_parse(name, &r) || !r.ranged ||
 	    r.name_len != strlen(sl->name) ||
-	    strncasecmp(name, sl->name, r.name_len))
+	    strncasecmp(name, sl->name, r.name_len) != 0)
 		return 0;
 	/* A gap or an overlap would lose or double values. */
 	if (r.low != sl->next || (!r.last && r.high == ULONG_MAX))
@@ -772,10 +785,8 @@ static int store_attr(struct search *s, void *ctx, const char *name,
 		hv_entry_add_value(entry, base, vals[i].bv_val,
 				   vals[i].bv_len);
 	if (r.ranged && !r.last) {
-		memset(&sl, 0, sizeof(sl));
-		sl.name = base;
-		sl.entry = entry;
-		sl.next = r.high + 1;
+		sl = (struct slice){.name = base, .entry = entry,
+				    .next = r.high + 1};
 		if (r.high == ULONG_MAX)
 			rc = hv_error_set(err, HV_ERR_DIRECTORY, entry->dn,
 					  "range index overflow in %s", name);
@@ -944,12 +955,11 @@ int hv_ldap_search(struct hv_ldap *h, const char *base,
 	struct search s;
 	int rc;
 
-	memset(&s, 0, sizeof(s));
-	s.h = h;
-	s.base = base ? base : h->base_dn;
-	s.scope = ldap_scope_of(scope);
-	s.filter = filter ? filter : "(objectClass=*)";
-	s.dir = dir;
+	s = (struct search){.h = h,
+			    .base = base ? base : h->base_dn,
+			    .scope = ldap_scope_of(scope),
+			    .filter = filter ? filter : "(objectClass=*)",
+			    .dir = dir};
 	if (s.scope < 0)
 		return hv_error_set(err, HV_ERR_USAGE, h->uri,
 				    "unknown search scope %d", (int)scope);
@@ -1004,7 +1014,7 @@ static int build_mod(const struct hv_ldap_change *c, LDAPMod *mod,
 	if (!c->n_values)
 		return 0;
 	bv = hv_calloc(c->n_values, sizeof(*bv));
-	mod->mod_bvalues = hv_calloc(c->n_values + 1, sizeof(*mod->mod_bvalues));
+	mod->mod_bvalues = hv_calloc(c->n_values + 1, sizeof(struct berval *));
 	for (size_t i = 0; i < c->n_values; i++) {
 		bv[i].bv_val = c->values[i].data;
 		bv[i].bv_len = c->values[i].len;
@@ -1045,7 +1055,7 @@ int hv_ldap_modify(struct hv_ldap *h, const char *dn,
 		return hv_error_set(err, HV_ERR_USAGE, dn,
 				    "modify needs a DN and changes");
 	mods = hv_calloc(n, sizeof(*mods));
-	modv = hv_calloc(n + 1, sizeof(*modv));
+	modv = hv_calloc(n + 1, sizeof(LDAPMod *));
 	for (size_t i = 0; i < n && !rc; i++) {
 		rc = build_mod(&changes[i], &mods[i], err);
 		modv[i] = &mods[i];

@@ -159,7 +159,9 @@ static bool parse_span(const char *s, size_t len, int base, uint64_t *out)
 		return false;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	if (!isxdigit((unsigned char)buf[0]))
+	/* strtoull alone would also take "0x", a sign or blanks */
+	if (strspn(buf, base == 16 ? "0123456789abcdefABCDEF"
+				   : "0123456789") != len)
 		return false;
 	errno = 0;
 	*out = strtoull(buf, &end, base);
@@ -241,7 +243,7 @@ static bool is_word(const char *s, size_t len, const char *chars)
  * code-like token that matched nothing is remembered as unknown. */
 static int scan_token(struct scan *sc, const char *t, size_t len)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int found = 0;
 	bool code_like = true;
 
@@ -254,13 +256,16 @@ static int scan_token(struct scan *sc, const char *t, size_t len)
 							   len);
 	} else if (len > 1 && t[0] == '-' && is_word(t + 1, len - 1, DIGITS)) {
 		found = match_negative(sc, t, len);
+	} else if (len == 8 && is_word(t, len, HEX) &&
+		   (t[0] == '8' || !is_word(t, len, DIGITS))) {
+		/* "80070005": eight digits are hex; as a decimal number
+		 * it would be no HRESULT at all */
+		parse_span(t, len, 16, &v);
+		found = match_hresult(sc, (uint32_t)v, t, len);
 	} else if (is_word(t, len, DIGITS) && len <= 10) {
 		parse_span(t, len, 10, &v);
 		found = v > 0xFFFF ? match_hresult(sc, (uint32_t)v, t, len)
 				   : match_small(sc, (uint32_t)v, t, len);
-	} else if (len == 8 && is_word(t, len, HEX)) {
-		parse_span(t, len, 16, &v);
-		found = match_hresult(sc, (uint32_t)v, t, len);
 	} else if (is_word(t, len, NAME_CHARS)) {
 		found = match_name(sc, t, len);
 	} else {
@@ -329,7 +334,7 @@ static size_t scan_error_phrase(struct scan *sc, const char *s)
 static size_t scan_text_word(struct scan *sc, const char *s)
 {
 	size_t n;
-	uint64_t v;
+	uint64_t v = 0;
 
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		n = span_of(s + 2, HEX);
@@ -609,9 +614,19 @@ void hv_symptoms_scan(const struct hv_kb *kb, const char *text,
 		len--;
 	if (len == 0)
 		return;
-	/* A lone token is taken at its word: "10061" or "5" as typed. */
+	/* A lone token is taken at its word: "10061" or "5" as typed.
+	 * If that finds nothing it is read as text too, for
+	 * "hr=0x8009030E;" or a one-word fragment ("-IncludeStorage"). */
 	if (strcspn(t, " \t\r\n") >= len) {
-		scan_token(&sc, t, len);
+		size_t unknown = out->n_unknown, found = out->n;
+
+		if (scan_token(&sc, t, len) > 0)
+			return;
+		scan_text(&sc, text);
+		if (out->n == found)
+			return;
+		while (out->n_unknown > unknown)
+			free(out->unknown[--out->n_unknown]);
 		return;
 	}
 	{

@@ -74,6 +74,10 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = hv_kb_validate(&kb, &err);
 	if (rc < 0) {
+		for (int i = 1; i < argc; i++)
+			hv_strbuf_release(&texts[i]);
+		free(texts);
+		hv_kb_release(&kb);
 		if (rc != -1) {
 			hv_error_format(&err, msg, sizeof(msg));
 			fprintf(stderr, "kbgen: %s\n", msg);
