@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "commands.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -80,6 +81,9 @@ int main(int argc, char **argv)
 {
 	const struct cli_command *cmd;
 
+	/* a dropped LDAP connection or a closed pipe must become an error
+	 * return, not a silent death (libldap can raise SIGPIPE) */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		print_usage(stderr);
 		return HV_EXIT_INCOMPLETE;

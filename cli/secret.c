@@ -131,10 +131,8 @@ static const int prompt_signals[] = {SIGINT,  SIGTERM, SIGHUP, SIGQUIT,
 
 static void catch_signals(struct sigaction *old)
 {
-	struct sigaction sa;
+	struct sigaction sa = {.sa_handler = on_signal};
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: read() must return EINTR so we can restore the
 	 * terminal before the signal takes effect. */

@@ -75,6 +75,12 @@ static void add_target(struct hv_finding *f, const struct hv_account *src,
 	for (unsigned bit = 1; bit <= HV_DELEG_CIFS_FQDN; bit <<= 1) {
 		if (!(missing & bit))
 			continue;
+		/* past the cap only count: formatting 10^8 values that are
+		 * never shown would dominate a 10,000-host domain */
+		if (f->n_ev >= HV_EVIDENCE_MAX) {
+			f->ev_omitted++;
+			continue;
+		}
 		entry_value(&value, bit, dst);
 		hv_finding_evidence(f, src->entry->dn,
 				    "msDS-AllowedToDelegateTo", value.buf,
@@ -93,8 +99,8 @@ static void record_gaps(struct hv_findings *out, struct pair_findings *pf,
 	if (!vsms)
 		add_target(open_finding(out, &pf->vsms, "kcd-missing-vsms",
 					HV_SEV_ERROR, src,
-					"may not delegate to the migration "
-					"service of"),
+					"may not delegate to their migration "
+					"service"),
 			   src, dst, HV_DELEG_VSMS);
 	if (!cifs)
 		add_target(open_finding(out, &pf->cifs, "kcd-missing-cifs",

@@ -77,7 +77,9 @@ int hv_ctx_value_parse(enum hv_ctx_key key, const char *text,
 		char *end = NULL;
 		long v = strtol(text, &end, 10);
 
-		if (*text && end && *end == '\0' && v >= 0 && v <= 100) {
+		/* digits only: strtol would also take " 5" or "+5" */
+		if (*text >= '0' && *text <= '9' && end && *end == '\0' &&
+		    v >= 0 && v <= 100) {
 			*out_value = (int)v;
 			return 0;
 		}

@@ -10,7 +10,7 @@
 
 /* How many evidence items a finding keeps; the rest are only counted, so
  * a 10,000-host estate with no delegation stays linear in memory. */
-#define HV_EVIDENCE_MAX 64
+#define HV_EVIDENCE_MAX 32
 
 enum hv_ev_state { HV_EV_MISSING, HV_EV_PRESENT };
 

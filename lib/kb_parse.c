@@ -186,8 +186,9 @@ static int parse_rules(struct record *rec, struct hv_cause *cause,
 					       sizeof(*cause->rules));
 		if (parse_rule(hv_strbuf_str(&f->value),
 			       &cause->rules[cause->n_rules], err) < 0) {
-			snprintf(err->where, sizeof(err->where), "%s:%u",
-				 rec->file, f->line);
+			if (err)
+				snprintf(err->where, sizeof(err->where),
+					 "%s:%u", rec->file, f->line);
 			return HV_ERR_INPUT;
 		}
 		cause->n_rules++;
@@ -384,6 +385,15 @@ static int signature_codes(struct record *rec, struct hv_signature *sig,
 	return 0;
 }
 
+static size_t count_blanks(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r';
+	return n;
+}
+
 static int signature_from_record(struct record *rec,
 				 struct hv_signature *sig,
 				 struct hv_error *err)
@@ -409,8 +419,10 @@ static int signature_from_record(struct record *rec,
 	if (!is_slug(sig->id))
 		return at(err, rec->file, rec->line,
 			  "a signature id is a lower-case slug, not", sig->id);
+	/* blanks do not count: a blank fragment would match any text */
 	for (size_t i = 0; i < sig->n_fragments; i++)
-		if (strlen(sig->fragments[i]) < 8)
+		if (strlen(sig->fragments[i]) -
+			    count_blanks(sig->fragments[i]) < 8)
 			return at(err, rec->file, rec->line,
 				  "fragment too short to be specific",
 				  sig->fragments[i]);
@@ -513,10 +525,13 @@ static int end_record(struct hv_kb *kb, struct record *rec,
 static int take_line(struct hv_kb *kb, struct record *rec, const char *line,
 		     size_t len, unsigned lineno, struct hv_error *err)
 {
-	size_t blank = strspn(line, " \t");
+	size_t blank = 0;
 
 	if (len && line[len - 1] == '\r')
 		len--;
+	/* the text need not be NUL-terminated: stay within the line */
+	while (blank < len && (line[blank] == ' ' || line[blank] == '\t'))
+		blank++;
 	if (len && line[0] == '#')
 		return 0;
 	if (blank >= len)

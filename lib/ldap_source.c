@@ -301,8 +301,8 @@ static int bind_error(struct hv_ldap *h, int rc, const char *user,
 		hint = " (GSSAPI needs a Kerberos ticket: run kinit; "
 		       "KRB5CCNAME selects the cache)";
 	else if (rc == LDAP_AUTH_UNKNOWN && !user)
-		hint = " (no SASL GSSAPI plug-in: install "
-		       "libsasl2-modules-gssapi-mit)";
+		hint = " (no usable SASL GSSAPI mechanism: is "
+		       "libsasl2-modules-gssapi-mit installed?)";
 	else if (rc == LDAP_STRONG_AUTH_REQUIRED)
 		hint = " (the server wants signing or TLS)";
 	if (user)
@@ -711,6 +711,7 @@ static int take_slice(struct search *s, void *ctx, const char *name,
 	struct slice *sl = ctx;
 	struct hv_ldap_range r;
 
+	(void)s;
 	if (hv_ldap_range_parse(name, &r) || !r.ranged ||
 	    r.name_len != strlen(sl->name) ||
 	    strncasecmp(name, sl->name, r.name_len) != 0)
@@ -723,7 +724,6 @@ static int take_slice(struct search *s, void *ctx, const char *name,
 	for (size_t i = 0; vals && vals[i].bv_val; i++)
 		hv_entry_add_value(sl->entry, sl->name, vals[i].bv_val,
 				   vals[i].bv_len);
-	(void)s;
 	sl->found = true;
 	sl->done = r.last;
 	sl->next = r.last ? sl->next : r.high + 1;
@@ -900,11 +900,11 @@ static int search_page(struct search *s, struct hv_error *err)
 		rc = search_failed(s, code, err);
 		goto done;
 	}
+	/* The cookie first: a page without one is refused whole. */
+	rc = next_cookie(s, resp, err);
 	for (LDAPMessage *e = ldap_first_entry(s->h->ld, res); e && !rc;
 	     e = ldap_next_entry(s->h->ld, e))
 		rc = store_entry(s, e, err);
-	if (!rc)
-		rc = next_cookie(s, resp, err);
 done:
 	ldap_controls_free(resp);
 	ldap_control_free(ctrl);

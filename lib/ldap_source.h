@@ -81,9 +81,11 @@ const char *hv_ldap_uri(const struct hv_ldap *ld);
 /* SASL security strength factor of the session: 0 for a simple bind or
  * GSSAPI inside TLS, >= 56 when GSSAPI seals the connection. */
 unsigned hv_ldap_sasl_ssf(const struct hv_ldap *ld);
-/* Searches base (NULL: the base DN) with an RFC 4515 filter and appends
- * every entry to dir (origin = the URI; attribute names without range
- * options). attrs is NULL-terminated, or NULL for all user attributes.
+/* Searches base (NULL: the base DN) with an RFC 4515 filter (NULL:
+ * "(objectClass=*)") and appends every entry to dir (origin = the URI).
+ * attrs is NULL-terminated, or NULL for all user attributes; a ranged
+ * name there ("member;range=0-99") only sets the first slice: values are
+ * always complete, stored under the name without the range option.
  * Continuation references are skipped (referrals are not chased). On error
  * dir may hold the entries of the pages already read. */
 int hv_ldap_search(struct hv_ldap *ld, const char *base,

@@ -55,42 +55,53 @@ struct reader {
 
 void hv_ldif_errors_clear(struct hv_ldif_errors *errs)
 {
-	memset(errs, 0, sizeof(*errs));
+	*errs = (struct hv_ldif_errors){0};
 }
 
-/* Copies hostile text into a message: printable ASCII only, cut short. */
-static const char *tame(const char *s, size_t len, char *out, size_t size)
+/* Hostile text made fit for a message: printable ASCII only, cut short.
+ * Returned by value so a call can sit in an argument list: the array
+ * lives until the end of that full expression (C11 6.2.4p8). */
+struct shown {
+	char text[64];
+};
+
+static struct shown tame(const char *s, size_t len)
 {
+	struct shown out;
 	size_t n = 0, i;
 
-	for (i = 0; i < len && n + 4 < size; i++) {
+	for (i = 0; i < len && n + 4 < sizeof(out.text); i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		out[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+		out.text[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
 	}
-	if (i < len) {
-		memcpy(out + n, "...", 3);
-		n += 3;
-	}
-	out[n] = '\0';
+	while (i < len && n + 1 < sizeof(out.text))
+		out.text[n++] = '.';
+	out.text[n] = '\0';
 	return out;
+}
+
+static struct shown tame_value(const struct reader *rd)
+{
+	return tame(hv_strbuf_str(&rd->value), rd->value.len);
 }
 
 __attribute__((format(printf, 2, 0)))
 static void add_error(struct reader *rd, const char *fmt, va_list ap)
 {
 	struct hv_ldif_errors *errs = rd->errs;
-	char where[sizeof(errs->list[0].where)];
-	char message[sizeof(errs->list[0].message)];
+	struct hv_strbuf where = HV_STRBUF_INIT, message = HV_STRBUF_INIT;
 
 	rd->rc = HV_ERR_INPUT;
 	errs->n_total++;
 	if (errs->n_listed >= HV_LDIF_MAX_ERRORS)
 		return;
-	snprintf(where, sizeof(where), "%s:%zu", rd->name, rd->line);
-	vsnprintf(message, sizeof(message), fmt, ap);
-	hv_error_set(&errs->list[errs->n_listed++], HV_ERR_INPUT, where, "%s",
-		     message);
+	hv_strbuf_addf(&where, "%s:%zu", rd->name, rd->line);
+	hv_strbuf_vaddf(&message, fmt, ap);
+	hv_error_set(&errs->list[errs->n_listed++], HV_ERR_INPUT,
+		     hv_strbuf_str(&where), "%s", hv_strbuf_str(&message));
+	hv_strbuf_release(&where);
+	hv_strbuf_release(&message);
 }
 
 /* Records an error that leaves the record alone. */
@@ -124,19 +135,19 @@ static int fail(struct reader *rd, const char *fmt, ...)
  * before the end of input is taken as part of a CR LF too. */
 static bool physical(struct reader *rd, const char **out_s, size_t *out_n)
 {
-	const char *s = rd->p, *lf;
-	size_t n;
+	const char *s = rd->p, *stop;
 
 	if (rd->p >= rd->end)
 		return false;
-	lf = memchr(s, '\n', (size_t)(rd->end - s));
-	n = lf ? (size_t)(lf - s) : (size_t)(rd->end - s);
-	rd->p = lf ? lf + 1 : rd->end;
-	if (n && s[n - 1] == '\r')
-		n--;
+	stop = memchr(s, '\n', (size_t)(rd->end - s));
+	rd->p = stop ? stop + 1 : rd->end;
+	if (!stop)
+		stop = rd->end;
+	if (stop > s && stop[-1] == '\r')
+		stop--;
 	rd->lineno++;
 	*out_s = s;
-	*out_n = n;
+	*out_n = (size_t)(stop - s);
 	return true;
 }
 
@@ -283,8 +294,6 @@ static int parse_line(struct reader *rd)
 {
 	const char *s = hv_strbuf_str(&rd->text), *colon;
 	size_t n = rd->text.len, len, base;
-	char shown[64];
-
 	if (memchr(s, '\0', n))
 		return fail(rd, "NUL byte in a line; binary values must be "
 			    "base64 ('attr::', RFC 2849 note 4)");
@@ -297,8 +306,9 @@ static int parse_line(struct reader *rd)
 			    HV_LDIF_MAX_NAME);
 	if (!valid_description(s, len, &base))
 		return fail(rd, "invalid attribute description '%s'",
-			    tame(s, len, shown, sizeof(shown)));
-	memcpy(rd->attr, s, base);
+			    tame(s, len).text);
+	for (size_t i = 0; i < base; i++) /* base <= HV_LDIF_MAX_NAME */
+		rd->attr[i] = s[i];
 	rd->attr[base] = '\0';
 	return parse_value(rd, colon + 1, n - len - 1);
 }
@@ -339,14 +349,10 @@ static int check_dn(struct reader *rd)
  * very first line of the input may be "version: 1" (note 1). */
 static void start_record(struct reader *rd, bool first_line)
 {
-	char shown[64];
-
 	if (first_line && attr_is(rd, "version")) {
 		if (!value_is(rd, "1"))
 			note(rd, "unsupported LDIF version '%s' (RFC 2849 "
-			     "note 1)", tame(hv_strbuf_str(&rd->value),
-					     rd->value.len, shown,
-					     sizeof(shown)));
+			     "note 1)", tame_value(rd).text);
 		return;
 	}
 	if (attr_is(rd, "dn")) {
@@ -392,8 +398,6 @@ static void add_value(struct reader *rd)
  * changerecords only "add" describes an entry. */
 static void header_line(struct reader *rd)
 {
-	char shown[64];
-
 	if (attr_is(rd, "control")) {
 		if (rd->state == REC_AFTER_CT)
 			fail(rd, "'control:' after 'changetype:'");
@@ -405,8 +409,7 @@ static void header_line(struct reader *rd)
 		else if (!value_is(rd, "add"))
 			fail(rd, "'changetype: %s' is a change, not an entry; "
 			     "only 'changetype: add' is read",
-			     tame(hv_strbuf_str(&rd->value), rd->value.len,
-				  shown, sizeof(shown)));
+			     tame_value(rd).text);
 		else
 			rd->state = REC_AFTER_CT;
 	} else if (rd->state == REC_CONTROLS) {
@@ -425,8 +428,6 @@ static void trailer_line(struct reader *rd)
 	const char *v = hv_strbuf_str(&rd->value);
 	size_t n = rd->value.len, i = 0;
 	unsigned long code = 0;
-	char shown[64];
-
 	if (!attr_is(rd, "result"))
 		return;
 	while (i < n && i < 9 && is_digit((unsigned char)v[i]))
@@ -436,7 +437,7 @@ static void trailer_line(struct reader *rd)
 	while (i < n && v[i] == ' ')
 		i++;
 	note(rd, "ldapsearch reported result %lu (%s): the export is "
-	     "incomplete", code, tame(v + i, n - i, shown, sizeof(shown)));
+	     "incomplete", code, tame(v + i, n - i).text);
 }
 
 static void handle_text(struct reader *rd)
@@ -476,14 +477,14 @@ static void handle_text(struct reader *rd)
 /* Hands the pending entry to the directory: only whole records get in. */
 static void end_record(struct reader *rd)
 {
-	struct hv_entry *src, *dst;
-
 	if (rd->state == REC_CONTROLS)
 		fail(rd, "'control:' without 'changetype:' (RFC 2849 "
 		     "ldif-change-record)");
 	if (rd->state >= REC_HEADER && rd->state <= REC_BODY) {
-		src = &rd->pending.entries[0];
-		dst = hv_directory_add_entry(rd->dir, src->dn, src->origin);
+		struct hv_entry *src = &rd->pending.entries[0];
+		struct hv_entry *dst = hv_directory_add_entry(rd->dir, src->dn,
+							      src->origin);
+
 		dst->attrs = src->attrs;
 		dst->n_attrs = src->n_attrs;
 		dst->cap_attrs = src->cap_attrs;
@@ -524,9 +525,8 @@ int hv_ldif_read_buffer_errors(const char *name, const char *data,
 			       struct hv_ldif_errors *errs)
 {
 	const unsigned char *u;
-	struct reader rd;
+	struct reader rd = {0};
 
-	memset(&rd, 0, sizeof(rd));
 	rd.name = name ? name : "-";
 	rd.p = data ? data : "";
 	rd.end = rd.p + (data ? len : 0);

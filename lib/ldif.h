@@ -42,7 +42,7 @@
 #define HV_LDIF_MAX_LINE (16u << 20) /* bytes in one unfolded line */
 #define HV_LDIF_MAX_FILE (1u << 30)  /* bytes hv_ldif_read_file*() take */
 #define HV_LDIF_MAX_ATTRS 1024	     /* AD's schema has fewer per class */
-#define HV_LDIF_MAX_NAME 256	     /* attribute description, options too */
+#define HV_LDIF_MAX_NAME 256	     /* attr description, options too */
 #define HV_LDIF_MAX_ERRORS 16	     /* errors listed; the rest counted */
 #define HV_LDIF_WIDTH 76	     /* the writer's fold column */
 
