@@ -1,0 +1,141 @@
+/* libFuzzer target for `hvdoctor explain`: arbitrary bytes are what an
+ * admin pastes. They are scanned against the built-in knowledge base
+ * (loaded once), ranked under a context taken from the first byte, and
+ * rendered as text and JSON. Beyond "no crash, no sanitizer report" it
+ * checks and aborts if:
+ *  1. a symptom or ranked cause points outside the knowledge base;
+ *  2. the ranking is not ordered by score;
+ *  3. the JSON is not valid UTF-8 or holds a raw control character.
+ * A NUL byte splits the input into several arguments, as the CLI gives
+ * several. Run: build-fuzz/fuzz_symptoms -max_total_time=60 CORPUS_COPY
+ * fuzz/corpus/symptoms */
+#include "context.h"
+#include "explain.h"
+#include "hv_alloc.h"
+#include "hv_strbuf.h"
+#include "hv_utf8.h"
+#include "kb.h"
+#include "render_explain.h"
+#include "symptoms.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct hv_kb kb;
+
+static void check(int ok, const char *what)
+{
+	if (!ok) {
+		fprintf(stderr, "fuzz_symptoms: %s\n", what);
+		abort();
+	}
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct hv_error err;
+
+	(void)argc;
+	(void)argv;
+	if (hv_kb_load(&kb, NULL, &err) != 0) {
+		fprintf(stderr, "fuzz_symptoms: built-in kb: %s: %s\n",
+			err.where, err.message);
+		abort();
+	}
+	return 0;
+}
+
+/* Context facts from the bits of one byte, so the rules get exercised:
+ * two bits each for os, auth, initiated and clustered. */
+static void context_from(uint8_t b, struct hv_context *ctx)
+{
+	static const char *const facts[4][3] = {
+		{"os=2012r2", "os=2016", "os=2025"},
+		{"auth=credssp", "auth=kerberos", "percent=95"},
+		{"initiated=remote", "initiated=source", "phase=destination"},
+		{"clustered=yes", "storage=yes", "percent=5"},
+	};
+
+	memset(ctx, 0, sizeof(*ctx));
+	for (int k = 0; k < 4; k++) {
+		unsigned v = (b >> (2 * k)) & 3;
+
+		if (v)
+			check(hv_context_set(ctx, facts[k][v - 1], NULL) == 0,
+			      "a built-in fact did not parse");
+	}
+}
+
+static void check_json(const struct hv_strbuf *js)
+{
+	size_t i = 0;
+
+	while (i < js->len) {
+		unsigned char c = (unsigned char)js->buf[i];
+		size_t n = hv_utf8_valid_prefix(js->buf + i, js->len - i);
+
+		check(n > 0, "JSON is not valid UTF-8");
+		check(c >= 0x20 || c == '\n', "raw control character in JSON");
+		i += n;
+	}
+	check(js->len > 0 && js->buf[js->len - 1] == '\n',
+	      "JSON does not end in a newline");
+}
+
+static void check_ranking(const struct hv_explanation *ex)
+{
+	for (size_t i = 0; i < ex->n; i++) {
+		check(ex->items[i].cause < kb.n_causes, "cause out of range");
+		if (i)
+			check(ex->items[i - 1].score >= ex->items[i].score,
+			      "ranking not ordered by score");
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct hv_symptoms sym = {0};
+	struct hv_context ctx;
+	struct hv_explanation ex = {0};
+	struct hv_explain_view view;
+	struct hv_strbuf text = HV_STRBUF_INIT, json = HV_STRBUF_INIT;
+	struct hv_style style = {false};
+	char *copy;
+	unsigned input = 0;
+
+	if (size > 1 << 16)
+		return 0;
+	context_from(size ? data[0] : 0, &ctx);
+	style.color = size && (data[0] & 1);
+	copy = hv_strndup((const char *)data, size);
+	for (size_t pos = 0; pos <= size; input++) {
+		hv_symptoms_scan(&kb, copy + pos, input + 1, &sym);
+		pos += strlen(copy + pos) + 1;
+	}
+	for (size_t i = 0; i < sym.n; i++) {
+		check(sym.items[i].sig < kb.n_sigs, "symptom out of range");
+		check(sym.items[i].input >= 1 && sym.items[i].input <= input,
+		      "symptom from no input");
+	}
+	view = (struct hv_explain_view){&kb, &sym, &ex,
+					!hv_symptoms_empty(&sym), 3};
+	if (view.recognised)
+		hv_explain_rank(&kb, &sym, &ctx, &ex);
+	else
+		hv_explain_common(&kb, &ex);
+	check_ranking(&ex);
+	hv_render_explain_text(&text, &view, &style);
+	hv_render_explain_json(&json, &view);
+	check_json(&json);
+	hv_strbuf_release(&text);
+	hv_strbuf_release(&json);
+	hv_explanation_release(&ex);
+	hv_symptoms_release(&sym);
+	free(copy);
+	return 0;
+}
