@@ -151,7 +151,8 @@ static void text_telltales(struct hv_strbuf *out, const struct hv_kb *kb,
 	}
 	if (shown)
 		hv_strbuf_addch(out, '\n');
-	hv_strbuf_addf(out, "     checked by: %s\n", kb->causes[cause].checked_by);
+	hv_strbuf_adds(out, "     checked by:\n");
+	hv_style_indent(out, kb->causes[cause].checked_by, 7);
 }
 
 static void text_cause(struct hv_strbuf *out, const struct hv_explain_view *v,
