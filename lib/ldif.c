@@ -11,6 +11,7 @@
 #include "hv_utf8.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,8 +132,8 @@ static int fail(struct reader *rd, const char *fmt, ...)
 	return -1;
 }
 
-/* Reads one physical line: SEP is LF or CR LF (RFC 2849); a lone CR
- * before the end of input is taken as part of a CR LF too. */
+/* Reads one physical line. SEP is LF or CR LF (RFC 2849); a CR that ends
+ * the input is dropped too, as an ldifde file cut after its CR would. */
 static bool physical(struct reader *rd, const char **out_s, size_t *out_n)
 {
 	const char *s = rd->p, *stop;

@@ -417,9 +417,13 @@ static void flatten(const char *text, struct flat *out)
 static const char *find_ci(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);
+	int first = tolower((unsigned char)*needle);
 
-	for (; *hay; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
+	/* the first byte filters: every fragment is tried at every
+	 * position of a pasted text */
+	for (; n && *hay; hay++)
+		if (tolower((unsigned char)*hay) == first &&
+		    strncasecmp(hay, needle, n) == 0)
 			return hay;
 	return NULL;
 }

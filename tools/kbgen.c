@@ -55,15 +55,18 @@ static void emit_literal(const struct hv_strbuf *text)
 int main(int argc, char **argv)
 {
 	struct hv_kb kb = {0};
-	struct hv_strbuf *texts = calloc((size_t)argc, sizeof(*texts));
+	struct hv_strbuf *texts;
 	struct hv_error err;
 	char msg[2048];
 	int rc = 0;
 
-	if (argc < 2 || !texts) {
+	if (argc < 2) {
 		fputs("usage: kbgen FILE.kb...\n", stderr);
 		return 2;
 	}
+	texts = calloc((size_t)argc, sizeof(*texts));
+	if (!texts)
+		return 2;
 	for (int i = 1; i < argc && rc == 0; i++) {
 		if (slurp(argv[i], &texts[i]) < 0)
 			rc = -1;
