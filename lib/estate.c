@@ -521,23 +521,20 @@ static const char *parent_dn(const char *dn)
 	return *p ? p + 1 : p;
 }
 
+/* One domain per parent DN; a map keeps it linear for 10,000 hosts. */
 static void group_by_ou(struct hv_estate *est)
 {
+	struct hv_strmap ous = {0};
+
 	for (size_t h = 0; h < est->n_hosts; h++) {
 		const char *ou = parent_dn(
 			est->accounts[est->hosts[h].account].entry->dn);
+		size_t first = h;
 
-		est->hosts[h].domain = h;
-		for (size_t o = 0; o < h; o++) {
-			if (strcasecmp(parent_dn(est->accounts[est->hosts[o]
-								.account]
-							 .entry->dn),
-				       ou) == 0) {
-				est->hosts[h].domain = est->hosts[o].domain;
-				break;
-			}
-		}
+		hv_strmap_put(&ous, ou, strlen(ou), h, &first);
+		est->hosts[h].domain = first;
 	}
+	hv_strmap_release(&ous);
 }
 
 static bool in_group(const struct hv_account *acc,

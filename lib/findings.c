@@ -40,9 +40,8 @@ void hv_finding_evidence(struct hv_finding *f, const char *dn,
 		return;
 	}
 	HV_GROW(f->ev, f->n_ev, f->cap_ev);
-	f->ev[f->n_ev++] = (struct hv_evidence){
-		hv_strdup(dn), hv_strdup(attr), hv_strdup(value), state,
-		hv_strdup(origin)};
+	f->ev[f->n_ev++] =
+		(struct hv_evidence){dn, attr, hv_strdup(value), state, origin};
 }
 
 void hv_finding_fix(struct hv_finding *f, const char *fmt, ...)
@@ -90,12 +89,8 @@ void hv_findings_release(struct hv_findings *list)
 	for (size_t i = 0; i < list->n; i++) {
 		struct hv_finding *f = &list->items[i];
 
-		for (size_t e = 0; e < f->n_ev; e++) {
-			free(f->ev[e].dn);
-			free(f->ev[e].attr);
+		for (size_t e = 0; e < f->n_ev; e++)
 			free(f->ev[e].value);
-			free(f->ev[e].origin);
-		}
 		free(f->ev);
 		free(f->source);
 		free(f->target);

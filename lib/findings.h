@@ -14,12 +14,15 @@
 
 enum hv_ev_state { HV_EV_MISSING, HV_EV_PRESENT };
 
+/* dn, attr and origin are borrowed from the directory (or static): the
+ * directory must outlive the findings, as it does in every command. Only
+ * the value is owned, since checks often build it. */
 struct hv_evidence {
-	char *dn;	/* the object */
-	char *attr;	/* the attribute */
-	char *value;	/* the exact value missing or present */
+	const char *dn;		/* the object */
+	const char *attr;	/* the attribute */
+	char *value;		/* the exact value missing or present */
 	enum hv_ev_state state;
-	char *origin;	/* "estate.ldif:40" or the LDAP URI */
+	const char *origin;	/* "estate.ldif:40" or the LDAP URI */
 };
 
 struct hv_finding {
@@ -49,7 +52,8 @@ struct hv_finding *hv_findings_add(struct hv_findings *list,
 				   const char *check, const char *source,
 				   const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
-/* Adds an evidence item (copied), or counts it when the cap is reached. */
+/* Adds an evidence item (value copied; dn, attr and origin borrowed), or
+ * counts it when the cap is reached. */
 void hv_finding_evidence(struct hv_finding *f, const char *dn,
 			 const char *attr, const char *value,
 			 enum hv_ev_state state, const char *origin);
