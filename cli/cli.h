@@ -55,7 +55,8 @@ struct cli_command {
 	const char *summary;	/* one line for `hvdoctor help` */
 	const char *description;/* a paragraph for `hvdoctor NAME --help` */
 	const struct cli_option *options; /* ends with a {NULL} entry */
-	const struct cli_option *shared;  /* a second table, or NULL */
+	const struct cli_option *shared;  /* source options, or NULL */
+	const struct cli_option *plan;	  /* plan options, or NULL */
 };
 
 /* Parses argv (after the command name) against the command's options and

@@ -12,7 +12,11 @@ static int not_yet(const struct cli_args *args,
 
 static const struct cli_option no_options[] = {{NULL, NULL, NULL, 0}};
 
-const struct cli_command cmd_plan = {"plan", not_yet, "SOURCES",
-				     "write the fix", "", no_options, NULL};
-const struct cli_command cmd_apply = {"apply", not_yet, "--ldap URI --yes",
-				      "apply the fix to AD", "", no_options, NULL};
+const struct cli_command cmd_apply = {
+	.name = "apply",
+	.run = not_yet,
+	.usage = "--ldap URI --yes",
+	.summary = "apply the fix to AD",
+	.description = "",
+	.options = no_options,
+};

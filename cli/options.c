@@ -62,6 +62,8 @@ static int take_option(const struct cli_command *cmd, int argc, char **argv,
 	if (!opt)
 		opt = find_in(cmd->shared, name, len);
 	if (!opt)
+		opt = find_in(cmd->plan, name, len);
+	if (!opt)
 		opt = find_in(common_options, name, len);
 	if (!opt) {
 		cli_error("%s: unknown option '--%.*s' (see hvdoctor %s "
@@ -147,6 +149,10 @@ void cli_print_help(FILE *out, const struct cli_command *cmd)
 	if (cmd->options && cmd->options->name) {
 		fputs("\noptions:\n", out);
 		print_table(out, cmd->options);
+	}
+	if (cmd->plan) {
+		fputs("\nwhat to fix:\n", out);
+		print_table(out, cmd->plan);
 	}
 	if (cmd->shared) {
 		fputs("\nsources and host selection:\n", out);

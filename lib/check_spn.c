@@ -65,28 +65,13 @@ void hv_check_target_spns(const struct hv_estate *est,
 	}
 }
 
-/* The host part of an SPN, if it names another computer account. */
-static long spn_owner(const struct hv_estate *est, const char *spn)
-{
-	const char *slash = strchr(spn, '/');
-	char *host;
-	long acc;
-
-	if (!slash)
-		return -1;
-	host = hv_strndup(slash + 1, strcspn(slash + 1, ":/"));
-	acc = hv_estate_find(est, host);
-	free(host);
-	return acc >= 0 && est->accounts[acc].is_computer ? acc : -1;
-}
-
 static void clash_finding(const struct hv_estate *est,
 			  const struct hv_spn_clash *c,
 			  struct hv_findings *out)
 {
 	const struct hv_account *first = &est->accounts[c->first];
 	const struct hv_account *other = &est->accounts[c->other];
-	long owner = spn_owner(est, c->spn);
+	long owner = hv_estate_spn_owner(est, c->spn);
 	const struct hv_account *wrong =
 		owner == (long)c->first ? other : first;
 	struct hv_finding *f = hv_findings_add(
@@ -122,7 +107,7 @@ static void misplaced_spns(const struct hv_estate *est, size_t h,
 
 	for (size_t v = 0; spns && v < spns->n_values; v++) {
 		const char *spn = spns->values[v].data;
-		long owner = spn_owner(est, spn);
+		long owner = hv_estate_spn_owner(est, spn);
 		size_t holder;
 		struct hv_finding *f;
 

@@ -241,6 +241,7 @@ static unsigned deleg_bit(const struct hv_estate *est, const char *value,
 			  size_t *out_target, const char **out_why)
 {
 	const char *cls, *host;
+	const struct hv_account *dst;
 	size_t cls_len, host_len, target;
 	bool vsms, fqdn;
 
@@ -258,8 +259,20 @@ static unsigned deleg_bit(const struct hv_estate *est, const char *value,
 			   "directory (dangling entry)";
 		return 0;
 	}
-	fqdn = memchr(host, '.', host_len) != NULL;
+	/* the KDC looks the whole requested SPN up in this list (MS-SFU
+	 * 3.2.5.2.1), and a move asks for class/NAME or class/FQDN: so
+	 * "cifs/HV02:445" or "cifs/HV02$" never match */
+	dst = &est->accounts[target];
 	*out_target = target;
+	if (strcasecmp(host, dst->name) == 0)
+		fqdn = false;
+	else if (dst->dns && strcasecmp(host, dst->dns) == 0)
+		fqdn = true;
+	else
+		return 0;
+	/* without dNSHostName the short name is the only name to ask for */
+	if (!dst->dns)
+		return vsms ? HV_DELEG_VSMS : HV_DELEG_CIFS;
 	return vsms ? (fqdn ? HV_DELEG_VSMS_FQDN : HV_DELEG_VSMS_SHORT)
 		    : (fqdn ? HV_DELEG_CIFS_FQDN : HV_DELEG_CIFS_SHORT);
 }
@@ -554,7 +567,8 @@ static void group_by_lists(struct hv_estate *est,
 		const struct hv_account *acc =
 			&est->accounts[est->hosts[h].account];
 
-		est->hosts[h].domain = 0;
+		/* a host no group names is not in the first group */
+		est->hosts[h].domain = sel->n_groups;
 		for (size_t g = 0; g < sel->n_groups; g++) {
 			if (in_group(acc, &sel->groups[g])) {
 				est->hosts[h].domain = g;
@@ -704,6 +718,7 @@ int hv_estate_build(struct hv_estate *est, const struct hv_directory *dir,
 {
 	memset(est, 0, sizeof(*est));
 	est->dir = dir;
+	est->new_node = -1; /* --domains skips select_hosts() */
 	est->accounts = hv_calloc(dir->n_entries + 1, sizeof(*est->accounts));
 	for (size_t i = 0; i < dir->n_entries; i++)
 		if (is_account_entry(&dir->entries[i]))
@@ -778,4 +793,18 @@ void hv_selection_release(struct hv_selection *sel)
 	}
 	free(sel->groups);
 	memset(sel, 0, sizeof(*sel));
+}
+
+long hv_estate_spn_owner(const struct hv_estate *est, const char *spn)
+{
+	const char *slash = strchr(spn, '/');
+	char *host;
+	long acc;
+
+	if (!slash)
+		return -1;
+	host = hv_strndup(slash + 1, strcspn(slash + 1, ":/"));
+	acc = hv_estate_find(est, host);
+	free(host);
+	return acc >= 0 && est->accounts[acc].is_computer ? acc : -1;
 }

@@ -145,6 +145,9 @@ const char *hv_account_fqdn(const struct hv_account *acc);
 /* True when the account's SPNs include "class/name" for that name. */
 bool hv_account_has_spn(const struct hv_estate *est, size_t account,
 			const char *service_class, const char *name);
+/* The computer account an SPN's host part names ("HOST/hv01.x" → HV01),
+ * or -1: the rightful holder of that SPN. */
+long hv_estate_spn_owner(const struct hv_estate *est, const char *spn);
 /* Frees what est owns (not the directory). */
 void hv_estate_release(struct hv_estate *est);
 /* Frees the arrays of a selection that hv_selection_* filled. */

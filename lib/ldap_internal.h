@@ -1,13 +1,40 @@
-/* Pure helpers of the LDAP source (ldap_source.c), apart so that unit
- * tests reach them without a server. Not part of the public API. */
+/* Internals of the LDAP source, shared by ldap_source.c (connecting,
+ * binding, modifying) and ldap_search.c (searching), and its pure helpers,
+ * apart so that unit tests reach them without a server. Not part of the
+ * public API. */
 #ifndef HV_LDAP_INTERNAL_H
 #define HV_LDAP_INTERNAL_H
 
 #include "hv_error.h"
 #include "ldap_source.h"
 
+#include <ldap.h>
+
 #include <stdbool.h>
 #include <stddef.h>
+
+/* The opaque handle of ldap_source.h. Defined here, not in ldap_source.c,
+ * because ldap_search.c reads the session, URI and base DN of it too;
+ * nothing outside these two files may look inside. */
+struct hv_ldap {
+	LDAP *ld;
+	char *uri;
+	char *base_dn;
+	bool tls;     /* the session runs inside TLS (ldaps:// or StartTLS) */
+	bool tcp_up;  /* TCP connected: a later failure is TLS's */
+	unsigned ssf; /* SASL security layer after a GSSAPI bind */
+	struct ldap_conncb conncb; /* libldap keeps a pointer to it */
+};
+
+/* The hv_err_category of a failed libldap result code. */
+enum hv_err_category hv_ldap_category(int rc);
+/* Records a libldap failure in err: the formatted message and
+ * ldap_err2string(rc), then rc and the server's diagnostic (from ld, which
+ * may be NULL) as native code and text. Returns category. */
+__attribute__((format(printf, 6, 7))) int
+hv_ldap_error(struct hv_error *err, LDAP *ld, int rc,
+	      enum hv_err_category category, const char *where,
+	      const char *fmt, ...);
 
 /* An attribute description as AD returns it under range retrieval
  * (MS-ADTS 3.1.1.3.1.3.3): "member;range=0-1499", last "member;range=

@@ -1,0 +1,197 @@
+/* hvdoctor plan: the exact changes that make every pair of hosts able to
+ * authenticate, as a PowerShell script or LDIF, with a rollback file. */
+#include "commands.h"
+
+#include "hv_alloc.h"
+#include "plan_options.h"
+#include "render_plan.h"
+#include "sources.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { OPT_FORMAT = 1, OPT_OUTPUT, OPT_ROLLBACK };
+
+static const struct cli_option plan_options[] = {
+	{"format", "ps1|ldif", "PowerShell for the ActiveDirectory module "
+			       "(default) or\nLDIF for ldapmodify",
+	 OPT_FORMAT},
+	{"output", "FILE", "write the plan to FILE (default: standard "
+			   "output)", OPT_OUTPUT},
+	{"rollback", "FILE", "where the rollback LDIF goes (default: beside "
+			     "the plan,\nor hvdoctor-plan-TIME.rollback.ldif)",
+	 OPT_ROLLBACK},
+	{NULL, NULL, NULL, 0},
+};
+
+/* Plans and rollbacks are never written over an existing file: an old
+ * rollback may be the only way back. */
+static int write_new_file(const char *path, const struct hv_strbuf *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	size_t done = 0;
+
+	if (fd < 0) {
+		cli_error("plan: cannot create %s: %s", path, strerror(errno));
+		return HV_EXIT_INCOMPLETE;
+	}
+	while (done < text->len) {
+		ssize_t n = write(fd, text->buf + done, text->len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	if (done < text->len || fsync(fd) < 0 || close(fd) < 0) {
+		cli_error("plan: cannot write %s: %s", path, strerror(errno));
+		return HV_EXIT_INCOMPLETE;
+	}
+	return 0;
+}
+
+static char *rollback_path(const struct cli_args *args)
+{
+	const char *given = cli_value(args, OPT_ROLLBACK);
+	const char *output = cli_value(args, OPT_OUTPUT);
+	struct hv_strbuf path = HV_STRBUF_INIT;
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (given)
+		return hv_strdup(given);
+	if (output) {
+		hv_strbuf_addf(&path, "%s.rollback.ldif", output);
+		return hv_strbuf_detach(&path);
+	}
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	hv_strbuf_addf(&path, "hvdoctor-plan-%s.rollback.ldif", stamp);
+	return hv_strbuf_detach(&path);
+}
+
+static int emit(const struct cli_args *args, const struct hv_plan_view *view)
+{
+	const char *format = cli_value(args, OPT_FORMAT);
+	const char *output = cli_value(args, OPT_OUTPUT);
+	struct hv_strbuf text = HV_STRBUF_INIT, undo = HV_STRBUF_INIT;
+	char *undo_path = rollback_path(args);
+	int rc;
+
+	if (format && strcmp(format, "ldif") == 0)
+		hv_render_plan_ldif(&text, view);
+	else
+		hv_render_plan_ps1(&text, view);
+	hv_render_plan_rollback(&undo, view);
+	rc = write_new_file(undo_path, &undo);
+	if (rc == 0)
+		rc = output ? write_new_file(output, &text)
+			    : cli_write_stdout(text.buf, text.len);
+	if (rc == 0)
+		fprintf(stderr, "hvdoctor: plan: %zu change%s on %zu "
+				"object%s; rollback in %s\n",
+			hv_plan_changes(view->plan),
+			hv_plan_changes(view->plan) == 1 ? "" : "s",
+			view->plan->n, view->plan->n == 1 ? "" : "s",
+			undo_path);
+	free(undo_path);
+	hv_strbuf_release(&text);
+	hv_strbuf_release(&undo);
+	return rc;
+}
+
+/* --prune removes entries: say which before anything is written. */
+static void list_removals(const struct hv_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct hv_action *act = &plan->actions[i];
+
+		if (act->kind != HV_ACT_REMOVE_DELEGATION &&
+		    act->kind != HV_ACT_REMOVE_SPN)
+			continue;
+		for (size_t v = 0; v < act->n_values; v++)
+			fprintf(stderr, "hvdoctor: plan removes from %s %s: "
+					"'%s'\n",
+				act->account, act->attr, act->values[v]);
+	}
+}
+
+static int run_plan(const struct cli_args *args,
+		    const struct cli_globals *globals)
+{
+	struct hv_plan_options opts;
+	struct cli_sources src;
+	struct hv_estate est;
+	struct hv_plan plan;
+	struct hv_strbuf verify = HV_STRBUF_INIT;
+	struct hv_error err;
+	const char *format = cli_value(args, OPT_FORMAT);
+	int rc;
+
+	(void)globals;
+	if (args->n_positional) {
+		cli_error("plan: unexpected argument '%s'", args->positional[0]);
+		return HV_EXIT_INCOMPLETE;
+	}
+	if (format && strcmp(format, "ps1") != 0 && strcmp(format, "ldif") != 0) {
+		cli_error("plan: --format takes ps1 or ldif");
+		return HV_EXIT_INCOMPLETE;
+	}
+	if ((rc = cli_plan_options(args, "plan", &opts)) != 0)
+		return rc;
+	/* a plan from a damaged export could undo what it cannot see */
+	if ((rc = cli_sources_load(args, "plan", &src)) != 0) {
+		cli_sources_release(&src);
+		return rc;
+	}
+	hv_estate_build(&est, &src.dir, &src.sel, &err);
+	hv_plan_build(&est, &opts, &plan);
+	list_removals(&plan);
+	for (size_t i = 0; i < plan.n_warnings; i++)
+		fprintf(stderr, "hvdoctor: plan: warning: %s\n",
+			plan.warnings[i]);
+	hv_strbuf_addf(&verify, "hvdoctor audit %s %s%s",
+		       src.ldap ? "--ldap" : "--ldif", src.label,
+		       src.sel.hosts || src.sel.ou || src.sel.new_node ||
+				       src.sel.grouping != HV_GROUP_AUTO
+			       ? " (with the same host selection)"
+			       : "");
+	{
+		struct hv_plan_view view = {&plan, src.label, verify.buf};
+
+		rc = emit(args, &view);
+	}
+	hv_strbuf_release(&verify);
+	hv_plan_release(&plan);
+	hv_estate_release(&est);
+	cli_sources_release(&src);
+	return rc;
+}
+
+const struct cli_command cmd_plan = {
+	.name = "plan",
+	.run = run_plan,
+	.usage = "(--ldap URI | --ldif FILE...) [--hosts ...] "
+		 "[--format ps1|ldif] [--protocol any|kerberos]",
+	.summary = "write the fix: PowerShell or LDIF, with a rollback file",
+	.description =
+		"Writes exactly the missing delegation entries, protocol\n"
+		"transition flags and SPNs for every ordered pair of hosts of\n"
+		"each migration domain (same sources and host selection as\n"
+		"audit), as an idempotent PowerShell script with -WhatIf or as\n"
+		"LDIF for ldapmodify, and always a rollback LDIF with the\n"
+		"previous values. It only adds what is missing; it removes\n"
+		"duplicate or misplaced SPNs, and delegation entries only with\n"
+		"--prune. It changes nothing itself. Exit status 0 when the\n"
+		"plan was written, 3 when it could not be.",
+	.options = plan_options,
+	.shared = cli_source_options,
+	.plan = cli_plan_option_rows,
+};

@@ -1,0 +1,330 @@
+/* The remediation plan and its renderers: exactly the missing entries,
+ * the options, removals first, the rollback as the exact inverse, hostile
+ * names quoted (or refused) in PowerShell, and the expected script text
+ * for the sample estate (tests/fixtures/plan/). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "estate.h"
+#include "hv_strbuf.h"
+#include "ldif.h"
+#include "plan.h"
+#include "quote.h"
+#include "render_plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MV "Microsoft Virtual System Migration Service"
+
+/* HV1 delegates fully to HV2; HV2 to nobody, "Kerberos only", 2022;
+ * HV3 (2012 R2) holds HV1's migration SPN as well. */
+static const char three_hosts[] =
+	"dn: CN=HV1,DC=t\nobjectClass: computer\nsAMAccountName: HV1$\n"
+	"dNSHostName: hv1.t\nuserAccountControl: 16781312\n"
+	"operatingSystemVersion: 10.0 (20348)\n"
+	"servicePrincipalName: HOST/HV1\nservicePrincipalName: HOST/hv1.t\n"
+	"servicePrincipalName: " MV "/HV1\nservicePrincipalName: " MV
+	"/hv1.t\n"
+	"msDS-AllowedToDelegateTo: " MV "/HV2\n"
+	"msDS-AllowedToDelegateTo: " MV "/hv2.t\n"
+	"msDS-AllowedToDelegateTo: cifs/HV2\n"
+	"msDS-AllowedToDelegateTo: cifs/hv2.t\n\n"
+	"dn: CN=HV2,DC=t\nobjectClass: computer\nsAMAccountName: HV2$\n"
+	"dNSHostName: hv2.t\nuserAccountControl: 4096\n"
+	"operatingSystemVersion: 10.0 (20348)\n"
+	"servicePrincipalName: HOST/HV2\nservicePrincipalName: HOST/hv2.t\n"
+	"servicePrincipalName: " MV "/HV2\nservicePrincipalName: " MV
+	"/hv2.t\n\n";
+
+struct fixture {
+	struct hv_directory dir;
+	struct hv_selection sel;
+	struct hv_estate est;
+	struct hv_plan plan;
+};
+
+static void build(struct fixture *fx, const char *ldif, const char *hosts,
+		  const struct hv_plan_options *opts)
+{
+	struct hv_error err;
+
+	memset(fx, 0, sizeof(*fx));
+	assert_int_equal(hv_ldif_read_buffer("t.ldif", ldif, strlen(ldif),
+					     &fx->dir, &err),
+			 0);
+	if (hosts) {
+		fx->sel.hosts = calloc(8, sizeof(char *));
+		while (*hosts) {
+			size_t len = strcspn(hosts, ",");
+
+			fx->sel.hosts[fx->sel.n_hosts++] = strndup(hosts, len);
+			hosts += len + (hosts[len] == ',');
+		}
+	}
+	hv_estate_build(&fx->est, &fx->dir, &fx->sel, &err);
+	hv_plan_build(&fx->est, opts, &fx->plan);
+}
+
+static void release(struct fixture *fx)
+{
+	hv_plan_release(&fx->plan);
+	hv_estate_release(&fx->est);
+	hv_selection_release(&fx->sel);
+	hv_directory_clear(&fx->dir);
+}
+
+static const struct hv_action *find(const struct hv_plan *p,
+				    enum hv_action_kind kind,
+				    const char *account)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->actions[i].kind == kind &&
+		    strcmp(p->actions[i].account, account) == 0)
+			return &p->actions[i];
+	return NULL;
+}
+
+static void test_only_missing_entries(void **state)
+{
+	struct hv_plan_options opts = hv_plan_defaults();
+	struct fixture fx;
+	const struct hv_action *act;
+
+	(void)state;
+	build(&fx, three_hosts, NULL, &opts);
+	assert_null(find(&fx.plan, HV_ACT_ADD_DELEGATION, "HV1"));
+	act = find(&fx.plan, HV_ACT_ADD_DELEGATION, "HV2");
+	assert_non_null(act);
+	assert_int_equal(act->n_values, 4);
+	assert_string_equal(act->values[0], MV "/HV1");
+	assert_string_equal(act->values[1], MV "/hv1.t");
+	assert_string_equal(act->values[2], "cifs/HV1");
+	assert_string_equal(act->values[3], "cifs/hv1.t");
+	act = find(&fx.plan, HV_ACT_SET_UAC, "HV2");
+	assert_non_null(act);
+	assert_int_equal(act->old_uac, 4096);
+	assert_int_equal(act->new_uac, 16781312);
+	assert_int_equal(hv_plan_changes(&fx.plan), 5);
+	assert_int_equal(fx.plan.n_hosts, 1);
+	assert_string_equal(fx.plan.hosts[0], "HV2");
+	release(&fx);
+}
+
+static void test_options(void **state)
+{
+	struct hv_plan_options opts = hv_plan_defaults();
+	struct fixture fx;
+	const struct hv_action *act;
+
+	(void)state;
+	opts.services = HV_PLAN_CIFS;
+	opts.names = HV_PLAN_NAMES_FQDN;
+	opts.protocol = HV_PLAN_PROTOCOL_KERBEROS;
+	build(&fx, three_hosts, NULL, &opts);
+	act = find(&fx.plan, HV_ACT_ADD_DELEGATION, "HV2");
+	assert_non_null(act);
+	assert_int_equal(act->n_values, 1);
+	assert_string_equal(act->values[0], "cifs/hv1.t");
+	assert_null(find(&fx.plan, HV_ACT_SET_UAC, "HV2"));
+	/* Kerberos only on 2022: the admin is told */
+	assert_int_equal(fx.plan.n_warnings, 1);
+	assert_non_null(strstr(fx.plan.warnings[0], "HV2"));
+	release(&fx);
+}
+
+static void test_misplaced_spn_removed_first(void **state)
+{
+	static const char ldif[] =
+		"dn: CN=HV1,DC=t\nobjectClass: computer\nsAMAccountName: HV1$\n"
+		"dNSHostName: hv1.t\nuserAccountControl: 16781312\n"
+		"servicePrincipalName: HOST/HV1\n\n"
+		"dn: CN=HV3,DC=t\nobjectClass: computer\nsAMAccountName: HV3$\n"
+		"dNSHostName: hv3.t\nuserAccountControl: 16781312\n"
+		"servicePrincipalName: HOST/HV3\n"
+		"servicePrincipalName: " MV "/hv1.t\n\n";
+	struct hv_plan_options opts = hv_plan_defaults();
+	struct fixture fx;
+
+	(void)state;
+	build(&fx, ldif, "HV1,HV3", &opts);
+	assert_true(fx.plan.n > 2);
+	assert_int_equal(fx.plan.actions[0].kind, HV_ACT_REMOVE_SPN);
+	assert_string_equal(fx.plan.actions[0].account, "HV3");
+	assert_string_equal(fx.plan.actions[0].values[0], MV "/hv1.t");
+	/* and its rightful owner registers it afterwards */
+	{
+		const struct hv_action *add =
+			find(&fx.plan, HV_ACT_ADD_SPN, "HV1");
+
+		assert_non_null(add);
+		assert_string_equal(add->values[add->n_values - 1],
+				    MV "/hv1.t");
+	}
+	release(&fx);
+}
+
+static char *render(void (*fn)(struct hv_strbuf *,
+			       const struct hv_plan_view *),
+		    const struct hv_plan *plan)
+{
+	struct hv_strbuf out = HV_STRBUF_INIT;
+	struct hv_plan_view view = {plan, "t.ldif", "hvdoctor audit --ldif t"};
+
+	fn(&out, &view);
+	return hv_strbuf_detach(&out);
+}
+
+static void test_ldif_and_rollback(void **state)
+{
+	struct hv_plan_options opts = hv_plan_defaults();
+	struct fixture fx;
+	char *ldif, *undo;
+
+	(void)state;
+	build(&fx, three_hosts, NULL, &opts);
+	ldif = render(hv_render_plan_ldif, &fx.plan);
+	undo = render(hv_render_plan_rollback, &fx.plan);
+	assert_non_null(strstr(ldif, "dn: CN=HV2,DC=t\nchangetype: modify\n"
+				     "add: msDS-AllowedToDelegateTo\n"
+				     "msDS-AllowedToDelegateTo: " MV "/HV1\n"));
+	/* the exact old value is deleted: a concurrent change fails */
+	assert_non_null(strstr(ldif, "delete: userAccountControl\n"
+				     "userAccountControl: 4096\n-\n"
+				     "add: userAccountControl\n"
+				     "userAccountControl: 16781312\n-\n"));
+	assert_non_null(strstr(undo, "delete: userAccountControl\n"
+				     "userAccountControl: 16781312\n-\n"
+				     "add: userAccountControl\n"
+				     "userAccountControl: 4096\n-\n"));
+	assert_non_null(strstr(undo, "delete: msDS-AllowedToDelegateTo\n"
+				     "msDS-AllowedToDelegateTo: " MV "/HV1\n"));
+	/* last change first */
+	assert_true(strstr(undo, "userAccountControl: 16781312") <
+		    strstr(undo, "delete: msDS-AllowedToDelegateTo"));
+	free(ldif);
+	free(undo);
+	release(&fx);
+}
+
+static void test_quote_ps(void **state)
+{
+	struct hv_strbuf sb = HV_STRBUF_INIT;
+
+	(void)state;
+	hv_quote_ps(&sb, "a'b\xe2\x80\x99" "c");
+	assert_string_equal(sb.buf, "'a''b\xe2\x80\x99\xe2\x80\x99" "c'");
+	hv_strbuf_reset(&sb);
+	hv_quote_comment(&sb, "x\ny\r\x7fz");
+	assert_string_equal(sb.buf, "x?y??z");
+	hv_strbuf_release(&sb);
+}
+
+/* A hostile peer: a quote in its name is quoted; a newline in its FQDN
+ * (base64 in LDIF) means nothing at all is planned towards it. */
+static void test_hostile_names(void **state)
+{
+	static const char ldif[] =
+		"dn: CN=HV1,DC=t\nobjectClass: computer\nsAMAccountName: HV1$\n"
+		"dNSHostName: hv1.t\nuserAccountControl: 16781312\n"
+		"servicePrincipalName: " MV "/HV1\n\n"
+		"dn: CN=EV,DC=t\nobjectClass: computer\n"
+		"sAMAccountName: EV'IL$\ndNSHostName: ev'il.t\n"
+		"userAccountControl: 16781312\n"
+		"servicePrincipalName: " MV "/EV'IL\n\n"
+		"dn: CN=NL,DC=t\nobjectClass: computer\nsAMAccountName: NL$\n"
+		/* "nl.t\nInvoke-Evil" */
+		"dNSHostName:: bmwudApJbnZva2UtRXZpbA==\n"
+		"userAccountControl: 16781312\n"
+		"servicePrincipalName: " MV "/NL\n\n";
+	struct hv_plan_options opts = hv_plan_defaults();
+	struct fixture fx;
+	char *ps1;
+
+	(void)state;
+	build(&fx, ldif, "HV1,EV'IL,NL", &opts);
+	ps1 = render(hv_render_plan_ps1, &fx.plan);
+	assert_non_null(strstr(ps1, "'" MV "/EV''IL'"));
+	assert_null(strstr(ps1, "\nInvoke-Evil"));
+	assert_null(strstr(ps1, "nl.t"));
+	assert_non_null(strstr(ps1, "# warning: a host at CN=NL,DC=t has "
+				    "control characters"));
+	free(ps1);
+	release(&fx);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct hv_strbuf sb = HV_STRBUF_INIT;
+	char chunk[4096];
+	size_t n;
+
+	assert_non_null(f);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		hv_strbuf_add(&sb, chunk, n);
+	fclose(f);
+	return hv_strbuf_detach(&sb);
+}
+
+/* The PowerShell for the sample estate, as the admin would get it. */
+static void test_sample_estate_script(void **state)
+{
+	const char *root = getenv("HVDOCTOR_SOURCE_DIR");
+	struct hv_plan_options opts = hv_plan_defaults();
+	struct hv_strbuf path = HV_STRBUF_INIT;
+	struct hv_strbuf out = HV_STRBUF_INIT;
+	struct hv_directory dir = {0};
+	struct hv_selection sel = {0};
+	struct hv_estate est;
+	struct hv_plan plan;
+	struct hv_error err;
+	char *expected;
+
+	(void)state;
+	if (!root)
+		skip();
+	hv_strbuf_addf(&path, "%s/examples/sample-estate.ldif", root);
+	assert_int_equal(hv_ldif_read_file(path.buf, &dir, &err), 0);
+	sel.grouping = HV_GROUP_OU;
+	hv_estate_build(&est, &dir, &sel, &err);
+	hv_plan_build(&est, &opts, &plan);
+	{
+		struct hv_plan_view view = {
+			&plan, "examples/sample-estate.ldif",
+			"hvdoctor audit --ldif examples/sample-estate.ldif "
+			"(with the same host selection)"};
+
+		hv_render_plan_ps1(&out, &view);
+	}
+	hv_strbuf_reset(&path);
+	hv_strbuf_addf(&path, "%s/tests/fixtures/plan/sample-estate.ps1",
+		       root);
+	expected = slurp(path.buf);
+	assert_string_equal(out.buf, expected);
+	free(expected);
+	hv_strbuf_release(&out);
+	hv_strbuf_release(&path);
+	hv_plan_release(&plan);
+	hv_estate_release(&est);
+	hv_directory_clear(&dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_only_missing_entries),
+		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_misplaced_spn_removed_first),
+		cmocka_unit_test(test_ldif_and_rollback),
+		cmocka_unit_test(test_quote_ps),
+		cmocka_unit_test(test_hostile_names),
+		cmocka_unit_test(test_sample_estate_script),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
