@@ -26,17 +26,6 @@ static bool pair_wanted(const struct hv_estate *est, size_t a, size_t b)
 	       (long)b == est->new_node;
 }
 
-static void entry_value(struct hv_strbuf *sb, unsigned bit,
-			const struct hv_account *target)
-{
-	hv_strbuf_reset(sb);
-	hv_strbuf_addf(sb, "%s/%s",
-		       bit & HV_DELEG_VSMS ? HV_SPN_VSMS : "cifs",
-		       bit & (HV_DELEG_VSMS_FQDN | HV_DELEG_CIFS_FQDN)
-			       ? hv_account_fqdn(target)
-			       : target->name);
-}
-
 static struct hv_finding *open_finding(struct hv_findings *out,
 				       size_t *slot, const char *cause,
 				       enum hv_severity sev,
@@ -85,7 +74,7 @@ static void add_target(struct hv_finding *f, const struct hv_account *src,
 	for (unsigned bit = 1; bit <= HV_DELEG_CIFS_FQDN; bit <<= 1) {
 		if (!(missing & bit))
 			continue;
-		entry_value(&value, bit, dst);
+		hv_deleg_entry(&value, bit, dst);
 		hv_finding_evidence(f, src->entry->dn,
 				    "msDS-AllowedToDelegateTo", value.buf,
 				    HV_EV_MISSING, src->entry->origin);

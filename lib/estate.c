@@ -808,3 +808,14 @@ long hv_estate_spn_owner(const struct hv_estate *est, const char *spn)
 	free(host);
 	return acc >= 0 && est->accounts[acc].is_computer ? acc : -1;
 }
+
+void hv_deleg_entry(struct hv_strbuf *sb, unsigned bit,
+		    const struct hv_account *target)
+{
+	hv_strbuf_reset(sb);
+	hv_strbuf_addf(sb, "%s/%s",
+		       bit & HV_DELEG_VSMS ? HV_SPN_VSMS : "cifs",
+		       bit & (HV_DELEG_VSMS_FQDN | HV_DELEG_CIFS_FQDN)
+			       ? hv_account_fqdn(target)
+			       : target->name);
+}

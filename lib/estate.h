@@ -145,6 +145,11 @@ const char *hv_account_fqdn(const struct hv_account *acc);
 /* True when the account's SPNs include "class/name" for that name. */
 bool hv_account_has_spn(const struct hv_estate *est, size_t account,
 			const char *service_class, const char *name);
+/* Appends (after emptying sb) the delegation entry `bit` (one
+ * enum hv_deleg_bit) names towards target, e.g. "cifs/hv02.corp.com". */
+struct hv_strbuf;
+void hv_deleg_entry(struct hv_strbuf *sb, unsigned bit,
+		    const struct hv_account *target);
 /* The computer account an SPN's host part names ("HOST/hv01.x" → HV01),
  * or -1: the rightful holder of that SPN. */
 long hv_estate_spn_owner(const struct hv_estate *est, const char *spn);

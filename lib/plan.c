@@ -80,17 +80,6 @@ static unsigned wanted_bits(const struct hv_plan_options *opts)
 	return bits;
 }
 
-static void entry_text(struct hv_strbuf *sb, unsigned bit,
-		       const struct hv_account *target)
-{
-	hv_strbuf_reset(sb);
-	hv_strbuf_addf(sb, "%s/%s",
-		       bit & HV_DELEG_VSMS ? HV_SPN_VSMS : "cifs",
-		       bit & (HV_DELEG_VSMS_FQDN | HV_DELEG_CIFS_FQDN)
-			       ? hv_account_fqdn(target)
-			       : target->name);
-}
-
 /* A host name with control characters cannot be a real one (RFC 1123);
  * no value is ever built from it, so no script can carry it. */
 static bool name_is_safe(const struct hv_account *acc)
@@ -148,7 +137,7 @@ static void plan_delegation(const struct hv_estate *est,
 		for (unsigned bit = 1; bit <= HV_DELEG_CIFS_FQDN; bit <<= 1) {
 			if (!(missing & bit))
 				continue;
-			entry_text(&value, bit, dst);
+			hv_deleg_entry(&value, bit, dst);
 			add_value(act, value.buf);
 		}
 	}
