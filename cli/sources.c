@@ -7,6 +7,9 @@
 #include "secret.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +56,24 @@ static const char *const ad_attributes[] = {
 	"operatingSystemVersion", "memberOf", "objectSid", "objectClass",
 	NULL,
 };
+
+/* Progress goes to stderr, and only to a person watching a terminal:
+ * scripts and CI logs get results and errors only. */
+static void progress(const char *command, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void progress(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "hvdoctor: %s: ", command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
 
 static void report(const char *command, const struct hv_error *err)
 {
@@ -160,6 +181,8 @@ static int load_ldif(const struct cli_args *args, const char *command,
 		}
 		hv_strbuf_addf(&label, "%s%s", label.len ? ", " : "",
 			       args->opts[i].value);
+		progress(command, "read %s (%zu entries so far)",
+			 args->opts[i].value, out->dir.n_entries);
 	}
 	out->label = hv_strbuf_detach(&label);
 	return rc;
@@ -266,6 +289,8 @@ static int load_ldap(const struct cli_args *args, const char *command,
 	if (rc)
 		return rc;
 	out->label = hv_strdup(hv_ldap_uri(out->ldap));
+	progress(command, "reading accounts from %s (base %s)…", out->label,
+		 hv_ldap_base_dn(out->ldap));
 	/* computers are users too in AD's schema: one search finds hosts,
 	 * admins and every SPN holder (for the duplicate check) */
 	if (hv_ldap_search(out->ldap, NULL, HV_LDAP_SCOPE_SUBTREE,
@@ -274,6 +299,7 @@ static int load_ldap(const struct cli_args *args, const char *command,
 		report(command, &err);
 		return HV_EXIT_INCOMPLETE;
 	}
+	progress(command, "read %zu accounts", out->dir.n_entries);
 	if (filter)
 		rc = hosts_by_filter(out->ldap, filter, command, &out->sel);
 	return rc;
