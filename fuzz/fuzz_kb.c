@@ -99,8 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rc = 0;
 		else if (rc == 0) {
 			for (size_t i = 0; i < kb.n_sigs; i++)
-				for (size_t c = 0; c < kb.sigs[i].n_causes;
-				     c++)
+				for (size_t c = 0; c < kb.sigs[i].n_causes; c++)
 					check(kb.sigs[i].cause_index[c] <
 						      kb.n_causes,
 					      "cause index out of range");

@@ -7,6 +7,42 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+/* The memberOf value that names Protected Users, as the directory has
+ * it: evidence quotes values, never a paraphrase. */
+static const char *protected_users_dn(const struct hv_entry *e)
+{
+	const struct hv_attr *a = hv_entry_attr(e, "memberOf");
+
+	for (size_t i = 0; a && i < a->n_values; i++)
+		if (strncasecmp(a->values[i].data, "CN=Protected Users,", 19) ==
+		    0)
+			return a->values[i].data;
+	return "CN=Protected Users";
+}
+
+/* Only what applies: a sensitive account need not leave a group it is
+ * not in. */
+static void admin_fix(struct hv_finding *f, const struct hv_account *acc,
+		      bool sensitive)
+{
+	struct hv_strbuf sb = HV_STRBUF_INIT;
+
+	if (sensitive)
+		hv_strbuf_addf(&sb,
+			       "Set-ADAccountControl -Identity '%s' "
+			       "-AccountNotDelegated $false",
+			       acc->name);
+	if (acc->protected_user)
+		hv_strbuf_addf(&sb, "%sremove '%s' from Protected Users",
+			       sensitive ? " and " : "", acc->name);
+	hv_finding_fix(f,
+		       "start moves with another admin account, or %s if "
+		       "policy allows",
+		       hv_strbuf_str(&sb));
+	hv_strbuf_release(&sb);
+}
 
 static void admin_finding(const struct hv_account *acc, bool named,
 			  struct hv_findings *out)
@@ -35,14 +71,9 @@ static void admin_finding(const struct hv_account *acc, bool named,
 	}
 	if (acc->protected_user)
 		hv_finding_evidence(f, acc->entry->dn, "memberOf",
-				    "CN=Protected Users,…", HV_EV_PRESENT,
-				    acc->entry->origin);
-	hv_finding_fix(f,
-		       "start moves with another admin account, or "
-		       "Set-ADAccountControl -Identity '%s' "
-		       "-AccountNotDelegated $false (and leave Protected "
-		       "Users) if policy allows",
-		       acc->name);
+				    protected_users_dn(acc->entry),
+				    HV_EV_PRESENT, acc->entry->origin);
+	admin_fix(f, acc, sensitive);
 }
 
 /* With --admin, the named accounts are checked (errors); without it,
@@ -69,6 +100,17 @@ static const char *name_of_sid(const struct hv_estate *est, const char *sid)
 	return NULL;
 }
 
+/* A descriptor the estate could not parse lists no SID, but it is not
+ * "nobody": it is unknown. */
+static bool rbcd_unreadable(const struct hv_account *acc)
+{
+	for (size_t i = 0; i < acc->n_odd; i++)
+		if (strcmp(acc->odd[i].attr,
+			   "msDS-AllowedToActOnBehalfOfOtherIdentity") == 0)
+			return true;
+	return false;
+}
+
 /* RBCD between Hyper-V hosts is not a documented substitute for the
  * classic delegation list; report it as what it is. */
 void hv_check_rbcd(const struct hv_estate *est, struct hv_findings *out)
@@ -93,7 +135,11 @@ void hv_check_rbcd(const struct hv_estate *est, struct hv_findings *out)
 			"%s to act on its behalf; this is not a documented "
 			"substitute for constrained delegation between "
 			"Hyper-V hosts and is not counted as such",
-			who.len ? who.buf : "nobody");
+			who.len ? who.buf
+			: rbcd_unreadable(acc)
+				? "unknown principals (the descriptor "
+				  "could not be read)"
+				: "nobody");
 		for (size_t i = 0; i < acc->n_rbcd; i++)
 			hv_finding_evidence(
 				f, acc->entry->dn,

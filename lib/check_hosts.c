@@ -3,7 +3,9 @@
 
 #include "hv_alloc.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool in_multi_host_domain(const struct hv_estate *est, size_t h)
@@ -20,6 +22,29 @@ static void uac_evidence(struct hv_finding *f, const struct hv_account *acc)
 	snprintf(value, sizeof(value), "%u (0x%x)", acc->uac, acc->uac);
 	hv_finding_evidence(f, acc->entry->dn, "userAccountControl", value,
 			    HV_EV_PRESENT, acc->entry->origin);
+}
+
+static struct hv_finding *kerberos_only(struct hv_findings *out,
+					const struct hv_account *acc)
+{
+	if (acc->os_build)
+		return hv_findings_add(
+			out, "kcd-kerberos-only-2016", HV_SEV_ERROR,
+			"protocol-transition", acc->name,
+			"uses \"Kerberos only\" delegation, but runs %s "
+			"(build %u): remote moves need \"use any "
+			"authentication protocol\"",
+			acc->os ? acc->os : "Windows", acc->os_build);
+	/* the OS may be a name no release matches: quote it, never glue
+	 * it to the sentence */
+	return hv_findings_add(
+		out, "kcd-kerberos-only-2016", HV_SEV_WARNING,
+		"protocol-transition", acc->name,
+		"uses \"Kerberos only\" delegation and its Windows version "
+		"is unknown%s%s%s: from Windows Server 2016 on, remote moves "
+		"need \"use any authentication protocol\"",
+		acc->os ? " (operatingSystem '" : "", acc->os ? acc->os : "",
+		acc->os ? "')" : "");
 }
 
 /* From Windows Server 2016 Hyper-V is managed over WinRM, which cannot
@@ -39,19 +64,7 @@ void hv_check_protocol_transition(const struct hv_estate *est,
 			continue;
 		if (acc->os_build && acc->os_build < HV_BUILD_WS2016)
 			continue; /* "Kerberos only" is right before 2016 */
-		f = hv_findings_add(
-			out, "kcd-kerberos-only-2016",
-			acc->os_build ? HV_SEV_ERROR : HV_SEV_WARNING,
-			"protocol-transition", acc->name,
-			acc->os_build
-				? "uses \"Kerberos only\" delegation, but runs "
-				  "%s (build %u): remote moves need \"use any "
-				  "authentication protocol\""
-				: "uses \"Kerberos only\" delegation and its OS "
-				  "is unknown%s (build %u): from Windows Server "
-				  "2016 on, remote moves need \"use any "
-				  "authentication protocol\"",
-			acc->os ? acc->os : "", acc->os_build);
+		f = kerberos_only(out, acc);
 		uac_evidence(f, acc);
 		hv_finding_fix(f,
 			       "Set-ADAccountControl -Identity '%s$' "
@@ -122,16 +135,46 @@ void hv_check_host_accounts(const struct hv_estate *est,
 	}
 }
 
-void hv_check_isolated_hosts(const struct hv_estate *est,
-			     struct hv_findings *out)
+/* Hosts with a delegation entry to or from another selected host. */
+static bool *linked_hosts(const struct hv_estate *est)
 {
-	if (!est->discovered)
-		return;
+	size_t *pos = hv_calloc(est->n_accounts + 1, sizeof(*pos));
+	bool *linked = hv_calloc(est->n_hosts + 1, sizeof(*linked));
+
+	for (size_t a = 0; a < est->n_accounts; a++)
+		pos[a] = SIZE_MAX;
+	for (size_t h = 0; h < est->n_hosts; h++)
+		pos[est->hosts[h].account] = h;
 	for (size_t h = 0; h < est->n_hosts; h++) {
 		const struct hv_account *acc =
 			&est->accounts[est->hosts[h].account];
 
-		if (in_multi_host_domain(est, h))
+		for (size_t d = 0; d < acc->n_deleg; d++) {
+			size_t b = pos[acc->deleg[d].target];
+
+			if (b != SIZE_MAX && b != h)
+				linked[h] = linked[b] = true;
+		}
+	}
+	free(pos);
+	return linked;
+}
+
+/* The note says the host delegates to no host and none to it: with
+ * --group-by ou a host alone in its OU may still do, so it is checked. */
+void hv_check_isolated_hosts(const struct hv_estate *est,
+			     struct hv_findings *out)
+{
+	bool *linked;
+
+	if (!est->discovered)
+		return;
+	linked = linked_hosts(est);
+	for (size_t h = 0; h < est->n_hosts; h++) {
+		const struct hv_account *acc =
+			&est->accounts[est->hosts[h].account];
+
+		if (in_multi_host_domain(est, h) || linked[h])
 			continue;
 		hv_finding_fix(
 			hv_findings_add(out, "host-no-migration-domain",
@@ -143,4 +186,5 @@ void hv_check_isolated_hosts(const struct hv_estate *est,
 			"FILE",
 			acc->name);
 	}
+	free(linked);
 }

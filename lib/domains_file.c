@@ -91,6 +91,9 @@ int hv_domains_parse(const char *name, const char *text, size_t len,
 
 	if (memchr(text, '\0', len))
 		return fail(err, name, 1, "file contains a NUL byte");
+	/* Notepad's UTF-8 byte order mark is not a host name */
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+		pos = 3;
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;

@@ -118,15 +118,19 @@ static int parse_severity(struct record *rec, enum hv_severity *out,
 {
 	const char *v = get(rec, "severity");
 
-	if (v && strcmp(v, "error") == 0)
+	if (!v)
+		return at(err, rec->file, rec->line,
+			  "record lacks required field", "severity");
+	if (strcmp(v, "error") == 0)
 		*out = HV_SEV_ERROR;
-	else if (v && strcmp(v, "warning") == 0)
+	else if (strcmp(v, "warning") == 0)
 		*out = HV_SEV_WARNING;
-	else if (v && strcmp(v, "info") == 0)
+	else if (strcmp(v, "info") == 0)
 		*out = HV_SEV_INFO;
 	else
 		return at(err, rec->file, line_of(rec, "severity"),
-			  "severity must be error, warning or info", v);
+			  "severity must be error, warning or info, not",
+			  v);
 	return 0;
 }
 
@@ -286,15 +290,18 @@ static int parse_kind(struct record *rec, enum hv_sig_kind *out,
 					    "event", "message"};
 	const char *v = get(rec, "kind");
 
-	for (size_t i = 0; v && i < sizeof(names) / sizeof(names[0]); i++) {
+	if (!v)
+		return at(err, rec->file, rec->line,
+			  "record lacks required field", "kind");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (strcmp(v, names[i]) == 0) {
 			*out = (enum hv_sig_kind)i;
 			return 0;
 		}
 	}
 	return at(err, rec->file, line_of(rec, "kind"),
-		  "kind must be hresult, win32, kerberos, event or message",
-		  v);
+		  "kind must be hresult, win32, kerberos, event or message,"
+		  " not", v);
 }
 
 /* HRESULTs are written 0x + 8 hex digits so that a typo cannot turn one

@@ -9,6 +9,7 @@
 #include "hv_alloc.h"
 #include "hv_base64.h"
 #include "hv_utf8.h"
+#include "ldif_internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -17,14 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-enum line_kind {
-	LINE_END,     /* no more input */
-	LINE_BLANK,   /* a record separator */
-	LINE_COMMENT, /* '#' line with its continuations (notes 2, 3) */
-	LINE_ORPHAN,  /* continuation with nothing to continue */
-	LINE_TEXT,    /* a logical line, in rd->text */
-};
 
 enum rec_state {
 	REC_NONE,     /* between records */
@@ -38,11 +31,7 @@ enum rec_state {
 
 struct reader {
 	const char *name;	/* for origins and errors */
-	const char *p, *end;	/* the unread input */
-	size_t lineno;		/* physical lines read so far */
-	size_t line;		/* first physical line of rd->text */
-	struct hv_strbuf text;	/* the current logical line, unfolded */
-	bool too_long;		/* text was cut at HV_LDIF_MAX_LINE */
+	struct hv_ldif_lines in; /* the input, as logical lines */
 	bool seen_text;		/* a non-comment line came before */
 	enum rec_state state;
 	char attr[HV_LDIF_MAX_NAME + 1]; /* the line's type, options cut */
@@ -97,7 +86,7 @@ static void add_error(struct reader *rd, const char *fmt, va_list ap)
 	errs->n_total++;
 	if (errs->n_listed >= HV_LDIF_MAX_ERRORS)
 		return;
-	hv_strbuf_addf(&where, "%s:%zu", rd->name, rd->line);
+	hv_strbuf_addf(&where, "%s:%zu", rd->name, rd->in.line);
 	hv_strbuf_vaddf(&message, fmt, ap);
 	hv_error_set(&errs->list[errs->n_listed++], HV_ERR_INPUT,
 		     hv_strbuf_str(&where), "%s", hv_strbuf_str(&message));
@@ -134,61 +123,62 @@ static int fail(struct reader *rd, const char *fmt, ...)
 
 /* Reads one physical line. SEP is LF or CR LF (RFC 2849); a CR that ends
  * the input is dropped too, as an ldifde file cut after its CR would. */
-static bool physical(struct reader *rd, const char **out_s, size_t *out_n)
+static bool physical(struct hv_ldif_lines *ls, const char **out_s,
+		     size_t *out_n)
 {
-	const char *s = rd->p, *stop;
+	const char *s = ls->p, *stop;
 
-	if (rd->p >= rd->end)
+	if (ls->p >= ls->end)
 		return false;
-	stop = memchr(s, '\n', (size_t)(rd->end - s));
-	rd->p = stop ? stop + 1 : rd->end;
+	stop = memchr(s, '\n', (size_t)(ls->end - s));
+	ls->p = stop ? stop + 1 : ls->end;
 	if (!stop)
-		stop = rd->end;
+		stop = ls->end;
 	if (stop > s && stop[-1] == '\r')
 		stop--;
-	rd->lineno++;
+	ls->lineno++;
 	*out_s = s;
 	*out_n = (size_t)(stop - s);
 	return true;
 }
 
-static void append(struct reader *rd, const char *s, size_t n)
+static void append(struct hv_ldif_lines *ls, const char *s, size_t n)
 {
-	if (rd->too_long || n > HV_LDIF_MAX_LINE - rd->text.len) {
-		rd->too_long = true;
+	if (ls->too_long || n > HV_LDIF_MAX_LINE - ls->text.len) {
+		ls->too_long = true;
 		return;
 	}
-	hv_strbuf_add(&rd->text, s, n);
+	hv_strbuf_add(&ls->text, s, n);
 }
 
 /* Joins a line and its continuations: a line that starts with one space
  * continues the previous non-empty line, comments included, and exactly
  * that one space is dropped (RFC 2849 note 2). */
-static enum line_kind next_logical(struct reader *rd)
+enum hv_ldif_line hv_ldif_next_line(struct hv_ldif_lines *ls)
 {
 	const char *s;
 	size_t n;
 	char first;
 
-	if (!physical(rd, &s, &n))
-		return LINE_END;
+	if (!physical(ls, &s, &n))
+		return HV_LDIF_LINE_END;
 	if (n == 0)
-		return LINE_BLANK;
+		return HV_LDIF_LINE_BLANK;
 	first = s[0];
-	hv_strbuf_reset(&rd->text);
-	rd->too_long = false;
+	hv_strbuf_reset(&ls->text);
+	ls->too_long = false;
 	if (first != '#')
-		rd->line = rd->lineno;
+		ls->line = ls->lineno;
 	if (first != '#' && first != ' ')
-		append(rd, s, n);
-	while (rd->p < rd->end && *rd->p == ' ') {
-		physical(rd, &s, &n);
+		append(ls, s, n);
+	while (ls->p < ls->end && *ls->p == ' ') {
+		physical(ls, &s, &n);
 		if (first != '#' && first != ' ')
-			append(rd, s + 1, n - 1);
+			append(ls, s + 1, n - 1);
 	}
 	if (first == '#')
-		return LINE_COMMENT;
-	return first == ' ' ? LINE_ORPHAN : LINE_TEXT;
+		return HV_LDIF_LINE_COMMENT;
+	return first == ' ' ? HV_LDIF_LINE_ORPHAN : HV_LDIF_LINE_TEXT;
 }
 
 static bool is_alpha(unsigned char c)
@@ -265,53 +255,83 @@ static bool valid_description(const char *s, size_t len, size_t *out_base)
 /* value-spec: ":" FILL SAFE-STRING, "::" FILL BASE64-STRING or ":<" FILL
  * url. Plain values are kept byte for byte, trailing spaces included;
  * spaces after base64 cannot be data and are dropped. */
-static int parse_value(struct reader *rd, const char *v, size_t n)
+static int parse_value(const char *attr, const char *v, size_t n,
+		       struct hv_strbuf *value, struct hv_strbuf *why)
 {
-	struct hv_error why;
+	struct hv_error err;
 	size_t i, end;
 	bool b64 = n && v[0] == ':';
 
-	hv_strbuf_reset(&rd->value);
-	if (n && v[0] == '<')
-		return fail(rd, "value of '%s' is a URL (':<'), refused: "
-			    "hvdoctor never reads files named by its input",
-			    rd->attr);
+	hv_strbuf_reset(value);
+	if (n && v[0] == '<') {
+		hv_strbuf_addf(why, "value of '%s' is a URL (':<'), refused: "
+			       "hvdoctor never reads files named by its input",
+			       attr);
+		return -1;
+	}
 	for (i = b64; i < n && v[i] == ' '; i++)
 		;
 	if (!b64) {
-		hv_strbuf_add(&rd->value, v + i, n - i);
+		hv_strbuf_add(value, v + i, n - i);
 		return 0;
 	}
 	for (end = n; end > i && v[end - 1] == ' '; end--)
 		;
-	if (hv_base64_decode(&rd->value, v + i, end - i, &why))
-		return fail(rd, "bad base64 value of '%s': %s", rd->attr,
-			    why.message);
+	if (hv_base64_decode(value, v + i, end - i, &err)) {
+		hv_strbuf_addf(why, "bad base64 value of '%s': %s", attr,
+			       err.message);
+		return -1;
+	}
 	return 0;
+}
+
+int hv_ldif_parse_field(const char *s, size_t n,
+			char attr[HV_LDIF_MAX_NAME + 1],
+			struct hv_strbuf *value, struct hv_strbuf *why)
+{
+	const char *colon;
+	size_t len, base;
+
+	attr[0] = '\0';
+	if (memchr(s, '\0', n)) {
+		hv_strbuf_adds(why, "NUL byte in a line; binary values must "
+			       "be base64 ('attr::', RFC 2849 note 4)");
+		return -1;
+	}
+	colon = memchr(s, ':', n);
+	if (!colon) {
+		hv_strbuf_adds(why, "missing ':' after the attribute name");
+		return -1;
+	}
+	len = (size_t)(colon - s);
+	if (len > HV_LDIF_MAX_NAME) {
+		hv_strbuf_addf(why, "attribute description longer than %d "
+			       "bytes", HV_LDIF_MAX_NAME);
+		return -1;
+	}
+	if (!valid_description(s, len, &base)) {
+		hv_strbuf_addf(why, "invalid attribute description '%s'",
+			       tame(s, len).text);
+		return -1;
+	}
+	for (size_t i = 0; i < base; i++) /* base <= HV_LDIF_MAX_NAME */
+		attr[i] = s[i];
+	attr[base] = '\0';
+	return parse_value(attr, colon + 1, n - len - 1, value, why);
 }
 
 /* Splits the logical line into rd->attr (options cut) and rd->value. */
 static int parse_line(struct reader *rd)
 {
-	const char *s = hv_strbuf_str(&rd->text), *colon;
-	size_t n = rd->text.len, len, base;
-	if (memchr(s, '\0', n))
-		return fail(rd, "NUL byte in a line; binary values must be "
-			    "base64 ('attr::', RFC 2849 note 4)");
-	colon = memchr(s, ':', n);
-	if (!colon)
-		return fail(rd, "missing ':' after the attribute name");
-	len = (size_t)(colon - s);
-	if (len > HV_LDIF_MAX_NAME)
-		return fail(rd, "attribute description longer than %d bytes",
-			    HV_LDIF_MAX_NAME);
-	if (!valid_description(s, len, &base))
-		return fail(rd, "invalid attribute description '%s'",
-			    tame(s, len).text);
-	for (size_t i = 0; i < base; i++) /* base <= HV_LDIF_MAX_NAME */
-		rd->attr[i] = s[i];
-	rd->attr[base] = '\0';
-	return parse_value(rd, colon + 1, n - len - 1);
+	struct hv_strbuf why = HV_STRBUF_INIT;
+	int rc = hv_ldif_parse_field(hv_strbuf_str(&rd->in.text),
+				     rd->in.text.len, rd->attr, &rd->value,
+				     &why);
+
+	if (rc)
+		fail(rd, "%s", hv_strbuf_str(&why));
+	hv_strbuf_release(&why);
+	return rc;
 }
 
 static bool attr_is(const struct reader *rd, const char *name)
@@ -360,7 +380,7 @@ static void start_record(struct reader *rd, bool first_line)
 		if (check_dn(rd))
 			return;
 		hv_strbuf_reset(&rd->origin);
-		hv_strbuf_addf(&rd->origin, "%s:%zu", rd->name, rd->line);
+		hv_strbuf_addf(&rd->origin, "%s:%zu", rd->name, rd->in.line);
 		hv_directory_add_entry(&rd->pending,
 				       hv_strbuf_str(&rd->value),
 				       hv_strbuf_str(&rd->origin));
@@ -448,7 +468,7 @@ static void handle_text(struct reader *rd)
 	rd->seen_text = true;
 	if (rd->state == REC_SKIP)
 		return;
-	if (rd->too_long) {
+	if (rd->in.too_long) {
 		fail(rd, "line longer than %u bytes once unfolded",
 		     HV_LDIF_MAX_LINE);
 		return;
@@ -499,22 +519,22 @@ static void end_record(struct reader *rd)
 static void read_records(struct reader *rd)
 {
 	for (;;) {
-		switch (next_logical(rd)) {
-		case LINE_END:
+		switch (hv_ldif_next_line(&rd->in)) {
+		case HV_LDIF_LINE_END:
 			end_record(rd);
 			return;
-		case LINE_BLANK:
+		case HV_LDIF_LINE_BLANK:
 			end_record(rd);
 			break;
-		case LINE_COMMENT:
+		case HV_LDIF_LINE_COMMENT:
 			break;
-		case LINE_ORPHAN:
+		case HV_LDIF_LINE_ORPHAN:
 			rd->seen_text = true;
 			if (rd->state != REC_SKIP)
 				fail(rd, "continuation line with no line to "
 				     "continue (RFC 2849 note 2)");
 			break;
-		case LINE_TEXT:
+		case HV_LDIF_LINE_TEXT:
 			handle_text(rd);
 			break;
 		}
@@ -529,22 +549,23 @@ int hv_ldif_read_buffer_errors(const char *name, const char *data,
 	struct reader rd = {0};
 
 	rd.name = name ? name : "-";
-	rd.p = data ? data : "";
-	rd.end = rd.p + (data ? len : 0);
+	rd.in.p = data ? data : "";
+	rd.in.end = rd.in.p + (data ? len : 0);
 	rd.dir = dir;
 	rd.errs = errs;
-	if (rd.end - rd.p >= 3 && memcmp(rd.p, "\xef\xbb\xbf", 3) == 0)
-		rd.p += 3; /* ldifde's byte order mark */
-	u = (const unsigned char *)rd.p;
-	if (rd.end - rd.p >= 2 && ((u[0] == 0xff && u[1] == 0xfe) ||
+	if (rd.in.end - rd.in.p >= 3 &&
+	    memcmp(rd.in.p, "\xef\xbb\xbf", 3) == 0)
+		rd.in.p += 3; /* ldifde's byte order mark */
+	u = (const unsigned char *)rd.in.p;
+	if (rd.in.end - rd.in.p >= 2 && ((u[0] == 0xff && u[1] == 0xfe) ||
 				   (u[0] == 0xfe && u[1] == 0xff))) {
-		rd.line = 1;
+		rd.in.line = 1;
 		note(&rd, "text is UTF-16 (ldifde -u?); LDIF must be UTF-8 "
 		     "(RFC 2849 note 7)");
 	} else {
 		read_records(&rd);
 	}
-	hv_strbuf_release(&rd.text);
+	hv_strbuf_release(&rd.in.text);
 	hv_strbuf_release(&rd.value);
 	hv_strbuf_release(&rd.origin);
 	hv_directory_clear(&rd.pending);

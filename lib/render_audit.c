@@ -92,6 +92,15 @@ static enum hv_tone cell_tone(unsigned bits)
 				    : HV_TONE_RED;
 }
 
+/* Ends a matrix line: trailing spaces make goldens and copy-paste
+ * awkward, in the header row as in the others. */
+static void end_line(struct hv_strbuf *out)
+{
+	while (out->len && out->buf[out->len - 1] == ' ')
+		out->buf[--out->len] = '\0';
+	hv_strbuf_addch(out, '\n');
+}
+
 static void text_matrix(struct hv_strbuf *out, const struct hv_estate *est,
 			size_t first, size_t end, const struct hv_style *st)
 {
@@ -107,7 +116,7 @@ static void text_matrix(struct hv_strbuf *out, const struct hv_estate *est,
 		hv_strbuf_adds(out, "  ");
 		hv_style_pad(out, est->hosts[b].name, width);
 	}
-	hv_strbuf_addch(out, '\n');
+	end_line(out);
 	for (size_t a = first; a < end; a++) {
 		hv_strbuf_adds(out, "  ");
 		hv_style_pad(out, est->hosts[a].name, width);
@@ -126,10 +135,7 @@ static void text_matrix(struct hv_strbuf *out, const struct hv_estate *est,
 				hv_strbuf_adds(out, cell);
 			hv_strbuf_addf(out, "%*s", pad, "");
 		}
-		/* trailing spaces make goldens and copy-paste awkward */
-		while (out->len && out->buf[out->len - 1] == ' ')
-			out->buf[--out->len] = '\0';
-		hv_strbuf_addch(out, '\n');
+		end_line(out);
 	}
 }
 

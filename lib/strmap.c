@@ -59,6 +59,10 @@ bool hv_strmap_put(struct hv_strmap *map, const char *key, size_t len,
 {
 	size_t at;
 
+	/* keys are stored as C strings: a key ends at its first NUL, so a
+	 * value with one (base64 in LDIF can carry it) is looked up, and
+	 * rehashed in grow(), as the same key every time */
+	len = strnlen(key, len);
 	/* keep the load under 1/2 so probe chains stay short */
 	if ((map->n_used + 1) * 2 > map->n_slots)
 		grow(map);
@@ -83,7 +87,7 @@ bool hv_strmap_get(const struct hv_strmap *map, const char *key, size_t len,
 
 	if (!map->n_slots)
 		return false;
-	at = find_slot(map, key, len);
+	at = find_slot(map, key, strnlen(key, len));
 	if (!map->slots[at].key)
 		return false;
 	*out_value = map->slots[at].value;

@@ -623,14 +623,21 @@ void hv_symptoms_scan(const struct hv_kb *kb, const char *text,
 	 * "hr=0x8009030E;" or a one-word fragment ("-IncludeStorage"). */
 	if (strcspn(t, " \t\r\n") >= len) {
 		size_t unknown = out->n_unknown, found = out->n;
+		bool token_unknown;
 
 		if (scan_token(&sc, t, len) > 0)
 			return;
+		token_unknown = out->n_unknown > unknown;
 		scan_text(&sc, text);
-		if (out->n == found)
-			return;
-		while (out->n_unknown > unknown)
-			free(out->unknown[--out->n_unknown]);
+		/* recognised as text: the token was no unknown code */
+		if (token_unknown && out->n > found) {
+			free(out->unknown[unknown]);
+			memmove(&out->unknown[unknown],
+				&out->unknown[unknown + 1],
+				(out->n_unknown - unknown - 1) *
+					sizeof(*out->unknown));
+			out->n_unknown--;
+		}
 		return;
 	}
 	{

@@ -479,7 +479,8 @@ static void test_context_parse(void **state)
 
 		memset(&err, 0, sizeof(err));
 		rc = hv_context_set(&ctx, bad[i].text, &err);
-		if (rc != HV_ERR_INPUT || !strstr(err.message, bad[i].message)) {
+		if (rc != HV_ERR_INPUT ||
+		    !strstr(err.message, bad[i].message)) {
 			print_error("'%s': rc %d, '%s' (want '%s')\n",
 				    bad[i].text, rc, err.message,
 				    bad[i].message);

@@ -180,8 +180,8 @@ static void test_good_signatures(void **state)
 	s = &kb.sigs[1];
 	assert_int_equal(s->kind, HV_SIG_EVENT);
 	assert_int_equal(s->event, 21502);
-	assert_string_equal(s->channel,
-			    "Microsoft-Windows-Hyper-V-High-Availability-Admin");
+	assert_string_equal(s->channel, "Microsoft-Windows-Hyper-V-"
+					"High-Availability-Admin");
 	assert_int_equal(s->n_names, 0);
 
 	s = &kb.sigs[2];
@@ -263,7 +263,14 @@ static const struct bad_case bad_cases[] = {
 	{"bad severity",
 	 "cause: cause-b\ntitle: B\nseverity: fatal\nexplain: x\n"
 	 "confirm: x\nfix: x\nverify: x\nchecked-by: none\n", "t.kb:3",
-	 "fatal"},
+	 "error, warning or info, not 'fatal'"},
+	{"missing severity",
+	 "cause: cause-b\ntitle: B\nexplain: x\n"
+	 "confirm: x\nfix: x\nverify: x\nchecked-by: none\n", "t.kb:1",
+	 "lacks required field 'severity'"},
+	{"missing kind",
+	 CAUSE_A "\nsignature: x-y\ncode: 0x80070005\n", "t.kb:11",
+	 "lacks required field 'kind'"},
 	{"bad kind",
 	 CAUSE_A "\nsignature: x-y\nkind: ntstatus\n", "t.kb:12",
 	 "ntstatus"},

@@ -255,6 +255,12 @@ static void test_lone_word_as_text(void **state)
 			 &s);
 	assert_non_null(find_sig(kb, &s, "msg-anynet"));
 	hv_symptoms_release(&s);
+	/* an unknown code found in the text stays */
+	hv_symptoms_scan(kb, "hr=0x8009030E;0xDEADBEEF", 1, &s);
+	assert_non_null(find_sig(kb, &s, "hr-no-creds"));
+	assert_int_equal(s.n_unknown, 1);
+	assert_string_equal(s.unknown[0], "0xDEADBEEF");
+	hv_symptoms_release(&s);
 	/* an unknown word stays unknown */
 	hv_symptoms_scan(kb, "UseSomeNetwork", 1, &s);
 	assert_int_equal(s.n, 0);
@@ -745,6 +751,11 @@ static bool fires(const struct hv_kb *kb, size_t sig, const char *input)
 	return hit;
 }
 
+static char wrap_upper(char c)
+{
+	return c == ' ' ? '\n' : (char)toupper((unsigned char)c);
+}
+
 /* The fixtures of one signature: each must fire it. */
 static size_t fixtures(const struct hv_signature *sig,
 		       struct hv_strbuf *out, size_t max)
@@ -799,13 +810,10 @@ static size_t fixtures(const struct hv_signature *sig,
 
 		ADD("%s", f);
 		ADD("Error: %s (see the log).", f);
-		/* wrapped at its first space, in another case */
+		/* a line per word, in upper case */
 		ADD("Error:\n");
 		for (size_t i = 0; f[i]; i++)
-			hv_strbuf_addch(&out[n - 1],
-					f[i] == ' ' ? '\n'
-						    : (char)toupper(
-							      (unsigned char)f[i]));
+			hv_strbuf_addch(&out[n - 1], wrap_upper(f[i]));
 	}
 #undef ADD
 	return n;

@@ -1,0 +1,193 @@
+#include "apply_common.h"
+
+#include "hv_alloc.h"
+#include "quote.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+char *apply_backup_path(const struct cli_args *args)
+{
+	const char *given = cli_value(args, APPLY_BACKUP);
+	struct hv_strbuf path = HV_STRBUF_INIT;
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (given)
+		return hv_strdup(given);
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	hv_strbuf_addf(&path, "hvdoctor-backup-%s.ldif", stamp);
+	return hv_strbuf_detach(&path);
+}
+
+/* The directory entry of a new file is only durable once its directory
+ * is synced too (fsync(2)): a crash must not lose a backup whose changes
+ * reached AD. */
+static int sync_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? hv_strndup(path, (size_t)(slash - path)) : NULL;
+	int fd = open(dir ? (dir[0] ? dir : "/") : ".", O_RDONLY);
+	int rc = 0;
+
+	if (fd < 0 || fsync(fd) < 0)
+		rc = -1;
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
+static int write_all(int fd, const struct hv_strbuf *text)
+{
+	size_t done = 0;
+
+	while (done < text->len) {
+		ssize_t n = write(fd, text->buf + done, text->len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static int write_new_file(const char *path, const struct hv_strbuf *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int rc = 0;
+
+	if (fd < 0) {
+		cli_error("apply: cannot create the backup %s: %s%s", path,
+			  strerror(errno),
+			  errno == EEXIST ? " (an existing backup is never "
+					    "overwritten; choose another "
+					    "--backup FILE)"
+					  : "");
+		return HV_EXIT_INCOMPLETE;
+	}
+	if (write_all(fd, text) < 0 || fsync(fd) < 0)
+		rc = -1;
+	if (close(fd) < 0)
+		rc = -1;
+	if (rc == 0 && sync_parent(path) < 0)
+		rc = -1;
+	if (rc) {
+		cli_error("apply: cannot write the backup %s: %s; nothing "
+			  "was changed in AD", path, strerror(errno));
+		return HV_EXIT_INCOMPLETE;
+	}
+	return 0;
+}
+
+int apply_write_backup(const char *path, const struct hv_directory *bk,
+		       const char *uri, const char *what)
+{
+	struct hv_strbuf text = HV_STRBUF_INIT;
+	char taken[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	struct hv_backup_info info = {what, uri, taken};
+	int rc;
+
+	localtime_r(&now, &tm);
+	strftime(taken, sizeof(taken), "%Y-%m-%d %H:%M:%S %z", &tm);
+	hv_backup_write(&text, bk, &info);
+	rc = write_new_file(path, &text);
+	hv_strbuf_release(&text);
+	return rc;
+}
+
+void apply_error(const char *what, const struct hv_error *err)
+{
+	char msg[2048];
+	struct hv_strbuf safe = HV_STRBUF_INIT;
+
+	hv_error_format(err, msg, sizeof(msg));
+	/* AD's diagnostic is the server's text: no control characters */
+	hv_quote_comment(&safe, msg);
+	cli_error("apply: %s: %s", what, hv_strbuf_str(&safe));
+	hv_strbuf_release(&safe);
+}
+
+int apply_read_objects(struct hv_ldap *ld, const char *const *dns, size_t n,
+		       const char *const *attrs, struct hv_directory *out)
+{
+	struct hv_error err;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t before = out->n_entries;
+		struct hv_entry *got;
+
+		if (hv_ldap_search(ld, dns[i], HV_LDAP_SCOPE_BASE, NULL, attrs,
+				   out, &err) < 0) {
+			apply_error("cannot read the object", &err);
+			return HV_EXIT_INCOMPLETE;
+		}
+		if (out->n_entries != before + 1) {
+			hv_error_set(&err, HV_ERR_DIRECTORY, dns[i],
+				     "the object was not returned");
+			apply_error("cannot read the object", &err);
+			return HV_EXIT_INCOMPLETE;
+		}
+		got = &out->entries[before];
+		free(got->dn);
+		got->dn = hv_strdup(dns[i]);
+	}
+	return 0;
+}
+
+void apply_quote(struct hv_strbuf *out, const char *data, size_t len)
+{
+	hv_strbuf_addch(out, '\'');
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)data[i];
+
+		hv_strbuf_addch(out, c < 0x20 || c == 0x7f ? '?' : (char)c);
+	}
+	hv_strbuf_addch(out, '\'');
+}
+
+void apply_dn_label(struct hv_strbuf *out, const char *dn)
+{
+	const char *eq = strchr(dn, '=');
+	const char *v = eq ? eq + 1 : dn;
+	size_t len = 0;
+
+	/* up to the first unescaped ',' (RFC 4514 2.4) */
+	while (v[len] && v[len] != ',') {
+		if (v[len] == '\\' && v[len + 1])
+			len++;
+		len++;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		hv_strbuf_addch(out, c < 0x20 || c == 0x7f ? '?' : (char)c);
+	}
+}
+
+void apply_eq_filter(struct hv_strbuf *out, const char *attr,
+		     const char *value, size_t len)
+{
+	hv_strbuf_addf(out, "(%s=", attr);
+	/* RFC 4515 3: these five must be written as \XX */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)value[i];
+
+		if (c == '*' || c == '(' || c == ')' || c == '\\' || c == 0)
+			hv_strbuf_addf(out, "\\%02x", c);
+		else
+			hv_strbuf_addch(out, (char)c);
+	}
+	hv_strbuf_addch(out, ')');
+}

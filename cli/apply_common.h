@@ -1,0 +1,48 @@
+/* What `apply` and `apply --rollback` share: their option ids, the
+ * backup file, fresh reads of the objects about to change, and the
+ * pieces of their reports. */
+#ifndef HV_CLI_APPLY_COMMON_H
+#define HV_CLI_APPLY_COMMON_H
+
+#include "backup.h"
+#include "cli.h"
+#include "directory.h"
+#include "hv_error.h"
+#include "hv_strbuf.h"
+#include "ldap_source.h"
+
+#include <stddef.h>
+
+enum { APPLY_YES = 1, APPLY_BACKUP, APPLY_ROLLBACK };
+
+/* Where the backup goes: --backup FILE, else hvdoctor-backup-TIME.ldif
+ * in the current directory. Caller frees with free(). */
+char *apply_backup_path(const struct cli_args *args);
+/* Writes bk to path as a new file (never over an existing one: an older
+ * backup may be the only way back), mode 0600, flushed to disk with its
+ * directory entry before anything is written to AD. Prints the error and
+ * returns HV_EXIT_INCOMPLETE. */
+int apply_write_backup(const char *path, const struct hv_directory *bk,
+		       const char *uri, const char *what);
+/* Reads each of the n DNs (base scope, attributes attrs) into out, one
+ * entry per DN in that order; each entry's DN is set to the one asked
+ * for, so hv_backup_find() finds it by that spelling. Prints the error
+ * and returns HV_EXIT_INCOMPLETE (an object that is gone included). */
+int apply_read_objects(struct hv_ldap *ld, const char *const *dns, size_t n,
+		       const char *const *attrs, struct hv_directory *out);
+/* Appends a DN's first RDN value ("HV03" for "CN=HV03,CN=Computers,…"),
+ * made safe for a terminal. */
+void apply_dn_label(struct hv_strbuf *out, const char *dn);
+/* Appends a value read from or meant for AD, quoted, control characters
+ * shown as '?' (values are hostile: they must not drive the terminal). */
+void apply_quote(struct hv_strbuf *out, const char *data, size_t len);
+/* Prints "hvdoctor: apply: WHAT: <err formatted>" to stderr. */
+void apply_error(const char *what, const struct hv_error *err);
+/* Appends an RFC 4515 filter "(attr=value)" with the value escaped. */
+void apply_eq_filter(struct hv_strbuf *out, const char *attr,
+		     const char *value, size_t len);
+
+/* apply --rollback FILE (cli/apply_rollback.c). */
+int apply_rollback(const struct cli_args *args, const char *path);
+
+#endif
