@@ -1,5 +1,7 @@
 #include "apply_common.h"
 
+#include "commands.h"
+
 #include "hv_alloc.h"
 #include "quote.h"
 
@@ -14,79 +16,23 @@
 char *apply_backup_path(const struct cli_args *args)
 {
 	const char *given = cli_value(args, APPLY_BACKUP);
-	struct hv_strbuf path = HV_STRBUF_INIT;
-	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
 
-	if (given)
-		return hv_strdup(given);
-	localtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	hv_strbuf_addf(&path, "hvdoctor-backup-%s.ldif", stamp);
-	return hv_strbuf_detach(&path);
-}
-
-/* The directory entry of a new file is only durable once its directory
- * is synced too (fsync(2)): a crash must not lose a backup whose changes
- * reached AD. */
-static int sync_parent(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir = slash ? hv_strndup(path, (size_t)(slash - path)) : NULL;
-	int fd = open(dir ? (dir[0] ? dir : "/") : ".", O_RDONLY);
-	int rc = 0;
-
-	if (fd < 0 || fsync(fd) < 0)
-		rc = -1;
-	if (fd >= 0)
-		close(fd);
-	free(dir);
-	return rc;
-}
-
-static int write_all(int fd, const struct hv_strbuf *text)
-{
-	size_t done = 0;
-
-	while (done < text->len) {
-		ssize_t n = write(fd, text->buf + done, text->len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		done += (size_t)n;
-	}
-	return 0;
+	return given ? hv_strdup(given)
+		     : cli_timestamped_name("hvdoctor-backup", ".ldif");
 }
 
 static int write_new_file(const char *path, const struct hv_strbuf *text)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	int rc = 0;
-
-	if (fd < 0) {
-		cli_error("apply: cannot create the backup %s: %s%s", path,
-			  strerror(errno),
-			  errno == EEXIST ? " (an existing backup is never "
-					    "overwritten; choose another "
-					    "--backup FILE)"
-					  : "");
-		return HV_EXIT_INCOMPLETE;
-	}
-	if (write_all(fd, text) < 0 || fsync(fd) < 0)
-		rc = -1;
-	if (close(fd) < 0)
-		rc = -1;
-	if (rc == 0 && sync_parent(path) < 0)
-		rc = -1;
-	if (rc) {
+	if (cli_write_new_file(path, text) == 0)
+		return 0;
+	if (errno == EEXIST)
+		cli_error("apply: cannot create the backup %s: %s (an "
+			  "existing backup is never overwritten; choose "
+			  "another --backup FILE)", path, strerror(errno));
+	else
 		cli_error("apply: cannot write the backup %s: %s; nothing "
 			  "was changed in AD", path, strerror(errno));
-		return HV_EXIT_INCOMPLETE;
-	}
-	return 0;
+	return HV_EXIT_INCOMPLETE;
 }
 
 int apply_write_backup(const char *path, const struct hv_directory *bk,

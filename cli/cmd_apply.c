@@ -31,16 +31,6 @@ static const struct cli_option apply_options[] = {
 	{NULL, NULL, NULL, 0},
 };
 
-/* What the checks read, as cli/sources.c reads it for the first pass:
- * the audit after the writes must see what an audit would. */
-static const char *const audit_attributes[] = {
-	"sAMAccountName", "dNSHostName", "userAccountControl",
-	"servicePrincipalName", "msDS-AllowedToDelegateTo",
-	"msDS-AllowedToActOnBehalfOfOtherIdentity", "operatingSystem",
-	"operatingSystemVersion", "memberOf", "objectSid", "objectClass",
-	NULL,
-};
-
 /* Every attribute a plan action changes. */
 static const char *const plan_attributes[] = {
 	"msDS-AllowedToDelegateTo", "userAccountControl",
@@ -369,7 +359,7 @@ static int audit_after(struct apply_state *st, const struct cli_sources *src,
 	size_t n_err = 0, n_warn = 0;
 
 	if (hv_ldap_search(st->ld, NULL, HV_LDAP_SCOPE_SUBTREE,
-			   "(objectClass=user)", audit_attributes, &dir,
+			   "(objectClass=user)", cli_ad_attributes, &dir,
 			   &err) < 0) {
 		apply_error("cannot read the directory again to audit it",
 			    &err);

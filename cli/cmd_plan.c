@@ -29,31 +29,12 @@ static const struct cli_option plan_options[] = {
 	{NULL, NULL, NULL, 0},
 };
 
-/* Plans and rollbacks are never written over an existing file: an old
- * rollback may be the only way back. */
 static int write_new_file(const char *path, const struct hv_strbuf *text)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	size_t done = 0;
-
-	if (fd < 0) {
-		cli_error("plan: cannot create %s: %s", path, strerror(errno));
-		return HV_EXIT_INCOMPLETE;
-	}
-	while (done < text->len) {
-		ssize_t n = write(fd, text->buf + done, text->len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		done += (size_t)n;
-	}
-	if (done < text->len || fsync(fd) < 0 || close(fd) < 0) {
-		cli_error("plan: cannot write %s: %s", path, strerror(errno));
-		return HV_EXIT_INCOMPLETE;
-	}
-	return 0;
+	if (cli_write_new_file(path, text) == 0)
+		return 0;
+	cli_error("plan: cannot write %s: %s", path, strerror(errno));
+	return HV_EXIT_INCOMPLETE;
 }
 
 static char *rollback_path(const struct cli_args *args)
@@ -61,19 +42,12 @@ static char *rollback_path(const struct cli_args *args)
 	const char *given = cli_value(args, OPT_ROLLBACK);
 	const char *output = cli_value(args, OPT_OUTPUT);
 	struct hv_strbuf path = HV_STRBUF_INIT;
-	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
 
 	if (given)
 		return hv_strdup(given);
-	if (output) {
-		hv_strbuf_addf(&path, "%s.rollback.ldif", output);
-		return hv_strbuf_detach(&path);
-	}
-	localtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	hv_strbuf_addf(&path, "hvdoctor-plan-%s.rollback.ldif", stamp);
+	if (!output)
+		return cli_timestamped_name("hvdoctor-plan", ".rollback.ldif");
+	hv_strbuf_addf(&path, "%s.rollback.ldif", output);
 	return hv_strbuf_detach(&path);
 }
 

@@ -3,6 +3,7 @@
 #define HV_COMMANDS_H
 
 #include "cli.h"
+#include "hv_strbuf.h"
 #include "kb.h"
 
 extern const struct cli_command cmd_explain;
@@ -13,6 +14,12 @@ extern const struct cli_command cmd_apply;
 /* Loads the knowledge base (built-in plus --kb); prints the error and
  * returns HV_EXIT_INCOMPLETE on failure. */
 int cli_load_kb(const struct cli_globals *globals, struct hv_kb *kb);
+/* Creates path (never over an existing file: an old backup or rollback
+ * may be the only way back), mode 0600, writes text and syncs the file
+ * and its directory. Returns 0, or -1 with errno set. */
+int cli_write_new_file(const char *path, const struct hv_strbuf *text);
+/* A new "PREFIX-YYYYmmdd-HHMMSS SUFFIX" file name; caller frees. */
+char *cli_timestamped_name(const char *prefix, const char *suffix);
 /* Reads all of stdin into a new string (caller frees); NULL on error. */
 char *cli_read_stdin(void);
 

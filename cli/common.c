@@ -1,6 +1,14 @@
 #include "commands.h"
 
+#include "hv_alloc.h"
 #include "hv_strbuf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <stdio.h>
 
@@ -42,4 +50,70 @@ char *cli_read_stdin(void)
 		return NULL;
 	}
 	return hv_strbuf_detach(&sb);
+}
+
+/* A new file's directory entry is durable only once its directory is
+ * synced too (fsync(2)): a crash must not lose a backup whose changes
+ * reached AD. */
+static int sync_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? hv_strndup(path, (size_t)(slash - path)) : NULL;
+	int fd = open(dir ? (dir[0] ? dir : "/") : ".", O_RDONLY);
+	int rc = 0;
+
+	if (fd < 0 || fsync(fd) < 0)
+		rc = -1;
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
+static int write_all(int fd, const struct hv_strbuf *text)
+{
+	size_t done = 0;
+
+	while (done < text->len) {
+		ssize_t n = write(fd, text->buf + done, text->len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+int cli_write_new_file(const char *path, const struct hv_strbuf *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int rc = 0, saved;
+
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, text) < 0 || fsync(fd) < 0)
+		rc = -1;
+	saved = errno;
+	if (close(fd) < 0)
+		rc = -1;
+	else
+		errno = saved;
+	if (rc == 0 && sync_parent(path) < 0)
+		rc = -1;
+	return rc;
+}
+
+char *cli_timestamped_name(const char *prefix, const char *suffix)
+{
+	struct hv_strbuf name = HV_STRBUF_INIT;
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	hv_strbuf_addf(&name, "%s-%s%s", prefix, stamp, suffix);
+	return hv_strbuf_detach(&name);
 }

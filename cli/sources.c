@@ -49,7 +49,7 @@ const struct cli_option cli_source_options[] = {
 };
 
 /* What every check reads; nothing else is fetched. */
-static const char *const ad_attributes[] = {
+const char *const cli_ad_attributes[] = {
 	"sAMAccountName", "dNSHostName", "userAccountControl",
 	"servicePrincipalName", "msDS-AllowedToDelegateTo",
 	"msDS-AllowedToActOnBehalfOfOtherIdentity", "operatingSystem",
@@ -294,7 +294,7 @@ static int load_ldap(const struct cli_args *args, const char *command,
 	/* computers are users too in AD's schema: one search finds hosts,
 	 * admins and every SPN holder (for the duplicate check) */
 	if (hv_ldap_search(out->ldap, NULL, HV_LDAP_SCOPE_SUBTREE,
-			   "(objectClass=user)", ad_attributes, &out->dir,
+			   "(objectClass=user)", cli_ad_attributes, &out->dir,
 			   &err) < 0) {
 		report(command, &err);
 		return HV_EXIT_INCOMPLETE;

@@ -29,6 +29,9 @@ enum {
 };
 
 extern const struct cli_option cli_source_options[];
+/* The attributes every AD check reads (NULL-terminated): what audit
+ * fetches, and what apply re-reads to audit after its writes. */
+extern const char *const cli_ad_attributes[];
 
 /* What the sources loaded; release with cli_sources_release(). */
 struct cli_sources {
