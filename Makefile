@@ -98,9 +98,9 @@ lint:
 	tools/lint
 
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) lib/*.h cli/*.h
+	clang-format -i $(LIB_SRC) $(CLI_SRC) lib/*/*.h cli/*.h tools/*.c
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-clang
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/tools/kbgen.d

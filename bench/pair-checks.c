@@ -1,10 +1,10 @@
 /* Times the pair checks alone (no parse, no rendering) on an LDIF, with
  * the hosts either auto-grouped or all in one migration domain.
  * Built and run by bench/pair-checks.sh. Not a test. */
-#include "checks.h"
-#include "estate.h"
-#include "hv_alloc.h"
-#include "ldif.h"
+#include "checks/checks.h"
+#include "estate/estate.h"
+#include "base/alloc.h"
+#include "sources/ldif.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,8 +2,8 @@
 
 #include "commands.h"
 
-#include "hv_alloc.h"
-#include "quote.h"
+#include "base/alloc.h"
+#include "base/quote.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,12 +4,12 @@
 #ifndef HV_CLI_APPLY_COMMON_H
 #define HV_CLI_APPLY_COMMON_H
 
-#include "backup.h"
+#include "remedy/backup.h"
 #include "cli.h"
-#include "directory.h"
-#include "hv_error.h"
-#include "hv_strbuf.h"
-#include "ldap_source.h"
+#include "sources/directory.h"
+#include "base/error.h"
+#include "base/strbuf.h"
+#include "sources/ldap_source.h"
 
 #include <stddef.h>
 

@@ -10,9 +10,9 @@
  * too). Such a value is left out, said so, and the exit status is 2. */
 #include "apply_common.h"
 
-#include "hv_alloc.h"
+#include "base/alloc.h"
 #include "plan_options.h"
-#include "quote.h"
+#include "base/quote.h"
 #include "sources.h"
 
 #include <stdio.h>

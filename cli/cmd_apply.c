@@ -8,11 +8,11 @@
 #include "commands.h"
 
 #include "apply_common.h"
-#include "checks.h"
-#include "hv_alloc.h"
+#include "checks/checks.h"
+#include "base/alloc.h"
 #include "plan_options.h"
-#include "quote.h"
-#include "render_plan.h"
+#include "base/quote.h"
+#include "render/render_plan.h"
 #include "sources.h"
 
 #include <stdio.h>

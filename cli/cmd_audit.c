@@ -2,8 +2,8 @@
  * from a live AD or an LDIF export. */
 #include "commands.h"
 
-#include "checks.h"
-#include "render_audit.h"
+#include "checks/checks.h"
+#include "render/render_audit.h"
 #include "sources.h"
 
 #include <stdlib.h>

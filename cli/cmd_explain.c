@@ -2,8 +2,8 @@
  * and its likely causes ranked, with how to confirm and fix each. */
 #include "commands.h"
 
-#include "explain.h"
-#include "render_explain.h"
+#include "diagnosis/explain.h"
+#include "render/render_explain.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,9 +2,9 @@
  * authenticate, as a PowerShell script or LDIF, with a rollback file. */
 #include "commands.h"
 
-#include "hv_alloc.h"
+#include "base/alloc.h"
 #include "plan_options.h"
-#include "render_plan.h"
+#include "render/render_plan.h"
 #include "sources.h"
 
 #include <errno.h>

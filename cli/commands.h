@@ -3,8 +3,8 @@
 #define HV_COMMANDS_H
 
 #include "cli.h"
-#include "hv_strbuf.h"
-#include "kb.h"
+#include "base/strbuf.h"
+#include "knowledge/kb.h"
 
 extern const struct cli_command cmd_explain;
 extern const struct cli_command cmd_audit;

@@ -1,7 +1,7 @@
 #include "commands.h"
 
-#include "hv_alloc.h"
-#include "hv_strbuf.h"
+#include "base/alloc.h"
+#include "base/strbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>

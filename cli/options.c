@@ -1,6 +1,6 @@
 #include "cli.h"
 
-#include "hv_alloc.h"
+#include "base/alloc.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
 #define HV_CLI_PLAN_OPTIONS_H
 
 #include "cli.h"
-#include "plan.h"
+#include "remedy/plan.h"
 
 enum {
 	PLAN_PROTOCOL = 3000,

@@ -1,7 +1,7 @@
 #include "secret.h"
 
 #include "cli.h"
-#include "hv_alloc.h"
+#include "base/alloc.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
 #ifndef HV_SECRET_H
 #define HV_SECRET_H
 
-#include "hv_error.h"
+#include "base/error.h"
 
 /* The environment variable read when no password file is given. */
 #define HV_SECRET_ENV "HVDOCTOR_PASSWORD"

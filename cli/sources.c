@@ -1,9 +1,9 @@
 #include "sources.h"
 
-#include "domains_file.h"
-#include "hv_alloc.h"
-#include "hv_strbuf.h"
-#include "ldif.h"
+#include "estate/domains_file.h"
+#include "base/alloc.h"
+#include "base/strbuf.h"
+#include "sources/ldif.h"
 #include "secret.h"
 
 #include <errno.h>

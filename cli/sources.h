@@ -5,9 +5,9 @@
 #define HV_CLI_SOURCES_H
 
 #include "cli.h"
-#include "directory.h"
-#include "estate.h"
-#include "ldap_source.h"
+#include "sources/directory.h"
+#include "estate/estate.h"
+#include "sources/ldap_source.h"
 
 enum {
 	SRC_LDIF = 2000,

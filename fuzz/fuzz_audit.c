@@ -12,15 +12,15 @@
  *  3. the text report does not start with its summary line, or the JSON
  *     document is not one object.
  * Run: tests/fuzz-run build-fuzz/fuzz_audit */
-#include "checks.h"
-#include "directory.h"
-#include "estate.h"
-#include "findings.h"
-#include "hv_alloc.h"
-#include "hv_strbuf.h"
-#include "kb.h"
-#include "ldif.h"
-#include "render_audit.h"
+#include "checks/checks.h"
+#include "sources/directory.h"
+#include "estate/estate.h"
+#include "checks/findings.h"
+#include "base/alloc.h"
+#include "base/strbuf.h"
+#include "knowledge/kb.h"
+#include "sources/ldif.h"
+#include "render/render_audit.h"
 
 #include <stdbool.h>
 #include <stdint.h>

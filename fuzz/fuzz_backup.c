@@ -1,13 +1,13 @@
-/* libFuzzer target for the backup reader and writer (lib/backup.c).
+/* libFuzzer target for the backup reader and writer (lib/remedy/backup.c).
  * Beyond "no crash, no sanitizer report", it checks that whatever the
  * reader accepts, the writer writes and the reader reads back to the same
  * records, and aborts if not; a refused input must leave no records.
  * Run: build-fuzz/fuzz_backup -max_total_time=60 CORPUS_COPY
  * fuzz/corpus/backup */
-#include "backup.h"
-#include "directory.h"
-#include "hv_error.h"
-#include "hv_strbuf.h"
+#include "remedy/backup.h"
+#include "sources/directory.h"
+#include "base/error.h"
+#include "base/strbuf.h"
 
 #include <stdint.h>
 #include <stdio.h>

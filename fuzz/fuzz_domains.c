@@ -6,9 +6,9 @@
  *  2. a parsed file has no group, a group no host, or a host name with a
  *     character outside [A-Za-z0-9._$-] or longer than 255 bytes.
  * Run: tests/fuzz-run build-fuzz/fuzz_domains */
-#include "domains_file.h"
-#include "estate.h"
-#include "hv_error.h"
+#include "estate/domains_file.h"
+#include "estate/estate.h"
+#include "base/error.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -7,12 +7,12 @@
  *  3. scanning and ranking with a validated kb breaks (its own
  *     fragments and codes are fed back as input).
  * Run: build-fuzz/fuzz_kb -max_total_time=60 CORPUS_COPY fuzz/corpus/kb */
-#include "context.h"
-#include "explain.h"
-#include "hv_alloc.h"
-#include "hv_strbuf.h"
-#include "kb.h"
-#include "symptoms.h"
+#include "knowledge/context.h"
+#include "diagnosis/explain.h"
+#include "base/alloc.h"
+#include "base/strbuf.h"
+#include "knowledge/kb.h"
+#include "diagnosis/symptoms.h"
 
 #include <inttypes.h>
 #include <stdint.h>

@@ -4,11 +4,11 @@
  *     back to identical entries, without an error;
  *  2. base64 of the raw input decodes back to the input.
  * Run: build-fuzz/fuzz_ldif -max_total_time=60 CORPUS_COPY fuzz/corpus/ldif */
-#include "directory.h"
-#include "hv_base64.h"
-#include "hv_error.h"
-#include "hv_strbuf.h"
-#include "ldif.h"
+#include "sources/directory.h"
+#include "base/base64.h"
+#include "base/error.h"
+#include "base/strbuf.h"
+#include "sources/ldif.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -6,9 +6,9 @@
  *     N inside the input, or leaves output behind;
  *  3. hv_sid_format() claims more bytes than it was given.
  * Run: tests/fuzz-run build-fuzz/fuzz_secdesc */
-#include "hv_error.h"
-#include "hv_strbuf.h"
-#include "secdesc.h"
+#include "base/error.h"
+#include "base/strbuf.h"
+#include "sources/secdesc.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -9,14 +9,14 @@
  * A NUL byte splits the input into arguments (up to 8), as the CLI
  * gives several. Run: build-fuzz/fuzz_symptoms -max_total_time=60 CORPUS_COPY
  * fuzz/corpus/symptoms */
-#include "context.h"
-#include "explain.h"
-#include "hv_alloc.h"
-#include "hv_strbuf.h"
-#include "hv_utf8.h"
-#include "kb.h"
-#include "render_explain.h"
-#include "symptoms.h"
+#include "knowledge/context.h"
+#include "diagnosis/explain.h"
+#include "base/alloc.h"
+#include "base/strbuf.h"
+#include "base/utf8.h"
+#include "knowledge/kb.h"
+#include "render/render_explain.h"
+#include "diagnosis/symptoms.h"
 
 #include <stdint.h>
 #include <stdio.h>

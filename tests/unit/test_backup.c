@@ -1,4 +1,4 @@
-/* Tests of the backup writer and reader (lib/backup.c): what is written
+/* Tests of the backup writer and reader (lib/remedy/backup.c): what is written
  * reads back to the same records, byte for byte; every form the reader
  * takes; every error it gives, with its exact place and words. */
 #include <stdarg.h>
@@ -7,10 +7,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "backup.h"
-#include "directory.h"
-#include "hv_error.h"
-#include "hv_strbuf.h"
+#include "remedy/backup.h"
+#include "sources/directory.h"
+#include "base/error.h"
+#include "base/strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

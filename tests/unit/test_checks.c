@@ -1,5 +1,5 @@
 /* Tests of the AD checks (lib/check_*.c, every entry of the table in
- * lib/checks.c) and of the estate they read (lib/estate.c). Each check
+ * lib/checks/checks.c) and of the estate they read (lib/estate/estate.c). Each check
  * has a fixture that fires it, asserted exactly (cause, severity,
  * subject, targets, evidence), and near misses that must not fire.
  * Fixtures are LDIF built here and read as "t.ldif". */
@@ -9,16 +9,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "checks.h"
-#include "domains_file.h"
-#include "estate.h"
-#include "findings.h"
-#include "hv_alloc.h"
-#include "hv_base64.h"
-#include "hv_error.h"
-#include "hv_strbuf.h"
-#include "ldif.h"
-#include "render_audit.h"
+#include "checks/checks.h"
+#include "estate/domains_file.h"
+#include "estate/estate.h"
+#include "checks/findings.h"
+#include "base/alloc.h"
+#include "base/base64.h"
+#include "base/error.h"
+#include "base/strbuf.h"
+#include "sources/ldif.h"
+#include "render/render_audit.h"
 
 #include <stdio.h>
 #include <stdlib.h>

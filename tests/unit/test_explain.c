@@ -9,12 +9,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "context.h"
-#include "explain.h"
-#include "hv_strbuf.h"
-#include "kb.h"
-#include "render_explain.h"
-#include "symptoms.h"
+#include "knowledge/context.h"
+#include "diagnosis/explain.h"
+#include "base/strbuf.h"
+#include "knowledge/kb.h"
+#include "render/render_explain.h"
+#include "diagnosis/symptoms.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "hv_json.h"
-#include "hv_strbuf.h"
-#include "hv_utf8.h"
+#include "base/json.h"
+#include "base/strbuf.h"
+#include "base/utf8.h"
 
 #include <string.h>
 

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "hv_strbuf.h"
-#include "kb.h"
+#include "base/strbuf.h"
+#include "knowledge/kb.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "ldap_internal.h"
+#include "sources/ldap_internal.h"
 
 #include <limits.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/* Tests of the LDIF reader and writer (lib/ldif.c) and of base64
- * (lib/hv_base64.c). Fixtures in tests/fixtures/ldif are found through
+/* Tests of the LDIF reader and writer (lib/sources/ldif.c) and of base64
+ * (lib/base/base64.c). Fixtures in tests/fixtures/ldif are found through
  * HVDOCTOR_SOURCE_DIR, which `make unit` sets to the repository root. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,12 +7,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "directory.h"
-#include "hv_alloc.h"
-#include "hv_base64.h"
-#include "hv_error.h"
-#include "hv_strbuf.h"
-#include "ldif.h"
+#include "sources/directory.h"
+#include "base/alloc.h"
+#include "base/base64.h"
+#include "base/error.h"
+#include "base/strbuf.h"
+#include "sources/ldif.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -8,12 +8,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "estate.h"
-#include "hv_strbuf.h"
-#include "ldif.h"
-#include "plan.h"
-#include "quote.h"
-#include "render_plan.h"
+#include "estate/estate.h"
+#include "base/strbuf.h"
+#include "sources/ldif.h"
+#include "remedy/plan.h"
+#include "base/quote.h"
+#include "render/render_plan.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* Tests of the MS-DTYP reader (lib/secdesc.c): SIDs as text (2.4.2) and
+/* Tests of the MS-DTYP reader (lib/sources/secdesc.c): SIDs as text (2.4.2) and
  * the SIDs of the access-allowed ACEs of a self-relative descriptor's
  * DACL (2.4.6, 2.4.5, 2.4.4.2). Descriptors are built byte by byte here,
  * and every refusal is checked with its exact offset. */
@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "hv_error.h"
-#include "hv_strbuf.h"
-#include "secdesc.h"
+#include "base/error.h"
+#include "base/strbuf.h"
+#include "sources/secdesc.h"
 
 #include <stdlib.h>
 #include <string.h>

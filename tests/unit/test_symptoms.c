@@ -10,9 +10,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "hv_strbuf.h"
-#include "kb.h"
-#include "symptoms.h"
+#include "base/strbuf.h"
+#include "knowledge/kb.h"
+#include "diagnosis/symptoms.h"
 
 #include <ctype.h>
 #include <inttypes.h>

@@ -1,0 +1,213 @@
+/* Service principal names: a destination must register the names the
+ * source asks tickets for, and each name must be on one account only
+ * (MS-ADTS 3.1.1.5.3.1.1.2), or the KDC encrypts for the wrong key. */
+#include "checks/checks.h"
+
+#include "base/alloc.h"
+#include "base/strbuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static bool domain_has_peers(const struct hv_estate *est, size_t h)
+{
+	return (h > 0 && est->hosts[h - 1].domain == est->hosts[h].domain) ||
+	       (h + 1 < est->n_hosts &&
+		est->hosts[h + 1].domain == est->hosts[h].domain);
+}
+
+void hv_check_target_spns(const struct hv_estate *est,
+			  struct hv_findings *out)
+{
+	static const char *const classes[] = {"HOST", HV_SPN_VSMS};
+
+	for (size_t h = 0; h < est->n_hosts; h++) {
+		size_t a = est->hosts[h].account;
+		const struct hv_account *acc = &est->accounts[a];
+		const char *names[2] = {acc->name, hv_account_fqdn(acc)};
+		struct hv_finding *f = NULL;
+		struct hv_strbuf spn = HV_STRBUF_INIT;
+
+		if (!domain_has_peers(est, h))
+			continue;
+		for (size_t c = 0; c < 2; c++) {
+			for (size_t n = 0; n < 2; n++) {
+				if (n == 1 && names[1] == names[0])
+					continue;
+				if (hv_account_has_spn(est, a, classes[c],
+						       names[n]))
+					continue;
+				if (!f)
+					f = hv_findings_add(
+						out, "spn-missing",
+						HV_SEV_ERROR, "target-spns",
+						acc->name,
+						"does not register the SPNs "
+						"other hosts ask tickets for");
+				hv_strbuf_reset(&spn);
+				hv_strbuf_addf(&spn, "%s/%s", classes[c],
+					       names[n]);
+				hv_finding_evidence(f, acc->entry->dn,
+						    "servicePrincipalName",
+						    spn.buf, HV_EV_MISSING,
+						    acc->entry->origin);
+			}
+		}
+		if (f)
+			hv_finding_fix(f,
+				       "restart the Hyper-V Virtual Machine "
+				       "Management service on %s (it "
+				       "registers them), or setspn -S "
+				       "\"CLASS/NAME\" %s",
+				       acc->name, acc->name);
+		hv_strbuf_release(&spn);
+	}
+}
+
+static void clash_finding(const struct hv_estate *est,
+			  const struct hv_spn_clash *c,
+			  struct hv_findings *out)
+{
+	const struct hv_account *first = &est->accounts[c->first];
+	const struct hv_account *other = &est->accounts[c->other];
+	long owner = hv_estate_spn_owner(est, c->spn);
+	const struct hv_account *wrong =
+		owner == (long)c->first ? other : first;
+	struct hv_finding *f = hv_findings_add(
+		out, "spn-duplicate", HV_SEV_ERROR, "spn-clashes", wrong->name,
+		"holds the SPN '%s', which %s also holds: Kerberos to that "
+		"name fails (KRB_AP_ERR_MODIFIED, 0x80090322)",
+		c->spn, wrong == first ? other->name : first->name);
+
+	hv_finding_evidence(f, first->entry->dn, "servicePrincipalName",
+			    c->spn, HV_EV_PRESENT, first->entry->origin);
+	hv_finding_evidence(f, other->entry->dn, "servicePrincipalName",
+			    c->spn, HV_EV_PRESENT, other->entry->origin);
+	hv_finding_fix(f, "setspn -D \"%s\" %s", c->spn, wrong->name);
+}
+
+static bool in_clash(const struct hv_estate *est, const char *spn)
+{
+	for (size_t i = 0; i < est->n_clashes; i++)
+		if (strcasecmp(est->clashes[i].spn, spn) == 0)
+			return true;
+	return false;
+}
+
+/* One script adds the peer's SPNs to the source's own account instead
+ * of to msDS-AllowedToDelegateTo; such an SPN names another host. */
+static void misplaced_spns(const struct hv_estate *est, size_t h,
+			   struct hv_findings *out)
+{
+	size_t a = est->hosts[h].account;
+	const struct hv_account *acc = &est->accounts[a];
+	const struct hv_attr *spns =
+		hv_entry_attr(acc->entry, "servicePrincipalName");
+
+	for (size_t v = 0; spns && v < spns->n_values; v++) {
+		const char *spn = spns->values[v].data;
+		long owner = hv_estate_spn_owner(est, spn);
+		size_t holder;
+		struct hv_finding *f;
+
+		if (owner < 0 || owner == (long)a ||
+		    memchr(spn, '\\', spns->values[v].len))
+			continue;
+		/* a clash is reported by clash_finding already */
+		if (in_clash(est, spn) ||
+		    (hv_strmap_get(&est->by_spn, spn, strlen(spn), &holder) &&
+		     holder != a))
+			continue;
+		f = hv_findings_add(out, "spn-duplicate", HV_SEV_ERROR,
+				    "spn-clashes", acc->name,
+				    "holds the SPN '%s' of host %s: it belongs "
+				    "on %s, and the delegation target belongs "
+				    "in msDS-AllowedToDelegateTo",
+				    spn, est->accounts[owner].name,
+				    est->accounts[owner].name);
+		hv_finding_evidence(f, acc->entry->dn, "servicePrincipalName",
+				    spn, HV_EV_PRESENT, acc->entry->origin);
+		hv_finding_fix(f, "setspn -D \"%s\" %s", spn, acc->name);
+	}
+}
+
+void hv_check_spn_clashes(const struct hv_estate *est,
+			  struct hv_findings *out)
+{
+	for (size_t i = 0; i < est->n_clashes; i++)
+		clash_finding(est, &est->clashes[i], out);
+	for (size_t h = 0; h < est->n_hosts; h++)
+		misplaced_spns(est, h, out);
+}
+
+static const char *odd_cause(const struct hv_odd_value *odd);
+
+static struct hv_finding *open_odd(struct hv_findings *out,
+				   const char *cause,
+				   const struct hv_account *acc,
+				   const struct hv_odd_value *odd)
+{
+	bool twin = strcmp(cause, "spn-escaped-twin") == 0;
+	struct hv_finding *f = hv_findings_add(
+		out, cause, twin ? HV_SEV_INFO : HV_SEV_WARNING, "odd-values",
+		acc->name, "%s",
+		twin ? "has backslash-escaped copies of migration-service "
+		       "names (a Samba test-bed workaround; never counted "
+		       "as delegation)"
+		: strcmp(cause, "kcd-dangling-entry") == 0
+			? "has delegation entries for hosts that have no "
+			  "account in the directory"
+			: "has values that could not be read");
+	(void)odd;
+
+	hv_finding_fix(f, "%s",
+		       strcmp(cause, "kcd-dangling-entry") == 0
+			       ? "remove the entries (hvdoctor plan --prune) "
+				 "or restore the host"
+			       : twin ? "none needed for live migration"
+				      : "correct the value in AD or export the "
+					"LDIF again");
+	return f;
+}
+
+static const char *odd_cause(const struct hv_odd_value *odd)
+{
+	if (strstr(odd->why, "escaped copy"))
+		return "spn-escaped-twin";
+	if (strstr(odd->why, "dangling"))
+		return "kcd-dangling-entry";
+	return "directory-value-malformed";
+}
+
+/* One finding per host and cause, listing every odd value: a Samba
+ * test bed has a dozen escaped twins per host. */
+void hv_check_odd_values(const struct hv_estate *est,
+			 struct hv_findings *out)
+{
+	static const char *const causes[] = {"kcd-dangling-entry",
+					     "directory-value-malformed",
+					     "spn-escaped-twin"};
+
+	for (size_t h = 0; h < est->n_hosts; h++) {
+		const struct hv_account *acc =
+			&est->accounts[est->hosts[h].account];
+
+		for (size_t c = 0; c < 3; c++) {
+			struct hv_finding *f = NULL;
+
+			for (size_t i = 0; i < acc->n_odd; i++) {
+				const struct hv_odd_value *odd = &acc->odd[i];
+
+				if (strcmp(odd_cause(odd), causes[c]) != 0)
+					continue;
+				if (!f)
+					f = open_odd(out, causes[c], acc, odd);
+				hv_finding_evidence(f, acc->entry->dn,
+						    odd->attr, odd->value,
+						    HV_EV_PRESENT,
+						    acc->entry->origin);
+			}
+		}
+	}
+}

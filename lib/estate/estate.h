@@ -1,0 +1,161 @@
+/* The estate: the Hyper-V hosts and AD accounts as plain data, built once
+ * from directory entries (LDIF or LDAP) and never changed by the checks.
+ * Delegation entries are resolved here to (target account, which of the
+ * four entries) so that the pair checks are a merge of sorted arrays and
+ * stay linear in the input even for 10,000 hosts. */
+#ifndef HV_ESTATE_H
+#define HV_ESTATE_H
+
+#include "sources/directory.h"
+#include "base/error.h"
+#include "base/strmap.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* userAccountControl bits (MS-ADTS 2.2.16) */
+#define HV_UAC_ACCOUNTDISABLE 0x2u
+#define HV_UAC_NORMAL_ACCOUNT 0x200u
+#define HV_UAC_WORKSTATION_TRUST 0x1000u
+#define HV_UAC_SERVER_TRUST 0x2000u
+#define HV_UAC_TRUSTED_FOR_DELEGATION 0x80000u
+#define HV_UAC_NOT_DELEGATED 0x100000u
+#define HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION 0x1000000u
+
+/* The service class of live migration's SPN (it contains spaces). */
+#define HV_SPN_VSMS "Microsoft Virtual System Migration Service"
+
+/* The four delegation entries one host needs towards another. */
+enum hv_deleg_bit {
+	HV_DELEG_VSMS_SHORT = 1,
+	HV_DELEG_VSMS_FQDN = 2,
+	HV_DELEG_CIFS_SHORT = 4,
+	HV_DELEG_CIFS_FQDN = 8,
+};
+#define HV_DELEG_VSMS (HV_DELEG_VSMS_SHORT | HV_DELEG_VSMS_FQDN)
+#define HV_DELEG_CIFS (HV_DELEG_CIFS_SHORT | HV_DELEG_CIFS_FQDN)
+#define HV_DELEG_ALL (HV_DELEG_VSMS | HV_DELEG_CIFS)
+
+/* Windows Server 2016: remote moves need protocol transition from here */
+#define HV_BUILD_WS2016 14393u
+
+struct hv_deleg {
+	size_t target;	 /* account index */
+	unsigned bits;	 /* enum hv_deleg_bit */
+};
+
+/* A value of an account that the checks report on as it is. */
+struct hv_odd_value {
+	const char *attr;	/* static attribute name */
+	const char *value;	/* borrowed from the directory */
+	const char *why;	/* static reason */
+};
+
+struct hv_account {
+	const struct hv_entry *entry;	/* borrowed: DN, origin, values */
+	const char *sam;		/* sAMAccountName, may be NULL */
+	const char *dns;		/* dNSHostName, may be NULL */
+	char *name;			/* short name (sam without $), owned */
+	uint32_t uac;
+	bool uac_known;
+	bool is_computer;
+	bool protected_user;		/* member of Protected Users */
+	unsigned os_build;		/* 0 when unknown */
+	const char *os;			/* operatingSystem, may be NULL */
+	char *sid;			/* "S-1-5-21-…" or NULL; owned */
+	struct hv_deleg *deleg;		/* sorted by target */
+	size_t n_deleg;
+	struct hv_odd_value *odd;	/* dangling or odd values */
+	size_t n_odd, cap_odd;
+	char **rbcd_sids;		/* RBCD: who may delegate to it */
+	size_t n_rbcd;
+	bool has_rbcd;
+};
+
+struct hv_spn_clash {
+	const char *spn;	/* borrowed from the first holder */
+	size_t first, other;	/* account indexes */
+};
+
+struct hv_host {
+	size_t account;
+	size_t domain;
+	const char *name;	/* the account's short name, borrowed */
+};
+
+enum hv_grouping {
+	HV_GROUP_AUTO,	 /* connected components of the delegation graph */
+	HV_GROUP_ONE,	 /* all selected hosts are one domain */
+	HV_GROUP_OU,	 /* one domain per OU */
+	HV_GROUP_LISTS,	 /* the groups given (--domains FILE) */
+};
+
+struct hv_host_group {
+	char *name;
+	char **hosts;
+	size_t n_hosts;
+};
+
+/* How to choose the hosts and group them (from the command line). */
+struct hv_selection {
+	char **hosts;		/* --hosts, exact names; NULL: discover */
+	size_t n_hosts;
+	const char *ou;		/* --ou DN */
+	char **admins;		/* --admin */
+	size_t n_admins;
+	const char *new_node;	/* --new-node */
+	enum hv_grouping grouping;
+	struct hv_host_group *groups;	/* for HV_GROUP_LISTS */
+	size_t n_groups;
+};
+
+struct hv_estate {
+	const struct hv_directory *dir;	/* borrowed; must outlive */
+	struct hv_account *accounts;
+	size_t n_accounts;
+	struct hv_strmap by_name;	/* short, FQDN, sAM → account */
+	struct hv_strmap by_spn;	/* SPN → first account holding it */
+	struct hv_spn_clash *clashes;
+	size_t n_clashes, cap_clashes;
+	struct hv_host *hosts;		/* selected hosts, by domain */
+	size_t n_hosts;
+	char **domain_names;
+	size_t n_domains;
+	char *grouping_note;		/* how domains were formed */
+	long new_node;			/* index into hosts, or -1 */
+	size_t *admins;			/* account indexes */
+	size_t n_admins;
+	char **missing;			/* named hosts/admins not found */
+	size_t n_missing, cap_missing;
+	bool discovered;		/* hosts found by their SPNs */
+};
+
+/* Builds the estate from dir (borrowed: keep it alive) and sel. Returns
+ * 0, or HV_ERR_USAGE when the selection cannot be applied. */
+int hv_estate_build(struct hv_estate *est, const struct hv_directory *dir,
+		    const struct hv_selection *sel, struct hv_error *err);
+/* The account of a name (short, FQDN or sAMAccountName), or -1. */
+long hv_estate_find(const struct hv_estate *est, const char *name);
+/* The delegation bits account `from` has towards account `to`. */
+unsigned hv_estate_deleg_bits(const struct hv_estate *est, size_t from,
+			      size_t to);
+/* FQDN of an account: dNSHostName, else the short name. Borrowed. */
+const char *hv_account_fqdn(const struct hv_account *acc);
+/* True when the account's SPNs include "class/name" for that name. */
+bool hv_account_has_spn(const struct hv_estate *est, size_t account,
+			const char *service_class, const char *name);
+/* Appends (after emptying sb) the delegation entry `bit` (one
+ * enum hv_deleg_bit) names towards target, e.g. "cifs/hv02.corp.com". */
+struct hv_strbuf;
+void hv_deleg_entry(struct hv_strbuf *sb, unsigned bit,
+		    const struct hv_account *target);
+/* The computer account an SPN's host part names ("HOST/hv01.x" → HV01),
+ * or -1: the rightful holder of that SPN. */
+long hv_estate_spn_owner(const struct hv_estate *est, const char *spn);
+/* Frees what est owns (not the directory). */
+void hv_estate_release(struct hv_estate *est);
+/* Frees the arrays of a selection that hv_selection_* filled. */
+void hv_selection_release(struct hv_selection *sel);
+
+#endif

@@ -1,0 +1,438 @@
+#include "remedy/plan.h"
+
+#include "base/alloc.h"
+#include "base/strbuf.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct hv_plan_options hv_plan_defaults(void)
+{
+	return (struct hv_plan_options){HV_PLAN_VSMS | HV_PLAN_CIFS,
+					HV_PLAN_NAMES_BOTH,
+					HV_PLAN_PROTOCOL_ANY, false};
+}
+
+static struct hv_action *add_action(struct hv_plan *plan,
+				    enum hv_action_kind kind,
+				    const struct hv_account *acc,
+				    const char *attr, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static struct hv_action *add_action(struct hv_plan *plan,
+				    enum hv_action_kind kind,
+				    const struct hv_account *acc,
+				    const char *attr, const char *fmt, ...)
+{
+	struct hv_strbuf why = HV_STRBUF_INIT;
+	struct hv_action *act;
+	va_list ap;
+
+	va_start(ap, fmt);
+	hv_strbuf_vaddf(&why, fmt, ap);
+	va_end(ap);
+	HV_GROW(plan->actions, plan->n, plan->cap);
+	act = &plan->actions[plan->n++];
+	memset(act, 0, sizeof(*act));
+	act->kind = kind;
+	act->dn = acc->entry->dn;
+	act->account = acc->name;
+	act->attr = attr;
+	act->why = hv_strbuf_detach(&why);
+	return act;
+}
+
+static void add_value(struct hv_action *act, const char *value)
+{
+	HV_GROW(act->values, act->n_values, act->cap_values);
+	act->values[act->n_values++] = hv_strdup(value);
+}
+
+static void warn(struct hv_plan *plan, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void warn(struct hv_plan *plan, const char *fmt, ...)
+{
+	struct hv_strbuf sb = HV_STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	hv_strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	HV_GROW(plan->warnings, plan->n_warnings, plan->cap_warnings);
+	plan->warnings[plan->n_warnings++] = hv_strbuf_detach(&sb);
+}
+
+/* The entries wanted per target under the options, as hv_deleg bits. */
+static unsigned wanted_bits(const struct hv_plan_options *opts)
+{
+	unsigned names = opts->names == HV_PLAN_NAMES_FQDN ? 2u
+			 : opts->names == HV_PLAN_NAMES_SHORT ? 1u
+							      : 3u;
+	unsigned bits = 0;
+
+	if (opts->services & HV_PLAN_VSMS)
+		bits |= names;		/* VSMS_SHORT=1, VSMS_FQDN=2 */
+	if (opts->services & HV_PLAN_CIFS)
+		bits |= names << 2;	/* CIFS_SHORT=4, CIFS_FQDN=8 */
+	return bits;
+}
+
+/* A host name with control characters cannot be a real one (RFC 1123);
+ * no value is ever built from it, so no script can carry it. */
+static bool name_is_safe(const struct hv_account *acc)
+{
+	const char *names[2] = {acc->name, hv_account_fqdn(acc)};
+
+	for (int i = 0; i < 2; i++)
+		for (const unsigned char *p = (const unsigned char *)names[i];
+		     *p; p++)
+			if (*p < 0x20 || *p == 0x7f)
+				return false;
+	return true;
+}
+
+static bool pair_in_plan(const struct hv_estate *est, size_t a, size_t b)
+{
+	if (a == b || est->hosts[a].domain != est->hosts[b].domain)
+		return false;
+	return est->new_node < 0 || (long)a == est->new_node ||
+	       (long)b == est->new_node;
+}
+
+/* One action per source host with every missing entry towards its
+ * peers (hosts first..last of its domain), so PowerShell and LDIF both
+ * change each object once. */
+static void plan_delegation(const struct hv_estate *est,
+			    const struct hv_plan_options *opts, size_t a,
+			    size_t first, size_t last, struct hv_plan *plan)
+{
+	const struct hv_account *src = &est->accounts[est->hosts[a].account];
+	unsigned want = wanted_bits(opts);
+	struct hv_action *act = NULL;
+	struct hv_strbuf value = HV_STRBUF_INIT;
+	size_t n_targets = 0;
+
+	for (size_t b = first; b <= last; b++) {
+		const struct hv_account *dst;
+		unsigned missing;
+
+		if (!pair_in_plan(est, a, b))
+			continue;
+		dst = &est->accounts[est->hosts[b].account];
+		if (!name_is_safe(dst))
+			continue;
+		missing = want & ~hv_estate_deleg_bits(
+					 est, est->hosts[a].account,
+					 est->hosts[b].account);
+		if (!missing)
+			continue;
+		if (!act)
+			act = add_action(plan, HV_ACT_ADD_DELEGATION, src,
+					 "msDS-AllowedToDelegateTo", "%s",
+					 src->name);
+		n_targets++;
+		for (unsigned bit = 1; bit <= HV_DELEG_CIFS_FQDN; bit <<= 1) {
+			if (!(missing & bit))
+				continue;
+			hv_deleg_entry(&value, bit, dst);
+			add_value(act, value.buf);
+		}
+	}
+	if (act) {
+		struct hv_strbuf why = HV_STRBUF_INIT;
+
+		hv_strbuf_addf(&why, "%s: allow delegation to %zu peer%s "
+				     "(%zu entr%s)",
+			       src->name, n_targets, n_targets == 1 ? "" : "s",
+			       act->n_values, act->n_values == 1 ? "y" : "ies");
+		free(act->why);
+		act->why = hv_strbuf_detach(&why);
+	}
+	hv_strbuf_release(&value);
+}
+
+/* Windows Server 2016+ needs protocol transition for remote moves; with
+ * --protocol kerberos the flag is left alone and the admin is warned. */
+static void plan_protocol(const struct hv_estate *est,
+			  const struct hv_plan_options *opts, size_t a,
+			  struct hv_plan *plan)
+{
+	const struct hv_account *acc = &est->accounts[est->hosts[a].account];
+	struct hv_action *act;
+
+	if (!acc->uac_known ||
+	    (acc->uac & HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION))
+		return;
+	if (opts->protocol == HV_PLAN_PROTOCOL_KERBEROS) {
+		if (!acc->os_build || acc->os_build >= HV_BUILD_WS2016)
+			warn(plan, "%s runs Windows Server 2016 or later (or an "
+				   "unknown OS): with \"Kerberos only\" its "
+				   "remote moves fail; use --protocol any",
+			     acc->name);
+		return;
+	}
+	act = add_action(plan, HV_ACT_SET_UAC, acc, "userAccountControl",
+			 "%s: use any authentication protocol (protocol "
+			 "transition)", acc->name);
+	act->old_uac = acc->uac;
+	act->new_uac = acc->uac | HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION;
+	if (acc->uac & HV_UAC_TRUSTED_FOR_DELEGATION)
+		warn(plan, "%s also has unconstrained delegation; hvdoctor "
+			   "leaves it (only adds what is missing): remove it "
+			   "with Set-ADAccountControl -TrustedForDelegation "
+			   "$false", acc->name);
+}
+
+static bool spn_held_elsewhere(const struct hv_estate *est, size_t account,
+			       const char *spn)
+{
+	size_t holder;
+
+	return hv_strmap_get(&est->by_spn, spn, strlen(spn), &holder) &&
+	       holder != account;
+}
+
+static bool removal_planned(const struct hv_plan *plan, const char *spn)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct hv_action *act = &plan->actions[i];
+
+		if (act->kind != HV_ACT_REMOVE_SPN)
+			continue;
+		for (size_t v = 0; v < act->n_values; v++)
+			if (strcasecmp(act->values[v], spn) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* The destination registers the names its peers ask tickets for. */
+static void plan_target_spns(const struct hv_estate *est, size_t h,
+			     struct hv_plan *plan)
+{
+	static const char *const classes[] = {"HOST", HV_SPN_VSMS};
+	size_t a = est->hosts[h].account;
+	const struct hv_account *acc = &est->accounts[a];
+	const char *names[2] = {acc->name, hv_account_fqdn(acc)};
+	struct hv_action *act = NULL;
+	struct hv_strbuf spn = HV_STRBUF_INIT;
+
+	for (size_t c = 0; c < 2; c++) {
+		for (size_t n = 0; n < 2; n++) {
+			if ((n == 1 && names[1] == names[0]) ||
+			    hv_account_has_spn(est, a, classes[c], names[n]))
+				continue;
+			hv_strbuf_reset(&spn);
+			hv_strbuf_addf(&spn, "%s/%s", classes[c], names[n]);
+			/* held elsewhere: fine only if its removal there is
+			 * planned (removals run first) */
+			if (spn_held_elsewhere(est, a, spn.buf) &&
+			    !removal_planned(plan, spn.buf))
+				continue;
+			if (!act)
+				act = add_action(plan, HV_ACT_ADD_SPN, acc,
+						 "servicePrincipalName",
+						 "%s: register its own SPNs",
+						 acc->name);
+			add_value(act, spn.buf);
+		}
+	}
+	hv_strbuf_release(&spn);
+}
+
+static bool plan_removes(const struct hv_plan *plan, const char *dn,
+			 const char *spn)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct hv_action *act = &plan->actions[i];
+
+		if (act->kind != HV_ACT_REMOVE_SPN || strcmp(act->dn, dn) != 0)
+			continue;
+		for (size_t v = 0; v < act->n_values; v++)
+			if (strcasecmp(act->values[v], spn) == 0)
+				return true;
+	}
+	return false;
+}
+
+static void remove_spn(struct hv_plan *plan, const struct hv_account *acc,
+		       const char *spn, const char *owner)
+{
+	struct hv_action *act = NULL;
+
+	if (plan_removes(plan, acc->entry->dn, spn))
+		return;
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->actions[i].kind == HV_ACT_REMOVE_SPN &&
+		    strcmp(plan->actions[i].dn, acc->entry->dn) == 0)
+			act = &plan->actions[i];
+	if (!act)
+		act = add_action(plan, HV_ACT_REMOVE_SPN, acc,
+				 "servicePrincipalName",
+				 "%s: remove SPNs that belong to %s", acc->name,
+				 owner);
+	add_value(act, spn);
+}
+
+/* An SPN on two accounts, or another host's SPN on a host's own account:
+ * it comes off the account its host part does not name. */
+static void plan_spn_removals(const struct hv_estate *est,
+			      struct hv_plan *plan)
+{
+	for (size_t i = 0; i < est->n_clashes; i++) {
+		const struct hv_spn_clash *c = &est->clashes[i];
+		long owner = hv_estate_spn_owner(est, c->spn);
+		size_t wrong;
+
+		if (owner != (long)c->first && owner != (long)c->other) {
+			warn(plan, "the SPN '%s' is on both %s and %s and "
+				   "names neither: decide by hand which "
+				   "keeps it", c->spn,
+			     est->accounts[c->first].name,
+			     est->accounts[c->other].name);
+			continue;
+		}
+		wrong = owner == (long)c->first ? c->other : c->first;
+		remove_spn(plan, &est->accounts[wrong], c->spn,
+			   est->accounts[owner].name);
+	}
+	for (size_t h = 0; h < est->n_hosts; h++) {
+		size_t a = est->hosts[h].account;
+		const struct hv_account *acc = &est->accounts[a];
+		const struct hv_attr *spns =
+			hv_entry_attr(acc->entry, "servicePrincipalName");
+
+		for (size_t v = 0; spns && v < spns->n_values; v++) {
+			const char *spn = spns->values[v].data;
+			long owner = hv_estate_spn_owner(est, spn);
+
+			if (owner >= 0 && owner != (long)a &&
+			    !memchr(spn, '\\', spns->values[v].len))
+				remove_spn(plan, acc, spn,
+					   est->accounts[owner].name);
+		}
+	}
+}
+
+/* --prune: delegation entries naming hosts that no longer exist. */
+static void plan_prune(const struct hv_estate *est, struct hv_plan *plan)
+{
+	for (size_t h = 0; h < est->n_hosts; h++) {
+		const struct hv_account *acc =
+			&est->accounts[est->hosts[h].account];
+		struct hv_action *act = NULL;
+
+		for (size_t i = 0; i < acc->n_odd; i++) {
+			if (strcmp(acc->odd[i].attr,
+				   "msDS-AllowedToDelegateTo") != 0 ||
+			    !strstr(acc->odd[i].why, "dangling"))
+				continue;
+			if (!act)
+				act = add_action(plan,
+						 HV_ACT_REMOVE_DELEGATION, acc,
+						 "msDS-AllowedToDelegateTo",
+						 "%s: remove entries for hosts "
+						 "that no longer exist",
+						 acc->name);
+			add_value(act, acc->odd[i].value);
+		}
+	}
+}
+
+static bool domain_has_peers(const struct hv_estate *est, size_t h)
+{
+	return (h > 0 && est->hosts[h - 1].domain == est->hosts[h].domain) ||
+	       (h + 1 < est->n_hosts &&
+		est->hosts[h + 1].domain == est->hosts[h].domain);
+}
+
+static bool in_scope(const struct hv_estate *est, size_t h)
+{
+	return domain_has_peers(est, h) &&
+	       (est->new_node < 0 || (long)h == est->new_node ||
+		est->hosts[h].domain ==
+			est->hosts[est->new_node].domain);
+}
+
+static void note_host(struct hv_plan *plan, const char *name)
+{
+	for (size_t i = 0; i < plan->n_hosts; i++)
+		if (strcmp(plan->hosts[i], name) == 0)
+			return;
+	plan->hosts = hv_reallocarray(plan->hosts, plan->n_hosts + 1,
+				      sizeof(*plan->hosts));
+	plan->hosts[plan->n_hosts++] = hv_strdup(name);
+}
+
+void hv_plan_build(const struct hv_estate *est,
+		   const struct hv_plan_options *opts, struct hv_plan *out)
+{
+	size_t first = 0;
+
+	memset(out, 0, sizeof(*out));
+	/* removals first: an SPN must leave the wrong account before its
+	 * owner can register it (AD keeps SPNs unique) */
+	if (opts->prune)
+		plan_prune(est, out);
+	plan_spn_removals(est, out);
+	for (size_t h = 0; h < est->n_hosts; h++) {
+		size_t last = h;
+
+		if (h == 0 || est->hosts[h].domain != est->hosts[h - 1].domain)
+			first = h;
+		while (last + 1 < est->n_hosts &&
+		       est->hosts[last + 1].domain == est->hosts[h].domain)
+			last++;
+		if (!in_scope(est, h))
+			continue;
+		if (!name_is_safe(&est->accounts[est->hosts[h].account])) {
+			warn(out, "a host at %s has control characters in its "
+				  "name: nothing is planned for or towards it",
+			     est->accounts[est->hosts[h].account].entry->dn);
+			continue;
+		}
+		plan_delegation(est, opts, h, first, last, out);
+		plan_protocol(est, opts, h, out);
+		plan_target_spns(est, h, out);
+	}
+	/* tickets change on the hosts whose own delegation changed */
+	for (size_t i = 0; i < out->n; i++)
+		if (out->actions[i].kind == HV_ACT_ADD_DELEGATION ||
+		    out->actions[i].kind == HV_ACT_REMOVE_DELEGATION ||
+		    out->actions[i].kind == HV_ACT_SET_UAC)
+			note_host(out, out->actions[i].account);
+}
+
+size_t hv_plan_changes(const struct hv_plan *plan)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < plan->n; i++)
+		n += plan->actions[i].kind == HV_ACT_SET_UAC
+			     ? 1
+			     : plan->actions[i].n_values;
+	return n;
+}
+
+void hv_plan_release(struct hv_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		struct hv_action *act = &plan->actions[i];
+
+		for (size_t v = 0; v < act->n_values; v++)
+			free(act->values[v]);
+		free(act->values);
+		free(act->why);
+	}
+	free(plan->actions);
+	for (size_t i = 0; i < plan->n_warnings; i++)
+		free(plan->warnings[i]);
+	free(plan->warnings);
+	for (size_t i = 0; i < plan->n_hosts; i++)
+		free(plan->hosts[i]);
+	free(plan->hosts);
+	memset(plan, 0, sizeof(*plan));
+}

@@ -1,0 +1,39 @@
+/* Renderers of an audit: the text report for a person (summary, a
+ * delegation matrix per migration domain, findings by severity) and JSON
+ * (schema "hvdoctor.audit/1") for scripts. */
+#ifndef HV_RENDER_AUDIT_H
+#define HV_RENDER_AUDIT_H
+
+#include "estate/estate.h"
+#include "checks/findings.h"
+#include "knowledge/kb.h"
+#include "render/style.h"
+
+#define HV_AUDIT_SCHEMA "hvdoctor.audit/1"
+/* Above this many hosts a domain's matrix is summarised, not drawn. */
+#define HV_MATRIX_MAX_HOSTS 30
+
+struct hv_audit_view {
+	const struct hv_estate *estate;
+	const struct hv_findings *findings;
+	const struct hv_kb *kb;		/* titles; may be NULL */
+	const char *source;		/* "estate.ldif" or the LDAP URI */
+};
+
+/* Per-domain pair counts, shared by both renderers. */
+struct hv_pair_counts {
+	size_t pairs, full, partial, none;
+};
+
+/* Fills counts[d] for every domain d (counts has n_domains elements). */
+void hv_audit_pair_counts(const struct hv_estate *est,
+			  struct hv_pair_counts *counts);
+/* Appends the text report. */
+void hv_render_audit_text(struct hv_strbuf *out,
+			  const struct hv_audit_view *view,
+			  const struct hv_style *style);
+/* Appends the JSON document. */
+void hv_render_audit_json(struct hv_strbuf *out,
+			  const struct hv_audit_view *view);
+
+#endif

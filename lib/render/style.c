@@ -1,0 +1,51 @@
+#include "render/style.h"
+
+#include <string.h>
+
+static const char *const tone_codes[] = {
+	[HV_TONE_BOLD] = "\033[1m",   [HV_TONE_RED] = "\033[1;31m",
+	[HV_TONE_YELLOW] = "\033[33m", [HV_TONE_GREEN] = "\033[32m",
+	[HV_TONE_CYAN] = "\033[36m",  [HV_TONE_DIM] = "\033[2m",
+};
+
+void hv_style_add(struct hv_strbuf *out, const struct hv_style *style,
+		  enum hv_tone tone, const char *text)
+{
+	if (style && style->color)
+		hv_strbuf_adds(out, tone_codes[tone]);
+	hv_strbuf_adds(out, text);
+	if (style && style->color)
+		hv_strbuf_adds(out, "\033[0m");
+}
+
+void hv_style_indent(struct hv_strbuf *out, const char *text, int indent)
+{
+	while (*text) {
+		size_t len = strcspn(text, "\n");
+
+		for (int i = 0; i < indent; i++)
+			hv_strbuf_addch(out, ' ');
+		hv_strbuf_add(out, text, len);
+		hv_strbuf_addch(out, '\n');
+		text += len;
+		if (*text == '\n')
+			text++;
+	}
+}
+
+int hv_style_width(const char *s)
+{
+	int width = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			width++;
+	return width;
+}
+
+void hv_style_pad(struct hv_strbuf *out, const char *s, int width)
+{
+	hv_strbuf_adds(out, s);
+	for (int w = hv_style_width(s); w < width; w++)
+		hv_strbuf_addch(out, ' ');
+}

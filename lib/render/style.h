@@ -1,0 +1,27 @@
+/* Terminal styling for text renderers: ANSI colour only when asked (the
+ * CLI asks when stdout is a terminal), so files and pipes stay plain. */
+#ifndef HV_STYLE_H
+#define HV_STYLE_H
+
+#include "base/strbuf.h"
+
+#include <stdbool.h>
+
+enum hv_tone { HV_TONE_BOLD, HV_TONE_RED, HV_TONE_YELLOW, HV_TONE_GREEN,
+	       HV_TONE_CYAN, HV_TONE_DIM };
+
+struct hv_style {
+	bool color;
+};
+
+/* Appends text in a tone (plain when colour is off). */
+void hv_style_add(struct hv_strbuf *out, const struct hv_style *style,
+		  enum hv_tone tone, const char *text);
+/* Appends every line of text, each prefixed by `indent` spaces. */
+void hv_style_indent(struct hv_strbuf *out, const char *text, int indent);
+/* Appends s padded with spaces to width display columns (UTF-8 aware). */
+void hv_style_pad(struct hv_strbuf *out, const char *s, int width);
+/* Display width of a UTF-8 string (one column per code point). */
+int hv_style_width(const char *s);
+
+#endif
