@@ -5,7 +5,8 @@
 #   make check      unit tests (cmocka) + CLI golden tests
 #   make SAN=1      the same under ASan+UBSan, in build-san/
 #   make fuzz       libFuzzer targets (clang), in build-fuzz/
-#   make lint       clang-tidy, cppcheck, clang-format check
+#   make lint       layering, clang-format check, clang-tidy, cppcheck
+#   make format     reformat the tree with .clang-format
 
 CC      ?= cc
 SAN     ?=
@@ -29,6 +30,8 @@ CLI_SRC := $(sort $(wildcard cli/*.c))
 KB_SRC  := $(sort $(wildcard kb/*.kb))
 UNIT_SRC:= $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC:= $(sort $(wildcard fuzz/fuzz_*.c))
+FORMAT_SRC = $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) $(wildcard lib/*/*.h cli/*.h \
+             tools/*.c bench/*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -98,7 +101,7 @@ lint:
 	tools/lint
 
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) lib/*/*.h cli/*.h tools/*.c
+	clang-format -i $(FORMAT_SRC)
 
 clean:
 	rm -rf build build-san build-fuzz build-clang

@@ -28,10 +28,12 @@ static int write_new_file(const char *path, const struct hv_strbuf *text)
 	if (errno == EEXIST)
 		cli_error("apply: cannot create the backup %s: %s (an "
 			  "existing backup is never overwritten; choose "
-			  "another --backup FILE)", path, strerror(errno));
+			  "another --backup FILE)",
+			  path, strerror(errno));
 	else
 		cli_error("apply: cannot write the backup %s: %s; nothing "
-			  "was changed in AD", path, strerror(errno));
+			  "was changed in AD",
+			  path, strerror(errno));
 	return HV_EXIT_INCOMPLETE;
 }
 
@@ -122,8 +124,8 @@ void apply_dn_label(struct hv_strbuf *out, const char *dn)
 	}
 }
 
-void apply_eq_filter(struct hv_strbuf *out, const char *attr,
-		     const char *value, size_t len)
+void apply_eq_filter(struct hv_strbuf *out, const char *attr, const char *value,
+		     size_t len)
 {
 	hv_strbuf_addf(out, "(%s=", attr);
 	/* RFC 4515 3: these five must be written as \XX */

@@ -39,8 +39,8 @@ void apply_quote(struct hv_strbuf *out, const char *data, size_t len);
 /* Prints "hvdoctor: apply: WHAT: <err formatted>" to stderr. */
 void apply_error(const char *what, const struct hv_error *err);
 /* Appends an RFC 4515 filter "(attr=value)" with the value escaped. */
-void apply_eq_filter(struct hv_strbuf *out, const char *attr,
-		     const char *value, size_t len);
+void apply_eq_filter(struct hv_strbuf *out, const char *attr, const char *value,
+		     size_t len);
 
 /* apply --rollback FILE (cli/apply_rollback.c). */
 int apply_rollback(const struct cli_args *args, const char *path);

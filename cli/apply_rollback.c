@@ -21,38 +21,38 @@
 #include <strings.h>
 
 struct rb_skip {
-	size_t rec;		/* index into the backup */
-	char *value;		/* the SPN left out */
-	char *holder;		/* DN of the object that has it */
+	size_t rec;   /* index into the backup */
+	char *value;  /* the SPN left out */
+	char *holder; /* DN of the object that has it */
 };
 
 struct rb_state {
-	const char *path;	/* the backup read */
-	const char *uri;	/* as given with --ldap */
+	const char *path; /* the backup read */
+	const char *uri;  /* as given with --ldap */
 	struct hv_ldap *ld;
-	struct hv_directory bk;	/* the backup */
+	struct hv_directory bk;	    /* the backup */
 	struct hv_directory target; /* bk without the skipped values */
-	struct hv_directory now; /* the objects as they are, same order */
+	struct hv_directory now;    /* the objects as they are, same order */
 	const char **dns;
-	const char **attrs;	/* every attribute named, NULL-terminated */
-	bool *differs;		/* per record: needs writing */
+	const char **attrs; /* every attribute named, NULL-terminated */
+	bool *differs;	    /* per record: needs writing */
 	size_t n_differ;
 	struct rb_skip *skips;
 	size_t n_skips, cap_skips;
-	size_t done;		/* records written, in order */
-	long failed;		/* record refused, or -1 */
+	size_t done; /* records written, in order */
+	long failed; /* record refused, or -1 */
 	struct hv_error err;
-	char *backup;		/* backup of the current values */
+	char *backup; /* backup of the current values */
 };
 
 /* Selection and plan options say what to change; a rollback's backup
  * already says it, and silently ignoring them would mislead. */
 static int refuse_options(const struct cli_args *args)
 {
-	static const int ids[] = {SRC_HOSTS, SRC_OU, SRC_FILTER, SRC_ADMIN,
-				  SRC_NEW_NODE, SRC_DOMAINS, SRC_GROUP_BY,
-				  PLAN_PROTOCOL, PLAN_SERVICES, PLAN_NAMES,
-				  PLAN_PRUNE};
+	static const int ids[] = {SRC_HOSTS,	SRC_OU,	       SRC_FILTER,
+				  SRC_ADMIN,	SRC_NEW_NODE,  SRC_DOMAINS,
+				  SRC_GROUP_BY, PLAN_PROTOCOL, PLAN_SERVICES,
+				  PLAN_NAMES,	PLAN_PRUNE};
 
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
 		if (cli_count(args, ids[i])) {
@@ -163,15 +163,13 @@ static void build_target(struct rb_state *st)
 		for (size_t a = 0; a < rec->n_attrs; a++) {
 			const struct hv_attr *attr = &rec->attrs[a];
 
-			hv_backup_take(&st->target, rec->dn, attr->name,
-				       NULL);
+			hv_backup_take(&st->target, rec->dn, attr->name, NULL);
 			for (size_t v = 0; v < attr->n_values; v++)
 				if (!skipped(st, r, attr->name,
 					     &attr->values[v]))
-					hv_entry_add_value(
-						t, attr->name,
-						attr->values[v].data,
-						attr->values[v].len);
+					hv_entry_add_value(t, attr->name,
+							   attr->values[v].data,
+							   attr->values[v].len);
 			if (!hv_backup_same_values(
 				    hv_entry_attr(t, attr->name),
 				    hv_entry_attr(now, attr->name)))
@@ -233,8 +231,9 @@ static void report(struct hv_strbuf *out, const struct rb_state *st,
 
 		hv_strbuf_addf(out, "%-15s", record_state(st, r, written));
 		apply_dn_label(out, t->dn);
-		hv_strbuf_adds(out, st->differs[r] ? "\n"
-				    : " (already as in the backup)\n");
+		hv_strbuf_adds(out, st->differs[r]
+					    ? "\n"
+					    : " (already as in the backup)\n");
 		for (size_t a = 0; st->differs[r] && a < t->n_attrs; a++)
 			diff_lines(out, &t->attrs[a],
 				   hv_entry_attr(&st->now.entries[r],
@@ -283,8 +282,10 @@ static int take_backup(struct rb_state *st)
 				"taken by `hvdoctor apply --rollback` "
 				"before it restored an older backup");
 	if (rc == 0)
-		fprintf(stderr, "hvdoctor: apply: backup of the current "
-				"values written to %s\n", st->backup);
+		fprintf(stderr,
+			"hvdoctor: apply: backup of the current "
+			"values written to %s\n",
+			st->backup);
 	hv_directory_clear(&bk);
 	return rc;
 }
@@ -301,12 +302,11 @@ static int write_record(struct rb_state *st, size_t r)
 		const struct hv_attr *attr = &t->attrs[a];
 
 		if (hv_backup_same_values(
-			    attr, hv_entry_attr(&st->now.entries[r],
-						attr->name)))
+			    attr,
+			    hv_entry_attr(&st->now.entries[r], attr->name)))
 			continue;
 		ch[n++] = (struct hv_ldap_change){HV_LDAP_REPLACE, attr->name,
-						  attr->values,
-						  attr->n_values};
+						  attr->values, attr->n_values};
 	}
 	rc = hv_ldap_modify(st->ld, t->dn, ch, n, &st->err);
 	free(ch);
@@ -388,11 +388,12 @@ static int finish(struct rb_state *st, bool yes)
 	if (st->failed >= 0)
 		cli_error("apply: rollback stopped: %zu of %zu objects "
 			  "restored (the values before it are in %s); running "
-			  "it again is safe", st->done, st->n_differ,
-			  st->backup);
+			  "it again is safe",
+			  st->done, st->n_differ, st->backup);
 	else if (!yes)
-		fprintf(stderr, "hvdoctor: apply: nothing was changed (no "
-				"--yes); %zu object%s would be restored\n",
+		fprintf(stderr,
+			"hvdoctor: apply: nothing was changed (no "
+			"--yes); %zu object%s would be restored\n",
 			st->n_differ, st->n_differ == 1 ? "" : "s");
 	return rc ? rc : st->n_skips ? HV_EXIT_ERROR : HV_EXIT_OK;
 }

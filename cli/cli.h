@@ -13,19 +13,19 @@ enum hv_exit {
 	HV_EXIT_OK = 0,		/* nothing wrong / something recognised */
 	HV_EXIT_WARNING = 1,	/* warnings found */
 	HV_EXIT_ERROR = 2,	/* errors found */
-	HV_EXIT_INCOMPLETE = 3,	/* could not complete: bad input, no source */
+	HV_EXIT_INCOMPLETE = 3, /* could not complete: bad input, no source */
 };
 
 struct cli_option {
-	const char *name;	/* long name, without the dashes */
-	const char *arg;	/* value placeholder; NULL for a flag */
-	const char *help;	/* one line */
-	int id;			/* what the command switches on */
+	const char *name; /* long name, without the dashes */
+	const char *arg;  /* value placeholder; NULL for a flag */
+	const char *help; /* one line */
+	int id;		  /* what the command switches on */
 };
 
 struct cli_value {
 	int id;
-	const char *value;	/* borrowed from argv; NULL for a flag */
+	const char *value; /* borrowed from argv; NULL for a flag */
 };
 
 struct cli_args {
@@ -43,17 +43,17 @@ enum {
 };
 
 struct cli_globals {
-	const char *kb_dir;	/* --kb DIR, or NULL for the built-in */
-	bool color;		/* colour on stdout */
+	const char *kb_dir; /* --kb DIR, or NULL for the built-in */
+	bool color;	    /* colour on stdout */
 };
 
 struct cli_command {
 	const char *name;
 	int (*run)(const struct cli_args *args,
 		   const struct cli_globals *globals);
-	const char *usage;	/* after "hvdoctor NAME " */
-	const char *summary;	/* one line for `hvdoctor help` */
-	const char *description;/* a paragraph for `hvdoctor NAME --help` */
+	const char *usage;	 /* after "hvdoctor NAME " */
+	const char *summary;	 /* one line for `hvdoctor help` */
+	const char *description; /* a paragraph for `hvdoctor NAME --help` */
 	const struct cli_option *options; /* ends with a {NULL} entry */
 	const struct cli_option *shared;  /* source options, or NULL */
 	const struct cli_option *plan;	  /* plan options, or NULL */

@@ -21,33 +21,40 @@
 #include <strings.h>
 
 static const struct cli_option apply_options[] = {
-	{"yes", NULL, "write to AD (without it nothing changes: the plan\n"
-		      "is shown)", APPLY_YES},
-	{"backup", "FILE", "where the backup of the old values goes (default:"
-			   "\nhvdoctor-backup-TIME.ldif; never overwritten)",
+	{"yes", NULL,
+	 "write to AD (without it nothing changes: the plan\n"
+	 "is shown)",
+	 APPLY_YES},
+	{"backup", "FILE",
+	 "where the backup of the old values goes (default:"
+	 "\nhvdoctor-backup-TIME.ldif; never overwritten)",
 	 APPLY_BACKUP},
-	{"rollback", "FILE", "restore the values of a backup instead of "
-			     "applying\nthe plan", APPLY_ROLLBACK},
+	{"rollback", "FILE",
+	 "restore the values of a backup instead of "
+	 "applying\nthe plan",
+	 APPLY_ROLLBACK},
 	{NULL, NULL, NULL, 0},
 };
 
 /* Every attribute a plan action changes. */
 static const char *const plan_attributes[] = {
-	"msDS-AllowedToDelegateTo", "userAccountControl",
-	"servicePrincipalName", NULL,
+	"msDS-AllowedToDelegateTo",
+	"userAccountControl",
+	"servicePrincipalName",
+	NULL,
 };
 
 struct apply_state {
 	const struct hv_plan *plan;
 	struct hv_ldap *ld;
-	const char *uri;	/* as given with --ldap, for hints */
-	const char **dns;	/* distinct DNs in plan order, borrowed */
+	const char *uri;  /* as given with --ldap, for hints */
+	const char **dns; /* distinct DNs in plan order, borrowed */
 	size_t n_dns;
 	struct hv_directory before; /* the fresh read before writing */
-	size_t applied;		/* actions[0..applied) were applied */
-	bool failed;		/* actions[applied] was refused */
-	struct hv_error err;	/* why */
-	char *backup;		/* the backup's path */
+	size_t applied;		    /* actions[0..applied) were applied */
+	bool failed;		    /* actions[applied] was refused */
+	struct hv_error err;	    /* why */
+	char *backup;		    /* the backup's path */
 };
 
 static bool is_add(const struct hv_action *act)
@@ -86,8 +93,7 @@ static void collect_dns(struct apply_state *st)
 static const char *drift(const struct hv_action *act,
 			 const struct hv_entry *now)
 {
-	const struct hv_attr *attr = now ? hv_entry_attr(now, act->attr)
-					 : NULL;
+	const struct hv_attr *attr = now ? hv_entry_attr(now, act->attr) : NULL;
 
 	if (act->kind == HV_ACT_SET_UAC) {
 		const char *uac = now ? hv_entry_first(now, act->attr) : NULL;
@@ -120,15 +126,16 @@ static int check_drift(const struct apply_state *st)
 
 	for (size_t i = 0; i < st->plan->n; i++) {
 		const struct hv_action *act = &st->plan->actions[i];
-		const char *why = drift(act, hv_backup_find(&st->before,
-							   act->dn));
+		const char *why =
+			drift(act, hv_backup_find(&st->before, act->dn));
 		struct hv_strbuf what = HV_STRBUF_INIT;
 
 		if (!why)
 			continue;
 		summary(&what, act);
 		cli_error("apply: %s: %s since the plan was made; nothing was "
-			  "changed: run apply again", what.buf, why);
+			  "changed: run apply again",
+			  what.buf, why);
 		hv_strbuf_release(&what);
 		rc = HV_EXIT_INCOMPLETE;
 	}
@@ -150,9 +157,10 @@ static int take_backup(struct apply_state *st)
 				"taken by `hvdoctor apply` before it "
 				"changed these objects");
 	if (rc == 0)
-		fprintf(stderr, "hvdoctor: apply: backup of %zu object%s "
-				"written to %s\n", bk.n_entries,
-			bk.n_entries == 1 ? "" : "s", st->backup);
+		fprintf(stderr,
+			"hvdoctor: apply: backup of %zu object%s "
+			"written to %s\n",
+			bk.n_entries, bk.n_entries == 1 ? "" : "s", st->backup);
 	hv_directory_clear(&bk);
 	return rc;
 }
@@ -171,9 +179,9 @@ static int write_action(struct apply_state *st, const struct hv_action *act)
 	for (size_t v = 0; v < act->n_values; v++)
 		vals[v] = (struct hv_value){act->values[v],
 					    strlen(act->values[v])};
-	change[0] = (struct hv_ldap_change){
-		is_add(act) ? HV_LDAP_ADD_VALUES : HV_LDAP_DELETE_VALUES,
-		act->attr, vals, act->n_values};
+	change[0] = (struct hv_ldap_change){is_add(act) ? HV_LDAP_ADD_VALUES
+							: HV_LDAP_DELETE_VALUES,
+					    act->attr, vals, act->n_values};
 	if (act->kind == HV_ACT_SET_UAC) {
 		snprintf(old_uac, sizeof(old_uac), "%u", act->old_uac);
 		snprintf(new_uac, sizeof(new_uac), "%u", act->new_uac);
@@ -218,8 +226,7 @@ static void list_values(struct hv_strbuf *out, const struct hv_action *act)
 	}
 }
 
-static void report_actions(struct hv_strbuf *out,
-			   const struct apply_state *st)
+static void report_actions(struct hv_strbuf *out, const struct apply_state *st)
 {
 	size_t n = st->plan->n, failed = st->failed ? 1 : 0;
 
@@ -248,9 +255,11 @@ static void report_actions(struct hv_strbuf *out,
 			hv_strbuf_addch(out, '\n');
 		}
 	}
-	hv_strbuf_addf(out, "\n%zu of %zu action%s applied, %zu failed, %zu "
-			    "not attempted\n", st->applied, n,
-		       n == 1 ? "" : "s", failed, n - st->applied - failed);
+	hv_strbuf_addf(out,
+		       "\n%zu of %zu action%s applied, %zu failed, %zu "
+		       "not attempted\n",
+		       st->applied, n, n == 1 ? "" : "s", failed,
+		       n - st->applied - failed);
 }
 
 /* The first value of an action that the object does not reflect, or NULL
@@ -258,8 +267,7 @@ static void report_actions(struct hv_strbuf *out,
 static const char *unverified(const struct hv_action *act,
 			      const struct hv_entry *now, char want[16])
 {
-	const struct hv_attr *attr = now ? hv_entry_attr(now, act->attr)
-					 : NULL;
+	const struct hv_attr *attr = now ? hv_entry_attr(now, act->attr) : NULL;
 
 	if (act->kind == HV_ACT_SET_UAC) {
 		const char *uac = now ? hv_entry_first(now, act->attr) : NULL;
@@ -282,14 +290,14 @@ static int verify(struct apply_state *st, struct hv_strbuf *out)
 {
 	struct hv_directory after = {0};
 	size_t bad = 0, values = 0;
-	int rc = apply_read_objects(st->ld, st->dns, st->n_dns,
-				    plan_attributes, &after);
+	int rc = apply_read_objects(st->ld, st->dns, st->n_dns, plan_attributes,
+				    &after);
 
 	for (size_t i = 0; rc == 0 && i < st->applied; i++) {
 		const struct hv_action *act = &st->plan->actions[i];
 		char uac[16];
-		const char *miss = unverified(
-			act, hv_backup_find(&after, act->dn), uac);
+		const char *miss =
+			unverified(act, hv_backup_find(&after, act->dn), uac);
 
 		values += act->kind == HV_ACT_SET_UAC ? 1 : act->n_values;
 		if (!miss)
@@ -304,13 +312,14 @@ static int verify(struct apply_state *st, struct hv_strbuf *out)
 		hv_strbuf_addch(out, '\n');
 	}
 	if (rc == 0 && !bad)
-		hv_strbuf_addf(out, "verified: all %zu value%s read back as "
-				    "planned\n", values,
-			       values == 1 ? "" : "s");
+		hv_strbuf_addf(out,
+			       "verified: all %zu value%s read back as "
+			       "planned\n",
+			       values, values == 1 ? "" : "s");
 	if (bad)
 		cli_error("apply: %zu change%s did not read back as written; "
-			  "the backup %s holds the old values", bad,
-			  bad == 1 ? "" : "s", st->backup);
+			  "the backup %s holds the old values",
+			  bad, bad == 1 ? "" : "s", st->backup);
 	hv_directory_clear(&after);
 	return rc ? rc : bad ? HV_EXIT_INCOMPLETE : 0;
 }
@@ -323,8 +332,7 @@ static bool planned_host(const struct hv_plan *plan, const char *name)
 	return false;
 }
 
-static void report_findings(struct hv_strbuf *out,
-			    const struct hv_findings *f,
+static void report_findings(struct hv_strbuf *out, const struct hv_findings *f,
 			    const struct hv_plan *plan, size_t *out_err,
 			    size_t *out_warn)
 {
@@ -373,8 +381,9 @@ static int audit_after(struct apply_state *st, const struct cli_sources *src,
 		hv_strbuf_adds(out, "audit of the changed hosts (fresh read): "
 				    "clean\n");
 	else
-		hv_strbuf_addf(out, "audit of the changed hosts (fresh read): "
-				    "%zu error%s, %zu warning%s\n%s",
+		hv_strbuf_addf(out,
+			       "audit of the changed hosts (fresh read): "
+			       "%zu error%s, %zu warning%s\n%s",
 			       n_err, n_err == 1 ? "" : "s", n_warn,
 			       n_warn == 1 ? "" : "s", body.buf);
 	hv_strbuf_release(&body);
@@ -385,8 +394,7 @@ static int audit_after(struct apply_state *st, const struct cli_sources *src,
 }
 
 /* Without --yes: the plan as LDIF, and nothing written anywhere. */
-static int dry_run(const struct apply_state *st,
-		   const struct cli_sources *src)
+static int dry_run(const struct apply_state *st, const struct cli_sources *src)
 {
 	const struct hv_plan *plan = st->plan;
 	struct hv_strbuf text = HV_STRBUF_INIT;
@@ -397,9 +405,10 @@ static int dry_run(const struct apply_state *st,
 	rc = cli_write_stdout(text.buf, text.len);
 	hv_strbuf_release(&text);
 	if (rc == 0)
-		fprintf(stderr, "hvdoctor: apply: nothing was changed (no "
-				"--yes). With --yes these %zu change%s on %zu "
-				"object%s are written, after a backup.\n",
+		fprintf(stderr,
+			"hvdoctor: apply: nothing was changed (no "
+			"--yes). With --yes these %zu change%s on %zu "
+			"object%s are written, after a backup.\n",
 			hv_plan_changes(plan),
 			hv_plan_changes(plan) == 1 ? "" : "s", st->n_dns,
 			st->n_dns == 1 ? "" : "s");
@@ -410,16 +419,17 @@ static void hint_rollback(const struct apply_state *st)
 {
 	cli_error("apply: stopped at action %zu of %zu; %zu applied. The "
 		  "backup restores the old values:\n  hvdoctor apply --ldap "
-		  "%s --rollback %s --yes", st->applied + 1, st->plan->n,
-		  st->applied, st->uri, st->backup);
+		  "%s --rollback %s --yes",
+		  st->applied + 1, st->plan->n, st->applied, st->uri,
+		  st->backup);
 }
 
 /* Read again, back up, write, report, verify, audit. */
 static int write_plan(struct apply_state *st, const struct cli_sources *src)
 {
 	struct hv_strbuf out = HV_STRBUF_INIT;
-	int rc = apply_read_objects(st->ld, st->dns, st->n_dns,
-				    plan_attributes, &st->before);
+	int rc = apply_read_objects(st->ld, st->dns, st->n_dns, plan_attributes,
+				    &st->before);
 
 	if (rc == 0)
 		rc = check_drift(st);

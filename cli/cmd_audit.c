@@ -83,7 +83,8 @@ const struct cli_command cmd_audit = {
 		"Reads Active Directory (live over LDAP, or an LDIF export)\n"
 		"and tells, for every ordered pair of Hyper-V hosts in a\n"
 		"migration domain, whether a live migration can authenticate,\n"
-		"and exactly which delegation entry or flag is missing. Without\n"
+		"and exactly which delegation entry or flag is missing. "
+		"Without\n"
 		"--hosts, Hyper-V hosts are found by their migration-service\n"
 		"SPNs. Read-only.",
 	.options = audit_options,

@@ -128,9 +128,11 @@ const struct cli_command cmd_explain = {
 		"WSAECONNREFUSED), symbolic names (SEC_E_NO_CREDENTIALS),\n"
 		"Kerberos errors (KDC_ERR_BADOPTION), event ids (21502,\n"
 		"\"event 21502\") and whole pasted messages from Hyper-V\n"
-		"Manager, Failover Cluster Manager, PowerShell or Event Viewer\n"
+		"Manager, Failover Cluster Manager, PowerShell or Event "
+		"Viewer\n"
 		"(quote them, or give - and paste into standard input). It\n"
-		"ranks the likely causes and says how to confirm and fix each.\n"
+		"ranks the likely causes and says how to confirm and fix "
+		"each.\n"
 		"Exit status 0 when something was recognised, 3 when nothing.",
 	.options = explain_options,
 };

@@ -18,13 +18,17 @@
 enum { OPT_FORMAT = 1, OPT_OUTPUT, OPT_ROLLBACK };
 
 static const struct cli_option plan_options[] = {
-	{"format", "ps1|ldif", "PowerShell for the ActiveDirectory module "
-			       "(default) or\nLDIF for ldapmodify",
+	{"format", "ps1|ldif",
+	 "PowerShell for the ActiveDirectory module "
+	 "(default) or\nLDIF for ldapmodify",
 	 OPT_FORMAT},
-	{"output", "FILE", "write the plan to FILE (default: standard "
-			   "output)", OPT_OUTPUT},
-	{"rollback", "FILE", "where the rollback LDIF goes (default: beside "
-			     "the plan,\nor hvdoctor-plan-TIME.rollback.ldif)",
+	{"output", "FILE",
+	 "write the plan to FILE (default: standard "
+	 "output)",
+	 OPT_OUTPUT},
+	{"rollback", "FILE",
+	 "where the rollback LDIF goes (default: beside "
+	 "the plan,\nor hvdoctor-plan-TIME.rollback.ldif)",
 	 OPT_ROLLBACK},
 	{NULL, NULL, NULL, 0},
 };
@@ -69,8 +73,9 @@ static int emit(const struct cli_args *args, const struct hv_plan_view *view)
 		rc = output ? write_new_file(output, &text)
 			    : cli_write_stdout(text.buf, text.len);
 	if (rc == 0)
-		fprintf(stderr, "hvdoctor: plan: %zu change%s on %zu "
-				"object%s; rollback in %s\n",
+		fprintf(stderr,
+			"hvdoctor: plan: %zu change%s on %zu "
+			"object%s; rollback in %s\n",
 			hv_plan_changes(view->plan),
 			hv_plan_changes(view->plan) == 1 ? "" : "s",
 			view->plan->n, view->plan->n == 1 ? "" : "s",
@@ -91,8 +96,9 @@ static void list_removals(const struct hv_plan *plan)
 		    act->kind != HV_ACT_REMOVE_SPN)
 			continue;
 		for (size_t v = 0; v < act->n_values; v++)
-			fprintf(stderr, "hvdoctor: plan removes from %s %s: "
-					"'%s'\n",
+			fprintf(stderr,
+				"hvdoctor: plan removes from %s %s: "
+				"'%s'\n",
 				act->account, act->attr, act->values[v]);
 	}
 }
@@ -111,10 +117,12 @@ static int run_plan(const struct cli_args *args,
 
 	(void)globals;
 	if (args->n_positional) {
-		cli_error("plan: unexpected argument '%s'", args->positional[0]);
+		cli_error("plan: unexpected argument '%s'",
+			  args->positional[0]);
 		return HV_EXIT_INCOMPLETE;
 	}
-	if (format && strcmp(format, "ps1") != 0 && strcmp(format, "ldif") != 0) {
+	if (format && strcmp(format, "ps1") != 0 &&
+	    strcmp(format, "ldif") != 0) {
 		cli_error("plan: --format takes ps1 or ldif");
 		return HV_EXIT_INCOMPLETE;
 	}
@@ -159,10 +167,12 @@ const struct cli_command cmd_plan = {
 		"Writes exactly the missing delegation entries, protocol\n"
 		"transition flags and SPNs for every ordered pair of hosts of\n"
 		"each migration domain (same sources and host selection as\n"
-		"audit), as an idempotent PowerShell script with -WhatIf or as\n"
+		"audit), as an idempotent PowerShell script with -WhatIf or "
+		"as\n"
 		"LDIF for ldapmodify, and always a rollback LDIF with the\n"
 		"previous values. It only adds what is missing; it removes\n"
-		"duplicate or misplaced SPNs, and delegation entries only with\n"
+		"duplicate or misplaced SPNs, and delegation entries only "
+		"with\n"
 		"--prune. It changes nothing itself. Exit status 0 when the\n"
 		"plan was written, 3 when it could not be.",
 	.options = plan_options,

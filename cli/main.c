@@ -33,13 +33,15 @@ static void print_usage(FILE *out)
 {
 	fputs("usage: hvdoctor COMMAND [OPTIONS] [ARGS]\n\n"
 	      "Finds out why a Hyper-V live migration fails, shows the "
-	      "evidence,\nand writes the fix.\n\ncommands:\n", out);
+	      "evidence,\nand writes the fix.\n\ncommands:\n",
+	      out);
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i]->name,
 			commands[i]->summary);
 	fputs("\n'hvdoctor COMMAND --help' tells more about a command.\n"
 	      "exit status: 0 nothing wrong, 1 warnings, 2 errors found, "
-	      "3 could not complete\n", out);
+	      "3 could not complete\n",
+	      out);
 }
 
 static int set_globals(const struct cli_args *args, struct cli_globals *g)

@@ -7,10 +7,14 @@
 #include <string.h>
 
 static const struct cli_option common_options[] = {
-	{"kb", "DIR", "read the knowledge base from DIR/*.kb on top of the "
-		      "built-in one", CLI_OPT_KB},
-	{"color", "WHEN", "colour the output: auto (on a terminal), always, "
-			  "never", CLI_OPT_COLOR},
+	{"kb", "DIR",
+	 "read the knowledge base from DIR/*.kb on top of the "
+	 "built-in one",
+	 CLI_OPT_KB},
+	{"color", "WHEN",
+	 "colour the output: auto (on a terminal), always, "
+	 "never",
+	 CLI_OPT_COLOR},
 	{"help", NULL, "show this help", CLI_OPT_HELP},
 	{NULL, NULL, NULL, 0},
 };
@@ -67,7 +71,8 @@ static int take_option(const struct cli_command *cmd, int argc, char **argv,
 		opt = find_in(common_options, name, len);
 	if (!opt) {
 		cli_error("%s: unknown option '--%.*s' (see hvdoctor %s "
-			  "--help)", cmd->name, (int)len, name, cmd->name);
+			  "--help)",
+			  cmd->name, (int)len, name, cmd->name);
 		return HV_EXIT_INCOMPLETE;
 	}
 	if (!opt->arg) {
@@ -161,7 +166,8 @@ void cli_print_help(FILE *out, const struct cli_command *cmd)
 	fputs("\ncommon options:\n", out);
 	print_table(out, common_options);
 	fputs("\nexit status: 0 nothing wrong, 1 warnings, 2 errors found, "
-	      "3 could not complete\n", out);
+	      "3 could not complete\n",
+	      out);
 }
 
 size_t cli_count(const struct cli_args *args, int id)

@@ -7,8 +7,9 @@ const struct cli_option cli_plan_option_rows[] = {
 	 "any (default): protocol transition, needed from Windows\n"
 	 "Server 2016 on; kerberos: only where every host is older",
 	 PLAN_PROTOCOL},
-	{"services", "vsms,cifs", "which delegation entries (default both:\n"
-				  "live migration and storage moves)",
+	{"services", "vsms,cifs",
+	 "which delegation entries (default both:\n"
+	 "live migration and storage moves)",
 	 PLAN_SERVICES},
 	{"names", "both|fqdn|short", "name forms of each entry (default both)",
 	 PLAN_NAMES},

@@ -80,8 +80,7 @@ static int take_line(long n, const char *buf, const char *where,
 	return 0;
 }
 
-static int from_file(const char *path, char **out_secret,
-		     struct hv_error *err)
+static int from_file(const char *path, char **out_secret, struct hv_error *err)
 {
 	char buf[SECRET_MAX + 1];
 	struct stat st;
@@ -109,8 +108,7 @@ static int from_file(const char *path, char **out_secret,
 	return rc;
 }
 
-static int from_env(const char *value, char **out_secret,
-		    struct hv_error *err)
+static int from_env(const char *value, char **out_secret, struct hv_error *err)
 {
 	if (!value[0])
 		return hv_error_set(err, HV_ERR_INPUT, HV_SECRET_ENV,
@@ -198,9 +196,10 @@ static int from_tty(char **out_secret, struct hv_error *err)
 
 	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
-		return hv_error_set(err, HV_ERR_USAGE, NULL,
-				    "no password: give --password-file, "
-				    HV_SECRET_ENV " or run on a terminal");
+		return hv_error_set(
+			err, HV_ERR_USAGE, NULL,
+			"no password: give --password-file, " HV_SECRET_ENV
+			" or run on a terminal");
 	do
 		n = prompt_once(fd, buf, sizeof(buf));
 	while (caught && deliver(caught));

@@ -14,34 +14,42 @@
 #include <string.h>
 
 const struct cli_option cli_source_options[] = {
-	{"ldif", "FILE", "read an LDIF export (ldapsearch or ldifde); "
-			 "repeatable", SRC_LDIF},
-	{"ldap", "URI", "read AD over LDAP: ldap://dc or ldaps://dc",
-	 SRC_LDAP},
-	{"bind", "HOW", "gssapi (default: your Kerberos ticket, signed and "
-			"sealed)\nor simple (--user, password from "
-			"--password-file,\nHVDOCTOR_PASSWORD or a prompt)",
+	{"ldif", "FILE",
+	 "read an LDIF export (ldapsearch or ldifde); "
+	 "repeatable",
+	 SRC_LDIF},
+	{"ldap", "URI", "read AD over LDAP: ldap://dc or ldaps://dc", SRC_LDAP},
+	{"bind", "HOW",
+	 "gssapi (default: your Kerberos ticket, signed and "
+	 "sealed)\nor simple (--user, password from "
+	 "--password-file,\nHVDOCTOR_PASSWORD or a prompt)",
 	 SRC_BIND},
-	{"user", "NAME", "simple bind name: DN, UPN or DOMAIN\\user",
-	 SRC_USER},
+	{"user", "NAME", "simple bind name: DN, UPN or DOMAIN\\user", SRC_USER},
 	{"password-file", "FILE", "read the simple-bind password from FILE",
 	 SRC_PASSWORD_FILE},
 	{"base", "DN", "search base (default: the naming context)", SRC_BASE},
 	{"starttls", NULL, "use StartTLS on ldap://", SRC_STARTTLS},
 	{"cacert", "FILE", "CA certificate(s) to verify the DC with",
 	 SRC_CACERT},
-	{"allow-plaintext", NULL, "permit a simple bind without TLS "
-				  "(sends the password in clear)",
+	{"allow-plaintext", NULL,
+	 "permit a simple bind without TLS "
+	 "(sends the password in clear)",
 	 SRC_ALLOW_PLAINTEXT},
-	{"hosts", "H1,H2,...", "these hosts (short or FQDN, exact names), "
-			       "one migration domain", SRC_HOSTS},
+	{"hosts", "H1,H2,...",
+	 "these hosts (short or FQDN, exact names), "
+	 "one migration domain",
+	 SRC_HOSTS},
 	{"ou", "DN", "the computers under this OU", SRC_OU},
-	{"filter", "FILTER", "the computers an LDAP filter selects "
-			     "(with --ldap)", SRC_FILTER},
+	{"filter", "FILTER",
+	 "the computers an LDAP filter selects "
+	 "(with --ldap)",
+	 SRC_FILTER},
 	{"admin", "USER", "an account that starts migrations; repeatable",
 	 SRC_ADMIN},
-	{"new-node", "NAME", "only what a node being added lacks, both "
-			     "directions", SRC_NEW_NODE},
+	{"new-node", "NAME",
+	 "only what a node being added lacks, both "
+	 "directions",
+	 SRC_NEW_NODE},
 	{"domains", "FILE", "migration domains, one group of hosts a line",
 	 SRC_DOMAINS},
 	{"group-by", "ou", "one migration domain per OU", SRC_GROUP_BY},
@@ -50,10 +58,17 @@ const struct cli_option cli_source_options[] = {
 
 /* What every check reads; nothing else is fetched. */
 const char *const cli_ad_attributes[] = {
-	"sAMAccountName", "dNSHostName", "userAccountControl",
-	"servicePrincipalName", "msDS-AllowedToDelegateTo",
-	"msDS-AllowedToActOnBehalfOfOtherIdentity", "operatingSystem",
-	"operatingSystemVersion", "memberOf", "objectSid", "objectClass",
+	"sAMAccountName",
+	"dNSHostName",
+	"userAccountControl",
+	"servicePrincipalName",
+	"msDS-AllowedToDelegateTo",
+	"msDS-AllowedToActOnBehalfOfOtherIdentity",
+	"operatingSystem",
+	"operatingSystemVersion",
+	"memberOf",
+	"objectSid",
+	"objectClass",
 	NULL,
 };
 
@@ -221,7 +236,8 @@ static int bind_options(const struct cli_args *args, const char *command,
 	    strncmp(opts->uri, "ldaps://", 8) != 0) {
 		cli_error("%s: a simple bind over plain LDAP sends the "
 			  "password in clear; use ldaps://, --starttls, or "
-			  "--allow-plaintext", command);
+			  "--allow-plaintext",
+			  command);
 		return HV_EXIT_INCOMPLETE;
 	}
 	if (hv_secret_read(cli_value(args, SRC_PASSWORD_FILE), out_password,
@@ -268,8 +284,8 @@ static int hosts_by_filter(struct hv_ldap *ld, const char *filter,
 	if (!sel->hosts)
 		sel->hosts = hv_calloc(1, sizeof(char *));
 	for (size_t i = 0; rc == 0 && i < found.n_entries; i++) {
-		const char *sam = hv_entry_first(&found.entries[i],
-						 "sAMAccountName");
+		const char *sam =
+			hv_entry_first(&found.entries[i], "sAMAccountName");
 
 		if (sam)
 			split_list(sam, &sel->hosts, &sel->n_hosts);
@@ -320,7 +336,8 @@ int cli_sources_load(const struct cli_args *args, const char *command,
 	}
 	if (ldif && cli_count(args, SRC_FILTER)) {
 		cli_error("%s: --filter needs --ldap; with --ldif use --hosts "
-			  "or --ou", command);
+			  "or --ou",
+			  command);
 		return HV_EXIT_INCOMPLETE;
 	}
 	rc = load_selection(args, command, &out->sel);

@@ -37,8 +37,8 @@ extern const char *const cli_ad_attributes[];
 struct cli_sources {
 	struct hv_directory dir;
 	struct hv_selection sel;
-	struct hv_ldap *ldap;	/* kept open for apply; NULL for LDIF */
-	char *label;		/* "estate.ldif" or the URI, for reports */
+	struct hv_ldap *ldap; /* kept open for apply; NULL for LDIF */
+	char *label;	      /* "estate.ldif" or the URI, for reports */
 };
 
 /* Reads the directory and the selection from the options. Prints errors

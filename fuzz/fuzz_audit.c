@@ -159,8 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > 1 << 20)
 		return 0;
-	(void)hv_ldif_read_buffer("fuzz", (const char *)data, size, &dir,
-				  &err);
+	(void)hv_ldif_read_buffer("fuzz", (const char *)data, size, &dir, &err);
 	audit(&dir, &sel, true);
 	check(hv_estate_build(&found, &dir, &sel, &err) == 0,
 	      "default selection refused");

@@ -35,8 +35,7 @@ static void same(const struct hv_directory *a, const struct hv_directory *b)
 		for (size_t k = 0; k < x->n_attrs; k++) {
 			check(strcmp(x->attrs[k].name, y->attrs[k].name) == 0,
 			      "name changed");
-			check(hv_backup_same_values(&x->attrs[k],
-						    &y->attrs[k]),
+			check(hv_backup_same_values(&x->attrs[k], &y->attrs[k]),
 			      "values changed");
 			check(x->attrs[k].n_values == y->attrs[k].n_values,
 			      "value count changed");

@@ -71,8 +71,8 @@ static void base64_round_trip(const uint8_t *data, size_t size)
 
 	hv_base64_encode(&text, data, size);
 	check(text.len == hv_base64_encoded_len(size), "encoded length");
-	check(hv_base64_decode(&bytes, hv_strbuf_str(&text), text.len,
-			       &err) == 0,
+	check(hv_base64_decode(&bytes, hv_strbuf_str(&text), text.len, &err) ==
+		      0,
 	      "own base64 refused");
 	check(bytes.len == size && (!size || !memcmp(bytes.buf, data, size)),
 	      "base64 round trip");
@@ -90,8 +90,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!errs)
 		return 0;
-	(void)hv_ldif_read_buffer_errors("fuzz", (const char *)data, size,
-					 &dir, errs);
+	(void)hv_ldif_read_buffer_errors("fuzz", (const char *)data, size, &dir,
+					 errs);
 	check(errs->n_listed <= HV_LDIF_MAX_ERRORS &&
 		      errs->n_listed <= errs->n_total,
 	      "error bookkeeping");

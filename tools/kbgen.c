@@ -41,7 +41,8 @@ static void emit_literal(const struct hv_strbuf *text)
 		unsigned char c = (unsigned char)text->buf[i];
 
 		if (c == '\n')
-			fputs(i + 1 < text->len ? "\\n\"\n\t\"" : "\\n", stdout);
+			fputs(i + 1 < text->len ? "\\n\"\n\t\"" : "\\n",
+			      stdout);
 		else if (c == '"' || c == '\\')
 			printf("\\%c", c);
 		else if (c < 0x20 || c >= 0x7f)

@@ -59,7 +59,8 @@ static int bad_char(struct hv_error *err, unsigned char c, size_t at)
 	if (c > 0x20 && c < 0x7f)
 		return hv_error_set(err, HV_ERR_INPUT, NULL,
 				    "invalid base64 character '%c' at offset "
-				    "%zu", c, at);
+				    "%zu",
+				    c, at);
 	return hv_error_set(err, HV_ERR_INPUT, NULL,
 			    "invalid base64 byte 0x%02x at offset %zu", c, at);
 }
@@ -81,7 +82,8 @@ static int validate(const unsigned char *t, size_t len, struct hv_error *err)
 		if (pad)
 			return hv_error_set(err, HV_ERR_INPUT, NULL,
 					    "misplaced base64 padding '=' at "
-					    "offset %zu", i - pad);
+					    "offset %zu",
+					    i - pad);
 	}
 	if (len % 4)
 		return hv_error_set(err, HV_ERR_INPUT, NULL,
@@ -90,7 +92,8 @@ static int validate(const unsigned char *t, size_t len, struct hv_error *err)
 	if (pad > 2)
 		return hv_error_set(err, HV_ERR_INPUT, NULL,
 				    "misplaced base64 padding '=' at offset "
-				    "%zu", len - pad);
+				    "%zu",
+				    len - pad);
 	if ((pad == 1 && (sextet(t[len - 2]) & 0x03)) ||
 	    (pad == 2 && (sextet(t[len - 3]) & 0x0f)))
 		return hv_error_set(err, HV_ERR_INPUT, NULL,

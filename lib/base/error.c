@@ -55,8 +55,8 @@ void hv_error_format(const struct hv_error *err, char *out, unsigned size)
 		snprintf(out + n, size - (unsigned)n, " (%s %d: %s)",
 			 err->library, err->native_code, err->native_text);
 	else
-		snprintf(out + n, size - (unsigned)n, " (%s %d)",
-			 err->library, err->native_code);
+		snprintf(out + n, size - (unsigned)n, " (%s %d)", err->library,
+			 err->native_code);
 }
 
 const char *hv_error_category_name(enum hv_err_category category)

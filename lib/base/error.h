@@ -20,11 +20,11 @@ enum hv_err_category {
 
 struct hv_error {
 	enum hv_err_category category;
-	char where[512];      /* "hv.ldif:412", "ldap://dc:389", a DN … */
-	char message[1024];   /* one sentence for the admin */
-	const char *library;  /* "libldap", "krb5", "libc", or NULL */
-	int native_code;      /* LDAP result code, errno, krb5 code … */
-	char native_text[512];/* e.g. AD's "80090308: … data 52e, v4563" */
+	char where[512];       /* "hv.ldif:412", "ldap://dc:389", a DN … */
+	char message[1024];    /* one sentence for the admin */
+	const char *library;   /* "libldap", "krb5", "libc", or NULL */
+	int native_code;       /* LDAP result code, errno, krb5 code … */
+	char native_text[512]; /* e.g. AD's "80090308: … data 52e, v4563" */
 };
 
 /* Clears err to "no error". */

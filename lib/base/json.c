@@ -123,8 +123,9 @@ void hv_json_escape(struct hv_strbuf *out, const char *s, size_t len)
 			break;
 		default:
 			if (c < 0x20 || c == 0x7f) {
-				char esc[7] = {'\\', 'u', '0', '0',
-					       hex[c >> 4], hex[c & 15], 0};
+				char esc[7] = {'\\', 'u',	  '0',
+					       '0',  hex[c >> 4], hex[c & 15],
+					       0};
 				hv_strbuf_adds(out, esc);
 			} else {
 				hv_strbuf_addch(out, (char)c);

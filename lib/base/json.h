@@ -14,10 +14,10 @@
 #define HV_JSON_MAX_DEPTH 32
 
 struct hv_json {
-	struct hv_strbuf *out;	/* borrowed */
+	struct hv_strbuf *out; /* borrowed */
 	int depth;
 	unsigned count[HV_JSON_MAX_DEPTH]; /* items written at each depth */
-	bool after_key;	/* the next value completes a "key": pair */
+	bool after_key; /* the next value completes a "key": pair */
 	bool pretty;
 };
 

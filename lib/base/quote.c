@@ -6,9 +6,8 @@
  * SINGLE QUOTATION MARK: E2 80 98..9B. */
 static size_t typographic_quote(const unsigned char *s)
 {
-	return s[0] == 0xE2 && s[1] == 0x80 && s[2] >= 0x98 && s[2] <= 0x9B
-		       ? 3
-		       : 0;
+	return s[0] == 0xE2 && s[1] == 0x80 && s[2] >= 0x98 && s[2] <= 0x9B ? 3
+									    : 0;
 }
 
 void hv_quote_ps(struct hv_strbuf *out, const char *s)

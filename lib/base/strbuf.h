@@ -8,12 +8,15 @@
 #include <stddef.h>
 
 struct hv_strbuf {
-	char *buf;	/* always NUL-terminated once anything was added */
+	char *buf; /* always NUL-terminated once anything was added */
 	size_t len;
 	size_t alloc;
 };
 
-#define HV_STRBUF_INIT {NULL, 0, 0}
+#define HV_STRBUF_INIT                                                         \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 /* Appends len bytes. */
 void hv_strbuf_add(struct hv_strbuf *sb, const void *data, size_t len);

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 struct hv_strmap_slot {
-	char *key;	/* lower-cased copy, NULL when empty */
+	char *key; /* lower-cased copy, NULL when empty */
 	size_t value;
 };
 

@@ -54,8 +54,8 @@ static void admin_finding(const struct hv_account *acc, bool named,
 	if (!sensitive && !acc->protected_user)
 		return;
 	f = hv_findings_add(
-		out, "user-not-delegable",
-		named ? HV_SEV_ERROR : HV_SEV_INFO, "admins", acc->name,
+		out, "user-not-delegable", named ? HV_SEV_ERROR : HV_SEV_INFO,
+		"admins", acc->name,
 		"%s%s: no host can act on its behalf, so Kerberos-"
 		"authenticated moves it starts remotely fail",
 		sensitive ? "is marked \"sensitive and cannot be delegated\""
@@ -64,8 +64,7 @@ static void admin_finding(const struct hv_account *acc, bool named,
 						 : "is in Protected Users")
 				    : "");
 	if (sensitive) {
-		snprintf(value, sizeof(value), "%u (0x%x)", acc->uac,
-			 acc->uac);
+		snprintf(value, sizeof(value), "%u (0x%x)", acc->uac, acc->uac);
 		hv_finding_evidence(f, acc->entry->dn, "userAccountControl",
 				    value, HV_EV_PRESENT, acc->entry->origin);
 	}

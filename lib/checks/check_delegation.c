@@ -26,16 +26,15 @@ static bool pair_wanted(const struct hv_estate *est, size_t a, size_t b)
 	       (long)b == est->new_node;
 }
 
-static struct hv_finding *open_finding(struct hv_findings *out,
-				       size_t *slot, const char *cause,
-				       enum hv_severity sev,
+static struct hv_finding *open_finding(struct hv_findings *out, size_t *slot,
+				       const char *cause, enum hv_severity sev,
 				       const struct hv_account *src,
 				       const char *what)
 {
 	if (*slot == SIZE_MAX) {
-		struct hv_finding *f = hv_findings_add(
-			out, cause, sev, "delegation-pairs", src->name, "%s",
-			what);
+		struct hv_finding *f =
+			hv_findings_add(out, cause, sev, "delegation-pairs",
+					src->name, "%s", what);
 
 		hv_finding_fix(f,
 			       "hvdoctor plan writes the Set-ADComputer "
@@ -96,14 +95,14 @@ static void record_gaps(struct hv_findings *out, struct pair_findings *pf,
 					"service"),
 			   src, dst, HV_DELEG_VSMS);
 	if (!cifs)
-		add_target(open_finding(out, &pf->cifs, "kcd-missing-cifs",
-					HV_SEV_ERROR, src,
-					"may not delegate to their cifs service "
-					"(storage moves)"),
-			   src, dst, HV_DELEG_CIFS);
+		add_target(
+			open_finding(out, &pf->cifs, "kcd-missing-cifs",
+				     HV_SEV_ERROR, src,
+				     "may not delegate to their cifs service "
+				     "(storage moves)"),
+			src, dst, HV_DELEG_CIFS);
 	if ((vsms && vsms != HV_DELEG_VSMS) || (cifs && cifs != HV_DELEG_CIFS))
-		add_target(open_finding(out, &pf->form,
-					"kcd-name-form-missing",
+		add_target(open_finding(out, &pf->form, "kcd-name-form-missing",
 					HV_SEV_WARNING, src,
 					"delegates to them under one name form "
 					"only"),
@@ -146,8 +145,7 @@ static bool saturated(const struct hv_findings *out,
 /* Hosts from..last without any entry of A's: counted from A's own
  * entries, not visited, so a 10,000-host domain without delegation costs
  * O(entries) per source, not O(N). */
-static void count_rest(struct hv_findings *out,
-		       const struct pair_findings *pf,
+static void count_rest(struct hv_findings *out, const struct pair_findings *pf,
 		       const struct hv_account *src, const size_t *pos,
 		       size_t a, size_t from, size_t last)
 {
@@ -166,7 +164,7 @@ static void count_rest(struct hv_findings *out,
 }
 
 struct domain_bounds {
-	size_t *first, *last;	/* host positions, per domain */
+	size_t *first, *last; /* host positions, per domain */
 };
 
 static struct domain_bounds bounds_of(const struct hv_estate *est)
@@ -196,8 +194,8 @@ static void scatter(const struct hv_account *src, const size_t *pos,
 /* Walks A's domain once. Once the findings are saturated, only hosts A
  * has some entry for are visited; the rest are counted. */
 static void walk_source(const struct hv_estate *est, struct hv_findings *out,
-			const size_t *pos, size_t a, size_t first,
-			size_t last, const unsigned char *bits)
+			const size_t *pos, size_t a, size_t first, size_t last,
+			const unsigned char *bits)
 {
 	const struct hv_account *src = &est->accounts[est->hosts[a].account];
 	struct pair_findings pf = {SIZE_MAX, SIZE_MAX, SIZE_MAX};
@@ -215,10 +213,10 @@ static void walk_source(const struct hv_estate *est, struct hv_findings *out,
 
 			if (c != SIZE_MAX && c > b && c <= last && c != a &&
 			    bits[c] != HV_DELEG_ALL)
-				record_gaps(out, &pf, src,
-					    &est->accounts[est->hosts[c]
-								   .account],
-					    bits[c]);
+				record_gaps(
+					out, &pf, src,
+					&est->accounts[est->hosts[c].account],
+					bits[c]);
 		}
 		count_rest(out, &pf, src, pos, a, b + 1, last);
 		return;

@@ -108,8 +108,9 @@ void hv_check_host_accounts(const struct hv_estate *est,
 		bool admin = strncmp(est->missing[i], "admin ", 6) == 0;
 		const char *name = strchr(est->missing[i], ' ') + 1;
 		struct hv_finding *f = hv_findings_add(
-			out, admin ? "admin-account-missing"
-				   : "host-account-missing",
+			out,
+			admin ? "admin-account-missing"
+			      : "host-account-missing",
 			admin ? HV_SEV_WARNING : HV_SEV_ERROR, "accounts", name,
 			admin ? "has no user account in the directory"
 			      : "has no computer account in the directory");

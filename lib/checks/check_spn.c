@@ -17,8 +17,7 @@ static bool domain_has_peers(const struct hv_estate *est, size_t h)
 		est->hosts[h + 1].domain == est->hosts[h].domain);
 }
 
-void hv_check_target_spns(const struct hv_estate *est,
-			  struct hv_findings *out)
+void hv_check_target_spns(const struct hv_estate *est, struct hv_findings *out)
 {
 	static const char *const classes[] = {"HOST", HV_SPN_VSMS};
 
@@ -66,8 +65,7 @@ void hv_check_target_spns(const struct hv_estate *est,
 }
 
 static void clash_finding(const struct hv_estate *est,
-			  const struct hv_spn_clash *c,
-			  struct hv_findings *out)
+			  const struct hv_spn_clash *c, struct hv_findings *out)
 {
 	const struct hv_account *first = &est->accounts[c->first];
 	const struct hv_account *other = &est->accounts[c->other];
@@ -80,10 +78,10 @@ static void clash_finding(const struct hv_estate *est,
 		"name fails (KRB_AP_ERR_MODIFIED, 0x80090322)",
 		c->spn, wrong == first ? other->name : first->name);
 
-	hv_finding_evidence(f, first->entry->dn, "servicePrincipalName",
-			    c->spn, HV_EV_PRESENT, first->entry->origin);
-	hv_finding_evidence(f, other->entry->dn, "servicePrincipalName",
-			    c->spn, HV_EV_PRESENT, other->entry->origin);
+	hv_finding_evidence(f, first->entry->dn, "servicePrincipalName", c->spn,
+			    HV_EV_PRESENT, first->entry->origin);
+	hv_finding_evidence(f, other->entry->dn, "servicePrincipalName", c->spn,
+			    HV_EV_PRESENT, other->entry->origin);
 	hv_finding_fix(f, "setspn -D \"%s\" %s", c->spn, wrong->name);
 }
 
@@ -132,8 +130,7 @@ static void misplaced_spns(const struct hv_estate *est, size_t h,
 	}
 }
 
-void hv_check_spn_clashes(const struct hv_estate *est,
-			  struct hv_findings *out)
+void hv_check_spn_clashes(const struct hv_estate *est, struct hv_findings *out)
 {
 	for (size_t i = 0; i < est->n_clashes; i++)
 		clash_finding(est, &est->clashes[i], out);
@@ -143,8 +140,7 @@ void hv_check_spn_clashes(const struct hv_estate *est,
 
 static const char *odd_cause(const struct hv_odd_value *odd);
 
-static struct hv_finding *open_odd(struct hv_findings *out,
-				   const char *cause,
+static struct hv_finding *open_odd(struct hv_findings *out, const char *cause,
 				   const struct hv_account *acc,
 				   const struct hv_odd_value *odd)
 {
@@ -165,9 +161,9 @@ static struct hv_finding *open_odd(struct hv_findings *out,
 		       strcmp(cause, "kcd-dangling-entry") == 0
 			       ? "remove the entries (hvdoctor plan --prune) "
 				 "or restore the host"
-			       : twin ? "none needed for live migration"
-				      : "correct the value in AD or export the "
-					"LDIF again");
+		       : twin ? "none needed for live migration"
+			      : "correct the value in AD or export the "
+				"LDIF again");
 	return f;
 }
 
@@ -182,8 +178,7 @@ static const char *odd_cause(const struct hv_odd_value *odd)
 
 /* One finding per host and cause, listing every odd value: a Samba
  * test bed has a dozen escaped twins per host. */
-void hv_check_odd_values(const struct hv_estate *est,
-			 struct hv_findings *out)
+void hv_check_odd_values(const struct hv_estate *est, struct hv_findings *out)
 {
 	static const char *const causes[] = {"kcd-dangling-entry",
 					     "directory-value-malformed",

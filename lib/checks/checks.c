@@ -13,8 +13,8 @@ const struct hv_check hv_ad_checks[] = {
 	{"domains", hv_check_isolated_hosts},
 };
 
-const size_t hv_ad_checks_count = sizeof(hv_ad_checks) /
-				  sizeof(hv_ad_checks[0]);
+const size_t hv_ad_checks_count =
+	sizeof(hv_ad_checks) / sizeof(hv_ad_checks[0]);
 
 void hv_checks_run_ad(const struct hv_estate *est, struct hv_findings *out)
 {

@@ -20,14 +20,11 @@ void hv_check_delegation_pairs(const struct hv_estate *est,
 void hv_check_protocol_transition(const struct hv_estate *est,
 				  struct hv_findings *out);
 /* Destination SPNs HOST/ and the migration service (spn-missing). */
-void hv_check_target_spns(const struct hv_estate *est,
-			  struct hv_findings *out);
+void hv_check_target_spns(const struct hv_estate *est, struct hv_findings *out);
 /* The same SPN on two accounts, or on the wrong one (spn-duplicate). */
-void hv_check_spn_clashes(const struct hv_estate *est,
-			  struct hv_findings *out);
+void hv_check_spn_clashes(const struct hv_estate *est, struct hv_findings *out);
 /* Values kept as they are: dangling entries, escaped twins, garbage. */
-void hv_check_odd_values(const struct hv_estate *est,
-			 struct hv_findings *out);
+void hv_check_odd_values(const struct hv_estate *est, struct hv_findings *out);
 /* Unconstrained delegation on a host (unconstrained-delegation-cg). */
 void hv_check_unconstrained(const struct hv_estate *est,
 			    struct hv_findings *out);

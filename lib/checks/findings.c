@@ -7,11 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct hv_finding *hv_findings_add(struct hv_findings *list,
-				   const char *cause,
-				   enum hv_severity severity,
-				   const char *check, const char *source,
-				   const char *fmt, ...)
+struct hv_finding *hv_findings_add(struct hv_findings *list, const char *cause,
+				   enum hv_severity severity, const char *check,
+				   const char *source, const char *fmt, ...)
 {
 	struct hv_strbuf msg = HV_STRBUF_INIT;
 	struct hv_finding *f;
@@ -31,9 +29,9 @@ struct hv_finding *hv_findings_add(struct hv_findings *list,
 	return f;
 }
 
-void hv_finding_evidence(struct hv_finding *f, const char *dn,
-			 const char *attr, const char *value,
-			 enum hv_ev_state state, const char *origin)
+void hv_finding_evidence(struct hv_finding *f, const char *dn, const char *attr,
+			 const char *value, enum hv_ev_state state,
+			 const char *origin)
 {
 	if (f->n_ev >= HV_EVIDENCE_MAX) {
 		f->ev_omitted++;

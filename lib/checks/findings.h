@@ -18,25 +18,25 @@ enum hv_ev_state { HV_EV_MISSING, HV_EV_PRESENT };
  * directory must outlive the findings, as it does in every command. Only
  * the value is owned, since checks often build it. */
 struct hv_evidence {
-	const char *dn;		/* the object */
-	const char *attr;	/* the attribute */
-	char *value;		/* the exact value missing or present */
+	const char *dn;	  /* the object */
+	const char *attr; /* the attribute */
+	char *value;	  /* the exact value missing or present */
 	enum hv_ev_state state;
-	const char *origin;	/* "estate.ldif:40" or the LDAP URI */
+	const char *origin; /* "estate.ldif:40" or the LDAP URI */
 };
 
 struct hv_finding {
-	const char *cause;	/* a cause id (static string) */
+	const char *cause; /* a cause id (static string) */
 	enum hv_severity severity;
-	const char *check;	/* the check that made it (static) */
-	char *source;		/* host or account the finding is about */
-	char *target;		/* the first targets, "HV02, HV03", or NULL */
-	size_t n_targets;	/* how many targets it covers in all */
-	char *message;		/* one sentence */
-	char *fix;		/* one line */
+	const char *check; /* the check that made it (static) */
+	char *source;	   /* host or account the finding is about */
+	char *target;	   /* the first targets, "HV02, HV03", or NULL */
+	size_t n_targets;  /* how many targets it covers in all */
+	char *message;	   /* one sentence */
+	char *fix;	   /* one line */
 	struct hv_evidence *ev;
 	size_t n_ev, cap_ev;
-	size_t ev_omitted;	/* evidence items beyond HV_EVIDENCE_MAX */
+	size_t ev_omitted; /* evidence items beyond HV_EVIDENCE_MAX */
 };
 
 struct hv_findings {
@@ -46,17 +46,15 @@ struct hv_findings {
 
 /* Appends a finding and returns it (borrowed until the next append);
  * message is printf-formatted. */
-struct hv_finding *hv_findings_add(struct hv_findings *list,
-				   const char *cause,
-				   enum hv_severity severity,
-				   const char *check, const char *source,
-				   const char *fmt, ...)
+struct hv_finding *hv_findings_add(struct hv_findings *list, const char *cause,
+				   enum hv_severity severity, const char *check,
+				   const char *source, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 /* Adds an evidence item (value copied; dn, attr and origin borrowed), or
  * counts it when the cap is reached. */
-void hv_finding_evidence(struct hv_finding *f, const char *dn,
-			 const char *attr, const char *value,
-			 enum hv_ev_state state, const char *origin);
+void hv_finding_evidence(struct hv_finding *f, const char *dn, const char *attr,
+			 const char *value, enum hv_ev_state state,
+			 const char *origin);
 /* Sets the one-line fix (printf-formatted). */
 void hv_finding_fix(struct hv_finding *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

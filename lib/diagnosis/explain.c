@@ -61,8 +61,8 @@ static void add_why(struct hv_ranked *r, const char *fmt, ...)
 
 static const char *ordinal(size_t n)
 {
-	static const char *const names[] = {"first", "second", "third",
-					    "fourth", "fifth", "sixth",
+	static const char *const names[] = {"first",   "second", "third",
+					    "fourth",  "fifth",	 "sixth",
 					    "seventh", "eighth"};
 
 	return n < 8 ? names[n] : "later";
@@ -77,8 +77,8 @@ static void score_symptoms(const struct hv_kb *kb,
 		int weight = specificity(sig->kind);
 
 		for (size_t c = 0; c < sig->n_causes; c++) {
-			struct hv_ranked *r = entry_for(out,
-							sig->cause_index[c]);
+			struct hv_ranked *r =
+				entry_for(out, sig->cause_index[c]);
 			int add = position_weight(weight, c);
 
 			r->score += add;
@@ -175,12 +175,18 @@ void hv_explain_rank(const struct hv_kb *kb, const struct hv_symptoms *sym,
  * authentication causes account for most failed moves, then the network,
  * then what differs between the hosts. */
 static const char *const common_causes[] = {
-	"kcd-missing-vsms",	 "kcd-kerberos-only-2016",
-	"credssp-remote-initiation", "credssp-credential-guard",
-	"port-6600-refused",	 "port-6600-filtered",
-	"clock-skew",		 "spn-duplicate",
-	"cpu-incompatible",	 "vm-version-unsupported",
-	"vswitch-missing",	 "dest-insufficient-memory",
+	"kcd-missing-vsms",
+	"kcd-kerberos-only-2016",
+	"credssp-remote-initiation",
+	"credssp-credential-guard",
+	"port-6600-refused",
+	"port-6600-filtered",
+	"clock-skew",
+	"spn-duplicate",
+	"cpu-incompatible",
+	"vm-version-unsupported",
+	"vswitch-missing",
+	"dest-insufficient-memory",
 };
 
 void hv_explain_common(const struct hv_kb *kb, struct hv_explanation *out)

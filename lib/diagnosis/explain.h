@@ -12,16 +12,16 @@
 #include "diagnosis/symptoms.h"
 
 struct hv_ranked {
-	size_t cause;		/* index into kb->causes */
+	size_t cause; /* index into kb->causes */
 	int score;
-	char **why;		/* one line per contribution, in order */
+	char **why; /* one line per contribution, in order */
 	size_t n_why, cap_why;
 };
 
 struct hv_explanation {
-	struct hv_ranked *items;	/* most likely first */
+	struct hv_ranked *items; /* most likely first */
 	size_t n, cap;
-	struct hv_context context;	/* the admin's, plus facts from text */
+	struct hv_context context; /* the admin's, plus facts from text */
 	bool context_from_text[HV_CTX_COUNT];
 };
 

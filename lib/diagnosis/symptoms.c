@@ -103,8 +103,9 @@ static int match_win32(struct scan *sc, uint32_t code, const char *text,
 {
 	char as[64];
 
-	snprintf(as, sizeof(as), "Win32 error %" PRIu32 " = HRESULT 0x%08"
-		 PRIX32, code, 0x80070000u | code);
+	snprintf(as, sizeof(as),
+		 "Win32 error %" PRIu32 " = HRESULT 0x%08" PRIX32, code,
+		 0x80070000u | code);
 	return match_code(sc, HV_SIG_WIN32, code, text, len, as) +
 	       match_code(sc, HV_SIG_HRESULT, 0x80070000u | code, text, len,
 			  as);
@@ -138,8 +139,7 @@ static int match_name(struct scan *sc, const char *name, size_t len)
 		for (size_t n = 0; n < sig->n_names; n++) {
 			if (strlen(sig->names[n]) == len &&
 			    strncasecmp(sig->names[n], name, len) == 0) {
-				add_symptom(sc, i, name, len,
-					    "symbolic name");
+				add_symptom(sc, i, name, len, "symbolic name");
 				found++;
 				break;
 			}
@@ -160,8 +160,8 @@ static bool parse_span(const char *s, size_t len, int base, uint64_t *out)
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	/* strtoull alone would also take "0x", a sign or blanks */
-	if (strspn(buf, base == 16 ? "0123456789abcdefABCDEF"
-				   : "0123456789") != len)
+	if (strspn(buf, base == 16 ? "0123456789abcdefABCDEF" : "0123456789") !=
+	    len)
 		return false;
 	errno = 0;
 	*out = strtoull(buf, &end, base);
@@ -206,13 +206,12 @@ static int match_negative(struct scan *sc, const char *text, size_t len)
 	uint64_t v;
 	long code;
 
-	if (!parse_span(text + 1, len - 1, 10, &v) || v > 0x80000000u ||
-	    v == 0)
+	if (!parse_span(text + 1, len - 1, 10, &v) || v > 0x80000000u || v == 0)
 		return 0;
 	code = -(long)v;
 	if (code >= KRB5_ERROR_TABLE_BASE && code < KRB5_ERROR_TABLE_BASE + 128)
-		return match_kerberos(sc, (uint32_t)(code -
-						     KRB5_ERROR_TABLE_BASE),
+		return match_kerberos(sc,
+				      (uint32_t)(code - KRB5_ERROR_TABLE_BASE),
 				      text, len);
 	return match_hresult(sc, (uint32_t)(0x100000000ull - v), text, len);
 }
@@ -222,8 +221,8 @@ static int match_negative(struct scan *sc, const char *text, size_t len)
 static int match_small(struct scan *sc, uint32_t v, const char *text,
 		       size_t len)
 {
-	int found = match_win32(sc, v, text, len) +
-		    match_event(sc, v, text, len);
+	int found =
+		match_win32(sc, v, text, len) + match_event(sc, v, text, len);
 
 	if (v < 128)
 		found += match_kerberos(sc, v, text, len);
@@ -237,7 +236,8 @@ static bool is_word(const char *s, size_t len, const char *chars)
 
 #define DIGITS "0123456789"
 #define HEX "0123456789abcdefABCDEF"
-#define NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_0123456789"
+#define NAME_CHARS                                                             \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_0123456789"
 
 /* Reads one whole argument that is a single token. Returns matches; a
  * code-like token that matched nothing is remembered as unknown. */
@@ -278,8 +278,8 @@ static int scan_token(struct scan *sc, const char *t, size_t len)
 
 static bool word_start(const char *text, size_t i)
 {
-	return i == 0 || !(isalnum((unsigned char)text[i - 1]) ||
-			   text[i - 1] == '_');
+	return i == 0 ||
+	       !(isalnum((unsigned char)text[i - 1]) || text[i - 1] == '_');
 }
 
 static size_t span_of(const char *s, const char *chars)
@@ -534,15 +534,14 @@ static void scan_names(struct hv_symptoms *out, const char *text)
 			if (!quoted_name(at, &name, &len))
 				continue;
 			/* cluster resources are named "Virtual Machine X" */
-			if (len > 16 && strncasecmp(name, "Virtual Machine ",
-						    16) == 0) {
+			if (len > 16 &&
+			    strncasecmp(name, "Virtual Machine ", 16) == 0) {
 				name += 16;
 				len -= 16;
 			}
 			if (name_patterns[p].vm)
-				add_named(&out->vms, &out->n_vms,
-					  &out->cap_vms, name, len,
-					  HV_ROLE_UNKNOWN);
+				add_named(&out->vms, &out->n_vms, &out->cap_vms,
+					  name, len, HV_ROLE_UNKNOWN);
 			else
 				add_named(&out->hosts, &out->n_hosts,
 					  &out->cap_hosts, name, len,
@@ -556,12 +555,13 @@ static void scan_phase_percent(struct hv_symptoms *out, const char *text)
 	if (!out->has_phase) {
 		if (find_ci(text, "at migration source") ||
 		    find_ci(text, "at the source host")) {
-			out->has_phase = hv_ctx_value_parse(
-				HV_CTX_PHASE, "source", &out->phase, NULL) == 0;
+			out->has_phase =
+				hv_ctx_value_parse(HV_CTX_PHASE, "source",
+						   &out->phase, NULL) == 0;
 		} else if (find_ci(text, "at migration destination")) {
-			out->has_phase = hv_ctx_value_parse(
-				HV_CTX_PHASE, "destination", &out->phase,
-				NULL) == 0;
+			out->has_phase =
+				hv_ctx_value_parse(HV_CTX_PHASE, "destination",
+						   &out->phase, NULL) == 0;
 		}
 	}
 	for (const char *p = text; !out->has_percent && *p; p++) {
@@ -606,8 +606,8 @@ static void scan_text(struct scan *sc, const char *text)
 	free(flat.line);
 }
 
-void hv_symptoms_scan(const struct hv_kb *kb, const char *text,
-		      unsigned input, struct hv_symptoms *out)
+void hv_symptoms_scan(const struct hv_kb *kb, const char *text, unsigned input,
+		      struct hv_symptoms *out)
 {
 	struct scan sc = {kb, out, input, 1};
 	size_t lead = strspn(text, " \t\r\n");

@@ -28,13 +28,13 @@ struct hv_named {
 struct hv_symptoms {
 	struct hv_symptom *items;
 	size_t n, cap;
-	char **unknown;	/* code-like tokens the knowledge base lacks */
+	char **unknown; /* code-like tokens the knowledge base lacks */
 	size_t n_unknown, cap_unknown;
 	struct hv_named *hosts;
 	size_t n_hosts, cap_hosts;
 	struct hv_named *vms;
 	size_t n_vms, cap_vms;
-	int phase;	/* context value of "phase" when has_phase */
+	int phase; /* context value of "phase" when has_phase */
 	bool has_phase;
 	int percent;
 	bool has_percent;
@@ -44,8 +44,8 @@ struct hv_symptoms {
  * or whole pasted text) and adds what it finds to out. `input` numbers
  * the argument for the report. Never fails: unknown text is kept in
  * out->unknown when it looks like a code. */
-void hv_symptoms_scan(const struct hv_kb *kb, const char *text,
-		      unsigned input, struct hv_symptoms *out);
+void hv_symptoms_scan(const struct hv_kb *kb, const char *text, unsigned input,
+		      struct hv_symptoms *out);
 /* True when nothing at all was recognised. */
 bool hv_symptoms_empty(const struct hv_symptoms *s);
 /* Frees what out owns. */

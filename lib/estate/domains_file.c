@@ -49,8 +49,7 @@ static int take_hosts(struct hv_host_group *g, const char *s, size_t len,
 		}
 		i += n;
 	}
-	return g->n_hosts ? 0
-			  : fail(err, file, line, "a group names no hosts");
+	return g->n_hosts ? 0 : fail(err, file, line, "a group names no hosts");
 }
 
 static int take_line(struct hv_selection *sel, const char *s, size_t len,
@@ -67,8 +66,9 @@ static int take_line(struct hv_selection *sel, const char *s, size_t len,
 		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 			n--;
 		if (n == 0 || n > MAX_NAME)
-			return fail(err, file, line, "empty or overlong group "
-						     "name before ':'");
+			return fail(err, file, line,
+				    "empty or overlong group "
+				    "name before ':'");
 		hv_strbuf_add(&name, s, n);
 		len -= (size_t)(colon + 1 - s);
 		s = colon + 1;

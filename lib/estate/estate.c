@@ -10,8 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
-static void add_odd(struct hv_account *acc, const char *attr,
-		    const char *value, const char *why)
+static void add_odd(struct hv_account *acc, const char *attr, const char *value,
+		    const char *why)
 {
 	HV_GROW(acc->odd, acc->n_odd, acc->cap_odd);
 	acc->odd[acc->n_odd++] = (struct hv_odd_value){attr, value, why};
@@ -35,8 +35,8 @@ static unsigned os_build_of(const char *version, const char *os)
 		const char *name;
 		unsigned build;
 	} releases[] = {
-		{"2025", 26100}, {"2022", 20348}, {"2019", 17763},
-		{"2016", 14393}, {"2012 R2", 9600}, {"2012", 9200},
+		{"2025", 26100},   {"2022", 20348},   {"2019", 17763},
+		{"2016", 14393},   {"2012 R2", 9600}, {"2012", 9200},
 		{"2008 R2", 7601}, {"2008", 6002},
 	};
 	const char *paren = version ? strchr(version, '(') : NULL;
@@ -48,8 +48,7 @@ static unsigned os_build_of(const char *version, const char *os)
 		if (end && *end == ')' && b > 0 && b < 1000000)
 			return (unsigned)b;
 	}
-	for (size_t i = 0; os && i < sizeof(releases) / sizeof(*releases);
-	     i++)
+	for (size_t i = 0; os && i < sizeof(releases) / sizeof(*releases); i++)
 		if (strstr(os, releases[i].name))
 			return releases[i].build;
 	return 0;
@@ -137,8 +136,8 @@ static void read_account(struct hv_account *acc, const struct hv_entry *e)
 		dn = eq ? eq + 1 : dn;
 		acc->name = hv_strndup(dn, strcspn(dn, ","));
 	}
-	acc->os_build = os_build_of(
-		hv_entry_first(e, "operatingSystemVersion"), acc->os);
+	acc->os_build = os_build_of(hv_entry_first(e, "operatingSystemVersion"),
+				    acc->os);
 	acc->protected_user = is_protected_user(e);
 	read_uac(acc);
 	read_sid_and_rbcd(acc);
@@ -200,8 +199,8 @@ static void index_spns(struct hv_estate *est)
 					"not of the form service/host");
 				continue;
 			}
-			if (!hv_strmap_put(&est->by_spn, val->data, val->len,
-					   i, &first) &&
+			if (!hv_strmap_put(&est->by_spn, val->data, val->len, i,
+					   &first) &&
 			    first != i) {
 				HV_GROW(est->clashes, est->n_clashes,
 					est->cap_clashes);
@@ -454,11 +453,10 @@ static void select_hosts(struct hv_estate *est, const struct hv_selection *sel)
 	}
 }
 
-static void select_admins(struct hv_estate *est,
-			  const struct hv_selection *sel)
+static void select_admins(struct hv_estate *est, const struct hv_selection *sel)
 {
-	est->admins = sel->n_admins ? hv_calloc(sel->n_admins, sizeof(size_t))
-				    : NULL;
+	est->admins =
+		sel->n_admins ? hv_calloc(sel->n_admins, sizeof(size_t)) : NULL;
 	for (size_t i = 0; i < sel->n_admins; i++) {
 		const char *name = sel->admins[i];
 		const char *bs = strchr(name, '\\');
@@ -634,8 +632,8 @@ static const char *list_name(const struct hv_estate *est,
 	return "ungrouped";
 }
 
-static void name_domains(struct hv_estate *est,
-			 const struct hv_selection *sel, enum hv_grouping how)
+static void name_domains(struct hv_estate *est, const struct hv_selection *sel,
+			 enum hv_grouping how)
 {
 	est->domain_names = hv_calloc(est->n_domains + 1, sizeof(char *));
 	for (size_t h = 0; h < est->n_hosts; h++) {
@@ -645,9 +643,10 @@ static void name_domains(struct hv_estate *est,
 		if (est->domain_names[d])
 			continue;
 		if (how == HV_GROUP_OU)
-			hv_strbuf_adds(&sb, parent_dn(est->accounts[est->hosts[h]
-								.account]
-						      .entry->dn));
+			hv_strbuf_adds(
+				&sb,
+				parent_dn(est->accounts[est->hosts[h].account]
+						  .entry->dn));
 		else if (how == HV_GROUP_LISTS)
 			hv_strbuf_adds(&sb, list_name(est, sel, h));
 		else if (how == HV_GROUP_ONE)
@@ -813,8 +812,7 @@ void hv_deleg_entry(struct hv_strbuf *sb, unsigned bit,
 		    const struct hv_account *target)
 {
 	hv_strbuf_reset(sb);
-	hv_strbuf_addf(sb, "%s/%s",
-		       bit & HV_DELEG_VSMS ? HV_SPN_VSMS : "cifs",
+	hv_strbuf_addf(sb, "%s/%s", bit & HV_DELEG_VSMS ? HV_SPN_VSMS : "cifs",
 		       bit & (HV_DELEG_VSMS_FQDN | HV_DELEG_CIFS_FQDN)
 			       ? hv_account_fqdn(target)
 			       : target->name);

@@ -41,54 +41,54 @@ enum hv_deleg_bit {
 #define HV_BUILD_WS2016 14393u
 
 struct hv_deleg {
-	size_t target;	 /* account index */
-	unsigned bits;	 /* enum hv_deleg_bit */
+	size_t target; /* account index */
+	unsigned bits; /* enum hv_deleg_bit */
 };
 
 /* A value of an account that the checks report on as it is. */
 struct hv_odd_value {
-	const char *attr;	/* static attribute name */
-	const char *value;	/* borrowed from the directory */
-	const char *why;	/* static reason */
+	const char *attr;  /* static attribute name */
+	const char *value; /* borrowed from the directory */
+	const char *why;   /* static reason */
 };
 
 struct hv_account {
-	const struct hv_entry *entry;	/* borrowed: DN, origin, values */
-	const char *sam;		/* sAMAccountName, may be NULL */
-	const char *dns;		/* dNSHostName, may be NULL */
-	char *name;			/* short name (sam without $), owned */
+	const struct hv_entry *entry; /* borrowed: DN, origin, values */
+	const char *sam;	      /* sAMAccountName, may be NULL */
+	const char *dns;	      /* dNSHostName, may be NULL */
+	char *name;		      /* short name (sam without $), owned */
 	uint32_t uac;
 	bool uac_known;
 	bool is_computer;
-	bool protected_user;		/* member of Protected Users */
-	unsigned os_build;		/* 0 when unknown */
-	const char *os;			/* operatingSystem, may be NULL */
-	char *sid;			/* "S-1-5-21-…" or NULL; owned */
-	struct hv_deleg *deleg;		/* sorted by target */
+	bool protected_user;	/* member of Protected Users */
+	unsigned os_build;	/* 0 when unknown */
+	const char *os;		/* operatingSystem, may be NULL */
+	char *sid;		/* "S-1-5-21-…" or NULL; owned */
+	struct hv_deleg *deleg; /* sorted by target */
 	size_t n_deleg;
-	struct hv_odd_value *odd;	/* dangling or odd values */
+	struct hv_odd_value *odd; /* dangling or odd values */
 	size_t n_odd, cap_odd;
-	char **rbcd_sids;		/* RBCD: who may delegate to it */
+	char **rbcd_sids; /* RBCD: who may delegate to it */
 	size_t n_rbcd;
 	bool has_rbcd;
 };
 
 struct hv_spn_clash {
-	const char *spn;	/* borrowed from the first holder */
-	size_t first, other;	/* account indexes */
+	const char *spn;     /* borrowed from the first holder */
+	size_t first, other; /* account indexes */
 };
 
 struct hv_host {
 	size_t account;
 	size_t domain;
-	const char *name;	/* the account's short name, borrowed */
+	const char *name; /* the account's short name, borrowed */
 };
 
 enum hv_grouping {
-	HV_GROUP_AUTO,	 /* connected components of the delegation graph */
-	HV_GROUP_ONE,	 /* all selected hosts are one domain */
-	HV_GROUP_OU,	 /* one domain per OU */
-	HV_GROUP_LISTS,	 /* the groups given (--domains FILE) */
+	HV_GROUP_AUTO,	/* connected components of the delegation graph */
+	HV_GROUP_ONE,	/* all selected hosts are one domain */
+	HV_GROUP_OU,	/* one domain per OU */
+	HV_GROUP_LISTS, /* the groups given (--domains FILE) */
 };
 
 struct hv_host_group {
@@ -99,36 +99,36 @@ struct hv_host_group {
 
 /* How to choose the hosts and group them (from the command line). */
 struct hv_selection {
-	char **hosts;		/* --hosts, exact names; NULL: discover */
+	char **hosts; /* --hosts, exact names; NULL: discover */
 	size_t n_hosts;
-	const char *ou;		/* --ou DN */
-	char **admins;		/* --admin */
+	const char *ou; /* --ou DN */
+	char **admins;	/* --admin */
 	size_t n_admins;
-	const char *new_node;	/* --new-node */
+	const char *new_node; /* --new-node */
 	enum hv_grouping grouping;
-	struct hv_host_group *groups;	/* for HV_GROUP_LISTS */
+	struct hv_host_group *groups; /* for HV_GROUP_LISTS */
 	size_t n_groups;
 };
 
 struct hv_estate {
-	const struct hv_directory *dir;	/* borrowed; must outlive */
+	const struct hv_directory *dir; /* borrowed; must outlive */
 	struct hv_account *accounts;
 	size_t n_accounts;
-	struct hv_strmap by_name;	/* short, FQDN, sAM → account */
-	struct hv_strmap by_spn;	/* SPN → first account holding it */
+	struct hv_strmap by_name; /* short, FQDN, sAM → account */
+	struct hv_strmap by_spn;  /* SPN → first account holding it */
 	struct hv_spn_clash *clashes;
 	size_t n_clashes, cap_clashes;
-	struct hv_host *hosts;		/* selected hosts, by domain */
+	struct hv_host *hosts; /* selected hosts, by domain */
 	size_t n_hosts;
 	char **domain_names;
 	size_t n_domains;
-	char *grouping_note;		/* how domains were formed */
-	long new_node;			/* index into hosts, or -1 */
-	size_t *admins;			/* account indexes */
+	char *grouping_note; /* how domains were formed */
+	long new_node;	     /* index into hosts, or -1 */
+	size_t *admins;	     /* account indexes */
 	size_t n_admins;
-	char **missing;			/* named hosts/admins not found */
+	char **missing; /* named hosts/admins not found */
 	size_t n_missing, cap_missing;
-	bool discovered;		/* hosts found by their SPNs */
+	bool discovered; /* hosts found by their SPNs */
 };
 
 /* Builds the estate from dir (borrowed: keep it alive) and sel. Returns

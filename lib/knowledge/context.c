@@ -7,7 +7,7 @@
 /* Value spellings per key, in order: the index is the stored value, so
  * for os the order is the release order and >= / <= compare releases. */
 static const char *const os_names[] = {"2012", "2012r2", "2016", "2019",
-				       "2022", "2025", NULL};
+				       "2022", "2025",	 NULL};
 static const char *const auth_names[] = {"credssp", "kerberos", NULL};
 static const char *const initiated_names[] = {"source", "remote", NULL};
 static const char *const yes_no[] = {"no", "yes", NULL};
@@ -53,16 +53,16 @@ static void list_values(enum hv_ctx_key key, char *buf, size_t size)
 		return;
 	}
 	for (int i = 0; keys[key].values[i]; i++) {
-		int n = snprintf(buf + used, size - used, "%s%s",
-				 i ? "|" : "", keys[key].values[i]);
+		int n = snprintf(buf + used, size - used, "%s%s", i ? "|" : "",
+				 keys[key].values[i]);
 		if (n < 0 || (size_t)n >= size - used)
 			return;
 		used += (size_t)n;
 	}
 }
 
-int hv_ctx_value_parse(enum hv_ctx_key key, const char *text,
-		       int *out_value, struct hv_error *err)
+int hv_ctx_value_parse(enum hv_ctx_key key, const char *text, int *out_value,
+		       struct hv_error *err)
 {
 	char accepted[128];
 

@@ -40,8 +40,8 @@ int hv_ctx_key_parse(const char *name, size_t len, enum hv_ctx_key *out_key);
 const char *hv_ctx_key_name(enum hv_ctx_key key);
 /* Parses the value of key ("2012r2", "credssp", "85"); returns 0 or
  * HV_ERR_INPUT with a message listing the accepted values. */
-int hv_ctx_value_parse(enum hv_ctx_key key, const char *text,
-		       int *out_value, struct hv_error *err);
+int hv_ctx_value_parse(enum hv_ctx_key key, const char *text, int *out_value,
+		       struct hv_error *err);
 /* The canonical spelling of a value, e.g. "2012r2"; for percent a static
  * buffer is not used: writes into buf (at least 8 bytes). */
 const char *hv_ctx_value_name(enum hv_ctx_key key, int value, char *buf,

@@ -25,13 +25,12 @@ const struct hv_cause *hv_kb_cause(const struct hv_kb *kb, const char *id)
 	return i >= 0 ? &kb->causes[i] : NULL;
 }
 
-static int validate_signature(const struct hv_kb *kb,
-			      struct hv_signature *sig, struct hv_error *err)
+static int validate_signature(const struct hv_kb *kb, struct hv_signature *sig,
+			      struct hv_error *err)
 {
 	free(sig->cause_index);
-	sig->cause_index = sig->n_causes
-				   ? hv_calloc(sig->n_causes, sizeof(size_t))
-				   : NULL;
+	sig->cause_index =
+		sig->n_causes ? hv_calloc(sig->n_causes, sizeof(size_t)) : NULL;
 	for (size_t c = 0; c < sig->n_causes; c++) {
 		long idx = hv_kb_cause_index(kb, sig->cause_ids[c]);
 

@@ -43,8 +43,8 @@ struct hv_cause {
 struct hv_signature {
 	char *id;
 	enum hv_sig_kind kind;
-	uint32_t code;	 /* hresult, win32 or kerberos code */
-	unsigned event;	 /* event id for HV_SIG_EVENT */
+	uint32_t code;	/* hresult, win32 or kerberos code */
+	unsigned event; /* event id for HV_SIG_EVENT */
 	char *channel;
 	char **names;
 	size_t n_names;
@@ -52,8 +52,8 @@ struct hv_signature {
 	size_t n_fragments;
 	char *meaning, *phase, *note, *status;
 	char **cause_ids;
-	size_t n_causes;	/* most likely first */
-	size_t *cause_index;	/* into hv_kb.causes, filled by validation */
+	size_t n_causes;     /* most likely first */
+	size_t *cause_index; /* into hv_kb.causes, filled by validation */
 	char *origin;
 };
 

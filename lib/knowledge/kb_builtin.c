@@ -19,4 +19,3 @@ int hv_kb_load(struct hv_kb *kb, const char *dir, struct hv_error *err)
 		rc = hv_kb_validate(kb, err);
 	return rc;
 }
-

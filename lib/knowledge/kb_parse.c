@@ -24,7 +24,7 @@ struct field {
 struct record {
 	struct field fields[MAX_FIELDS];
 	size_t n;
-	unsigned line;	/* of the first field */
+	unsigned line; /* of the first field */
 	const char *file;
 };
 
@@ -86,8 +86,7 @@ static char *optional(struct record *rec, const char *name)
 }
 
 /* Collects every value of a repeatable field into a new array. */
-static char **all_values(struct record *rec, const char *name,
-			 size_t *out_n)
+static char **all_values(struct record *rec, const char *name, size_t *out_n)
 {
 	char **values = NULL;
 	size_t n = 0, cap = 0;
@@ -129,8 +128,7 @@ static int parse_severity(struct record *rec, enum hv_severity *out,
 		*out = HV_SEV_INFO;
 	else
 		return at(err, rec->file, line_of(rec, "severity"),
-			  "severity must be error, warning or info, not",
-			  v);
+			  "severity must be error, warning or info, not", v);
 	return 0;
 }
 
@@ -185,8 +183,7 @@ static int parse_rules(struct record *rec, struct hv_cause *cause,
 		if (strcmp(f->name, "context") != 0)
 			continue;
 		f->used = true;
-		cause->rules = hv_reallocarray(cause->rules,
-					       cause->n_rules + 1,
+		cause->rules = hv_reallocarray(cause->rules, cause->n_rules + 1,
 					       sizeof(*cause->rules));
 		if (parse_rule(hv_strbuf_str(&f->value),
 			       &cause->rules[cause->n_rules], err) < 0) {
@@ -301,7 +298,8 @@ static int parse_kind(struct record *rec, enum hv_sig_kind *out,
 	}
 	return at(err, rec->file, line_of(rec, "kind"),
 		  "kind must be hresult, win32, kerberos, event or message,"
-		  " not", v);
+		  " not",
+		  v);
 }
 
 /* HRESULTs are written 0x + 8 hex digits so that a typo cannot turn one
@@ -323,14 +321,12 @@ static int parse_number(struct record *rec, const char *field, bool hex8,
 		if (strlen(v) != 10 || v[0] != '0' || v[1] != 'x' ||
 		    strspn(v + 2, "0123456789abcdefABCDEF") != 8)
 			return at(err, rec->file, line_of(rec, field),
-				  "an HRESULT is 0x and 8 hex digits, not",
-				  v);
+				  "an HRESULT is 0x and 8 hex digits, not", v);
 		n = strtoul(v + 2, &end, 16);
 	} else {
 		n = strtoul(v, &end, 10);
 	}
-	if (errno || !end || *end || n > UINT32_MAX || v[0] < '0' ||
-	    v[0] > '9')
+	if (errno || !end || *end || n > UINT32_MAX || v[0] < '0' || v[0] > '9')
 		return at(err, rec->file, line_of(rec, field),
 			  "not a valid number", v);
 	*out = (uint32_t)n;
@@ -385,8 +381,7 @@ static int signature_codes(struct record *rec, struct hv_signature *sig,
 	case HV_SIG_MESSAGE:
 		if (sig->n_fragments == 0)
 			return at(err, rec->file, rec->line,
-				  "a message signature needs a fragment",
-				  NULL);
+				  "a message signature needs a fragment", NULL);
 		return 0;
 	}
 	return 0;
@@ -401,8 +396,7 @@ static size_t count_blanks(const char *s)
 	return n;
 }
 
-static int signature_from_record(struct record *rec,
-				 struct hv_signature *sig,
+static int signature_from_record(struct record *rec, struct hv_signature *sig,
 				 struct hv_error *err)
 {
 	int rc;
@@ -429,7 +423,8 @@ static int signature_from_record(struct record *rec,
 	/* blanks do not count: a blank fragment would match any text */
 	for (size_t i = 0; i < sig->n_fragments; i++)
 		if (strlen(sig->fragments[i]) -
-			    count_blanks(sig->fragments[i]) < 8)
+			    count_blanks(sig->fragments[i]) <
+		    8)
 			return at(err, rec->file, rec->line,
 				  "fragment too short to be specific",
 				  sig->fragments[i]);
@@ -491,12 +486,12 @@ static int add_field(struct record *rec, const char *line, size_t len,
 	size_t name_len = 0;
 	struct field *f;
 
-	while (name_len < len && ((line[name_len] >= 'a' &&
-				   line[name_len] <= 'z') ||
-				  line[name_len] == '-'))
+	while (name_len < len &&
+	       ((line[name_len] >= 'a' && line[name_len] <= 'z') ||
+		line[name_len] == '-'))
 		name_len++;
-	if (name_len == 0 || name_len >= sizeof(f->name) ||
-	    name_len >= len || line[name_len] != ':')
+	if (name_len == 0 || name_len >= sizeof(f->name) || name_len >= len ||
+	    line[name_len] != ':')
 		return at(err, rec->file, lineno,
 			  "expected 'field: value' (lower-case field name)",
 			  NULL);

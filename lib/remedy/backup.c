@@ -57,13 +57,13 @@ static void add_value(struct hv_attr *attr, const void *data, size_t len)
 	attr->n_values++;
 }
 
-void hv_backup_take(struct hv_directory *bk, const char *dn,
-		    const char *attr, const struct hv_entry *current)
+void hv_backup_take(struct hv_directory *bk, const char *dn, const char *attr,
+		    const struct hv_entry *current)
 {
 	long at = find_index(bk, dn);
 	struct hv_entry *rec = at < 0 ? NULL : &bk->entries[at];
-	const struct hv_attr *now = current ? hv_entry_attr(current, attr)
-					    : NULL;
+	const struct hv_attr *now =
+		current ? hv_entry_attr(current, attr) : NULL;
 	struct hv_attr *copy;
 
 	if (!rec)
@@ -135,14 +135,15 @@ void hv_backup_write(struct hv_strbuf *out, const struct hv_directory *bk,
 	comment_line(out, "", info ? info->what : NULL);
 	comment_line(out, "read from: ", info ? info->source : NULL);
 	comment_line(out, "taken: ", info ? info->taken : NULL);
-	hv_strbuf_addf(out, "# %zu object%s. Each record replaces the listed "
-			    "attributes with these exact\n# values; an "
-			    "attribute listed without values was absent and "
-			    "is removed.\n# Restore with:\n"
-			    "#   hvdoctor apply --ldap URI --rollback FILE "
-			    "--yes\n# or by hand, with the same effect:\n"
-			    "#   ldapmodify -H ldap://DC -Y GSSAPI -f FILE\n"
-			    "version: 1\n\n",
+	hv_strbuf_addf(out,
+		       "# %zu object%s. Each record replaces the listed "
+		       "attributes with these exact\n# values; an "
+		       "attribute listed without values was absent and "
+		       "is removed.\n# Restore with:\n"
+		       "#   hvdoctor apply --ldap URI --rollback FILE "
+		       "--yes\n# or by hand, with the same effect:\n"
+		       "#   ldapmodify -H ldap://DC -Y GSSAPI -f FILE\n"
+		       "version: 1\n\n",
 		       bk->n_entries, bk->n_entries == 1 ? "" : "s");
 	for (size_t i = 0; i < bk->n_entries; i++) {
 		const struct hv_entry *rec = &bk->entries[i];
@@ -169,10 +170,10 @@ void hv_backup_write(struct hv_strbuf *out, const struct hv_directory *bk,
  * ------------------------------------------------------------------ */
 
 enum bk_state {
-	BK_NONE,    /* between records */
-	BK_DN,      /* read "dn:", "changetype: modify" must follow */
-	BK_MODS,    /* "replace:" or the end of the record may follow */
-	BK_VALUES,  /* values of the replaced attribute, or "-" */
+	BK_NONE,   /* between records */
+	BK_DN,	   /* read "dn:", "changetype: modify" must follow */
+	BK_MODS,   /* "replace:" or the end of the record may follow */
+	BK_VALUES, /* values of the replaced attribute, or "-" */
 };
 
 struct bk_reader {
@@ -183,13 +184,13 @@ struct bk_reader {
 	char attr[HV_LDIF_MAX_NAME + 1];
 	struct hv_strbuf value;
 	struct hv_directory *out;
-	struct hv_entry *rec;	/* the record being read, in out */
-	struct hv_attr *mod;	/* its attribute being replaced */
+	struct hv_entry *rec; /* the record being read, in out */
+	struct hv_attr *mod;  /* its attribute being replaced */
 	struct hv_error *err;
 };
 
-__attribute__((format(printf, 2, 3)))
-static int bad(struct bk_reader *rd, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int bad(struct bk_reader *rd,
+						     const char *fmt, ...)
 {
 	char where[600];
 	char msg[1024];
@@ -251,16 +252,19 @@ static int start_record(struct bk_reader *rd, bool first_line)
 			       : bad(rd, "unsupported LDIF version (RFC 2849 "
 					 "note 1)");
 	if (!attr_is(rd, "dn"))
-		return bad(rd, "expected 'dn:' to start a record, found "
-			       "'%s:'", rd->attr);
+		return bad(rd,
+			   "expected 'dn:' to start a record, found "
+			   "'%s:'",
+			   rd->attr);
 	if (!rd->value.len || memchr(dn, '\0', rd->value.len) ||
 	    !valid_utf8(dn, rd->value.len))
 		return bad(rd, "the DN is empty, has a NUL byte or is not "
 			       "UTF-8 (RFC 2849 note 7)");
 	seen = hv_backup_find(rd->out, dn);
 	if (seen)
-		return bad(rd, "a second record for this DN (the first is at "
-			       "%s): a backup has one per object",
+		return bad(rd,
+			   "a second record for this DN (the first is at "
+			   "%s): a backup has one per object",
 			   seen->origin);
 	snprintf(origin, sizeof(origin), "%s:%zu", rd->name, rd->in.line);
 	rd->rec = hv_directory_add_entry(rd->out, dn, origin);
@@ -286,8 +290,10 @@ static int replace_line(struct bk_reader *rd)
 	const char *name = value_str(rd);
 
 	if (!attr_is(rd, "replace"))
-		return bad(rd, "only 'replace:' is read from a backup, not "
-			       "'%s:'", rd->attr);
+		return bad(rd,
+			   "only 'replace:' is read from a backup, not "
+			   "'%s:'",
+			   rd->attr);
 	if (!plain_name(name, rd->value.len))
 		return bad(rd, "'replace:' needs a plain attribute name");
 	if (hv_entry_attr(rd->rec, name))
@@ -303,8 +309,9 @@ static int replace_line(struct bk_reader *rd)
 static int value_line(struct bk_reader *rd)
 {
 	if (!attr_is(rd, rd->mod->name))
-		return bad(rd, "a '%s:' value inside 'replace: %s' (values "
-			       "must name the replaced attribute)",
+		return bad(rd,
+			   "a '%s:' value inside 'replace: %s' (values "
+			   "must name the replaced attribute)",
 			   rd->attr, rd->mod->name);
 	add_value(rd->mod, hv_strbuf_str(&rd->value), rd->value.len);
 	return 0;
@@ -355,8 +362,10 @@ static int end_record(struct bk_reader *rd)
 	case BK_DN:
 		return bad(rd, "the record ends before 'changetype: modify'");
 	case BK_VALUES:
-		return bad(rd, "the values of 'replace: %s' end without '-' "
-			       "(RFC 2849 mod-spec)", rd->mod->name);
+		return bad(rd,
+			   "the values of 'replace: %s' end without '-' "
+			   "(RFC 2849 mod-spec)",
+			   rd->mod->name);
 	case BK_MODS:
 		break;
 	}
@@ -412,14 +421,14 @@ int hv_backup_read_buffer(const char *name, const char *data, size_t len,
 		rd.in.p += 3; /* a byte order mark from a Windows editor */
 	rc = read_lines(&rd);
 	if (rc == 0 && !got.n_entries)
-		rc = hv_error_set(rd.err, HV_ERR_INPUT, rd.name, "no records: "
+		rc = hv_error_set(rd.err, HV_ERR_INPUT, rd.name,
+				  "no records: "
 				  "this is not an hvdoctor backup");
 	hv_strbuf_release(&rd.in.text);
 	hv_strbuf_release(&rd.value);
 	if (rc == 0) {
 		for (size_t i = 0; i < got.n_entries; i++) {
-			HV_GROW(out->entries, out->n_entries,
-				out->cap_entries);
+			HV_GROW(out->entries, out->n_entries, out->cap_entries);
 			out->entries[out->n_entries++] = got.entries[i];
 		}
 		free(got.entries);
@@ -441,28 +450,32 @@ int hv_backup_read_file(const char *path, struct hv_directory *out,
 
 	if (!f) {
 		code = errno;
-		rc = hv_error_set(err, HV_ERR_IO, path, "cannot read the "
+		rc = hv_error_set(err, HV_ERR_IO, path,
+				  "cannot read the "
 				  "backup file");
 		hv_error_native(err, "libc", code, strerror(code));
 		return rc;
 	}
 	while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if (n > HV_BACKUP_MAX_FILE - data.len)
-			rc = hv_error_set(err, HV_ERR_INPUT, path, "larger "
+			rc = hv_error_set(err, HV_ERR_INPUT, path,
+					  "larger "
 					  "than %u bytes: not an hvdoctor "
-					  "backup", HV_BACKUP_MAX_FILE);
+					  "backup",
+					  HV_BACKUP_MAX_FILE);
 		else
 			hv_strbuf_add(&data, chunk, n);
 	}
 	if (!rc && ferror(f)) {
-		rc = hv_error_set(err, HV_ERR_IO, path, "cannot read the "
+		rc = hv_error_set(err, HV_ERR_IO, path,
+				  "cannot read the "
 				  "backup file");
 		hv_error_native(err, "libc", EIO, strerror(EIO));
 	}
 	fclose(f);
 	if (!rc)
-		rc = hv_backup_read_buffer(path, hv_strbuf_str(&data),
-					   data.len, out, err);
+		rc = hv_backup_read_buffer(path, hv_strbuf_str(&data), data.len,
+					   out, err);
 	hv_strbuf_release(&data);
 	return rc;
 }

@@ -45,8 +45,8 @@ struct hv_backup_info {
  * fresh read of that object; NULL if it has none) holds for it. The record
  * of dn is made on first use; taking the same attribute again changes
  * nothing, so the first (oldest) values win. */
-void hv_backup_take(struct hv_directory *bk, const char *dn,
-		    const char *attr, const struct hv_entry *current);
+void hv_backup_take(struct hv_directory *bk, const char *dn, const char *attr,
+		    const struct hv_entry *current);
 /* The record of dn in bk (DNs compared case-insensitively), or NULL;
  * borrowed until bk changes. */
 const struct hv_entry *hv_backup_find(const struct hv_directory *bk,

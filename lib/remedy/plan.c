@@ -15,10 +15,9 @@ struct hv_plan_options hv_plan_defaults(void)
 					HV_PLAN_PROTOCOL_ANY, false};
 }
 
-static struct hv_action *add_action(struct hv_plan *plan,
-				    enum hv_action_kind kind,
-				    const struct hv_account *acc,
-				    const char *attr, const char *fmt, ...)
+static struct hv_action *
+add_action(struct hv_plan *plan, enum hv_action_kind kind,
+	   const struct hv_account *acc, const char *attr, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
 static struct hv_action *add_action(struct hv_plan *plan,
@@ -68,15 +67,15 @@ static void warn(struct hv_plan *plan, const char *fmt, ...)
 /* The entries wanted per target under the options, as hv_deleg bits. */
 static unsigned wanted_bits(const struct hv_plan_options *opts)
 {
-	unsigned names = opts->names == HV_PLAN_NAMES_FQDN ? 2u
+	unsigned names = opts->names == HV_PLAN_NAMES_FQDN    ? 2u
 			 : opts->names == HV_PLAN_NAMES_SHORT ? 1u
 							      : 3u;
 	unsigned bits = 0;
 
 	if (opts->services & HV_PLAN_VSMS)
-		bits |= names;		/* VSMS_SHORT=1, VSMS_FQDN=2 */
+		bits |= names; /* VSMS_SHORT=1, VSMS_FQDN=2 */
 	if (opts->services & HV_PLAN_CIFS)
-		bits |= names << 2;	/* CIFS_SHORT=4, CIFS_FQDN=8 */
+		bits |= names << 2; /* CIFS_SHORT=4, CIFS_FQDN=8 */
 	return bits;
 }
 
@@ -124,9 +123,9 @@ static void plan_delegation(const struct hv_estate *est,
 		dst = &est->accounts[est->hosts[b].account];
 		if (!name_is_safe(dst))
 			continue;
-		missing = want & ~hv_estate_deleg_bits(
-					 est, est->hosts[a].account,
-					 est->hosts[b].account);
+		missing =
+			want & ~hv_estate_deleg_bits(est, est->hosts[a].account,
+						     est->hosts[b].account);
 		if (!missing)
 			continue;
 		if (!act)
@@ -144,8 +143,9 @@ static void plan_delegation(const struct hv_estate *est,
 	if (act) {
 		struct hv_strbuf why = HV_STRBUF_INIT;
 
-		hv_strbuf_addf(&why, "%s: allow delegation to %zu peer%s "
-				     "(%zu entr%s)",
+		hv_strbuf_addf(&why,
+			       "%s: allow delegation to %zu peer%s "
+			       "(%zu entr%s)",
 			       src->name, n_targets, n_targets == 1 ? "" : "s",
 			       act->n_values, act->n_values == 1 ? "y" : "ies");
 		free(act->why);
@@ -168,22 +168,26 @@ static void plan_protocol(const struct hv_estate *est,
 		return;
 	if (opts->protocol == HV_PLAN_PROTOCOL_KERBEROS) {
 		if (!acc->os_build || acc->os_build >= HV_BUILD_WS2016)
-			warn(plan, "%s runs Windows Server 2016 or later (or an "
-				   "unknown OS): with \"Kerberos only\" its "
-				   "remote moves fail; use --protocol any",
+			warn(plan,
+			     "%s runs Windows Server 2016 or later (or an "
+			     "unknown OS): with \"Kerberos only\" its "
+			     "remote moves fail; use --protocol any",
 			     acc->name);
 		return;
 	}
 	act = add_action(plan, HV_ACT_SET_UAC, acc, "userAccountControl",
 			 "%s: use any authentication protocol (protocol "
-			 "transition)", acc->name);
+			 "transition)",
+			 acc->name);
 	act->old_uac = acc->uac;
 	act->new_uac = acc->uac | HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION;
 	if (acc->uac & HV_UAC_TRUSTED_FOR_DELEGATION)
-		warn(plan, "%s also has unconstrained delegation; hvdoctor "
-			   "leaves it (only adds what is missing): remove it "
-			   "with Set-ADAccountControl -TrustedForDelegation "
-			   "$false", acc->name);
+		warn(plan,
+		     "%s also has unconstrained delegation; hvdoctor "
+		     "leaves it (only adds what is missing): remove it "
+		     "with Set-ADAccountControl -TrustedForDelegation "
+		     "$false",
+		     acc->name);
 }
 
 static bool spn_held_elsewhere(const struct hv_estate *est, size_t account,
@@ -270,17 +274,15 @@ static void remove_spn(struct hv_plan *plan, const struct hv_account *acc,
 		    strcmp(plan->actions[i].dn, acc->entry->dn) == 0)
 			act = &plan->actions[i];
 	if (!act)
-		act = add_action(plan, HV_ACT_REMOVE_SPN, acc,
-				 "servicePrincipalName",
-				 "%s: remove SPNs that belong to %s", acc->name,
-				 owner);
+		act = add_action(
+			plan, HV_ACT_REMOVE_SPN, acc, "servicePrincipalName",
+			"%s: remove SPNs that belong to %s", acc->name, owner);
 	add_value(act, spn);
 }
 
 /* An SPN on two accounts, or another host's SPN on a host's own account:
  * it comes off the account its host part does not name. */
-static void plan_spn_removals(const struct hv_estate *est,
-			      struct hv_plan *plan)
+static void plan_spn_removals(const struct hv_estate *est, struct hv_plan *plan)
 {
 	for (size_t i = 0; i < est->n_clashes; i++) {
 		const struct hv_spn_clash *c = &est->clashes[i];
@@ -288,10 +290,11 @@ static void plan_spn_removals(const struct hv_estate *est,
 		size_t wrong;
 
 		if (owner != (long)c->first && owner != (long)c->other) {
-			warn(plan, "the SPN '%s' is on both %s and %s and "
-				   "names neither: decide by hand which "
-				   "keeps it", c->spn,
-			     est->accounts[c->first].name,
+			warn(plan,
+			     "the SPN '%s' is on both %s and %s and "
+			     "names neither: decide by hand which "
+			     "keeps it",
+			     c->spn, est->accounts[c->first].name,
 			     est->accounts[c->other].name);
 			continue;
 		}
@@ -331,8 +334,8 @@ static void plan_prune(const struct hv_estate *est, struct hv_plan *plan)
 			    !strstr(acc->odd[i].why, "dangling"))
 				continue;
 			if (!act)
-				act = add_action(plan,
-						 HV_ACT_REMOVE_DELEGATION, acc,
+				act = add_action(plan, HV_ACT_REMOVE_DELEGATION,
+						 acc,
 						 "msDS-AllowedToDelegateTo",
 						 "%s: remove entries for hosts "
 						 "that no longer exist",
@@ -353,8 +356,7 @@ static bool in_scope(const struct hv_estate *est, size_t h)
 {
 	return domain_has_peers(est, h) &&
 	       (est->new_node < 0 || (long)h == est->new_node ||
-		est->hosts[h].domain ==
-			est->hosts[est->new_node].domain);
+		est->hosts[h].domain == est->hosts[est->new_node].domain);
 }
 
 static void note_host(struct hv_plan *plan, const char *name)
@@ -389,8 +391,9 @@ void hv_plan_build(const struct hv_estate *est,
 		if (!in_scope(est, h))
 			continue;
 		if (!name_is_safe(&est->accounts[est->hosts[h].account])) {
-			warn(out, "a host at %s has control characters in its "
-				  "name: nothing is planned for or towards it",
+			warn(out,
+			     "a host at %s has control characters in its "
+			     "name: nothing is planned for or towards it",
 			     est->accounts[est->hosts[h].account].entry->dn);
 			continue;
 		}

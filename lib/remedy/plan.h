@@ -23,33 +23,36 @@ enum hv_action_kind {
 
 struct hv_action {
 	enum hv_action_kind kind;
-	const char *dn;		/* borrowed from the directory */
-	const char *account;	/* short name, borrowed */
-	const char *attr;	/* static attribute name */
-	char **values;		/* owned; for the value actions */
+	const char *dn;	     /* borrowed from the directory */
+	const char *account; /* short name, borrowed */
+	const char *attr;    /* static attribute name */
+	char **values;	     /* owned; for the value actions */
 	size_t n_values, cap_values;
 	uint32_t old_uac, new_uac; /* for HV_ACT_SET_UAC */
-	char *why;		/* one line, owned; may hold AD text */
+	char *why;		   /* one line, owned; may hold AD text */
 };
 
 enum hv_plan_services { HV_PLAN_VSMS = 1, HV_PLAN_CIFS = 2 };
-enum hv_plan_names { HV_PLAN_NAMES_BOTH, HV_PLAN_NAMES_FQDN,
-		     HV_PLAN_NAMES_SHORT };
+enum hv_plan_names {
+	HV_PLAN_NAMES_BOTH,
+	HV_PLAN_NAMES_FQDN,
+	HV_PLAN_NAMES_SHORT
+};
 enum hv_plan_protocol { HV_PLAN_PROTOCOL_ANY, HV_PLAN_PROTOCOL_KERBEROS };
 
 struct hv_plan_options {
-	unsigned services;		/* enum hv_plan_services bits */
+	unsigned services; /* enum hv_plan_services bits */
 	enum hv_plan_names names;
 	enum hv_plan_protocol protocol;
 	bool prune;
 };
 
 struct hv_plan {
-	struct hv_action *actions;	/* removals listed first */
+	struct hv_action *actions; /* removals listed first */
 	size_t n, cap;
-	char **warnings;		/* for the admin, owned */
+	char **warnings; /* for the admin, owned */
 	size_t n_warnings, cap_warnings;
-	char **hosts;			/* hosts to purge tickets on */
+	char **hosts; /* hosts to purge tickets on */
 	size_t n_hosts;
 };
 

@@ -22,8 +22,8 @@ static unsigned pair_bits(const struct hv_estate *est, size_t a, size_t b)
 				    est->hosts[b].account);
 }
 
-static void domain_range(const struct hv_estate *est, size_t d,
-			 size_t *first, size_t *end)
+static void domain_range(const struct hv_estate *est, size_t d, size_t *first,
+			 size_t *end)
 {
 	*first = 0;
 	while (*first < est->n_hosts && est->hosts[*first].domain != d)
@@ -53,7 +53,8 @@ void hv_audit_pair_counts(const struct hv_estate *est,
 		const struct hv_account *src =
 			&est->accounts[est->hosts[a].account];
 		struct hv_pair_counts *c = &counts[est->hosts[a].domain];
-		size_t in_scope = est->new_node < 0 ? size[est->hosts[a].domain] - 1
+		size_t in_scope = est->new_node < 0
+					  ? size[est->hosts[a].domain] - 1
 				  : (long)a == est->new_node
 					  ? size[est->hosts[a].domain] - 1
 					  : 1;
@@ -74,8 +75,8 @@ void hv_audit_pair_counts(const struct hv_estate *est,
 		}
 	}
 	for (size_t d = 0; d < est->n_domains; d++)
-		counts[d].none = counts[d].pairs - counts[d].full -
-				 counts[d].partial;
+		counts[d].none =
+			counts[d].pairs - counts[d].full - counts[d].partial;
 	free(size);
 	free(pos);
 }
@@ -151,18 +152,20 @@ static void text_domains(struct hv_strbuf *out, const struct hv_estate *est,
 		hv_strbuf_addch(out, '\n');
 		hv_style_add(out, st, HV_TONE_BOLD, "Migration domain: ");
 		hv_style_add(out, st, HV_TONE_BOLD, est->domain_names[d]);
-		hv_strbuf_addf(out, "  (%zu host%s, %zu ordered pair%s: %zu "
-				    "complete, %zu partial, %zu without "
-				    "delegation)\n",
+		hv_strbuf_addf(out,
+			       "  (%zu host%s, %zu ordered pair%s: %zu "
+			       "complete, %zu partial, %zu without "
+			       "delegation)\n",
 			       end - first, end - first == 1 ? "" : "s",
 			       c.pairs, c.pairs == 1 ? "" : "s", c.full,
 			       c.partial, c.none);
 		if (end - first < 2)
 			continue;
 		if (end - first > HV_MATRIX_MAX_HOSTS) {
-			hv_strbuf_addf(out, "  (more than %d hosts: the "
-					    "matrix is not drawn; the "
-					    "findings list every gap)\n",
+			hv_strbuf_addf(out,
+				       "  (more than %d hosts: the "
+				       "matrix is not drawn; the "
+				       "findings list every gap)\n",
 				       HV_MATRIX_MAX_HOSTS);
 			continue;
 		}
@@ -209,8 +212,7 @@ static void text_finding(struct hv_strbuf *out, const struct hv_finding *f,
 	}
 }
 
-static void text_findings(struct hv_strbuf *out,
-			  const struct hv_findings *fs,
+static void text_findings(struct hv_strbuf *out, const struct hv_findings *fs,
 			  const struct hv_style *st)
 {
 	for (int sev = HV_SEV_ERROR; sev >= HV_SEV_INFO; sev--) {
@@ -232,8 +234,7 @@ static void text_findings(struct hv_strbuf *out,
 	}
 }
 
-void hv_render_audit_text(struct hv_strbuf *out,
-			  const struct hv_audit_view *v,
+void hv_render_audit_text(struct hv_strbuf *out, const struct hv_audit_view *v,
 			  const struct hv_style *st)
 {
 	const struct hv_estate *est = v->estate;
@@ -247,21 +248,19 @@ void hv_render_audit_text(struct hv_strbuf *out,
 		full += counts[d].full;
 	}
 	hv_style_add(out, st, HV_TONE_BOLD, "hvdoctor audit");
-	hv_strbuf_addf(out, " of %s: %zu host%s in %zu migration domain%s, "
-			    "%zu of %zu ordered pairs fully delegated; "
-			    "%zu error%s, %zu warning%s, %zu note%s\n",
-		       v->source, est->n_hosts, est->n_hosts == 1 ? "" : "s",
-		       est->n_domains, est->n_domains == 1 ? "" : "s", full,
-		       pairs, hv_findings_count(v->findings, HV_SEV_ERROR),
-		       hv_findings_count(v->findings, HV_SEV_ERROR) == 1 ? ""
-									 : "s",
-		       hv_findings_count(v->findings, HV_SEV_WARNING),
-		       hv_findings_count(v->findings, HV_SEV_WARNING) == 1
-			       ? ""
-			       : "s",
-		       hv_findings_count(v->findings, HV_SEV_INFO),
-		       hv_findings_count(v->findings, HV_SEV_INFO) == 1 ? ""
-									: "s");
+	hv_strbuf_addf(
+		out,
+		" of %s: %zu host%s in %zu migration domain%s, "
+		"%zu of %zu ordered pairs fully delegated; "
+		"%zu error%s, %zu warning%s, %zu note%s\n",
+		v->source, est->n_hosts, est->n_hosts == 1 ? "" : "s",
+		est->n_domains, est->n_domains == 1 ? "" : "s", full, pairs,
+		hv_findings_count(v->findings, HV_SEV_ERROR),
+		hv_findings_count(v->findings, HV_SEV_ERROR) == 1 ? "" : "s",
+		hv_findings_count(v->findings, HV_SEV_WARNING),
+		hv_findings_count(v->findings, HV_SEV_WARNING) == 1 ? "" : "s",
+		hv_findings_count(v->findings, HV_SEV_INFO),
+		hv_findings_count(v->findings, HV_SEV_INFO) == 1 ? "" : "s");
 	hv_strbuf_addf(out, "Domains: %s.\n", est->grouping_note);
 	if (est->n_hosts)
 		hv_strbuf_adds(out, "Matrix: the row host delegates to the "
@@ -295,9 +294,9 @@ static void json_finding(struct hv_json *js, const struct hv_finding *f,
 		hv_json_kv_string(js, "dn", f->ev[e].dn);
 		hv_json_kv_string(js, "attribute", f->ev[e].attr);
 		hv_json_kv_string(js, "value", f->ev[e].value);
-		hv_json_kv_string(js, "state", f->ev[e].state == HV_EV_MISSING
-						       ? "missing"
-						       : "present");
+		hv_json_kv_string(js, "state",
+				  f->ev[e].state == HV_EV_MISSING ? "missing"
+								  : "present");
 		hv_json_kv_string(js, "origin", f->ev[e].origin);
 		hv_json_object_end(js);
 	}
@@ -307,8 +306,7 @@ static void json_finding(struct hv_json *js, const struct hv_finding *f,
 	hv_json_object_end(js);
 }
 
-static void json_host(struct hv_json *js, const struct hv_estate *est,
-		      size_t h)
+static void json_host(struct hv_json *js, const struct hv_estate *est, size_t h)
 {
 	const struct hv_account *acc = &est->accounts[est->hosts[h].account];
 
@@ -316,7 +314,8 @@ static void json_host(struct hv_json *js, const struct hv_estate *est,
 	hv_json_kv_string(js, "name", acc->name);
 	hv_json_kv_string(js, "fqdn", acc->dns);
 	hv_json_kv_string(js, "dn", acc->entry->dn);
-	hv_json_kv_string(js, "domain", est->domain_names[est->hosts[h].domain]);
+	hv_json_kv_string(js, "domain",
+			  est->domain_names[est->hosts[h].domain]);
 	hv_json_kv_string(js, "os", acc->os);
 	hv_json_kv_int(js, "os_build", acc->os_build);
 	hv_json_key(js, "user_account_control");
@@ -376,8 +375,7 @@ static void json_domains(struct hv_json *js, const struct hv_estate *est,
 	hv_json_array_end(js);
 }
 
-void hv_render_audit_json(struct hv_strbuf *out,
-			  const struct hv_audit_view *v)
+void hv_render_audit_json(struct hv_strbuf *out, const struct hv_audit_view *v)
 {
 	const struct hv_estate *est = v->estate;
 	struct hv_pair_counts *counts =

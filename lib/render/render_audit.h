@@ -16,8 +16,8 @@
 struct hv_audit_view {
 	const struct hv_estate *estate;
 	const struct hv_findings *findings;
-	const struct hv_kb *kb;		/* titles; may be NULL */
-	const char *source;		/* "estate.ldif" or the LDAP URI */
+	const struct hv_kb *kb; /* titles; may be NULL */
+	const char *source;	/* "estate.ldif" or the LDAP URI */
 };
 
 /* Per-domain pair counts, shared by both renderers. */

@@ -62,8 +62,9 @@ static void text_recognised(struct hv_strbuf *out,
 		hv_strbuf_adds(out, "  ");
 		hv_style_pad(out, label, 18);
 		hv_style_add(out, st, HV_TONE_BOLD,
-			     sig->n_names ? sig->names[0]
-			     : sig->channel ? sig->channel : sig->id);
+			     sig->n_names   ? sig->names[0]
+			     : sig->channel ? sig->channel
+					    : sig->id);
 		hv_strbuf_addch(out, '\n');
 		hv_style_indent(out, sig->meaning, 20);
 		hv_strbuf_addf(out, "%20sseen as \"%.60s\" (%s", "",
@@ -109,14 +110,12 @@ static void text_extracted(struct hv_strbuf *out,
 
 		if (!ctx->known[k])
 			continue;
-		hv_strbuf_addf(out, "  %s=%s%s\n",
-			       hv_ctx_key_name((enum hv_ctx_key)k),
-			       hv_ctx_value_name((enum hv_ctx_key)k,
-						 ctx->value[k], num,
-						 sizeof(num)),
-			       v->ranking->context_from_text[k]
-				       ? "  (from the text)"
-				       : "");
+		hv_strbuf_addf(
+			out, "  %s=%s%s\n", hv_ctx_key_name((enum hv_ctx_key)k),
+			hv_ctx_value_name((enum hv_ctx_key)k, ctx->value[k],
+					  num, sizeof(num)),
+			v->ranking->context_from_text[k] ? "  (from the text)"
+							 : "");
 	}
 }
 
@@ -144,8 +143,9 @@ static void text_telltales(struct hv_strbuf *out, const struct hv_kb *kb,
 		    sig->kind == HV_SIG_MESSAGE)
 			continue;
 		sig_label(sig, label, sizeof(label));
-		hv_strbuf_addf(out, "%s%s%s%s%s", shown ? ", " : "     tell-tale: ",
-			       label, sig->n_names ? " " : "",
+		hv_strbuf_addf(out, "%s%s%s%s%s",
+			       shown ? ", " : "     tell-tale: ", label,
+			       sig->n_names ? " " : "",
 			       sig->n_names ? sig->names[0] : "", "");
 		shown++;
 	}
@@ -176,8 +176,8 @@ static void text_cause(struct hv_strbuf *out, const struct hv_explain_view *v,
 	if (rank >= v->detailed)
 		return;
 	for (size_t w = 0; w < r->n_why; w++)
-		hv_strbuf_addf(out, "     %s %s\n", w ? "    " : "why:",
-			       r->why[w]);
+		hv_strbuf_addf(out, "     %s %s\n",
+			       w ? "    " : "why:", r->why[w]);
 	hv_strbuf_addch(out, '\n');
 	hv_style_indent(out, c->explain, 5);
 	text_section(out, st, "confirm by hand:", c->confirm);
@@ -213,8 +213,7 @@ void hv_render_explain_text(struct hv_strbuf *out,
 				    "--all; as data: --json)\n");
 }
 
-static void json_recognised(struct hv_json *js,
-			    const struct hv_explain_view *v)
+static void json_recognised(struct hv_json *js, const struct hv_explain_view *v)
 {
 	hv_json_key(js, "recognised");
 	hv_json_array_begin(js);

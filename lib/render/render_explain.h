@@ -12,8 +12,8 @@ struct hv_explain_view {
 	const struct hv_kb *kb;
 	const struct hv_symptoms *symptoms;
 	const struct hv_explanation *ranking;
-	bool recognised;	/* false: ranking holds the common causes */
-	size_t detailed;	/* how many causes get full detail */
+	bool recognised; /* false: ranking holds the common causes */
+	size_t detailed; /* how many causes get full detail */
 };
 
 /* Appends the text report to out. */

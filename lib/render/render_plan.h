@@ -23,7 +23,6 @@ void hv_render_plan_rollback(struct hv_strbuf *out,
 			     const struct hv_plan_view *view);
 /* Appends the PowerShell script: checks before it changes, supports
  * -WhatIf, says what it did, ends with what to run on each host. */
-void hv_render_plan_ps1(struct hv_strbuf *out,
-			const struct hv_plan_view *view);
+void hv_render_plan_ps1(struct hv_strbuf *out, const struct hv_plan_view *view);
 
 #endif

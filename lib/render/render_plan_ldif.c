@@ -22,8 +22,9 @@ static void header(struct hv_strbuf *out, const struct hv_plan_view *v,
 	hv_quote_comment(out, what);
 	hv_strbuf_adds(out, "\n# estate read from: ");
 	hv_quote_comment(out, v->source ? v->source : "");
-	hv_strbuf_addf(out, "\n# %zu change%s on %zu object%s. Apply with:\n"
-			    "#   ldapmodify -H ldap://DC -Y GSSAPI -f FILE\n",
+	hv_strbuf_addf(out,
+		       "\n# %zu change%s on %zu object%s. Apply with:\n"
+		       "#   ldapmodify -H ldap://DC -Y GSSAPI -f FILE\n",
 		       hv_plan_changes(v->plan),
 		       hv_plan_changes(v->plan) == 1 ? "" : "s", v->plan->n,
 		       v->plan->n == 1 ? "" : "s");
@@ -69,8 +70,7 @@ static void record(struct hv_strbuf *out, const struct hv_action *act,
 	hv_strbuf_adds(out, "-\n\n");
 }
 
-void hv_render_plan_ldif(struct hv_strbuf *out,
-			 const struct hv_plan_view *v)
+void hv_render_plan_ldif(struct hv_strbuf *out, const struct hv_plan_view *v)
 {
 	header(out, v, "hvdoctor plan: the changes for ldapmodify");
 	if (!v->plan->n)
@@ -82,8 +82,9 @@ void hv_render_plan_ldif(struct hv_strbuf *out,
 void hv_render_plan_rollback(struct hv_strbuf *out,
 			     const struct hv_plan_view *v)
 {
-	header(out, v, "hvdoctor plan: ROLLBACK - undoes the plan, last "
-		       "change first");
+	header(out, v,
+	       "hvdoctor plan: ROLLBACK - undoes the plan, last "
+	       "change first");
 	for (size_t i = v->plan->n; i-- > 0;)
 		record(out, &v->plan->actions[i], true);
 }

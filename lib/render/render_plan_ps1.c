@@ -13,7 +13,8 @@ static const char prologue[] =
 	"param(\n"
 	"    # also set Kerberos as the migration authentication on the hosts\n"
 	"    [switch]$SetKerberosAuth,\n"
-	"    # also purge the hosts' machine tickets now (klist purge -li 0x3e7)\n"
+	"    # also purge the hosts' machine tickets now (klist purge -li "
+	"0x3e7)\n"
 	"    [switch]$PurgeTickets\n"
 	")\n"
 	"Set-StrictMode -Version 2.0\n"
@@ -45,7 +46,8 @@ static const char prologue[] =
 	" gone)\"; return }\n"
 	"    if ($PSCmdlet.ShouldProcess($Dn, \"remove $($present.Count)"
 	" value(s) from $Attribute\")) {\n"
-	"        Set-ADObject -Identity $Dn -Remove @{ $Attribute = $present }\n"
+	"        Set-ADObject -Identity $Dn -Remove @{ $Attribute = $present "
+	"}\n"
 	"        Write-Host \"changed  $Why (-$($present.Count))\"\n"
 	"    }\n"
 	"}\n\n"
@@ -77,12 +79,13 @@ static void header(struct hv_strbuf *out, const struct hv_plan_view *v)
 		     "Hyper-V live migration");
 	hv_strbuf_adds(out, "# estate read from: ");
 	hv_quote_comment(out, v->source ? v->source : "");
-	hv_strbuf_addf(out, "\n# %zu change%s on %zu object%s. Run it where "
-			    "the ActiveDirectory module is\n# installed, as "
-			    "an account that may change these objects:\n"
-			    "#   .\\plan.ps1 -WhatIf   shows what would "
-			    "change\n#   .\\plan.ps1           changes it "
-			    "(safe to run again)\n",
+	hv_strbuf_addf(out,
+		       "\n# %zu change%s on %zu object%s. Run it where "
+		       "the ActiveDirectory module is\n# installed, as "
+		       "an account that may change these objects:\n"
+		       "#   .\\plan.ps1 -WhatIf   shows what would "
+		       "change\n#   .\\plan.ps1           changes it "
+		       "(safe to run again)\n",
 		       hv_plan_changes(v->plan),
 		       hv_plan_changes(v->plan) == 1 ? "" : "s", v->plan->n,
 		       v->plan->n == 1 ? "" : "s");
@@ -117,9 +120,9 @@ static void step(struct hv_strbuf *out, const struct hv_action *act)
 	case HV_ACT_REMOVE_DELEGATION:
 	case HV_ACT_REMOVE_SPN:
 		hv_strbuf_adds(out, act->kind == HV_ACT_ADD_DELEGATION ||
-					    act->kind == HV_ACT_ADD_SPN
-				    ? "Add-HvValue"
-				    : "Remove-HvValue");
+						    act->kind == HV_ACT_ADD_SPN
+					    ? "Add-HvValue"
+					    : "Remove-HvValue");
 		hv_strbuf_adds(out, " -Dn ");
 		hv_quote_ps(out, act->dn);
 		hv_strbuf_addf(out, " -Attribute '%s' -Value ", act->attr);
@@ -149,14 +152,16 @@ static void epilogue(struct hv_strbuf *out, const struct hv_plan_view *v)
 		"-VirtualMachineMigrationAuthenticationType Kerberos\n"
 		"        }\n    }\n}\n"
 		"if ($PurgeTickets -and $hosts.Count -gt 0) {\n"
-		"    if ($PSCmdlet.ShouldProcess($hosts -join ', ', 'klist purge "
+		"    if ($PSCmdlet.ShouldProcess($hosts -join ', ', 'klist "
+		"purge "
 		"-li 0x3e7')) {\n"
 		"        Invoke-Command -ComputerName $hosts "
 		"-ScriptBlock { klist purge -li 0x3e7 }\n"
 		"    }\n}\n\n"
 		"Write-Host ''\n"
 		"Write-Host 'Next:'\n"
-		"Write-Host '  1. Let AD replicate (repadmin /syncall /AdeP), or "
+		"Write-Host '  1. Let AD replicate (repadmin /syncall /AdeP), "
+		"or "
 		"wait about 15 minutes.'\n"
 		"Write-Host \"  2. On each of: $($hosts -join ', ')\"\n"
 		"Write-Host '     refresh its tickets: klist purge -li 0x3e7 "

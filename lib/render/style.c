@@ -3,9 +3,9 @@
 #include <string.h>
 
 static const char *const tone_codes[] = {
-	[HV_TONE_BOLD] = "\033[1m",   [HV_TONE_RED] = "\033[1;31m",
+	[HV_TONE_BOLD] = "\033[1m",    [HV_TONE_RED] = "\033[1;31m",
 	[HV_TONE_YELLOW] = "\033[33m", [HV_TONE_GREEN] = "\033[32m",
-	[HV_TONE_CYAN] = "\033[36m",  [HV_TONE_DIM] = "\033[2m",
+	[HV_TONE_CYAN] = "\033[36m",   [HV_TONE_DIM] = "\033[2m",
 };
 
 void hv_style_add(struct hv_strbuf *out, const struct hv_style *style,

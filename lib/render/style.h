@@ -7,8 +7,14 @@
 
 #include <stdbool.h>
 
-enum hv_tone { HV_TONE_BOLD, HV_TONE_RED, HV_TONE_YELLOW, HV_TONE_GREEN,
-	       HV_TONE_CYAN, HV_TONE_DIM };
+enum hv_tone {
+	HV_TONE_BOLD,
+	HV_TONE_RED,
+	HV_TONE_YELLOW,
+	HV_TONE_GREEN,
+	HV_TONE_CYAN,
+	HV_TONE_DIM
+};
 
 struct hv_style {
 	bool color;

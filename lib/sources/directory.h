@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 struct hv_value {
-	char *data;	/* len bytes plus a NUL */
+	char *data; /* len bytes plus a NUL */
 	size_t len;
 };
 
@@ -23,7 +23,7 @@ struct hv_attr {
 
 struct hv_entry {
 	char *dn;
-	char *origin;	/* "estate.ldif:12" or "ldap://dc1:389"; owned */
+	char *origin; /* "estate.ldif:12" or "ldap://dc1:389"; owned */
 	struct hv_attr *attrs;
 	size_t n_attrs, cap_attrs;
 };
@@ -31,7 +31,7 @@ struct hv_entry {
 struct hv_directory {
 	struct hv_entry *entries;
 	size_t n_entries, cap_entries;
-	char *base_dn;	/* naming context the entries came from, or NULL */
+	char *base_dn; /* naming context the entries came from, or NULL */
 };
 
 /* Appends an empty entry and returns it; borrowed until the next append. */

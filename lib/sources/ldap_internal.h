@@ -33,18 +33,18 @@ enum hv_err_category hv_ldap_category(int rc);
  * may be NULL) as native code and text. Returns category. */
 __attribute__((format(printf, 6, 7))) int
 hv_ldap_error(struct hv_error *err, LDAP *ld, int rc,
-	      enum hv_err_category category, const char *where,
-	      const char *fmt, ...);
+	      enum hv_err_category category, const char *where, const char *fmt,
+	      ...);
 
 /* An attribute description as AD returns it under range retrieval
  * (MS-ADTS 3.1.1.3.1.3.3): "member;range=0-1499", last "member;range=
  * 1500-*". */
 struct hv_ldap_range {
-	bool ranged;	  /* false: a plain name, the rest is unset */
-	size_t name_len;  /* length of the name before ";range=" */
+	bool ranged;	 /* false: a plain name, the rest is unset */
+	size_t name_len; /* length of the name before ";range=" */
 	unsigned long low;
 	unsigned long high; /* unset when last */
-	bool last;	  /* high was "*": these are the final values */
+	bool last;	    /* high was "*": these are the final values */
 };
 
 /* Parses attr. Returns 0 (out->ranged tells whether a range option was

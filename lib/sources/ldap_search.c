@@ -83,9 +83,9 @@ struct search {
 	const char *base;
 	int scope;
 	const char *filter;
-	char **attrs;		/* libldap wants char **; NULL: all */
+	char **attrs; /* libldap wants char **; NULL: all */
 	struct hv_directory *dir;
-	struct berval cookie;	/* RFC 2696 cookie; ber_memfree() */
+	struct berval cookie; /* RFC 2696 cookie; ber_memfree() */
 	size_t pages;
 };
 
@@ -94,8 +94,8 @@ struct search {
 typedef int (*attr_fn)(struct search *s, void *ctx, const char *name,
 		       const struct berval *vals, struct hv_error *err);
 
-static int walk_attrs(struct search *s, LDAPMessage *msg, attr_fn fn,
-		      void *ctx, struct hv_error *err)
+static int walk_attrs(struct search *s, LDAPMessage *msg, attr_fn fn, void *ctx,
+		      struct hv_error *err)
 {
 	LDAP *ld = s->h->ld;
 	BerElement *ber = NULL;
@@ -129,9 +129,9 @@ done:
 
 /* The state of one ranged attribute being completed. */
 struct slice {
-	const char *name;	/* without the range option */
+	const char *name; /* without the range option */
 	struct hv_entry *entry;
-	unsigned long next;	/* index of the next value wanted */
+	unsigned long next; /* index of the next value wanted */
 	bool found, done;
 };
 
@@ -150,7 +150,8 @@ static int take_slice(struct search *s, void *ctx, const char *name,
 	if (r.low != sl->next || (!r.last && r.high == ULONG_MAX))
 		return hv_error_set(err, HV_ERR_DIRECTORY, sl->entry->dn,
 				    "asked for %s from value %lu, the server "
-				    "sent %s", sl->name, sl->next, name);
+				    "sent %s",
+				    sl->name, sl->next, name);
 	for (size_t i = 0; vals && vals[i].bv_val; i++)
 		hv_entry_add_value(sl->entry, sl->name, vals[i].bv_val,
 				   vals[i].bv_len);
@@ -161,8 +162,7 @@ static int take_slice(struct search *s, void *ctx, const char *name,
 }
 
 /* Reads the next slice of a ranged attribute: "name;range=next-*". */
-static int fetch_slice(struct search *s, struct slice *sl,
-		       struct hv_error *err)
+static int fetch_slice(struct search *s, struct slice *sl, struct hv_error *err)
 {
 	struct hv_strbuf want = HV_STRBUF_INIT;
 	LDAPMessage *res = NULL, *msg;
@@ -212,11 +212,10 @@ static int store_attr(struct search *s, void *ctx, const char *name,
 				    "malformed ranged attribute %s", name);
 	base = hv_strndup(name, r.ranged ? r.name_len : strlen(name));
 	for (size_t i = 0; vals && vals[i].bv_val; i++)
-		hv_entry_add_value(entry, base, vals[i].bv_val,
-				   vals[i].bv_len);
+		hv_entry_add_value(entry, base, vals[i].bv_val, vals[i].bv_len);
 	if (r.ranged && !r.last) {
-		sl = (struct slice){.name = base, .entry = entry,
-				    .next = r.high + 1};
+		sl = (struct slice){
+			.name = base, .entry = entry, .next = r.high + 1};
 		if (r.high == ULONG_MAX)
 			rc = hv_error_set(err, HV_ERR_DIRECTORY, entry->dn,
 					  "range index overflow in %s", name);
@@ -227,8 +226,7 @@ static int store_attr(struct search *s, void *ctx, const char *name,
 	return rc;
 }
 
-static int store_entry(struct search *s, LDAPMessage *msg,
-		       struct hv_error *err)
+static int store_entry(struct search *s, LDAPMessage *msg, struct hv_error *err)
 {
 	struct hv_entry *entry;
 	char *dn = ldap_get_dn(s->h->ld, msg);
@@ -313,9 +311,8 @@ static int search_page(struct search *s, struct hv_error *err)
 		goto done;
 	}
 	req[0] = ctrl;
-	rc = ldap_search_ext_s(s->h->ld, s->base, s->scope, s->filter,
-			       s->attrs, 0, req, NULL, NULL, LDAP_NO_LIMIT,
-			       &res);
+	rc = ldap_search_ext_s(s->h->ld, s->base, s->scope, s->filter, s->attrs,
+			       0, req, NULL, NULL, LDAP_NO_LIMIT, &res);
 	if (!res) {
 		rc = search_failed(s, rc, err);
 		goto done;

@@ -40,8 +40,7 @@ bool hv_ldap_ad_data_code(const char *diag, unsigned long *out_code)
 	/* "80090308: LdapErr: DSID-0C09041C, comment: AcceptSecurityContext
 	 * error, data 52e, v4563": the word "data" after a separator, then
 	 * a Win32 error code in hex (at most 8 digits), then "," or the end. */
-	for (const char *p = diag; p && (p = strstr(p, "data ")) != NULL;
-	     p++) {
+	for (const char *p = diag; p && (p = strstr(p, "data ")) != NULL; p++) {
 		const char *s = p + 5;
 		size_t n = 0;
 
@@ -397,9 +396,10 @@ static int connect_server(struct hv_ldap *h, bool starttls,
 	if (rc != LDAP_SUCCESS) {
 		ldap_get_option(h->ld, LDAP_OPT_RESULT_CODE, &rc);
 		return hv_ldap_error(err, h->ld, rc, HV_ERR_DIRECTORY, h->uri,
-				     "%s", h->tcp_up ? tls_failed
-						     : "cannot reach the LDAP "
-						       "server");
+				     "%s",
+				     h->tcp_up ? tls_failed
+					       : "cannot reach the LDAP "
+						 "server");
 	}
 	if (starttls) {
 		rc = ldap_start_tls_s(h->ld, NULL, NULL);
@@ -448,8 +448,7 @@ static int sasl_interact(LDAP *ld, unsigned flags, void *defaults, void *in)
 	(void)ld;
 	(void)flags;
 	(void)defaults;
-	for (sasl_interact_t *item = in; item->id != SASL_CB_LIST_END;
-	     item++) {
+	for (sasl_interact_t *item = in; item->id != SASL_CB_LIST_END; item++) {
 		item->result = item->defresult ? item->defresult : "";
 		item->len = (unsigned)strlen(item->result);
 	}
@@ -484,8 +483,7 @@ static int bind_gssapi(struct hv_ldap *h, struct hv_error *err)
 
 /* The base DN: the caller's, or the RootDSE's defaultNamingContext
  * (RFC 4512 section 5.1, MS-ADTS 3.1.1.3.2). */
-static int find_base(struct hv_ldap *h, const char *base,
-		     struct hv_error *err)
+static int find_base(struct hv_ldap *h, const char *base, struct hv_error *err)
 {
 	static char dnc[] = "defaultNamingContext";
 	char *attrs[] = {dnc, NULL};

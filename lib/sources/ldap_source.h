@@ -33,7 +33,7 @@ enum hv_ldap_bind {
 };
 
 struct hv_ldap_options {
-	const char *uri;      /* "ldap://dc1", "ldaps://dc1:636"; required */
+	const char *uri; /* "ldap://dc1", "ldaps://dc1:636"; required */
 	enum hv_ldap_bind bind;
 	const char *user;     /* simple: DN, UPN or DOMAIN\user; GSSAPI:
 			       * ignored (the ticket cache says who) */

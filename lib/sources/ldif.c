@@ -30,13 +30,13 @@ enum rec_state {
 };
 
 struct reader {
-	const char *name;	/* for origins and errors */
+	const char *name;	 /* for origins and errors */
 	struct hv_ldif_lines in; /* the input, as logical lines */
-	bool seen_text;		/* a non-comment line came before */
+	bool seen_text;		 /* a non-comment line came before */
 	enum rec_state state;
 	char attr[HV_LDIF_MAX_NAME + 1]; /* the line's type, options cut */
-	struct hv_strbuf value;	/* the line's value, decoded */
-	struct hv_directory pending; /* the record being read: 0 or 1 */
+	struct hv_strbuf value;		 /* the line's value, decoded */
+	struct hv_directory pending;	 /* the record being read: 0 or 1 */
 	struct hv_strbuf origin;
 	struct hv_directory *dir;
 	struct hv_ldif_errors *errs;
@@ -76,8 +76,8 @@ static struct shown tame_value(const struct reader *rd)
 	return tame(hv_strbuf_str(&rd->value), rd->value.len);
 }
 
-__attribute__((format(printf, 2, 0)))
-static void add_error(struct reader *rd, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void
+add_error(struct reader *rd, const char *fmt, va_list ap)
 {
 	struct hv_ldif_errors *errs = rd->errs;
 	struct hv_strbuf where = HV_STRBUF_INIT, message = HV_STRBUF_INIT;
@@ -95,8 +95,8 @@ static void add_error(struct reader *rd, const char *fmt, va_list ap)
 }
 
 /* Records an error that leaves the record alone. */
-__attribute__((format(printf, 2, 3)))
-static void note(struct reader *rd, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void note(struct reader *rd,
+						       const char *fmt, ...)
 {
 	va_list ap;
 
@@ -107,8 +107,8 @@ static void note(struct reader *rd, const char *fmt, ...)
 
 /* Records an error and drops the record it is in: a half-read entry could
  * make the checks conclude wrongly. Returns -1 for the caller to pass on. */
-__attribute__((format(printf, 2, 3)))
-static int fail(struct reader *rd, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int fail(struct reader *rd,
+						      const char *fmt, ...)
 {
 	va_list ap;
 
@@ -264,7 +264,8 @@ static int parse_value(const char *attr, const char *v, size_t n,
 
 	hv_strbuf_reset(value);
 	if (n && v[0] == '<') {
-		hv_strbuf_addf(why, "value of '%s' is a URL (':<'), refused: "
+		hv_strbuf_addf(why,
+			       "value of '%s' is a URL (':<'), refused: "
 			       "hvdoctor never reads files named by its input",
 			       attr);
 		return -1;
@@ -295,7 +296,7 @@ int hv_ldif_parse_field(const char *s, size_t n,
 	attr[0] = '\0';
 	if (memchr(s, '\0', n)) {
 		hv_strbuf_adds(why, "NUL byte in a line; binary values must "
-			       "be base64 ('attr::', RFC 2849 note 4)");
+				    "be base64 ('attr::', RFC 2849 note 4)");
 		return -1;
 	}
 	colon = memchr(s, ':', n);
@@ -305,8 +306,10 @@ int hv_ldif_parse_field(const char *s, size_t n,
 	}
 	len = (size_t)(colon - s);
 	if (len > HV_LDIF_MAX_NAME) {
-		hv_strbuf_addf(why, "attribute description longer than %d "
-			       "bytes", HV_LDIF_MAX_NAME);
+		hv_strbuf_addf(why,
+			       "attribute description longer than %d "
+			       "bytes",
+			       HV_LDIF_MAX_NAME);
 		return -1;
 	}
 	if (!valid_description(s, len, &base)) {
@@ -360,7 +363,7 @@ static int check_dn(struct reader *rd)
 		k = hv_utf8_valid_prefix(v + i, n - i);
 		if (!k)
 			return fail(rd, "DN is not valid UTF-8 (RFC 2849 "
-				    "note 7)");
+					"note 7)");
 	}
 	return 0;
 }
@@ -372,8 +375,10 @@ static void start_record(struct reader *rd, bool first_line)
 {
 	if (first_line && attr_is(rd, "version")) {
 		if (!value_is(rd, "1"))
-			note(rd, "unsupported LDIF version '%s' (RFC 2849 "
-			     "note 1)", tame_value(rd).text);
+			note(rd,
+			     "unsupported LDIF version '%s' (RFC 2849 "
+			     "note 1)",
+			     tame_value(rd).text);
 		return;
 	}
 	if (attr_is(rd, "dn")) {
@@ -381,8 +386,7 @@ static void start_record(struct reader *rd, bool first_line)
 			return;
 		hv_strbuf_reset(&rd->origin);
 		hv_strbuf_addf(&rd->origin, "%s:%zu", rd->name, rd->in.line);
-		hv_directory_add_entry(&rd->pending,
-				       hv_strbuf_str(&rd->value),
+		hv_directory_add_entry(&rd->pending, hv_strbuf_str(&rd->value),
 				       hv_strbuf_str(&rd->origin));
 		rd->state = REC_HEADER;
 	} else if (attr_is(rd, "search")) {
@@ -400,7 +404,7 @@ static void add_value(struct reader *rd)
 
 	if (attr_is(rd, "dn")) {
 		fail(rd, "a second 'dn:' line in one record (missing blank "
-		     "line?)");
+			 "line?)");
 		return;
 	}
 	if (entry->n_attrs >= HV_LDIF_MAX_ATTRS &&
@@ -428,14 +432,15 @@ static void header_line(struct reader *rd)
 		if (rd->state == REC_AFTER_CT)
 			fail(rd, "repeated 'changetype:'");
 		else if (!value_is(rd, "add"))
-			fail(rd, "'changetype: %s' is a change, not an entry; "
+			fail(rd,
+			     "'changetype: %s' is a change, not an entry; "
 			     "only 'changetype: add' is read",
 			     tame_value(rd).text);
 		else
 			rd->state = REC_AFTER_CT;
 	} else if (rd->state == REC_CONTROLS) {
 		fail(rd, "'control:' without 'changetype:' (RFC 2849 "
-		     "ldif-change-record)");
+			 "ldif-change-record)");
 	} else {
 		add_value(rd);
 	}
@@ -457,8 +462,10 @@ static void trailer_line(struct reader *rd)
 		return;
 	while (i < n && v[i] == ' ')
 		i++;
-	note(rd, "ldapsearch reported result %lu (%s): the export is "
-	     "incomplete", code, tame(v + i, n - i).text);
+	note(rd,
+	     "ldapsearch reported result %lu (%s): the export is "
+	     "incomplete",
+	     code, tame(v + i, n - i).text);
 }
 
 static void handle_text(struct reader *rd)
@@ -500,11 +507,11 @@ static void end_record(struct reader *rd)
 {
 	if (rd->state == REC_CONTROLS)
 		fail(rd, "'control:' without 'changetype:' (RFC 2849 "
-		     "ldif-change-record)");
+			 "ldif-change-record)");
 	if (rd->state >= REC_HEADER && rd->state <= REC_BODY) {
 		struct hv_entry *src = &rd->pending.entries[0];
-		struct hv_entry *dst = hv_directory_add_entry(rd->dir, src->dn,
-							      src->origin);
+		struct hv_entry *dst =
+			hv_directory_add_entry(rd->dir, src->dn, src->origin);
 
 		dst->attrs = src->attrs;
 		dst->n_attrs = src->n_attrs;
@@ -532,7 +539,7 @@ static void read_records(struct reader *rd)
 			rd->seen_text = true;
 			if (rd->state != REC_SKIP)
 				fail(rd, "continuation line with no line to "
-				     "continue (RFC 2849 note 2)");
+					 "continue (RFC 2849 note 2)");
 			break;
 		case HV_LDIF_LINE_TEXT:
 			handle_text(rd);
@@ -541,8 +548,8 @@ static void read_records(struct reader *rd)
 	}
 }
 
-int hv_ldif_read_buffer_errors(const char *name, const char *data,
-			       size_t len, struct hv_directory *dir,
+int hv_ldif_read_buffer_errors(const char *name, const char *data, size_t len,
+			       struct hv_directory *dir,
 			       struct hv_ldif_errors *errs)
 {
 	const unsigned char *u;
@@ -553,15 +560,14 @@ int hv_ldif_read_buffer_errors(const char *name, const char *data,
 	rd.in.end = rd.in.p + (data ? len : 0);
 	rd.dir = dir;
 	rd.errs = errs;
-	if (rd.in.end - rd.in.p >= 3 &&
-	    memcmp(rd.in.p, "\xef\xbb\xbf", 3) == 0)
+	if (rd.in.end - rd.in.p >= 3 && memcmp(rd.in.p, "\xef\xbb\xbf", 3) == 0)
 		rd.in.p += 3; /* ldifde's byte order mark */
 	u = (const unsigned char *)rd.in.p;
 	if (rd.in.end - rd.in.p >= 2 && ((u[0] == 0xff && u[1] == 0xfe) ||
-				   (u[0] == 0xfe && u[1] == 0xff))) {
+					 (u[0] == 0xfe && u[1] == 0xff))) {
 		rd.in.line = 1;
 		note(&rd, "text is UTF-16 (ldifde -u?); LDIF must be UTF-8 "
-		     "(RFC 2849 note 7)");
+			  "(RFC 2849 note 7)");
 	} else {
 		read_records(&rd);
 	}
@@ -572,8 +578,7 @@ int hv_ldif_read_buffer_errors(const char *name, const char *data,
 	return rd.rc;
 }
 
-static int file_error(struct hv_ldif_errors *errs, const char *path,
-		      int code)
+static int file_error(struct hv_ldif_errors *errs, const char *path, int code)
 {
 	struct hv_error *err;
 
@@ -708,8 +713,8 @@ static bool plain_ok(const unsigned char *s, size_t len)
 	return true;
 }
 
-static void put_line(struct hv_strbuf *out, const char *attr,
-		     const void *data, size_t len)
+static void put_line(struct hv_strbuf *out, const char *attr, const void *data,
+		     size_t len)
 {
 	struct folder f = {out, 0};
 	struct hv_strbuf b64 = HV_STRBUF_INIT;

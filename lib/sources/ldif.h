@@ -49,7 +49,7 @@
 /* Everything one or more reads found wrong, in file order. */
 struct hv_ldif_errors {
 	struct hv_error list[HV_LDIF_MAX_ERRORS]; /* the first ones */
-	size_t n_listed;  /* valid elements of list[] */
+	size_t n_listed;			  /* valid elements of list[] */
 	size_t n_total;	  /* every error seen, listed or not */
 	size_t n_dropped; /* records skipped because of an error */
 };
@@ -60,8 +60,8 @@ void hv_ldif_errors_clear(struct hv_ldif_errors *errs);
  * errors, appending its entries to dir (caller releases with
  * hv_directory_clear). Returns 0, HV_ERR_INPUT if any record was bad
  * (every good record is still added; all errors are in errs). */
-int hv_ldif_read_buffer_errors(const char *name, const char *data,
-			       size_t len, struct hv_directory *dir,
+int hv_ldif_read_buffer_errors(const char *name, const char *data, size_t len,
+			       struct hv_directory *dir,
 			       struct hv_ldif_errors *errs);
 /* The same for a file (at most HV_LDIF_MAX_FILE bytes); also returns
  * HV_ERR_IO, with where = path and errno as native code, if it cannot be

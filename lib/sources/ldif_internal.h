@@ -21,11 +21,11 @@ enum hv_ldif_line {
 /* A cursor over LDIF text that yields logical lines. Set p and end (and
  * zero the rest); release text with hv_strbuf_release() when done. */
 struct hv_ldif_lines {
-	const char *p, *end;	/* the unread input, borrowed */
-	size_t lineno;		/* physical lines read so far */
-	size_t line;		/* first physical line of text */
-	struct hv_strbuf text;	/* the current logical line, unfolded */
-	bool too_long;		/* text was cut at HV_LDIF_MAX_LINE */
+	const char *p, *end;   /* the unread input, borrowed */
+	size_t lineno;	       /* physical lines read so far */
+	size_t line;	       /* first physical line of text */
+	struct hv_strbuf text; /* the current logical line, unfolded */
+	bool too_long;	       /* text was cut at HV_LDIF_MAX_LINE */
 };
 
 /* Reads the next logical line: joins continuation lines (one leading

@@ -14,8 +14,8 @@ static uint16_t le16(const unsigned char *p)
 
 static uint32_t le32(const unsigned char *p)
 {
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) |
-	       ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+	       ((uint32_t)p[3] << 24);
 }
 
 size_t hv_sid_format(const unsigned char *data, size_t len,

@@ -122,8 +122,7 @@ static void test_take_keeps_the_first(void **state)
 		       "USERACCOUNTCONTROL", later);
 	assert_int_equal(bk.n_entries, 1);
 	assert_int_equal(bk.entries[0].n_attrs, 1);
-	assert_string_equal(bk.entries[0].attrs[0].values[0].data,
-			    "16781312");
+	assert_string_equal(bk.entries[0].attrs[0].values[0].data, "16781312");
 	assert_ptr_equal(hv_backup_find(&bk, "CN=hv01,CN=Computers,DC=lab,"
 					     "DC=example,DC=com"),
 			 &bk.entries[0]);
@@ -189,8 +188,8 @@ static void test_reader_forms(void **state)
 	const struct hv_entry *e;
 
 	(void)state;
-	assert_int_equal(hv_backup_read_buffer("w.ldif", text,
-					       sizeof(text) - 1, &bk, &err),
+	assert_int_equal(hv_backup_read_buffer("w.ldif", text, sizeof(text) - 1,
+					       &bk, &err),
 			 0);
 	assert_int_equal(bk.n_entries, 1);
 	e = &bk.entries[0];
@@ -208,7 +207,7 @@ static void test_reader_forms(void **state)
 struct bad_case {
 	const char *text;
 	const char *where;
-	const char *message;	/* NULL: checked by prefix below */
+	const char *message; /* NULL: checked by prefix below */
 };
 
 #define REC "dn: X\nchangetype: modify\n"
@@ -264,8 +263,7 @@ static const struct bad_case bad_cases[] = {
 static void test_errors(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]);
-	     i++) {
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		const struct bad_case *c = &bad_cases[i];
 		struct hv_directory bk = {0};
 		size_t len = strlen(c->text);
@@ -295,9 +293,9 @@ static void test_nul_byte(void **state)
 	struct hv_error err;
 
 	(void)state;
-	assert_int_equal(hv_backup_read_buffer("bk", text, sizeof(text) - 1,
-					       &bk, &err),
-			 HV_ERR_INPUT);
+	assert_int_equal(
+		hv_backup_read_buffer("bk", text, sizeof(text) - 1, &bk, &err),
+		HV_ERR_INPUT);
 	assert_string_equal(err.where, "bk:4");
 	assert_string_equal(err.message, "NUL byte in a line; binary values "
 					 "must be base64 ('attr::', RFC 2849 "
@@ -314,8 +312,7 @@ static void test_files(void **state)
 	FILE *f;
 
 	(void)state;
-	assert_int_equal(hv_backup_read_file("/nonexistent/bk.ldif", &bk,
-					     &err),
+	assert_int_equal(hv_backup_read_file("/nonexistent/bk.ldif", &bk, &err),
 			 HV_ERR_IO);
 	assert_string_equal(err.where, "/nonexistent/bk.ldif");
 	assert_string_equal(err.message, "cannot read the backup file");

@@ -1,6 +1,6 @@
 /* Tests of the AD checks (lib/check_*.c, every entry of the table in
- * lib/checks/checks.c) and of the estate they read (lib/estate/estate.c). Each check
- * has a fixture that fires it, asserted exactly (cause, severity,
+ * lib/checks/checks.c) and of the estate they read (lib/estate/estate.c). Each
+ * check has a fixture that fires it, asserted exactly (cause, severity,
  * subject, targets, evidence), and near misses that must not fire.
  * Fixtures are LDIF built here and read as "t.ldif". */
 #include <stdarg.h>
@@ -34,10 +34,10 @@
 #define SPN "servicePrincipalName"
 #define UAC "userAccountControl"
 /* userAccountControl (MS-ADTS 2.2.16) */
-#define UAC_ANY "16781312"   /* workstation + protocol transition */
-#define UAC_KERB "4096"	     /* workstation, "Kerberos only" */
-#define UAC_OFF "4098"	     /* workstation, disabled */
-#define UAC_UNCON "528384"   /* workstation + unconstrained */
+#define UAC_ANY "16781312"    /* workstation + protocol transition */
+#define UAC_KERB "4096"	      /* workstation, "Kerberos only" */
+#define UAC_OFF "4098"	      /* workstation, disabled */
+#define UAC_UNCON "528384"    /* workstation + unconstrained */
 #define UAC_NODELEG "1049088" /* normal user + NOT_DELEGATED */
 
 struct fx {
@@ -83,8 +83,8 @@ static void build(struct fx *fx)
 			 0);
 }
 
-static void run(struct fx *fx, void (*check)(const struct hv_estate *,
-					     struct hv_findings *))
+static void run(struct fx *fx,
+		void (*check)(const struct hv_estate *, struct hv_findings *))
 {
 	build(fx);
 	check(&fx->est, &fx->out);
@@ -142,8 +142,8 @@ static void os(struct hv_strbuf *sb, const char *name, const char *version)
 static void spns(struct hv_strbuf *sb, const char *name)
 {
 	hv_strbuf_addf(sb,
-		       SPN ": HOST/%s\n" SPN ": HOST/%s." DNS "\n"
-		       SPN ": " VSMS "/%s\n" SPN ": " VSMS "/%s." DNS "\n",
+		       SPN ": HOST/%s\n" SPN ": HOST/%s." DNS "\n" SPN ": " VSMS
+			   "/%s\n" SPN ": " VSMS "/%s." DNS "\n",
 		       name, name, name, name);
 }
 
@@ -349,8 +349,7 @@ static void test_accounts_fire(void **state)
 	assert_finding(f, "host-account-disabled", HV_SEV_ERROR, "HV01", NULL,
 		       0);
 	assert_int_equal(f->n_ev, 1);
-	assert_ev(f, 0, "CN=HV01," OU_HV, UAC, HV_EV_PRESENT,
-		  "4098 (0x1002)");
+	assert_ev(f, 0, "CN=HV01," OU_HV, UAC, HV_EV_PRESENT, "4098 (0x1002)");
 	assert_string_equal(f->ev[0].origin, "t.ldif:1");
 	assert_string_equal(f->fix, "Enable-ADAccount -Identity 'HV01$'");
 }
@@ -406,7 +405,7 @@ static void test_pairs_fire(void **state)
 	assert_finding(f, "kcd-missing-cifs", HV_SEV_ERROR, "HV02",
 		       "HV01, HV03", 2);
 	assert_string_equal(f->message, "may not delegate to their cifs "
-					 "service (storage moves)");
+					"service (storage moves)");
 	assert_int_equal(f->n_ev, 4);
 	assert_ev(f, 0, dn2, A2D, HV_EV_MISSING, "cifs/HV01");
 	assert_ev(f, 1, dn2, A2D, HV_EV_MISSING, "cifs/HV01." DNS);
@@ -415,8 +414,7 @@ static void test_pairs_fire(void **state)
 	assert_string_equal(f->fix, "hvdoctor plan writes the "
 				    "Set-ADComputer commands for HV02");
 	f = nth(fx, 2);
-	assert_finding(f, "kcd-missing-vsms", HV_SEV_ERROR, "HV02", "HV03",
-		       1);
+	assert_finding(f, "kcd-missing-vsms", HV_SEV_ERROR, "HV02", "HV03", 1);
 	assert_string_equal(f->message,
 			    "may not delegate to their migration service");
 	assert_int_equal(f->n_ev, 2);
@@ -451,8 +449,8 @@ static void test_pairs_escaped_twin(void **state)
 	const struct hv_finding *f;
 
 	host(&fx->ldif, "HV01", UAC_ANY);
-	hv_strbuf_adds(&fx->ldif, A2D ": " TWIN "/HV02\n"
-				  A2D ": " TWIN "/HV02." DNS "\n");
+	hv_strbuf_adds(&fx->ldif,
+		       A2D ": " TWIN "/HV02\n" A2D ": " TWIN "/HV02." DNS "\n");
 	deleg(&fx->ldif, "HV02", HV_DELEG_CIFS);
 	host(&fx->ldif, "HV02", UAC_ANY);
 	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
@@ -460,8 +458,7 @@ static void test_pairs_escaped_twin(void **state)
 	run(fx, hv_check_delegation_pairs);
 	assert_int_equal(fx->out.n, 1);
 	f = the(fx, "kcd-missing-vsms");
-	assert_finding(f, "kcd-missing-vsms", HV_SEV_ERROR, "HV01", "HV02",
-		       1);
+	assert_finding(f, "kcd-missing-vsms", HV_SEV_ERROR, "HV01", "HV02", 1);
 	assert_ev(f, 0, "CN=HV01," OU_HV, A2D, HV_EV_MISSING, VSMS "/HV02");
 	assert_int_equal(hv_estate_deleg_bits(&fx->est, 0, 1), HV_DELEG_CIFS);
 }
@@ -475,20 +472,17 @@ static void test_pairs_port_and_service_forms(void **state)
 
 	host(&fx->ldif, "HV01", UAC_ANY);
 	deleg(&fx->ldif, "HV02", HV_DELEG_VSMS);
-	hv_strbuf_adds(&fx->ldif, A2D ": cifs/HV02:445\n"
-				  A2D ": cifs/HV02." DNS ":445/" DNS "\n"
-				  A2D ": cifs/HV02$\n");
+	hv_strbuf_adds(&fx->ldif, A2D ": cifs/HV02:445\n" A2D ": cifs/HV02." DNS
+				      ":445/" DNS "\n" A2D ": cifs/HV02$\n");
 	host(&fx->ldif, "HV02", UAC_ANY);
 	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
 	want_hosts(fx, "HV01,HV02");
 	run(fx, hv_check_delegation_pairs);
 	assert_int_equal(fx->out.n, 1);
 	f = the(fx, "kcd-missing-cifs");
-	assert_finding(f, "kcd-missing-cifs", HV_SEV_ERROR, "HV01", "HV02",
-		       1);
+	assert_finding(f, "kcd-missing-cifs", HV_SEV_ERROR, "HV01", "HV02", 1);
 	assert_int_equal(f->n_ev, 2);
-	assert_ev(f, 1, "CN=HV01," OU_HV, A2D, HV_EV_MISSING,
-		  "cifs/HV02." DNS);
+	assert_ev(f, 1, "CN=HV01," OU_HV, A2D, HV_EV_MISSING, "cifs/HV02." DNS);
 	/* their host names an account: they are not dangling */
 	assert_int_equal(fx->est.accounts[0].n_odd, 0);
 }
@@ -499,14 +493,12 @@ static void test_pairs_target_without_dns(void **state)
 	struct fx *fx = *state;
 
 	host(&fx->ldif, "HV01", UAC_ANY);
-	hv_strbuf_adds(&fx->ldif, A2D ": " VSMS "/HV02\n"
-				  A2D ": cifs/HV02\n");
-	hv_strbuf_adds(&fx->ldif, "\ndn: CN=HV02," OU_HV "\n"
-				  "objectClass: computer\n"
-				  "sAMAccountName: HV02$\n"
-				  UAC ": " UAC_ANY "\n"
-				  SPN ": HOST/HV02\n"
-				  SPN ": " VSMS "/HV02\n");
+	hv_strbuf_adds(&fx->ldif, A2D ": " VSMS "/HV02\n" A2D ": cifs/HV02\n");
+	hv_strbuf_adds(&fx->ldif,
+		       "\ndn: CN=HV02," OU_HV "\n"
+		       "objectClass: computer\n"
+		       "sAMAccountName: HV02$\n" UAC ": " UAC_ANY "\n" SPN
+		       ": HOST/HV02\n" SPN ": " VSMS "/HV02\n");
 	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
 	want_hosts(fx, "HV01,HV02");
 	run(fx, hv_check_delegation_pairs);
@@ -541,8 +533,7 @@ static void test_pairs_caps(void **state)
 
 /* ---- protocol-transition ----------------------------------------- */
 
-static void pt_fixture(struct fx *fx, const char *os_name,
-		       const char *version)
+static void pt_fixture(struct fx *fx, const char *os_name, const char *version)
 {
 	fx_clear(fx);
 	computer(&fx->ldif, OU_HV, "HV01", UAC_KERB);
@@ -561,16 +552,15 @@ static void test_protocol_transition_fire(void **state)
 	pt_fixture(fx, "Windows Server 2022 Datacenter", "10.0 (20348)");
 	assert_int_equal(fx->out.n, 1);
 	f = nth(fx, 0);
-	assert_finding(f, "kcd-kerberos-only-2016", HV_SEV_ERROR, "HV01",
-		       NULL, 0);
+	assert_finding(f, "kcd-kerberos-only-2016", HV_SEV_ERROR, "HV01", NULL,
+		       0);
 	assert_string_equal(f->message,
 			    "uses \"Kerberos only\" delegation, but runs "
 			    "Windows Server 2022 Datacenter (build 20348): "
 			    "remote moves need \"use any authentication "
 			    "protocol\"");
 	assert_int_equal(f->n_ev, 1);
-	assert_ev(f, 0, "CN=HV01," OU_HV, UAC, HV_EV_PRESENT,
-		  "4096 (0x1000)");
+	assert_ev(f, 0, "CN=HV01," OU_HV, UAC, HV_EV_PRESENT, "4096 (0x1000)");
 	assert_string_equal(f->fix, "Set-ADAccountControl -Identity 'HV01$' "
 				    "-TrustedToAuthForDelegation $true");
 	/* the release named in operatingSystem when the version is absent */
@@ -626,9 +616,9 @@ static void test_target_spns_fire(void **state)
 
 	host(&fx->ldif, "HV01", UAC_ANY);
 	computer(&fx->ldif, OU_HV, "HV02", UAC_ANY);
-	hv_strbuf_adds(&fx->ldif, SPN ": HOST/HV02." DNS "\n"
-				  SPN ": " VSMS "/HV02\n"
-				  SPN ": " TWIN "/HV02." DNS "\n");
+	hv_strbuf_adds(&fx->ldif,
+		       SPN ": HOST/HV02." DNS "\n" SPN ": " VSMS "/HV02\n" SPN
+			   ": " TWIN "/HV02." DNS "\n");
 	want_hosts(fx, "HV01,HV02");
 	run(fx, hv_check_target_spns);
 	assert_int_equal(fx->out.n, 1);
@@ -692,11 +682,11 @@ static void test_spn_duplicate_host_and_user(void **state)
 		f = nth(fx, 0);
 		assert_finding(f, "spn-duplicate", HV_SEV_ERROR, "svcbackup",
 			       NULL, 0);
-		assert_string_equal(
-			f->message,
-			"holds the SPN 'HOST/HV01." DNS "', which HV01 also "
-			"holds: Kerberos to that name fails "
-			"(KRB_AP_ERR_MODIFIED, 0x80090322)");
+		assert_string_equal(f->message,
+				    "holds the SPN 'HOST/HV01." DNS
+				    "', which HV01 also "
+				    "holds: Kerberos to that name fails "
+				    "(KRB_AP_ERR_MODIFIED, 0x80090322)");
 		assert_int_equal(f->n_ev, 2);
 		assert_ev(f, order == 0 ? 0 : 1, udn, SPN, HV_EV_PRESENT,
 			  "HOST/HV01." DNS);
@@ -733,9 +723,8 @@ static void test_spn_misplaced(void **state)
 	const struct hv_finding *f;
 
 	host(&fx->ldif, "HV01", UAC_ANY);
-	hv_strbuf_adds(&fx->ldif,
-		       SPN ": MSSQLSvc/HV02." DNS ":1433\n"
-		       SPN ": ldap/hv02." DNS ":389/" DNS "\n");
+	hv_strbuf_adds(&fx->ldif, SPN ": MSSQLSvc/HV02." DNS ":1433\n" SPN
+				      ": ldap/hv02." DNS ":389/" DNS "\n");
 	host(&fx->ldif, "HV02", UAC_ANY);
 	run(fx, hv_check_spn_clashes);
 	assert_int_equal(fx->out.n, 2);
@@ -748,8 +737,8 @@ static void test_spn_misplaced(void **state)
 	assert_int_equal(f->n_ev, 1);
 	assert_ev(f, 0, "CN=HV01," OU_HV, SPN, HV_EV_PRESENT,
 		  "MSSQLSvc/HV02." DNS ":1433");
-	assert_string_equal(f->fix, "setspn -D \"MSSQLSvc/HV02." DNS
-				    ":1433\" HV01");
+	assert_string_equal(f->fix,
+			    "setspn -D \"MSSQLSvc/HV02." DNS ":1433\" HV01");
 	f = nth(fx, 1);
 	assert_finding(f, "spn-duplicate", HV_SEV_ERROR, "HV01", NULL, 0);
 	assert_ev(f, 0, "CN=HV01," OU_HV, SPN, HV_EV_PRESENT,
@@ -761,12 +750,11 @@ static void test_spn_clashes_near_miss(void **state)
 	struct fx *fx = *state;
 
 	host(&fx->ldif, "HV01", UAC_ANY);
-	hv_strbuf_adds(&fx->ldif,
-		       SPN ": " TWIN "/HV02\n"	   /* a twin: ignored */
+	hv_strbuf_adds(&fx->ldif, SPN ": " TWIN "/HV02\n" /* a twin: ignored */
 		       SPN ": MSServerClusterMgmtAPI/HV01\n" /* its own */
-		       SPN ": HOST/svcbackup\n"	   /* names a user */
-		       SPN ": cifs/NOSUCHHOST\n"   /* names no account */
-		       SPN ": HOST/HV01\n");	   /* twice on one account */
+		       SPN ": HOST/svcbackup\n"		     /* names a user */
+		       SPN ": cifs/NOSUCHHOST\n" /* names no account */
+		       SPN ": HOST/HV01\n");	 /* twice on one account */
 	host(&fx->ldif, "HV02", UAC_ANY);
 	user(&fx->ldif, "svcbackup", "512");
 	run(fx, hv_check_spn_clashes);
@@ -813,14 +801,13 @@ static void test_unconstrained(void **state)
 	assert_int_equal(fx->est.n_hosts, 2);
 	assert_int_equal(fx->out.n, 1);
 	f = nth(fx, 0);
-	assert_finding(f, "unconstrained-delegation-cg", HV_SEV_WARNING,
-		       "HV01", NULL, 0);
+	assert_finding(f, "unconstrained-delegation-cg", HV_SEV_WARNING, "HV01",
+		       NULL, 0);
 	assert_ev(f, 0, "CN=HV01," OU_HV, UAC, HV_EV_PRESENT,
 		  "528384 (0x81000)");
-	assert_string_equal(f->fix,
-			    "Set-ADAccountControl -Identity 'HV01$' "
-			    "-TrustedForDelegation $false "
-			    "-TrustedToAuthForDelegation $true");
+	assert_string_equal(f->fix, "Set-ADAccountControl -Identity 'HV01$' "
+				    "-TrustedForDelegation $false "
+				    "-TrustedToAuthForDelegation $true");
 }
 
 /* ---- admins ------------------------------------------------------ */
@@ -836,8 +823,8 @@ static void admins_fixture(struct hv_strbuf *sb)
 	hv_strbuf_adds(sb, "memberOf: CN=Domain Admins,CN=Users," BASE "\n"
 			   "memberOf: cn=protected users,CN=Users," BASE "\n");
 	user(sb, "admin3", "512");
-	hv_strbuf_adds(sb, "memberOf: CN=Protected Users Old,CN=Users," BASE
-			   "\n");
+	hv_strbuf_adds(sb,
+		       "memberOf: CN=Protected Users Old,CN=Users," BASE "\n");
 	/* a computer that cannot be delegated is not an admin */
 	computer(sb, OU_HV, "APP1", "1052672");
 }
@@ -866,8 +853,8 @@ static void assert_admin_findings(const struct fx *fx, enum hv_severity sev)
 	assert_finding(f, "user-not-delegable", sev, "admin2", NULL, 0);
 	assert_prefix(f->message, "is in Protected Users: ");
 	assert_int_equal(f->n_ev, 1);
-	assert_ev(f, 0, "CN=admin2,OU=Admins," BASE, "memberOf",
-		  HV_EV_PRESENT, "CN=Protected Users,CN=Users," BASE);
+	assert_ev(f, 0, "CN=admin2,OU=Admins," BASE, "memberOf", HV_EV_PRESENT,
+		  "CN=Protected Users,CN=Users," BASE);
 	assert_string_equal(f->fix,
 			    "start moves with another admin account, or "
 			    "remove 'admin2' from Protected Users if policy "
@@ -877,8 +864,8 @@ static void assert_admin_findings(const struct fx *fx, enum hv_severity sev)
 	assert_prefix(f->message, "is marked \"sensitive and cannot be "
 				  "delegated\" and is in Protected Users: ");
 	assert_int_equal(f->n_ev, 2);
-	assert_ev(f, 1, "CN=both1,OU=Admins," BASE, "memberOf",
-		  HV_EV_PRESENT, "cn=protected users,CN=Users," BASE);
+	assert_ev(f, 1, "CN=both1,OU=Admins," BASE, "memberOf", HV_EV_PRESENT,
+		  "cn=protected users,CN=Users," BASE);
 	assert_string_equal(f->fix,
 			    "start moves with another admin account, or "
 			    "Set-ADAccountControl -Identity 'both1' "
@@ -891,9 +878,9 @@ static void test_admins_named_are_errors(void **state)
 	struct fx *fx = *state;
 
 	admins_fixture(&fx->ldif);
-	fx->sel.admins = list("admin1,CORP\\sensitive1,admin2@" DNS
-			      ",both1,admin3",
-			      &fx->sel.n_admins);
+	fx->sel.admins =
+		list("admin1,CORP\\sensitive1,admin2@" DNS ",both1,admin3",
+		     &fx->sel.n_admins);
 	run(fx, hv_check_admins);
 	assert_int_equal(fx->est.n_admins, 5);
 	assert_int_equal(fx->est.n_missing, 0);
@@ -994,13 +981,10 @@ static void test_odd_values(void **state)
 	const char *dn = "CN=HV01," OU_HV;
 
 	host(&fx->ldif, "HV01", "abc");
-	hv_strbuf_adds(&fx->ldif,
-		       SPN ": " TWIN "/HV01\n"
-		       SPN ": no-slash-here\n"
-		       A2D ": " TWIN "/HV02\n"
-		       A2D ": cifs/GONE\n"
-		       A2D ": " VSMS "/GONE." DNS "\n"
-		       A2D ": HOST/ELSEWHERE\n"); /* not migration's */
+	hv_strbuf_adds(&fx->ldif, SPN
+		       ": " TWIN "/HV01\n" SPN ": no-slash-here\n" A2D ": " TWIN
+		       "/HV02\n" A2D ": cifs/GONE\n" A2D ": " VSMS "/GONE." DNS
+		       "\n" A2D ": HOST/ELSEWHERE\n"); /* not migration's */
 	host(&fx->ldif, "HV02", UAC_ANY);
 	run(fx, hv_check_odd_values);
 	assert_false(fx->est.accounts[0].uac_known);
@@ -1060,8 +1044,8 @@ static void test_isolated_host(void **state)
 	run(fx, hv_check_isolated_hosts);
 	assert_int_equal(fx->out.n, 1);
 	f = nth(fx, 0);
-	assert_finding(f, "host-no-migration-domain", HV_SEV_INFO, "HV03",
-		       NULL, 0);
+	assert_finding(f, "host-no-migration-domain", HV_SEV_INFO, "HV03", NULL,
+		       0);
 	assert_string_equal(f->message, "delegates to no other host and no "
 					"host to it, so it was checked alone");
 	assert_string_equal(f->fix, "name its peers: --hosts HV03,PEER,... "
@@ -1107,7 +1091,7 @@ static void test_discovery_by_migration_spn(void **state)
 	hv_strbuf_adds(&fx->ldif, SPN ": " VSMS "/svcvsms\n");
 	computer(&fx->ldif, OU_HV, "HV02", UAC_ANY);
 	hv_strbuf_adds(&fx->ldif, SPN ": microsoft virtual system migration "
-				  "service/hv02\n");
+				      "service/hv02\n");
 	build(fx);
 	assert_true(fx->est.discovered);
 	assert_int_equal(fx->est.n_hosts, 2);
@@ -1226,9 +1210,9 @@ static void test_domains_file_groups(void **state)
 	struct hv_error err;
 
 	four_hosts(fx);
-	assert_int_equal(hv_domains_parse("t.txt", text, strlen(text),
-					  &fx->sel, &err),
-			 0);
+	assert_int_equal(
+		hv_domains_parse("t.txt", text, strlen(text), &fx->sel, &err),
+		0);
 	assert_int_equal(fx->sel.n_groups, 2);
 	assert_string_equal(fx->sel.groups[1].name, "t.txt:4");
 	run(fx, hv_check_delegation_pairs);
@@ -1256,9 +1240,9 @@ static void test_domains_file_with_hosts(void **state)
 
 	four_hosts(fx);
 	want_hosts(fx, "HV01,HV02,HV03");
-	assert_int_equal(hv_domains_parse("t.txt", text, strlen(text),
-					  &fx->sel, &err),
-			 0);
+	assert_int_equal(
+		hv_domains_parse("t.txt", text, strlen(text), &fx->sel, &err),
+		0);
 	run(fx, hv_check_delegation_pairs);
 	assert_int_equal(est->n_hosts, 3);
 	assert_int_equal(est->n_domains, 2);
@@ -1269,17 +1253,17 @@ static void test_domains_file_with_hosts(void **state)
 	/* --domains names the hosts when --hosts does not */
 	fx_clear(fx);
 	four_hosts(fx);
-	assert_int_equal(hv_domains_parse("t.txt", text, strlen(text),
-					  &fx->sel, &err),
-			 0);
+	assert_int_equal(
+		hv_domains_parse("t.txt", text, strlen(text), &fx->sel, &err),
+		0);
 	build(fx);
 	assert_int_equal(est->n_hosts, 2);
 	assert_int_equal(est->n_missing, 1);
 	assert_string_equal(est->missing[0], "host HV09");
 }
 
-static void assert_parse_error(const char *text, size_t len,
-			       const char *where, const char *message)
+static void assert_parse_error(const char *text, size_t len, const char *where,
+			       const char *message)
 {
 	struct hv_selection sel = {0};
 	struct hv_error err;
@@ -1299,17 +1283,15 @@ static void test_domains_file_errors(void **state)
 {
 	(void)state;
 	PARSE_ERROR("ok: HV01\nbad: HV0!\n", "t.txt:2",
-			   "a host name has only letters, digits, '-', "
-			   "'.', '_' and '$'");
+		    "a host name has only letters, digits, '-', "
+		    "'.', '_' and '$'");
 	PARSE_ERROR("ok: HV01\r\nempty:  \r\n", "t.txt:2",
-			   "a group names no hosts");
+		    "a group names no hosts");
 	PARSE_ERROR(": HV01\n", "t.txt:1",
-			   "empty or overlong group name before ':'");
-	PARSE_ERROR("# only a comment\n\n", "t.txt:2",
-			   "no groups in file");
+		    "empty or overlong group name before ':'");
+	PARSE_ERROR("# only a comment\n\n", "t.txt:2", "no groups in file");
 	PARSE_ERROR("", "t.txt:1", "no groups in file");
-	PARSE_ERROR("HV01\0HV02", "t.txt:1",
-			   "file contains a NUL byte");
+	PARSE_ERROR("HV01\0HV02", "t.txt:1", "file contains a NUL byte");
 }
 
 static void components_fixture(struct fx *fx, bool reversed)
@@ -1368,9 +1350,15 @@ static void test_components_stable(void **state)
 static void test_table_and_sort(void **state)
 {
 	static const char *const names[] = {
-		"accounts",	 "delegation-pairs", "protocol-transition",
-		"target-spns",	 "spn-clashes",	     "unconstrained",
-		"admins",	 "rbcd",	     "odd-values",
+		"accounts",
+		"delegation-pairs",
+		"protocol-transition",
+		"target-spns",
+		"spn-clashes",
+		"unconstrained",
+		"admins",
+		"rbcd",
+		"odd-values",
 		"domains",
 	};
 	struct fx *fx = *state;

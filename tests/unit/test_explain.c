@@ -20,58 +20,60 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CAUSE(id, sev)                                                 \
-	"cause: " id "\ntitle: " id "\nseverity: " sev "\n"            \
+#define CAUSE(id, sev)                                                         \
+	"cause: " id "\ntitle: " id "\nseverity: " sev "\n"                    \
 	"explain: x\nconfirm: x\nfix: x\nverify: x\nchecked-by: none\n"
 
-#define SIG(id, kind, code, causes)                                    \
-	"signature: " id "\nkind: " kind "\n" code "meaning: m\n"      \
+#define SIG(id, kind, code, causes)                                            \
+	"signature: " id "\nkind: " kind "\n" code "meaning: m\n"              \
 	"causes: " causes "\n\n"
 
 static const char test_kb[] =
-	CAUSE("c-hresult", "error") "\n"
-	CAUSE("c-event", "error") "\n"
-	CAUSE("c-message", "error") "\n"
-	CAUSE("c-kerberos", "error") "\n"
-	CAUSE("p0", "error") "\n"
-	CAUSE("p1", "error") "\n"
-	CAUSE("p2", "error") "\n"
-	CAUSE("p3", "error") "\n"
-	CAUSE("p4", "error") "\n"
-	CAUSE("tie-w", "warning") "\n"
-	CAUSE("tie-b", "error") "\n"
-	CAUSE("tie-a", "error") "\n"
-	CAUSE("tie-i", "info") "\n"
-	CAUSE("ruled", "error")
-	"context: auth=credssp 50 CredSSP is in use\n"
-	"context: auth=kerberos,os>=2016 -130 Kerberos on 2016 and later\n"
-	"context: phase=destination 25 it failed at the destination\n"
-	"context: percent<=10 20 it failed early\n\n"
-	CAUSE("other", "error") "\n"
-	CAUSE("clock-skew", "warning") "\n"
-	CAUSE("port-6600-refused", "error") "\n"
-	CAUSE("kcd-missing-vsms", "error") "\n"
-	SIG("hr-x", "hresult", "code: 0x80070005\n", "c-hresult")
-	SIG("ev-x", "event", "event: 21502\nchannel: c\n", "c-event")
-	SIG("msg-x", "message", "fragment: failed at migration source\n",
-	    "c-message")
-	SIG("krb-x", "kerberos", "code: 13\n", "c-kerberos")
-	SIG("hr-list", "hresult", "code: 0x80070006\n", "p0 p1 p2 p3 p4")
-	SIG("hr-agree1", "hresult", "code: 0x80070007\n", "p0 p1")
-	SIG("hr-agree2", "hresult", "code: 0x80070008\n", "p2 p1")
-	SIG("hr-t1", "hresult", "code: 0x80070009\n", "tie-w")
-	SIG("hr-t2", "hresult", "code: 0x8007000A\n", "tie-b")
-	SIG("hr-t3", "hresult", "code: 0x8007000B\n", "tie-a")
-	SIG("hr-t4", "hresult", "code: 0x8007000C\n", "tie-i")
-	SIG("hr-rule", "hresult", "code: 0x8007000D\n", "other ruled");
+	CAUSE("c-hresult", "error") "\n" CAUSE("c-event", "error") "\n" CAUSE("c-message", "error") "\n" CAUSE(
+		"c-kerberos",
+		"error") "\n" CAUSE("p0",
+				    "error") "\n" CAUSE("p1",
+							"error") "\n" CAUSE("p"
+									    "2",
+									    "er"
+									    "ro"
+									    "r") "\n" CAUSE("p3",
+											    "error") "\n" CAUSE("p4",
+														"error") "\n" CAUSE("tie-w",
+																    "warning") "\n" CAUSE("tie-b",
+																			  "error") "\n" CAUSE("tie-a",
+																					      "error") "\n" CAUSE("tie-i",
+																								  "info") "\n" CAUSE("ruled", "error") "context: auth=credssp 50 CredSSP is in use\n"
+																												       "context: auth=kerberos,os>=2016 -130 Kerberos on 2016 and later\n"
+																												       "context: phase=destination 25 it failed at the destination\n"
+																												       "context: percent<=10 20 it failed early\n\n" CAUSE("other",
+																																			   "error") "\n" CAUSE("clock-skew", "warning") "\n" CAUSE("port-6600-refused", "error") "\n" CAUSE("kcd-missing-vsms",
+																																															    "error") "\n" SIG("hr-x", "hresult", "code: 0x80070005\n", "c-hresult") SIG("ev-x", "event", "event: 21502\nchannel: c\n", "c-event") SIG("msg-x",
+																																																																      "message",
+																																																																      "fragment: failed at migration source\n", "c-message") SIG("krb-x",
+																																																																								 "kerberos",
+																																																																								 "code: 13\n", "c-kerberos") SIG("hr-list",
+																																																																												 "hresult", "code: 0x80070006\n", "p0 p1 p2 p3 p4") SIG("hr-agree1", "hresult", "code: 0x80070007\n", "p0 p1") SIG("hr-agree2", "hresult", "code: 0x80070008\n", "p2 p1") SIG("hr-t1",
+																																																																																																	      "hresult",
+																																																																																																	      "code: 0x80070009\n",
+																																																																																																	      "tie-w") SIG("hr-t2",
+																																																																																																			   "hresult", "code: 0x8007000A\n", "tie-b") SIG("hr-t3", "hresult", "code: 0x8007000B\n",
+																																																																																																									 "tie-a") SIG("hr-t4",
+																																																																																																										      "hresult",
+																																																																																																										      "code: 0x8007000C\n",
+																																																																																																										      "tie-i")
+																													       SIG("hr-rule",
+																														   "hresult",
+																														   "code: 0x8007000D\n",
+																														   "other ruled");
 
 static int setup_test_kb(void **state)
 {
 	struct hv_kb *kb = calloc(1, sizeof(*kb));
 	struct hv_error err;
 
-	if (!kb || hv_kb_parse(kb, "test.kb", test_kb, strlen(test_kb),
-			       &err) != 0 ||
+	if (!kb ||
+	    hv_kb_parse(kb, "test.kb", test_kb, strlen(test_kb), &err) != 0 ||
 	    hv_kb_validate(kb, &err) != 0) {
 		fprintf(stderr, "test kb: %s: %s\n", err.where, err.message);
 		free(kb);
@@ -264,8 +266,7 @@ static void test_symptoms_agree(void **state)
 
 static void test_ties(void **state)
 {
-	static const char *const ids[] = {"hr-t4", "hr-t1", "hr-t2",
-					  "hr-t3"};
+	static const char *const ids[] = {"hr-t4", "hr-t1", "hr-t2", "hr-t3"};
 	const struct hv_kb *kb = *state;
 	struct hv_context ctx = {0};
 	struct hv_explanation ex;
@@ -356,8 +357,10 @@ static void test_context_from_text(void **state)
 	struct hv_context ctx = {0};
 	struct hv_explanation ex = {0};
 
-	hv_symptoms_scan(kb, "failed at migration destination 'HV2' at 5 %"
-			     " with 0x8007000D", 1, &sym);
+	hv_symptoms_scan(kb,
+			 "failed at migration destination 'HV2' at 5 %"
+			 " with 0x8007000D",
+			 1, &sym);
 	assert_true(sym.has_phase);
 	assert_true(sym.has_percent);
 	hv_explain_rank(kb, &sym, &ctx, &ex);
@@ -498,9 +501,9 @@ static void test_context_parse(void **state)
 	assert_int_equal(ctx.value[HV_CTX_PERCENT], 100);
 	/* the last value given wins */
 	set_ctx(&ctx, "os=2025");
-	assert_string_equal(hv_ctx_value_name(HV_CTX_OS, ctx.value[HV_CTX_OS],
-					      NULL, 0),
-			    "2025");
+	assert_string_equal(
+		hv_ctx_value_name(HV_CTX_OS, ctx.value[HV_CTX_OS], NULL, 0),
+		"2025");
 }
 
 static void test_conditions(void **state)
@@ -536,8 +539,8 @@ static void test_conditions(void **state)
 		struct hv_context ctx = {0};
 		char text[64];
 
-		assert_int_equal(hv_ctx_condition_parse(cases[i].cond, &cond,
-							&err), 0);
+		assert_int_equal(
+			hv_ctx_condition_parse(cases[i].cond, &cond, &err), 0);
 		if (cases[i].fact)
 			set_ctx(&ctx, cases[i].fact);
 		if (hv_ctx_condition_holds(&ctx, &cond) != cases[i].holds)
@@ -551,10 +554,13 @@ static void test_conditions(void **state)
 static void test_key_names(void **state)
 {
 	static const char *const names[HV_CTX_COUNT] = {
-		[HV_CTX_OS] = "os", [HV_CTX_AUTH] = "auth",
+		[HV_CTX_OS] = "os",
+		[HV_CTX_AUTH] = "auth",
 		[HV_CTX_INITIATED] = "initiated",
-		[HV_CTX_CLUSTERED] = "clustered", [HV_CTX_PHASE] = "phase",
-		[HV_CTX_PERCENT] = "percent", [HV_CTX_STORAGE] = "storage",
+		[HV_CTX_CLUSTERED] = "clustered",
+		[HV_CTX_PHASE] = "phase",
+		[HV_CTX_PERCENT] = "percent",
+		[HV_CTX_STORAGE] = "storage",
 	};
 	enum hv_ctx_key key;
 
@@ -562,8 +568,8 @@ static void test_key_names(void **state)
 	for (int k = 0; k < HV_CTX_COUNT; k++) {
 		assert_string_equal(hv_ctx_key_name((enum hv_ctx_key)k),
 				    names[k]);
-		assert_int_equal(hv_ctx_key_parse(names[k], strlen(names[k]),
-						  &key), 0);
+		assert_int_equal(
+			hv_ctx_key_parse(names[k], strlen(names[k]), &key), 0);
 		assert_int_equal(key, k);
 	}
 	assert_int_equal(hv_ctx_key_parse("osx", 3, &key), HV_ERR_INPUT);
@@ -578,7 +584,7 @@ static void test_key_names(void **state)
 static const char *const *spellings(enum hv_ctx_key key)
 {
 	static const char *const os[] = {"2012", "2012r2", "2016", "2019",
-					 "2022", "2025", NULL};
+					 "2022", "2025",   NULL};
 	static const char *const auth[] = {"credssp", "kerberos", NULL};
 	static const char *const initiated[] = {"source", "remote", NULL};
 	static const char *const yes_no[] = {"no", "yes", NULL};
@@ -650,8 +656,7 @@ static bool my_holds(const struct hv_context *ctx,
 	return false;
 }
 
-static bool rule_holds(const struct hv_context *ctx,
-		       const struct hv_rule *rule)
+static bool rule_holds(const struct hv_context *ctx, const struct hv_rule *rule)
 {
 	for (size_t c = 0; c < rule->n_cond; c++)
 		if (!my_holds(ctx, &rule->cond[c]))
@@ -717,7 +722,7 @@ struct rule_check {
 	const struct hv_kb *kb;
 	size_t cause, rule;
 	struct hv_symptoms *sym;
-	int base;	/* the score with no context */
+	int base; /* the score with no context */
 	size_t failed;
 };
 
@@ -743,8 +748,8 @@ static void check_under(struct rule_check *rc, const struct hv_context *ctx,
 	    has_why(r, hv_strbuf_str(&why)) != want_fired) {
 		print_error("%s (%s): rule '%s' %s: score %d, want %d; "
 			    "fired %d, want %d\n",
-			    cause->id, cause->origin, hv_strbuf_str(&why),
-			    what, r ? r->score : -9999, want,
+			    cause->id, cause->origin, hv_strbuf_str(&why), what,
+			    r ? r->score : -9999, want,
 			    has_why(r, hv_strbuf_str(&why)), want_fired);
 		rc->failed++;
 	}
@@ -757,8 +762,7 @@ static void check_under(struct rule_check *rc, const struct hv_context *ctx,
 static void check_each_condition_needed(struct rule_check *rc,
 					const struct hv_context *good)
 {
-	const struct hv_rule *rule =
-		&rc->kb->causes[rc->cause].rules[rc->rule];
+	const struct hv_rule *rule = &rc->kb->causes[rc->cause].rules[rc->rule];
 
 	for (size_t c = 0; c < rule->n_cond; c++) {
 		enum hv_ctx_key key = rule->cond[c].key;
@@ -794,7 +798,8 @@ static void test_builtin_every_rule(void **state)
 		if (si < 0) {
 			/* rules that no symptom can ever bring into play */
 			print_message("note: %s has context rules but no "
-				      "signature lists it\n", cause->id);
+				      "signature lists it\n",
+				      cause->id);
 			unlisted++;
 			continue;
 		}
@@ -810,8 +815,8 @@ static void test_builtin_every_rule(void **state)
 			rc.rule = k;
 			if (!satisfy(&cause->rules[k], &ctx)) {
 				print_error("%s (%s): rule %zu can never "
-					    "hold\n", cause->id,
-					    cause->origin, k + 1);
+					    "hold\n",
+					    cause->id, cause->origin, k + 1);
 				rc.failed++;
 				continue;
 			}
@@ -843,9 +848,9 @@ static void expect_first(const struct hv_kb *kb, const char *input,
 	if (strcmp(rank_id(kb, &ex, 0), first) != 0)
 		fail_msg("%s with %s: first is %s (%d), want %s (%d)", input,
 			 facts[0], rank_id(kb, &ex, 0), ex.items[0].score,
-			 first, ranked(kb, &ex, first)
-					? ranked(kb, &ex, first)->score
-					: -9999);
+			 first,
+			 ranked(kb, &ex, first) ? ranked(kb, &ex, first)->score
+						: -9999);
 	/* the winner leads by a margin, not by the tie-break */
 	assert_true(ex.items[0].score > ex.items[1].score);
 	hv_explanation_release(&ex);
@@ -856,8 +861,7 @@ static void test_builtin_scenarios(void **state)
 {
 	static const char *const remote[] = {"auth=credssp",
 					     "initiated=remote"};
-	static const char *const kerberos2016[] = {"auth=kerberos",
-						   "os=2016"};
+	static const char *const kerberos2016[] = {"auth=kerberos", "os=2016"};
 	static const char *const cg2025[] = {"os=2025", "auth=credssp"};
 	const struct hv_kb *kb = *state;
 

@@ -162,17 +162,16 @@ static void test_pretty(void **state)
 	hv_json_array_begin(&js);
 	hv_json_array_end(&js);
 	hv_json_object_end(&js);
-	assert_string_equal(hv_strbuf_str(&out),
-			    "{\n"
-			    "  \"a\": \"1\",\n"
-			    "  \"b\": [\n"
-			    "    2,\n"
-			    "    {\n"
-			    "      \"c\": 3\n"
-			    "    }\n"
-			    "  ],\n"
-			    "  \"d\": []\n"
-			    "}");
+	assert_string_equal(hv_strbuf_str(&out), "{\n"
+						 "  \"a\": \"1\",\n"
+						 "  \"b\": [\n"
+						 "    2,\n"
+						 "    {\n"
+						 "      \"c\": 3\n"
+						 "    }\n"
+						 "  ],\n"
+						 "  \"d\": []\n"
+						 "}");
 	hv_strbuf_release(&out);
 }
 

@@ -19,25 +19,25 @@
 #include <unistd.h>
 
 /* A complete cause record, lines 1-9. */
-#define CAUSE_A                                                        \
-	"cause: cause-a\n"                                             \
-	"title: Cause A\n"                                             \
-	"severity: error\n"                                            \
-	"explain: What is wrong.\n"                                    \
-	"confirm: Get-Thing\n"                                         \
-	"fix: Set-Thing\n"                                             \
-	"verify: Get-Thing again\n"                                    \
-	"checked-by: none\n"                                           \
+#define CAUSE_A                                                                \
+	"cause: cause-a\n"                                                     \
+	"title: Cause A\n"                                                     \
+	"severity: error\n"                                                    \
+	"explain: What is wrong.\n"                                            \
+	"confirm: Get-Thing\n"                                                 \
+	"fix: Set-Thing\n"                                                     \
+	"verify: Get-Thing again\n"                                            \
+	"checked-by: none\n"                                                   \
 	"source: MS Learn\n"
 
 /* The same record without its first line, to build variants. */
-#define CAUSE_BODY                                                     \
-	"title: Cause B\n"                                             \
-	"severity: warning\n"                                          \
-	"explain: x\n"                                                 \
-	"confirm: x\n"                                                 \
-	"fix: x\n"                                                     \
-	"verify: x\n"                                                  \
+#define CAUSE_BODY                                                             \
+	"title: Cause B\n"                                                     \
+	"severity: warning\n"                                                  \
+	"explain: x\n"                                                         \
+	"confirm: x\n"                                                         \
+	"fix: x\n"                                                             \
+	"verify: x\n"                                                          \
 	"checked-by: none\n"
 
 static int parse(struct hv_kb *kb, const char *name, const char *text,
@@ -103,11 +103,9 @@ static void test_good_cause(void **state)
 
 static void test_good_signatures(void **state)
 {
-	static const char text[] =
-		CAUSE_A
+	static const char text[] = CAUSE_A
 		"\n"
-		"cause: cause-b\n" CAUSE_BODY
-		"\r\n"
+		"cause: cause-b\n" CAUSE_BODY "\r\n"
 		"signature: hr-test\r\n"
 		"kind: hresult\r\n"
 		"code: 0x8009030e\r\n"
@@ -205,162 +203,183 @@ static void test_good_signatures(void **state)
 struct bad_case {
 	const char *what;
 	const char *text;
-	const char *where;	/* exact err.where */
-	const char *message;	/* a part of err.message */
+	const char *where;   /* exact err.where */
+	const char *message; /* a part of err.message */
 };
 
 #define SIG_HEAD(id, kind) "signature: " id "\nkind: " kind "\n"
 
 static const struct bad_case bad_cases[] = {
-	{"unknown field in a cause",
-	 CAUSE_A "colour: red\n", "t.kb:10", "colour"},
+	{"unknown field in a cause", CAUSE_A "colour: red\n", "t.kb:10",
+	 "colour"},
 	{"unknown field in a signature",
-	 CAUSE_A "\n" SIG_HEAD("hr-x", "hresult")
-	 "code: 0x80070005\nmeaning: m\nwhatever: 1\ncauses: cause-a\n",
+	 CAUSE_A
+	 "\n" SIG_HEAD("hr-x", "hresult") "code: 0x80070005\nmeaning: "
+					  "m\nwhatever: 1\ncauses: cause-a\n",
 	 "t.kb:15", "whatever"},
-	{"repeated field",
-	 "cause: cause-b\n" CAUSE_BODY "title: Again\n", "t.kb:9", "title"},
+	{"repeated field", "cause: cause-b\n" CAUSE_BODY "title: Again\n",
+	 "t.kb:9", "title"},
 	{"repeated meaning",
-	 CAUSE_A "\n" SIG_HEAD("hr-x", "hresult")
-	 "code: 0x80070005\nmeaning: m\nmeaning: n\ncauses: cause-a\n",
+	 CAUSE_A
+	 "\n" SIG_HEAD("hr-x", "hresult") "code: 0x80070005\nmeaning: "
+					  "m\nmeaning: n\ncauses: cause-a\n",
 	 "t.kb:15", "meaning"},
 	{"missing fix",
 	 CAUSE_A "\ncause: cause-b\ntitle: B\nseverity: error\n"
-	 "explain: x\nconfirm: x\nverify: x\nchecked-by: none\n",
+		 "explain: x\nconfirm: x\nverify: x\nchecked-by: none\n",
 	 "t.kb:11", "fix"},
 	{"empty required field",
-	 CAUSE_A "\ncause: cause-b\ntitle:\nseverity: error\n"
+	 CAUSE_A
+	 "\ncause: cause-b\ntitle:\nseverity: error\n"
 	 "explain: x\nconfirm: x\nfix: x\nverify: x\nchecked-by: none\n",
 	 "t.kb:11", "title"},
 	{"missing meaning",
-	 CAUSE_A "\n" SIG_HEAD("hr-x", "hresult")
-	 "code: 0x80070005\ncauses: cause-a\n", "t.kb:11", "meaning"},
+	 CAUSE_A
+	 "\n" SIG_HEAD("hr-x", "hresult") "code: 0x80070005\ncauses: cause-a\n",
+	 "t.kb:11", "meaning"},
 	{"missing causes",
-	 CAUSE_A "\n" SIG_HEAD("hr-x", "hresult")
-	 "code: 0x80070005\nmeaning: m\n", "t.kb:11", "causes"},
+	 CAUSE_A
+	 "\n" SIG_HEAD("hr-x", "hresult") "code: 0x80070005\nmeaning: m\n",
+	 "t.kb:11", "causes"},
 	{"missing code",
-	 CAUSE_A "\n" SIG_HEAD("hr-x", "hresult")
-	 "meaning: m\ncauses: cause-a\n", "t.kb:11", "code"},
+	 CAUSE_A
+	 "\n" SIG_HEAD("hr-x", "hresult") "meaning: m\ncauses: cause-a\n",
+	 "t.kb:11", "code"},
 	{"missing channel of an event",
-	 CAUSE_A "\n" SIG_HEAD("ev-x", "event")
-	 "event: 21502\nmeaning: m\ncauses: cause-a\n", "t.kb:11",
-	 "channel"},
+	 CAUSE_A "\n" SIG_HEAD(
+		 "ev-x", "event") "event: 21502\nmeaning: m\ncauses: cause-a\n",
+	 "t.kb:11", "channel"},
 	{"message without a fragment",
-	 CAUSE_A "\n" SIG_HEAD("msg-x", "message")
-	 "meaning: m\ncauses: cause-a\n", "t.kb:11", "fragment"},
+	 CAUSE_A
+	 "\n" SIG_HEAD("msg-x", "message") "meaning: m\ncauses: cause-a\n",
+	 "t.kb:11", "fragment"},
 	{"fragment too short",
-	 CAUSE_A "\n" SIG_HEAD("msg-x", "message")
-	 "fragment: short\nmeaning: m\ncauses: cause-a\n", "t.kb:11",
-	 "short"},
+	 CAUSE_A "\n" SIG_HEAD(
+		 "msg-x",
+		 "message") "fragment: short\nmeaning: m\ncauses: cause-a\n",
+	 "t.kb:11", "short"},
 	{"blank fragment",
-	 CAUSE_A "\n" SIG_HEAD("msg-x", "message")
-	 "fragment:           \nmeaning: m\ncauses: cause-a\n", "t.kb:11",
-	 "too short"},
+	 CAUSE_A
+	 "\n" SIG_HEAD("msg-x", "message") "fragment:           \nmeaning: "
+					   "m\ncauses: cause-a\n",
+	 "t.kb:11", "too short"},
 	{"fragment of short words",
-	 CAUSE_A "\n" SIG_HEAD("msg-x", "message")
-	 "fragment: a b c d e f g\nmeaning: m\ncauses: cause-a\n",
+	 CAUSE_A
+	 "\n" SIG_HEAD("msg-x", "message") "fragment: a b c d e f g\nmeaning: "
+					   "m\ncauses: cause-a\n",
 	 "t.kb:11", "too short"},
 	{"bad severity",
 	 "cause: cause-b\ntitle: B\nseverity: fatal\nexplain: x\n"
-	 "confirm: x\nfix: x\nverify: x\nchecked-by: none\n", "t.kb:3",
-	 "error, warning or info, not 'fatal'"},
+	 "confirm: x\nfix: x\nverify: x\nchecked-by: none\n",
+	 "t.kb:3", "error, warning or info, not 'fatal'"},
 	{"missing severity",
 	 "cause: cause-b\ntitle: B\nexplain: x\n"
-	 "confirm: x\nfix: x\nverify: x\nchecked-by: none\n", "t.kb:1",
-	 "lacks required field 'severity'"},
-	{"missing kind",
-	 CAUSE_A "\nsignature: x-y\ncode: 0x80070005\n", "t.kb:11",
-	 "lacks required field 'kind'"},
-	{"bad kind",
-	 CAUSE_A "\nsignature: x-y\nkind: ntstatus\n", "t.kb:12",
+	 "confirm: x\nfix: x\nverify: x\nchecked-by: none\n",
+	 "t.kb:1", "lacks required field 'severity'"},
+	{"missing kind", CAUSE_A "\nsignature: x-y\ncode: 0x80070005\n",
+	 "t.kb:11", "lacks required field 'kind'"},
+	{"bad kind", CAUSE_A "\nsignature: x-y\nkind: ntstatus\n", "t.kb:12",
 	 "ntstatus"},
 	{"HRESULT without 0x",
-	 CAUSE_A "\n" SIG_HEAD("hr-x", "hresult")
-	 "meaning: m\ncode: 8009030E\ncauses: cause-a\n", "t.kb:14",
-	 "8009030E"},
+	 CAUSE_A "\n" SIG_HEAD(
+		 "hr-x",
+		 "hresult") "meaning: m\ncode: 8009030E\ncauses: cause-a\n",
+	 "t.kb:14", "8009030E"},
 	{"HRESULT with 7 digits",
-	 CAUSE_A "\n" SIG_HEAD("hr-x", "hresult")
-	 "code: 0x8009030\nmeaning: m\ncauses: cause-a\n", "t.kb:13",
-	 "0x8009030"},
+	 CAUSE_A "\n" SIG_HEAD(
+		 "hr-x",
+		 "hresult") "code: 0x8009030\nmeaning: m\ncauses: cause-a\n",
+	 "t.kb:13", "0x8009030"},
 	{"HRESULT with 9 digits",
-	 CAUSE_A "\n" SIG_HEAD("hr-x", "hresult")
-	 "code: 0x8009030E0\nmeaning: m\ncauses: cause-a\n", "t.kb:13",
-	 "0x8009030E0"},
+	 CAUSE_A "\n" SIG_HEAD(
+		 "hr-x",
+		 "hresult") "code: 0x8009030E0\nmeaning: m\ncauses: cause-a\n",
+	 "t.kb:13", "0x8009030E0"},
 	{"HRESULT with a non-hex digit",
-	 CAUSE_A "\n" SIG_HEAD("hr-x", "hresult")
-	 "code: 0x8009030G\nmeaning: m\ncauses: cause-a\n", "t.kb:13",
-	 "0x8009030G"},
+	 CAUSE_A "\n" SIG_HEAD(
+		 "hr-x",
+		 "hresult") "code: 0x8009030G\nmeaning: m\ncauses: cause-a\n",
+	 "t.kb:13", "0x8009030G"},
 	{"HRESULT with upper-case 0X",
-	 CAUSE_A "\n" SIG_HEAD("hr-x", "hresult")
-	 "code: 0X8009030E\nmeaning: m\ncauses: cause-a\n", "t.kb:13",
-	 "0X8009030E"},
+	 CAUSE_A "\n" SIG_HEAD(
+		 "hr-x",
+		 "hresult") "code: 0X8009030E\nmeaning: m\ncauses: cause-a\n",
+	 "t.kb:13", "0X8009030E"},
 	{"HRESULT with a sign",
-	 CAUSE_A "\n" SIG_HEAD("hr-x", "hresult")
-	 "code: 0x+8009030\nmeaning: m\ncauses: cause-a\n", "t.kb:13",
-	 "0x+8009030"},
+	 CAUSE_A "\n" SIG_HEAD(
+		 "hr-x",
+		 "hresult") "code: 0x+8009030\nmeaning: m\ncauses: cause-a\n",
+	 "t.kb:13", "0x+8009030"},
 	{"HRESULT with a blank",
-	 CAUSE_A "\n" SIG_HEAD("hr-x", "hresult")
-	 "code: 0x 8009030\nmeaning: m\ncauses: cause-a\n", "t.kb:13",
-	 "0x 8009030"},
+	 CAUSE_A "\n" SIG_HEAD(
+		 "hr-x",
+		 "hresult") "code: 0x 8009030\nmeaning: m\ncauses: cause-a\n",
+	 "t.kb:13", "0x 8009030"},
 	{"HRESULT in decimal",
-	 CAUSE_A "\n" SIG_HEAD("hr-x", "hresult")
-	 "code: -2146893042\nmeaning: m\ncauses: cause-a\n", "t.kb:13",
-	 "-2146893042"},
+	 CAUSE_A "\n" SIG_HEAD(
+		 "hr-x",
+		 "hresult") "code: -2146893042\nmeaning: m\ncauses: cause-a\n",
+	 "t.kb:13", "-2146893042"},
 	{"Win32 code in hex",
-	 CAUSE_A "\n" SIG_HEAD("w-x", "win32")
-	 "code: 0x274D\nmeaning: m\ncauses: cause-a\n", "t.kb:13",
-	 "0x274D"},
+	 CAUSE_A "\n" SIG_HEAD(
+		 "w-x", "win32") "code: 0x274D\nmeaning: m\ncauses: cause-a\n",
+	 "t.kb:13", "0x274D"},
 	{"negative Kerberos code",
-	 CAUSE_A "\n" SIG_HEAD("k-x", "kerberos")
-	 "code: -13\nmeaning: m\ncauses: cause-a\n", "t.kb:13", "-13"},
+	 CAUSE_A "\n" SIG_HEAD(
+		 "k-x", "kerberos") "code: -13\nmeaning: m\ncauses: cause-a\n",
+	 "t.kb:13", "-13"},
 	{"event id too large",
-	 CAUSE_A "\n" SIG_HEAD("ev-x", "event")
-	 "channel: c\nevent: 99999\nmeaning: m\ncauses: cause-a\n",
+	 CAUSE_A
+	 "\n" SIG_HEAD("ev-x", "event") "channel: c\nevent: 99999\nmeaning: "
+					"m\ncauses: cause-a\n",
 	 "t.kb:14", "0..65535"},
 	{"unknown cause reference",
-	 CAUSE_A "\n" SIG_HEAD("hr-x", "hresult")
-	 "code: 0x80070005\nmeaning: m\ncauses: cause-a no-such-cause\n",
+	 CAUSE_A
+	 "\n" SIG_HEAD("hr-x", "hresult") "code: 0x80070005\nmeaning: "
+					  "m\ncauses: cause-a no-such-cause\n",
 	 "t.kb:11", "no-such-cause"},
 	{"duplicate cause in a signature",
-	 CAUSE_A "\n" SIG_HEAD("hr-x", "hresult")
-	 "code: 0x80070005\nmeaning: m\ncauses: cause-a cause-a\n",
+	 CAUSE_A
+	 "\n" SIG_HEAD("hr-x", "hresult") "code: 0x80070005\nmeaning: "
+					  "m\ncauses: cause-a cause-a\n",
 	 "t.kb:11", "twice"},
 	{"signature id equal to a cause id",
-	 CAUSE_A "\n" SIG_HEAD("cause-a", "hresult")
-	 "code: 0x80070005\nmeaning: m\ncauses: cause-a\n", "t.kb:11",
-	 "cause-a"},
-	{"continuation at the start of the file",
-	 "  continued\n" CAUSE_A, "t.kb:1", "continuation"},
-	{"continuation after a blank line",
-	 CAUSE_A "\n  continued\n", "t.kb:11", "continuation"},
-	{"continuation with a tab",
-	 CAUSE_A "\tcontinued\n", "t.kb:10", "two spaces"},
-	{"continuation with one space",
-	 CAUSE_A " continued\n", "t.kb:10", "two spaces"},
-	{"upper-case field name",
-	 CAUSE_A "Title: x\n", "t.kb:10", "field"},
-	{"line without a colon",
-	 CAUSE_A "\ncause cause-b\n", "t.kb:11", "field"},
-	{"record of an unknown type",
-	 CAUSE_A "\nsolution: x\n", "t.kb:11", "solution"},
-	{"cause id not a slug",
-	 "cause: Cause_B\n" CAUSE_BODY, "t.kb:1", "Cause_B"},
+	 CAUSE_A "\n" SIG_HEAD(
+		 "cause-a",
+		 "hresult") "code: 0x80070005\nmeaning: m\ncauses: cause-a\n",
+	 "t.kb:11", "cause-a"},
+	{"continuation at the start of the file", "  continued\n" CAUSE_A,
+	 "t.kb:1", "continuation"},
+	{"continuation after a blank line", CAUSE_A "\n  continued\n",
+	 "t.kb:11", "continuation"},
+	{"continuation with a tab", CAUSE_A "\tcontinued\n", "t.kb:10",
+	 "two spaces"},
+	{"continuation with one space", CAUSE_A " continued\n", "t.kb:10",
+	 "two spaces"},
+	{"upper-case field name", CAUSE_A "Title: x\n", "t.kb:10", "field"},
+	{"line without a colon", CAUSE_A "\ncause cause-b\n", "t.kb:11",
+	 "field"},
+	{"record of an unknown type", CAUSE_A "\nsolution: x\n", "t.kb:11",
+	 "solution"},
+	{"cause id not a slug", "cause: Cause_B\n" CAUSE_BODY, "t.kb:1",
+	 "Cause_B"},
 	{"signature id not a slug",
-	 CAUSE_A "\n" SIG_HEAD("HR X", "hresult")
-	 "code: 0x80070005\nmeaning: m\ncauses: cause-a\n", "t.kb:11",
-	 "HR X"},
-	{"context rule without a score",
-	 CAUSE_A "context: auth=credssp\n", "t.kb:10", "score"},
-	{"context rule without a reason",
-	 CAUSE_A "context: auth=credssp 10\n", "t.kb:10", "reason"},
+	 CAUSE_A "\n" SIG_HEAD(
+		 "HR X",
+		 "hresult") "code: 0x80070005\nmeaning: m\ncauses: cause-a\n",
+	 "t.kb:11", "HR X"},
+	{"context rule without a score", CAUSE_A "context: auth=credssp\n",
+	 "t.kb:10", "score"},
+	{"context rule without a reason", CAUSE_A "context: auth=credssp 10\n",
+	 "t.kb:10", "reason"},
 	{"context rule with a score out of range",
-	 CAUSE_A "context: auth=credssp 5000 too much\n", "t.kb:10",
-	 "score"},
+	 CAUSE_A "context: auth=credssp 5000 too much\n", "t.kb:10", "score"},
 	{"context rule with a word for a score",
 	 CAUSE_A "context: auth=credssp ten points\n", "t.kb:10", "score"},
 	{"context rule with too many conditions",
 	 CAUSE_A "context: os=2016,auth=kerberos,clustered=no,storage=no,"
-	 "phase=source 10 x\n", "t.kb:10", "conditions"},
+		 "phase=source 10 x\n",
+	 "t.kb:10", "conditions"},
 	{"context rule with an empty condition",
 	 CAUSE_A "context: os=2016,,auth=kerberos 10 x\n", "t.kb:10",
 	 "context key"},
@@ -368,14 +387,14 @@ static const struct bad_case bad_cases[] = {
 	 CAUSE_A "context: colour=red 10 x\n", "t.kb:10", "colour"},
 	{"context rule with an unknown value",
 	 CAUSE_A "context: auth=ntlm 10 x\n", "t.kb:10", "ntlm"},
-	{"context rule with a bad os",
-	 CAUSE_A "context: os>=2017 10 x\n", "t.kb:10", "2017"},
+	{"context rule with a bad os", CAUSE_A "context: os>=2017 10 x\n",
+	 "t.kb:10", "2017"},
 	{"context rule with a bad percent",
 	 CAUSE_A "context: percent>=101 10 x\n", "t.kb:10", "101"},
 	{"context rule ordering a non-ordered key",
 	 CAUSE_A "context: auth>=credssp 10 x\n", "t.kb:10", "ordered"},
-	{"context rule without an operator",
-	 CAUSE_A "context: auth 10 x\n", "t.kb:10", "KEY=VALUE"},
+	{"context rule without an operator", CAUSE_A "context: auth 10 x\n",
+	 "t.kb:10", "KEY=VALUE"},
 	{"context rule on the second line of a record",
 	 "cause: cause-b\ncontext: auth=nope 10 x\n" CAUSE_BODY, "t.kb:2",
 	 "nope"},
@@ -383,8 +402,7 @@ static const struct bad_case bad_cases[] = {
 };
 
 /* Returns true when the case fails as it should; says why not. */
-static bool check_bad(const struct bad_case *bc, const char *text,
-		      size_t len)
+static bool check_bad(const struct bad_case *bc, const char *text, size_t len)
 {
 	bool ok;
 
@@ -440,8 +458,8 @@ static void test_unterminated_text(void **state)
 	assert_int_equal(kb.n_causes, 1);
 	hv_kb_release(&kb);
 	/* Up to the record's last byte, without its final newline. */
-	assert_int_equal(hv_kb_parse(&kb, "t.kb", copy,
-				     sizeof(CAUSE_A) - 2, &err), 0);
+	assert_int_equal(
+		hv_kb_parse(&kb, "t.kb", copy, sizeof(CAUSE_A) - 2, &err), 0);
 	assert_string_equal(kb.causes[0].source, "MS Learn");
 	hv_kb_release(&kb);
 	free(copy);
@@ -454,17 +472,17 @@ static void test_unterminated_text(void **state)
 
 static void test_override_by_id(void **state)
 {
-	static const char base[] =
-		CAUSE_A "\n"
-		"cause: cause-b\n" CAUSE_BODY "\n"
-		SIG_HEAD("hr-x", "hresult")
-		"code: 0x80070005\nmeaning: old\ncauses: cause-a\n";
+	static const char base[] = CAUSE_A
+		"\n"
+		"cause: cause-b\n" CAUSE_BODY
+		"\n" SIG_HEAD("hr-x", "hresult") "code: 0x80070005\nmeaning: "
+						 "old\ncauses: cause-a\n";
 	static const char over[] =
 		"cause: cause-a\ntitle: Cause A, corrected\nseverity: info\n"
 		"explain: x\nconfirm: x\nfix: x\nverify: x\n"
-		"checked-by: none\n\n"
-		SIG_HEAD("hr-x", "hresult")
-		"code: 0x80070005\nmeaning: new\ncauses: cause-b cause-a\n";
+		"checked-by: none\n\n" SIG_HEAD(
+			"hr-x", "hresult") "code: 0x80070005\nmeaning: "
+					   "new\ncauses: cause-b cause-a\n";
 	struct hv_kb kb = {0};
 	struct hv_error err;
 

@@ -50,8 +50,7 @@ static void test_data_code_absent(void **state)
 	(void)state;
 	assert_false(hv_ldap_ad_data_code(NULL, &code));
 	assert_false(hv_ldap_ad_data_code("", &code));
-	assert_false(hv_ldap_ad_data_code("SASL(-1): generic failure",
-					  &code));
+	assert_false(hv_ldap_ad_data_code("SASL(-1): generic failure", &code));
 	assert_false(hv_ldap_ad_data_code("data xyz", &code));
 	/* Nine hex digits are not a Win32 code. */
 	assert_false(hv_ldap_ad_data_code("data 123456789", &code));
@@ -61,9 +60,8 @@ static void test_data_code_absent(void **state)
 
 static void test_data_text_table(void **state)
 {
-	static const unsigned long codes[] = {0x525, 0x52e, 0x530, 0x531,
-					      0x532, 0x533, 0x701, 0x773,
-					      0x775};
+	static const unsigned long codes[] = {0x525, 0x52e, 0x530, 0x531, 0x532,
+					      0x533, 0x701, 0x773, 0x775};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
@@ -83,8 +81,7 @@ static void test_range_plain(void **state)
 	assert_int_equal(hv_ldap_range_parse("member", &r), 0);
 	assert_false(r.ranged);
 	/* Another option is not a range. */
-	assert_int_equal(hv_ldap_range_parse("userCertificate;binary", &r),
-			 0);
+	assert_int_equal(hv_ldap_range_parse("userCertificate;binary", &r), 0);
 	assert_false(r.ranged);
 }
 
@@ -100,10 +97,9 @@ static void test_range_middle_and_last(void **state)
 	assert_int_equal(r.high, 1499);
 	assert_false(r.last);
 
-	assert_int_equal(
-		hv_ldap_range_parse("msDS-AllowedToDelegateTo;Range=1500-*",
-				    &r),
-		0);
+	assert_int_equal(hv_ldap_range_parse(
+				 "msDS-AllowedToDelegateTo;Range=1500-*", &r),
+			 0);
 	assert_true(r.ranged);
 	assert_int_equal(r.name_len, strlen("msDS-AllowedToDelegateTo"));
 	assert_int_equal(r.low, 1500);
@@ -118,19 +114,23 @@ static void test_range_middle_and_last(void **state)
 static void test_range_malformed(void **state)
 {
 	static const char *const bad[] = {
-		"member;range=",	  "member;range=-",
-		"member;range=5-2",	  "member;range=a-b",
-		"member;range=0-1499x",	  "member;range=0-*;binary",
-		"member;range=0",	  ";range=0-*",
-		"member;range=+1-5",	  "member;range=0- 5",
+		"member;range=",
+		"member;range=-",
+		"member;range=5-2",
+		"member;range=a-b",
+		"member;range=0-1499x",
+		"member;range=0-*;binary",
+		"member;range=0",
+		";range=0-*",
+		"member;range=+1-5",
+		"member;range=0- 5",
 		"member;range=99999999999999999999999-*",
 	};
 	struct hv_ldap_range r;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_int_equal(hv_ldap_range_parse(bad[i], &r),
-				 HV_ERR_INPUT);
+		assert_int_equal(hv_ldap_range_parse(bad[i], &r), HV_ERR_INPUT);
 }
 
 static void test_uri_tls(void **state)

@@ -21,14 +21,13 @@
 
 /* The security descriptor in the fixtures: binary, with NUL bytes. */
 static const unsigned char sd[] = {
-	0x01, 0x00, 0x04, 0x80, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x24, 0x00, 0x00, 0x00, 0x01, 0x02,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x20, 0x00, 0x00, 0x00, 0x20,
-	0x02, 0x00, 0x00, 0x02, 0x00, 0x2c, 0x00, 0x01, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x24, 0x00, 0xff, 0x01, 0x0f, 0x00, 0x01, 0x05, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x05, 0x15, 0x00, 0x00, 0x00, 0x11, 0x22,
-	0x33, 0x44, 0x55, 0x66, 0x77, 0x08, 0x99, 0xaa, 0xbb, 0x0c, 0x51,
-	0x04, 0x00, 0x00,
+	0x01, 0x00, 0x04, 0x80, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x24, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x05, 0x20, 0x00, 0x00, 0x00, 0x20, 0x02, 0x00, 0x00,
+	0x02, 0x00, 0x2c, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x24, 0x00,
+	0xff, 0x01, 0x0f, 0x00, 0x01, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05,
+	0x15, 0x00, 0x00, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x08,
+	0x99, 0xaa, 0xbb, 0x0c, 0x51, 0x04, 0x00, 0x00,
 };
 
 #define SPN_SPACED                                                             \
@@ -141,8 +140,12 @@ static void test_base64_vectors(void **state)
 {
 	/* RFC 4648 section 10 */
 	static const char *const vec[][2] = {
-		{"", ""},	  {"f", "Zg=="},	 {"fo", "Zm8="},
-		{"foo", "Zm9v"}, {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="},
+		{"", ""},
+		{"f", "Zg=="},
+		{"fo", "Zm8="},
+		{"foo", "Zm9v"},
+		{"foob", "Zm9vYg=="},
+		{"fooba", "Zm9vYmE="},
 		{"foobar", "Zm9vYmFy"},
 	};
 	unsigned char all[256];
@@ -321,9 +324,8 @@ static void test_trailing_space_kept(void **state)
 	(void)state;
 	/* A plain value's trailing spaces are data (RFC 2849 note 8 only
 	 * says SHOULD base64); the leading FILL is not. */
-	assert_int_equal(read_text("dn: CN=a\ndescription:   x y  \n", &dir,
-				   &err),
-			 0);
+	assert_int_equal(
+		read_text("dn: CN=a\ndescription:   x y  \n", &dir, &err), 0);
 	assert_text(&dir.entries[0], "description", 0, "x y  ");
 	hv_directory_clear(&dir);
 }
@@ -419,8 +421,7 @@ static void test_multiple_files(void **state)
 			    "CN=H\xc3\xa4lle,OU=Hyper-V Hosts,DC=corp,"
 			    "DC=example");
 	assert_text(&dir.entries[5], "cn", 0, "H\xc3\xa4lle");
-	assert_int_equal(hv_entry_attr(&dir.entries[5], "member")->n_values,
-			 2);
+	assert_int_equal(hv_entry_attr(&dir.entries[5], "member")->n_values, 2);
 	assert_round_trip(&dir);
 	hv_directory_clear(&dir);
 }
@@ -483,11 +484,11 @@ static const struct bad_case bad_cases[] = {
 	 "continuation line with no line to continue (RFC 2849 note 2)", 1},
 	{"dn: a\nchangetype: modify\nreplace: cn\ncn: b\n-\n", 0, "t.ldif:2",
 	 "'changetype: modify' is a change, not an entry; only "
-	 "'changetype: add' is read", 0},
+	 "'changetype: add' is read",
+	 0},
 	{"dn: a\nchangetype: add\nchangetype: add\ncn: b\n", 0, "t.ldif:3",
 	 "repeated 'changetype:'", 0},
-	{"dn: a\ncontrol: 1.2.840.113556.1.4.417 true\ncn: b\n", 0,
-	 "t.ldif:3",
+	{"dn: a\ncontrol: 1.2.840.113556.1.4.417 true\ncn: b\n", 0, "t.ldif:3",
 	 "'control:' without 'changetype:' (RFC 2849 ldif-change-record)", 0},
 	{"dn: a\ncontrol: 1.2.3\n\ndn: b\n", 0, "t.ldif:2",
 	 "'control:' without 'changetype:' (RFC 2849 ldif-change-record)", 1},
@@ -549,8 +550,8 @@ static void test_bad_input(void **state)
 		struct hv_directory dir = {0};
 		struct hv_error err;
 
-		int rc = hv_ldif_read_buffer("t.ldif", c->text, len, &dir,
-					     &err);
+		int rc =
+			hv_ldif_read_buffer("t.ldif", c->text, len, &dir, &err);
 
 		if (rc != HV_ERR_INPUT || strcmp(err.where, c->where) != 0 ||
 		    strcmp(err.message, c->message) != 0 ||
@@ -618,9 +619,9 @@ static void test_limits(void **state)
 	hv_strbuf_adds(&in, "dn: CN=big\ndescription: ");
 	hv_strbuf_adds(&in, big);
 	hv_strbuf_adds(&in, "\n more\ncn: x\n\ndn: CN=next\n");
-	assert_int_equal(hv_ldif_read_buffer("t.ldif", in.buf, in.len, &dir,
-					     &err),
-			 HV_ERR_INPUT);
+	assert_int_equal(
+		hv_ldif_read_buffer("t.ldif", in.buf, in.len, &dir, &err),
+		HV_ERR_INPUT);
 	assert_error(&err, "t.ldif:2",
 		     "line longer than 16777216 bytes once unfolded");
 	assert_int_equal(dir.n_entries, 1);
@@ -632,9 +633,9 @@ static void test_limits(void **state)
 	hv_strbuf_adds(&in, "dn: CN=wide\n");
 	for (int i = 0; i <= HV_LDIF_MAX_ATTRS; i++)
 		hv_strbuf_addf(&in, "a%d: v\n", i);
-	assert_int_equal(hv_ldif_read_buffer("t.ldif", in.buf, in.len, &dir,
-					     &err),
-			 HV_ERR_INPUT);
+	assert_int_equal(
+		hv_ldif_read_buffer("t.ldif", in.buf, in.len, &dir, &err),
+		HV_ERR_INPUT);
 	assert_error(&err, "t.ldif:1026",
 		     "more than 1024 attributes in one entry");
 	assert_int_equal(dir.n_entries, 0);
@@ -644,9 +645,9 @@ static void test_limits(void **state)
 	for (int i = 0; i <= HV_LDIF_MAX_NAME; i++)
 		hv_strbuf_addch(&in, 'a');
 	hv_strbuf_adds(&in, ": v\n");
-	assert_int_equal(hv_ldif_read_buffer("t.ldif", in.buf, in.len, &dir,
-					     &err),
-			 HV_ERR_INPUT);
+	assert_int_equal(
+		hv_ldif_read_buffer("t.ldif", in.buf, in.len, &dir, &err),
+		HV_ERR_INPUT);
 	assert_error(&err, "t.ldif:2",
 		     "attribute description longer than 256 bytes");
 	hv_strbuf_release(&in);

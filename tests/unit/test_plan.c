@@ -28,8 +28,7 @@ static const char three_hosts[] =
 	"dNSHostName: hv1.t\nuserAccountControl: 16781312\n"
 	"operatingSystemVersion: 10.0 (20348)\n"
 	"servicePrincipalName: HOST/HV1\nservicePrincipalName: HOST/hv1.t\n"
-	"servicePrincipalName: " MV "/HV1\nservicePrincipalName: " MV
-	"/hv1.t\n"
+	"servicePrincipalName: " MV "/HV1\nservicePrincipalName: " MV "/hv1.t\n"
 	"msDS-AllowedToDelegateTo: " MV "/HV2\n"
 	"msDS-AllowedToDelegateTo: " MV "/hv2.t\n"
 	"msDS-AllowedToDelegateTo: cifs/HV2\n"
@@ -78,9 +77,8 @@ static void release(struct fixture *fx)
 	hv_directory_clear(&fx->dir);
 }
 
-static const struct hv_action *find(const struct hv_plan *p,
-				    enum hv_action_kind kind,
-				    const char *account)
+static const struct hv_action *
+find(const struct hv_plan *p, enum hv_action_kind kind, const char *account)
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (p->actions[i].kind == kind &&
@@ -168,8 +166,7 @@ static void test_misplaced_spn_removed_first(void **state)
 	release(&fx);
 }
 
-static char *render(void (*fn)(struct hv_strbuf *,
-			       const struct hv_plan_view *),
+static char *render(void (*fn)(struct hv_strbuf *, const struct hv_plan_view *),
 		    const struct hv_plan *plan)
 {
 	struct hv_strbuf out = HV_STRBUF_INIT;
@@ -216,8 +213,10 @@ static void test_quote_ps(void **state)
 	struct hv_strbuf sb = HV_STRBUF_INIT;
 
 	(void)state;
-	hv_quote_ps(&sb, "a'b\xe2\x80\x99" "c");
-	assert_string_equal(sb.buf, "'a''b\xe2\x80\x99\xe2\x80\x99" "c'");
+	hv_quote_ps(&sb, "a'b\xe2\x80\x99"
+			 "c");
+	assert_string_equal(sb.buf, "'a''b\xe2\x80\x99\xe2\x80\x99"
+				    "c'");
 	hv_strbuf_reset(&sb);
 	hv_quote_comment(&sb, "x\ny\r\x7fz");
 	assert_string_equal(sb.buf, "x?y??z");
@@ -302,8 +301,7 @@ static void test_sample_estate_script(void **state)
 		hv_render_plan_ps1(&out, &view);
 	}
 	hv_strbuf_reset(&path);
-	hv_strbuf_addf(&path, "%s/tests/fixtures/plan/sample-estate.ps1",
-		       root);
+	hv_strbuf_addf(&path, "%s/tests/fixtures/plan/sample-estate.ps1", root);
 	expected = slurp(path.buf);
 	assert_string_equal(out.buf, expected);
 	free(expected);

@@ -22,7 +22,7 @@
 struct sd {
 	unsigned char b[1024];
 	size_t len;
-	size_t dacl;	/* offset of the ACL */
+	size_t dacl; /* offset of the ACL */
 	unsigned aces;
 };
 
@@ -90,17 +90,15 @@ static void sd_end(struct sd *sd)
 	put_le(sd->b + sd->dacl + 4, sd->aces, 2);
 }
 
-static void assert_sids(const struct sd *sd, size_t n,
-			const char *const *want)
+static void assert_sids(const struct sd *sd, size_t n, const char *const *want)
 {
 	char *dummy = NULL;
 	char **sids = &dummy; /* the call must set it */
 	size_t got = 99;
 	struct hv_error err;
 
-	assert_int_equal(hv_secdesc_allowed_sids(sd->b, sd->len, &sids, &got,
-						 &err),
-			 0);
+	assert_int_equal(
+		hv_secdesc_allowed_sids(sd->b, sd->len, &sids, &got, &err), 0);
 	assert_int_equal(got, n);
 	if (!n)
 		assert_null(sids);
@@ -131,8 +129,8 @@ static void assert_refused(const unsigned char *data, size_t len,
 			 HV_ERR_INPUT);
 }
 
-static void assert_sid(const unsigned char *data, size_t len,
-		       size_t want_len, const char *want)
+static void assert_sid(const unsigned char *data, size_t len, size_t want_len,
+		       const char *want)
 {
 	struct hv_strbuf sb = HV_STRBUF_INIT;
 
@@ -146,9 +144,9 @@ static void assert_sid(const unsigned char *data, size_t len,
 static void test_sid_format(void **state)
 {
 	unsigned char b[80] = {0};
-	static const unsigned char everyone[] = {1, 1, 0, 0, 0, 0, 0, 1,
-						 0, 0, 0, 0};
-	static const unsigned char big[] = {1, 1, 0xff, 0xff, 0xff, 0xff,
+	static const unsigned char everyone[] = {1, 1, 0, 0, 0, 0,
+						 0, 1, 0, 0, 0, 0};
+	static const unsigned char big[] = {1,	  1,	0xff, 0xff, 0xff, 0xff,
 					    0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 	(void)state;

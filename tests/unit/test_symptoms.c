@@ -21,65 +21,75 @@
 #include <string.h>
 #include <strings.h>
 
-#define CAUSE(id, sev)                                                 \
-	"cause: " id "\ntitle: " id "\nseverity: " sev "\n"            \
+#define CAUSE(id, sev)                                                         \
+	"cause: " id "\ntitle: " id "\nseverity: " sev "\n"                    \
 	"explain: x\nconfirm: x\nfix: x\nverify: x\nchecked-by: none\n\n"
 
-static const char test_kb[] =
-	CAUSE("kcd-a", "error")
-	CAUSE("credssp-a", "error")
-	CAUSE("port-a", "error")
-	CAUSE("mem-a", "warning")
-	CAUSE("switch-a", "warning")
-	"signature: hr-no-creds\nkind: hresult\ncode: 0x8009030E\n"
-	"name: SEC_E_NO_CREDENTIALS\n"
-	"fragment: No credentials are available in the security package\n"
-	"meaning: m\ncauses: kcd-a credssp-a\n\n"
-	"signature: hr-refused\nkind: hresult\ncode: 0x8007274D\n"
-	"name: WSAECONNREFUSED\n"
-	"fragment: because the target machine actively refused it\n"
-	"meaning: m\ncauses: port-a\n\n"
-	"signature: hr-oom\nkind: hresult\ncode: 0x8007000E\n"
-	"name: E_OUTOFMEMORY\nfragment: could not initialize memory\n"
-	"meaning: m\ncauses: mem-a\n\n"
-	"signature: hr-small\nkind: hresult\ncode: 0x000013AB\n"
-	"name: ERROR_NETWORK_NOT_AVAILABLE\nmeaning: m\ncauses: port-a\n\n"
-	"signature: win-access\nkind: win32\ncode: 5\n"
-	"name: ERROR_ACCESS_DENIED\nmeaning: m\ncauses: kcd-a\n\n"
-	"signature: krb-badoption\nkind: kerberos\ncode: 13\n"
-	"name: KDC_ERR_BADOPTION\nmeaning: m\ncauses: kcd-a\n\n"
-	"signature: krb-skew\nkind: kerberos\ncode: 37\n"
-	"name: KRB_AP_ERR_SKEW\nmeaning: m\ncauses: kcd-a\n\n"
-	"signature: ev-21502\nkind: event\nevent: 21502\n"
-	"channel: Microsoft-Windows-Hyper-V-High-Availability-Admin\n"
-	"fragment: Live migration of 'Virtual Machine\n"
-	"meaning: m\ncauses: kcd-a port-a switch-a\n\n"
-	"signature: ev-krb-5\nkind: event\nevent: 5\nchannel: System\n"
-	"meaning: m\ncauses: kcd-a\n\n"
-	"signature: ev-20415\nkind: event\nevent: 20415\n"
-	"channel: Microsoft-Windows-Hyper-V-VMMS-Admin\n"
-	"fragment: with a blackout time of\nmeaning: m\ncauses: none\n\n"
-	"signature: msg-at-source\nkind: message\n"
-	"fragment: failed at migration source\n"
-	"meaning: m\ncauses: kcd-a credssp-a port-a\n\n"
-	"signature: msg-at-dest\nkind: message\n"
-	"fragment: failed at migration destination\n"
-	"meaning: m\ncauses: mem-a switch-a\n\n"
-	"signature: msg-switch\nkind: message\n"
-	"fragment: a virtual switch used by the VM does not exist\n"
-	"  on the destination node\n"
-	"meaning: m\ncauses: switch-a\n\n"
-	"signature: msg-anynet\nkind: message\n"
-	"fragment: UseAnyNetworkForMigration\n"
-	"meaning: m\ncauses: port-a\n";
+static const char test_kb[] = CAUSE("kcd-a", "error") CAUSE(
+	"credssp-a", "error") CAUSE("port-a", "error") CAUSE("mem-a", "warning")
+	CAUSE("switch-a",
+	      "warning") "signature: hr-no-creds\nkind: hresult\ncode: "
+			 "0x8009030E\n"
+			 "name: SEC_E_NO_CREDENTIALS\n"
+			 "fragment: No credentials are available in the "
+			 "security package\n"
+			 "meaning: m\ncauses: kcd-a credssp-a\n\n"
+			 "signature: hr-refused\nkind: hresult\ncode: "
+			 "0x8007274D\n"
+			 "name: WSAECONNREFUSED\n"
+			 "fragment: because the target machine actively "
+			 "refused it\n"
+			 "meaning: m\ncauses: port-a\n\n"
+			 "signature: hr-oom\nkind: hresult\ncode: 0x8007000E\n"
+			 "name: E_OUTOFMEMORY\nfragment: could not initialize "
+			 "memory\n"
+			 "meaning: m\ncauses: mem-a\n\n"
+			 "signature: hr-small\nkind: hresult\ncode: "
+			 "0x000013AB\n"
+			 "name: ERROR_NETWORK_NOT_AVAILABLE\nmeaning: "
+			 "m\ncauses: port-a\n\n"
+			 "signature: win-access\nkind: win32\ncode: 5\n"
+			 "name: ERROR_ACCESS_DENIED\nmeaning: m\ncauses: "
+			 "kcd-a\n\n"
+			 "signature: krb-badoption\nkind: kerberos\ncode: 13\n"
+			 "name: KDC_ERR_BADOPTION\nmeaning: m\ncauses: "
+			 "kcd-a\n\n"
+			 "signature: krb-skew\nkind: kerberos\ncode: 37\n"
+			 "name: KRB_AP_ERR_SKEW\nmeaning: m\ncauses: kcd-a\n\n"
+			 "signature: ev-21502\nkind: event\nevent: 21502\n"
+			 "channel: "
+			 "Microsoft-Windows-Hyper-V-High-Availability-Admin\n"
+			 "fragment: Live migration of 'Virtual Machine\n"
+			 "meaning: m\ncauses: kcd-a port-a switch-a\n\n"
+			 "signature: ev-krb-5\nkind: event\nevent: 5\nchannel: "
+			 "System\n"
+			 "meaning: m\ncauses: kcd-a\n\n"
+			 "signature: ev-20415\nkind: event\nevent: 20415\n"
+			 "channel: Microsoft-Windows-Hyper-V-VMMS-Admin\n"
+			 "fragment: with a blackout time of\nmeaning: "
+			 "m\ncauses: none\n\n"
+			 "signature: msg-at-source\nkind: message\n"
+			 "fragment: failed at migration source\n"
+			 "meaning: m\ncauses: kcd-a credssp-a port-a\n\n"
+			 "signature: msg-at-dest\nkind: message\n"
+			 "fragment: failed at migration destination\n"
+			 "meaning: m\ncauses: mem-a switch-a\n\n"
+			 "signature: msg-switch\nkind: message\n"
+			 "fragment: a virtual switch used by the VM does not "
+			 "exist\n"
+			 "  on the destination node\n"
+			 "meaning: m\ncauses: switch-a\n\n"
+			 "signature: msg-anynet\nkind: message\n"
+			 "fragment: UseAnyNetworkForMigration\n"
+			 "meaning: m\ncauses: port-a\n";
 
 static int setup_kb(void **state)
 {
 	struct hv_kb *kb = calloc(1, sizeof(*kb));
 	struct hv_error err;
 
-	if (!kb || hv_kb_parse(kb, "test.kb", test_kb, strlen(test_kb),
-			       &err) != 0 ||
+	if (!kb ||
+	    hv_kb_parse(kb, "test.kb", test_kb, strlen(test_kb), &err) != 0 ||
 	    hv_kb_validate(kb, &err) != 0) {
 		fprintf(stderr, "test kb: %s: %s\n", err.where, err.message);
 		free(kb);
@@ -111,9 +121,8 @@ static int teardown_kb(void **state)
 	return 0;
 }
 
-static const struct hv_symptom *find_sig(const struct hv_kb *kb,
-					 const struct hv_symptoms *s,
-					 const char *id)
+static const struct hv_symptom *
+find_sig(const struct hv_kb *kb, const struct hv_symptoms *s, const char *id)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (strcmp(kb->sigs[s->items[i].sig].id, id) == 0)
@@ -121,8 +130,8 @@ static const struct hv_symptom *find_sig(const struct hv_kb *kb,
 	return NULL;
 }
 
-static const struct hv_named *find_named(const struct hv_named *items,
-					 size_t n, const char *name)
+static const struct hv_named *find_named(const struct hv_named *items, size_t n,
+					 const char *name)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(items[i].name, name) == 0)
@@ -251,8 +260,7 @@ static void test_lone_word_as_text(void **state)
 	assert_non_null(find_sig(kb, &s, "msg-anynet"));
 	assert_int_equal(s.n_unknown, 0);
 	hv_symptoms_release(&s);
-	hv_symptoms_scan(kb, "$host.UseAnyNetworkForMigration=$false", 1,
-			 &s);
+	hv_symptoms_scan(kb, "$host.UseAnyNetworkForMigration=$false", 1, &s);
 	assert_non_null(find_sig(kb, &s, "msg-anynet"));
 	hv_symptoms_release(&s);
 	/* an unknown code found in the text stays */
@@ -272,7 +280,7 @@ static void test_lone_word_as_text(void **state)
 static void test_unknown_codes(void **state)
 {
 	static const char *const inputs[] = {
-		"0xDEADBEEF", "0x8009030F", "DEADBEEF", "99999",
+		"0xDEADBEEF", "0x8009030F",	  "DEADBEEF",	 "99999",
 		"event 4242", "SEC_E_NOT_A_NAME", "-2146893043",
 	};
 	const struct hv_kb *kb = *state;
@@ -500,8 +508,10 @@ static void test_fragments_fold_case_and_space(void **state)
 	const struct hv_kb *kb = *state;
 	struct hv_symptoms s = {0};
 
-	hv_symptoms_scan(kb, "error: NO CREDENTIALS are\r\n"
-			     "\t available   in the SECURITY package", 1, &s);
+	hv_symptoms_scan(kb,
+			 "error: NO CREDENTIALS are\r\n"
+			 "\t available   in the SECURITY package",
+			 1, &s);
 	assert_non_null(find_sig(kb, &s, "hr-no-creds"));
 	assert_string_equal(find_sig(kb, &s, "hr-no-creds")->as,
 			    "message text");
@@ -513,15 +523,19 @@ static void test_names_in_text(void **state)
 	const struct hv_kb *kb = *state;
 	struct hv_symptoms s = {0};
 
-	hv_symptoms_scan(kb, "klist said KDC_ERR_BADOPTION, then "
-			     "WSAECONNREFUSED (error 10061)", 1, &s);
+	hv_symptoms_scan(kb,
+			 "klist said KDC_ERR_BADOPTION, then "
+			 "WSAECONNREFUSED (error 10061)",
+			 1, &s);
 	assert_non_null(find_sig(kb, &s, "krb-badoption"));
 	assert_non_null(find_sig(kb, &s, "hr-refused"));
 	hv_symptoms_release(&s);
 	/* In running text a name must be written as Windows prints it:
 	 * a lower-case word is an ordinary word. */
-	hv_symptoms_scan(kb, "the wsaeconnrefused and sec_e_no_credentials "
-			     "words", 1, &s);
+	hv_symptoms_scan(kb,
+			 "the wsaeconnrefused and sec_e_no_credentials "
+			 "words",
+			 1, &s);
 	assert_int_equal(s.n, 0);
 	hv_symptoms_release(&s);
 }
@@ -586,8 +600,8 @@ static void test_near_misses(void **state)
 			struct hv_strbuf got = HV_STRBUF_INIT;
 
 			list_sigs(kb, &s, &got);
-			fail_msg("'%s' fired %s, unknown %zu ('%s')",
-				 texts[i], hv_strbuf_str(&got), s.n_unknown,
+			fail_msg("'%s' fired %s, unknown %zu ('%s')", texts[i],
+				 hv_strbuf_str(&got), s.n_unknown,
 				 s.n_unknown ? s.unknown[0] : "");
 		}
 		assert_false(s.has_percent);
@@ -602,10 +616,12 @@ static void test_blackout_time(void **state)
 	const struct hv_kb *kb = *state;
 	struct hv_symptoms s = {0};
 
-	hv_symptoms_scan(kb, "The Virtual Machine Management service "
-			     "successfully completed the live migration of "
-			     "virtual machine 'VM01' with a blackout time "
-			     "of 5 seconds.", 1, &s);
+	hv_symptoms_scan(kb,
+			 "The Virtual Machine Management service "
+			 "successfully completed the live migration of "
+			 "virtual machine 'VM01' with a blackout time "
+			 "of 5 seconds.",
+			 1, &s);
 	assert_int_equal(s.n, 1);
 	assert_non_null(find_sig(kb, &s, "ev-20415"));
 	assert_null(find_sig(kb, &s, "win-access"));
@@ -620,8 +636,7 @@ static void test_unknown_in_text(void **state)
 	const struct hv_kb *kb = *state;
 	struct hv_symptoms s = {0};
 
-	hv_symptoms_scan(kb, "failed with 0x80041234 (Event ID: 4242)",
-			 1, &s);
+	hv_symptoms_scan(kb, "failed with 0x80041234 (Event ID: 4242)", 1, &s);
 	assert_int_equal(s.n, 0);
 	assert_int_equal(s.n_unknown, 2);
 	assert_string_equal(s.unknown[0], "0x80041234");
@@ -714,12 +729,12 @@ static void test_empty_input(void **state)
 static void test_parse_hresult(void **state)
 {
 	static const char *const good[] = {
-		"0x8009030E", "0X8009030e", "8009030E", "8009030e",
-		"-2146893042", "2148074254",
+		"0x8009030E", "0X8009030e",  "8009030E",
+		"8009030e",   "-2146893042", "2148074254",
 	};
 	static const char *const bad[] = {
-		"", "0x", "0x8009030E0", "0x0x800903", "hello", "12345",
-		"-0", "4294967296", "-2147483649", "0x80 09030E",
+		"",	 "0x", "0x8009030E0", "0x0x800903",  "hello",
+		"12345", "-0", "4294967296",  "-2147483649", "0x80 09030E",
 	};
 	uint32_t hr = 0;
 
@@ -757,15 +772,15 @@ static char wrap_upper(char c)
 }
 
 /* The fixtures of one signature: each must fire it. */
-static size_t fixtures(const struct hv_signature *sig,
-		       struct hv_strbuf *out, size_t max)
+static size_t fixtures(const struct hv_signature *sig, struct hv_strbuf *out,
+		       size_t max)
 {
 	size_t n = 0;
 
-#define ADD(...) \
-	do { \
-		if (n < max) \
-			hv_strbuf_addf(&out[n++], __VA_ARGS__); \
+#define ADD(...)                                                               \
+	do {                                                                   \
+		if (n < max)                                                   \
+			hv_strbuf_addf(&out[n++], __VA_ARGS__);                \
 	} while (0)
 	switch (sig->kind) {
 	case HV_SIG_HRESULT:
@@ -840,8 +855,7 @@ static void test_builtin_every_signature_fires(void **state)
 			checked++;
 			if (!fires(kb, i, hv_strbuf_str(&input[k]))) {
 				print_error("%s (%s): not fired by '%s'\n",
-					    kb->sigs[i].id,
-					    kb->sigs[i].origin,
+					    kb->sigs[i].id, kb->sigs[i].origin,
 					    hv_strbuf_str(&input[k]));
 				failed++;
 			}
@@ -871,8 +885,7 @@ static void fold(const char *s, struct hv_strbuf *out)
 }
 
 /* True when another fragment of sig occurs in text anyway. */
-static bool other_fragment_in(const struct hv_signature *sig,
-			      const char *text)
+static bool other_fragment_in(const struct hv_signature *sig, const char *text)
 {
 	struct hv_strbuf t = HV_STRBUF_INIT;
 	bool found = false;
@@ -907,8 +920,9 @@ static void test_builtin_near_misses(void **state)
 		case HV_SIG_HRESULT:
 		case HV_SIG_WIN32:
 		case HV_SIG_KERBEROS:
-			hv_strbuf_addf(&miss[n++], "the id x0x%08" PRIX32
-				       "x was logged", sig->code);
+			hv_strbuf_addf(&miss[n++],
+				       "the id x0x%08" PRIX32 "x was logged",
+				       sig->code);
 			break;
 		case HV_SIG_EVENT:
 			hv_strbuf_addf(&miss[n++], "%u events were logged",
