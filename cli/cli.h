@@ -45,6 +45,8 @@ enum {
 struct cli_globals {
 	const char *kb_dir; /* --kb DIR, or NULL for the built-in */
 	bool color;	    /* colour on stdout */
+	int width;	    /* columns of text output: COLUMNS, the
+			       terminal's width, or 80 */
 };
 
 struct cli_command {

@@ -367,13 +367,14 @@ static int audit_after(struct apply_state *st, const struct cli_sources *src,
 	size_t n_err = 0, n_warn = 0;
 
 	if (hv_ldap_search(st->ld, NULL, HV_LDAP_SCOPE_SUBTREE,
-			   "(objectClass=user)", cli_ad_attributes, &dir,
+			   hv_estate_filter, hv_estate_attributes, &dir,
 			   &err) < 0) {
 		apply_error("cannot read the directory again to audit it",
 			    &err);
 		hv_directory_clear(&dir);
 		return HV_EXIT_INCOMPLETE;
 	}
+	dir.requested = hv_estate_attributes;
 	hv_estate_build(&est, &dir, &src->sel, &err);
 	hv_checks_run_ad(&est, &f);
 	report_findings(&body, &f, st->plan, &n_err, &n_warn);
@@ -461,7 +462,6 @@ static int apply_plan(const struct cli_args *args,
 	struct cli_sources src;
 	struct hv_estate est;
 	struct hv_plan plan;
-	struct hv_error err;
 	struct apply_state st = {0};
 	int rc = cli_sources_load(args, "apply", &src);
 
@@ -469,7 +469,11 @@ static int apply_plan(const struct cli_args *args,
 		cli_sources_release(&src);
 		return rc;
 	}
-	hv_estate_build(&est, &src.dir, &src.sel, &err);
+	if ((rc = cli_estate_build(&est, &src, "apply", true)) != 0) {
+		hv_estate_release(&est);
+		cli_sources_release(&src);
+		return rc;
+	}
 	hv_plan_build(&est, opts, &plan);
 	for (size_t i = 0; i < plan.n_warnings; i++)
 		fprintf(stderr, "hvdoctor: apply: warning: %s\n",

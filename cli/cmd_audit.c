@@ -15,9 +15,12 @@ static const struct cli_option audit_options[] = {
 	{NULL, NULL, NULL, 0},
 };
 
-/* Monitoring-plugin convention: errors 2, warnings 1, else 0. */
+/* Monitoring-plugin convention: errors 2, warnings 1, else 0; and 3 when
+ * a check that a verdict depends on could not run. */
 static int exit_for(const struct hv_findings *f)
 {
+	if (hv_findings_incomplete(f))
+		return HV_EXIT_INCOMPLETE;
 	if (hv_findings_count(f, HV_SEV_ERROR))
 		return HV_EXIT_ERROR;
 	if (hv_findings_count(f, HV_SEV_WARNING))
@@ -33,8 +36,7 @@ static int run_audit(const struct cli_args *args,
 	struct hv_findings findings = {0};
 	struct hv_kb kb = {0};
 	struct hv_strbuf out = HV_STRBUF_INIT;
-	struct hv_error err;
-	struct hv_style style = {globals->color};
+	struct hv_style style = {globals->color, globals->width};
 	int load_rc, rc;
 
 	if (args->n_positional) {
@@ -52,10 +54,16 @@ static int run_audit(const struct cli_args *args,
 		hv_kb_release(&kb);
 		return load_rc;
 	}
-	hv_estate_build(&est, &src.dir, &src.sel, &err);
+	if ((rc = cli_estate_build(&est, &src, "audit", false)) != 0) {
+		hv_estate_release(&est);
+		cli_sources_release(&src);
+		hv_kb_release(&kb);
+		return rc;
+	}
 	hv_checks_run_ad(&est, &findings);
 	{
-		struct hv_audit_view view = {&est, &findings, &kb, src.label};
+		struct hv_audit_view view = {&est, &findings, &kb, src.label,
+					     load_rc != 0};
 
 		if (cli_count(args, OPT_JSON))
 			hv_render_audit_json(&out, &view);

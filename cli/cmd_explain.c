@@ -67,7 +67,7 @@ static int render(const struct cli_args *args,
 		  const struct hv_explain_view *view)
 {
 	struct hv_strbuf out = HV_STRBUF_INIT;
-	struct hv_style style = {globals->color};
+	struct hv_style style = {globals->color, globals->width};
 	int rc;
 
 	if (cli_count(args, OPT_JSON))

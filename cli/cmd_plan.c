@@ -111,7 +111,6 @@ static int run_plan(const struct cli_args *args,
 	struct hv_estate est;
 	struct hv_plan plan;
 	struct hv_strbuf verify = HV_STRBUF_INIT;
-	struct hv_error err;
 	const char *format = cli_value(args, OPT_FORMAT);
 	int rc;
 
@@ -133,7 +132,11 @@ static int run_plan(const struct cli_args *args,
 		cli_sources_release(&src);
 		return rc;
 	}
-	hv_estate_build(&est, &src.dir, &src.sel, &err);
+	if ((rc = cli_estate_build(&est, &src, "plan", true)) != 0) {
+		hv_estate_release(&est);
+		cli_sources_release(&src);
+		return rc;
+	}
 	hv_plan_build(&est, &opts, &plan);
 	list_removals(&plan);
 	for (size_t i = 0; i < plan.n_warnings; i++)

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #ifndef HVDOCTOR_VERSION
@@ -44,11 +45,31 @@ static void print_usage(FILE *out)
 	      out);
 }
 
+/* COLUMNS wins (a person's explicit choice, as in ls), then the
+ * terminal's own width; files and pipes get 80. Bounded, so a hostile
+ * environment cannot make lines of 2^31 columns. */
+static int output_width(void)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	char *end = NULL;
+	long n = env ? strtol(env, &end, 10) : 0;
+
+	if (env && end && !*end && n >= 40 && n <= 1000)
+		return (int)n;
+	if (isatty(STDOUT_FILENO) &&
+	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40 &&
+	    ws.ws_col <= 1000)
+		return ws.ws_col;
+	return 80;
+}
+
 static int set_globals(const struct cli_args *args, struct cli_globals *g)
 {
 	const char *when = cli_value(args, CLI_OPT_COLOR);
 
 	g->kb_dir = cli_value(args, CLI_OPT_KB);
+	g->width = output_width();
 	if (!when || strcmp(when, "auto") == 0)
 		g->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	else if (strcmp(when, "always") == 0)

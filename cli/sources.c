@@ -56,22 +56,6 @@ const struct cli_option cli_source_options[] = {
 	{NULL, NULL, NULL, 0},
 };
 
-/* What every check reads; nothing else is fetched. */
-const char *const cli_ad_attributes[] = {
-	"sAMAccountName",
-	"dNSHostName",
-	"userAccountControl",
-	"servicePrincipalName",
-	"msDS-AllowedToDelegateTo",
-	"msDS-AllowedToActOnBehalfOfOtherIdentity",
-	"operatingSystem",
-	"operatingSystemVersion",
-	"memberOf",
-	"objectSid",
-	"objectClass",
-	NULL,
-};
-
 /* Progress goes to stderr, and only to a person watching a terminal:
  * scripts and CI logs get results and errors only. */
 static void progress(const char *command, const char *fmt, ...)
@@ -307,14 +291,13 @@ static int load_ldap(const struct cli_args *args, const char *command,
 	out->label = hv_strdup(hv_ldap_uri(out->ldap));
 	progress(command, "reading accounts from %s (base %s)…", out->label,
 		 hv_ldap_base_dn(out->ldap));
-	/* computers are users too in AD's schema: one search finds hosts,
-	 * admins and every SPN holder (for the duplicate check) */
 	if (hv_ldap_search(out->ldap, NULL, HV_LDAP_SCOPE_SUBTREE,
-			   "(objectClass=user)", cli_ad_attributes, &out->dir,
+			   hv_estate_filter, hv_estate_attributes, &out->dir,
 			   &err) < 0) {
 		report(command, &err);
 		return HV_EXIT_INCOMPLETE;
 	}
+	out->dir.requested = hv_estate_attributes;
 	progress(command, "read %zu accounts", out->dir.n_entries);
 	if (filter)
 		rc = hosts_by_filter(out->ldap, filter, command, &out->sel);

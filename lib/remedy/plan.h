@@ -30,6 +30,9 @@ struct hv_action {
 	size_t n_values, cap_values;
 	uint32_t old_uac, new_uac; /* for HV_ACT_SET_UAC */
 	char *why;		   /* one line, owned; may hold AD text */
+	long depends_on; /* index of an action that must succeed first, or
+			    -1: an SPN is added only after its removal from
+			    the account that wrongly holds it */
 };
 
 enum hv_plan_services { HV_PLAN_VSMS = 1, HV_PLAN_CIFS = 2 };
