@@ -31,53 +31,29 @@ static int exit_for(const struct hv_findings *f)
 static int run_audit(const struct cli_args *args,
 		     const struct cli_globals *globals)
 {
-	struct cli_sources src;
-	struct hv_estate est;
 	struct hv_findings findings = {0};
-	struct hv_kb kb = {0};
 	struct hv_strbuf out = HV_STRBUF_INIT;
 	struct hv_style style = {globals->color, globals->width};
-	int load_rc, rc;
+	struct hv_audit_view view = {globals->est, &findings, globals->kb,
+				     globals->src->label,
+				     globals->load_rc != 0};
+	int rc;
 
 	if (args->n_positional) {
 		cli_error("audit: unexpected argument '%s'",
 			  args->positional[0]);
 		return HV_EXIT_INCOMPLETE;
 	}
-	if ((rc = cli_load_kb(globals, &kb)) != 0)
-		return rc;
-	load_rc = cli_sources_load(args, "audit", &src);
-	/* a damaged LDIF still gets audited for what it holds; the exit
-	 * status then says the picture is incomplete */
-	if (load_rc && !src.dir.n_entries) {
-		cli_sources_release(&src);
-		hv_kb_release(&kb);
-		return load_rc;
-	}
-	if ((rc = cli_estate_build(&est, &src, "audit", false)) != 0) {
-		hv_estate_release(&est);
-		cli_sources_release(&src);
-		hv_kb_release(&kb);
-		return rc;
-	}
-	hv_checks_run_ad(&est, &findings);
-	{
-		struct hv_audit_view view = {&est, &findings, &kb, src.label,
-					     load_rc != 0};
-
-		if (cli_count(args, OPT_JSON))
-			hv_render_audit_json(&out, &view);
-		else
-			hv_render_audit_text(&out, &view, &style);
-	}
+	hv_checks_run_ad(globals->est, &findings);
+	if (cli_count(args, OPT_JSON))
+		hv_render_audit_json(&out, &view);
+	else
+		hv_render_audit_text(&out, &view, &style);
 	rc = cli_write_stdout(out.buf, out.len);
 	if (rc == 0)
-		rc = load_rc ? load_rc : exit_for(&findings);
+		rc = globals->load_rc ? globals->load_rc : exit_for(&findings);
 	hv_strbuf_release(&out);
 	hv_findings_release(&findings);
-	hv_estate_release(&est);
-	cli_sources_release(&src);
-	hv_kb_release(&kb);
 	return rc;
 }
 
@@ -95,6 +71,8 @@ const struct cli_command cmd_audit = {
 		"Without\n"
 		"--hosts, Hyper-V hosts are found by their migration-service\n"
 		"SPNs. Read-only.",
+	.needs = CLI_NEEDS_KB | CLI_NEEDS_ESTATE | CLI_NEEDS_DAMAGED_OK,
 	.options = audit_options,
-	.shared = cli_source_options,
+	.groups = (const struct cli_option_group *const[]){&cli_source_group,
+							   NULL},
 };

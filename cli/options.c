@@ -63,10 +63,8 @@ static int take_option(const struct cli_command *cmd, int argc, char **argv,
 	size_t len = eq ? (size_t)(eq - name) : strlen(name);
 	const struct cli_option *opt = find_in(cmd->options, name, len);
 
-	if (!opt)
-		opt = find_in(cmd->shared, name, len);
-	if (!opt)
-		opt = find_in(cmd->plan, name, len);
+	for (size_t g = 0; !opt && cmd->groups && cmd->groups[g]; g++)
+		opt = find_in(cmd->groups[g]->options, name, len);
 	if (!opt)
 		opt = find_in(common_options, name, len);
 	if (!opt) {
@@ -155,13 +153,9 @@ void cli_print_help(FILE *out, const struct cli_command *cmd)
 		fputs("\noptions:\n", out);
 		print_table(out, cmd->options);
 	}
-	if (cmd->plan) {
-		fputs("\nwhat to fix:\n", out);
-		print_table(out, cmd->plan);
-	}
-	if (cmd->shared) {
-		fputs("\nsources and host selection:\n", out);
-		print_table(out, cmd->shared);
+	for (size_t g = 0; cmd->groups && cmd->groups[g]; g++) {
+		fprintf(out, "\n%s:\n", cmd->groups[g]->title);
+		print_table(out, cmd->groups[g]->options);
 	}
 	fputs("\ncommon options:\n", out);
 	print_table(out, common_options);

@@ -56,6 +56,9 @@ const struct cli_option cli_source_options[] = {
 	{NULL, NULL, NULL, 0},
 };
 
+const struct cli_option_group cli_source_group = {"sources and host selection",
+						  cli_source_options};
+
 /* Progress goes to stderr, and only to a person watching a terminal:
  * scripts and CI logs get results and errors only. */
 static void progress(const char *command, const char *fmt, ...)

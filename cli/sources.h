@@ -29,6 +29,8 @@ enum {
 };
 
 extern const struct cli_option cli_source_options[];
+/* The same rows as a group for a command's table. */
+extern const struct cli_option_group cli_source_group;
 
 /* What the sources loaded; release with cli_sources_release(). */
 struct cli_sources {

@@ -2,6 +2,7 @@
 
 #include "base/alloc.h"
 #include "base/strbuf.h"
+#include "base/strmap.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -401,6 +402,20 @@ size_t hv_plan_changes(const struct hv_plan *plan)
 		n += plan->actions[i].kind == HV_ACT_SET_UAC
 			     ? 1
 			     : plan->actions[i].n_values;
+	return n;
+}
+
+size_t hv_plan_objects(const struct hv_plan *plan)
+{
+	struct hv_strmap seen = {0};
+	size_t n = 0;
+
+	for (size_t i = 0; i < plan->n; i++) {
+		const char *dn = plan->actions[i].dn;
+
+		n += hv_strmap_put(&seen, dn, strlen(dn), i, NULL);
+	}
+	hv_strmap_release(&seen);
 	return n;
 }
 

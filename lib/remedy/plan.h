@@ -66,6 +66,9 @@ void hv_plan_build(const struct hv_estate *est,
 		   const struct hv_plan_options *opts, struct hv_plan *out);
 /* Counts the values a plan adds and removes (a UAC change counts 1). */
 size_t hv_plan_changes(const struct hv_plan *plan);
+/* Counts the distinct objects (DNs) a plan changes: what "N objects" in
+ * every report means. */
+size_t hv_plan_objects(const struct hv_plan *plan);
 /* Frees what the plan owns. */
 void hv_plan_release(struct hv_plan *plan);
 
