@@ -2,6 +2,7 @@
 
 #include "base/alloc.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,10 +184,23 @@ const char *cli_value(const struct cli_args *args, int id)
 	return v;
 }
 
+/* A reader that stopped reading (`| head`) is not a failure of the
+ * command: the result keeps the status it deserves, and nothing more is
+ * written. A full disk or a closed terminal is. */
 int cli_write_stdout(const char *buf, size_t len)
 {
+	static bool reader_gone;
+
+	if (reader_gone)
+		return 0;
+	errno = 0;
 	if ((len && fwrite(buf, 1, len, stdout) != len) || fflush(stdout) ||
 	    ferror(stdout)) {
+		if (errno == EPIPE) {
+			reader_gone = true;
+			clearerr(stdout);
+			return 0;
+		}
 		cli_error("cannot write the output");
 		return HV_EXIT_INCOMPLETE;
 	}

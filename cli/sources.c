@@ -53,6 +53,10 @@ const struct cli_option cli_source_options[] = {
 	{"domains", "FILE", "migration domains, one group of hosts a line",
 	 SRC_DOMAINS},
 	{"group-by", "ou", "one migration domain per OU", SRC_GROUP_BY},
+	{"timeout", "SECONDS",
+	 "limit for each LDAP network step: connect, TLS,\n"
+	 "bind, each search page (default 30)",
+	 SRC_TIMEOUT},
 	{NULL, NULL, NULL, 0},
 };
 
@@ -190,6 +194,21 @@ static int load_ldif(const struct cli_args *args, const char *command,
 	return rc;
 }
 
+static int parse_timeout(const char *text, int *out_ms)
+{
+	char *end = NULL;
+	long s;
+
+	*out_ms = 0;
+	if (!text)
+		return 0;
+	s = strtol(text, &end, 10);
+	if (!*text || *end || s < 1 || s > 3600)
+		return -1;
+	*out_ms = (int)s * 1000;
+	return 0;
+}
+
 static int bind_options(const struct cli_args *args, const char *command,
 			struct hv_ldap_options *opts, char **out_password)
 {
@@ -204,6 +223,12 @@ static int bind_options(const struct cli_args *args, const char *command,
 	opts->allow_plaintext = cli_count(args, SRC_ALLOW_PLAINTEXT) > 0;
 	opts->user = cli_value(args, SRC_USER);
 	*out_password = NULL;
+	if (parse_timeout(cli_value(args, SRC_TIMEOUT), &opts->timeout_ms) <
+	    0) {
+		cli_error("%s: --timeout takes whole seconds from 1 to 3600",
+			  command);
+		return HV_EXIT_INCOMPLETE;
+	}
 	if (!bind || strcmp(bind, "gssapi") == 0) {
 		opts->bind = HV_LDAP_BIND_GSSAPI;
 		return 0;
@@ -244,6 +269,12 @@ int cli_ldap_connect(const struct cli_args *args, const char *command,
 	char *password = NULL;
 	int rc = bind_options(args, command, &opts, &password);
 
+	if (rc == 0)
+		progress(command,
+			 "connecting to %s (TLS if asked, then the bind; "
+			 "up to %d s a step)…",
+			 opts.uri,
+			 opts.timeout_ms ? opts.timeout_ms / 1000 : 30);
 	if (rc == 0 && hv_ldap_open(&opts, out, &err) < 0) {
 		report(command, &err);
 		rc = HV_EXIT_INCOMPLETE;

@@ -26,6 +26,7 @@ enum {
 	SRC_NEW_NODE,
 	SRC_DOMAINS,
 	SRC_GROUP_BY,
+	SRC_TIMEOUT,
 };
 
 extern const struct cli_option cli_source_options[];
