@@ -83,8 +83,8 @@ static inline void name_unverified(struct fx *fx)
 
 	fx->sel.hosts = hv_calloc(n + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
-		fx->sel.hosts[fx->sel.n_hosts++] = hv_strdup(
-			fx->est.accounts[fx->est.unverified[i]].name);
+		fx->sel.hosts[fx->sel.n_hosts++] =
+			hv_strdup(fx->est.accounts[fx->est.unverified[i]].name);
 	hv_estate_release(&fx->est);
 }
 
@@ -106,8 +106,8 @@ static inline void build(struct fx *fx)
 		fail_msg("estate: %s", err.message);
 }
 
-static inline void run(struct fx *fx,
-		void (*check)(const struct hv_estate *, struct hv_findings *))
+static inline void run(struct fx *fx, void (*check)(const struct hv_estate *,
+						    struct hv_findings *))
 {
 	build(fx);
 	check(&fx->est, &fx->out);
@@ -139,8 +139,8 @@ static inline void want_hosts(struct fx *fx, const char *csv)
 /* Starts the record of computer NAME in ou: sAMAccountName NAME$,
  * dNSHostName NAME.corp.example.com. Lines added after it belong to it
  * until the next record starts. */
-static inline void computer(struct hv_strbuf *sb, const char *ou, const char *name,
-		     const char *uac)
+static inline void computer(struct hv_strbuf *sb, const char *ou,
+			    const char *name, const char *uac)
 {
 	if (sb->len)
 		hv_strbuf_addch(sb, '\n');
@@ -153,7 +153,8 @@ static inline void computer(struct hv_strbuf *sb, const char *ou, const char *na
 		       name, ou, name, name, uac);
 }
 
-static inline void os(struct hv_strbuf *sb, const char *name, const char *version)
+static inline void os(struct hv_strbuf *sb, const char *name,
+		      const char *version)
 {
 	if (name)
 		hv_strbuf_addf(sb, "operatingSystem: %s\n", name);
@@ -171,8 +172,8 @@ static inline void spns(struct hv_strbuf *sb, const char *name)
 }
 
 /* A Windows Server 2022 Hyper-V host with the standard SPNs. */
-static inline void host_in(struct hv_strbuf *sb, const char *ou, const char *name,
-		    const char *uac)
+static inline void host_in(struct hv_strbuf *sb, const char *ou,
+			   const char *name, const char *uac)
 {
 	computer(sb, ou, name, uac);
 	os(sb, "Windows Server 2022 Datacenter", "10.0 (20348)");
@@ -232,7 +233,7 @@ static inline size_t sid_bytes(unsigned char *p, uint32_t rid)
  * ACE of types[i] (0 allowed, 1 denied) for each rids[i]; out must hold
  * 28 + 36 * n bytes. Returns the length. */
 static inline size_t secdesc(unsigned char *out, const uint32_t *rids,
-		      const unsigned char *types, size_t n)
+			     const unsigned char *types, size_t n)
 {
 	size_t pos = 28;
 
@@ -254,7 +255,7 @@ static inline size_t secdesc(unsigned char *out, const uint32_t *rids,
 }
 
 static inline void b64_line(struct hv_strbuf *sb, const char *attr,
-		     const unsigned char *data, size_t len)
+			    const unsigned char *data, size_t len)
 {
 	hv_strbuf_addf(sb, "%s:: ", attr);
 	hv_base64_encode(sb, data, len);
@@ -285,7 +286,8 @@ static inline size_t count_cause(const struct fx *fx, const char *cause)
 }
 
 /* The one finding of a cause; fails if there is none or several. */
-static inline const struct hv_finding *the(const struct fx *fx, const char *cause)
+static inline const struct hv_finding *the(const struct fx *fx,
+					   const char *cause)
 {
 	const struct hv_finding *found = NULL;
 
@@ -302,8 +304,8 @@ static inline const struct hv_finding *the(const struct fx *fx, const char *caus
 }
 
 static inline void assert_finding(const struct hv_finding *f, const char *cause,
-			   enum hv_severity sev, const char *subject,
-			   const char *targets, size_t n_targets)
+				  enum hv_severity sev, const char *subject,
+				  const char *targets, size_t n_targets)
 {
 	assert_string_equal(f->cause, cause);
 	assert_int_equal(f->severity, sev);
@@ -317,9 +319,9 @@ static inline void assert_finding(const struct hv_finding *f, const char *cause,
 	assert_int_equal(f->n_targets, n_targets);
 }
 
-static inline void assert_ev(const struct hv_finding *f, size_t i, const char *dn,
-		      const char *attr, enum hv_ev_state state,
-		      const char *value)
+static inline void assert_ev(const struct hv_finding *f, size_t i,
+			     const char *dn, const char *attr,
+			     enum hv_ev_state state, const char *value)
 {
 	if (i >= f->n_ev)
 		fail_msg("evidence %zu of %zu", i, f->n_ev);
@@ -339,7 +341,6 @@ static inline size_t host_index(const struct hv_estate *est, const char *name)
 	fail_msg("%s is not a selected host", name);
 	return 0;
 }
-
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
