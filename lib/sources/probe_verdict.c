@@ -29,7 +29,7 @@ static const struct port_rule port_rules[] = {
 	{135, "mgmt-ports-blocked", "mgmt-ports-blocked", HV_LEVEL_WARNING,
 	 "RPC endpoint mapper"},
 	{5985, "mgmt-ports-blocked", "mgmt-ports-blocked", HV_LEVEL_WARNING,
-	 "WinRM"},
+	 "WinRM; 5986 neither"},
 	{5986, "mgmt-ports-blocked", "mgmt-ports-blocked", HV_LEVEL_WARNING,
 	 "WinRM over HTTPS"},
 	{3343, "cluster-3343-blocked", "cluster-3343-blocked", HV_LEVEL_ERROR,
@@ -146,6 +146,14 @@ static void judge_closed(struct hv_probe_verdicts *out, size_t hi,
 	hv_strbuf_release(&at);
 }
 
+static bool listed(const uint16_t *ports, size_t n, uint16_t port)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ports[i] == port)
+			return true;
+	return false;
+}
+
 static void judge_ports(const struct hv_probe_run *run, size_t hi,
 			struct hv_probe_verdicts *out)
 {
@@ -179,8 +187,11 @@ static void judge_ports(const struct hv_probe_run *run, size_t hi,
 			}
 			continue;
 		}
-		/* WinRM needs one of its two listeners, not both */
+		/* WinRM needs one of its two listeners, not both; one
+		 * finding covers the pair */
 		if ((port == 5985 || port == 5986) && winrm)
+			continue;
+		if (port == 5986 && listed(ports, np, 5985))
 			continue;
 		judge_closed(out, hi, h, port);
 	}
