@@ -185,8 +185,8 @@ static void clocks_table(struct hv_strbuf *out,
 }
 
 /* Appends text wrapped at width, every line indented by indent. */
-static void wrapped(struct hv_strbuf *out, const char *text, int indent,
-		    int width)
+void hv_render_wrapped(struct hv_strbuf *out, const char *text, int indent,
+		       int width)
 {
 	int col = indent;
 	struct hv_strbuf safe = HV_STRBUF_INIT;
@@ -235,14 +235,14 @@ static void finding(struct hv_strbuf *out, const struct hv_probe_view *view,
 			       f->code ? " (" : "", f->code ? f->code : "",
 			       f->code ? ")" : "", cause ? ": " : "",
 			       cause ? cause->title : "");
-		wrapped(out, head.buf, 12, view->columns);
+		hv_render_wrapped(out, head.buf, 12, view->columns);
 		hv_strbuf_addf(out, "%12s", "");
 		hv_strbuf_release(&head);
 	}
-	wrapped(out, f->message, 12, view->columns);
+	hv_render_wrapped(out, f->message, 12, view->columns);
 	if (f->check_with) {
 		hv_strbuf_addf(out, "%12scheck with: ", "");
-		wrapped(out, f->check_with, 24, view->columns);
+		hv_render_wrapped(out, f->check_with, 24, view->columns);
 	}
 }
 

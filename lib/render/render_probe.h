@@ -22,6 +22,10 @@ void hv_render_probe_text(struct hv_strbuf *out,
 			  const struct hv_style *style);
 void hv_render_probe_json(struct hv_strbuf *out,
 			  const struct hv_probe_view *view);
+/* Appends text (made safe) wrapped at width, continuation lines indented
+ * by indent; the first line continues the current one at column indent. */
+void hv_render_wrapped(struct hv_strbuf *out, const char *text, int indent,
+		       int width);
 /* Appends s with everything but printable ASCII replaced by '?': names
  * from DNS and text from the network are hostile on a terminal. */
 void hv_render_safe(struct hv_strbuf *out, const char *s);
