@@ -118,7 +118,17 @@ static void hosts_from_estate(struct hv_probe_run *run,
 			      const struct hv_estate *est, bool cluster)
 {
 	for (size_t i = 0; i < args->n_positional; i++) {
-		long a = hv_estate_find(est, args->positional[i]);
+		const char *name = args->positional[i];
+		long a = hv_estate_find(est, name);
+		char *label = a < 0 ? hv_strndup(name, strcspn(name, "."))
+				    : NULL;
+
+		/* "hv03.other.example" is HV03 when AD knows no such FQDN:
+		 * its dNSHostName is then compared with the name asked */
+		if (label) {
+			a = hv_estate_find(est, label);
+			free(label);
+		}
 		struct hv_probe_host *h = hv_probe_add_host(
 			run, args->positional[i],
 			a >= 0 ? est->accounts[a].dns : NULL, HV_ROLE_HOST);
@@ -218,7 +228,8 @@ static int setup(const struct cli_args *args, struct hv_probe_run *run,
 
 /* With --ldap, the DC's own statement of its time (rootDSE currentTime)
  * joins the DC the URI names. */
-static void read_rootdse(struct cli_sources *src, struct hv_probe_run *run)
+static void read_rootdse(struct cli_sources *src, struct hv_probe_run *run,
+			 unsigned timeout_ms)
 {
 	char *dc;
 	struct hv_error err;
@@ -234,7 +245,8 @@ static void read_rootdse(struct cli_sources *src, struct hv_probe_run *run)
 			continue;
 		snprintf(r->address, sizeof(r->address), "%s", dc);
 		r->port = 0;
-		if (hv_probe_rootdse_clock(src->ldap, r, &err))
+		if (hv_probe_rootdse_clock(hv_ldap_uri(src->ldap), timeout_ms,
+					   r, &err))
 			snprintf(r->detail, sizeof(r->detail), "%.190s",
 				 err.message);
 	}
@@ -301,7 +313,7 @@ static int run_probe(const struct cli_args *args,
 		}
 	}
 	if (rc == 0) {
-		read_rootdse(&src, &run);
+		read_rootdse(&src, &run, opt.timeout_ms);
 		rc = report(args, globals, &run);
 	}
 	hv_probe_run_release(&run);

@@ -1,6 +1,7 @@
 #include "sources/probe_rootdse.h"
 
-#include "sources/directory.h"
+#include <ldap.h>
+#include <sys/time.h>
 #include "sources/probe_net.h"
 #include "sources/probe_time.h"
 
@@ -46,33 +47,71 @@ bool hv_generalized_time_parse(const char *text, size_t len, int64_t *out_ns)
 	return true;
 }
 
-int hv_probe_rootdse_clock(struct hv_ldap *ld, struct hv_clock_reading *r,
-			   struct hv_error *err)
+static int ldap_fail(struct hv_error *err, struct hv_clock_reading *r,
+		     const char *uri, int rc)
 {
-	static const char *const attrs[] = {"currentTime", NULL};
-	struct hv_directory dir = {0};
-	const char *value = NULL;
-	int64_t t1 = hv_wall_ns(), t4, server;
-	int rc = hv_ldap_search(ld, "", HV_LDAP_SCOPE_BASE, "(objectClass=*)",
-				attrs, &dir, err);
+	r->outcome = rc == LDAP_SERVER_DOWN || rc == LDAP_TIMEOUT
+			     ? HV_XCHG_TIMEOUT
+			     : HV_XCHG_ERROR;
+	snprintf(r->detail, sizeof(r->detail), "%s", ldap_err2string(rc));
+	return hv_error_set(err, HV_ERR_DIRECTORY, uri,
+			    "rootDSE not read: %s", ldap_err2string(rc));
+}
 
-	t4 = hv_wall_ns();
-	r->outcome = rc == 0 ? HV_XCHG_OPEN : HV_XCHG_ERROR;
-	if (rc == 0 && dir.n_entries)
-		value = hv_entry_first(&dir.entries[0], "currentTime");
-	if (rc == 0 && !value)
-		snprintf(r->detail, sizeof(r->detail),
-			 "the rootDSE has no currentTime");
-	else if (value &&
-		 !hv_generalized_time_parse(value, strlen(value), &server))
+static void take_value(struct hv_clock_reading *r, const char *value,
+		       size_t len, int64_t t1, int64_t t4)
+{
+	int64_t server;
+
+	if (!hv_generalized_time_parse(value, len, &server)) {
 		snprintf(r->detail, sizeof(r->detail),
 			 "currentTime is not a GeneralizedTime");
-	else if (value) {
-		/* AD writes whole seconds ("20261201101500.0Z") */
-		r->sample = hv_clock_from_stamp(t1, t4, server, HV_NS_PER_SEC);
-		r->resolution_ns = HV_NS_PER_SEC;
-		r->ok = true;
+		return;
 	}
-	hv_directory_clear(&dir);
-	return rc;
+	/* AD writes whole seconds ("20261201101500.0Z") */
+	r->sample = hv_clock_from_stamp(t1, t4, server, HV_NS_PER_SEC);
+	r->resolution_ns = HV_NS_PER_SEC;
+	r->ok = true;
+}
+
+int hv_probe_rootdse_clock(const char *uri, unsigned timeout_ms,
+			   struct hv_clock_reading *r, struct hv_error *err)
+{
+	char *attrs[] = {"currentTime", NULL};
+	struct timeval tv = {(time_t)(timeout_ms / 1000),
+			     (suseconds_t)(timeout_ms % 1000) * 1000};
+	int version = LDAP_VERSION3;
+	LDAP *ld = NULL;
+	LDAPMessage *res = NULL, *entry;
+	struct berval **vals = NULL;
+	int64_t t1, t4;
+	int rc = ldap_initialize(&ld, uri);
+
+	if (rc != LDAP_SUCCESS)
+		return ldap_fail(err, r, uri, rc);
+	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
+	ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
+	ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
+	t1 = hv_wall_ns();
+	rc = ldap_search_ext_s(ld, "", LDAP_SCOPE_BASE, "(objectClass=*)",
+			       attrs, 0, NULL, NULL, &tv, 1, &res);
+	t4 = hv_wall_ns();
+	if (rc != LDAP_SUCCESS) {
+		ldap_msgfree(res);
+		ldap_unbind_ext_s(ld, NULL, NULL);
+		return ldap_fail(err, r, uri, rc);
+	}
+	r->outcome = HV_XCHG_OPEN;
+	entry = ldap_first_entry(ld, res);
+	if (entry)
+		vals = ldap_get_values_len(ld, entry, "currentTime");
+	if (vals && vals[0])
+		take_value(r, vals[0]->bv_val, vals[0]->bv_len, t1, t4);
+	else
+		snprintf(r->detail, sizeof(r->detail),
+			 "the rootDSE has no currentTime");
+	ldap_value_free_len(vals);
+	ldap_msgfree(res);
+	ldap_unbind_ext_s(ld, NULL, NULL);
+	return 0;
 }

@@ -97,7 +97,7 @@ causes() {
 }
 skew() { # skew NAME HOST: the host's clock skew in whole seconds
 	jq -r --arg h "$2" '.hosts[] | select(.name == $h) | .clock.skew_us // "none" |
-		if . == "none" then . else (. / 1000000 | round) end' "$tmp/$1.json"
+		if . == "none" then . else ((. / 1000000 | round) + 0) end' "$tmp/$1.json"
 }
 
 rc=$(probe all --json --dc dc1 hv-open hv-refused hv-dropped hv-two \
@@ -171,15 +171,15 @@ sample="$root/examples/sample-estate.ldif"
 if [ -n "${ADDC_ESTATE_LDIF:-}" ] && [ -f "$ADDC_ESTATE_LDIF" ]; then
 	nn_hosts_file '198.18.0.11 hv01.lab.example.com hv01' \
 		'198.18.0.12 hv02.lab.example.com hv02' \
-		'198.18.0.13 hv03.other.example hv03'
+		'198.18.0.13 hv03.other.example hv03' '198.18.0.13 hv03.lab.example.com'
 	rc=$(probe ldif --json --ldif "$ADDC_ESTATE_LDIF" --hosts HV01,HV02,HV03 --ports 6600)
 	expect_eq "--ldif --hosts HV01,HV02,HV03: the three dNSHostNames probed" \
 		"HV01.lab.example.com HV02.lab.example.com HV03.lab.example.com" \
 		"$(jq -r '.hosts[] | select(.role == "host") | .name' "$tmp/ldif.json" | paste -sd' ' -)"
 	expect_eq "--ldif: HV01 open, HV02 refused, HV03 dropped on 6600" "open refused timeout" \
 		"$(state ldif HV01.lab.example.com 198.18.0.11 6600) $(state ldif HV02.lab.example.com 198.18.0.12 6600) $(state ldif HV03.lab.example.com 198.18.0.13 6600)"
-	expect_eq "--ldif: HV03's address has a PTR of another domain: no finding on names (same host label)" \
-		"error port-6600-filtered:6600" "$(causes ldif HV03.lab.example.com)"
+	expect_eq "--ldif: HV03 (the dropping, 400 s host) has a PTR in another domain: same host label, no name finding" \
+		"error clock-skew error port-6600-filtered:6600" "$(causes ldif HV03.lab.example.com)"
 	rc=$(probe named --json --ldif "$ADDC_ESTATE_LDIF" hv03.other.example --ports 6600 --no-clock)
 	expect_eq "a name asked that is not AD's dNSHostName" \
 		"error port-6600-filtered:6600 warning host-dnshostname-mismatch" \
