@@ -137,6 +137,8 @@ bool hv_http_date_parse(const char *text, size_t len, int64_t *out_sec)
 		 * as good a pivot as any for a clock being read now */
 		y += y < 70 ? 2000 : 1900;
 	} else { /* asctime: "Sun Nov  6 08:49:37 1994" */
+		if (len < 3)
+			return false;
 		p += 3;
 		if (!(lit(&p, end, " ") && month_at(&p, end, &mo) &&
 		      lit(&p, end, " ")))

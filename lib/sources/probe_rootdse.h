@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Parses "YYYYMMDDHHMMSS[.f...]Z" (UTC only: AD writes Z) into ns since
- * 1970; false when it is not that. */
+/* Parses "YYYYMMDDHHMMSS[.f...]Z" (UTC only: AD writes Z; years
+ * 1900-2200) into ns since 1970; false when it is not that. */
 bool hv_generalized_time_parse(const char *text, size_t len, int64_t *out_ns);
 /* Reads currentTime from the DC at uri ("ldap://dc1", "ldaps://dc1")
  * into r (address and port are left as the caller set them). Returns 0
