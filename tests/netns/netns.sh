@@ -4,7 +4,8 @@
 #
 #   nn_init                    a client namespace with a bridge (198.18.0.1/24)
 #   nn_host NAME ADDR...       a host namespace on that bridge with these
-#                              addresses (198.18.0.0/24, RFC 2544's range)
+#                              addresses (198.18.0.0/24, RFC 2544's range;
+#                              ADDR/LEN for another prefix length)
 #   nn_hosts_file LINE...      the client's /etc/hosts (ip netns exec mounts
 #                              /etc/netns/NS/hosts over /etc/hosts), with
 #                              nsswitch "files" only and a resolver on the
@@ -59,7 +60,10 @@ nn_host() {
 	ip -n "$ns" link set lo up
 	ip -n "$ns" link set "$b" name eth0
 	for addr in "$@"; do
-		ip -n "$ns" addr add "$addr/24" dev eth0
+		case $addr in
+		*/*) ip -n "$ns" addr add "$addr" dev eth0 ;;
+		*) ip -n "$ns" addr add "$addr/24" dev eth0 ;;
+		esac
 	done
 	ip -n "$ns" link set eth0 up
 }
