@@ -26,6 +26,7 @@ enum {
 	OPT_DC,
 	OPT_CLUSTER,
 	OPT_NO_CLOCK,
+	OPT_NTP,
 };
 
 #define DEFAULT_TIMEOUT_MS 2000
@@ -46,6 +47,10 @@ static const struct cli_option probe_options[] = {
 	 OPT_TIMEOUT},
 	{"parallel", "N", "probes in flight at most (default 512)",
 	 OPT_PARALLEL},
+	{"ntp", NULL,
+	 "ask every host by SNTP too (W32Time serves NTP on\n"
+	 "DCs; members usually do not answer)",
+	 OPT_NTP},
 	{"no-clock", NULL, "do not read clocks (SMB2, WinRM, SNTP)",
 	 OPT_NO_CLOCK},
 	{"json", NULL, "print JSON (schema hvdoctor.probe/1)", OPT_JSON},
@@ -85,10 +90,10 @@ static void show_progress(void *ctx, size_t done, size_t total)
 	if (!p->tty)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (done < total && (now.tv_sec - p->last.tv_sec) * 1000 +
-					    (now.tv_nsec - p->last.tv_nsec) /
-						    1000000 <
-				    200)
+	if (done < total &&
+	    (now.tv_sec - p->last.tv_sec) * 1000 +
+			    (now.tv_nsec - p->last.tv_nsec) / 1000000 <
+		    200)
 		return;
 	p->last = now;
 	fprintf(stderr, "\rhvdoctor: probe: %zu of %zu done%s", done, total,
@@ -120,8 +125,8 @@ static void hosts_from_estate(struct hv_probe_run *run,
 	for (size_t i = 0; i < args->n_positional; i++) {
 		const char *name = args->positional[i];
 		long a = hv_estate_find(est, name);
-		char *label = a < 0 ? hv_strndup(name, strcspn(name, "."))
-				    : NULL;
+		char *label =
+			a < 0 ? hv_strndup(name, strcspn(name, ".")) : NULL;
 
 		/* "hv03.other.example" is HV03 when AD knows no such FQDN:
 		 * its dNSHostName is then compared with the name asked */
@@ -145,10 +150,10 @@ static void hosts_from_estate(struct hv_probe_run *run,
 
 		/* cluster nodes carry the cluster service's SPN (failover
 		 * clustering registers MSServerClusterMgmtAPI/NODE) */
-		h->cluster = cluster ||
-			     hv_account_has_spn(est, est->hosts[i].account,
-						"MSServerClusterMgmtAPI",
-						acc->name);
+		h->cluster =
+			cluster ||
+			hv_account_has_spn(est, est->hosts[i].account,
+					   "MSServerClusterMgmtAPI", acc->name);
 	}
 	for (size_t i = 0; i < est->n_missing; i++)
 		cli_error("probe: %s is not in the directory; not probed",
@@ -179,8 +184,7 @@ static void raise_fd_limit(void)
 }
 
 static int setup(const struct cli_args *args, struct hv_probe_run *run,
-		 struct cli_sources *src, struct hv_estate *est,
-		 bool *have_est)
+		 struct cli_sources *src, struct hv_estate *est, bool *have_est)
 {
 	struct hv_error err;
 	bool cluster = cli_count(args, OPT_CLUSTER) > 0;
@@ -188,6 +192,7 @@ static int setup(const struct cli_args *args, struct hv_probe_run *run,
 
 	hv_probe_default_ports(run);
 	run->clocks = !cli_count(args, OPT_NO_CLOCK);
+	run->ntp_all = cli_count(args, OPT_NTP) > 0;
 	if (cli_value(args, OPT_PORTS) &&
 	    hv_probe_parse_ports(run, cli_value(args, OPT_PORTS), &err)) {
 		cli_error("probe: --ports: %s", err.message);

@@ -21,7 +21,8 @@ static const struct cli_option prove_options[] = {
 	 OPT_KEYTAB},
 	{"as", "HOST$", "the source host's principal in the keytab", OPT_AS},
 	{"user", "USER",
-	 "the admin who starts the move (S4U2Self); with\n--ldap the bind is GSSAPI",
+	 "the admin who starts the move (S4U2Self); with\n--ldap the bind is "
+	 "GSSAPI",
 	 OPT_USER_S4U},
 	{"to", "HOST", "a destination; repeatable or H1,H2", OPT_TO},
 	{"domain", "DNS", "DNS domain for FQDNs (default: the realm)",
@@ -52,7 +53,8 @@ static enum hv_prove_expect expect_of(const struct hv_estate *est,
 				      const struct hv_krb_prove *p,
 				      const struct hv_krb_target *t)
 {
-	long src = hv_estate_find(est, p->as), dst = hv_estate_find(est, t->host);
+	long src = hv_estate_find(est, p->as),
+	     dst = hv_estate_find(est, t->host);
 	long user = p->user ? hv_estate_find(est, p->user) : -1;
 	const struct hv_account *s, *u;
 	unsigned bit;
@@ -86,8 +88,9 @@ static struct hv_krb_hints hints_of(const struct hv_estate *est,
 	long user = p->user ? hv_estate_find(est, p->user) : -1;
 
 	if (src >= 0 && est->accounts[src].uac_known)
-		h.source_transition = (est->accounts[src].uac &
-				       HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION) != 0;
+		h.source_transition =
+			(est->accounts[src].uac &
+			 HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION) != 0;
 	if (user >= 0 && est->accounts[user].uac_known)
 		h.user_delegable =
 			!(est->accounts[user].uac & HV_UAC_NOT_DELEGATED) &&
@@ -117,8 +120,8 @@ static int report(const struct cli_args *args,
 	struct hv_style style = {globals->color};
 	enum hv_prove_expect *expect = NULL;
 	size_t odd;
-	struct hv_krb_hints hints = est ? hints_of(est, p)
-					: (struct hv_krb_hints){-1, -1};
+	struct hv_krb_hints hints =
+		est ? hints_of(est, p) : (struct hv_krb_hints){-1, -1};
 	int rc = cli_load_kb(globals, &kb);
 
 	if (rc)
@@ -140,8 +143,8 @@ static int report(const struct cli_args *args,
 	}
 	rc = cli_write_stdout(out.buf, out.len);
 	if (odd)
-		cli_error("prove: the KDC and %s DISAGREE on %zu ticket%s", label,
-			  odd, odd == 1 ? "" : "s");
+		cli_error("prove: the KDC and %s DISAGREE on %zu ticket%s",
+			  label, odd, odd == 1 ? "" : "s");
 	if (rc == 0)
 		rc = exit_for(&v, odd);
 	free(expect);
@@ -180,7 +183,8 @@ static int run_prove(const struct cli_args *args,
 		cli_error("prove: --as and --user need --keytab");
 		rc = HV_EXIT_INCOMPLETE;
 	}
-	if (rc == 0 && (cli_count(args, SRC_LDIF) || cli_count(args, SRC_LDAP))) {
+	if (rc == 0 &&
+	    (cli_count(args, SRC_LDIF) || cli_count(args, SRC_LDAP))) {
 		rc = cli_sources_load(args, "prove", &src);
 		if (rc == 0) {
 			hv_estate_build(&est, &src.dir, &src.sel, &err);
@@ -193,9 +197,9 @@ static int run_prove(const struct cli_args *args,
 			}
 		}
 	}
-	if (rc == 0 && hv_krb_prove_run(&p, (const char *const *)to,
-					(const char *const *)fqdns, n_to,
-					&err)) {
+	if (rc == 0 &&
+	    hv_krb_prove_run(&p, (const char *const *)to,
+			     (const char *const *)fqdns, n_to, &err)) {
 		char msg[2048];
 
 		hv_error_format(&err, msg, sizeof(msg));

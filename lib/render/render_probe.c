@@ -38,7 +38,7 @@ static const char *cell_word(enum hv_xchg_outcome o)
 
 static enum hv_tone tone_of(enum hv_xchg_outcome o)
 {
-	return o == HV_XCHG_OPEN ? HV_TONE_GREEN
+	return o == HV_XCHG_OPEN    ? HV_TONE_GREEN
 	       : o == HV_XCHG_ERROR ? HV_TONE_YELLOW
 				    : HV_TONE_RED;
 }
@@ -51,8 +51,7 @@ static int name_width(const struct hv_probe_run *run)
 		int n = (int)strlen(run->hosts[i].name) + 1;
 
 		for (size_t a = 0; a < run->hosts[i].names.n_addrs; a++)
-			if ((int)strlen(run->hosts[i].names.addrs[a].text) +
-				    3 >
+			if ((int)strlen(run->hosts[i].names.addrs[a].text) + 3 >
 			    n)
 				n = (int)strlen(
 					    run->hosts[i].names.addrs[a].text) +
@@ -175,8 +174,8 @@ static void clocks_table(struct hv_strbuf *out,
 	}
 	if (v->spread_hi >= 0) {
 		hv_strbuf_adds(out, "largest difference: ");
-		hv_strbuf_addf(out, "%.3f s (", (double)v->spread_ns /
-							 HV_NS_PER_SEC);
+		hv_strbuf_addf(out, "%.3f s (",
+			       (double)v->spread_ns / HV_NS_PER_SEC);
 		hv_render_safe(out, run->hosts[v->spread_hi].name);
 		hv_strbuf_adds(out, " - ");
 		hv_render_safe(out, run->hosts[v->spread_lo].name);
@@ -302,7 +301,8 @@ static void json_ports(struct hv_json *js, const struct hv_probe_host *h)
 		hv_json_object_begin(js);
 		hv_json_kv_string(js, "address", h->names.addrs[p->addr].text);
 		hv_json_kv_int(js, "port", p->port);
-		hv_json_kv_string(js, "state", hv_xchg_outcome_name(p->outcome));
+		hv_json_kv_string(js, "state",
+				  hv_xchg_outcome_name(p->outcome));
 		hv_json_kv_string(js, "errno",
 				  p->error ? strerror(p->error) : NULL);
 		json_us(js, "elapsed_us", p->elapsed_ns);
@@ -322,11 +322,13 @@ static void json_clocks(struct hv_json *js, const struct hv_probe_host *h,
 		if (r->outcome == HV_XCHG_NOT_RUN && !r->ok)
 			continue;
 		hv_json_object_begin(js);
-		hv_json_kv_string(js, "source",
-				  hv_clock_source_name((enum hv_clock_source)s));
+		hv_json_kv_string(
+			js, "source",
+			hv_clock_source_name((enum hv_clock_source)s));
 		hv_json_kv_string(js, "address", r->address);
 		hv_json_kv_int(js, "port", r->port);
-		hv_json_kv_string(js, "state", hv_xchg_outcome_name(r->outcome));
+		hv_json_kv_string(js, "state",
+				  hv_xchg_outcome_name(r->outcome));
 		hv_json_kv_bool(js, "read", r->ok);
 		if (r->ok) {
 			json_us(js, "offset_us", r->sample.offset_ns);
@@ -337,8 +339,8 @@ static void json_clocks(struct hv_json *js, const struct hv_probe_host *h,
 			hv_json_kv_bool(js, "unsynchronised",
 					r->unsynchronised);
 		}
-		hv_json_kv_string(js, "detail", r->detail[0] ? r->detail
-							     : NULL);
+		hv_json_kv_string(js, "detail",
+				  r->detail[0] ? r->detail : NULL);
 		hv_json_object_end(js);
 	}
 	hv_json_array_end(js);

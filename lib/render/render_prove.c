@@ -49,10 +49,12 @@ static void header(struct hv_strbuf *out, const struct hv_prove_view *view,
 
 	for (size_t i = 0; i < p->n_targets; i++) {
 		asked += p->targets[i].answer.tried;
-		refused += p->targets[i].answer.tried && !issued(&p->targets[i]);
+		refused +=
+			p->targets[i].answer.tried && !issued(&p->targets[i]);
 	}
-	snprintf(line, sizeof(line), "hvdoctor prove: %zu of %zu tickets "
-				     "refused",
+	snprintf(line, sizeof(line),
+		 "hvdoctor prove: %zu of %zu tickets "
+		 "refused",
 		 refused, asked);
 	hv_style_add(out, style, refused ? HV_TONE_RED : HV_TONE_BOLD, line);
 	hv_strbuf_adds(out, p->keytab ? " (S4U as " : " (own ticket of ");
@@ -181,9 +183,10 @@ static void json_target(struct hv_json *js, const struct hv_prove_view *view,
 			  t->service == HV_KRB_VSMS ? "vsms" : "cifs");
 	hv_json_kv_string(js, "name_form", t->fqdn ? "fqdn" : "short");
 	hv_json_kv_string(js, "spn", t->spn);
-	hv_json_kv_string(js, "verdict", !t->answer.tried ? "not-asked"
-					 : issued(t)	  ? "allowed"
-							  : "refused");
+	hv_json_kv_string(js, "verdict",
+			  !t->answer.tried ? "not-asked"
+			  : issued(t)	   ? "allowed"
+					   : "refused");
 	json_answer(js, "kdc", &t->answer);
 	hv_json_kv_string(js, "cause", f ? f->cause : NULL);
 	hv_json_kv_string(js, "severity", f ? hv_level_name(f->level) : NULL);

@@ -93,12 +93,11 @@ static bool lit(const char **p, const char *end, const char *s)
 }
 
 /* "HH:MM:SS" */
-static bool clock_of(const char **p, const char *end, unsigned *h,
-		     unsigned *m, unsigned *s)
+static bool clock_of(const char **p, const char *end, unsigned *h, unsigned *m,
+		     unsigned *s)
 {
 	return digits(p, end, 2, h) && lit(p, end, ":") &&
-	       digits(p, end, 2, m) && lit(p, end, ":") &&
-	       digits(p, end, 2, s);
+	       digits(p, end, 2, m) && lit(p, end, ":") && digits(p, end, 2, s);
 }
 
 static bool month_at(const char **p, const char *end, unsigned *month)
@@ -148,9 +147,8 @@ bool hv_http_date_parse(const char *text, size_t len, int64_t *out_sec)
 
 		if (!digits(&p, end, padded ? 1 : 2, &d))
 			return false;
-		if (!(lit(&p, end, " ") &&
-		      clock_of(&p, end, &h, &mi, &s) && lit(&p, end, " ") &&
-		      digits(&p, end, 4, &y) && p == end))
+		if (!(lit(&p, end, " ") && clock_of(&p, end, &h, &mi, &s) &&
+		      lit(&p, end, " ") && digits(&p, end, 4, &y) && p == end))
 			return false;
 	}
 	return hv_civil_to_unix(y, mo, d, h, mi, s, out_sec);
@@ -206,12 +204,12 @@ int hv_http_head_parse(const unsigned char *data, size_t len,
 		return bad(err, HV_HTTP_HEAD_MAX, "header section too long");
 	hv_cursor_init(&cur, data, len, 0);
 	if (!next_line(&cur, line, sizeof(line), &n) ||
-	    sscanf(line, "HTTP/1.%*1[01] %3u", &status) != 1 ||
-	    status < 100 || status > 599)
+	    sscanf(line, "HTTP/1.%*1[01] %3u", &status) != 1 || status < 100 ||
+	    status > 599)
 		return bad(err, 0, "no HTTP/1.x status line");
 	out->status = status;
-	for (at = hv_cursor_offset(&cur); next_line(&cur, line, sizeof(line),
-						    &n);
+	for (at = hv_cursor_offset(&cur);
+	     next_line(&cur, line, sizeof(line), &n);
 	     at = hv_cursor_offset(&cur)) {
 		if (n == 0)
 			return 0;

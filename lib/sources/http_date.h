@@ -18,8 +18,8 @@
 struct hv_http_head {
 	unsigned status; /* 100-599 */
 	bool has_date;
-	int64_t date;	  /* seconds since 1970 (UTC), when has_date */
-	char server[64];  /* the Server header, cut to fit, or "" */
+	int64_t date;	 /* seconds since 1970 (UTC), when has_date */
+	char server[64]; /* the Server header, cut to fit, or "" */
 };
 
 /* Length of the header section (through the empty line) once len bytes

@@ -78,7 +78,8 @@ static void answer(struct session *s, struct hv_krb_answer *a,
 		a->text = hv_strdup(msg);
 		krb5_free_error_message(s->ctx, msg);
 	} else if (creds) {
-		a->forwardable = (creds->ticket_flags & TKT_FLG_FORWARDABLE) != 0;
+		a->forwardable =
+			(creds->ticket_flags & TKT_FLG_FORWARDABLE) != 0;
 	}
 }
 
@@ -111,8 +112,8 @@ static int keytab_login(struct hv_krb_prove *p, struct session *s,
 	if ((code = krb5_cc_new_unique(s->ctx, "MEMORY", NULL, &s->cc)) ||
 	    (code = krb5_cc_initialize(s->ctx, s->cc, s->me))) {
 		krb5_kt_close(s->ctx, kt);
-		return fail(err, HV_ERR_UNEXPECTED, s, code, "MEMORY:",
-			    "cannot make a memory cache");
+		return fail(err, HV_ERR_UNEXPECTED, s, code,
+			    "MEMORY:", "cannot make a memory cache");
 	}
 	s->own_cache = true;
 	krb5_get_init_creds_opt_alloc(s->ctx, &opt);
@@ -146,10 +147,9 @@ static int cache_login(struct hv_krb_prove *p, struct session *s,
 			    "no Kerberos ticket: run kinit first, or give "
 			    "--keytab");
 	realm = krb5_princ_realm(s->ctx, s->me);
-	code = krb5_build_principal_ext(s->ctx, &tgs, realm->length,
-					realm->data, KRB5_TGS_NAME_SIZE,
-					KRB5_TGS_NAME, realm->length,
-					realm->data, 0);
+	code = krb5_build_principal_ext(
+		s->ctx, &tgs, realm->length, realm->data, KRB5_TGS_NAME_SIZE,
+		KRB5_TGS_NAME, realm->length, realm->data, 0);
 	match.client = s->me;
 	match.server = tgs;
 	if (code == 0)

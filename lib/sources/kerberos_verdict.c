@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void add(struct hv_prove_verdicts *out, long target,
-		enum hv_level level, const char *cause, const char *fmt, ...)
+static void add(struct hv_prove_verdicts *out, long target, enum hv_level level,
+		const char *cause, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
-static void add(struct hv_prove_verdicts *out, long target,
-		enum hv_level level, const char *cause, const char *fmt, ...)
+static void add(struct hv_prove_verdicts *out, long target, enum hv_level level,
+		const char *cause, const char *fmt, ...)
 {
 	struct hv_prove_verdict *v;
 	struct hv_strbuf msg = HV_STRBUF_INIT;

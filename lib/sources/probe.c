@@ -49,10 +49,9 @@ int hv_probe_parse_ports(struct hv_probe_run *run, const char *text,
 					    text);
 		for (size_t i = 0; i < run->n_ports; i++)
 			if (run->ports[i] == v)
-				return hv_error_set(err, HV_ERR_USAGE,
-						    "--ports",
-						    "port %lu is listed twice",
-						    v);
+				return hv_error_set(
+					err, HV_ERR_USAGE, "--ports",
+					"port %lu is listed twice", v);
 		if (run->n_ports == HV_PROBE_PORTS_MAX)
 			return hv_error_set(err, HV_ERR_USAGE, "--ports",
 					    "at most %d ports",
@@ -142,8 +141,7 @@ static void plan_clock(struct hv_probe_host *h, size_t hi,
 	struct use use = {hi, 0, src, true};
 	struct hv_clock_reading *r = &h->clocks[src];
 
-	snprintf(r->address, sizeof(r->address), "%s",
-		 h->names.addrs[0].text);
+	snprintf(r->address, sizeof(r->address), "%s", h->names.addrs[0].text);
 	r->port = port;
 	add_xchg(x, uses, n, cap, &h->names.addrs[0], port, kind, use);
 }
@@ -173,7 +171,7 @@ static void plan_host(struct hv_probe_run *run, size_t hi, struct hv_xchg **x,
 		   cap);
 	plan_clock(h, hi, HV_CLOCK_WINRM, HV_PORT_WINRM, HV_XCHG_HTTP, x, uses,
 		   n, cap);
-	if (h->role == HV_ROLE_DC)
+	if (h->role == HV_ROLE_DC || run->ntp_all)
 		plan_clock(h, hi, HV_CLOCK_SNTP, HV_PORT_NTP, HV_XCHG_SNTP, x,
 			   uses, n, cap);
 }
@@ -185,15 +183,15 @@ static void read_smb2(struct hv_clock_reading *r, const struct hv_xchg *x)
 	int64_t server;
 
 	if (hv_smb2_negotiate_parse(x->reply, x->reply_len, &neg, &err)) {
-		snprintf(r->detail, sizeof(r->detail), "%.60s: %.130s", err.where,
-			 err.message);
+		snprintf(r->detail, sizeof(r->detail), "%.60s: %.130s",
+			 err.where, err.message);
 	} else if (!neg.system_time ||
 		   !hv_filetime_to_unix_ns(neg.system_time, &server)) {
 		snprintf(r->detail, sizeof(r->detail),
 			 "the NEGOTIATE response carries no SystemTime");
 	} else {
-		r->sample = hv_clock_from_stamp(x->sent_ns, x->recv_ns, server,
-						0);
+		r->sample =
+			hv_clock_from_stamp(x->sent_ns, x->recv_ns, server, 0);
 		r->resolution_ns = 100;
 		r->ok = true;
 	}
@@ -205,8 +203,8 @@ static void read_http(struct hv_clock_reading *r, const struct hv_xchg *x)
 	struct hv_error err;
 
 	if (hv_http_head_parse(x->reply, x->reply_len, &head, &err)) {
-		snprintf(r->detail, sizeof(r->detail), "%.60s: %.130s", err.where,
-			 err.message);
+		snprintf(r->detail, sizeof(r->detail), "%.60s: %.130s",
+			 err.where, err.message);
 	} else if (!head.has_date) {
 		snprintf(r->detail, sizeof(r->detail),
 			 "HTTP %u without a Date header", head.status);
@@ -307,8 +305,7 @@ hv_probe_host_clock(const struct hv_probe_host *host,
 
 const char *hv_clock_source_name(enum hv_clock_source source)
 {
-	static const char *const names[] = {"sntp", "smb2", "rootdse",
-					    "winrm"};
+	static const char *const names[] = {"sntp", "smb2", "rootdse", "winrm"};
 
 	return source < HV_CLOCK_SOURCES ? names[source] : "?";
 }

@@ -75,6 +75,7 @@ struct hv_probe_run {
 	uint16_t ports[HV_PROBE_PORTS_MAX]; /* for HV_ROLE_HOST */
 	size_t n_ports;
 	bool clocks;	     /* read clocks too */
+	bool ntp_all;	     /* SNTP to every host, not only DCs */
 	int64_t started_ns;  /* wall clock */
 	unsigned timeout_ms; /* as run */
 };

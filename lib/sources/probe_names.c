@@ -15,8 +15,7 @@ static bool seen(const struct hv_names *out, const struct addrinfo *ai)
 {
 	for (size_t i = 0; i < out->n_addrs; i++)
 		if (out->addrs[i].len == ai->ai_addrlen &&
-		    memcmp(&out->addrs[i].ss, ai->ai_addr, ai->ai_addrlen) ==
-			    0)
+		    memcmp(&out->addrs[i].ss, ai->ai_addr, ai->ai_addrlen) == 0)
 			return true;
 	return false;
 }
@@ -39,11 +38,13 @@ static void keep(struct hv_names *out, const struct addrinfo *ai)
 	memcpy(&a->ss, ai->ai_addr, ai->ai_addrlen);
 	a->len = ai->ai_addrlen;
 	raw = ai->ai_family == AF_INET6
-		      ? (const void *)&((const struct sockaddr_in6 *)(const void *)
-						ai->ai_addr)
+		      ? (const void *)&(
+				(const struct sockaddr_in6 *)(const void *)
+					ai->ai_addr)
 				->sin6_addr
-		      : (const void *)&((const struct sockaddr_in *)(const void *)
-						ai->ai_addr)
+		      : (const void *)&(
+				(const struct sockaddr_in *)(const void *)
+					ai->ai_addr)
 				->sin_addr;
 	inet_ntop(ai->ai_family, raw, a->text, sizeof(a->text));
 	reverse(a);

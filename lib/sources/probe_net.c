@@ -232,8 +232,8 @@ static bool reply_complete(const struct hv_xchg *x)
 
 static void receive_some(struct hv_xchg *x, struct slot *s)
 {
-	size_t limit = x->kind == HV_XCHG_HTTP ? HV_HTTP_HEAD_MAX
-						: HV_SMB2_REPLY_MAX;
+	size_t limit =
+		x->kind == HV_XCHG_HTTP ? HV_HTTP_HEAD_MAX : HV_SMB2_REPLY_MAX;
 	ssize_t n;
 
 	if (s->cap - x->reply_len < 2048 && s->cap < limit) {
@@ -260,8 +260,8 @@ static void receive_some(struct hv_xchg *x, struct slot *s)
 
 static void advance(struct hv_xchg *x, struct slot *s, short revents)
 {
-	if (s->state == SLOT_CONNECTING && (revents & (POLLOUT | POLLERR |
-						       POLLHUP)))
+	if (s->state == SLOT_CONNECTING &&
+	    (revents & (POLLOUT | POLLERR | POLLHUP)))
 		connected(x, s);
 	else if (s->state == SLOT_SENDING && (revents & (POLLOUT | POLLERR)))
 		send_some(x, s);
@@ -274,7 +274,8 @@ static unsigned fd_budget(unsigned parallel)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY &&
 	    rl.rlim_cur < (rlim_t)parallel + FD_RESERVE)
 		parallel = rl.rlim_cur > FD_RESERVE + 1
 				   ? (unsigned)(rl.rlim_cur - FD_RESERVE)

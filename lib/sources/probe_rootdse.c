@@ -56,8 +56,8 @@ static int ldap_fail(struct hv_error *err, struct hv_clock_reading *r,
 			     ? HV_XCHG_TIMEOUT
 			     : HV_XCHG_ERROR;
 	snprintf(r->detail, sizeof(r->detail), "%s", ldap_err2string(rc));
-	return hv_error_set(err, HV_ERR_DIRECTORY, uri,
-			    "rootDSE not read: %s", ldap_err2string(rc));
+	return hv_error_set(err, HV_ERR_DIRECTORY, uri, "rootDSE not read: %s",
+			    ldap_err2string(rc));
 }
 
 static void take_value(struct hv_clock_reading *r, const char *value,

@@ -49,9 +49,8 @@ static unsigned days_in_month(int64_t year, unsigned month)
 	return month == 2 && leap ? 29 : days[month - 1];
 }
 
-bool hv_civil_to_unix(int64_t year, unsigned month, unsigned day,
-		      unsigned hour, unsigned minute, unsigned second,
-		      int64_t *out_sec)
+bool hv_civil_to_unix(int64_t year, unsigned month, unsigned day, unsigned hour,
+		      unsigned minute, unsigned second, int64_t *out_sec)
 {
 	if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 ||
 	    day > days_in_month(year, month) || hour > 23 || minute > 59 ||
@@ -88,7 +87,8 @@ uint64_t hv_unix_ns_to_ntp(int64_t ns)
 		secs--;
 	}
 	frac = ((uint64_t)rest << 32) / 1000000000ULL;
-	return ((uint64_t)(secs + NTP_UNIX_EPOCH) << 32) | (frac & 0xffffffffULL);
+	return ((uint64_t)(secs + NTP_UNIX_EPOCH) << 32) |
+	       (frac & 0xffffffffULL);
 }
 
 struct hv_clock_sample hv_clock_from_stamp(int64_t t1, int64_t t4,

@@ -17,9 +17,8 @@ bool hv_filetime_to_unix_ns(uint64_t filetime, int64_t *out_ns);
 int64_t hv_days_from_civil(int64_t year, unsigned month, unsigned day);
 /* Seconds since 1970 of a UTC civil time; false when a field is out of
  * range (month 1-12, day within the month, 23:59:60 for a leap second). */
-bool hv_civil_to_unix(int64_t year, unsigned month, unsigned day,
-		      unsigned hour, unsigned minute, unsigned second,
-		      int64_t *out_sec);
+bool hv_civil_to_unix(int64_t year, unsigned month, unsigned day, unsigned hour,
+		      unsigned minute, unsigned second, int64_t *out_sec);
 /* An NTP timestamp (RFC 5905 6: 32-bit seconds since 1900, 32-bit
  * fraction) as ns since 1970. The seconds wrap every 2^32 s (era 1 starts
  * 2036-02-07 06:28:16 UTC); the era is the one that puts the result

@@ -49,16 +49,14 @@ static const struct port_rule *rule_of(uint16_t port)
 	return &other_port;
 }
 
-static struct hv_probe_verdict *add(struct hv_probe_verdicts *out,
-				    size_t host, enum hv_topic topic,
-				    enum hv_level level, const char *cause,
-				    const char *fmt, ...)
+static struct hv_probe_verdict *add(struct hv_probe_verdicts *out, size_t host,
+				    enum hv_topic topic, enum hv_level level,
+				    const char *cause, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
-static struct hv_probe_verdict *add(struct hv_probe_verdicts *out,
-				    size_t host, enum hv_topic topic,
-				    enum hv_level level, const char *cause,
-				    const char *fmt, ...)
+static struct hv_probe_verdict *add(struct hv_probe_verdicts *out, size_t host,
+				    enum hv_topic topic, enum hv_level level,
+				    const char *cause, const char *fmt, ...)
 {
 	struct hv_probe_verdict *v;
 	struct hv_strbuf msg = HV_STRBUF_INIT;
@@ -137,8 +135,8 @@ static void judge_closed(struct hv_probe_verdicts *out, size_t hi,
 	} else {
 		where(h, port, HV_XCHG_ERROR, &at);
 		v = add(out, hi, HV_TOPIC_PORT, HV_LEVEL_UNCHECKED, NULL,
-			"%s: TCP %u could not be tried from here (%s)",
-			h->name, port, at.len ? at.buf : "no address");
+			"%s: TCP %u could not be tried from here (%s)", h->name,
+			port, at.len ? at.buf : "no address");
 		v->check_with = hv_strdup("a run with more file descriptors "
 					  "(ulimit -n) or a lower --parallel");
 	}
@@ -207,10 +205,10 @@ static void judge_names(const struct hv_probe_run *run, size_t hi,
 		       inet_pton(AF_INET6, h->name, raw) == 1;
 
 	if (nm->gai_error) {
-		struct hv_probe_verdict *v = add(
-			out, hi, HV_TOPIC_NAME, HV_LEVEL_ERROR,
-			"host-name-unresolved", "%s does not resolve: %s",
-			h->name, hv_names_error_text(nm->gai_error));
+		struct hv_probe_verdict *v =
+			add(out, hi, HV_TOPIC_NAME, HV_LEVEL_ERROR,
+			    "host-name-unresolved", "%s does not resolve: %s",
+			    h->name, hv_names_error_text(nm->gai_error));
 
 		/* a resolver that did not answer is not a missing name */
 		if (nm->gai_error == EAI_AGAIN || nm->gai_error == EAI_FAIL) {

@@ -46,9 +46,9 @@ struct hv_probe_verdict {
 struct hv_probe_verdicts {
 	struct hv_probe_verdict *items;
 	size_t n, cap;
-	long reference;	      /* host whose clock is the reference, or -1:
-			       * this machine's clock */
-	int64_t reference_ns; /* its offset from this machine */
+	long reference;		   /* host whose clock is the reference, or -1:
+				    * this machine's clock */
+	int64_t reference_ns;	   /* its offset from this machine */
 	long spread_hi, spread_lo; /* hosts with the largest and smallest
 				    * clock, or -1 when fewer than two */
 	int64_t spread_ns;

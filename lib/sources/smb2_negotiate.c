@@ -72,8 +72,9 @@ static int read_header(struct hv_cursor *cur, struct hv_error *err)
 	uint32_t status, flags;
 
 	if (magic && memcmp(magic, "\xffSMB", 4) == 0)
-		return bad(err, 4, "an SMB1 reply: the server does not "
-				   "speak SMB2");
+		return bad(err, 4,
+			   "an SMB1 reply: the server does not "
+			   "speak SMB2");
 	if (magic && memcmp(magic, "\xfeSMB", 4) != 0)
 		return bad(err, 4, "not an SMB2 message (no 0xFE 'SMB')");
 	size = hv_cursor_le16(cur);
@@ -100,8 +101,7 @@ static int read_header(struct hv_cursor *cur, struct hv_error *err)
 }
 
 int hv_smb2_negotiate_parse(const unsigned char *data, size_t len,
-			    struct hv_smb2_negotiate *out,
-			    struct hv_error *err)
+			    struct hv_smb2_negotiate *out, struct hv_error *err)
 {
 	struct hv_cursor cur, msg;
 	size_t frame = hv_smb2_frame_length(data, len);
@@ -110,13 +110,14 @@ int hv_smb2_negotiate_parse(const unsigned char *data, size_t len,
 	memset(out, 0, sizeof(*out));
 	hv_cursor_init(&cur, data, len, 0);
 	if (hv_cursor_u8(&cur) != 0 || !hv_cursor_ok(&cur))
-		return bad(err, 0, "no SMB2 transport header (first byte "
-				   "is not 0)");
+		return bad(err, 0,
+			   "no SMB2 transport header (first byte "
+			   "is not 0)");
 	hv_cursor_skip(&cur, 3);
-	if (frame == 0 || frame > len ||
-	    !hv_cursor_sub(&cur, frame - 4, &msg))
-		return bad(err, len, "reply shorter than its transport "
-				     "header says");
+	if (frame == 0 || frame > len || !hv_cursor_sub(&cur, frame - 4, &msg))
+		return bad(err, len,
+			   "reply shorter than its transport "
+			   "header says");
 	if ((rc = read_header(&msg, err)) != 0)
 		return rc;
 	/* MS-SMB2 2.2.4: StructureSize, SecurityMode, DialectRevision,

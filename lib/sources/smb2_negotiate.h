@@ -21,7 +21,7 @@
 #define HV_SMB2_REPLY_MAX 65536
 
 struct hv_smb2_negotiate {
-	uint16_t dialect;      /* DialectRevision, e.g. 0x0311 */
+	uint16_t dialect; /* DialectRevision, e.g. 0x0311 */
 	uint16_t security_mode;
 	uint64_t system_time;  /* FILETIME; 0 when the server gave none */
 	uint64_t server_start; /* ServerStartTime, FILETIME or 0 */

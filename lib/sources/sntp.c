@@ -60,16 +60,18 @@ int hv_sntp_parse(const unsigned char *data, size_t len, uint64_t sent,
 	if (out->version < 1 || out->version > 4)
 		return bad(err, 0, "unknown NTP version");
 	if (originate != sent)
-		return bad(err, 24, "originate timestamp is not the one we "
-				    "sent (a stray or forged reply)");
+		return bad(err, 24,
+			   "originate timestamp is not the one we "
+			   "sent (a stray or forged reply)");
 	if (out->stratum == 0) {
 		/* RFC 4330 section 8: kiss-o'-death, ASCII code in refid */
 		for (int i = 0; i < 4; i++)
 			out->kiss[i] = refid[i] >= 0x20 && refid[i] < 0x7f
 					       ? (char)refid[i]
 					       : '?';
-		return bad(err, 12, "kiss-o'-death: the server refuses to "
-				    "serve time");
+		return bad(err, 12,
+			   "kiss-o'-death: the server refuses to "
+			   "serve time");
 	}
 	if (out->transmit == 0)
 		return bad(err, 40, "transmit timestamp is zero");

@@ -66,21 +66,22 @@ static void test_ntp_eras(void **state)
 	(void)state;
 	assert_int_equal(hv_ntp_to_unix_ns(hv_unix_ns_to_ntp(ref), ref), ref);
 	/* a reading just after the wrap, with a clock just before it */
-	assert_int_equal(hv_ntp_to_unix_ns(hv_unix_ns_to_ntp(era1 + 5 *
-							     HV_NS_PER_SEC),
-					   era1 - 5 * HV_NS_PER_SEC),
-			 era1 + 5 * HV_NS_PER_SEC);
+	assert_int_equal(
+		hv_ntp_to_unix_ns(hv_unix_ns_to_ntp(era1 + 5 * HV_NS_PER_SEC),
+				  era1 - 5 * HV_NS_PER_SEC),
+		era1 + 5 * HV_NS_PER_SEC);
 	/* and just before it, with a clock just after */
-	assert_int_equal(hv_ntp_to_unix_ns(hv_unix_ns_to_ntp(era1 - HV_NS_PER_SEC),
-					   era1 + HV_NS_PER_SEC),
-			 era1 - HV_NS_PER_SEC);
+	assert_int_equal(
+		hv_ntp_to_unix_ns(hv_unix_ns_to_ntp(era1 - HV_NS_PER_SEC),
+				  era1 + HV_NS_PER_SEC),
+		era1 - HV_NS_PER_SEC);
 	/* the fraction: half a second */
-	assert_int_equal(hv_ntp_to_unix_ns(
-				 ((uint64_t)(T_2026 + 2208988800LL) << 32) |
-					 0x80000000u,
-				 ref) -
-				 ref,
-			 500000000);
+	assert_int_equal(
+		hv_ntp_to_unix_ns(((uint64_t)(T_2026 + 2208988800LL) << 32) |
+					  0x80000000u,
+				  ref) -
+			ref,
+		500000000);
 }
 
 static void test_offsets(void **state)
@@ -190,19 +191,19 @@ static void test_http_date(void **state)
 	int64_t t;
 
 	(void)state;
-	assert_true(hv_http_date_parse("Tue, 01 Dec 2026 10:15:00 GMT", 29,
-				       &t));
+	assert_true(
+		hv_http_date_parse("Tue, 01 Dec 2026 10:15:00 GMT", 29, &t));
 	assert_int_equal(t, T_2026);
-	assert_true(hv_http_date_parse("Tuesday, 01-Dec-26 10:15:00 GMT", 31,
-				       &t));
+	assert_true(
+		hv_http_date_parse("Tuesday, 01-Dec-26 10:15:00 GMT", 31, &t));
 	assert_int_equal(t, T_2026);
 	assert_true(hv_http_date_parse("Tue Dec  1 10:15:00 2026", 24, &t));
 	assert_int_equal(t, T_2026);
 	/* near misses */
-	assert_false(hv_http_date_parse("Tue, 01 Dec 2026 10:15:00 UTC", 29,
-					&t));
-	assert_false(hv_http_date_parse("Tue, 31 Nov 2026 10:15:00 GMT", 29,
-					&t));
+	assert_false(
+		hv_http_date_parse("Tue, 01 Dec 2026 10:15:00 UTC", 29, &t));
+	assert_false(
+		hv_http_date_parse("Tue, 31 Nov 2026 10:15:00 GMT", 29, &t));
 	assert_false(hv_http_date_parse("Tue, 01 Dec 2026 10:15 GMT", 26, &t));
 	assert_int_equal(hv_http_head_length((const unsigned char *)reply,
 					     sizeof(reply) - 1),
@@ -214,14 +215,16 @@ static void test_http_date(void **state)
 	assert_true(head.has_date);
 	assert_int_equal(head.date, T_2026);
 	assert_string_equal(head.server, "Microsoft-HTTPAPI/2.0");
-	assert_int_equal(hv_http_head_parse((const unsigned char *)"SSH-2.0-x\r\n\r\n",
-					    13, &head, &err),
-			 HV_ERR_INPUT);
-	assert_int_equal(hv_http_head_parse(
-				 (const unsigned char *)"HTTP/1.1 200 OK\r\n"
-							"Date: yesterday\r\n\r\n",
-				 36, &head, &err),
-			 HV_ERR_INPUT);
+	assert_int_equal(
+		hv_http_head_parse((const unsigned char *)"SSH-2.0-x\r\n\r\n",
+				   13, &head, &err),
+		HV_ERR_INPUT);
+	assert_int_equal(
+		hv_http_head_parse(
+			(const unsigned char *)"HTTP/1.1 200 OK\r\n"
+					       "Date: yesterday\r\n\r\n",
+			36, &head, &err),
+		HV_ERR_INPUT);
 	assert_string_equal(err.where, "HTTP reply offset 17");
 }
 
@@ -236,8 +239,7 @@ static void test_generalized_time(void **state)
 	assert_int_equal(ns, T_2026 * HV_NS_PER_SEC + 250000000);
 	assert_false(hv_generalized_time_parse("20261201101500.0", 16, &ns));
 	assert_false(hv_generalized_time_parse("20261301101500Z", 15, &ns));
-	assert_false(hv_generalized_time_parse("20261201101500+0100", 19,
-					       &ns));
+	assert_false(hv_generalized_time_parse("20261201101500+0100", 19, &ns));
 }
 
 int main(void)

@@ -30,9 +30,8 @@ static struct hv_probe_host *host(struct hv_probe_run *run, const char *name,
 	h->names.n_addrs = n_addrs;
 	for (size_t a = 0; a < n_addrs; a++) {
 		h->names.addrs[a].ss.ss_family = AF_INET;
-		snprintf(h->names.addrs[a].text,
-			 sizeof(h->names.addrs[a].text), "198.18.0.%zu",
-			 10 + a);
+		snprintf(h->names.addrs[a].text, sizeof(h->names.addrs[a].text),
+			 "198.18.0.%zu", 10 + a);
 	}
 	h->ports = hv_calloc(HV_PROBE_PORTS_MAX * (n_addrs + 1),
 			     sizeof(*h->ports));
@@ -105,7 +104,8 @@ static void test_ports(void **state)
 	port(h, 0, 445, HV_XCHG_OPEN);
 	port(h, 0, 5985, HV_XCHG_OPEN);
 	hv_probe_judge(&run, &v);
-	assert_string_equal(of(&v, 0, HV_TOPIC_PORT), "error port-6600-refused");
+	assert_string_equal(of(&v, 0, HV_TOPIC_PORT),
+			    "error port-6600-refused");
 	assert_string_equal(v.items[0].code, "0x8007274D");
 	assert_string_equal(of(&v, 1, HV_TOPIC_PORT),
 			    "error port-6600-filtered error smb-445-blocked");
