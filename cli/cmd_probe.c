@@ -275,8 +275,10 @@ static int report(const struct cli_args *args,
 	{
 		struct hv_probe_view view = {run, &verdicts, &kb, 80};
 
-		if (cols && atoi(cols) >= 40)
-			view.columns = atoi(cols);
+		long width = cols ? strtol(cols, NULL, 10) : 0;
+
+		if (width >= 40 && width <= 1000)
+			view.columns = (int)width;
 		if (cli_count(args, OPT_JSON))
 			hv_render_probe_json(&out, &view);
 		else

@@ -58,7 +58,7 @@ static int month_of(const char *s)
 	static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
 	for (int m = 0; m < 12; m++)
-		if (strncmp(s, names + 3 * m, 3) == 0)
+		if (strncmp(s, &names[(size_t)m * 3], 3) == 0)
 			return m + 1;
 	return 0;
 }
@@ -203,9 +203,14 @@ int hv_http_head_parse(const unsigned char *data, size_t len,
 	if (len > HV_HTTP_HEAD_MAX)
 		return bad(err, HV_HTTP_HEAD_MAX, "header section too long");
 	hv_cursor_init(&cur, data, len, 0);
-	if (!next_line(&cur, line, sizeof(line), &n) ||
-	    sscanf(line, "HTTP/1.%*1[01] %3u", &status) != 1 || status < 100 ||
-	    status > 599)
+	/* RFC 9112 4: "HTTP/1.x" SP 3DIGIT [SP reason] */
+	if (next_line(&cur, line, sizeof(line), &n) && n >= 12 &&
+	    strncmp(line, "HTTP/1.", 7) == 0 &&
+	    (line[7] == '0' || line[7] == '1') && line[8] == ' ')
+		for (size_t i = 9; i < 12 && line[i] >= '0' && line[i] <= '9';
+		     i++)
+			status = status * 10 + (unsigned)(line[i] - '0');
+	if (status < 100 || status > 599 || (n > 12 && line[12] != ' '))
 		return bad(err, 0, "no HTTP/1.x status line");
 	out->status = status;
 	for (at = hv_cursor_offset(&cur);

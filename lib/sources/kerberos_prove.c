@@ -122,8 +122,8 @@ static int keytab_login(struct hv_krb_prove *p, struct session *s,
 	code = krb5_get_init_creds_keytab(s->ctx, &creds, s->me, kt, 0, NULL,
 					  opt);
 	answer(s, &p->tgt, code, &creds);
-	if (code == 0)
-		code = krb5_cc_store_cred(s->ctx, s->cc, &creds);
+	if (code == 0 && (code = krb5_cc_store_cred(s->ctx, s->cc, &creds)))
+		answer(s, &p->tgt, code, NULL);
 	krb5_free_cred_contents(s->ctx, &creds);
 	krb5_get_init_creds_opt_free(s->ctx, opt);
 	krb5_kt_close(s->ctx, kt);

@@ -65,7 +65,8 @@ void hv_names_resolve(const char *name, struct hv_names *out)
 	out->gai_error = getaddrinfo(name, NULL, &hints, &res);
 	if (out->gai_error)
 		return;
-	if (res && res->ai_canonname && strcasecmp(res->ai_canonname, name))
+	if (res && res->ai_canonname &&
+	    strcasecmp(res->ai_canonname, name) != 0)
 		out->canonical = hv_strdup(res->ai_canonname);
 	out->addrs = hv_calloc(ADDRS_MAX, sizeof(*out->addrs));
 	for (const struct addrinfo *ai = res; ai && out->n_addrs < ADDRS_MAX;

@@ -15,31 +15,31 @@
  * different faults with different codes (WSAECONNREFUSED 10061,
  * WSAETIMEDOUT 10060); for the others one cause covers both. */
 struct port_rule {
-	uint16_t port;
 	const char *refused, *dropped; /* cause ids */
-	enum hv_level level;
 	const char *what;
+	enum hv_level level;
+	uint16_t port;
 };
 
 static const struct port_rule port_rules[] = {
-	{6600, "port-6600-refused", "port-6600-filtered", HV_LEVEL_ERROR,
-	 "live migration"},
-	{445, "smb-445-blocked", "smb-445-blocked", HV_LEVEL_ERROR,
-	 "SMB (storage moves)"},
-	{135, "mgmt-ports-blocked", "mgmt-ports-blocked", HV_LEVEL_WARNING,
-	 "RPC endpoint mapper"},
-	{5985, "mgmt-ports-blocked", "mgmt-ports-blocked", HV_LEVEL_WARNING,
-	 "WinRM; 5986 neither"},
-	{5986, "mgmt-ports-blocked", "mgmt-ports-blocked", HV_LEVEL_WARNING,
-	 "WinRM over HTTPS"},
-	{3343, "cluster-3343-blocked", "cluster-3343-blocked", HV_LEVEL_ERROR,
-	 "cluster service"},
-	{88, "dc-unreachable", "dc-unreachable", HV_LEVEL_ERROR, "Kerberos"},
-	{389, "dc-unreachable", "dc-unreachable", HV_LEVEL_ERROR, "LDAP"},
+	{"port-6600-refused", "port-6600-filtered", "live migration",
+	 HV_LEVEL_ERROR, 6600},
+	{"smb-445-blocked", "smb-445-blocked", "SMB (storage moves)",
+	 HV_LEVEL_ERROR, 445},
+	{"mgmt-ports-blocked", "mgmt-ports-blocked", "RPC endpoint mapper",
+	 HV_LEVEL_WARNING, 135},
+	{"mgmt-ports-blocked", "mgmt-ports-blocked", "WinRM; 5986 neither",
+	 HV_LEVEL_WARNING, 5985},
+	{"mgmt-ports-blocked", "mgmt-ports-blocked", "WinRM over HTTPS",
+	 HV_LEVEL_WARNING, 5986},
+	{"cluster-3343-blocked", "cluster-3343-blocked", "cluster service",
+	 HV_LEVEL_ERROR, 3343},
+	{"dc-unreachable", "dc-unreachable", "Kerberos", HV_LEVEL_ERROR, 88},
+	{"dc-unreachable", "dc-unreachable", "LDAP", HV_LEVEL_ERROR, 389},
 };
 static const struct port_rule other_port = {
-	0, "port-closed-other", "port-closed-other", HV_LEVEL_WARNING,
-	"the port asked for"};
+	"port-closed-other", "port-closed-other", "the port asked for",
+	HV_LEVEL_WARNING, 0};
 
 static const struct port_rule *rule_of(uint16_t port)
 {

@@ -34,7 +34,10 @@ size_t hv_smb2_negotiate_request(unsigned char *out)
 	p[2] = (unsigned char)(msg >> 8);
 	p[3] = (unsigned char)msg;
 	p += 4;
-	memcpy(p, "\xfeSMB", 4);
+	p[0] = 0xfe; /* ProtocolId: 0xFE 'S' 'M' 'B' */
+	p[1] = 'S';
+	p[2] = 'M';
+	p[3] = 'B';
 	put_le16(p + 4, SMB2_HEADER_LEN); /* StructureSize */
 	put_le16(p + 12, SMB2_NEGOTIATE); /* Command */
 	put_le16(p + 14, 1); /* CreditRequest: smbd hangs up on 0 */
