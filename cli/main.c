@@ -15,10 +15,7 @@
 #endif
 
 static const struct cli_command *const commands[] = {
-	&cmd_explain,
-	&cmd_audit,
-	&cmd_plan,
-	&cmd_apply,
+	&cmd_explain, &cmd_audit, &cmd_plan, &cmd_apply, &cmd_probe, &cmd_prove,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
