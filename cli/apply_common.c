@@ -4,6 +4,7 @@
 
 #include "base/alloc.h"
 #include "base/quote.h"
+#include "base/term.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -97,11 +98,7 @@ int apply_read_objects(struct hv_ldap *ld, const char *const *dns, size_t n,
 void apply_quote(struct hv_strbuf *out, const char *data, size_t len)
 {
 	hv_strbuf_addch(out, '\'');
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)data[i];
-
-		hv_strbuf_addch(out, c < 0x20 || c == 0x7f ? '?' : (char)c);
-	}
+	hv_term_escape(out, data, len);
 	hv_strbuf_addch(out, '\'');
 }
 
@@ -117,11 +114,7 @@ void apply_dn_label(struct hv_strbuf *out, const char *dn)
 			len++;
 		len++;
 	}
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)v[i];
-
-		hv_strbuf_addch(out, c < 0x20 || c == 0x7f ? '?' : (char)c);
-	}
+	hv_term_escape(out, v, len);
 }
 
 void apply_eq_filter(struct hv_strbuf *out, const char *attr, const char *value,

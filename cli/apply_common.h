@@ -33,8 +33,8 @@ int apply_read_objects(struct hv_ldap *ld, const char *const *dns, size_t n,
 /* Appends a DN's first RDN value ("HV03" for "CN=HV03,CN=Computers,…"),
  * made safe for a terminal. */
 void apply_dn_label(struct hv_strbuf *out, const char *dn);
-/* Appends a value read from or meant for AD, quoted, control characters
- * shown as '?' (values are hostile: they must not drive the terminal). */
+/* Appends a value read from or meant for AD, quoted, escaped for the
+ * terminal (hv_term_escape: values are hostile and must not drive it). */
 void apply_quote(struct hv_strbuf *out, const char *data, size_t len);
 /* Prints "hvdoctor: apply: WHAT: <err formatted>" to stderr. */
 void apply_error(const char *what, const struct hv_error *err);

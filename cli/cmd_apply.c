@@ -472,8 +472,7 @@ static int apply_plan(const struct cli_args *args,
 	hv_estate_build(&est, &src.dir, &src.sel, &err);
 	hv_plan_build(&est, opts, &plan);
 	for (size_t i = 0; i < plan.n_warnings; i++)
-		fprintf(stderr, "hvdoctor: apply: warning: %s\n",
-			plan.warnings[i]);
+		cli_warning("apply", plan.warnings[i]);
 	st.plan = &plan;
 	st.ld = src.ldap;
 	st.uri = cli_value(args, SRC_LDAP);

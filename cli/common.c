@@ -2,6 +2,7 @@
 
 #include "base/alloc.h"
 #include "base/strbuf.h"
+#include "base/term.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,11 +17,14 @@ int cli_load_kb(const struct cli_globals *globals, struct hv_kb *kb)
 {
 	struct hv_error err;
 	char msg[2048];
+	char *safe;
 
 	if (hv_kb_load(kb, globals->kb_dir, &err) == 0)
 		return 0;
 	hv_error_format(&err, msg, sizeof(msg));
-	cli_error("knowledge base: %s", msg);
+	safe = hv_term_dup(msg);
+	cli_error("knowledge base: %s", safe);
+	free(safe);
 	hv_kb_release(kb);
 	return HV_EXIT_INCOMPLETE;
 }
@@ -103,6 +107,14 @@ int cli_write_new_file(const char *path, const struct hv_strbuf *text)
 	if (rc == 0 && sync_parent(path) < 0)
 		rc = -1;
 	return rc;
+}
+
+void cli_warning(const char *command, const char *text)
+{
+	char *safe = hv_term_dup(text);
+
+	fprintf(stderr, "hvdoctor: %s: warning: %s\n", command, safe);
+	free(safe);
 }
 
 char *cli_timestamped_name(const char *prefix, const char *suffix)

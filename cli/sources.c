@@ -3,6 +3,7 @@
 #include "estate/domains_file.h"
 #include "base/alloc.h"
 #include "base/strbuf.h"
+#include "base/term.h"
 #include "sources/ldif.h"
 #include "secret.h"
 
@@ -93,9 +94,13 @@ static void progress(const char *command, const char *fmt, ...)
 static void report(const char *command, const struct hv_error *err)
 {
 	char msg[2048];
+	char *safe;
 
 	hv_error_format(err, msg, sizeof(msg));
-	cli_error("%s: %s", command, msg);
+	/* names a DN, a value or the server's own text */
+	safe = hv_term_dup(msg);
+	cli_error("%s: %s", command, safe);
+	free(safe);
 }
 
 static void split_list(const char *text, char ***out, size_t *n)
@@ -300,13 +305,16 @@ static int load_ldap(const struct cli_args *args, const char *command,
 {
 	struct hv_error err;
 	const char *filter = cli_value(args, SRC_FILTER);
+	char *base;
 	int rc = cli_ldap_connect(args, command, &out->ldap);
 
 	if (rc)
 		return rc;
 	out->label = hv_strdup(hv_ldap_uri(out->ldap));
+	base = hv_term_dup(hv_ldap_base_dn(out->ldap)); /* the server's */
 	progress(command, "reading accounts from %s (base %s)…", out->label,
-		 hv_ldap_base_dn(out->ldap));
+		 base);
+	free(base);
 	/* computers are users too in AD's schema: one search finds hosts,
 	 * admins and every SPN holder (for the duplicate check) */
 	if (hv_ldap_search(out->ldap, NULL, HV_LDAP_SCOPE_SUBTREE,

@@ -2,6 +2,7 @@
 
 #include "base/alloc.h"
 #include "base/json.h"
+#include "base/term.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -147,11 +148,14 @@ static void text_domains(struct hv_strbuf *out, const struct hv_estate *est,
 	for (size_t d = 0; d < est->n_domains; d++) {
 		size_t first, end;
 		struct hv_pair_counts c = counts[d];
+		char *name;
 
 		domain_range(est, d, &first, &end);
 		hv_strbuf_addch(out, '\n');
 		hv_style_add(out, st, HV_TONE_BOLD, "Migration domain: ");
-		hv_style_add(out, st, HV_TONE_BOLD, est->domain_names[d]);
+		name = hv_term_dup(est->domain_names[d]);
+		hv_style_add(out, st, HV_TONE_BOLD, name);
+		free(name);
 		hv_strbuf_addf(out,
 			       "  (%zu host%s, %zu ordered pair%s: %zu "
 			       "complete, %zu partial, %zu without "
@@ -185,22 +189,37 @@ static void text_finding(struct hv_strbuf *out, const struct hv_finding *f,
 {
 	hv_strbuf_adds(out, "  ");
 	hv_style_add(out, st, HV_TONE_BOLD, f->cause);
-	hv_strbuf_addf(out, "  %s%s%s\n", f->source, f->target ? " -> " : "",
-		       f->target ? f->target : "");
+	hv_strbuf_adds(out, "  ");
+	hv_term_escapes(out, f->source);
+	hv_strbuf_adds(out, f->target ? " -> " : "");
+	hv_term_escapes(out, f->target);
+	hv_strbuf_addch(out, '\n');
 	if (f->n_targets > 8)
 		hv_strbuf_addf(out, "    (and %zu more hosts)\n",
 			       f->n_targets - 8);
-	hv_strbuf_addf(out, "    %s %s\n", f->source, f->message);
+	hv_strbuf_adds(out, "    ");
+	hv_term_escapes(out, f->source);
+	hv_strbuf_addch(out, ' ');
+	hv_term_escapes(out, f->message);
+	hv_strbuf_addch(out, '\n');
 	for (size_t e = 0; e < f->n_ev; e++) {
 		const struct hv_evidence *ev = &f->ev[e];
 
 		if (e == 0 || strcmp(ev->dn, f->ev[e - 1].dn) != 0 ||
-		    strcmp(ev->attr, f->ev[e - 1].attr) != 0)
-			hv_strbuf_addf(out, "    %s (%s)\n      %s %s:\n",
-				       ev->dn, ev->origin, ev->attr,
-				       ev->state == HV_EV_MISSING ? "lacks"
-								  : "has");
-		hv_strbuf_addf(out, "        '%s'\n", ev->value);
+		    strcmp(ev->attr, f->ev[e - 1].attr) != 0) {
+			hv_strbuf_adds(out, "    ");
+			hv_term_escapes(out, ev->dn);
+			hv_strbuf_adds(out, " (");
+			hv_term_escapes(out, ev->origin);
+			hv_strbuf_adds(out, ")\n      ");
+			hv_term_escapes(out, ev->attr);
+			hv_strbuf_adds(out, ev->state == HV_EV_MISSING
+						    ? " lacks:\n"
+						    : " has:\n");
+		}
+		hv_strbuf_adds(out, "        '");
+		hv_term_escapes(out, ev->value);
+		hv_strbuf_adds(out, "'\n");
 	}
 	if (f->ev_omitted)
 		hv_strbuf_addf(out, "        (%zu more values)\n",
@@ -208,7 +227,9 @@ static void text_finding(struct hv_strbuf *out, const struct hv_finding *f,
 	if (f->fix) {
 		hv_strbuf_adds(out, "    ");
 		hv_style_add(out, st, HV_TONE_CYAN, "fix:");
-		hv_strbuf_addf(out, " %s\n", f->fix);
+		hv_strbuf_addch(out, ' ');
+		hv_term_escapes(out, f->fix);
+		hv_strbuf_addch(out, '\n');
 	}
 }
 
@@ -248,12 +269,14 @@ void hv_render_audit_text(struct hv_strbuf *out, const struct hv_audit_view *v,
 		full += counts[d].full;
 	}
 	hv_style_add(out, st, HV_TONE_BOLD, "hvdoctor audit");
+	hv_strbuf_adds(out, " of ");
+	hv_term_escapes(out, v->source);
 	hv_strbuf_addf(
 		out,
-		" of %s: %zu host%s in %zu migration domain%s, "
+		": %zu host%s in %zu migration domain%s, "
 		"%zu of %zu ordered pairs fully delegated; "
 		"%zu error%s, %zu warning%s, %zu note%s\n",
-		v->source, est->n_hosts, est->n_hosts == 1 ? "" : "s",
+		est->n_hosts, est->n_hosts == 1 ? "" : "s",
 		est->n_domains, est->n_domains == 1 ? "" : "s", full, pairs,
 		hv_findings_count(v->findings, HV_SEV_ERROR),
 		hv_findings_count(v->findings, HV_SEV_ERROR) == 1 ? "" : "s",
@@ -261,7 +284,9 @@ void hv_render_audit_text(struct hv_strbuf *out, const struct hv_audit_view *v,
 		hv_findings_count(v->findings, HV_SEV_WARNING) == 1 ? "" : "s",
 		hv_findings_count(v->findings, HV_SEV_INFO),
 		hv_findings_count(v->findings, HV_SEV_INFO) == 1 ? "" : "s");
-	hv_strbuf_addf(out, "Domains: %s.\n", est->grouping_note);
+	hv_strbuf_adds(out, "Domains: ");
+	hv_term_escapes(out, est->grouping_note);
+	hv_strbuf_adds(out, ".\n");
 	if (est->n_hosts)
 		hv_strbuf_adds(out, "Matrix: the row host delegates to the "
 				    "column host: ok = all four entries, "
