@@ -5,6 +5,7 @@
 #include "remedy/backup.h"
 
 #include "base/alloc.h"
+#include "base/file.h"
 #include "base/utf8.h"
 #include "sources/ldif.h"
 #include "sources/ldif_lines.h"
@@ -443,36 +444,9 @@ int hv_backup_read_file(const char *path, struct hv_directory *out,
 			struct hv_error *err)
 {
 	struct hv_strbuf data = HV_STRBUF_INIT;
-	char chunk[16384];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-	int rc = 0, code;
+	int rc = hv_file_read(path, HV_BACKUP_MAX_FILE, "the backup file",
+			      &data, err);
 
-	if (!f) {
-		code = errno;
-		rc = hv_error_set(err, HV_ERR_IO, path,
-				  "cannot read the "
-				  "backup file");
-		hv_error_native(err, "libc", code, strerror(code));
-		return rc;
-	}
-	while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (n > HV_BACKUP_MAX_FILE - data.len)
-			rc = hv_error_set(err, HV_ERR_INPUT, path,
-					  "larger "
-					  "than %u bytes: not an hvdoctor "
-					  "backup",
-					  HV_BACKUP_MAX_FILE);
-		else
-			hv_strbuf_add(&data, chunk, n);
-	}
-	if (!rc && ferror(f)) {
-		rc = hv_error_set(err, HV_ERR_IO, path,
-				  "cannot read the "
-				  "backup file");
-		hv_error_native(err, "libc", EIO, strerror(EIO));
-	}
-	fclose(f);
 	if (!rc)
 		rc = hv_backup_read_buffer(path, hv_strbuf_str(&data), data.len,
 					   out, err);

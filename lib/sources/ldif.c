@@ -8,6 +8,7 @@
 
 #include "base/alloc.h"
 #include "base/base64.h"
+#include "base/file.h"
 #include "base/utf8.h"
 #include "sources/ldif_lines.h"
 
@@ -578,61 +579,22 @@ int hv_ldif_read_buffer_errors(const char *name, const char *data, size_t len,
 	return rd.rc;
 }
 
-static int file_error(struct hv_ldif_errors *errs, const char *path, int code)
-{
-	struct hv_error *err;
-
-	errs->n_total++;
-	if (errs->n_listed >= HV_LDIF_MAX_ERRORS)
-		return HV_ERR_IO;
-	err = &errs->list[errs->n_listed++];
-	hv_error_set(err, HV_ERR_IO, path, "cannot read LDIF file");
-	hv_error_native(err, "libc", code, strerror(code));
-	return HV_ERR_IO;
-}
-
-/* Reads the whole file, bounded, so that nothing is added to the
- * directory from a file that could not be read to its end. */
-static int slurp(const char *path, struct hv_strbuf *out,
-		 struct hv_ldif_errors *errs)
-{
-	char chunk[16384];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-	int rc = 0;
-
-	if (!f)
-		return file_error(errs, path, errno);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (n > HV_LDIF_MAX_FILE - out->len) {
-			errs->n_total++;
-			if (errs->n_listed < HV_LDIF_MAX_ERRORS)
-				hv_error_set(&errs->list[errs->n_listed++],
-					     HV_ERR_INPUT, path,
-					     "LDIF file larger than %u bytes",
-					     HV_LDIF_MAX_FILE);
-			rc = HV_ERR_INPUT;
-			break;
-		}
-		hv_strbuf_add(out, chunk, n);
-	}
-	if (!rc && ferror(f))
-		rc = file_error(errs, path, errno ? errno : EIO);
-	fclose(f);
-	return rc;
-}
-
 int hv_ldif_read_file_errors(const char *path, struct hv_directory *dir,
 			     struct hv_ldif_errors *errs)
 {
 	struct hv_strbuf data = HV_STRBUF_INIT;
-	int rc;
+	struct hv_error err;
+	int rc = hv_file_read(path, HV_LDIF_MAX_FILE, "the LDIF file", &data,
+			      &err);
 
-	errno = 0;
-	rc = slurp(path, &data, errs);
-	if (!rc)
+	if (rc) {
+		errs->n_total++;
+		if (errs->n_listed < HV_LDIF_MAX_ERRORS)
+			errs->list[errs->n_listed++] = err;
+	} else {
 		rc = hv_ldif_read_buffer_errors(path, hv_strbuf_str(&data),
 						data.len, dir, errs);
+	}
 	hv_strbuf_release(&data);
 	return rc;
 }
