@@ -69,10 +69,11 @@ static int emit(const struct cli_args *args, const struct hv_plan_view *view)
 	else
 		hv_render_plan_ps1(&text, view);
 	hv_render_plan_rollback(&undo, view);
-	rc = write_new_file(undo_path, &undo);
+	/* the rollback only for a plan that was written */
+	rc = output ? write_new_file(output, &text)
+		    : cli_write_stdout(text.buf, text.len);
 	if (rc == 0)
-		rc = output ? write_new_file(output, &text)
-			    : cli_write_stdout(text.buf, text.len);
+		rc = write_new_file(undo_path, &undo);
 	if (rc == 0)
 		fprintf(stderr,
 			"hvdoctor: plan: %zu change%s on %zu "
