@@ -356,16 +356,12 @@ static bool value_is(const struct reader *rd, const char *text)
 static int check_dn(struct reader *rd)
 {
 	const char *v = hv_strbuf_str(&rd->value);
-	size_t n = rd->value.len, k;
+	size_t n = rd->value.len;
 
 	if (memchr(v, '\0', n))
 		return fail(rd, "DN contains a NUL byte");
-	for (size_t i = 0; i < n; i += k) {
-		k = hv_utf8_valid_prefix(v + i, n - i);
-		if (!k)
-			return fail(rd, "DN is not valid UTF-8 (RFC 2849 "
-					"note 7)");
-	}
+	if (!hv_utf8_valid(v, n))
+		return fail(rd, "DN is not valid UTF-8 (RFC 2849 note 7)");
 	return 0;
 }
 
