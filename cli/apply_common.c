@@ -38,7 +38,7 @@ static int write_new_file(const char *path, const struct hv_strbuf *text)
 	return HV_EXIT_INCOMPLETE;
 }
 
-int apply_write_backup(const char *path, const struct hv_directory *bk,
+int apply_write_backup(const char *path, const struct hv_backup *bk,
 		       const char *uri, const char *what)
 {
 	struct hv_strbuf text = HV_STRBUF_INIT;
@@ -53,6 +53,27 @@ int apply_write_backup(const char *path, const struct hv_directory *bk,
 	hv_backup_write(&text, bk, &info);
 	rc = write_new_file(path, &text);
 	hv_strbuf_release(&text);
+	return rc;
+}
+
+int apply_write_plan_backup(const char *path, const struct hv_plan *plan,
+			    const struct hv_directory *before,
+			    const char *uri)
+{
+	struct hv_backup bk = {0};
+	char what[128];
+	int rc;
+
+	hv_backup_from_plan(&bk, plan, before);
+	snprintf(what, sizeof(what),
+		 "taken by `hvdoctor apply` before it made change %s", bk.id);
+	rc = apply_write_backup(path, &bk, uri, what);
+	if (rc == 0)
+		fprintf(stderr,
+			"hvdoctor: apply: backup of %zu object%s written to "
+			"%s\n",
+			bk.n_objects, bk.n_objects == 1 ? "" : "s", path);
+	hv_backup_release(&bk);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #include "render/render_plan.h"
 
 #include "base/quote.h"
+#include "remedy/backup.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -77,18 +78,23 @@ static void comment(struct hv_strbuf *out, const char *text)
 
 static void header(struct hv_strbuf *out, const struct hv_plan_view *v)
 {
+	char id[HV_BACKUP_ID_LEN + 1];
+
 	comment(out, "hvdoctor plan: Kerberos constrained delegation for "
 		     "Hyper-V live migration");
 	hv_strbuf_adds(out, "# estate read from: ");
 	hv_quote_comment(out, v->source ? v->source : "");
+	hv_backup_plan_id(v->plan, id);
 	hv_strbuf_addf(out,
+		       "\n# plan id %s (its rollback file and apply's "
+		       "backup carry it too)"
 		       "\n# %zu change%s on %zu object%s. Run it where "
 		       "the ActiveDirectory module is\n# installed, as "
 		       "an account that may change these objects:\n"
 		       "#   .\\plan.ps1 -WhatIf   shows what would "
 		       "change\n#   .\\plan.ps1           changes it "
 		       "(safe to run again)\n",
-		       hv_plan_changes(v->plan),
+		       id, hv_plan_changes(v->plan),
 		       hv_plan_changes(v->plan) == 1 ? "" : "s", v->plan->n,
 		       v->plan->n == 1 ? "" : "s");
 	for (size_t i = 0; i < v->plan->n_warnings; i++) {

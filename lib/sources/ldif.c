@@ -168,13 +168,12 @@ enum hv_ldif_line hv_ldif_next_line(struct hv_ldif_lines *ls)
 	first = s[0];
 	hv_strbuf_reset(&ls->text);
 	ls->too_long = false;
-	if (first != '#')
-		ls->line = ls->lineno;
-	if (first != '#' && first != ' ')
+	ls->line = ls->lineno;
+	if (first != ' ')
 		append(ls, s, n);
 	while (ls->p < ls->end && *ls->p == ' ') {
 		physical(ls, &s, &n);
-		if (first != '#' && first != ' ')
+		if (first != ' ')
 			append(ls, s + 1, n - 1);
 	}
 	if (first == '#')

@@ -11,6 +11,7 @@
 #include "estate/estate.h"
 #include "base/strbuf.h"
 #include "sources/ldif.h"
+#include "remedy/backup.h"
 #include "remedy/plan.h"
 #include "base/quote.h"
 #include "render/render_plan.h"
@@ -207,6 +208,22 @@ static void test_ldif_and_rollback(void **state)
 	/* last change first */
 	assert_true(strstr(undo, "userAccountControl: 16781312") <
 		    strstr(undo, "delete: msDS-AllowedToDelegateTo"));
+	/* the rollback file is what apply --rollback reads, and all three
+	 * files name the same change */
+	{
+		struct hv_backup bk = {0};
+		struct hv_error err;
+		char id[HV_BACKUP_ID_LEN + 1], line[64];
+
+		assert_int_equal(hv_backup_read_buffer("undo", undo,
+						       strlen(undo), &bk, &err),
+				 0);
+		hv_backup_plan_id(&fx.plan, id);
+		assert_string_equal(bk.id, id);
+		snprintf(line, sizeof(line), "# plan id %s ", id);
+		assert_non_null(strstr(ldif, line));
+		hv_backup_release(&bk);
+	}
 	free(ldif);
 	free(undo);
 	release(&fx);
