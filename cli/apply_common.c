@@ -110,8 +110,7 @@ int apply_read_objects(struct hv_ldap *ld, const char *const *dns, size_t n,
 			return HV_EXIT_INCOMPLETE;
 		}
 		got = &out->entries[before];
-		free(got->dn);
-		got->dn = hv_strdup(dns[i]);
+		hv_entry_set_dn(got, dns[i]);
 	}
 	return 0;
 }

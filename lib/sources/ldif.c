@@ -37,7 +37,7 @@ struct reader {
 	enum rec_state state;
 	char attr[HV_LDIF_MAX_NAME + 1]; /* the line's type, options cut */
 	struct hv_strbuf value;		 /* the line's value, decoded */
-	struct hv_directory pending;	 /* the record being read: 0 or 1 */
+	bool open; /* the record being read is dir's last entry */
 	struct hv_strbuf origin;
 	struct hv_directory *dir;
 	struct hv_ldif_errors *errs;
@@ -116,7 +116,9 @@ __attribute__((format(printf, 2, 3))) static int fail(struct reader *rd,
 	va_start(ap, fmt);
 	add_error(rd, fmt, ap);
 	va_end(ap);
-	hv_directory_clear(&rd->pending);
+	if (rd->open)
+		hv_directory_pop_entry(rd->dir);
+	rd->open = false;
 	rd->state = REC_SKIP;
 	rd->errs->n_dropped++;
 	return -1;
@@ -382,8 +384,9 @@ static void start_record(struct reader *rd, bool first_line)
 			return;
 		hv_strbuf_reset(&rd->origin);
 		hv_strbuf_addf(&rd->origin, "%s:%zu", rd->name, rd->in.line);
-		hv_directory_add_entry(&rd->pending, hv_strbuf_str(&rd->value),
+		hv_directory_add_entry(rd->dir, hv_strbuf_str(&rd->value),
 				       hv_strbuf_str(&rd->origin));
+		rd->open = true;
 		rd->state = REC_HEADER;
 	} else if (attr_is(rd, "search")) {
 		rd->state = REC_TRAILER;
@@ -396,7 +399,7 @@ static void start_record(struct reader *rd, bool first_line)
 
 static void add_value(struct reader *rd)
 {
-	struct hv_entry *entry = &rd->pending.entries[0];
+	struct hv_entry *entry = &rd->dir->entries[rd->dir->n_entries - 1];
 
 	if (attr_is(rd, "dn")) {
 		fail(rd, "a second 'dn:' line in one record (missing blank "
@@ -498,24 +501,14 @@ static void handle_text(struct reader *rd)
 	}
 }
 
-/* Hands the pending entry to the directory: only whole records get in. */
+/* A record read whole stays in the directory (it was added at its "dn:"
+ * and is dropped by fail() on any error): only whole records get in. */
 static void end_record(struct reader *rd)
 {
 	if (rd->state == REC_CONTROLS)
 		fail(rd, "'control:' without 'changetype:' (RFC 2849 "
 			 "ldif-change-record)");
-	if (rd->state >= REC_HEADER && rd->state <= REC_BODY) {
-		struct hv_entry *src = &rd->pending.entries[0];
-		struct hv_entry *dst =
-			hv_directory_add_entry(rd->dir, src->dn, src->origin);
-
-		dst->attrs = src->attrs;
-		dst->n_attrs = src->n_attrs;
-		dst->cap_attrs = src->cap_attrs;
-		src->attrs = NULL;
-		src->n_attrs = src->cap_attrs = 0;
-	}
-	hv_directory_clear(&rd->pending);
+	rd->open = false;
 	rd->state = REC_NONE;
 }
 
@@ -570,7 +563,8 @@ int hv_ldif_read_buffer_errors(const char *name, const char *data, size_t len,
 	hv_strbuf_release(&rd.in.text);
 	hv_strbuf_release(&rd.value);
 	hv_strbuf_release(&rd.origin);
-	hv_directory_clear(&rd.pending);
+	if (rd.open)
+		hv_directory_pop_entry(dir);
 	return rd.rc;
 }
 

@@ -376,7 +376,6 @@ static void test_rollback_undoes_value_by_value(void **state)
 		done.entries[1] = tmp;
 	}
 	/* the SPN stays away */
-	free(done.entries[0].attrs[2].values[1].data);
 	done.entries[0].attrs[2].n_values = 1;
 	assert_int_equal(hv_rollback_verify(&rb, &done, &out), 0);
 	assert_int_equal(hv_rollback_verify(&rb, &now, &out), 2);
@@ -401,6 +400,15 @@ static void test_rollback_undoes_value_by_value(void **state)
 	hv_directory_clear(&dir);
 	hv_directory_clear(&now);
 	hv_directory_clear(&done);
+}
+
+/* Makes attr hold the one value text (the entry's strings live in the
+ * directory's arena: replaced, never freed). */
+static void set_value(struct hv_attr *attr, char *text)
+{
+	attr->values[0].data = text;
+	attr->values[0].len = strlen(text);
+	attr->n_values = 1;
 }
 
 /* Changed since: a value somebody added, one somebody removed, a UAC that
@@ -429,14 +437,8 @@ static void test_rollback_refuses_changes_since(void **state)
 	/* another admin's entry, since */
 	hv_entry_add_value(hv01, A2D, "cifs/HV09", 9);
 	/* HV04's own SPN, removed since */
-	free(hv04->attrs[2].values[0].data);
-	hv04->attrs[2].values[0] = hv04->attrs[2].values[--hv04->attrs[2]
-								  .n_values];
-	hv04->attrs[2].values[0].data = strdup("HOST/other");
-	hv04->attrs[2].values[0].len = 10;
-	hv04->attrs[2].n_values = 1;
-	free(hv04->attrs[1].values[0].data);
-	hv04->attrs[1].values[0].data = strdup("16781314"); /* disabled */
+	set_value(&hv04->attrs[2], "HOST/other");
+	set_value(&hv04->attrs[1], "16781314"); /* disabled */
 	assert_int_equal(hv_rollback_prepare(&rb, &bk, &now, NULL, NULL), 0);
 	assert_int_equal(rb.n_refusals, 4);
 	assert_string_equal(rb.refusals[0],
@@ -454,10 +456,8 @@ static void test_rollback_refuses_changes_since(void **state)
 				 "4096 (what it replaced): changed since");
 	hv_rollback_release(&rb);
 	/* a group and a DC are never touched */
-	free(hv04->attrs[0].values[0].data);
-	hv04->attrs[0].values[0].data = strdup("group");
-	free(hv01->attrs[1].values[0].data);
-	hv01->attrs[1].values[0].data = strdup("532480");
+	set_value(&hv04->attrs[0], "group");
+	set_value(&hv01->attrs[1], "532480");
 	assert_int_equal(hv_rollback_prepare(&rb, &bk, &now, NULL, NULL), 0);
 	assert_string_equal(rb.refusals[0],
 			    HV04 ": not a computer object; a rollback changes "
