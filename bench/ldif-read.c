@@ -26,7 +26,8 @@ int main(int argc, char **argv)
 	getrusage(RUSAGE_SELF, &ru);
 	printf("%zu entries, rc %d, %.2f s, %ld MB peak RSS\n", dir.n_entries,
 	       rc,
-	       (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9,
+	       (double)(b.tv_sec - a.tv_sec) +
+		       (double)(b.tv_nsec - a.tv_nsec) / 1e9,
 	       ru.ru_maxrss / 1024);
 	hv_directory_clear(&dir);
 	return 0;

@@ -57,8 +57,7 @@ int apply_write_backup(const char *path, const struct hv_backup *bk,
 }
 
 int apply_write_plan_backup(const char *path, const struct hv_plan *plan,
-			    const struct hv_directory *before,
-			    const char *uri)
+			    const struct hv_directory *before, const char *uri)
 {
 	struct hv_backup bk = {0};
 	char what[128];

@@ -29,8 +29,7 @@ int apply_write_backup(const char *path, const struct hv_backup *bk,
  * and what the objects had (before, the fresh read), written as above;
  * prints where it went. */
 int apply_write_plan_backup(const char *path, const struct hv_plan *plan,
-			    const struct hv_directory *before,
-			    const char *uri);
+			    const struct hv_directory *before, const char *uri);
 /* Reads each of the n DNs (base scope, attributes attrs) into out, one
  * entry per DN in that order; each entry's DN is set to the one asked
  * for, so hv_backup_find() finds it by that spelling. Prints the error

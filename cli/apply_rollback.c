@@ -29,8 +29,10 @@
 
 /* What the fresh reads ask for: what the checks and the writes need. */
 static const char *const read_attrs[] = {
-	"objectClass",		  "userAccountControl",
-	"msDS-AllowedToDelegateTo", "servicePrincipalName",
+	"objectClass",
+	"userAccountControl",
+	"msDS-AllowedToDelegateTo",
+	"servicePrincipalName",
 	NULL,
 };
 
@@ -41,8 +43,8 @@ struct rb_state {
 	struct hv_backup bk;
 	struct hv_directory now; /* the objects as they are, bk's order */
 	struct hv_rollback rb;
-	long failed;  /* record refused by the DC, or -1 */
-	size_t done;  /* records written */
+	long failed; /* record refused by the DC, or -1 */
+	size_t done; /* records written */
 	struct hv_error err;
 	char *backup; /* where the backup of the current values goes */
 };
@@ -101,8 +103,7 @@ static size_t skips_of(const struct rb_state *st, size_t r)
 }
 
 /* What the report says of record r; agrees with what happened. */
-static const char *record_state(const struct rb_state *st, size_t r,
-				bool yes)
+static const char *record_state(const struct rb_state *st, size_t r, bool yes)
 {
 	bool writes = st->rb.writes[r].n_mods > 0, skips = skips_of(st, r);
 
@@ -122,10 +123,9 @@ static void diff_lines(struct hv_strbuf *out, const struct hv_backup_record *w)
 {
 	for (size_t m = 0; m < w->n_mods; m++)
 		for (size_t v = 0; v < w->mods[m].n_values; v++) {
-			hv_strbuf_addf(out, "                 %s %c ",
-				       w->mods[m].attr,
-				       w->mods[m].op == HV_BACKUP_ADD ? '+'
-								      : '-');
+			hv_strbuf_addf(
+				out, "                 %s %c ", w->mods[m].attr,
+				w->mods[m].op == HV_BACKUP_ADD ? '+' : '-');
 			apply_quote(out, w->mods[m].values[v].data,
 				    w->mods[m].values[v].len);
 			hv_strbuf_addch(out, '\n');

@@ -81,14 +81,14 @@ int hv_file_read(const char *path, size_t max, const char *what,
 		rc = io_error(err, path, what, errno);
 	} else if (S_ISDIR(st.st_mode)) {
 		rc = io_error(err, path, what, EISDIR);
-	} else if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size >
-						  (unsigned long long)max) {
+	} else if (S_ISREG(st.st_mode) &&
+		   (unsigned long long)st.st_size > (unsigned long long)max) {
 		rc = hv_error_set(err, HV_ERR_INPUT, path,
 				  "%s is larger than %zu bytes", what, max);
 	} else {
 		rc = read_fd(fd, max,
-			     S_ISREG(st.st_mode) ? (size_t)st.st_size : 0,
-			     path, what, out, err);
+			     S_ISREG(st.st_mode) ? (size_t)st.st_size : 0, path,
+			     what, out, err);
 	}
 	close(fd);
 	return rc;

@@ -27,8 +27,8 @@ bool hv_term_is_clean(const char *s, size_t len)
 {
 	for (size_t i = 0, n; i < len; i += n) {
 		n = hv_utf8_valid_prefix(s + i, len - i);
-		if (!n || hv_term_is_control(
-				  decode((const unsigned char *)s + i, n)))
+		if (!n ||
+		    hv_term_is_control(decode((const unsigned char *)s + i, n)))
 			return false;
 	}
 	return true;

@@ -30,9 +30,8 @@ const char *hv_backup_managed_attr(const char *name, size_t len)
  * Building                                                            *
  * ------------------------------------------------------------------ */
 
-struct hv_backup_record *hv_backup_add_record(struct hv_backup *bk,
-					      const char *dn,
-					      const char *origin)
+struct hv_backup_record *
+hv_backup_add_record(struct hv_backup *bk, const char *dn, const char *origin)
 {
 	struct hv_backup_record *rec;
 
@@ -89,8 +88,8 @@ static void add_uac(struct hv_backup_record *rec, enum hv_backup_op op,
 	char num[16];
 
 	snprintf(num, sizeof(num), "%u", uac);
-	hv_backup_add_value(&mod->values, &mod->n_values, &mod->cap_values,
-			    num, strlen(num));
+	hv_backup_add_value(&mod->values, &mod->n_values, &mod->cap_values, num,
+			    strlen(num));
 }
 
 /* The record that undoes one action. */
@@ -106,9 +105,9 @@ static void undo_action(struct hv_backup *bk, const struct hv_action *act)
 		add_uac(rec, HV_BACKUP_ADD, act->old_uac);
 		return;
 	}
-	mod = hv_backup_add_mod(rec, added ? HV_BACKUP_DELETE : HV_BACKUP_ADD,
-				hv_backup_managed_attr(act->attr,
-						       strlen(act->attr)));
+	mod = hv_backup_add_mod(
+		rec, added ? HV_BACKUP_DELETE : HV_BACKUP_ADD,
+		hv_backup_managed_attr(act->attr, strlen(act->attr)));
 	for (size_t v = 0; v < act->n_values; v++)
 		hv_backup_add_value(&mod->values, &mod->n_values,
 				    &mod->cap_values, act->values[v],
@@ -141,9 +140,9 @@ static void add_before(struct hv_backup *bk, const struct hv_directory *before)
 			hv_strbuf_addf(&key, "%s\1%s", rec->dn, attr);
 			if (!hv_strmap_put(&seen, key.buf, key.len, 0, NULL))
 				continue;
-			hv_backup_add_had(&bk->records[at], attr,
-					  hv_entry_attr(&before->entries[e],
-							attr));
+			hv_backup_add_had(
+				&bk->records[at], attr,
+				hv_entry_attr(&before->entries[e], attr));
 		}
 	}
 	hv_strbuf_release(&key);
@@ -285,16 +284,15 @@ static void header(struct hv_strbuf *out, const struct hv_backup *bk,
 	comment_line(out, "read from: ", info ? info->source : NULL);
 	comment_line(out, "taken: ", info ? info->taken : NULL);
 	hv_strbuf_adds(
-		out,
-		"# Each record undoes one step, value by value, last step "
-		"first: it deletes\n# what the change added and adds back "
-		"what it removed; a value changed\n# since is left alone. "
-		"The \"# had:\" lines keep what the objects had.\n"
-		"# Restore with (checks first that nobody changed them "
-		"since):\n"
-		"#   hvdoctor apply --ldap URI --rollback FILE --yes\n"
-		"# or by hand, without those checks:\n"
-		"#   ldapmodify -H ldap://DC -Y GSSAPI -c -f FILE\n");
+		out, "# Each record undoes one step, value by value, last step "
+		     "first: it deletes\n# what the change added and adds back "
+		     "what it removed; a value changed\n# since is left alone. "
+		     "The \"# had:\" lines keep what the objects had.\n"
+		     "# Restore with (checks first that nobody changed them "
+		     "since):\n"
+		     "#   hvdoctor apply --ldap URI --rollback FILE --yes\n"
+		     "# or by hand, without those checks:\n"
+		     "#   ldapmodify -H ldap://DC -Y GSSAPI -c -f FILE\n");
 	hv_strbuf_addf(out,
 		       "# hvdoctor-backup: %d\n# change: %s\n# records: "
 		       "%zu\n",

@@ -113,9 +113,8 @@ struct hv_backup_info {
 
 /* Building. A record, a mod, a value; borrowed until the next call that
  * adds to the same array. */
-struct hv_backup_record *hv_backup_add_record(struct hv_backup *bk,
-					      const char *dn,
-					      const char *origin);
+struct hv_backup_record *
+hv_backup_add_record(struct hv_backup *bk, const char *dn, const char *origin);
 struct hv_backup_mod *hv_backup_add_mod(struct hv_backup_record *rec,
 					enum hv_backup_op op, const char *attr);
 void hv_backup_add_value(struct hv_value **values, size_t *n, size_t *cap,

@@ -103,8 +103,9 @@ static int header_line(struct bk_reader *rd, const char *s, size_t n)
 	if (attr_is(rd, "hvdoctor-backup")) {
 		h->format = strcmp(v, "2") == 0 ? 2 : -1;
 		if (h->format < 0)
-			return bad(rd, "a backup in format '%.20s'; this "
-				       "hvdoctor reads format 2",
+			return bad(rd,
+				   "a backup in format '%.20s'; this "
+				   "hvdoctor reads format 2",
 				   v);
 	} else if (attr_is(rd, "change")) {
 		if (rd->value.len != HV_BACKUP_ID_LEN ||
@@ -149,13 +150,13 @@ static struct hv_backup_had *had_of(struct bk_reader *rd, const char *attr,
 static int had_line(struct bk_reader *rd, const char *s, size_t n)
 {
 	static const char had[] = "# had: ", none[] = "# had none: ";
-	bool is_none = n >= sizeof(none) - 1 &&
-		       memcmp(s, none, sizeof(none) - 1) == 0;
+	bool is_none =
+		n >= sizeof(none) - 1 && memcmp(s, none, sizeof(none) - 1) == 0;
 	const char *attr;
 	struct hv_backup_had *h;
 
-	if (!is_none && (n < sizeof(had) - 1 ||
-			  memcmp(s, had, sizeof(had) - 1) != 0))
+	if (!is_none &&
+	    (n < sizeof(had) - 1 || memcmp(s, had, sizeof(had) - 1) != 0))
 		return 0; /* an ordinary comment */
 	if (rd->state != BK_DN)
 		return bad(rd, "'# had' lines belong between 'dn:' and "
@@ -252,8 +253,9 @@ static int mod_line(struct bk_reader *rd)
 			       "adds values one by one, so that what others "
 			       "changed since stays");
 	if (!add && !attr_is(rd, "delete"))
-		return bad(rd, "only 'add:' and 'delete:' are read from a "
-			       "backup, not '%s:'",
+		return bad(rd,
+			   "only 'add:' and 'delete:' are read from a "
+			   "backup, not '%s:'",
 			   rd->attr);
 	attr = hv_backup_managed_attr(value_str(rd), rd->value.len);
 	if (!attr) {
@@ -272,13 +274,12 @@ static int mod_line(struct bk_reader *rd)
 	}
 	for (size_t m = 0; m < rd->rec->n_mods; m++)
 		if (rd->rec->mods[m].attr == attr &&
-		    rd->rec->mods[m].op == (add ? HV_BACKUP_ADD
-						: HV_BACKUP_DELETE))
+		    rd->rec->mods[m].op ==
+			    (add ? HV_BACKUP_ADD : HV_BACKUP_DELETE))
 			return bad(rd, "'%s: %s' twice in one record",
 				   add ? "add" : "delete", attr);
-	rd->mod = hv_backup_add_mod(rd->rec,
-				    add ? HV_BACKUP_ADD : HV_BACKUP_DELETE,
-				    attr);
+	rd->mod = hv_backup_add_mod(
+		rd->rec, add ? HV_BACKUP_ADD : HV_BACKUP_DELETE, attr);
 	rd->state = BK_VALUES;
 	return 0;
 }
@@ -292,10 +293,10 @@ static int value_line(struct bk_reader *rd)
 			   rd->attr,
 			   rd->mod->op == HV_BACKUP_ADD ? "add" : "delete",
 			   rd->mod->attr);
-	if (!rd->value.len || !hv_term_is_clean(value_str(rd), rd->value.len))
-		return bad(rd, "a value of %s is empty, not UTF-8 or has "
-			       "control characters",
-			   rd->mod->attr);
+	/* the DC judges the rest: a plan may remove an SPN with controls in
+	 * it, and its rollback must be able to put that back */
+	if (memchr(value_str(rd), '\0', rd->value.len))
+		return bad(rd, "a value of %s has a NUL byte", rd->mod->attr);
 	hv_backup_add_value(&rd->mod->values, &rd->mod->n_values,
 			    &rd->mod->cap_values, value_str(rd), rd->value.len);
 	return 0;
@@ -315,8 +316,9 @@ static int text_line(struct bk_reader *rd)
 			return bad(rd, "'-' without 'add:' or 'delete:' "
 				       "before it");
 		if (!rd->mod->n_values)
-			return bad(rd, "'%s: %s' without values (that would "
-				       "remove every value)",
+			return bad(rd,
+				   "'%s: %s' without values (that would "
+				   "remove every value)",
 				   rd->mod->op == HV_BACKUP_ADD ? "add"
 								: "delete",
 				   rd->mod->attr);
@@ -404,7 +406,8 @@ static int check_overlap(struct bk_reader *rd)
 		for (size_t m = 0; m < rd->rec->n_mods && !rc; m++) {
 			const struct hv_backup_mod *mod = &rd->rec->mods[m];
 
-			if (mod->op != (pass ? HV_BACKUP_ADD : HV_BACKUP_DELETE))
+			if (mod->op !=
+			    (pass ? HV_BACKUP_ADD : HV_BACKUP_DELETE))
 				continue;
 			for (size_t v = 0; v < mod->n_values && !rc; v++) {
 				hv_strbuf_reset(&rd->key);
@@ -434,8 +437,9 @@ static int end_record(struct bk_reader *rd)
 	case BK_DN:
 		return bad(rd, "the record ends before 'changetype: modify'");
 	case BK_VALUES:
-		return bad(rd, "the values of '%s: %s' end without '-' (RFC "
-			       "2849 mod-spec)",
+		return bad(rd,
+			   "the values of '%s: %s' end without '-' (RFC "
+			   "2849 mod-spec)",
 			   rd->mod->op == HV_BACKUP_ADD ? "add" : "delete",
 			   rd->mod->attr);
 	case BK_MODS:

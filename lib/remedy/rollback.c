@@ -35,9 +35,9 @@ struct rb_set {
 
 struct rb_object {
 	const struct hv_entry *now;
-	struct rb_set have[N_MULTI];	  /* simulated, from now */
-	struct rb_set del[N_MULTI];	  /* every value the backup deletes */
-	struct rb_set add[N_MULTI];	  /* every value the backup adds */
+	struct rb_set have[N_MULTI]; /* simulated, from now */
+	struct rb_set del[N_MULTI];  /* every value the backup deletes */
+	struct rb_set add[N_MULTI];  /* every value the backup adds */
 	bool touched[N_MULTI], uac_touched;
 	uint32_t uac;
 	bool uac_ok;
@@ -61,14 +61,14 @@ static bool set_has(const struct rb_set *s, const struct hv_value *v)
 {
 	size_t at;
 
-	return set_find(s, v, &at) && !s->items[at].gone;
+	return set_find(s, v, &at) && at < s->n && !s->items[at].gone;
 }
 
 static void set_add(struct rb_set *s, const struct hv_value *v)
 {
 	size_t at;
 
-	if (set_find(s, v, &at)) {
+	if (set_find(s, v, &at) && at < s->n) {
 		s->items[at].gone = false;
 		return;
 	}
@@ -81,7 +81,7 @@ static void set_del(struct rb_set *s, const struct hv_value *v)
 {
 	size_t at;
 
-	if (set_find(s, v, &at))
+	if (set_find(s, v, &at) && at < s->n)
 		s->items[at].gone = true;
 }
 
@@ -98,8 +98,8 @@ static void set_release(struct rb_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
-__attribute__((format(printf, 2, 3))) static void
-refuse(struct hv_rollback *rb, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void refuse(struct hv_rollback *rb,
+							 const char *fmt, ...)
 {
 	struct hv_strbuf sb = HV_STRBUF_INIT;
 	va_list ap;
@@ -157,22 +157,23 @@ static void check_object(struct hv_rollback *rb, struct rb_object *obj,
 	if (!obj->now)
 		refuse(rb, "%s: the object was not read", shown.buf);
 	else if (!is_computer(obj->now))
-		refuse(rb, "%s: not a computer object; a rollback changes "
-			   "only computers",
+		refuse(rb,
+		       "%s: not a computer object; a rollback changes "
+		       "only computers",
 		       shown.buf);
-	else if (!(obj->uac_ok = uac_parse(hv_entry_first(obj->now, UAC),
-					   &obj->uac)))
+	else if (!(obj->uac_ok =
+			   uac_parse(hv_entry_first(obj->now, UAC), &obj->uac)))
 		refuse(rb, "%s: its userAccountControl could not be read",
 		       shown.buf);
 	else if (obj->uac & DC_BITS)
-		refuse(rb, "%s: a domain controller; a rollback never changes "
-			   "one",
+		refuse(rb,
+		       "%s: a domain controller; a rollback never changes "
+		       "one",
 		       shown.buf);
 	hv_strbuf_release(&shown);
 }
 
-static struct rb_object *object_of(const struct hv_rollback *rb,
-				   const char *dn)
+static struct rb_object *object_of(const struct hv_rollback *rb, const char *dn)
 {
 	size_t at = 0;
 
@@ -207,7 +208,8 @@ static void collect_changes(struct hv_rollback *rb)
 /* Changed since the backup: present values neither had before nor added
  * by the change, and values had before, gone, that the change did not
  * remove. */
-static void check_had(struct hv_rollback *rb, const struct hv_backup_record *rec,
+static void check_had(struct hv_rollback *rb,
+		      const struct hv_backup_record *rec,
 		      const struct hv_backup_had *had)
 {
 	struct rb_object *obj = object_of(rb, rec->dn);
@@ -285,8 +287,8 @@ static bool held_elsewhere(struct hv_rollback *rb, size_t r,
 			   hv_rollback_holder_fn holder, void *ctx,
 			   bool *failed)
 {
-	char *who = holder ? holder(ctx, rb->bk->records[r].dn, v, failed)
-			   : NULL;
+	char *who =
+		holder ? holder(ctx, rb->bk->records[r].dn, v, failed) : NULL;
 
 	if (!who)
 		return false;
@@ -310,8 +312,8 @@ static int simulate(struct hv_rollback *rb, size_t r,
 
 		if (k < 0) { /* the reader made it delete, then add */
 			if (mod->op == HV_BACKUP_DELETE && m + 1 < rec->n_mods)
-				simulate_uac(rb, obj, rec, mod, &rec->mods[m + 1],
-					     out);
+				simulate_uac(rb, obj, rec, mod,
+					     &rec->mods[m + 1], out);
 			continue;
 		}
 		for (size_t v = 0; v < mod->n_values && !failed; v++) {
@@ -323,9 +325,9 @@ static int simulate(struct hv_rollback *rb, size_t r,
 				set_del(&obj->have[k], val);
 			} else if (mod->op == HV_BACKUP_ADD &&
 				   !set_has(&obj->have[k], val) &&
-				   !(k == SPN && held_elsewhere(rb, r, val,
-								holder, ctx,
-								&failed))) {
+				   !(k == SPN &&
+				     held_elsewhere(rb, r, val, holder, ctx,
+						    &failed))) {
 				put(out, HV_BACKUP_ADD, mod->attr, val);
 				set_add(&obj->have[k], val);
 			}
@@ -417,12 +419,11 @@ void hv_rollback_undo(const struct hv_rollback *rb,
 			hv_strbuf_reset(&key);
 			hv_strbuf_addf(&key, "%s\1%s", rec->dn, multi_name[k]);
 			if (hv_strmap_put(&seen, key.buf, key.len, 0, NULL))
-				hv_backup_add_had(&out->records[at],
-						  rec->mods[m].attr,
-						  obj->now ? hv_entry_attr(
-								     obj->now,
-								     multi_name[k])
-							   : NULL);
+				hv_backup_add_had(
+					&out->records[at], rec->mods[m].attr,
+					obj->now ? hv_entry_attr(obj->now,
+								 multi_name[k])
+						 : NULL);
 		}
 	}
 	hv_strbuf_release(&key);
@@ -469,19 +470,20 @@ size_t hv_rollback_verify(const struct hv_rollback *rb,
 				continue;
 			if (k == N_MULTI && !obj->uac_touched)
 				continue;
-			ok = e && (k < N_MULTI
-					   ? same_as(&obj->have[k],
-						     hv_entry_attr(e,
-								   multi_name[k]))
-					   : uac_parse(hv_entry_first(e, UAC),
-						       &uac) &&
-						     uac == obj->uac);
+			ok = e &&
+			     (k < N_MULTI
+				      ? same_as(&obj->have[k],
+						hv_entry_attr(e, multi_name[k]))
+				      : uac_parse(hv_entry_first(e, UAC),
+						  &uac) &&
+						uac == obj->uac);
 			if (ok)
 				continue;
 			bad++;
 			hv_strbuf_adds(out, "NOT VERIFIED   ");
 			hv_term_escapes(out, rb->bk->objects[i]);
-			hv_strbuf_addf(out, " %s differs from what was written\n",
+			hv_strbuf_addf(out,
+				       " %s differs from what was written\n",
 				       k < N_MULTI ? multi_name[k] : UAC);
 		}
 	}

@@ -27,9 +27,9 @@ typedef char *(*hv_rollback_holder_fn)(void *ctx, const char *dn,
 
 /* An SPN left out because another object holds it. */
 struct hv_rollback_skip {
-	size_t record;		     /* index into the backup */
-	const struct hv_value *spn;  /* borrowed from the backup */
-	char *holder;		     /* its DN, owned */
+	size_t record;		    /* index into the backup */
+	const struct hv_value *spn; /* borrowed from the backup */
+	char *holder;		    /* its DN, owned */
 };
 
 struct hv_rollback {

@@ -276,8 +276,8 @@ void hv_render_audit_text(struct hv_strbuf *out, const struct hv_audit_view *v,
 		": %zu host%s in %zu migration domain%s, "
 		"%zu of %zu ordered pairs fully delegated; "
 		"%zu error%s, %zu warning%s, %zu note%s\n",
-		est->n_hosts, est->n_hosts == 1 ? "" : "s",
-		est->n_domains, est->n_domains == 1 ? "" : "s", full, pairs,
+		est->n_hosts, est->n_hosts == 1 ? "" : "s", est->n_domains,
+		est->n_domains == 1 ? "" : "s", full, pairs,
 		hv_findings_count(v->findings, HV_SEV_ERROR),
 		hv_findings_count(v->findings, HV_SEV_ERROR) == 1 ? "" : "s",
 		hv_findings_count(v->findings, HV_SEV_WARNING),

@@ -89,8 +89,7 @@ static void text_recognised(struct hv_strbuf *out,
 		if (sig->note)
 			hv_style_indent(out, sig->note, 20);
 	}
-	for (size_t i = 0; i < v->symptoms->n_unknown; i++)
-	{
+	for (size_t i = 0; i < v->symptoms->n_unknown; i++) {
 		hv_strbuf_adds(out, "  ");
 		hv_style_pad(out, v->symptoms->unknown[i], 18);
 		hv_strbuf_adds(out, "not in the knowledge base\n");
@@ -115,8 +114,7 @@ static void text_extracted(struct hv_strbuf *out,
 			hv_strbuf_addf(out, "%s%s%s\n", role ? " (" : "",
 				       role ? role : "", role ? ")" : "");
 		}
-		for (size_t i = 0; i < s->n_vms; i++)
-		{
+		for (size_t i = 0; i < s->n_vms; i++) {
 			hv_strbuf_adds(out, "  VM    ");
 			hv_term_escapes(out, s->vms[i].name);
 			hv_strbuf_addch(out, '\n');

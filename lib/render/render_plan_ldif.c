@@ -68,8 +68,7 @@ static void record(struct hv_strbuf *out, const struct hv_action *act)
 		hv_strbuf_adds(out, "-\n\n");
 		return;
 	}
-	hv_strbuf_addf(out, "%s: %s\n", add ? "add" : "delete",
-		       act->attr);
+	hv_strbuf_addf(out, "%s: %s\n", add ? "add" : "delete", act->attr);
 	for (size_t v = 0; v < act->n_values; v++)
 		hv_ldif_put_value(out, act->attr, act->values[v],
 				  strlen(act->values[v]));

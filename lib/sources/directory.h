@@ -38,7 +38,7 @@ struct hv_entry {
 struct hv_directory {
 	struct hv_entry *entries;
 	size_t n_entries, cap_entries;
-	char *base_dn;		/* naming context the entries came from, or NULL */
+	char *base_dn; /* naming context the entries came from, or NULL */
 	struct hv_arena *arena; /* owns the strings of every entry */
 };
 

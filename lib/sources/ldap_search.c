@@ -260,7 +260,8 @@ static int store_attr(struct search *s, void *ctx, const char *name,
 	for (size_t i = 0; vals && vals[i].bv_val; i++)
 		hv_entry_add_value(entry, base, vals[i].bv_val, vals[i].bv_len);
 	if (r.ranged && !r.last) {
-		sl = (struct slice){.name = base, .entry = entry, .next = r.low};
+		sl = (struct slice){
+			.name = base, .entry = entry, .next = r.low};
 		rc = at_dn(hv_ldap_range_step(&r, sl.taken++, &sl.next, err),
 			   err, entry->dn);
 		while (!rc && !sl.done)

@@ -53,9 +53,9 @@ static size_t ps_decode(const char *bytes, size_t len, enum ps_reading r,
 		i = 3;
 	}
 	while (i < len) {
-		size_t k = r == PS_UTF8 ? hv_utf8_valid_prefix(bytes + i,
-							       len - i)
-					: 1;
+		size_t k = r == PS_UTF8
+				   ? hv_utf8_valid_prefix(bytes + i, len - i)
+				   : 1;
 
 		if (r == PS_CP1252) {
 			cp[n++] = u[i] >= 0x80 && u[i] < 0xa0
@@ -149,8 +149,8 @@ static bool ps_skeleton_cp(const uint32_t *cp, size_t n, struct hv_strbuf *sk,
 			while (i < n && !ps_newline(cp[i]))
 				i++;
 		} else if (c == '<' && i + 1 < n && cp[i + 1] == '#') {
-			for (i += 2; i + 1 < n && !(cp[i] == '#' &&
-						    cp[i + 1] == '>');
+			for (i += 2;
+			     i + 1 < n && !(cp[i] == '#' && cp[i + 1] == '>');
 			     i++)
 				;
 			if (i + 1 >= n)
@@ -252,8 +252,8 @@ static char *ps_skeleton(const char *script, size_t len, enum ps_reading r,
 /* Checks script against the skeleton of the neutral script: under the
  * UTF-8 and the cp1252 reading its code must be exactly that. Returns
  * NULL when safe, else a reason (static text). */
-static const char *ps_check(const char *script, size_t len,
-			    const char *neutral, size_t neutral_len)
+static const char *ps_check(const char *script, size_t len, const char *neutral,
+			    size_t neutral_len)
 {
 	const char *why = NULL;
 	char *want = ps_skeleton(neutral, neutral_len, PS_UTF8, &why);

@@ -127,9 +127,9 @@ static void test_round_trip(void **state)
 	assert_non_null(strstr(text, "# had: " A2D ": cifs/HV02\n"));
 	assert_non_null(strstr(text, "delete: " A2D "\n" A2D
 				     ": Microsoft Virtual System"));
-	assert_int_equal(hv_backup_read_buffer("bk", text, strlen(text),
-					       &again, &err),
-			 0);
+	assert_int_equal(
+		hv_backup_read_buffer("bk", text, strlen(text), &again, &err),
+		0);
 	assert_string_equal(again.id, bk.id);
 	assert_int_equal(again.n_records, 3);
 	assert_int_equal(again.records[0].n_had, 1); /* HV04's SPNs */
@@ -200,9 +200,8 @@ static char *one_record(const char *dn, const char *mods)
 					rec,
 					line[0] == 'a' ? HV_BACKUP_ADD
 						       : HV_BACKUP_DELETE,
-					hv_backup_managed_attr(colon + 2,
-							       strlen(colon +
-								      2)));
+					hv_backup_managed_attr(
+						colon + 2, strlen(colon + 2)));
 			else
 				hv_backup_add_value(&mod->values,
 						    &mod->n_values,
@@ -237,8 +236,7 @@ static void test_only_managed_attributes(void **state)
 	expect_refused("CN=Domain Admins,CN=Users,DC=t",
 		       "add: member\nmember: CN=eve,DC=t\n-\n",
 		       "'member' is not an attribute hvdoctor manages");
-	expect_refused("CN=eve,DC=t",
-		       "add: unicodePwd\nunicodePwd: x\n-\n",
+	expect_refused("CN=eve,DC=t", "add: unicodePwd\nunicodePwd: x\n-\n",
 		       "'unicodePwd' is not an attribute hvdoctor manages");
 	/* 4096 -> 4098 disables the account; 0x2000 would make it a DC */
 	expect_refused(HV04,
@@ -320,9 +318,8 @@ static char *holder(void *ctx, const char *dn, const struct hv_value *spn,
 						   : NULL;
 }
 
-static const struct hv_backup_mod *mod_of(const struct hv_backup_record *w,
-					  enum hv_backup_op op,
-					  const char *attr)
+static const struct hv_backup_mod *
+mod_of(const struct hv_backup_record *w, enum hv_backup_op op, const char *attr)
 {
 	for (size_t m = 0; m < w->n_mods; m++)
 		if (w->mods[m].op == op && strcmp(w->mods[m].attr, attr) == 0)
@@ -389,8 +386,9 @@ static void test_rollback_undoes_value_by_value(void **state)
 	assert_int_equal(hv_backup_read_buffer("u", text, strlen(text),
 					       &undo_read, &err),
 			 0);
-	assert_non_null(strstr(text, "delete: " UAC "\n" UAC ": 4096\n-\nadd: "
-				     UAC "\n" UAC ": 16781312\n"));
+	assert_non_null(strstr(text,
+			       "delete: " UAC "\n" UAC ": 4096\n-\nadd: " UAC
+			       "\n" UAC ": 16781312\n"));
 	free(text);
 	hv_backup_release(&undo_read);
 	hv_backup_release(&undo);

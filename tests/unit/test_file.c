@@ -30,9 +30,9 @@ static void test_errors(void **state)
 	assert_string_equal(err.message, "cannot read the domains file");
 	assert_int_equal(err.native_code, EISDIR);
 	assert_string_equal(sb.buf, "kept");
-	assert_int_equal(hv_file_read("/nonexistent/x", 100, "the x", &sb,
-				      &err),
-			 HV_ERR_IO);
+	assert_int_equal(
+		hv_file_read("/nonexistent/x", 100, "the x", &sb, &err),
+		HV_ERR_IO);
 	assert_int_equal(err.native_code, ENOENT);
 	rmdir(dir);
 	hv_strbuf_release(&sb);

@@ -174,9 +174,9 @@ static void test_range_slices_capped(void **state)
 	/* one value per slice, for ever */
 	next = 7;
 	assert_int_equal(hv_ldap_range_parse("member;range=7-7", &r), 0);
-	assert_int_equal(hv_ldap_range_step(&r, HV_LDAP_MAX_SLICES, &next,
-					    &err),
-			 HV_ERR_DIRECTORY);
+	assert_int_equal(
+		hv_ldap_range_step(&r, HV_LDAP_MAX_SLICES, &next, &err),
+		HV_ERR_DIRECTORY);
 	assert_non_null(strstr(err.message, "slices"));
 }
 

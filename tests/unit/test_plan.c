@@ -291,8 +291,8 @@ static void test_quote_ps(void **state)
 	static const uint16_t quotes[] = {'a', '\'', 'b', 0x2019, 'c'};
 	static const uint16_t spanish[] = {0xD1, '$', '(', 'x', ')', 0xD1};
 	static const uint16_t emoji[] = {'a', 0xD83D, 0xDE00};
-	static const uint16_t controls[] = {0x1B, '[', 0x202E, 0x85, 0xFFFD,
-					    'z', '\'', 0xFFFD};
+	static const uint16_t controls[] = {0x1B,   '[', 0x202E, 0x85,
+					    0xFFFD, 'z', '\'',	 0xFFFD};
 
 	(void)state;
 	hv_quote_ps(&sb, "plain 'x'");
@@ -366,7 +366,8 @@ static const char quote_attack[] =
 	"sAMAccountName:: w5EkKEludm9rZS1FdmlsKcORJA==\n"
 	"dNSHostName:: w5EkKEludm9rZS1FdmlsKcORLnQ=\n"
 	"userAccountControl: 4096\n"
-	"servicePrincipalName:: " "TWljcm9zb2Z0IFZpcnR1YWwgU3lzdGVtIE1pZ3JhdGlv"
+	"servicePrincipalName:: "
+	"TWljcm9zb2Z0IFZpcnR1YWwgU3lzdGVtIE1pZ3JhdGlv"
 	"biBTZXJ2aWNlL8ORJChJbnZva2UtRXZpbCnDkQ==\n\n"
 	/* "\u0102\u00c2;Invoke-Evil;#\u2019'\u202e\u0085" */
 	"dn: CN=EV2,DC=t\nobjectClass: computer\n"
@@ -413,15 +414,16 @@ static void test_ps1_quotes_under_both_readings(void **state)
 /* The scanner itself: a quote in cp1252 clothing ends a string there. */
 static void test_ps_scanner(void **state)
 {
-	static const char good[] = "Foo -X 'a''b\xe2\x80\x99\xe2\x80\x99" "c' # 'x\n";
+	static const char good[] = "Foo -X 'a''b\xe2\x80\x99\xe2\x80\x99"
+				   "c' # 'x\n";
 	static const char bad[] = "Foo -X '\xc3\x91$(Evil)\xc3\x91' # \n";
 	static const char ref[] = "Foo -X 'x' # \n";
 
 	(void)state;
 	assert_null(ps_check(good, sizeof(good) - 1, ref, sizeof(ref) - 1));
-	assert_string_equal(ps_check(bad, sizeof(bad) - 1, ref,
-				     sizeof(ref) - 1),
-			    "cp1252 reading: a value became code");
+	assert_string_equal(
+		ps_check(bad, sizeof(bad) - 1, ref, sizeof(ref) - 1),
+		"cp1252 reading: a value became code");
 	/* with a BOM, PowerShell 5.1 reads UTF-8 too */
 	{
 		struct hv_strbuf sb = HV_STRBUF_INIT;
@@ -431,9 +433,8 @@ static void test_ps_scanner(void **state)
 		assert_null(ps_check(sb.buf, sb.len, ref, sizeof(ref) - 1));
 		hv_strbuf_release(&sb);
 	}
-	assert_string_equal(
-		ps_check("X 'abc", 6, ref, sizeof(ref) - 1),
-		"UTF-8 reading: does not tokenize");
+	assert_string_equal(ps_check("X 'abc", 6, ref, sizeof(ref) - 1),
+			    "UTF-8 reading: does not tokenize");
 }
 
 static char *slurp(const char *path)

@@ -36,18 +36,28 @@ static void test_escape(void **state)
 	expect("\r\n\t\x7f", 4, "\\x0d\\x0a\\x09\\x7f");
 	expect("n\0ul", 4, "n\\x00ul");
 	/* C1 CSI (U+009B) and NEL (U+0085), as UTF-8 */
-	expect("\xc2\x9b" "2J\xc2\x85", 6, "\\x9b2J\\x85");
+	expect("\xc2\x9b"
+	       "2J\xc2\x85",
+	       6, "\\x9b2J\\x85");
 	/* RLO, PDF, LRI, PDI, ALM, LRM, LINE SEPARATOR */
-	expect("\xe2\x80\xae" "abc\xe2\x80\xac", 9, "\\u202eabc\\u202c");
+	expect("\xe2\x80\xae"
+	       "abc\xe2\x80\xac",
+	       9, "\\u202eabc\\u202c");
 	expect("\xe2\x81\xa6\xe2\x81\xa9\xd8\x9c\xe2\x80\x8e\xe2\x80\xa8", 14,
 	       "\\u2066\\u2069\\u061c\\u200e\\u2028");
 	/* printable Unicode stays as it is */
-	expect("Pe\xc3\xb1" "a \xe2\x80\x99 \xf0\x9f\x98\x80", 14,
-	       "Pe\xc3\xb1" "a \xe2\x80\x99 \xf0\x9f\x98\x80");
+	expect("Pe\xc3\xb1"
+	       "a \xe2\x80\x99 \xf0\x9f\x98\x80",
+	       14,
+	       "Pe\xc3\xb1"
+	       "a \xe2\x80\x99 \xf0\x9f\x98\x80");
 	/* invalid UTF-8: a lone continuation, an overlong, a surrogate, a
 	 * truncated sequence, 0xff */
-	expect("\x80" "a\xc0\xaf" "b\xed\xa0\x80" "c\xe2\x80", 11,
-	       "\\x80a\\xc0\\xafb\\xed\\xa0\\x80c\\xe2\\x80");
+	expect("\x80"
+	       "a\xc0\xaf"
+	       "b\xed\xa0\x80"
+	       "c\xe2\x80",
+	       11, "\\x80a\\xc0\\xafb\\xed\\xa0\\x80c\\xe2\\x80");
 	expect("\xff", 1, "\\xff");
 }
 
@@ -77,8 +87,8 @@ static bool terminal_safe(const char *text, size_t len, size_t *out_at)
 			return false;
 		cp = n == 1   ? u[0]
 		     : n == 2 ? ((u[0] & 0x1fu) << 6) | (u[1] & 0x3fu)
-		     : n == 3 ? ((u[0] & 0x0fu) << 12) |
-					((u[1] & 0x3fu) << 6) | (u[2] & 0x3fu)
+		     : n == 3 ? ((u[0] & 0x0fu) << 12) | ((u[1] & 0x3fu) << 6) |
+					(u[2] & 0x3fu)
 			      : 0x10000;
 		if (cp != '\n' && hv_term_is_control(cp))
 			return false;
@@ -129,8 +139,7 @@ static void test_audit_text_is_terminal_safe(void **state)
 	hv_checks_run_ad(&est, &f);
 	assert_true(f.n > 0);
 	{
-		struct hv_audit_view view = {&est, &f, NULL,
-					     "t\x1b[2J.ldif"};
+		struct hv_audit_view view = {&est, &f, NULL, "t\x1b[2J.ldif"};
 
 		hv_render_audit_text(&out, &view, &style);
 	}
