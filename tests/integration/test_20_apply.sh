@@ -218,6 +218,14 @@ expect_eq "after ldapmodify: the audit of $hosts_opt is clean" 0 "$n"
 check "ldapmodify -f plan's rollback LDIF" \
 	ldapmodify "${ldap_w[@]}" -f "$tmp/plan-rollback.ldif"
 expect_eq "plan's rollback LDIF restores the directory" "$base" "$(dump)"
+check "ldapmodify -f plan.ldif again" ldapmodify "${ldap_w[@]}" -f "$tmp/plan.ldif"
+rc=$(hv plan-rollback apply "${admin[@]}" --rollback "$tmp/plan-rollback.ldif" \
+	--yes --backup "$tmp/plan-rollback-undo.ldif")
+expect_eq "apply --rollback takes plan's rollback LDIF too: exit 0" 0 "$rc"
+expect_contains "… and says every value came back" \
+	"verified: every attribute of the backup reads back as restored" \
+	"$(cat "$tmp/plan-rollback.out")"
+expect_eq "… the directory is restored" "$base" "$(dump)"
 
 # --- apply --yes --------------------------------------------------------------------------
 rc=$(hv apply apply "${admin[@]}" --yes --backup "$tmp/apply.ldif")
