@@ -106,4 +106,4 @@ format:
 clean:
 	rm -rf build build-san build-fuzz build-clang
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/tools/kbgen.d
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/tools/kbgen.d $(UNIT_BIN:=.d)

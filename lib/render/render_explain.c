@@ -1,10 +1,23 @@
 #include "render/render_explain.h"
 
 #include "base/json.h"
+#include "base/term.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+
+/* At most max bytes of s, cut at a code point boundary. */
+static size_t shown_len(const char *s, size_t max)
+{
+	size_t len = strlen(s);
+
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
 
 static const char *role_name(enum hv_host_role role)
 {
@@ -67,17 +80,20 @@ static void text_recognised(struct hv_strbuf *out,
 					    : sig->id);
 		hv_strbuf_addch(out, '\n');
 		hv_style_indent(out, sig->meaning, 20);
-		hv_strbuf_addf(out, "%20sseen as \"%.60s\" (%s", "",
-			       sym->matched, sym->as);
+		hv_strbuf_addf(out, "%20sseen as \"", "");
+		hv_term_escape(out, sym->matched, shown_len(sym->matched, 60));
+		hv_strbuf_addf(out, "\" (%s", sym->as);
 		if (sym->line > 1)
 			hv_strbuf_addf(out, ", line %u", sym->line);
 		hv_strbuf_adds(out, ")\n");
 		if (sig->note)
 			hv_style_indent(out, sig->note, 20);
 	}
-	for (size_t i = 0; i < v->symptoms->n_unknown; i++)
-		hv_strbuf_addf(out, "  %-18snot in the knowledge base\n",
-			       v->symptoms->unknown[i]);
+	for (size_t i = 0; i < v->symptoms->n_unknown; i++) {
+		hv_strbuf_adds(out, "  ");
+		hv_style_pad(out, v->symptoms->unknown[i], 18);
+		hv_strbuf_adds(out, "not in the knowledge base\n");
+	}
 }
 
 static void text_extracted(struct hv_strbuf *out,
@@ -93,12 +109,16 @@ static void text_extracted(struct hv_strbuf *out,
 		for (size_t i = 0; i < s->n_hosts; i++) {
 			const char *role = role_name(s->hosts[i].role);
 
-			hv_strbuf_addf(out, "  host  %s%s%s%s\n",
-				       s->hosts[i].name, role ? " (" : "",
+			hv_strbuf_adds(out, "  host  ");
+			hv_term_escapes(out, s->hosts[i].name);
+			hv_strbuf_addf(out, "%s%s%s\n", role ? " (" : "",
 				       role ? role : "", role ? ")" : "");
 		}
-		for (size_t i = 0; i < s->n_vms; i++)
-			hv_strbuf_addf(out, "  VM    %s\n", s->vms[i].name);
+		for (size_t i = 0; i < s->n_vms; i++) {
+			hv_strbuf_adds(out, "  VM    ");
+			hv_term_escapes(out, s->vms[i].name);
+			hv_strbuf_addch(out, '\n');
+		}
 	}
 	for (int k = 0; k < HV_CTX_COUNT; k++)
 		any_ctx |= ctx->known[k];
