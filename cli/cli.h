@@ -45,6 +45,9 @@ enum {
 struct cli_globals {
 	const char *kb_dir; /* --kb DIR, or NULL for the built-in */
 	bool color;	    /* colour on stdout */
+	/* The names in main's command table, NULL-terminated, so output
+	 * advises only commands this binary has. Static. */
+	const char *const *commands;
 };
 
 struct cli_command {
@@ -57,6 +60,9 @@ struct cli_command {
 	const struct cli_option *options; /* ends with a {NULL} entry */
 	const struct cli_option *shared;  /* source options, or NULL */
 	const struct cli_option *plan;	  /* plan options, or NULL */
+	/* The --help footer on this command's exit statuses, when they
+	 * differ from the general scheme; NULL prints the general one. */
+	const char *exit_status;
 };
 
 /* Parses argv (after the command name) against the command's options and
