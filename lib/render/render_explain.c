@@ -273,10 +273,15 @@ static void recognised(struct hv_strbuf *out, const struct hv_explain_view *v,
 	}
 	for (size_t i = 0; i < s->n; i++)
 		recognised_one(out, v, &s->items[i]);
+	if (s->n_unknown) {
+		hv_strbuf_addch(out, '\n');
+		hv_style_add(out, st, HV_TONE_BOLD,
+			     "Not in the knowledge base\n");
+	}
 	for (size_t i = 0; i < s->n_unknown; i++) {
 		hv_strbuf_adds(out, "  ");
 		hv_term_add(out, s->unknown[i], strlen(s->unknown[i]));
-		hv_strbuf_adds(out, ": not in the knowledge base\n");
+		hv_strbuf_addch(out, '\n');
 	}
 	if (hv_symptoms_words_unread(s)) {
 		hv_strbuf_adds(out, "  ");

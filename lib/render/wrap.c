@@ -145,23 +145,72 @@ static void put_words(struct cursor *c, const char *s, size_t len, int cont)
 	}
 }
 
-static bool ends_sentence(const char *line, size_t len)
+static bool ends_with(const char *line, size_t len, const char *chars)
 {
 	while (len && (line[len - 1] == ' ' || line[len - 1] == '\r'))
 		len--;
-	return len && strchr(".!?", line[len - 1]);
+	return len && strchr(chars, line[len - 1]);
+}
+
+static bool ends_sentence(const char *line, size_t len)
+{
+	return ends_with(line, len, ".!?");
+}
+
+/* A line that is a command, not prose: PowerShell's Verb-Noun, a
+ * variable or an expression in parentheses. */
+static bool is_command(const char *line)
+{
+	size_t verb = strspn(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
+	return *line == '$' || *line == '(' ||
+	       (verb > 1 && line[0] >= 'A' && line[0] <= 'Z' &&
+		line[verb] == '-' && line[verb + 1] >= 'A' &&
+		line[verb + 1] <= 'Z');
+}
+
+/* Command-line tools that start a line in lower case. */
+static bool starts_tool(const char *line)
+{
+	static const char *const tools[] = {
+		"klist ", "setspn ", "w32tm ",	 "netsh ",  "gpupdate ",
+		"winrm ", "reg ",    "repadmin ", "nltest ", "dcdiag ",
+		"sc ",	  "msinfo32", "ldapsearch ", "hvdoctor ", NULL};
+
+	for (size_t i = 0; tools[i]; i++)
+		if (strncmp(line, tools[i], strlen(tools[i])) == 0)
+			return true;
+	return false;
+}
+
+/* In HV_WRAP_LINES text, a sentence a knowledge-base author wrapped by
+ * hand goes on: the line before is prose that ends no clause, and this
+ * one starts in lower case and is no command. */
+static bool continues_sentence(const char *prev, size_t prev_len,
+			       const char *line)
+{
+	return !ends_with(prev, prev_len, ".:;!?") && !is_command(prev) &&
+	       line[0] >= 'a' && line[0] <= 'z' && !starts_tool(line);
 }
 
 void hv_wrap_add(struct hv_strbuf *out, const char *text, int col, int indent,
 		 int width, enum hv_wrap_mode mode)
 {
 	struct cursor c = {out, col, indent, width, true};
+	const char *prev = NULL;
+	size_t prev_len = 0;
 
 	while (*text) {
 		size_t len = strcspn(text, "\n");
 		size_t shown = len && text[len - 1] == '\r' ? len - 1 : len;
 		size_t lead = strspn(text, " ");
 		bool hard;
+
+		if (prev && mode == HV_WRAP_LINES &&
+		    !continues_sentence(prev, prev_len, text))
+			new_line(&c, indent);
+		prev = text;
+		prev_len = shown;
 
 		/* a command's own indentation (a continued pipeline) stays */
 		if (mode == HV_WRAP_LINES && c.line_empty && lead < shown &&
@@ -171,7 +220,7 @@ void hv_wrap_add(struct hv_strbuf *out, const char *text, int col, int indent,
 		}
 		put_words(&c, text, shown,
 			  mode == HV_WRAP_LINES ? indent + 2 : indent);
-		hard = mode == HV_WRAP_LINES || ends_sentence(text, shown);
+		hard = mode == HV_WRAP_PROSE && ends_sentence(text, shown);
 		text += len;
 		if (*text == '\n') {
 			text++;

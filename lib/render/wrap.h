@@ -19,8 +19,10 @@ enum hv_wrap_mode {
 	/* Paragraphs: a line break after . ! or ? ends a paragraph, any
 	 * other line break is a space, so hand-wrapped text reflows. */
 	HV_WRAP_PROSE,
-	/* Every line kept as it is (commands, one step per line); a line
-	 * too long continues two columns further in. */
+	/* Every line kept as it is (commands, one step per line), except
+	 * that a sentence wrapped by hand goes on (the line before ends no
+	 * clause and is no command, this one starts in lower case and is
+	 * no tool); a line too long continues two columns further in. */
 	HV_WRAP_LINES,
 };
 
