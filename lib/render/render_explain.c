@@ -63,6 +63,20 @@ static void sig_label(const struct hv_signature *sig, char *buf, size_t size)
 	}
 }
 
+/* A bold line of our own, wrapped first so the tone's escapes do not
+ * count as columns. */
+static void heading(struct hv_strbuf *out, const struct hv_explain_view *v,
+		    const struct hv_style *st, const char *text)
+{
+	struct hv_strbuf head = HV_STRBUF_INIT;
+
+	hv_wrap_add(&head, text, 0, 0, v->width, HV_WRAP_PROSE);
+	head.buf[--head.len] = '\0'; /* the newline goes after the tone */
+	hv_style_add(out, st, HV_TONE_BOLD, hv_strbuf_str(&head));
+	hv_strbuf_addch(out, '\n');
+	hv_strbuf_release(&head);
+}
+
 /* A titled block of kb text under a cause. */
 static void section(struct hv_strbuf *out, const struct hv_explain_view *v,
 		    const struct hv_style *st, const char *title,
@@ -116,12 +130,19 @@ static void cause_head(struct hv_strbuf *out, const struct hv_explain_view *v,
 	const struct hv_ranked *r = &v->ranking->items[rank];
 	const struct hv_cause *c = &v->kb->causes[r->cause];
 
+	char score[32];
+	int cols;
+
+	snprintf(score, sizeof(score), "  score %d", r->score);
+	cols = CAUSE_INDENT + hv_term_width(c->id, strlen(c->id)) + 2 +
+	       (int)strlen(hv_severity_name(c->severity)) + (int)strlen(score);
 	hv_strbuf_addf(out, "%3zu  ", rank + 1);
 	hv_style_add(out, st, HV_TONE_BOLD, c->id);
-	hv_strbuf_adds(out, "  ");
+	/* a long id on a narrow terminal: the rest on the next line */
+	hv_strbuf_adds(out, cols > v->width ? "\n     " : "  ");
 	hv_style_add(out, st, severity_tone(c->severity),
 		     hv_severity_name(c->severity));
-	hv_strbuf_addf(out, "  score %d\n     ", r->score);
+	hv_strbuf_addf(out, "%s\n     ", score);
 	hv_wrap_add(out, c->title, CAUSE_INDENT, CAUSE_INDENT, v->width,
 		    HV_WRAP_PROSE);
 }
@@ -159,8 +180,8 @@ static const char *likely_heading(enum hv_basis basis)
 	case HV_BASIS_EVIDENCE:
 		break;
 	case HV_BASIS_HEADLINE:
-		return "Likely causes: the text says only that the move "
-		       "failed, so the context decides";
+		return "Likely causes: the text only says that the move "
+		       "failed, so what you know decides";
 	case HV_BASIS_CONTEXT:
 		return "Likely causes, from the context alone";
 	case HV_BASIS_NOTHING:
@@ -169,23 +190,40 @@ static const char *likely_heading(enum hv_basis basis)
 	return "Likely causes, most likely first";
 }
 
+/* True if the admin gave any fact (not only the text). */
+static bool any_admin_fact(const struct hv_explanation *x)
+{
+	for (int k = 0; k < HV_CTX_COUNT; k++)
+		if (x->context.known[k] && !x->context_from_text[k])
+			return true;
+	return false;
+}
+
 static void likely(struct hv_strbuf *out, const struct hv_explain_view *v,
 		   const struct hv_style *st)
 {
 	const struct hv_explanation *x = v->ranking;
 	size_t detailed = v->all ? x->n_likely : v->detailed;
 
-	hv_style_add(out, st, HV_TONE_BOLD, likely_heading(x->basis));
-	hv_strbuf_adds(out, "\n\n");
+	heading(out, v, st, likely_heading(x->basis));
+	if (x->basis == HV_BASIS_HEADLINE && !any_admin_fact(x))
+		hv_wrap_add(out,
+			    "(Give what you know with --context: auth=, os=, "
+			    "initiated=, clustered=, percent=.)",
+			    0, 1, v->width, HV_WRAP_PROSE);
+	hv_strbuf_addch(out, '\n');
 	for (size_t i = 0; i < x->n_likely; i++) {
 		if (i < detailed)
 			cause_full(out, v, st, i);
 		else
 			cause_short(out, v, st, i);
 	}
-	if (x->n_likely > detailed)
-		hv_strbuf_adds(out, "\n(every cause in full: --all; as data: "
-				    "--json)\n");
+	if (x->n_likely > detailed) {
+		hv_strbuf_addch(out, '\n');
+		hv_wrap_add(out,
+			    "(every cause in full: --all; as data: --json)", 0,
+			    1, v->width, HV_WRAP_PROSE);
+	}
 }
 
 static void not_likely(struct hv_strbuf *out, const struct hv_explain_view *v,
@@ -201,11 +239,10 @@ static void not_likely(struct hv_strbuf *out, const struct hv_explain_view *v,
 			continue;
 		if (!any) {
 			hv_strbuf_addch(out, '\n');
-			hv_style_add(out, st, HV_TONE_BOLD,
-				     verdict == HV_RULED_OUT
-					     ? "Ruled out by what you said"
-					     : "Unlikely, given the context");
-			hv_strbuf_addch(out, '\n');
+			heading(out, v, st,
+				verdict == HV_RULED_OUT
+					? "Ruled out by what you said"
+					: "Unlikely, given the context");
 		}
 		any = true;
 		hv_strbuf_addf(out, "  %s\n    ",
@@ -269,19 +306,17 @@ static void recognised(struct hv_strbuf *out, const struct hv_explain_view *v,
 
 	if (s->n) {
 		hv_strbuf_addch(out, '\n');
-		hv_style_add(out, st, HV_TONE_BOLD, "Recognised\n");
+		heading(out, v, st, "Recognised");
 	}
 	for (size_t i = 0; i < s->n; i++)
 		recognised_one(out, v, &s->items[i]);
 	if (s->n_unknown) {
 		hv_strbuf_addch(out, '\n');
-		hv_style_add(out, st, HV_TONE_BOLD,
-			     "Not in the knowledge base\n");
+		heading(out, v, st, "Not in the knowledge base");
 	}
 	for (size_t i = 0; i < s->n_unknown; i++) {
 		hv_strbuf_adds(out, "  ");
-		hv_term_add(out, s->unknown[i], strlen(s->unknown[i]));
-		hv_strbuf_addch(out, '\n');
+		hv_wrap_add(out, s->unknown[i], 2, 4, v->width, HV_WRAP_PROSE);
 	}
 	if (hv_symptoms_words_unread(s)) {
 		hv_strbuf_adds(out, "  ");
@@ -353,14 +388,10 @@ static void no_answer(struct hv_strbuf *out, const struct hv_explain_view *v,
 		"and what you know with --context (auth=, os=, initiated=, "
 		"clustered=, percent=).";
 
-	if (!hv_symptoms_empty(v->symptoms))
-		hv_style_add(out, st, HV_TONE_BOLD,
-			     "No likely cause follows from what was "
-			     "recognised.\n");
-	else
-		hv_style_add(out, st, HV_TONE_BOLD,
-			     "Nothing in the input matched the knowledge "
-			     "base.\n");
+	heading(out, v, st,
+		hv_symptoms_empty(v->symptoms)
+			? "Nothing in the input matched the knowledge base."
+			: "No likely cause follows from what was recognised.");
 	if (!hv_symptoms_empty(v->symptoms))
 		advice = "These entries only report that something failed. "
 			 "Give the Hyper-V events logged just before them "
