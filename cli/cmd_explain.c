@@ -72,24 +72,37 @@ static int text_width(void)
 
 	if (columns && *columns)
 		return hv_wrap_width(columns);
-	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	if (isatty(STDOUT_FILENO) &&
+	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
 	    ws.ws_col >= HV_WRAP_MIN)
 		return ws.ws_col;
 	return HV_WRAP_DEFAULT;
 }
 
+/* Renders what was ranked as text or JSON, to the terminal's width,
+ * advising only the commands in main's table. */
 static int render(const struct cli_args *args,
-		  const struct cli_globals *globals,
-		  const struct hv_explain_view *view)
+		  const struct cli_globals *globals, const struct hv_kb *kb,
+		  const struct hv_symptoms *sym,
+		  const struct hv_explanation *ranking)
 {
 	struct hv_strbuf out = HV_STRBUF_INIT;
 	struct hv_style style = {globals->color};
+	struct hv_explain_view view = {
+		.kb = kb,
+		.symptoms = sym,
+		.ranking = ranking,
+		.commands = globals->commands,
+		.detailed = 3,
+		.width = text_width(),
+		.all = cli_count(args, OPT_ALL) > 0,
+	};
 	int rc;
 
 	if (cli_count(args, OPT_JSON))
-		hv_render_explain_json(&out, view);
+		hv_render_explain_json(&out, &view);
 	else
-		hv_render_explain_text(&out, view, &style);
+		hv_render_explain_text(&out, &view, &style);
 	rc = cli_write_stdout(out.buf, out.len);
 	hv_strbuf_release(&out);
 	return rc;
@@ -102,7 +115,6 @@ static int run_explain(const struct cli_args *args,
 	struct hv_symptoms sym = {0};
 	struct hv_explanation ranking = {0};
 	struct hv_kb kb = {0};
-	struct hv_explain_view view;
 	int rc;
 
 	if (args->n_positional == 0 && !cli_count(args, OPT_CONTEXT)) {
@@ -116,16 +128,7 @@ static int run_explain(const struct cli_args *args,
 		return rc;
 	if ((rc = scan_inputs(args, &kb, &sym)) == 0) {
 		hv_explain_rank(&kb, &sym, &ctx, &ranking);
-		view = (struct hv_explain_view){
-			.kb = &kb,
-			.symptoms = &sym,
-			.ranking = &ranking,
-			.commands = globals->commands,
-			.detailed = 3,
-			.width = text_width(),
-			.all = cli_count(args, OPT_ALL) > 0,
-		};
-		rc = render(args, globals, &view);
+		rc = render(args, globals, &kb, &sym, &ranking);
 		if (rc == 0 && ranking.n_likely == 0)
 			rc = HV_EXIT_INCOMPLETE;
 	}

@@ -130,8 +130,9 @@ static void why_piece(const struct hv_kb *kb, const struct hv_symptoms *sym,
 
 	symptom_label(kb, s, label, sizeof(label));
 	if (container)
-		add_why(r, "%s, which any failure of its kind shows, names it "
-			   "as cause %zu of %zu (prior +%d)",
+		add_why(r,
+			"%s, which any failure of its kind shows, names it "
+			"as cause %zu of %zu (prior +%d)",
 			label, p->position + 1, listed, points);
 	else if (listed == 1)
 		add_why(r, "%s names this cause only (+%d)", label, points);
@@ -223,8 +224,8 @@ static struct hv_ranked *score_tally(const struct hv_kb *kb,
 			why_piece(kb, sym, r, &t->container[i], i == 0, true);
 		return r;
 	}
-	r->evidence = round_points(
-		lead_and_corroborate(t->specific, t->n_specific));
+	r->evidence =
+		round_points(lead_and_corroborate(t->specific, t->n_specific));
 	for (size_t i = 0; i < t->n_specific; i++)
 		why_piece(kb, sym, r, &t->specific[i], i == 0, false);
 	return r;
@@ -272,7 +273,7 @@ static bool apply_rules(const struct hv_kb *kb, struct hv_explanation *out,
 		}
 		hv_strbuf_release(&conds);
 	}
-	r->verdict = out_rule	   ? HV_RULED_OUT
+	r->verdict = out_rule	    ? HV_RULED_OUT
 		     : r->score > 0 ? HV_LIKELY
 				    : HV_UNLIKELY;
 	if (out_rule)
@@ -347,8 +348,8 @@ static void merge_context(const struct hv_symptoms *sym,
 void hv_explain_rank(const struct hv_kb *kb, const struct hv_symptoms *sym,
 		     const struct hv_context *ctx, struct hv_explanation *out)
 {
-	struct tally *t = hv_calloc(kb->n_causes ? kb->n_causes : 1,
-				    sizeof(*t));
+	struct tally *t =
+		hv_calloc(kb->n_causes ? kb->n_causes : 1, sizeof(*t));
 
 	bool admin = false;
 
@@ -358,10 +359,10 @@ void hv_explain_rank(const struct hv_kb *kb, const struct hv_symptoms *sym,
 	out->basis = basis_of(kb, sym, ctx);
 	tally_symptoms(kb, sym, t);
 	for (size_t c = 0; c < kb->n_causes; c++) {
-		struct hv_ranked *r = out->basis == HV_BASIS_CONTEXT
-					      ? NULL
-					      : score_tally(kb, sym, out, c,
-							    &t[c]);
+		struct hv_ranked *r =
+			out->basis == HV_BASIS_CONTEXT
+				? NULL
+				: score_tally(kb, sym, out, c, &t[c]);
 		bool listed = r != NULL;
 
 		/* Without specific evidence what the admin said decides:

@@ -39,10 +39,10 @@ enum hv_verdict {
 #define HV_EVIDENCE_MIN 10  /* a specific signature gives at least this */
 
 struct hv_ranked {
-	size_t cause;  /* index into kb->causes */
-	int score;     /* evidence (or prior) plus context; 0 if ruled out */
-	int evidence;  /* before the context rules */
-	int prior;     /* from container signatures; breaks ties */
+	size_t cause; /* index into kb->causes */
+	int score;    /* evidence (or prior) plus context; 0 if ruled out */
+	int evidence; /* before the context rules */
+	int prior;    /* from container signatures; breaks ties */
 	enum hv_verdict verdict;
 	size_t decisive; /* why[] index of the rule that ruled it out, or
 			  * of its most negative rule (not HV_LIKELY) */

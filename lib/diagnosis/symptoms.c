@@ -306,21 +306,18 @@ static bool word_start(const char *text, size_t i)
  * Server, lower case (matched case-insensitively for ASCII), longest
  * first where one starts another; and the XML view's element. */
 static const char *const event_labels[] = {
-	"<eventid",
-	"event id",
-	"eventid",
-	"event",
-	"ereignis-id",
-	"olay kimli\xC4\x9Fi",			  /* Turkish */
-	"id de l'\xC3\xA9v\xC3\xA9nement",	  /* French */
+	"<eventid", "event id", "eventid", "event", "ereignis-id",
+	"olay kimli\xC4\x9Fi",			      /* Turkish */
+	"id de l'\xC3\xA9v\xC3\xA9nement",	      /* French */
 	"id de l\xE2\x80\x99\xC3\xA9v\xC3\xA9nement", /* French, typeset */
-	"id. del evento",			  /* Spanish */
-	"id do evento",				  /* Portuguese */
-	"id evento",				  /* Italian */
-	"gebeurtenis-id",			  /* Dutch */
-	"identyfikator zdarzenia",		  /* Polish */
-	"\xD0\x9A\xD0\xBE\xD0\xB4 \xD1\x81\xD0\xBE\xD0\xB1\xD1\x8B\xD1\x82"
-	"\xD0\xB8\xD1\x8F",			/* Russian */
+	"id. del evento",			      /* Spanish */
+	"id do evento",				      /* Portuguese */
+	"id evento",				      /* Italian */
+	"gebeurtenis-id",			      /* Dutch */
+	"identyfikator zdarzenia",		      /* Polish */
+	/* one label, in parentheses so no compiler takes it for two */
+	("\xD0\x9A\xD0\xBE\xD0\xB4 \xD1\x81\xD0\xBE\xD0\xB1\xD1\x8B\xD1"
+	 "\x82\xD0\xB8\xD1\x8F"),			       /* Russian */
 	"\xE3\x82\xA4\xE3\x83\x99\xE3\x83\xB3\xE3\x83\x88 id", /* Japanese */
 	"\xE4\xBA\x8B\xE4\xBB\xB6 id",			       /* Chinese */
 };
@@ -354,11 +351,17 @@ static size_t skip_separators(const char *s, bool xml)
  * the length taken, 0 if s starts no event-id phrase. */
 static size_t scan_event_phrase(struct scan *sc, const char *s)
 {
+	/* the first byte filters: this runs at every word of a paste */
+	int first = tolower((unsigned char)*s);
+
 	for (size_t l = 0; l < sizeof(event_labels) / sizeof(*event_labels);
 	     l++) {
-		size_t i = strlen(event_labels[l]), d, sep;
+		size_t i, d, sep;
 		uint64_t v;
 
+		if ((unsigned char)event_labels[l][0] != first)
+			continue;
+		i = strlen(event_labels[l]);
 		if (strncasecmp(s, event_labels[l], i) != 0)
 			continue;
 		sep = skip_separators(s + i, l == 0);
@@ -417,7 +420,8 @@ static size_t scan_hex_word(struct scan *sc, const char *s)
 static bool line_names_hyperv(const struct scan *sc, const char *s)
 {
 	const char *end = strchr(s, '\n');
-	size_t len = end ? (size_t)(end - sc->line_start) : strlen(sc->line_start);
+	size_t len =
+		end ? (size_t)(end - sc->line_start) : strlen(sc->line_start);
 
 	for (size_t i = 0; i + 7 <= len; i++)
 		if (strncasecmp(sc->line_start + i, "hyper-v", 7) == 0)
@@ -484,13 +488,21 @@ static size_t scan_text_word(struct scan *sc, const char *s)
 	return n;
 }
 
-/* Text with every whitespace run made one space, and for each byte the
- * line it came from, so fragments match across wrapped lines and still
- * report where they were. */
+/* Folds text like hv_kb_fold(), keeping for each byte the line it came
+ * from, so fragments match across wrapped lines and still report where
+ * they were. */
 struct flat {
-	struct hv_strbuf text;
+	struct hv_strbuf text, lower;
 	unsigned *line;
 };
+
+static void flat_add(struct flat *out, unsigned char c, unsigned line)
+{
+	out->line[out->text.len] = line;
+	hv_strbuf_addch(&out->text, (char)c);
+	hv_strbuf_addch(&out->lower,
+			(char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+}
 
 static void flatten(const char *text, struct flat *out)
 {
@@ -508,46 +520,30 @@ static void flatten(const char *text, struct flat *out)
 				line++;
 			continue;
 		}
-		if (space) {
-			out->line[out->text.len] = line;
-			hv_strbuf_addch(&out->text, ' ');
-			space = false;
-		}
-		out->line[out->text.len] = line;
-		hv_strbuf_addch(&out->text, (char)c);
+		if (space)
+			flat_add(out, ' ', line);
+		space = false;
+		flat_add(out, c, line);
 	}
 }
 
-const char *hv_find_ci(const char *hay, const char *needle)
+/* Every fragment is looked for with strstr in the lower-case copy: the
+ * fragments were folded the same way when the kb was loaded. */
+static void scan_fragments(struct scan *sc, const struct hv_folded *f)
 {
-	size_t n = strlen(needle);
-	int first = tolower((unsigned char)*needle);
-
-	/* the first byte filters: every fragment is tried at every
-	 * position of a pasted text */
-	for (; n && *hay; hay++)
-		if (tolower((unsigned char)*hay) == first &&
-		    strncasecmp(hay, needle, n) == 0)
-			return hay;
-	return NULL;
-}
-
-/* Fragments were folded like the text when the kb was loaded. */
-static void scan_fragments(struct scan *sc, const struct flat *flat)
-{
-	const char *text = hv_strbuf_str(&flat->text);
-
 	for (size_t i = 0; i < sc->kb->n_sigs; i++) {
 		const struct hv_signature *sig = &sc->kb->sigs[i];
 
-		for (size_t f = 0; f < sig->n_fragments; f++) {
-			const char *hit = hv_find_ci(text, sig->folded[f]);
+		for (size_t k = 0; k < sig->n_fragments; k++) {
+			const char *hit;
 
-			if (!hit)
+			if (!*sig->folded[k] ||
+			    !(hit = strstr(f->lower, sig->folded[k])))
 				continue;
-			sc->line = flat->line[hit - text];
-			add_symptom(sc, i, hit, strlen(sig->folded[f]),
-				    "message text", HV_MATCH_TEXT);
+			sc->line = f->line[hit - f->lower];
+			add_symptom(sc, i, f->text + (hit - f->lower),
+				    strlen(sig->folded[k]), "message text",
+				    HV_MATCH_TEXT);
 			sc->out->text_read = true;
 			break;
 		}
@@ -556,7 +552,8 @@ static void scan_fragments(struct scan *sc, const struct flat *flat)
 
 static void scan_text(struct scan *sc, const char *text)
 {
-	struct flat flat = {HV_STRBUF_INIT, NULL};
+	struct flat flat = {HV_STRBUF_INIT, HV_STRBUF_INIT, NULL};
+	struct hv_folded folded;
 	const char *s = text;
 
 	sc->line = 1;
@@ -575,9 +572,13 @@ static void scan_text(struct scan *sc, const char *text)
 		s += n ? n : 1;
 	}
 	flatten(text, &flat);
-	scan_fragments(sc, &flat);
-	hv_text_facts(sc->out, hv_strbuf_str(&flat.text));
+	folded = (struct hv_folded){hv_strbuf_str(&flat.text),
+				    hv_strbuf_str(&flat.lower), flat.text.len,
+				    flat.line};
+	scan_fragments(sc, &folded);
+	hv_text_facts(sc->out, &folded);
 	hv_strbuf_release(&flat.text);
+	hv_strbuf_release(&flat.lower);
 	free(flat.line);
 }
 

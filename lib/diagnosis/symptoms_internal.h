@@ -6,11 +6,18 @@
 
 #include "diagnosis/symptoms.h"
 
-/* First case-insensitive (ASCII) occurrence of needle in hay, or NULL. */
-const char *hv_find_ci(const char *hay, const char *needle);
+/* Pasted text folded for matching: `text` with every blank run made one
+ * space, `lower` the same with ASCII letters in lower case (same length,
+ * same offsets), and for each byte the line it came from. */
+struct hv_folded {
+	const char *text, *lower;
+	size_t len;
+	const unsigned *line;
+};
+
 /* Reads hosts, VMs and context facts (phase, percent, clustered,
- * storage, os) from pasted text whose blank runs are folded to one
- * space; a fact already known is kept. */
-void hv_text_facts(struct hv_symptoms *out, const char *folded);
+ * storage, initiated, os) from folded text; a fact already known is
+ * kept. Phrases are looked for in f->lower, names copied from f->text. */
+void hv_text_facts(struct hv_symptoms *out, const struct hv_folded *f);
 
 #endif

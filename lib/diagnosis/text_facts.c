@@ -1,7 +1,8 @@
 /* Facts in pasted text besides the codes: the hosts and VMs Hyper-V
  * quotes in its messages, and what the text says of the move (which side
  * failed, how far it got, whether a cluster or storage was involved, the
- * Windows Server release, whether it was driven from elsewhere). They fill the context keys of `explain
+ * Windows Server release, whether it was driven from elsewhere). They fill the
+ * context keys of `explain
  * --context` that the admin did not give. */
 #include "diagnosis/symptoms_internal.h"
 
@@ -74,25 +75,27 @@ static const struct {
 	{"connection with host ", false, HV_ROLE_DESTINATION},
 	{"source host ", false, HV_ROLE_SOURCE},
 	{"host ", false, HV_ROLE_UNKNOWN},
-	{"-DestinationHost ", false, HV_ROLE_DESTINATION},
+	{"-destinationhost ", false, HV_ROLE_DESTINATION},
 	{"virtual machine ", true, HV_ROLE_UNKNOWN},
 	{"migration operation for ", true, HV_ROLE_UNKNOWN},
 	{"live migration of ", true, HV_ROLE_UNKNOWN},
 };
 
-static void scan_names(struct hv_symptoms *out, const char *text)
+static void scan_names(struct hv_symptoms *out, const struct hv_folded *f)
 {
 	for (size_t p = 0; p < sizeof(name_patterns) / sizeof(*name_patterns);
 	     p++) {
-		const char *at = text;
+		const char *at = f->lower;
 		size_t plen = strlen(name_patterns[p].prefix);
 
-		while ((at = hv_find_ci(at, name_patterns[p].prefix)) != NULL) {
+		while ((at = strstr(at, name_patterns[p].prefix)) != NULL) {
 			const char *name;
 			size_t len;
 
 			at += plen;
-			if (!quoted_name(at, &name, &len))
+			/* the name as written: same offset in the text */
+			if (!quoted_name(f->text + (at - f->lower), &name,
+					 &len))
 				continue;
 			/* cluster resources are named "Virtual Machine X" */
 			if (len > 16 &&
@@ -123,10 +126,11 @@ static void set_fact(struct hv_symptoms *out, enum hv_ctx_key key,
 	out->fact[key].known = true;
 }
 
-static bool any_of(const char *text, const char *const *phrases)
+/* Phrases are written in lower case, as they are looked for. */
+static bool any_of(const char *lower, const char *const *phrases)
 {
 	for (; *phrases; phrases++)
-		if (hv_find_ci(text, *phrases))
+		if (strstr(lower, *phrases))
 			return true;
 	return false;
 }
@@ -167,8 +171,8 @@ static void scan_percent(struct hv_symptoms *out, const char *text)
 		if (d == 0 || !word_start(text, p) ||
 		    isalnum((unsigned char)num[d]))
 			continue;
-		if (*p != '%' && !(num[d] == '%' ||
-				   (num[d] == ' ' && num[d + 1] == '%')))
+		if (*p != '%' &&
+		    !(num[d] == '%' || (num[d] == ' ' && num[d + 1] == '%')))
 			continue;
 		memcpy(buf, num, d);
 		buf[d] = '\0';
@@ -180,12 +184,14 @@ static void scan_percent(struct hv_symptoms *out, const char *text)
  * Manager's resources and roles. */
 static void scan_clustered(struct hv_symptoms *out, const char *text)
 {
-	static const char *const phrases[] = {
-		"Hyper-V-High-Availability", "Failover Cluster",
-		"clustered role",	     "cluster resource",
-		"Virtual Machine Configuration",
-		"cluster node",		     "FailoverClustering",
-		NULL};
+	static const char *const phrases[] = {"hyper-v-high-availability",
+					      "failover cluster",
+					      "clustered role",
+					      "cluster resource",
+					      "virtual machine configuration",
+					      "cluster node",
+					      "failoverclustering",
+					      NULL};
 
 	if (any_of(text, phrases))
 		set_fact(out, HV_CTX_CLUSTERED, "yes");
@@ -193,9 +199,8 @@ static void scan_clustered(struct hv_symptoms *out, const char *text)
 
 static void scan_storage(struct hv_symptoms *out, const char *text)
 {
-	static const char *const phrases[] = {"-IncludeStorage",
-					      "Move-VMStorage",
-					      "storage migration", NULL};
+	static const char *const phrases[] = {
+		"-includestorage", "move-vmstorage", "storage migration", NULL};
 
 	if (any_of(text, phrases))
 		set_fact(out, HV_CTX_STORAGE, "yes");
@@ -206,9 +211,8 @@ static void scan_storage(struct hv_symptoms *out, const char *text)
 static void scan_initiated(struct hv_symptoms *out, const char *text)
 {
 	static const char *const phrases[] = {
-		"VMM cannot",	 "Virtual Machine Manager",
-		"SCVMM",	 "Windows Admin Center",
-		"Move-VM -ComputerName", NULL};
+		"vmm cannot",		"virtual machine manager", "scvmm",
+		"windows admin center", "move-vm -computername",   NULL};
 
 	if (any_of(text, phrases))
 		set_fact(out, HV_CTX_INITIATED, "remote");
@@ -221,7 +225,7 @@ static void scan_os(struct hv_symptoms *out, const char *text)
 	const char *at = text, *found = NULL;
 	char first[8] = "";
 
-	while ((at = hv_find_ci(at, "Windows Server 20")) != NULL) {
+	while ((at = strstr(at, "windows server 20")) != NULL) {
 		char name[8];
 
 		at += 15;
@@ -229,7 +233,7 @@ static void scan_os(struct hv_symptoms *out, const char *text)
 			continue;
 		memcpy(name, at, 4);
 		name[4] = '\0';
-		if (strncasecmp(at + 4, " R2", 3) == 0 &&
+		if (strncmp(at + 4, " r2", 3) == 0 &&
 		    !isalnum((unsigned char)at[7]))
 			memcpy(name + 4, "r2", 3);
 		if (found && strcmp(first, name) != 0)
@@ -241,13 +245,13 @@ static void scan_os(struct hv_symptoms *out, const char *text)
 		set_fact(out, HV_CTX_OS, first);
 }
 
-void hv_text_facts(struct hv_symptoms *out, const char *folded)
+void hv_text_facts(struct hv_symptoms *out, const struct hv_folded *f)
 {
-	scan_names(out, folded);
-	scan_phase(out, folded);
-	scan_percent(out, folded);
-	scan_clustered(out, folded);
-	scan_storage(out, folded);
-	scan_initiated(out, folded);
-	scan_os(out, folded);
+	scan_names(out, f);
+	scan_phase(out, f->lower);
+	scan_percent(out, f->lower);
+	scan_clustered(out, f->lower);
+	scan_storage(out, f->lower);
+	scan_initiated(out, f->lower);
+	scan_os(out, f->lower);
 }

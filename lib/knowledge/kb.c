@@ -13,20 +13,25 @@
 
 char *hv_kb_fold(const char *text)
 {
-	struct hv_strbuf sb = HV_STRBUF_INIT;
+	char *out = hv_calloc(strlen(text) + 1, 1);
+	size_t n = 0;
 	bool blank = false;
 
 	for (; *text; text++) {
-		if (isspace((unsigned char)*text)) {
-			blank = sb.len > 0;
+		char c = *text;
+
+		if (isspace((unsigned char)c)) {
+			blank = n > 0;
 			continue;
 		}
 		if (blank)
-			hv_strbuf_addch(&sb, ' ');
+			out[n++] = ' ';
 		blank = false;
-		hv_strbuf_addch(&sb, *text);
+		/* ASCII only: other bytes are compared as they are */
+		out[n++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 	}
-	return sb.len ? hv_strbuf_detach(&sb) : hv_strdup("");
+	out[n] = '\0';
+	return out;
 }
 
 long hv_kb_cause_index(const struct hv_kb *kb, const char *id)

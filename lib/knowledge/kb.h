@@ -60,8 +60,8 @@ struct hv_signature {
 	char **names;
 	size_t n_names;
 	char **fragments;
-	char **folded; /* each fragment with its blank runs made one space,
-			* folded once at load for the scanner */
+	char **folded; /* each fragment folded (hv_kb_fold) once at load,
+			* for the scanner */
 	size_t n_fragments;
 	char *meaning, *phase, *note, *status;
 	bool container; /* wraps any failure of its phase: context and a
@@ -96,9 +96,9 @@ int hv_kb_load(struct hv_kb *kb, const char *dir, struct hv_error *err);
 /* Frees everything kb owns. */
 void hv_kb_release(struct hv_kb *kb);
 
-/* Folds blank runs (space, tab, CR, LF) of text to one space and drops
- * leading and trailing blanks, as fragments and pasted text are compared.
- * Caller frees. */
+/* Folds text as fragments and pasted text are compared: blank runs
+ * (space, tab, CR, LF) become one space, leading and trailing blanks go,
+ * ASCII letters become lower case. Caller frees. */
 char *hv_kb_fold(const char *text);
 
 /* Lookups; results are borrowed from kb. NULL when absent. */

@@ -225,8 +225,8 @@ static bool names_command(const char *s, size_t *out_len)
 		return false;
 	n = strspn(s + 9, "abcdefghijklmnopqrstuvwxyz-");
 	*out_len = n;
-	return n > 0 && (s[9 + n] == '\0' || s[9 + n] == ' ' ||
-			 s[9 + n] == '\n');
+	return n > 0 &&
+	       (s[9 + n] == '\0' || s[9 + n] == ' ' || s[9 + n] == '\n');
 }
 
 /* checked-by: "none", or lines that each start "hvdoctor COMMAND"; a
@@ -237,7 +237,7 @@ static int parse_checks(struct record *rec, struct hv_cause *cause,
 	const char *v = cause->checked_by;
 	size_t cap = 0;
 
-	if (strcmp(v, "none") == 0)
+	if (!v || strcmp(v, "none") == 0)
 		return 0;
 	while (*v) {
 		size_t line = strcspn(v, "\n"), word;
@@ -250,7 +250,8 @@ static int parse_checks(struct record *rec, struct hv_cause *cause,
 				hv_strndup(v, line);
 			cause->n_checks++;
 		} else if (cause->n_checks) {
-			struct hv_cause_check *c = &cause->checks[cause->n_checks - 1];
+			struct hv_cause_check *c =
+				&cause->checks[cause->n_checks - 1];
 			struct hv_strbuf sb = HV_STRBUF_INIT;
 
 			hv_strbuf_addf(&sb, "%s\n%.*s", c->text, (int)line, v);

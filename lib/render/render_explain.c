@@ -118,8 +118,8 @@ static void why(struct hv_strbuf *out, const struct hv_explain_view *v,
 {
 	for (size_t w = 0; w < r->n_why; w++) {
 		hv_strbuf_adds(out, w ? "          " : "     why: ");
-		hv_wrap_add(out, r->why[w], CAUSE_INDENT + 5,
-			    CAUSE_INDENT + 7, v->width, HV_WRAP_PROSE);
+		hv_wrap_add(out, r->why[w], CAUSE_INDENT + 5, CAUSE_INDENT + 7,
+			    v->width, HV_WRAP_PROSE);
 	}
 }
 
@@ -166,8 +166,7 @@ static void cause_full(struct hv_strbuf *out, const struct hv_explain_view *v,
 }
 
 /* A likely cause past the detailed ones: its title and why, in short. */
-static void cause_short(struct hv_strbuf *out,
-			const struct hv_explain_view *v,
+static void cause_short(struct hv_strbuf *out, const struct hv_explain_view *v,
 			const struct hv_style *st, size_t rank)
 {
 	cause_head(out, v, st, rank);
@@ -245,11 +244,9 @@ static void not_likely(struct hv_strbuf *out, const struct hv_explain_view *v,
 					: "Unlikely, given the context");
 		}
 		any = true;
-		hv_strbuf_addf(out, "  %s\n    ",
-			       v->kb->causes[r->cause].id);
+		hv_strbuf_addf(out, "  %s\n    ", v->kb->causes[r->cause].id);
 		hv_wrap_add(out, r->n_why ? r->why[r->decisive] : "", 4, 6,
-			    v->width,
-			    HV_WRAP_PROSE);
+			    v->width, HV_WRAP_PROSE);
 	}
 }
 
@@ -282,8 +279,7 @@ static void recognised_one(struct hv_strbuf *out,
 	if (sym->line > 1)
 		hv_strbuf_addf(&line, ", line %u", sym->line);
 	hv_strbuf_adds(out, "  ");
-	hv_wrap_add(out, hv_strbuf_str(&line), 2, 6, v->width,
-		    HV_WRAP_PROSE);
+	hv_wrap_add(out, hv_strbuf_str(&line), 2, 6, v->width, HV_WRAP_PROSE);
 	hv_strbuf_reset(&line);
 	if (v->all) {
 		hv_strbuf_adds(&line, sig->meaning);
@@ -294,8 +290,7 @@ static void recognised_one(struct hv_strbuf *out,
 			      first_sentence(sig->meaning));
 	}
 	hv_strbuf_adds(out, "    ");
-	hv_wrap_add(out, hv_strbuf_str(&line), 4, 4, v->width,
-		    HV_WRAP_PROSE);
+	hv_wrap_add(out, hv_strbuf_str(&line), 4, 4, v->width, HV_WRAP_PROSE);
 	hv_strbuf_release(&line);
 }
 
@@ -328,8 +323,7 @@ static void recognised(struct hv_strbuf *out, const struct hv_explain_view *v,
 	}
 }
 
-static void context_line(struct hv_strbuf *out,
-			 const struct hv_explain_view *v)
+static void context_line(struct hv_strbuf *out, const struct hv_explain_view *v)
 {
 	const struct hv_explanation *x = v->ranking;
 	struct hv_strbuf line = HV_STRBUF_INIT;

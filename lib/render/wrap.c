@@ -22,8 +22,8 @@ static uint32_t code_point(const unsigned char *u, size_t n)
 static bool steers(uint32_t cp)
 {
 	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
-	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e ||
-	       cp == 0x200f || cp == 0x061c;
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f ||
+	       cp == 0x061c;
 }
 
 /* Calls back for each unit of s: a safe sequence or one escaped byte. */
@@ -47,20 +47,22 @@ static size_t next_unit(const char *s, size_t len, bool *escape)
 
 void hv_term_add(struct hv_strbuf *out, const char *s, size_t len)
 {
-	size_t i = 0;
+	size_t i = 0, safe = 0; /* s[safe .. i) is waiting to be added */
 
 	while (i < len) {
 		bool escape;
 		size_t n = next_unit(s + i, len - i, &escape);
 
-		if (!escape)
-			hv_strbuf_add(out, s + i, n);
-		else
+		if (escape) {
+			hv_strbuf_add(out, s + safe, i - safe);
 			for (size_t k = 0; k < n; k++)
 				hv_strbuf_addf(out, "\\x%02X",
 					       (unsigned char)s[i + k]);
+			safe = i + n;
+		}
 		i += n;
 	}
+	hv_strbuf_add(out, s + safe, i - safe);
 }
 
 int hv_term_width(const char *s, size_t len)
@@ -161,7 +163,8 @@ static bool ends_sentence(const char *line, size_t len)
  * variable or an expression in parentheses. */
 static bool is_command(const char *line)
 {
-	size_t verb = strspn(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+	size_t verb = strspn(
+		line, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
 	return *line == '$' || *line == '(' ||
 	       (verb > 1 && line[0] >= 'A' && line[0] <= 'Z' &&
@@ -173,8 +176,8 @@ static bool is_command(const char *line)
 static bool starts_tool(const char *line)
 {
 	static const char *const tools[] = {
-		"klist ", "setspn ", "w32tm ",	 "netsh ",  "gpupdate ",
-		"winrm ", "reg ",    "repadmin ", "nltest ", "dcdiag ",
+		"klist ", "setspn ",  "w32tm ",	     "netsh ",	  "gpupdate ",
+		"winrm ", "reg ",     "repadmin ",   "nltest ",	  "dcdiag ",
 		"sc ",	  "msinfo32", "ldapsearch ", "hvdoctor ", NULL};
 
 	for (size_t i = 0; tools[i]; i++)

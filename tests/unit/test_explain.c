@@ -23,11 +23,19 @@
 
 /* Causes (all errors but tie-w; "ruled" has context rules) and the
  * signatures over them. */
-static const char *const test_kb_lines[] = {
-	"cause: one", "cause: two", "cause: three", "cause: four",
-	"cause: five", "cause: six", "cause: seven", "cause: eight",
-	"cause: tie-w", "cause: tie-a", "cause: tie-b", "cause: ruled",
-	NULL};
+static const char *const test_kb_lines[] = {"cause: one",
+					    "cause: two",
+					    "cause: three",
+					    "cause: four",
+					    "cause: five",
+					    "cause: six",
+					    "cause: seven",
+					    "cause: eight",
+					    "cause: tie-w",
+					    "cause: tie-a",
+					    "cause: tie-b",
+					    "cause: ruled",
+					    NULL};
 
 static const char test_sigs[] =
 	"signature: hr-one\nkind: hresult\ncode: 0x80070006\n"
@@ -73,21 +81,21 @@ static int setup_test_kb(void **state)
 			       test_kb_lines[i], id,
 			       strcmp(id, "tie-w") == 0 ? "warning" : "error");
 		if (strcmp(id, "ruled") == 0)
-			hv_strbuf_adds(&text,
-				       "checked-by: hvdoctor diagnose --snapshot "
-				       "FILE\n"
-				       "context: auth=credssp 50 CredSSP\n"
-				       "context: auth=kerberos out not with "
-				       "Kerberos\n"
-				       "context: phase=destination -200 not at "
-				       "the destination\n"
-				       "context: percent<=10 20 early\n\n");
+			hv_strbuf_adds(
+				&text,
+				"checked-by: hvdoctor diagnose --snapshot "
+				"FILE\n"
+				"context: auth=credssp 50 CredSSP\n"
+				"context: auth=kerberos out not with "
+				"Kerberos\n"
+				"context: phase=destination -200 not at "
+				"the destination\n"
+				"context: percent<=10 20 early\n\n");
 		else
 			hv_strbuf_adds(&text, "checked-by: none\n\n");
 	}
 	hv_strbuf_adds(&text, test_sigs);
-	if (!kb ||
-	    hv_kb_parse(kb, "test.kb", text.buf, text.len, &err) != 0 ||
+	if (!kb || hv_kb_parse(kb, "test.kb", text.buf, text.len, &err) != 0 ||
 	    hv_kb_validate(kb, &err) != 0) {
 		fprintf(stderr, "test kb: %s: %s\n", err.where, err.message);
 		free(kb);
@@ -440,8 +448,7 @@ static void test_context_alone(void **state)
  * tests see a stable order. */
 static void test_ties(void **state)
 {
-	static const char *const ids[] = {"hr-tie-w", "hr-tie-b",
-					  "hr-tie-a"};
+	static const char *const ids[] = {"hr-tie-w", "hr-tie-b", "hr-tie-a"};
 	const struct hv_kb *kb = *state;
 	struct hv_context none = {0};
 	struct hv_explanation ex;
@@ -537,7 +544,6 @@ static void test_conditions(void **state)
 		assert_string_equal(text, cases[i].cond);
 	}
 }
-
 
 int main(void)
 {

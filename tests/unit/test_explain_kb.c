@@ -357,9 +357,9 @@ static void check_under(struct rule_check *rc, const struct hv_context *ctx,
 		print_error("%s (%s): rule '%s' %s: score %d, want %d; "
 			    "verdict %d, want %d; fired %d, want %d\n",
 			    cause->id, cause->origin, hv_strbuf_str(&why), what,
-			    r ? r->score : -9999, want, r ? (int)r->verdict : -1,
-			    (int)verdict, has_why(r, hv_strbuf_str(&why)),
-			    want_fired);
+			    r ? r->score : -9999, want,
+			    r ? (int)r->verdict : -1, (int)verdict,
+			    has_why(r, hv_strbuf_str(&why)), want_fired);
 		rc->failed++;
 	}
 	hv_explanation_release(&ex);
@@ -472,13 +472,14 @@ static void test_property_one_cause_beats_containers(void **state)
 			checked++;
 			if (!ex.n_likely ||
 			    ex.items[0].cause != kb->sigs[s].cause_index[0]) {
-				print_error("%s with containers 0x%x: first is "
-					    "%s\n",
-					    kb->sigs[s].id, mask,
-					    ex.n_likely
-						    ? kb->causes[ex.items[0].cause]
-							      .id
-						    : "nothing");
+				print_error(
+					"%s with containers 0x%x: first is "
+					"%s\n",
+					kb->sigs[s].id, mask,
+					ex.n_likely
+						? kb->causes[ex.items[0].cause]
+							  .id
+						: "nothing");
 				failed++;
 			}
 			hv_explanation_release(&ex);
@@ -509,9 +510,9 @@ static void test_property_container_keeps_winner(void **state)
 			fake_reset(&f);
 			fake_add(&f, kb, s);
 			rank(kb, &f, &ctx[k], &ex);
-			if (!ex.n_likely || (ex.n_likely > 1 &&
-					     ex.items[0].score ==
-						     ex.items[1].score)) {
+			if (!ex.n_likely ||
+			    (ex.n_likely > 1 &&
+			     ex.items[0].score == ex.items[1].score)) {
 				hv_explanation_release(&ex);
 				continue;
 			}
@@ -649,8 +650,8 @@ static void expect_first(const struct hv_kb *kb, const char *text,
 
 static void test_builtin_scenarios(void **state)
 {
-	static const char *const remote[] = {"auth=credssp",
-					     "initiated=remote", NULL};
+	static const char *const remote[] = {"auth=credssp", "initiated=remote",
+					     NULL};
 	static const char *const kerberos2016[] = {"auth=kerberos", "os=2016",
 						   NULL};
 	static const char *const cg2025[] = {"os=2025", "auth=credssp", NULL};
@@ -682,9 +683,11 @@ static void test_builtin_scenarios(void **state)
 		     "There is a time and/or date difference between the "
 		     "client and server (0x80070576)",
 		     NULL, "clock-skew");
-	expect_first(kb, "A specified logon session does not exist (0x80070520)",
+	expect_first(kb,
+		     "A specified logon session does not exist (0x80070520)",
 		     remote, "credssp-remote-initiation");
-	expect_first(kb, "A specified logon session does not exist (0x80070520)",
+	expect_first(kb,
+		     "A specified logon session does not exist (0x80070520)",
 		     cg2025, "credssp-credential-guard");
 	expect_first(kb, "Could not find Ethernet switch 'External'.", NULL,
 		     "vswitch-missing");

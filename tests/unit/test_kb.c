@@ -139,8 +139,7 @@ static void test_issue13_fields(void **state)
 	assert_int_equal(hv_kb_cause(&kb, "two")->n_checks, 0);
 	assert_true(kb.sigs[0].container);
 	assert_false(kb.sigs[1].container);
-	assert_string_equal(kb.sigs[0].folded[0],
-			    "failed at migration source");
+	assert_string_equal(kb.sigs[0].folded[0], "failed at migration source");
 	/* one of two causes says less than one cause, which says all */
 	assert_true(kb.sigs[1].info > 0.999 && kb.sigs[1].info < 1.001);
 	assert_true(kb.sigs[0].info < 0.001);
@@ -156,6 +155,8 @@ static void test_fold(void **state)
 		{"", ""},
 		{" \n\t ", ""},
 		{"one", "one"},
+		/* ASCII letters fold to lower case, other bytes stay */
+		{"Failed At \xC3\x9C", "failed at \xC3\x9C"},
 	};
 
 	(void)state;

@@ -146,11 +146,10 @@ static const char move_vm[] =
 	"are available in the security package (0x8009030E).\n"
 	"Event ID: 21502\n";
 
-static const char *const all_commands[] = {
-	"explain", "audit",  "plan",	 "apply",
-	"prove",   "probe", "events", "diagnose", NULL};
-static const char *const today[] = {"explain", "audit", "plan", "apply",
-				    NULL};
+static const char *const all_commands[] = {"explain", "audit",	  "plan",
+					   "apply",   "prove",	  "probe",
+					   "events",  "diagnose", NULL};
+static const char *const today[] = {"explain", "audit", "plan", "apply", NULL};
 
 static void render(const struct hv_kb *kb, const char *paste,
 		   const char *const *commands, int width, bool json,
@@ -164,8 +163,8 @@ static void render(const struct hv_kb *kb, const char *paste,
 
 	hv_symptoms_scan(kb, paste, 1, &sym);
 	hv_explain_rank(kb, &sym, &ctx, &ex);
-	view = (struct hv_explain_view){kb, &sym, &ex, commands, 3, width,
-					true};
+	view = (struct hv_explain_view){kb, &sym,  &ex, commands,
+					3,  width, true};
 	if (json)
 		hv_render_explain_json(out, &view);
 	else
@@ -251,8 +250,8 @@ int main(void)
 		cmocka_unit_test(test_advice_only_for_commands_there),
 		cmocka_unit_test(test_reasons_read_well),
 	};
-	int failed = cmocka_run_group_tests_name("wrap", wrap_tests, NULL,
-						 NULL);
+	int failed =
+		cmocka_run_group_tests_name("wrap", wrap_tests, NULL, NULL);
 
 	failed += cmocka_run_group_tests_name("render", render_tests,
 					      setup_builtin, teardown_kb);
