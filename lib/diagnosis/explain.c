@@ -168,6 +168,14 @@ static void tally_symptoms(const struct hv_kb *kb,
 	}
 }
 
+static bool any_fact(const struct hv_context *ctx)
+{
+	for (int k = 0; k < HV_CTX_COUNT; k++)
+		if (ctx->known[k])
+			return true;
+	return false;
+}
+
 /* Facts read from the text refine a ranking but never start one: a
  * cluster event that names no cause must not make every cluster cause
  * "likely". Only what the admin said (ctx) can rank on its own. */
@@ -186,10 +194,8 @@ static enum hv_basis basis_of(const struct hv_kb *kb,
 			return HV_BASIS_EVIDENCE;
 		basis = HV_BASIS_HEADLINE;
 	}
-	for (int k = 0; basis == HV_BASIS_NOTHING && k < HV_CTX_COUNT; k++)
-		if (ctx->known[k])
-			basis = HV_BASIS_CONTEXT;
-	return basis;
+	return basis == HV_BASIS_NOTHING && any_fact(ctx) ? HV_BASIS_CONTEXT
+							  : basis;
 }
 
 static struct hv_ranked *new_entry(struct hv_explanation *out, size_t cause)
@@ -350,11 +356,8 @@ void hv_explain_rank(const struct hv_kb *kb, const struct hv_symptoms *sym,
 {
 	struct tally *t =
 		hv_calloc(kb->n_causes ? kb->n_causes : 1, sizeof(*t));
+	bool admin = any_fact(ctx);
 
-	bool admin = false;
-
-	for (int k = 0; k < HV_CTX_COUNT; k++)
-		admin |= ctx->known[k];
 	merge_context(sym, ctx, out);
 	out->basis = basis_of(kb, sym, ctx);
 	tally_symptoms(kb, sym, t);
