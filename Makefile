@@ -80,6 +80,8 @@ unit: $(UNIT_BIN)
 
 cli-test: $(BIN)
 	HVDOCTOR=$(CURDIR)/$(BIN) tests/cli/run
+	HVDOCTOR=$(CURDIR)/$(BIN) tests/cli/commands-named
+	HVDOCTOR=$(CURDIR)/$(BIN) tests/corpus/score
 
 check: unit cli-test
 
