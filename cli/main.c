@@ -2,6 +2,7 @@
  * writes the fix. This file only dispatches to cli/cmd_NAME.c. */
 #include "cli.h"
 #include "commands.h"
+#include "render/wrap.h"
 #include "sources.h"
 
 #include <signal.h>
@@ -60,11 +61,9 @@ static int output_width(void)
 {
 	const char *env = getenv("COLUMNS");
 	struct winsize ws;
-	char *end = NULL;
-	long n = env ? strtol(env, &end, 10) : 0;
 
-	if (env && end && !*end && n >= 40 && n <= 1000)
-		return (int)n;
+	if (env && *env)
+		return hv_wrap_width(env);
 	if (isatty(STDOUT_FILENO) &&
 	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40 &&
 	    ws.ws_col <= 1000)

@@ -1,6 +1,7 @@
 #include "render/style.h"
 
 #include "base/term.h"
+#include "render/wrap.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -69,12 +70,6 @@ void hv_style_pad(struct hv_strbuf *out, const char *s, int width)
 		hv_strbuf_addch(out, ' ');
 }
 
-/* Length of the next word of prose: up to a space. */
-static size_t prose_word(const char *s)
-{
-	return strcspn(s, " ");
-}
-
 /* Length of the next word of a command: up to a space outside quotes. */
 static size_t command_word(const char *s)
 {
@@ -92,8 +87,9 @@ static size_t command_word(const char *s)
 	return i;
 }
 
-/* The one wrapping loop: words from next_word(), `cont` (may be "")
- * before each line break, which must fit too. */
+/* Prose goes through render/wrap.c; a command needs its own loop: words
+ * that keep their quotes, and `cont` before each break, which must fit
+ * too. */
 static void wrap(struct hv_strbuf *out, const struct hv_style *style,
 		 const char *text, int first, int indent,
 		 size_t (*next_word)(const char *), const char *cont)
@@ -127,7 +123,9 @@ static void wrap(struct hv_strbuf *out, const struct hv_style *style,
 void hv_style_wrap(struct hv_strbuf *out, const struct hv_style *style,
 		   const char *text, int first, int indent)
 {
-	wrap(out, style, text, first, indent, prose_word, "");
+	int width = style && style->width > 0 ? style->width : HV_WRAP_DEFAULT;
+
+	hv_wrap_add(out, text, first, indent, width, HV_WRAP_PROSE);
 }
 
 void hv_style_wrap_command(struct hv_strbuf *out, const struct hv_style *style,

@@ -1,82 +1,27 @@
 #include "render/wrap.h"
 
-#include "base/utf8.h"
+#include "base/term.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The code point of a valid n-byte UTF-8 sequence. */
-static uint32_t code_point(const unsigned char *u, size_t n)
-{
-	static const unsigned char lead_mask[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
-	uint32_t cp = u[0] & lead_mask[n];
-
-	for (size_t i = 1; i < n; i++)
-		cp = (cp << 6) | (u[i] & 0x3f);
-	return cp;
-}
-
-/* C1 controls and the bidi embeddings, overrides and isolates (Unicode
- * UAX #9) reorder or restyle what follows them on a terminal. */
-static bool steers(uint32_t cp)
-{
-	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
-	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f ||
-	       cp == 0x061c;
-}
-
-/* Calls back for each unit of s: a safe sequence or one escaped byte. */
-static size_t next_unit(const char *s, size_t len, bool *escape)
-{
-	unsigned char c = (unsigned char)s[0];
-	size_t n;
-
-	if (c < 0x80) {
-		*escape = c < 0x20 || c == 0x7f;
-		return 1;
-	}
-	n = hv_utf8_valid_prefix(s, len);
-	if (n == 0) {
-		*escape = true;
-		return 1;
-	}
-	*escape = steers(code_point((const unsigned char *)s, n));
-	return n;
-}
-
+/* Both are base/term.h's single escaping rule, so explain, the audit and
+ * every message show a hostile byte the same way. */
 void hv_term_add(struct hv_strbuf *out, const char *s, size_t len)
 {
-	size_t i = 0, safe = 0; /* s[safe .. i) is waiting to be added */
-
-	while (i < len) {
-		bool escape;
-		size_t n = next_unit(s + i, len - i, &escape);
-
-		if (escape) {
-			hv_strbuf_add(out, s + safe, i - safe);
-			for (size_t k = 0; k < n; k++)
-				hv_strbuf_addf(out, "\\x%02X",
-					       (unsigned char)s[i + k]);
-			safe = i + n;
-		}
-		i += n;
-	}
-	hv_strbuf_add(out, s + safe, i - safe);
+	hv_term_escape(out, s, len);
 }
 
 int hv_term_width(const char *s, size_t len)
 {
-	size_t i = 0;
+	struct hv_strbuf shown = HV_STRBUF_INIT;
 	int width = 0;
 
-	while (i < len) {
-		bool escape;
-		size_t n = next_unit(s + i, len - i, &escape);
-
-		width += escape ? 4 * (int)n : 1;
-		i += n;
-	}
+	hv_term_escape(&shown, s, len);
+	for (size_t i = 0; i < shown.len; i++)
+		width += ((unsigned char)shown.buf[i] & 0xC0) != 0x80;
+	hv_strbuf_release(&shown);
 	return width;
 }
 

@@ -59,14 +59,16 @@ static void test_term_escapes(void **state)
 		const char *in, *out;
 	} cases[] = {
 		{"plain", "plain"},
-		{"\x1b[31mred", "\\x1B[31mred"},
+		/* base/term.h's one rule: code points below U+0100 as \xNN,
+		 * others as \uNNNN, bytes that are not UTF-8 as \xNN */
+		{"\x1b[31mred", "\\x1b[31mred"},
 		{"bell\a", "bell\\x07"},
-		{"del\x7f", "del\\x7F"},
-		{"c1 \xc2\x9b", "c1 \\xC2\\x9B"},
-		{"rlo \xe2\x80\xae", "rlo \\xE2\\x80\\xAE"},
-		{"isolate \xe2\x81\xa6", "isolate \\xE2\\x81\\xA6"},
-		{"bad \xff", "bad \\xFF"},
-		{"truncated \xc3", "truncated \\xC3"},
+		{"del\x7f", "del\\x7f"},
+		{"c1 \xc2\x9b", "c1 \\x9b"},
+		{"rlo \xe2\x80\xae", "rlo \\u202e"},
+		{"isolate \xe2\x81\xa6", "isolate \\u2066"},
+		{"bad \xff", "bad \\xff"},
+		{"truncated \xc3", "truncated \\xc3"},
 		{"D\xc3\xbczey Kimli\xc4\x9fi", "D\xc3\xbczey Kimli\xc4\x9fi"},
 	};
 
@@ -191,7 +193,7 @@ static void test_answer_first_and_width(void **state)
 		assert_fits(out.buf, widths[i]);
 		/* the host name from the paste cannot clear the screen */
 		assert_null(strchr(out.buf, '\x1b'));
-		assert_non_null(strstr(out.buf, "HV\\x1B[2J01"));
+		assert_non_null(strstr(out.buf, "HV\\x1b[2J01"));
 		hv_strbuf_release(&out);
 	}
 }
