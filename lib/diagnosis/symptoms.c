@@ -688,3 +688,16 @@ void hv_symptoms_release(struct hv_symptoms *s)
 	release_named(s->vms, s->n_vms);
 	memset(s, 0, sizeof(*s));
 }
+
+const char *hv_host_role_name(enum hv_host_role role)
+{
+	switch (role) {
+	case HV_ROLE_SOURCE:
+		return "source";
+	case HV_ROLE_DESTINATION:
+		return "destination";
+	case HV_ROLE_UNKNOWN:
+		break;
+	}
+	return NULL;
+}

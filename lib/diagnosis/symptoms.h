@@ -82,4 +82,7 @@ bool hv_hresult_word(const char *s, size_t len, uint32_t *out);
  * "-2146893042", "2148074254"); returns true on success. */
 bool hv_parse_hresult(const char *text, uint32_t *out);
 
+/* "source" or "destination"; NULL when the role is unknown. Static. */
+const char *hv_host_role_name(enum hv_host_role role);
+
 #endif

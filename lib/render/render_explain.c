@@ -28,19 +28,6 @@ static enum hv_tone severity_tone(enum hv_severity severity)
 					    : HV_TONE_CYAN;
 }
 
-static const char *role_name(enum hv_host_role role)
-{
-	switch (role) {
-	case HV_ROLE_SOURCE:
-		return "source";
-	case HV_ROLE_DESTINATION:
-		return "destination";
-	case HV_ROLE_UNKNOWN:
-		break;
-	}
-	return NULL;
-}
-
 /* The code a signature stands for, as an admin would write it. */
 static void sig_label(const struct hv_signature *sig, char *buf, size_t size)
 {
@@ -355,7 +342,7 @@ static void named_line(struct hv_strbuf *out, const struct hv_explain_view *v)
 	struct hv_strbuf line = HV_STRBUF_INIT;
 
 	for (size_t i = 0; i < s->n_hosts; i++) {
-		const char *role = role_name(s->hosts[i].role);
+		const char *role = hv_host_role_name(s->hosts[i].role);
 
 		hv_strbuf_addf(&line, "%shost %s%s%s%s", line.len ? ", " : "",
 			       s->hosts[i].name, role ? " (" : "",

@@ -49,19 +49,6 @@ static const char *match_name(enum hv_match how)
 	return "event-id";
 }
 
-static const char *role_name(enum hv_host_role role)
-{
-	switch (role) {
-	case HV_ROLE_SOURCE:
-		return "source";
-	case HV_ROLE_DESTINATION:
-		return "destination";
-	case HV_ROLE_UNKNOWN:
-		break;
-	}
-	return NULL;
-}
-
 static void json_code(struct hv_json *js, const struct hv_signature *sig)
 {
 	char code[32];
@@ -121,7 +108,7 @@ static void json_named(struct hv_json *js, const char *key,
 		hv_json_object_begin(js);
 		hv_json_kv_string(js, "name", items[i].name);
 		if (roles)
-			hv_json_kv_string(js, "role", role_name(items[i].role));
+			hv_json_kv_string(js, "role", hv_host_role_name(items[i].role));
 		hv_json_object_end(js);
 	}
 	hv_json_array_end(js);
