@@ -329,7 +329,8 @@ static int literal(struct parser *ps, uint32_t key, uint32_t key_len)
  * opened (pushed). */
 static int value(struct parser *ps, uint32_t key, uint32_t key_len)
 {
-	uint32_t at, len, id;
+	uint32_t at, len = 0, id;
+	int rc;
 
 	skip_ws(ps);
 	if (ps->p >= ps->end)
@@ -347,11 +348,17 @@ static int value(struct parser *ps, uint32_t key, uint32_t key_len)
 		return 0;
 	case '"':
 		id = node_add(ps, HV_JSTRING, key, key_len);
-		if (string(ps, &at, &len) < 0)
-			return -1;
+		rc = string(ps, &at, &len);
+		if (rc < 0) {
+			/* keep the cut string well-formed: what was decoded */
+			len = (uint32_t)(ps->doc->text_len - at);
+			text_add(ps->doc, NULL, 0);
+			ps->doc->text_len++;
+			ps->doc->nodes[id].complete = false;
+		}
 		ps->doc->nodes[id].str = at;
 		ps->doc->nodes[id].str_len = len;
-		return 0;
+		return rc;
 	default:
 		if (*ps->p == '-' || (*ps->p >= '0' && *ps->p <= '9'))
 			return number(ps, key, key_len);
