@@ -3,7 +3,9 @@
 #include "commands.h"
 
 #include "checks/checks.h"
+#include "checks/host_checks.h"
 #include "render/render_audit.h"
+#include "snapshots.h"
 #include "sources.h"
 
 #include <stdlib.h>
@@ -12,6 +14,7 @@ enum { OPT_JSON = 1 };
 
 static const struct cli_option audit_options[] = {
 	{"json", NULL, "print JSON (schema hvdoctor.audit/1)", OPT_JSON},
+	CLI_SNAPSHOT_OPTIONS,
 	{NULL, NULL, NULL, 0},
 };
 
@@ -35,25 +38,33 @@ static int run_audit(const struct cli_args *args,
 	struct hv_strbuf out = HV_STRBUF_INIT;
 	struct hv_error err;
 	struct hv_style style = {globals->color};
-	int load_rc, rc;
+	struct hv_host_settings hosts = {0};
+	bool snapshots;
+	int load_rc, snap_rc, rc;
 
-	if (args->n_positional) {
+	/* with --snapshot, the files after it are snapshots too */
+	if (args->n_positional && !cli_count(args, SNAP_FILE)) {
 		cli_error("audit: unexpected argument '%s'",
 			  args->positional[0]);
 		return HV_EXIT_INCOMPLETE;
 	}
 	if ((rc = cli_load_kb(globals, &kb)) != 0)
 		return rc;
+	snap_rc = cli_snapshots_load(args, "audit", &hosts, &snapshots);
 	load_rc = cli_sources_load(args, "audit", &src);
 	/* a damaged LDIF still gets audited for what it holds; the exit
 	 * status then says the picture is incomplete */
 	if (load_rc && !src.dir.n_entries) {
 		cli_sources_release(&src);
+		hv_host_settings_release(&hosts);
 		hv_kb_release(&kb);
 		return load_rc;
 	}
 	hv_estate_build(&est, &src.dir, &src.sel, &err);
+	if (snapshots)
+		hv_host_settings_attach(&hosts, &est);
 	hv_checks_run_ad(&est, &findings);
+	hv_checks_run_hosts(&est, &findings);
 	{
 		struct hv_audit_view view = {&est, &findings, &kb, src.label};
 
@@ -64,10 +75,14 @@ static int run_audit(const struct cli_args *args,
 	}
 	rc = cli_write_stdout(out.buf, out.len);
 	if (rc == 0)
-		rc = load_rc ? load_rc : exit_for(&findings);
+		rc = load_rc			       ? load_rc
+		     : snap_rc			       ? snap_rc
+		     : hv_host_settings_incomplete(&est) ? HV_EXIT_INCOMPLETE
+							 : exit_for(&findings);
 	hv_strbuf_release(&out);
 	hv_findings_release(&findings);
 	hv_estate_release(&est);
+	hv_host_settings_release(&hosts);
 	cli_sources_release(&src);
 	hv_kb_release(&kb);
 	return rc;
@@ -77,7 +92,7 @@ const struct cli_command cmd_audit = {
 	.name = "audit",
 	.run = run_audit,
 	.usage = "(--ldap URI | --ldif FILE...) [--hosts H1,H2,...] "
-		 "[--admin USER] [--json]",
+		 "[--admin USER] [--snapshot FILE...] [--json]",
 	.summary = "the delegation and SPN picture of every host pair",
 	.description =
 		"Reads Active Directory (live over LDAP, or an LDIF export)\n"
@@ -86,7 +101,9 @@ const struct cli_command cmd_audit = {
 		"and exactly which delegation entry or flag is missing. "
 		"Without\n"
 		"--hosts, Hyper-V hosts are found by their migration-service\n"
-		"SPNs. Read-only.",
+		"SPNs. With --snapshot, each host's own settings (collected\n"
+		"by collector/hvdoctor-collect.ps1) are checked too, pair by\n"
+		"pair. Read-only.",
 	.options = audit_options,
 	.shared = cli_source_options,
 };

@@ -2,6 +2,7 @@
 
 #include "base/alloc.h"
 #include "base/json.h"
+#include "checks/host_rules.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -93,6 +94,30 @@ static enum hv_tone cell_tone(unsigned bits)
 				    : HV_TONE_RED;
 }
 
+/* A pair's cell: AD's verdict first; when AD is complete, the first
+ * thing the hosts' snapshots say stands in the way (checks/host_rules.h),
+ * or "ok?" when snapshots were given but a host has none. */
+static const char *pair_cell(const struct hv_estate *est, size_t a, size_t b,
+			     enum hv_tone *tone)
+{
+	unsigned bits = pair_bits(est, a, b), block;
+	bool unchecked;
+
+	*tone = cell_tone(bits);
+	if (bits != HV_DELEG_ALL)
+		return cell_text(bits);
+	block = hv_pair_blockers(est, a, b, &unchecked);
+	if (block) {
+		*tone = HV_TONE_RED;
+		return hv_pair_block_tag(block);
+	}
+	if (unchecked) {
+		*tone = HV_TONE_YELLOW;
+		return "ok?";
+	}
+	return "ok";
+}
+
 /* Ends a matrix line: trailing spaces make goldens and copy-paste
  * awkward, in the header row as in the others. */
 static void end_line(struct hv_strbuf *out)
@@ -122,16 +147,16 @@ static void text_matrix(struct hv_strbuf *out, const struct hv_estate *est,
 		hv_strbuf_adds(out, "  ");
 		hv_style_pad(out, est->hosts[a].name, width);
 		for (size_t b = first; b < end; b++) {
-			unsigned bits = pair_bits(est, a, b);
+			enum hv_tone tone = HV_TONE_BOLD;
 			const char *cell = a == b ? "-"
 					   : !pair_in_scope(est, a, b)
 						   ? "."
-						   : cell_text(bits);
+						   : pair_cell(est, a, b, &tone);
 			int pad = width - (int)strlen(cell);
 
 			hv_strbuf_adds(out, "  ");
 			if (a != b && pair_in_scope(est, a, b))
-				hv_style_add(out, st, cell_tone(bits), cell);
+				hv_style_add(out, st, tone, cell);
 			else
 				hv_strbuf_adds(out, cell);
 			hv_strbuf_addf(out, "%*s", pad, "");
@@ -266,6 +291,11 @@ void hv_render_audit_text(struct hv_strbuf *out, const struct hv_audit_view *v,
 		hv_strbuf_adds(out, "Matrix: the row host delegates to the "
 				    "column host: ok = all four entries, "
 				    "part = some, NONE = none.\n");
+	if (est->n_hosts && est->settings)
+		hv_strbuf_adds(out, "Where AD is complete, host settings name "
+				    "what blocks the pair: auth cssp off\nfw net "
+				    "cifs vsw ver cpu iso cmp (see the findings); "
+				    "ok? = a host without a snapshot.\n");
 	text_domains(out, est, counts, st);
 	text_findings(out, v->findings, st);
 	if (!v->findings->n)
@@ -358,13 +388,14 @@ static void json_domains(struct hv_json *js, const struct hv_estate *est,
 			for (size_t a = first; a < end; a++) {
 				hv_json_array_begin(js);
 				for (size_t b = first; b < end; b++) {
+					enum hv_tone tone;
+
 					if (!pair_in_scope(est, a, b))
 						hv_json_null(js);
 					else
 						hv_json_string(
-							js,
-							cell_text(pair_bits(
-								est, a, b)));
+							js, pair_cell(est, a, b,
+								      &tone));
 				}
 				hv_json_array_end(js);
 			}
