@@ -136,7 +136,9 @@ void hv_check_snapshot_coverage(const struct hv_estate *est,
 			"enabled, networks, switches, VM versions, processors, "
 			"Credential Guard, VMMS, firewall, time source): no "
 			"--snapshot was given");
-		hv_finding_fix(f, "%s, one file per host", COLLECT_HINT);
+		hv_finding_fix(f, "run collector/hvdoctor-collect.ps1 on each "
+				  "host (docs/snapshot.md) and give --snapshot "
+				  "HOST.json...");
 		return;
 	}
 	for (size_t h = 0; h < est->n_hosts; h++) {

@@ -304,6 +304,16 @@ static unsigned vm_blockers(const struct hv_snapshot *sa,
 	return bits;
 }
 
+/* True when every section a check needs was read. */
+static bool complete(const struct hv_snapshot *s)
+{
+	for (int i = 0; s && i < HV_SEC_COUNT; i++)
+		if (hv_snap_section_needed((enum hv_snap_section_id)i) &&
+		    s->sec[i].state != HV_SEC_READ)
+			return false;
+	return s != NULL;
+}
+
 unsigned hv_pair_blockers(const struct hv_estate *est, size_t a, size_t b,
 			  bool *out_unchecked)
 {
@@ -312,7 +322,8 @@ unsigned hv_pair_blockers(const struct hv_estate *est, size_t a, size_t b,
 	unsigned bits = 0;
 
 	if (out_unchecked)
-		*out_unchecked = est->settings && (!sa || !sb);
+		*out_unchecked =
+			est->settings && (!complete(sa) || !complete(sb));
 	if (!sa || !sb)
 		return 0;
 	if (sa->vmhost.auth.value >= 0 && sb->vmhost.auth.value >= 0 &&

@@ -41,7 +41,8 @@ enum hv_credssp_risk {
  * the same migration domain, and the new node in it when one is named. */
 bool hv_host_pair_in_scope(const struct hv_estate *est, size_t a, size_t b);
 /* The HV_BLOCK_* bits from a to b. *out_unchecked (may be NULL) is set
- * when snapshots were given but either host lacks one. */
+ * when snapshots were given but either host lacks one, or lacks a
+ * section some check needs. */
 unsigned hv_pair_blockers(const struct hv_estate *est, size_t a, size_t b,
 			  bool *out_unchecked);
 /* A short tag (at most four characters) for the lowest bit set. */

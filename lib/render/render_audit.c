@@ -294,8 +294,8 @@ void hv_render_audit_text(struct hv_strbuf *out, const struct hv_audit_view *v,
 	if (est->n_hosts && est->settings)
 		hv_strbuf_adds(out, "Where AD is complete, host settings name "
 				    "what blocks the pair: auth cssp off\nfw net "
-				    "cifs vsw ver cpu iso cmp (see the findings); "
-				    "ok? = a host without a snapshot.\n");
+				    "cifs vsw ver cpu iso cmp (see findings); "
+				    "ok? = a host has no snapshot.\n");
 	text_domains(out, est, counts, st);
 	text_findings(out, v->findings, st);
 	if (!v->findings->n)
