@@ -528,6 +528,8 @@ int hv_snapshot_read_buffer(const char *file, const char *data, size_t len,
 	struct snap_reader rd = {out, &doc, NULL, HV_STRBUF_INIT, false};
 
 	memset(out, 0, sizeof(*out));
+	/* enums are unknown until read: 0 is a value (CredSSP, TCPIP) */
+	out->vmhost.auth.value = out->vmhost.perf.value = -1;
 	out->file = hv_strdup(file);
 	rd.file = out->file;
 	if (hv_jdoc_parse(&doc, file, data, len, NULL, &err) < 0) {

@@ -197,6 +197,10 @@ static void test_collector_errors(void **state)
 	/* an empty list is read: no rules, a fact */
 	assert_int_equal(s.sec[HV_SEC_FIREWALL].state, HV_SEC_READ);
 	assert_int_equal(s.n_rules, 0);
+	/* no vmhost: its enums are unknown, not CredSSP (0) */
+	assert_int_equal(s.sec[HV_SEC_VMHOST].state, HV_SEC_MISSING);
+	assert_int_equal(s.vmhost.auth.value, -1);
+	assert_int_equal(s.vmhost.perf.value, -1);
 	hv_snapshot_release(&s);
 }
 
