@@ -75,8 +75,8 @@ static int run_audit(const struct cli_args *args,
 	}
 	rc = cli_write_stdout(out.buf, out.len);
 	if (rc == 0)
-		rc = load_rc			       ? load_rc
-		     : snap_rc			       ? snap_rc
+		rc = load_rc				 ? load_rc
+		     : snap_rc				 ? snap_rc
 		     : hv_host_settings_incomplete(&est) ? HV_EXIT_INCOMPLETE
 							 : exit_for(&findings);
 	hv_strbuf_release(&out);

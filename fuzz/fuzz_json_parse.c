@@ -33,8 +33,7 @@ static void check_node(const struct hv_jdoc *doc, const struct hv_jnode *n)
 		check((size_t)n->str + n->str_len < doc->text_len &&
 			      doc->text[n->str + n->str_len] == '\0',
 		      "string inside the pool");
-	if (n->parent != HV_JNONE &&
-	    doc->nodes[n->parent].type == HV_JOBJECT)
+	if (n->parent != HV_JNONE && doc->nodes[n->parent].type == HV_JOBJECT)
 		check((size_t)n->key + n->key_len < doc->text_len &&
 			      doc->text[n->key + n->key_len] == '\0',
 		      "key inside the pool");

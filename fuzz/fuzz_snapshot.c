@@ -32,8 +32,8 @@ static void check_at(const struct hv_snap_at *at)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hv_snapshot s;
-	int rc = hv_snapshot_read_buffer("f.json", (const char *)data, size,
-					 &s);
+	int rc =
+		hv_snapshot_read_buffer("f.json", (const char *)data, size, &s);
 
 	check(rc == 0 || rc == HV_ERR_INPUT, "result category");
 	check((rc == 0) == (s.n_problems_total == 0), "result and problems");

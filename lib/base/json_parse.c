@@ -48,8 +48,7 @@ static int fail(struct parser *ps, const unsigned char *at, const char *what)
 	if (at > ps->end)
 		at = ps->end;
 	advance_column(ps, at);
-	snprintf(where, sizeof(where), "%s:%u:%u", ps->name, ps->line,
-		 ps->col);
+	snprintf(where, sizeof(where), "%s:%u:%u", ps->name, ps->line, ps->col);
 	return hv_error_set(ps->err, HV_ERR_INPUT, where, "%s", what);
 }
 
@@ -284,7 +283,8 @@ static int number(struct parser *ps, uint32_t key, uint32_t key_len)
 	if (p < ps->end && *p == '.') {
 		d = digits(p + 1, ps->end);
 		if (d == p + 1)
-			return fail(ps, s, "invalid number: no digit after '.'");
+			return fail(ps, s,
+				    "invalid number: no digit after '.'");
 		p = d;
 	}
 	if (p < ps->end && (*p == 'e' || *p == 'E')) {
@@ -309,7 +309,8 @@ static int literal(struct parser *ps, uint32_t key, uint32_t key_len)
 	static const struct {
 		const char *word;
 		enum hv_jtype type;
-	} words[] = {{"true", HV_JTRUE}, {"false", HV_JFALSE}, {"null", HV_JNULL}};
+	} words[] = {
+		{"true", HV_JTRUE}, {"false", HV_JFALSE}, {"null", HV_JNULL}};
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
 		size_t n = strlen(words[i].word);
@@ -411,7 +412,8 @@ static int after_item(struct parser *ps)
 		return 1;
 	if (*ps->p != ',')
 		return fail(ps, ps->p,
-			    obj ? "expected ',' or '}'" : "expected ',' or ']'");
+			    obj ? "expected ',' or '}'"
+				: "expected ',' or ']'");
 	ps->p++;
 	return obj ? member(ps) : value(ps, 0, 0);
 }
@@ -457,8 +459,9 @@ static char *from_utf16(const unsigned char *s, size_t len, bool big,
 				 : (unsigned)(s[i + 1] << 8 | s[i]);
 
 		if (u >= 0xD800 && u <= 0xDBFF && i + 3 < len) {
-			unsigned lo = big ? (unsigned)(s[i + 2] << 8 | s[i + 3])
-					  : (unsigned)(s[i + 3] << 8 | s[i + 2]);
+			unsigned lo =
+				big ? (unsigned)(s[i + 2] << 8 | s[i + 3])
+				    : (unsigned)(s[i + 3] << 8 | s[i + 2]);
 
 			if (lo >= 0xDC00 && lo <= 0xDFFF) {
 				u = 0x10000 + ((u - 0xD800) << 10) +
@@ -639,7 +642,8 @@ bool hv_jdoc_int(const struct hv_jdoc *doc, const struct hv_jnode *node,
 		return true;
 	}
 	d = strtod(s, &end);
-	if (*end || d != d || d < -9.2e18 || d > 9.2e18 || d != (double)(int64_t)d)
+	if (*end || d != d || d < -9.2e18 || d > 9.2e18 ||
+	    d != (double)(int64_t)d)
 		return false;
 	*out = (int64_t)d;
 	return true;
@@ -688,7 +692,17 @@ void hv_jdoc_path(const struct hv_jdoc *doc, const struct hv_jnode *node,
 				hv_strbuf_addch(out, ']');
 			}
 		} else {
-			hv_strbuf_addf(out, "[%u]", child->index);
+			char buf[16];
+			size_t i = sizeof(buf);
+			uint32_t v = child->index;
+
+			buf[--i] = ']';
+			do {
+				buf[--i] = (char)('0' + v % 10);
+				v /= 10;
+			} while (v);
+			buf[--i] = '[';
+			hv_strbuf_add(out, buf + i, sizeof(buf) - i);
 		}
 	}
 	free(chain);

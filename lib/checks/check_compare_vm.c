@@ -63,8 +63,9 @@ static void one_item(const struct hv_snapshot *s, const char *host,
 	f->target = hv_strdup(c->destination);
 	f->n_targets = 1;
 	hv_snap_evidence(f, s, &inc->at, inc->message ? inc->message : id);
-	hv_finding_fix(f, "on %s: (Compare-VM -Name VM -DestinationHost "
-			  "%s).Incompatibilities | Format-List",
+	hv_finding_fix(f,
+		       "on %s: (Compare-VM -Name VM -DestinationHost "
+		       "%s).Incompatibilities | Format-List",
 		       host, c->destination);
 }
 
@@ -82,12 +83,12 @@ void hv_check_compare_vm(const struct hv_estate *est, struct hv_findings *out)
 					 &c->items[k], out);
 			if (!c->error)
 				continue;
-			f = hv_findings_add(out, "compare-vm-incompatible",
-					    HV_SEV_INFO, "compare-vm",
-					    hv_host_name(est, a),
-					    "could not run Compare-VM for VM %s to "
-					    "%s: \"%s\"",
-					    c->vm, c->destination, c->error);
+			f = hv_findings_add(
+				out, "compare-vm-incompatible", HV_SEV_INFO,
+				"compare-vm", hv_host_name(est, a),
+				"could not run Compare-VM for VM %s to "
+				"%s: \"%s\"",
+				c->vm, c->destination, c->error);
 			hv_snap_evidence(f, s, &c->at, c->error);
 		}
 	}

@@ -57,9 +57,10 @@ static const char *auth_name(int v)
  * on a tie the CredSSP hosts report, Kerberos being the one to keep. */
 static bool in_minority(const struct hv_estate *est, size_t a, int mine)
 {
-	size_t same = 0, other = 0;
+	size_t same = 0, other = 0, lo, hi;
 
-	for (size_t b = 0; b < est->n_hosts; b++) {
+	hv_host_domain_span(est, a, &lo, &hi);
+	for (size_t b = lo; b < hi; b++) {
 		const struct hv_snapshot *sb = hv_host_snapshot(est, b);
 
 		if (b == a || !sb || sb->vmhost.auth.value < 0 ||
@@ -79,12 +80,14 @@ void hv_check_auth_types(const struct hv_estate *est, struct hv_findings *out)
 	for (size_t a = 0; a < est->n_hosts; a++) {
 		const struct hv_snapshot *sa = hv_host_snapshot(est, a);
 		struct pending p = {-1, HV_STRBUF_INIT, 0};
+		size_t lo, hi;
 		struct hv_strbuf fix = HV_STRBUF_INIT;
 		int mine = sa ? sa->vmhost.auth.value : -1;
 
 		if (mine < 0 || !in_minority(est, a, mine))
 			continue;
-		for (size_t b = 0; b < est->n_hosts; b++) {
+		hv_host_domain_span(est, a, &lo, &hi);
+		for (size_t b = lo; b < hi; b++) {
 			const struct hv_snapshot *sb = hv_host_snapshot(est, b);
 
 			if (!hv_host_pair_in_scope(est, a, b) || !sb ||
@@ -113,11 +116,12 @@ void hv_check_auth_types(const struct hv_estate *est, struct hv_findings *out)
 		}
 		if (p.idx >= 0) {
 			hv_fix_name(&fix, hv_host_name(est, a));
-			hv_finding_fix(pending_finding(&p, out),
-				       "Set-VMHost -ComputerName %s "
-				       "-VirtualMachineMigrationAuthenticationType"
-				       " Kerberos",
-				       hv_strbuf_str(&fix));
+			hv_finding_fix(
+				pending_finding(&p, out),
+				"Set-VMHost -ComputerName %s "
+				"-VirtualMachineMigrationAuthenticationType"
+				" Kerberos",
+				hv_strbuf_str(&fix));
 		}
 		hv_strbuf_release(&fix);
 		pending_close(&p, out);
@@ -140,8 +144,10 @@ void hv_check_migration_networks(const struct hv_estate *est,
 	for (size_t a = 0; a < est->n_hosts; a++) {
 		const struct hv_snapshot *sa = hv_host_snapshot(est, a);
 		struct pending p = {-1, HV_STRBUF_INIT, 0};
+		size_t lo, hi;
 
-		for (size_t b = 0; sa && b < est->n_hosts; b++) {
+		hv_host_domain_span(est, a, &lo, &hi);
+		for (size_t b = lo; sa && b < hi; b++) {
 			const struct hv_snapshot *sb = hv_host_snapshot(est, b);
 
 			if (!hv_host_pair_in_scope(est, a, b) ||
@@ -153,7 +159,8 @@ void hv_check_migration_networks(const struct hv_estate *est,
 					out, "migration-network-mismatch",
 					HV_SEV_ERROR, "migration-networks",
 					hv_host_name(est, a),
-					"shares no migration network with these "
+					"shares no migration network with "
+					"these "
 					"hosts, which accept moves only on "
 					"their listed networks");
 				network_evidence(pending_finding(&p, out), sa);
@@ -177,8 +184,10 @@ void hv_check_smb_cifs(const struct hv_estate *est, struct hv_findings *out)
 	for (size_t a = 0; a < est->n_hosts; a++) {
 		const struct hv_snapshot *sa = hv_host_snapshot(est, a);
 		struct pending p = {-1, HV_STRBUF_INIT, 0};
+		size_t lo, hi;
 
-		for (size_t b = 0; sa && b < est->n_hosts; b++) {
+		hv_host_domain_span(est, a, &lo, &hi);
+		for (size_t b = lo; sa && b < hi; b++) {
 			if (!hv_host_pair_in_scope(est, a, b) ||
 			    !hv_rule_smb_without_cifs(est, a, b, sa))
 				continue;
@@ -193,18 +202,20 @@ void hv_check_smb_cifs(const struct hv_estate *est, struct hv_findings *out)
 					"these hosts' cifs service: the moves "
 					"fail, not only storage moves");
 				hv_snap_evidence(pending_finding(&p, out), sa,
-						 &sa->vmhost.perf.at, "SMB (2)");
+						 &sa->vmhost.perf.at,
+						 "SMB (2)");
 			}
 			pending_target(&p, hv_host_name(est, b));
 		}
 		if (p.idx >= 0)
-			hv_finding_fix(pending_finding(&p, out),
-				       "hvdoctor plan writes the cifs "
-				       "delegation entries for %s (or choose "
-				       "Compression: Set-VMHost "
-				       "-VirtualMachineMigrationPerformanceOption"
-				       " Compression)",
-				       hv_host_name(est, a));
+			hv_finding_fix(
+				pending_finding(&p, out),
+				"hvdoctor plan writes the cifs "
+				"delegation entries for %s (or choose "
+				"Compression: Set-VMHost "
+				"-VirtualMachineMigrationPerformanceOption"
+				" Compression)",
+				hv_host_name(est, a));
 		pending_close(&p, out);
 	}
 }
@@ -244,18 +255,20 @@ static int switch_problem(const struct hv_snapshot *sa,
 	if (!theirs)
 		return 1;
 	return mine && mine->type >= 0 && theirs->type >= 0 &&
-		       mine->type != theirs->type
+			       mine->type != theirs->type
 		       ? 2
 		       : 0;
 }
 
-static void one_switch(const struct hv_estate *est, size_t a,
-		       const char *name, int kind, struct hv_findings *out)
+static void one_switch(const struct hv_estate *est, size_t a, const char *name,
+		       int kind, struct hv_findings *out)
 {
 	const struct hv_snapshot *sa = hv_host_snapshot(est, a);
 	struct pending p = {-1, HV_STRBUF_INIT, 0};
+	size_t lo, hi;
 
-	for (size_t b = 0; b < est->n_hosts; b++) {
+	hv_host_domain_span(est, a, &lo, &hi);
+	for (size_t b = lo; b < hi; b++) {
 		const struct hv_snapshot *sb = hv_host_snapshot(est, b);
 
 		if (!hv_host_pair_in_scope(est, a, b) ||
@@ -304,8 +317,7 @@ static bool seen_switch(const struct hv_snapshot *s, size_t vm, size_t nic)
 	return false;
 }
 
-void hv_check_vm_switches(const struct hv_estate *est,
-			  struct hv_findings *out)
+void hv_check_vm_switches(const struct hv_estate *est, struct hv_findings *out)
 {
 	for (size_t a = 0; a < est->n_hosts; a++) {
 		const struct hv_snapshot *sa = hv_host_snapshot(est, a);
@@ -329,8 +341,10 @@ static void one_version(const struct hv_estate *est, size_t a, size_t vm,
 	const struct hv_snapshot *sa = hv_host_snapshot(est, a);
 	const struct hv_snap_vm *x = &sa->vms[vm];
 	struct pending p = {-1, HV_STRBUF_INIT, 0};
+	size_t lo, hi;
 
-	for (size_t b = 0; b < est->n_hosts; b++) {
+	hv_host_domain_span(est, a, &lo, &hi);
+	for (size_t b = lo; b < hi; b++) {
 		const char *basis;
 
 		if (!hv_host_pair_in_scope(est, a, b) ||
@@ -340,14 +354,13 @@ static void one_version(const struct hv_estate *est, size_t a, size_t vm,
 			continue;
 		if (p.idx < 0) {
 			p.idx = (long)out->n;
-			hv_findings_add(out, "vm-version-unsupported",
-					HV_SEV_ERROR, "vm-versions",
-					hv_host_name(est, a),
-					"runs VM %s at configuration version "
-					"%d.%d, which these hosts do not run "
-					"(by %s)",
-					x->name, x->ver_major, x->ver_minor,
-					basis);
+			hv_findings_add(
+				out, "vm-version-unsupported", HV_SEV_ERROR,
+				"vm-versions", hv_host_name(est, a),
+				"runs VM %s at configuration version "
+				"%d.%d, which these hosts do not run "
+				"(by %s)",
+				x->name, x->ver_major, x->ver_minor, basis);
 			hv_snap_evidence(pending_finding(&p, out), sa,
 					 &x->version.at, x->version.value);
 		}
@@ -361,8 +374,7 @@ static void one_version(const struct hv_estate *est, size_t a, size_t vm,
 	pending_close(&p, out);
 }
 
-void hv_check_vm_versions(const struct hv_estate *est,
-			  struct hv_findings *out)
+void hv_check_vm_versions(const struct hv_estate *est, struct hv_findings *out)
 {
 	for (size_t a = 0; a < est->n_hosts; a++) {
 		const struct hv_snapshot *sa = hv_host_snapshot(est, a);
@@ -388,6 +400,7 @@ static void cpu_finding(const struct hv_estate *est, size_t a, int kind,
 {
 	const struct hv_snapshot *sa = hv_host_snapshot(est, a);
 	struct pending p = {-1, HV_STRBUF_INIT, 0};
+	size_t lo, hi;
 	size_t strict = 0;
 
 	for (size_t v = 0; v < sa->n_vms; v++)
@@ -395,7 +408,8 @@ static void cpu_finding(const struct hv_estate *est, size_t a, int kind,
 			  !sa->vms[v].cpu_compat.value;
 	if (!sa->n_vms || (kind == 2 && !strict))
 		return;
-	for (size_t b = 0; b < est->n_hosts; b++) {
+	hv_host_domain_span(est, a, &lo, &hi);
+	for (size_t b = lo; b < hi; b++) {
 		const struct hv_snapshot *sb = hv_host_snapshot(est, b);
 
 		if (!hv_host_pair_in_scope(est, a, b) ||
@@ -404,22 +418,22 @@ static void cpu_finding(const struct hv_estate *est, size_t a, int kind,
 		if (p.idx < 0) {
 			p.idx = (long)out->n;
 			if (kind == 1)
-				hv_findings_add(out, "cpu-incompatible",
-						HV_SEV_ERROR, "processors",
-						hv_host_name(est, a),
-						"has %s processors, these "
-						"hosts another vendor's: "
-						"running VMs cannot move (never "
-						"between vendors)",
-						sa->cpus[0].manufacturer);
+				hv_findings_add(
+					out, "cpu-incompatible", HV_SEV_ERROR,
+					"processors", hv_host_name(est, a),
+					"has %s processors, these "
+					"hosts another vendor's: "
+					"running VMs cannot move (never "
+					"between vendors)",
+					sa->cpus[0].manufacturer);
 			else
-				hv_findings_add(out, "cpu-incompatible",
-						HV_SEV_WARNING, "processors",
-						hv_host_name(est, a),
-						"has %zu VM%s without processor "
-						"compatibility, and these hosts "
-						"another processor model",
-						strict, strict == 1 ? "" : "s");
+				hv_findings_add(
+					out, "cpu-incompatible", HV_SEV_WARNING,
+					"processors", hv_host_name(est, a),
+					"has %zu VM%s without processor "
+					"compatibility, and these hosts "
+					"another processor model",
+					strict, strict == 1 ? "" : "s");
 			cpu_evidence(pending_finding(&p, out), sa);
 		}
 		cpu_evidence(pending_finding(&p, out), sb);

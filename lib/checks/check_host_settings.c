@@ -6,6 +6,7 @@
 #include "checks/host_checks.h"
 #include "checks/host_rules.h"
 
+#include "base/alloc.h"
 #include "base/strbuf.h"
 
 #include <stdio.h>
@@ -68,8 +69,9 @@ static void section_gaps(const struct hv_estate *est, size_t h,
 				       what.len ? "; " : "", section_checks[i],
 				       hv_snap_section_name(
 					       (enum hv_snap_section_id)i),
-				       s->sec[i].why ? s->sec[i].why
-						     : state_words(s->sec[i].state));
+				       s->sec[i].why
+					       ? s->sec[i].why
+					       : state_words(s->sec[i].state));
 	if (what.len) {
 		f = hv_findings_add(out, "snapshot-incomplete", HV_SEV_INFO,
 				    "snapshots", hv_host_name(est, h),
@@ -205,7 +207,8 @@ static void credssp_finding(const struct hv_estate *est, size_t h,
 							 : HV_SEV_ERROR,
 			"credssp", hv_host_name(est, h), "%s",
 			risk == HV_CREDSSP_CLUSTER
-				? "uses CredSSP in a cluster, where moves start "
+				? "uses CredSSP in a cluster, where moves "
+				  "start "
 				  "remotely: they fail"
 			: risk == HV_CREDSSP_REMOTE
 				? "uses CredSSP, and moves start remotely "
@@ -240,7 +243,8 @@ void hv_check_hyperv_firewall(const struct hv_estate *est,
 {
 	for (size_t h = 0; h < est->n_hosts; h++) {
 		const struct hv_snapshot *s = hv_host_snapshot(est, h);
-		const struct hv_snap_fwrule *mig = hv_rule_migration_rule_off(s);
+		const struct hv_snap_fwrule *mig =
+			hv_rule_migration_rule_off(s);
 		size_t off = 0;
 		struct hv_finding *f;
 
@@ -263,10 +267,11 @@ void hv_check_hyperv_firewall(const struct hv_estate *est,
 					f, s, &s->rules[i].at,
 					s->rules[i].display_name
 						? s->rules[i].display_name
-						: s->rules[i].name ? s->rules[i].name
-								   : "?");
-		hv_finding_fix(f, "on %s: Enable-NetFirewallRule -DisplayGroup "
-				  "'Hyper-V'",
+					: s->rules[i].name ? s->rules[i].name
+							   : "?");
+		hv_finding_fix(f,
+			       "on %s: Enable-NetFirewallRule -DisplayGroup "
+			       "'Hyper-V'",
 			       hv_host_name(est, h));
 	}
 }
@@ -295,15 +300,17 @@ void hv_check_vmms_start(const struct hv_estate *est, struct hv_findings *out)
 				    "starts VMMS at boot without delay and "
 				    "has a NIC team (%s): the migration "
 				    "listener can miss the team's address",
-				    s->n_teams ? "LBFO" : "Switch Embedded "
-							  "Teaming");
+				    s->n_teams ? "LBFO"
+					       : "Switch Embedded "
+						 "Teaming");
 		hv_snap_evidence(f, s, &s->vmms.delayed.at, "false");
 		if (s->n_teams)
 			hv_snap_evidence(f, s, &s->teams[0].at,
 					 s->teams[0].name);
 		else
 			hv_snap_evidence(f, s, &set->at, set->name);
-		hv_finding_fix(f, "on %s: sc.exe config vmms start= delayed-auto",
+		hv_finding_fix(f,
+			       "on %s: sc.exe config vmms start= delayed-auto",
 			       hv_host_name(est, h));
 	}
 }
@@ -380,66 +387,94 @@ void hv_check_vm_paths(const struct hv_estate *est, struct hv_findings *out)
 	}
 }
 
-/* How many nodes of s's cluster allow `value` simultaneous migrations. */
-static size_t peers_with(const struct hv_estate *est,
-			 const struct hv_snapshot *s, int64_t value)
+/* A cluster node's limit, for sorting nodes by (cluster, limit). */
+struct limit {
+	const char *cluster;
+	int64_t value;
+	size_t host;
+};
+
+static int by_cluster_value(const void *x, const void *y)
 {
-	size_t n = 0;
+	const struct limit *a = x, *b = y;
+	int c = strcasecmp(a->cluster, b->cluster);
 
-	for (size_t o = 0; o < est->n_hosts; o++) {
-		const struct hv_snapshot *t = hv_host_snapshot(est, o);
+	if (c)
+		return c;
+	return a->value < b->value ? -1 : a->value > b->value;
+}
 
-		n += hv_rule_same_cluster(s, t) &&
-		     t->vmhost.max_migrations.known &&
-		     t->vmhost.max_migrations.value == value;
+static void limit_finding(const struct hv_estate *est, const struct limit *l,
+			  int64_t usual, struct hv_findings *out)
+{
+	const struct hv_snapshot *s = hv_host_snapshot(est, l->host);
+	struct hv_finding *f;
+	char num[32];
+
+	f = hv_findings_add(out, "migration-limit-reached", HV_SEV_INFO,
+			    "migration-limits", hv_host_name(est, l->host),
+			    "allows %lld simultaneous live migrations where "
+			    "most nodes of cluster %s allow %lld",
+			    (long long)l->value, l->cluster, (long long)usual);
+	snprintf(num, sizeof(num), "%lld", (long long)l->value);
+	hv_snap_evidence(f, s, &s->vmhost.max_migrations.at, num);
+	hv_finding_fix(f, "give every node the same value (Set-VMHost "
+			  "-MaximumVirtualMachineMigrations N), or set "
+			  "(Get-Cluster).MaximumParallelMigrations");
+}
+
+/* Reports the nodes of one cluster, limits[0..n) sorted by value, whose
+ * value fewer nodes share than the most common one. */
+static void cluster_limits(const struct hv_estate *est, const struct limit *l,
+			   size_t n, struct hv_findings *out)
+{
+	size_t best = 0, run;
+	int64_t usual = 0;
+
+	for (size_t i = 0; i < n; i += run) {
+		for (run = 1; i + run < n && l[i + run].value == l[i].value;
+		     run++)
+			;
+		if (run > best) {
+			best = run;
+			usual = l[i].value;
+		}
 	}
-	return n;
+	for (size_t i = 0; i < n; i += run) {
+		for (run = 1; i + run < n && l[i + run].value == l[i].value;
+		     run++)
+			;
+		for (size_t k = 0; run < best && k < run; k++)
+			limit_finding(est, &l[i + k], usual, out);
+	}
 }
 
 /* Nodes of one cluster with different MaximumVirtualMachineMigrations:
  * the cluster's MaximumParallelMigrations takes precedence (Set-VMHost),
- * so a node that differs from most is a sign of drift: a note. */
+ * so a node that differs from most is a sign of drift: a note. Sorted,
+ * so a 10,000-host estate stays n log n. */
 void hv_check_migration_limits(const struct hv_estate *est,
 			       struct hv_findings *out)
 {
+	struct limit *l = hv_calloc(est->n_hosts + 1, sizeof(*l));
+	size_t n = 0;
+
 	for (size_t h = 0; h < est->n_hosts; h++) {
 		const struct hv_snapshot *s = hv_host_snapshot(est, h);
-		size_t mine, best = 0;
-		int64_t usual = 0;
-		char num[32];
-		struct hv_finding *f;
 
-		if (!s || !s->cluster.name.value ||
-		    !s->vmhost.max_migrations.known)
-			continue;
-		mine = peers_with(est, s, s->vmhost.max_migrations.value);
-		for (size_t o = 0; o < est->n_hosts; o++) {
-			const struct hv_snapshot *t = hv_host_snapshot(est, o);
-			size_t n;
-
-			if (!hv_rule_same_cluster(s, t) ||
-			    !t->vmhost.max_migrations.known)
-				continue;
-			n = peers_with(est, s, t->vmhost.max_migrations.value);
-			if (n > best) {
-				best = n;
-				usual = t->vmhost.max_migrations.value;
-			}
-		}
-		if (mine >= best)
-			continue;
-		f = hv_findings_add(
-			out, "migration-limit-reached", HV_SEV_INFO,
-			"migration-limits", hv_host_name(est, h),
-			"allows %lld simultaneous live migrations where most "
-			"nodes of cluster %s allow %lld",
-			(long long)s->vmhost.max_migrations.value,
-			s->cluster.name.value, (long long)usual);
-		snprintf(num, sizeof(num), "%lld",
-			 (long long)s->vmhost.max_migrations.value);
-		hv_snap_evidence(f, s, &s->vmhost.max_migrations.at, num);
-		hv_finding_fix(f, "give every node the same value (Set-VMHost "
-				  "-MaximumVirtualMachineMigrations N), or set "
-				  "(Get-Cluster).MaximumParallelMigrations");
+		if (s && s->cluster.name.value &&
+		    s->vmhost.max_migrations.known)
+			l[n++] = (struct limit){s->cluster.name.value,
+						s->vmhost.max_migrations.value,
+						h};
 	}
+	qsort(l, n, sizeof(*l), by_cluster_value);
+	for (size_t i = 0, end; i < n; i = end) {
+		for (end = i + 1;
+		     end < n && strcasecmp(l[end].cluster, l[i].cluster) == 0;
+		     end++)
+			;
+		cluster_limits(est, l + i, end - i, out);
+	}
+	free(l);
 }

@@ -38,12 +38,10 @@ void hv_check_migration_networks(const struct hv_estate *est,
 void hv_check_smb_cifs(const struct hv_estate *est, struct hv_findings *out);
 /* A VM's switch missing on a destination, or of another type
  * (vswitch-missing, vswitch-disconnected). */
-void hv_check_vm_switches(const struct hv_estate *est,
-			  struct hv_findings *out);
+void hv_check_vm_switches(const struct hv_estate *est, struct hv_findings *out);
 /* A VM's configuration version a destination does not run
  * (vm-version-unsupported). */
-void hv_check_vm_versions(const struct hv_estate *est,
-			  struct hv_findings *out);
+void hv_check_vm_versions(const struct hv_estate *est, struct hv_findings *out);
 /* Processors that differ (cpu-incompatible). */
 void hv_check_processors(const struct hv_estate *est, struct hv_findings *out);
 /* Hyper-V's own Compare-VM verdicts, mapped or verbatim

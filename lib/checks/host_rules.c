@@ -16,6 +16,21 @@ bool hv_host_pair_in_scope(const struct hv_estate *est, size_t a, size_t b)
 		(long)b == est->new_node);
 }
 
+void hv_host_domain_span(const struct hv_estate *est, size_t h,
+			 size_t *out_first, size_t *out_end)
+{
+	size_t first = h, end = h + 1;
+
+	while (first > 0 &&
+	       est->hosts[first - 1].domain == est->hosts[h].domain)
+		first--;
+	while (end < est->n_hosts &&
+	       est->hosts[end].domain == est->hosts[h].domain)
+		end++;
+	*out_first = first;
+	*out_end = end;
+}
+
 bool hv_rule_migration_off(const struct hv_snapshot *s)
 {
 	return s && s->vmhost.migration_enabled.known &&
@@ -35,7 +50,8 @@ enum hv_credssp_risk hv_rule_credssp(const struct hv_estate *est,
 
 	if (!s || s->vmhost.auth.value != HV_AUTH_CREDSSP)
 		return HV_CREDSSP_NONE;
-	if (s->device_guard.cg_running.known && s->device_guard.cg_running.value)
+	if (s->device_guard.cg_running.known &&
+	    s->device_guard.cg_running.value)
 		return HV_CREDSSP_GUARD;
 	if (s->cluster.name.value)
 		return HV_CREDSSP_CLUSTER;
@@ -46,8 +62,8 @@ enum hv_credssp_risk hv_rule_credssp(const struct hv_estate *est,
 	return HV_CREDSSP_START_UNKNOWN;
 }
 
-const struct hv_snap_fwrule *hv_rule_migration_rule_off(
-	const struct hv_snapshot *s)
+const struct hv_snap_fwrule *
+hv_rule_migration_rule_off(const struct hv_snapshot *s)
 {
 	for (size_t i = 0; s && i < s->n_rules; i++) {
 		const struct hv_snap_fwrule *r = &s->rules[i];
@@ -139,8 +155,7 @@ int hv_rule_version_supported(const struct hv_snapshot *dst, int major,
 	*out_basis = NULL;
 	if (!dst || major < 0)
 		return -1;
-	if (dst->sec[HV_SEC_VERSIONS].state == HV_SEC_READ &&
-	    dst->n_versions) {
+	if (dst->sec[HV_SEC_VERSIONS].state == HV_SEC_READ && dst->n_versions) {
 		*out_basis = "Get-VMHostSupportedVersion";
 		for (size_t i = 0; i < dst->n_versions; i++)
 			if (dst->versions[i].major == major &&
@@ -206,8 +221,7 @@ bool hv_rule_networks_disjoint(const struct hv_snapshot *a,
 {
 	if (!a || !b || hv_rule_same_cluster(a, b) || b->cluster.name.value ||
 	    b->sec[HV_SEC_NETWORKS].state != HV_SEC_READ ||
-	    !b->vmhost.use_any_network.known ||
-	    b->vmhost.use_any_network.value)
+	    !b->vmhost.use_any_network.known || b->vmhost.use_any_network.value)
 		return false;
 	if (!b->n_networks)
 		return true;
@@ -242,8 +256,7 @@ bool hv_rule_smb_without_cifs(const struct hv_estate *est, size_t a, size_t b,
 	       (bits & HV_DELEG_CIFS) != HV_DELEG_CIFS;
 }
 
-bool hv_rule_names_host(const struct hv_estate *est, size_t b,
-			const char *name)
+bool hv_rule_names_host(const struct hv_estate *est, size_t b, const char *name)
 {
 	long acc = hv_estate_find(est, name);
 
@@ -268,7 +281,8 @@ static unsigned vm_blockers(const struct hv_snapshot *sa,
 		for (size_t n = 0; n < vm->n_nics; n++) {
 			const struct hv_snap_switch *sw =
 				vm->nics[n].switch_name &&
-						sb->sec[HV_SEC_SWITCHES].state ==
+						sb->sec[HV_SEC_SWITCHES]
+								.state ==
 							HV_SEC_READ
 					? hv_rule_find_switch(
 						  sb, vm->nics[n].switch_name)

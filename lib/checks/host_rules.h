@@ -30,16 +30,20 @@ enum hv_pair_block {
 
 /* CredSSP on a source: why it fails, if it does. */
 enum hv_credssp_risk {
-	HV_CREDSSP_NONE,	   /* not CredSSP, or not known */
-	HV_CREDSSP_GUARD,	   /* Credential Guard runs on the source */
-	HV_CREDSSP_CLUSTER,	   /* a cluster node: moves start remotely */
-	HV_CREDSSP_REMOTE,	   /* --initiated remote */
+	HV_CREDSSP_NONE,	  /* not CredSSP, or not known */
+	HV_CREDSSP_GUARD,	  /* Credential Guard runs on the source */
+	HV_CREDSSP_CLUSTER,	  /* a cluster node: moves start remotely */
+	HV_CREDSSP_REMOTE,	  /* --initiated remote */
 	HV_CREDSSP_START_UNKNOWN, /* works only if started on the source */
 };
 
 /* True when the two estate hosts form an ordered pair the audit covers:
  * the same migration domain, and the new node in it when one is named. */
 bool hv_host_pair_in_scope(const struct hv_estate *est, size_t a, size_t b);
+/* The hosts of h's migration domain: [*out_first, *out_end) (the estate
+ * keeps a domain's hosts together), so pair loops stay within it. */
+void hv_host_domain_span(const struct hv_estate *est, size_t h,
+			 size_t *out_first, size_t *out_end);
 /* The HV_BLOCK_* bits from a to b. *out_unchecked (may be NULL) is set
  * when snapshots were given but either host lacks one, or lacks a
  * section some check needs. */
@@ -53,8 +57,8 @@ enum hv_credssp_risk hv_rule_credssp(const struct hv_estate *est,
 				     const struct hv_snapshot *s);
 /* The disabled Hyper-V rule for TCP 6600 (VIRT-MIGL-In-TCP-NoScope,
  * "Hyper-V (MIG-TCP-In)"), or NULL. */
-const struct hv_snap_fwrule *hv_rule_migration_rule_off(
-	const struct hv_snapshot *s);
+const struct hv_snap_fwrule *
+hv_rule_migration_rule_off(const struct hv_snapshot *s);
 /* True for a path only its own host can open: a drive-letter path that
  * is not on a Cluster Shared Volume (C:\ClusterStorage\), or Hyper-V's
  * own vmguest.iso wherever it is. */

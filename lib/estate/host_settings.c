@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void hv_host_settings_add(struct hv_host_settings *hs,
-			  struct hv_snapshot *snap)
+void hv_host_settings_add(struct hv_host_settings *hs, struct hv_snapshot *snap)
 {
 	HV_GROW(hs->snaps, hs->n_snaps, hs->cap_snaps);
 	hs->snaps[hs->n_snaps++] = *snap;
@@ -41,8 +40,7 @@ static void unjoined(struct hv_host_settings *hs, size_t snap,
 	hs->unjoined_why[hs->n_unjoined++] = why;
 }
 
-void hv_host_settings_attach(struct hv_host_settings *hs,
-			     struct hv_estate *est)
+void hv_host_settings_attach(struct hv_host_settings *hs, struct hv_estate *est)
 {
 	long *host_of = hv_calloc(est->n_accounts + 1, sizeof(*host_of));
 
@@ -111,7 +109,8 @@ bool hv_host_settings_incomplete(const struct hv_estate *est)
 		if (hv_host_snapshot_expected(est, h) && !s)
 			return true;
 		for (int sec = 0; s && sec < HV_SEC_COUNT; sec++)
-			if (hv_snap_section_needed((enum hv_snap_section_id)sec) &&
+			if (hv_snap_section_needed(
+				    (enum hv_snap_section_id)sec) &&
 			    s->sec[sec].state != HV_SEC_READ)
 				return true;
 	}

@@ -148,10 +148,11 @@ static void text_matrix(struct hv_strbuf *out, const struct hv_estate *est,
 		hv_style_pad(out, est->hosts[a].name, width);
 		for (size_t b = first; b < end; b++) {
 			enum hv_tone tone = HV_TONE_BOLD;
-			const char *cell = a == b ? "-"
-					   : !pair_in_scope(est, a, b)
-						   ? "."
-						   : pair_cell(est, a, b, &tone);
+			const char *cell =
+				a == b ? "-"
+				: !pair_in_scope(est, a, b)
+					? "."
+					: pair_cell(est, a, b, &tone);
 			int pad = width - (int)strlen(cell);
 
 			hv_strbuf_adds(out, "  ");
@@ -292,10 +293,11 @@ void hv_render_audit_text(struct hv_strbuf *out, const struct hv_audit_view *v,
 				    "column host: ok = all four entries, "
 				    "part = some, NONE = none.\n");
 	if (est->n_hosts && est->settings)
-		hv_strbuf_adds(out, "Where AD is complete, host settings name "
-				    "what blocks the pair: auth cssp off\nfw net "
-				    "cifs vsw ver cpu iso cmp (see findings); "
-				    "ok? = a host has no snapshot.\n");
+		hv_strbuf_adds(out,
+			       "Where AD is complete, host settings name "
+			       "what blocks the pair: auth cssp off\nfw net "
+			       "cifs vsw ver cpu iso cmp (see findings); "
+			       "ok? = a host has no snapshot.\n");
 	text_domains(out, est, counts, st);
 	text_findings(out, v->findings, st);
 	if (!v->findings->n)

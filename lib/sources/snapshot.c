@@ -40,18 +40,17 @@ const char *snap_strndup(struct hv_snapshot *snap, const char *s, size_t len)
 	return out;
 }
 
-static const char *pool_strf(struct snap_reader *rd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static const char *pool_strf(struct snap_reader *rd, const char *fmt, ...)
+static void add_uint(struct hv_strbuf *sb, char sep, uint32_t v)
 {
-	va_list ap;
+	char buf[12];
+	size_t i = sizeof(buf);
 
-	hv_strbuf_reset(&rd->tmp);
-	va_start(ap, fmt);
-	hv_strbuf_vaddf(&rd->tmp, fmt, ap);
-	va_end(ap);
-	return snap_strndup(rd->snap, hv_strbuf_str(&rd->tmp), rd->tmp.len);
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	buf[--i] = sep;
+	hv_strbuf_add(sb, buf + i, sizeof(buf) - i);
 }
 
 struct hv_snap_at snap_at(struct snap_reader *rd, const struct hv_jnode *n)
@@ -63,7 +62,12 @@ struct hv_snap_at snap_at(struct snap_reader *rd, const struct hv_jnode *n)
 	hv_strbuf_reset(&rd->tmp);
 	hv_jdoc_path(rd->doc, n, &rd->tmp);
 	at.path = snap_strndup(rd->snap, hv_strbuf_str(&rd->tmp), rd->tmp.len);
-	at.where = pool_strf(rd, "%s:%u:%u", rd->file, n->line, n->column);
+	/* file:line:column without printf: this runs for every value */
+	hv_strbuf_reset(&rd->tmp);
+	hv_strbuf_adds(&rd->tmp, rd->file);
+	add_uint(&rd->tmp, ':', n->line);
+	add_uint(&rd->tmp, ':', n->column);
+	at.where = snap_strndup(rd->snap, hv_strbuf_str(&rd->tmp), rd->tmp.len);
 	return at;
 }
 
@@ -438,8 +442,8 @@ static bool read_bare(struct snap_reader *rd, const struct hv_jnode *root)
 	if (n && n->type == HV_JARRAY && n->count == 1)
 		n = hv_jdoc_first(rd->doc, n);
 	if (!n || n->type != HV_JOBJECT ||
-	    !hv_jdoc_get(rd->doc, n, "VirtualMachineMigrationAuthenticationType",
-			 NULL))
+	    !hv_jdoc_get(rd->doc, n,
+			 "VirtualMachineMigrationAuthenticationType", NULL))
 		return false;
 	rd->snap->bare = true;
 	rd->snap->sec[HV_SEC_VMHOST].state = HV_SEC_READ;
@@ -502,8 +506,8 @@ static void read_document(struct snap_reader *rd)
 
 	if (!root)
 		return;
-	if (root->type != HV_JOBJECT || !hv_jdoc_get(rd->doc, root, "schema",
-						     NULL)) {
+	if (root->type != HV_JOBJECT ||
+	    !hv_jdoc_get(rd->doc, root, "schema", NULL)) {
 		if (!read_bare(rd, root))
 			snap_problem(rd, root,
 				     "not an hvdoctor snapshot (no \"schema\") "

@@ -16,8 +16,7 @@
  * AuthenticationType CredSSP 0, Kerberos 1). */
 static const char *const auth_names[] = {"CredSSP", "Kerberos"};
 static const char *const perf_names[] = {"TCPIP", "Compression", "SMB"};
-static const char *const switch_names[] = {"Private", "Internal",
-					   "External"};
+static const char *const switch_names[] = {"Private", "Internal", "External"};
 
 void snap_read_vmhost(struct snap_reader *rd, const struct hv_jnode *n)
 {
@@ -36,12 +35,11 @@ void snap_read_vmhost(struct snap_reader *rd, const struct hv_jnode *n)
 		  &h->migration_enabled);
 	snap_enum(rd, n, "VirtualMachineMigrationAuthenticationType",
 		  auth_names, 2, &h->auth);
-	snap_enum(rd, n, "VirtualMachineMigrationPerformanceOption",
-		  perf_names, 3, &h->perf);
+	snap_enum(rd, n, "VirtualMachineMigrationPerformanceOption", perf_names,
+		  3, &h->perf);
 	snap_bool(rd, n, "UseAnyNetworkForMigration", &h->use_any_network);
 	snap_int(rd, n, "MaximumVirtualMachineMigrations", &h->max_migrations);
-	snap_int(rd, n, "MaximumStorageMigrations",
-		 &h->max_storage_migrations);
+	snap_int(rd, n, "MaximumStorageMigrations", &h->max_storage_migrations);
 }
 
 /* Add-VMMigrationNetwork takes a CIDR range or a single address. */
@@ -101,10 +99,11 @@ void snap_read_networks(struct snap_reader *rd, const struct hv_jnode *n)
 		sub->at = text.at;
 		snap_parse_subnet(sub);
 		if (!sub->family)
-			snap_problem(rd, hv_jdoc_get(rd->doc, items[i],
-						     "Subnet", NULL),
-				     "'%s' is not an address or CIDR range",
-				     sub->text);
+			snap_problem(
+				rd,
+				hv_jdoc_get(rd->doc, items[i], "Subnet", NULL),
+				"'%s' is not an address or CIDR range",
+				sub->text);
 		s->n_networks++;
 	}
 	free(items);
@@ -262,9 +261,8 @@ static void services_list(struct snap_reader *rd, const struct hv_jnode *obj,
 		return;
 	}
 	out->known = true;
-	for (const struct hv_jnode *c = n->type == HV_JARRAY
-						? hv_jdoc_first(rd->doc, n)
-						: n;
+	for (const struct hv_jnode *c =
+		     n->type == HV_JARRAY ? hv_jdoc_first(rd->doc, n) : n;
 	     c; c = n->type == HV_JARRAY ? hv_jdoc_next(rd->doc, c) : NULL) {
 		int64_t v;
 		const char *str = hv_jdoc_str(rd->doc, c, NULL);
@@ -375,16 +373,13 @@ void snap_read_cluster(struct snap_reader *rd, const struct hv_jnode *n)
 	s->cluster.nodes = hv_calloc(nodes->count + 1, sizeof(char *));
 	for (const struct hv_jnode *c = hv_jdoc_first(rd->doc, nodes); c;
 	     c = hv_jdoc_next(rd->doc, c)) {
-		const char *name = c->type == HV_JOBJECT
-					   ? snap_plain_str(rd, c, "Name")
-				   : c->type == HV_JSTRING
-					   ? snap_strndup(
-						     s,
-						     hv_jdoc_str(rd->doc, c,
-								 NULL),
-						     strlen(hv_jdoc_str(
-							     rd->doc, c, NULL)))
-					   : NULL;
+		const char *name =
+			c->type == HV_JOBJECT ? snap_plain_str(rd, c, "Name")
+			: c->type == HV_JSTRING
+				? snap_strndup(
+					  s, hv_jdoc_str(rd->doc, c, NULL),
+					  strlen(hv_jdoc_str(rd->doc, c, NULL)))
+				: NULL;
 
 		if (name)
 			s->cluster.nodes[s->cluster.n_nodes++] = name;

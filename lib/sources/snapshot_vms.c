@@ -77,8 +77,7 @@ static void read_vm(struct snap_reader *rd, const struct hv_jnode *n,
 	snap_int(rd, n, "MemoryStartup", &vm->memory_startup);
 	snap_bool(rd, n, "IsClustered", &vm->clustered);
 	read_nics(rd, n, vm);
-	read_paths(rd, n, "DvdDrives", &vm->dvds, &vm->n_dvds,
-		   &vm->dvds_known);
+	read_paths(rd, n, "DvdDrives", &vm->dvds, &vm->n_dvds, &vm->dvds_known);
 	read_paths(rd, n, "HardDrives", &vm->disks, &vm->n_disks,
 		   &vm->disks_known);
 }

@@ -115,8 +115,9 @@ static void member(struct hv_strbuf *sb, const char *key, const char *json)
 
 static void snapshot_json(struct hv_strbuf *sb, const struct spec *s)
 {
-	hv_strbuf_addf(sb, "{\"schema\": \"hvdoctor.snapshot/1\", \"host\":"
-			   " \"%s\"",
+	hv_strbuf_addf(sb,
+		       "{\"schema\": \"hvdoctor.snapshot/1\", \"host\":"
+		       " \"%s\"",
 		       s->host);
 	member(sb, "vmhost", s->vmhost);
 	member(sb, "migration_networks", s->networks);
@@ -263,10 +264,10 @@ static void test_healthy(void **state)
 			bool unchecked;
 
 			if (a != b)
-				assert_int_equal(
-					hv_pair_blockers(&fx->est, a, b,
-							 &unchecked),
-					0);
+				assert_int_equal(hv_pair_blockers(&fx->est, a,
+								  b,
+								  &unchecked),
+						 0);
 			assert_false(unchecked);
 		}
 }
@@ -318,11 +319,10 @@ static void test_migration_disabled(void **state)
 	assert_int_equal(count(fx, "migration-disabled"), 1);
 	assert_int_equal(find(fx, "migration-disabled", "HVB")->severity,
 			 HV_SEV_ERROR);
-	assert_string_equal(
-		find(fx, "migration-disabled", "HVB")->ev[0].attr,
-		"$.vmhost.VirtualMachineMigrationEnabled");
-	assert_non_null(strstr(
-		find(fx, "snapshot-incomplete", "HVC")->message, "vmhost"));
+	assert_string_equal(find(fx, "migration-disabled", "HVB")->ev[0].attr,
+			    "$.vmhost.VirtualMachineMigrationEnabled");
+	assert_non_null(strstr(find(fx, "snapshot-incomplete", "HVC")->message,
+			       "vmhost"));
 	assert_true(hv_pair_blockers(&fx->est, 0, 1, NULL) & HV_BLOCK_OFF);
 	assert_true(hv_pair_blockers(&fx->est, 1, 0, NULL) & HV_BLOCK_OFF);
 	assert_false(hv_pair_blockers(&fx->est, 0, 2, NULL) & HV_BLOCK_OFF);
@@ -397,8 +397,7 @@ static void test_firewall(void **state)
 		find(fx, "firewall-hyperv-rules-disabled", "HVC")->severity,
 		HV_SEV_WARNING);
 	assert_int_equal(fx->out.n, 2);
-	assert_true(hv_pair_blockers(&fx->est, 0, 1, NULL) &
-		    HV_BLOCK_FIREWALL);
+	assert_true(hv_pair_blockers(&fx->est, 0, 1, NULL) & HV_BLOCK_FIREWALL);
 	assert_false(hv_pair_blockers(&fx->est, 0, 2, NULL) &
 		     HV_BLOCK_FIREWALL);
 }
@@ -455,8 +454,7 @@ static void test_smb_without_cifs(void **state)
 	fx->spec[2].vmhost = smb; /* HVC lacks cifs towards HVA */
 	run(fx, hv_check_smb_cifs);
 	assert_int_equal(fx->out.n, 1);
-	assert_string_equal(find(fx, "kcd-missing-cifs", "HVC")->target,
-			    "HVA");
+	assert_string_equal(find(fx, "kcd-missing-cifs", "HVC")->target, "HVA");
 	assert_true(hv_pair_blockers(&fx->est, 2, 0, NULL) & HV_BLOCK_CIFS);
 	assert_false(hv_pair_blockers(&fx->est, 2, 1, NULL) & HV_BLOCK_CIFS);
 }
@@ -472,9 +470,8 @@ static void test_switches(void **state)
 	assert_string_equal(find(fx, "vswitch-missing", "HVA")->target, "HVB");
 	assert_string_equal(find(fx, "vswitch-missing", "HVC")->target, "HVB");
 	assert_int_equal(fx->out.n, 2);
-	assert_non_null(
-		strstr(find(fx, "vswitch-missing", "HVA")->ev[0].value,
-		       "VM-HVA"));
+	assert_non_null(strstr(find(fx, "vswitch-missing", "HVA")->ev[0].value,
+			       "VM-HVA"));
 }
 
 static void test_switch_type(void **state)
@@ -504,9 +501,9 @@ static void test_versions(void **state)
 	run(fx, hv_check_vm_versions);
 	assert_string_equal(find(fx, "vm-version-unsupported", "HVA")->target,
 			    "HVB, HVC");
-	assert_non_null(strstr(
-		find(fx, "vm-version-unsupported", "HVB")->message,
-		"Get-VMHostSupportedVersion"));
+	assert_non_null(
+		strstr(find(fx, "vm-version-unsupported", "HVB")->message,
+		       "Get-VMHostSupportedVersion"));
 	assert_string_equal(find(fx, "vm-version-unsupported", "HVB")->target,
 			    "HVC");
 	assert_int_equal(fx->out.n, 2);
@@ -613,7 +610,8 @@ static void test_compare_vm(void **state)
 	const struct hv_finding *f;
 
 	fx->spec[0].compare =
-		"[{\"VM\": \"VM-HVA\", \"Destination\": \"hvb.corp.example.com\","
+		"[{\"VM\": \"VM-HVA\", \"Destination\": "
+		"\"hvb.corp.example.com\","
 		" \"Incompatibilities\": [{\"MessageId\": 33012, \"Message\":"
 		" \"Could not find Ethernet switch 'LAN'.\"},"
 		" {\"MessageId\": 99999, \"Message\": \"Something new.\","
@@ -625,10 +623,8 @@ static void test_compare_vm(void **state)
 	f = find(fx, "compare-vm-incompatible", "HVA");
 	assert_non_null(strstr(f->message, "\"Something new.\""));
 	assert_int_equal(count(fx, "compare-vm-incompatible"), 2);
-	assert_true(hv_pair_blockers(&fx->est, 0, 1, NULL) &
-		    HV_BLOCK_COMPARE);
-	assert_false(hv_pair_blockers(&fx->est, 0, 2, NULL) &
-		     HV_BLOCK_COMPARE);
+	assert_true(hv_pair_blockers(&fx->est, 0, 1, NULL) & HV_BLOCK_COMPARE);
+	assert_false(hv_pair_blockers(&fx->est, 0, 2, NULL) & HV_BLOCK_COMPARE);
 }
 
 /* A snapshot of a host AD does not know is reported, not guessed. */

@@ -65,9 +65,9 @@ static void test_accepts_grammar(void **state)
 	accepts(" \t\r\n[ 1 , 2 ]\n");
 	accepts("{\"a\":{\"b\":[{},[],\"x\",null]}}");
 	accepts("[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u0041\\u00e9\"]");
-	accepts("[\"\\ud83d\\ude00\"]");	  /* a surrogate pair */
+	accepts("[\"\\ud83d\\ude00\"]");	   /* a surrogate pair */
 	accepts("[\"caf\xc3\xa9 \xe2\x82\xac\"]"); /* raw UTF-8 */
-	accepts("{\"a\":1,\"a\":2}");		  /* legal; get reports it */
+	accepts("{\"a\":1,\"a\":2}");		   /* legal; get reports it */
 }
 
 /* What the grammar forbids, each with where the error points. */
@@ -252,8 +252,8 @@ static void test_depth_limit(void **state)
 	(void)state;
 	memset(deep, '[', 8);
 	memset(deep + 8, ']', 8);
-	assert_int_equal(
-		hv_jdoc_parse(&doc, "d.json", deep, 16, &lim, &err), 0);
+	assert_int_equal(hv_jdoc_parse(&doc, "d.json", deep, 16, &lim, &err),
+			 0);
 	hv_jdoc_release(&doc);
 	memset(deep, '[', 9);
 	memset(deep + 9, ']', 9);

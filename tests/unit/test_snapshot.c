@@ -65,8 +65,9 @@ static void test_ps51_spelling(void **state)
 		    s.vmhost.migration_enabled.value);
 	assert_int_equal(s.vmhost.auth.value, HV_AUTH_KERBEROS);
 	assert_int_equal(s.vmhost.perf.value, HV_PERF_SMB);
-	assert_string_equal(s.vmhost.auth.at.path,
-			    "$.vmhost.VirtualMachineMigrationAuthenticationType");
+	assert_string_equal(
+		s.vmhost.auth.at.path,
+		"$.vmhost.VirtualMachineMigrationAuthenticationType");
 	assert_string_equal(s.vmhost.auth.at.where, "s.json:1:197");
 	assert_int_equal(s.n_versions, 1);
 	assert_int_equal(s.versions[0].major, 10);
@@ -111,19 +112,19 @@ static void test_ps7_spelling(void **state)
 
 static void test_vms_and_compare(void **state)
 {
-	static const char text[] =
-		HEAD "\"vms\": [{\"Name\": \"SQL01\", \"Version\": \"10.0\","
-		     " \"CompatibilityForMigrationEnabled\": false,"
-		     " \"NetworkAdapters\": [{\"Name\": \"NIC\", \"SwitchName\":"
-		     " \"Converged\"}, {\"Name\": \"Off\", \"SwitchName\": null}],"
-		     " \"DvdDrives\": {\"Path\": \"C:\\\\ISO\\\\x.iso\"},"
-		     " \"HardDrives\": [{\"Path\": \"\"}]}],"
-		     "\"compare\": [{\"VM\": \"SQL01\", \"Destination\": \"HV02\","
-		     " \"Incompatibilities\": [{\"MessageId\": 33012,"
-		     " \"Message\": \"Could not find Ethernet switch 'Converged'.\","
-		     " \"Source\": {\"Type\": \"VMNetworkAdapter\", \"Name\":"
-		     " \"NIC\"}}, {\"Message\": \"other\", \"Source\": \"x\"}]}],"
-		     "\"cluster\": null}";
+	static const char text[] = HEAD
+		"\"vms\": [{\"Name\": \"SQL01\", \"Version\": \"10.0\","
+		" \"CompatibilityForMigrationEnabled\": false,"
+		" \"NetworkAdapters\": [{\"Name\": \"NIC\", \"SwitchName\":"
+		" \"Converged\"}, {\"Name\": \"Off\", \"SwitchName\": null}],"
+		" \"DvdDrives\": {\"Path\": \"C:\\\\ISO\\\\x.iso\"},"
+		" \"HardDrives\": [{\"Path\": \"\"}]}],"
+		"\"compare\": [{\"VM\": \"SQL01\", \"Destination\": \"HV02\","
+		" \"Incompatibilities\": [{\"MessageId\": 33012,"
+		" \"Message\": \"Could not find Ethernet switch 'Converged'.\","
+		" \"Source\": {\"Type\": \"VMNetworkAdapter\", \"Name\":"
+		" \"NIC\"}}, {\"Message\": \"other\", \"Source\": \"x\"}]}],"
+		"\"cluster\": null}";
 	struct hv_snapshot s;
 	const struct hv_snap_vm *vm;
 
