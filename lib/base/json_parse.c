@@ -370,7 +370,7 @@ static int value(struct parser *ps, uint32_t key, uint32_t key_len)
 /* Inside an object, before a member: "name" : value. */
 static int member(struct parser *ps)
 {
-	uint32_t key, key_len;
+	uint32_t key = 0, key_len = 0;
 
 	skip_ws(ps);
 	if (ps->p >= ps->end || *ps->p != '"')
@@ -671,7 +671,7 @@ void hv_jdoc_path(const struct hv_jdoc *doc, const struct hv_jnode *node,
 
 	for (const struct hv_jnode *p = node; p; p = at(doc, p->parent))
 		depth++;
-	chain = hv_calloc(depth + 1, sizeof(*chain));
+	chain = hv_calloc(depth + 1, sizeof(*chain)); /* NOLINT: pointers */
 	for (const struct hv_jnode *p = node; p; p = at(doc, p->parent))
 		chain[n++] = p;
 	hv_strbuf_addch(out, '$');

@@ -19,8 +19,7 @@
 	"--snapshot FILE"
 
 static const char *const section_checks[HV_SEC_COUNT] = {
-	[HV_SEC_VMHOST] = "authentication type, migration enabled, "
-			  "performance option",
+	[HV_SEC_VMHOST] = "authentication type, migration on and options",
 	[HV_SEC_NETWORKS] = "migration networks",
 	[HV_SEC_VERSIONS] = "supported configuration versions",
 	[HV_SEC_SWITCHES] = "virtual switches",

@@ -243,7 +243,8 @@ size_t snap_list(struct snap_reader *rd, const struct hv_jnode *n,
 	if (!n || n->type == HV_JNULL)
 		return 0;
 	if (n->type == HV_JOBJECT) {
-		*out_items = hv_calloc(1, sizeof(**out_items));
+		/* an array of node pointers */
+		*out_items = hv_calloc(1, sizeof(**out_items)); /* NOLINT */
 		(*out_items)[0] = n;
 		return 1;
 	}
@@ -260,7 +261,8 @@ size_t snap_list(struct snap_reader *rd, const struct hv_jnode *n,
 			wrong_type(rd, n, "a list");
 		return 0;
 	}
-	*out_items = hv_calloc(n->count + 1, sizeof(**out_items));
+	*out_items = hv_calloc(n->count + 1,
+			       sizeof(**out_items)); /* NOLINT: pointers */
 	for (const struct hv_jnode *c = hv_jdoc_first(rd->doc, n); c;
 	     c = hv_jdoc_next(rd->doc, c)) {
 		if (c->type != HV_JOBJECT) {
@@ -287,52 +289,85 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* Exactly `width` decimal digits at *p, advancing it; -1 if not. */
+static int digits_at(const char **p, int width)
+{
+	int v = 0;
+
+	for (int i = 0; i < width; i++, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	return v;
+}
+
+/* Reads "NN" then the separator sep (0: none). */
+static int field(const char **p, int width, char sep)
+{
+	int v = digits_at(p, width);
+
+	if (v < 0 || (sep && *(*p)++ != sep))
+		return -1;
+	return v;
+}
+
 /* ISO 8601 as PowerShell 7 and .ToString('o') write it:
- * 2026-12-01T09:30:00[.fffffff](Z|+hh:mm|-hh:mm). */
+ * 2026-12-01T09:30:00[.fffffff](Z|+hh:mm|-hh:mm|nothing). */
 static bool parse_iso(const char *s, int64_t *out)
 {
-	int y, mo, d, h, mi, sec, n = 0, oh = 0, om = 0;
-	const char *p;
+	const char *p = s;
+	int y = field(&p, 4, '-'), mo = field(&p, 2, '-'),
+	    d = field(&p, 2, 'T');
+	int h = field(&p, 2, ':'), mi = field(&p, 2, ':'),
+	    sec = field(&p, 2, 0);
+	int64_t offset = 0;
 
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
-		   &n) != 6 ||
-	    mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    sec > 60)
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 ||
+	    mi < 0 || mi > 59 || sec < 0 || sec > 60)
 		return false;
-	p = s + n;
 	if (*p == '.')
 		for (p++; *p >= '0' && *p <= '9'; p++)
 			;
-	if ((*p == '+' || *p == '-') &&
-	    sscanf(p + 1, "%2d:%2d", &oh, &om) == 2) {
-		int sign = *p == '-' ? -1 : 1;
+	if (*p == '+' || *p == '-') {
+		int64_t sign = *p++ == '-' ? -1 : 1;
+		int oh = field(&p, 2, ':'), om = field(&p, 2, 0);
 
-		oh *= sign;
-		om *= sign;
+		if (oh < 0 || om < 0 || *p)
+			return false;
+		offset = sign * ((int64_t)oh * 3600 + (int64_t)om * 60);
 	} else if (*p && strcmp(p, "Z") != 0) {
 		return false;
 	}
 	*out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-	       h * 3600 + mi * 60 + sec - oh * 3600 - om * 60;
+	       (int64_t)h * 3600 + (int64_t)mi * 60 + sec - offset;
 	return true;
 }
 
 /* Windows PowerShell 5.1 writes a DateTime as "/Date(ms)/" (the JSON
- * text is "\/Date(ms)\/"); Get-Date's object adds {value, DateTime}. */
+ * text is "\/Date(ms)\/", and a local time may add "+0100");
+ * Get-Date's object adds {value, DateTime}. */
 static bool parse_date(struct snap_reader *rd, const struct hv_jnode *n,
 		       int64_t *out)
 {
 	const char *s;
+	char *end;
 	long long ms;
-	char tail[4];
 
 	if (n && n->type == HV_JOBJECT)
 		n = snap_get(rd, n, "value");
 	s = n && n->type == HV_JSTRING ? hv_jdoc_str(rd->doc, n, NULL) : NULL;
 	if (!s)
 		return false;
-	if (sscanf(s, "/Date(%lld%3s", &ms, tail) == 2 &&
-	    strncmp(tail, ")/", 2) == 0) {
+	if (strncmp(s, "/Date(", 6) == 0) {
+		errno = 0;
+		ms = strtoll(s + 6, &end, 10);
+		if (errno || end == s + 6)
+			return false;
+		if (*end == '+' || *end == '-')
+			end += strspn(end + 1, "0123456789") + 1;
+		if (strcmp(end, ")/") != 0)
+			return false;
 		*out = ms / 1000;
 		return true;
 	}

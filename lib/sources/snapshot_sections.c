@@ -7,7 +7,6 @@
 #include "base/alloc.h"
 
 #include <arpa/inet.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,12 +108,28 @@ void snap_read_networks(struct snap_reader *rd, const struct hv_jnode *n)
 	free(items);
 }
 
+/* "10.0" as Get-VM writes a configuration version: two numbers. */
+static bool version_text(const char *s, int *out_major, int *out_minor)
+{
+	char *end;
+	long major, minor;
+
+	major = strtol(s, &end, 10);
+	if (end == s || *end != '.' || major < 0 || major > 255)
+		return false;
+	s = end + 1;
+	minor = strtol(s, &end, 10);
+	if (end == s || *end || minor < 0 || minor > 255)
+		return false;
+	*out_major = (int)major;
+	*out_minor = (int)minor;
+	return true;
+}
+
 bool snap_version(struct snap_reader *rd, const struct hv_jnode *n,
 		  int *out_major, int *out_minor)
 {
 	struct hv_snap_int major, minor;
-	const char *s;
-	int ma, mi, used = 0;
 
 	*out_major = *out_minor = -1;
 	if (!n || n->type == HV_JNULL)
@@ -129,13 +144,9 @@ bool snap_version(struct snap_reader *rd, const struct hv_jnode *n,
 		*out_minor = (int)minor.value;
 		return true;
 	}
-	s = n->type == HV_JSTRING ? hv_jdoc_str(rd->doc, n, NULL) : NULL;
-	if (!s || sscanf(s, "%3d.%3d%n", &ma, &mi, &used) != 2 ||
-	    s[used] != '\0' || ma < 0 || mi < 0)
-		return false;
-	*out_major = ma;
-	*out_minor = mi;
-	return true;
+	return n->type == HV_JSTRING &&
+	       version_text(hv_jdoc_str(rd->doc, n, NULL), out_major,
+			    out_minor);
 }
 
 void snap_read_versions(struct snap_reader *rd, const struct hv_jnode *n)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "base/strbuf.h"
 #include "sources/snapshot.h"
 
 #include <stdio.h>
@@ -108,6 +109,42 @@ static void test_ps7_spelling(void **state)
 	assert_int_equal(s.versions[0].major, 9);
 	assert_int_equal(s.rules[0].enabled, 1);
 	hv_snapshot_release(&s);
+}
+
+static void expect_taken(const char *taken, const char *want)
+{
+	struct hv_strbuf text = HV_STRBUF_INIT;
+	struct hv_snapshot s;
+	int rc;
+
+	hv_strbuf_addf(&text, HEAD "\"taken\": %s}", taken);
+	rc = read_text(hv_strbuf_str(&text), &s);
+	if (want) {
+		assert_int_equal(rc, 0);
+		assert_string_equal(s.taken, want);
+	} else {
+		assert_int_equal(rc, HV_ERR_INPUT);
+		has_problem(&s, "s.json:1:", "is not a date");
+	}
+	hv_snapshot_release(&s);
+	hv_strbuf_release(&text);
+}
+
+/* Every way a date reaches the file, and what is not a date. */
+static void test_dates(void **state)
+{
+	(void)state;
+	expect_taken("\"\\/Date(1764490502000)\\/\"", "2025-11-30T08:15:02Z");
+	expect_taken("\"/Date(1764490502999+0100)/\"", "2025-11-30T08:15:02Z");
+	expect_taken("{\"value\": \"\\/Date(0)\\/\", \"DisplayHint\": 2,"
+		     " \"DateTime\": \"Thursday, January 1, 1970\"}",
+		     "1970-01-01T00:00:00Z");
+	expect_taken("\"2026-02-28T23:30:00-01:00\"", "2026-03-01T00:30:00Z");
+	expect_taken("\"2024-02-29T12:00:00\"", "2024-02-29T12:00:00Z");
+	expect_taken("\"yesterday\"", NULL);
+	expect_taken("\"2026-13-01T00:00:00Z\"", NULL);
+	expect_taken("\"/Date(12)x\"", NULL);
+	expect_taken("42", NULL);
 }
 
 static void test_vms_and_compare(void **state)
@@ -324,6 +361,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ps51_spelling),
 		cmocka_unit_test(test_ps7_spelling),
+		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_vms_and_compare),
 		cmocka_unit_test(test_bare_vmhost),
 		cmocka_unit_test(test_collector_errors),
