@@ -4,7 +4,9 @@
 
 #include "base/alloc.h"
 #include "plan_options.h"
+#include "render/render_host_plan.h"
 #include "render/render_plan.h"
+#include "snapshots.h"
 #include "sources.h"
 
 #include <errno.h>
@@ -30,6 +32,7 @@ static const struct cli_option plan_options[] = {
 	 "where the rollback LDIF goes (default: beside "
 	 "the plan,\nor hvdoctor-plan-TIME.rollback.ldif)",
 	 OPT_ROLLBACK},
+	CLI_SNAPSHOT_OPTIONS,
 	{NULL, NULL, NULL, 0},
 };
 
@@ -55,7 +58,8 @@ static char *rollback_path(const struct cli_args *args)
 	return hv_strbuf_detach(&path);
 }
 
-static int emit(const struct cli_args *args, const struct hv_plan_view *view)
+static int emit(const struct cli_args *args, const struct hv_plan_view *view,
+		const struct hv_host_plan *hosts)
 {
 	const char *format = cli_value(args, OPT_FORMAT);
 	const char *output = cli_value(args, OPT_OUTPUT);
@@ -63,10 +67,16 @@ static int emit(const struct cli_args *args, const struct hv_plan_view *view)
 	char *undo_path = rollback_path(args);
 	int rc;
 
-	if (format && strcmp(format, "ldif") == 0)
+	if (format && strcmp(format, "ldif") == 0) {
 		hv_render_plan_ldif(&text, view);
-	else
+		if (hosts->n)
+			cli_error("plan: %zu host setting change%s left out: "
+				  "host fixes are PowerShell (--format ps1)",
+				  hosts->n, hosts->n == 1 ? "" : "s");
+	} else {
 		hv_render_plan_ps1(&text, view);
+		hv_render_host_plan_ps1(&text, hosts);
+	}
 	hv_render_plan_rollback(&undo, view);
 	rc = write_new_file(undo_path, &undo);
 	if (rc == 0)
@@ -80,6 +90,11 @@ static int emit(const struct cli_args *args, const struct hv_plan_view *view)
 			hv_plan_changes(view->plan) == 1 ? "" : "s",
 			view->plan->n, view->plan->n == 1 ? "" : "s",
 			undo_path);
+	if (rc == 0 && hosts->n && !(format && strcmp(format, "ldif") == 0))
+		fprintf(stderr,
+			"hvdoctor: plan: %zu host setting change%s; each "
+			"one's undo is the comment above it\n",
+			hosts->n, hosts->n == 1 ? "" : "s");
 	free(undo_path);
 	hv_strbuf_release(&text);
 	hv_strbuf_release(&undo);
@@ -113,10 +128,14 @@ static int run_plan(const struct cli_args *args,
 	struct hv_strbuf verify = HV_STRBUF_INIT;
 	struct hv_error err;
 	const char *format = cli_value(args, OPT_FORMAT);
+	struct hv_host_settings hosts = {0};
+	struct hv_host_plan host_plan;
+	bool snapshots;
 	int rc;
 
 	(void)globals;
-	if (args->n_positional) {
+	/* with --snapshot, the files after it are snapshots too */
+	if (args->n_positional && !cli_count(args, SNAP_FILE)) {
 		cli_error("plan: unexpected argument '%s'",
 			  args->positional[0]);
 		return HV_EXIT_INCOMPLETE;
@@ -128,12 +147,21 @@ static int run_plan(const struct cli_args *args,
 	}
 	if ((rc = cli_plan_options(args, "plan", &opts)) != 0)
 		return rc;
+	/* a fix from a damaged snapshot could undo what it cannot see */
+	if ((rc = cli_snapshots_load(args, "plan", &hosts, &snapshots)) != 0) {
+		hv_host_settings_release(&hosts);
+		return rc;
+	}
 	/* a plan from a damaged export could undo what it cannot see */
 	if ((rc = cli_sources_load(args, "plan", &src)) != 0) {
 		cli_sources_release(&src);
+		hv_host_settings_release(&hosts);
 		return rc;
 	}
 	hv_estate_build(&est, &src.dir, &src.sel, &err);
+	if (snapshots)
+		hv_host_settings_attach(&hosts, &est);
+	hv_host_plan_build(&est, &host_plan);
 	hv_plan_build(&est, &opts, &plan);
 	list_removals(&plan);
 	for (size_t i = 0; i < plan.n_warnings; i++)
@@ -148,11 +176,13 @@ static int run_plan(const struct cli_args *args,
 	{
 		struct hv_plan_view view = {&plan, src.label, verify.buf};
 
-		rc = emit(args, &view);
+		rc = emit(args, &view, &host_plan);
 	}
 	hv_strbuf_release(&verify);
 	hv_plan_release(&plan);
+	hv_host_plan_release(&host_plan);
 	hv_estate_release(&est);
+	hv_host_settings_release(&hosts);
 	cli_sources_release(&src);
 	return rc;
 }
@@ -161,7 +191,8 @@ const struct cli_command cmd_plan = {
 	.name = "plan",
 	.run = run_plan,
 	.usage = "(--ldap URI | --ldif FILE...) [--hosts ...] "
-		 "[--format ps1|ldif] [--protocol any|kerberos]",
+		 "[--format ps1|ldif] [--protocol any|kerberos] "
+		 "[--snapshot FILE...]",
 	.summary = "write the fix: PowerShell or LDIF, with a rollback file",
 	.description =
 		"Writes exactly the missing delegation entries, protocol\n"

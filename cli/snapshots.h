@@ -8,7 +8,7 @@
 #include "estate/host_settings.h"
 
 enum {
-	SNAP_FILE = 3000,
+	SNAP_FILE = 4000,
 	SNAP_INITIATED,
 };
 
