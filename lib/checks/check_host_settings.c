@@ -23,8 +23,7 @@ static const char *const section_checks[HV_SEC_COUNT] = {
 	[HV_SEC_NETWORKS] = "migration networks",
 	[HV_SEC_VERSIONS] = "supported configuration versions",
 	[HV_SEC_SWITCHES] = "virtual switches",
-	[HV_SEC_VMS] = "VM switches, versions, paths, processor "
-		       "compatibility",
+	[HV_SEC_VMS] = "the VMs' switches, versions, paths, processors",
 	[HV_SEC_OS] = "configuration versions by OS build",
 	[HV_SEC_PROCESSORS] = "processors",
 	[HV_SEC_DEVICE_GUARD] = "Credential Guard",
