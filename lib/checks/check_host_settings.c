@@ -280,17 +280,10 @@ void hv_check_vmms_start(const struct hv_estate *est, struct hv_findings *out)
 {
 	for (size_t h = 0; h < est->n_hosts; h++) {
 		const struct hv_snapshot *s = hv_host_snapshot(est, h);
-		const struct hv_snap_switch *set = NULL;
+		const char *team = hv_rule_vmms_early(s);
 		struct hv_finding *f;
 
-		if (!s || !s->vmms.delayed.known || s->vmms.delayed.value ||
-		    !s->vmms.start_mode.value ||
-		    strcasecmp(s->vmms.start_mode.value, "Auto") != 0)
-			continue;
-		for (size_t i = 0; i < s->n_switches && !set; i++)
-			if (s->switches[i].embedded_teaming)
-				set = &s->switches[i];
-		if (!s->n_teams && !set)
+		if (!team)
 			continue;
 		f = hv_findings_add(out, "vmms-started-before-nic",
 				    HV_SEV_WARNING, "vmms-start",
@@ -298,15 +291,17 @@ void hv_check_vmms_start(const struct hv_estate *est, struct hv_findings *out)
 				    "starts VMMS at boot without delay and "
 				    "has a NIC team (%s): the migration "
 				    "listener can miss the team's address",
-				    s->n_teams ? "LBFO"
-					       : "Switch Embedded "
-						 "Teaming");
+				    team);
 		hv_snap_evidence(f, s, &s->vmms.delayed.at, "false");
-		if (s->n_teams)
-			hv_snap_evidence(f, s, &s->teams[0].at,
-					 s->teams[0].name);
-		else
-			hv_snap_evidence(f, s, &set->at, set->name);
+		for (size_t i = 0; i < s->n_teams && i < 1; i++)
+			hv_snap_evidence(f, s, &s->teams[i].at,
+					 s->teams[i].name);
+		for (size_t i = 0; !s->n_teams && i < s->n_switches; i++)
+			if (s->switches[i].embedded_teaming) {
+				hv_snap_evidence(f, s, &s->switches[i].at,
+						 s->switches[i].name);
+				break;
+			}
 		hv_finding_fix(f,
 			       "on %s: sc.exe config vmms start= delayed-auto",
 			       hv_host_name(est, h));
@@ -323,8 +318,7 @@ void hv_check_time_source(const struct hv_estate *est, struct hv_findings *out)
 		const char *type = s ? s->time.type.value : NULL;
 		struct hv_finding *f;
 
-		if (!type || strcasecmp(type, "NT5DS") == 0 ||
-		    strcasecmp(type, "AllSync") == 0)
+		if (!hv_rule_time_outside(s))
 			continue;
 		f = hv_findings_add(out, "time-source-not-domain",
 				    HV_SEV_WARNING, "time-source",

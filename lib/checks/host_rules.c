@@ -80,6 +80,28 @@ hv_rule_migration_rule_off(const struct hv_snapshot *s)
 	return NULL;
 }
 
+const char *hv_rule_vmms_early(const struct hv_snapshot *s)
+{
+	if (!s || !s->vmms.delayed.known || s->vmms.delayed.value ||
+	    !s->vmms.start_mode.value ||
+	    strcasecmp(s->vmms.start_mode.value, "Auto") != 0)
+		return NULL;
+	if (s->n_teams)
+		return "LBFO";
+	for (size_t i = 0; i < s->n_switches; i++)
+		if (s->switches[i].embedded_teaming)
+			return "Switch Embedded Teaming";
+	return NULL;
+}
+
+bool hv_rule_time_outside(const struct hv_snapshot *s)
+{
+	const char *type = s ? s->time.type.value : NULL;
+
+	return type && strcasecmp(type, "NT5DS") != 0 &&
+	       strcasecmp(type, "AllSync") != 0;
+}
+
 static bool ends_with_ci(const char *s, const char *tail)
 {
 	size_t n = strlen(s), t = strlen(tail);

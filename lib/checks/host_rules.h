@@ -59,6 +59,12 @@ enum hv_credssp_risk hv_rule_credssp(const struct hv_estate *est,
  * "Hyper-V (MIG-TCP-In)"), or NULL. */
 const struct hv_snap_fwrule *
 hv_rule_migration_rule_off(const struct hv_snapshot *s);
+/* VMMS starts at boot without delay on a host with a NIC team: the
+ * team's kind ("LBFO", "Switch Embedded Teaming"), else NULL. */
+const char *hv_rule_vmms_early(const struct hv_snapshot *s);
+/* W32Time takes the time from outside the domain hierarchy (a type
+ * other than NT5DS or AllSync). */
+bool hv_rule_time_outside(const struct hv_snapshot *s);
 /* True for a path only its own host can open: a drive-letter path that
  * is not on a Cluster Shared Volume (C:\ClusterStorage\), or Hyper-V's
  * own vmguest.iso wherever it is. */

@@ -84,12 +84,10 @@ static void host_actions(const struct hv_estate *est, size_t h,
 		add(plan, HV_HACT_FIREWALL, name, NULL, hv_strbuf_str(&rules),
 		    "%s: enable the Hyper-V firewall rules", name);
 	hv_strbuf_release(&rules);
-	if (s->vmms.delayed.known && !s->vmms.delayed.value &&
-	    (s->n_teams || (s->n_switches && s->switches[0].embedded_teaming)))
+	if (hv_rule_vmms_early(s))
 		add(plan, HV_HACT_VMMS_DELAYED, name, NULL, "auto",
 		    "%s: start VMMS after the NIC team (delayed start)", name);
-	if (s->time.type.value && strcasecmp(s->time.type.value, "NT5DS") &&
-	    strcasecmp(s->time.type.value, "AllSync"))
+	if (hv_rule_time_outside(s))
 		add(plan, HV_HACT_TIME_DOMHIER, name, NULL,
 		    s->time.source.value,
 		    "%s: take the time from the domain hierarchy", name);
