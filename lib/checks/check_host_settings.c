@@ -315,11 +315,12 @@ void hv_check_time_source(const struct hv_estate *est, struct hv_findings *out)
 {
 	for (size_t h = 0; h < est->n_hosts; h++) {
 		const struct hv_snapshot *s = hv_host_snapshot(est, h);
-		const char *type = s ? s->time.type.value : NULL;
+		const char *type;
 		struct hv_finding *f;
 
-		if (!hv_rule_time_outside(s))
+		if (!s || !hv_rule_time_outside(s))
 			continue;
+		type = s->time.type.value;
 		f = hv_findings_add(out, "time-source-not-domain",
 				    HV_SEV_WARNING, "time-source",
 				    hv_host_name(est, h),
