@@ -20,7 +20,7 @@ comma   := ,
 SAN_FLAGS := -fsanitize=address$(comma)undefined -fno-sanitize-recover=all
 OPT     := $(if $(SAN),-O1 -fno-omit-frame-pointer $(SAN_FLAGS),-O2)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 CFLAGS  ?= -g
 ALL_CFLAGS := -std=c17 $(OPT) $(CFLAGS) $(WARN) $(DEFS) -Ilib $(PKG_CFLAGS) -MMD -MP
 LDFLAGS_ALL := $(if $(SAN),$(SAN_FLAGS)) $(LDFLAGS)
@@ -30,7 +30,7 @@ CLI_SRC := $(sort $(wildcard cli/*.c))
 KB_SRC  := $(sort $(wildcard kb/*.kb))
 UNIT_SRC:= $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC:= $(sort $(wildcard fuzz/fuzz_*.c))
-FORMAT_SRC = $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) $(wildcard lib/*/*.h cli/*.h \
+FORMAT_SRC = $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) $(wildcard lib/*/*.h cli/*.h tests/unit/*.h \
              tools/*.c bench/*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)

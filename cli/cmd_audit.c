@@ -18,9 +18,12 @@ static const struct cli_option audit_options[] = {
 	{NULL, NULL, NULL, 0},
 };
 
-/* Monitoring-plugin convention: errors 2, warnings 1, else 0. */
+/* Monitoring-plugin convention: errors 2, warnings 1, else 0; and 3 when
+ * a check that a verdict depends on could not run. */
 static int exit_for(const struct hv_findings *f)
 {
+	if (hv_findings_incomplete(f))
+		return HV_EXIT_INCOMPLETE;
 	if (hv_findings_count(f, HV_SEV_ERROR))
 		return HV_EXIT_ERROR;
 	if (hv_findings_count(f, HV_SEV_WARNING))
@@ -31,16 +34,15 @@ static int exit_for(const struct hv_findings *f)
 static int run_audit(const struct cli_args *args,
 		     const struct cli_globals *globals)
 {
-	struct cli_sources src;
-	struct hv_estate est;
 	struct hv_findings findings = {0};
-	struct hv_kb kb = {0};
 	struct hv_strbuf out = HV_STRBUF_INIT;
-	struct hv_error err;
-	struct hv_style style = {globals->color};
+	struct hv_style style = {globals->color, globals->width};
+	struct hv_audit_view view = {globals->est, &findings, globals->kb,
+				     globals->src->label,
+				     globals->load_rc != 0};
 	struct hv_host_settings hosts = {0};
 	bool snapshots;
-	int load_rc, snap_rc, rc;
+	int rc, snap_rc;
 
 	/* with --snapshot, the files after it are snapshots too */
 	if (args->n_positional && !cli_count(args, SNAP_FILE)) {
@@ -48,43 +50,29 @@ static int run_audit(const struct cli_args *args,
 			  args->positional[0]);
 		return HV_EXIT_INCOMPLETE;
 	}
-	if ((rc = cli_load_kb(globals, &kb)) != 0)
-		return rc;
+	if (cli_snapshots_initiated(args, "audit", &hosts.initiated))
+		return HV_EXIT_INCOMPLETE;
 	snap_rc = cli_snapshots_load(args, "audit", &hosts, &snapshots);
-	load_rc = cli_sources_load(args, "audit", &src);
-	/* a damaged LDIF still gets audited for what it holds; the exit
-	 * status then says the picture is incomplete */
-	if (load_rc && !src.dir.n_entries) {
-		cli_sources_release(&src);
-		hv_host_settings_release(&hosts);
-		hv_kb_release(&kb);
-		return load_rc;
-	}
-	hv_estate_build(&est, &src.dir, &src.sel, &err);
 	if (snapshots)
-		hv_host_settings_attach(&hosts, &est);
-	hv_checks_run_ad(&est, &findings);
-	hv_checks_run_hosts(&est, &findings);
-	{
-		struct hv_audit_view view = {&est, &findings, &kb, src.label};
-
-		if (cli_count(args, OPT_JSON))
-			hv_render_audit_json(&out, &view);
-		else
-			hv_render_audit_text(&out, &view, &style);
-	}
+		hv_host_settings_attach(&hosts, globals->est);
+	hv_checks_run_ad(globals->est, &findings);
+	hv_checks_run_hosts(globals->est, &findings);
+	if (cli_count(args, OPT_JSON))
+		hv_render_audit_json(&out, &view);
+	else
+		hv_render_audit_text(&out, &view, &style);
 	rc = cli_write_stdout(out.buf, out.len);
 	if (rc == 0)
-		rc = load_rc				 ? load_rc
-		     : snap_rc				 ? snap_rc
-		     : hv_host_settings_incomplete(&est) ? HV_EXIT_INCOMPLETE
-							 : exit_for(&findings);
+		rc = globals->load_rc ? globals->load_rc
+		     : snap_rc	      ? snap_rc
+		     : hv_host_settings_incomplete(globals->est)
+			     ? HV_EXIT_INCOMPLETE
+			     : exit_for(&findings);
 	hv_strbuf_release(&out);
 	hv_findings_release(&findings);
-	hv_estate_release(&est);
+	/* the estate outlives this command; the snapshots do not */
+	globals->est->settings = NULL;
 	hv_host_settings_release(&hosts);
-	cli_sources_release(&src);
-	hv_kb_release(&kb);
 	return rc;
 }
 
@@ -104,6 +92,8 @@ const struct cli_command cmd_audit = {
 		"SPNs. With --snapshot, each host's own settings (collected\n"
 		"by collector/hvdoctor-collect.ps1) are checked too, pair by\n"
 		"pair. Read-only.",
+	.needs = CLI_NEEDS_KB | CLI_NEEDS_ESTATE | CLI_NEEDS_DAMAGED_OK,
 	.options = audit_options,
-	.shared = cli_source_options,
+	.groups = (const struct cli_option_group *const[]){&cli_source_group,
+							   NULL},
 };

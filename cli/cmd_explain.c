@@ -67,7 +67,7 @@ static int render(const struct cli_args *args,
 		  const struct hv_explain_view *view)
 {
 	struct hv_strbuf out = HV_STRBUF_INIT;
-	struct hv_style style = {globals->color};
+	struct hv_style style = {globals->color, globals->width};
 	int rc;
 
 	if (cli_count(args, OPT_JSON))
@@ -85,7 +85,7 @@ static int run_explain(const struct cli_args *args,
 	struct hv_context ctx = {0};
 	struct hv_symptoms sym = {0};
 	struct hv_explanation ranking = {0};
-	struct hv_kb kb = {0};
+	const struct hv_kb *kb = globals->kb;
 	struct hv_explain_view view;
 	int rc;
 
@@ -94,16 +94,15 @@ static int run_explain(const struct cli_args *args,
 			  "error text (or - to read it from standard input)");
 		return HV_EXIT_INCOMPLETE;
 	}
-	if ((rc = read_context(args, &ctx)) != 0 ||
-	    (rc = cli_load_kb(globals, &kb)) != 0)
+	if ((rc = read_context(args, &ctx)) != 0)
 		return rc;
-	if ((rc = scan_inputs(args, &kb, &sym)) == 0) {
-		view = (struct hv_explain_view){&kb, &sym, &ranking,
+	if ((rc = scan_inputs(args, kb, &sym)) == 0) {
+		view = (struct hv_explain_view){kb, &sym, &ranking,
 						!hv_symptoms_empty(&sym), 3};
 		if (view.recognised)
-			hv_explain_rank(&kb, &sym, &ctx, &ranking);
+			hv_explain_rank(kb, &sym, &ctx, &ranking);
 		else
-			hv_explain_common(&kb, &ranking);
+			hv_explain_common(kb, &ranking);
 		if (cli_count(args, OPT_ALL))
 			view.detailed = ranking.n;
 		rc = render(args, globals, &view);
@@ -112,13 +111,13 @@ static int run_explain(const struct cli_args *args,
 	}
 	hv_explanation_release(&ranking);
 	hv_symptoms_release(&sym);
-	hv_kb_release(&kb);
 	return rc;
 }
 
 const struct cli_command cmd_explain = {
 	.name = "explain",
 	.run = run_explain,
+	.needs = CLI_NEEDS_KB,
 	.usage = "[--json] [--context KEY=VALUE]... [--] TEXT|CODE|EVENT-ID...",
 	.summary = "what an error code, event id or message means, and its "
 		   "likely causes",

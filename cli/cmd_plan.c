@@ -88,8 +88,8 @@ static int emit(const struct cli_args *args, const struct hv_plan_view *view,
 			"object%s; rollback in %s\n",
 			hv_plan_changes(view->plan),
 			hv_plan_changes(view->plan) == 1 ? "" : "s",
-			view->plan->n, view->plan->n == 1 ? "" : "s",
-			undo_path);
+			hv_plan_objects(view->plan),
+			hv_plan_objects(view->plan) == 1 ? "" : "s", undo_path);
 	if (rc == 0 && hosts->n && !(format && strcmp(format, "ldif") == 0))
 		fprintf(stderr,
 			"hvdoctor: plan: %zu host setting change%s; each "
@@ -122,24 +122,23 @@ static int run_plan(const struct cli_args *args,
 		    const struct cli_globals *globals)
 {
 	struct hv_plan_options opts;
-	struct cli_sources src;
-	struct hv_estate est;
+	const struct cli_sources *src = globals->src;
 	struct hv_plan plan;
 	struct hv_strbuf verify = HV_STRBUF_INIT;
-	struct hv_error err;
 	const char *format = cli_value(args, OPT_FORMAT);
 	struct hv_host_settings hosts = {0};
 	struct hv_host_plan host_plan;
 	bool snapshots;
 	int rc;
 
-	(void)globals;
 	/* with --snapshot, the files after it are snapshots too */
 	if (args->n_positional && !cli_count(args, SNAP_FILE)) {
 		cli_error("plan: unexpected argument '%s'",
 			  args->positional[0]);
 		return HV_EXIT_INCOMPLETE;
 	}
+	if (cli_snapshots_initiated(args, "plan", &hosts.initiated))
+		return HV_EXIT_INCOMPLETE;
 	if (format && strcmp(format, "ps1") != 0 &&
 	    strcmp(format, "ldif") != 0) {
 		cli_error("plan: --format takes ps1 or ldif");
@@ -152,44 +151,38 @@ static int run_plan(const struct cli_args *args,
 		hv_host_settings_release(&hosts);
 		return rc;
 	}
-	/* a plan from a damaged export could undo what it cannot see */
-	if ((rc = cli_sources_load(args, "plan", &src)) != 0) {
-		cli_sources_release(&src);
-		hv_host_settings_release(&hosts);
-		return rc;
-	}
-	hv_estate_build(&est, &src.dir, &src.sel, &err);
 	if (snapshots)
-		hv_host_settings_attach(&hosts, &est);
-	hv_host_plan_build(&est, &host_plan);
-	hv_plan_build(&est, &opts, &plan);
+		hv_host_settings_attach(&hosts, globals->est);
+	hv_host_plan_build(globals->est, &host_plan);
+	hv_plan_build(globals->est, &opts, &plan);
 	list_removals(&plan);
 	for (size_t i = 0; i < plan.n_warnings; i++)
 		fprintf(stderr, "hvdoctor: plan: warning: %s\n",
 			plan.warnings[i]);
 	hv_strbuf_addf(&verify, "hvdoctor audit %s %s%s",
-		       src.ldap ? "--ldap" : "--ldif", src.label,
-		       src.sel.hosts || src.sel.ou || src.sel.new_node ||
-				       src.sel.grouping != HV_GROUP_AUTO
+		       src->ldap ? "--ldap" : "--ldif", src->label,
+		       src->sel.hosts || src->sel.ou || src->sel.new_node ||
+				       src->sel.grouping != HV_GROUP_AUTO
 			       ? " (with the same host selection)"
 			       : "");
 	{
-		struct hv_plan_view view = {&plan, src.label, verify.buf};
+		struct hv_plan_view view = {&plan, src->label, verify.buf};
 
 		rc = emit(args, &view, &host_plan);
 	}
 	hv_strbuf_release(&verify);
 	hv_plan_release(&plan);
 	hv_host_plan_release(&host_plan);
-	hv_estate_release(&est);
+	/* the estate outlives this command; the snapshots do not */
+	globals->est->settings = NULL;
 	hv_host_settings_release(&hosts);
-	cli_sources_release(&src);
 	return rc;
 }
 
 const struct cli_command cmd_plan = {
 	.name = "plan",
 	.run = run_plan,
+	.needs = CLI_NEEDS_ESTATE | CLI_NEEDS_COMPLETE,
 	.usage = "(--ldap URI | --ldif FILE...) [--hosts ...] "
 		 "[--format ps1|ldif] [--protocol any|kerberos] "
 		 "[--snapshot FILE...]",
@@ -207,6 +200,7 @@ const struct cli_command cmd_plan = {
 		"--prune. It changes nothing itself. Exit status 0 when the\n"
 		"plan was written, 3 when it could not be.",
 	.options = plan_options,
-	.shared = cli_source_options,
-	.plan = cli_plan_option_rows,
+	.groups = (const struct cli_option_group *const[]){&cli_plan_group,
+							   &cli_source_group,
+							   NULL},
 };

@@ -10,6 +10,8 @@ extern const struct cli_command cmd_explain;
 extern const struct cli_command cmd_audit;
 extern const struct cli_command cmd_plan;
 extern const struct cli_command cmd_apply;
+extern const struct cli_command cmd_probe;
+extern const struct cli_command cmd_prove;
 
 /* Loads the knowledge base (built-in plus --kb); prints the error and
  * returns HV_EXIT_INCOMPLETE on failure. */

@@ -23,8 +23,8 @@ static int read_one(const char *path, const char *command,
 	return rc ? HV_EXIT_INCOMPLETE : 0;
 }
 
-static int initiated(const struct cli_args *args, const char *command,
-		     enum hv_initiated *out)
+int cli_snapshots_initiated(const struct cli_args *args, const char *command,
+			    enum hv_initiated *out)
 {
 	const char *v = cli_value(args, SNAP_INITIATED);
 
@@ -46,7 +46,7 @@ static int initiated(const struct cli_args *args, const char *command,
 int cli_snapshots_load(const struct cli_args *args, const char *command,
 		       struct hv_host_settings *out, bool *out_given)
 {
-	int rc = initiated(args, command, &out->initiated);
+	int rc = cli_snapshots_initiated(args, command, &out->initiated);
 
 	*out_given = cli_count(args, SNAP_FILE) > 0;
 	if (rc || !*out_given)

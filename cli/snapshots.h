@@ -25,6 +25,10 @@ enum {
 			SNAP_INITIATED                                         \
 	}
 
+/* Reads --initiated into *out: prints the error and returns
+ * HV_EXIT_INCOMPLETE for a value other than remote or source. */
+int cli_snapshots_initiated(const struct cli_args *args, const char *command,
+			    enum hv_initiated *out);
 /* Reads every snapshot named by --snapshot (and the positional arguments
  * after it) into out, with --initiated. Prints each problem as
  * "command: file:line:column: message" on stderr and returns

@@ -53,24 +53,15 @@ const struct cli_option cli_source_options[] = {
 	{"domains", "FILE", "migration domains, one group of hosts a line",
 	 SRC_DOMAINS},
 	{"group-by", "ou", "one migration domain per OU", SRC_GROUP_BY},
+	{"timeout", "SECONDS",
+	 "limit for each LDAP network step: connect, TLS,\n"
+	 "bind, each search page (default 30)",
+	 SRC_TIMEOUT},
 	{NULL, NULL, NULL, 0},
 };
 
-/* What every check reads; nothing else is fetched. */
-const char *const cli_ad_attributes[] = {
-	"sAMAccountName",
-	"dNSHostName",
-	"userAccountControl",
-	"servicePrincipalName",
-	"msDS-AllowedToDelegateTo",
-	"msDS-AllowedToActOnBehalfOfOtherIdentity",
-	"operatingSystem",
-	"operatingSystemVersion",
-	"memberOf",
-	"objectSid",
-	"objectClass",
-	NULL,
-};
+const struct cli_option_group cli_source_group = {"sources and host selection",
+						  cli_source_options};
 
 /* Progress goes to stderr, and only to a person watching a terminal:
  * scripts and CI logs get results and errors only. */
@@ -203,6 +194,21 @@ static int load_ldif(const struct cli_args *args, const char *command,
 	return rc;
 }
 
+static int parse_timeout(const char *text, int *out_ms)
+{
+	char *end = NULL;
+	long s;
+
+	*out_ms = 0;
+	if (!text)
+		return 0;
+	s = strtol(text, &end, 10);
+	if (!*text || *end || s < 1 || s > 3600)
+		return -1;
+	*out_ms = (int)s * 1000;
+	return 0;
+}
+
 static int bind_options(const struct cli_args *args, const char *command,
 			struct hv_ldap_options *opts, char **out_password)
 {
@@ -217,6 +223,12 @@ static int bind_options(const struct cli_args *args, const char *command,
 	opts->allow_plaintext = cli_count(args, SRC_ALLOW_PLAINTEXT) > 0;
 	opts->user = cli_value(args, SRC_USER);
 	*out_password = NULL;
+	if (parse_timeout(cli_value(args, SRC_TIMEOUT), &opts->timeout_ms) <
+	    0) {
+		cli_error("%s: --timeout takes whole seconds from 1 to 3600",
+			  command);
+		return HV_EXIT_INCOMPLETE;
+	}
 	if (!bind || strcmp(bind, "gssapi") == 0) {
 		opts->bind = HV_LDAP_BIND_GSSAPI;
 		return 0;
@@ -257,6 +269,12 @@ int cli_ldap_connect(const struct cli_args *args, const char *command,
 	char *password = NULL;
 	int rc = bind_options(args, command, &opts, &password);
 
+	if (rc == 0)
+		progress(command,
+			 "connecting to %s (TLS if asked, then the bind; "
+			 "up to %d s a step)…",
+			 opts.uri,
+			 opts.timeout_ms ? opts.timeout_ms / 1000 : 30);
 	if (rc == 0 && hv_ldap_open(&opts, out, &err) < 0) {
 		report(command, &err);
 		rc = HV_EXIT_INCOMPLETE;
@@ -307,14 +325,13 @@ static int load_ldap(const struct cli_args *args, const char *command,
 	out->label = hv_strdup(hv_ldap_uri(out->ldap));
 	progress(command, "reading accounts from %s (base %s)…", out->label,
 		 hv_ldap_base_dn(out->ldap));
-	/* computers are users too in AD's schema: one search finds hosts,
-	 * admins and every SPN holder (for the duplicate check) */
 	if (hv_ldap_search(out->ldap, NULL, HV_LDAP_SCOPE_SUBTREE,
-			   "(objectClass=user)", cli_ad_attributes, &out->dir,
+			   hv_estate_filter, hv_estate_attributes, &out->dir,
 			   &err) < 0) {
 		report(command, &err);
 		return HV_EXIT_INCOMPLETE;
 	}
+	out->dir.requested = hv_estate_attributes;
 	progress(command, "read %zu accounts", out->dir.n_entries);
 	if (filter)
 		rc = hosts_by_filter(out->ldap, filter, command, &out->sel);

@@ -59,7 +59,7 @@ static bool in_minority(const struct hv_estate *est, size_t a, int mine)
 {
 	size_t same = 0, other = 0, lo, hi;
 
-	hv_host_domain_span(est, a, &lo, &hi);
+	hv_estate_domain_range(est, est->hosts[a].domain, &lo, &hi);
 	for (size_t b = lo; b < hi; b++) {
 		const struct hv_snapshot *sb = hv_host_snapshot(est, b);
 
@@ -86,11 +86,11 @@ void hv_check_auth_types(const struct hv_estate *est, struct hv_findings *out)
 
 		if (mine < 0 || !in_minority(est, a, mine))
 			continue;
-		hv_host_domain_span(est, a, &lo, &hi);
+		hv_estate_domain_range(est, est->hosts[a].domain, &lo, &hi);
 		for (size_t b = lo; b < hi; b++) {
 			const struct hv_snapshot *sb = hv_host_snapshot(est, b);
 
-			if (!hv_host_pair_in_scope(est, a, b) || !sb ||
+			if (!hv_estate_pair_in_scope(est, a, b) || !sb ||
 			    sb->vmhost.auth.value < 0 ||
 			    sb->vmhost.auth.value == mine)
 				continue;
@@ -146,11 +146,11 @@ void hv_check_migration_networks(const struct hv_estate *est,
 		struct pending p = {-1, HV_STRBUF_INIT, 0};
 		size_t lo, hi;
 
-		hv_host_domain_span(est, a, &lo, &hi);
+		hv_estate_domain_range(est, est->hosts[a].domain, &lo, &hi);
 		for (size_t b = lo; sa && b < hi; b++) {
 			const struct hv_snapshot *sb = hv_host_snapshot(est, b);
 
-			if (!hv_host_pair_in_scope(est, a, b) ||
+			if (!hv_estate_pair_in_scope(est, a, b) ||
 			    !hv_rule_networks_disjoint(sa, sb))
 				continue;
 			if (p.idx < 0) {
@@ -186,9 +186,9 @@ void hv_check_smb_cifs(const struct hv_estate *est, struct hv_findings *out)
 		struct pending p = {-1, HV_STRBUF_INIT, 0};
 		size_t lo, hi;
 
-		hv_host_domain_span(est, a, &lo, &hi);
+		hv_estate_domain_range(est, est->hosts[a].domain, &lo, &hi);
 		for (size_t b = lo; sa && b < hi; b++) {
-			if (!hv_host_pair_in_scope(est, a, b) ||
+			if (!hv_estate_pair_in_scope(est, a, b) ||
 			    !hv_rule_smb_without_cifs(est, a, b, sa))
 				continue;
 			if (p.idx < 0) {
@@ -267,11 +267,11 @@ static void one_switch(const struct hv_estate *est, size_t a, const char *name,
 	struct pending p = {-1, HV_STRBUF_INIT, 0};
 	size_t lo, hi;
 
-	hv_host_domain_span(est, a, &lo, &hi);
+	hv_estate_domain_range(est, est->hosts[a].domain, &lo, &hi);
 	for (size_t b = lo; b < hi; b++) {
 		const struct hv_snapshot *sb = hv_host_snapshot(est, b);
 
-		if (!hv_host_pair_in_scope(est, a, b) ||
+		if (!hv_estate_pair_in_scope(est, a, b) ||
 		    switch_problem(sa, sb, name) != kind)
 			continue;
 		if (p.idx < 0) {
@@ -343,11 +343,11 @@ static void one_version(const struct hv_estate *est, size_t a, size_t vm,
 	struct pending p = {-1, HV_STRBUF_INIT, 0};
 	size_t lo, hi;
 
-	hv_host_domain_span(est, a, &lo, &hi);
+	hv_estate_domain_range(est, est->hosts[a].domain, &lo, &hi);
 	for (size_t b = lo; b < hi; b++) {
 		const char *basis;
 
-		if (!hv_host_pair_in_scope(est, a, b) ||
+		if (!hv_estate_pair_in_scope(est, a, b) ||
 		    hv_rule_version_supported(hv_host_snapshot(est, b),
 					      x->ver_major, x->ver_minor,
 					      &basis) != 0)
@@ -408,11 +408,11 @@ static void cpu_finding(const struct hv_estate *est, size_t a, int kind,
 			  !sa->vms[v].cpu_compat.value;
 	if (!sa->n_vms || (kind == 2 && !strict))
 		return;
-	hv_host_domain_span(est, a, &lo, &hi);
+	hv_estate_domain_range(est, est->hosts[a].domain, &lo, &hi);
 	for (size_t b = lo; b < hi; b++) {
 		const struct hv_snapshot *sb = hv_host_snapshot(est, b);
 
-		if (!hv_host_pair_in_scope(est, a, b) ||
+		if (!hv_estate_pair_in_scope(est, a, b) ||
 		    hv_rule_cpu_differs(sa, sb) != kind)
 			continue;
 		if (p.idx < 0) {

@@ -94,7 +94,9 @@ static void unjoined_snapshots(const struct hv_host_settings *hs,
 			f = hv_findings_add(out, "snapshot-host-unknown",
 					    HV_SEV_INFO, "snapshots", host,
 					    "has a snapshot (%s) but is not "
-					    "among the hosts of this audit",
+					    "among the hosts of this audit "
+					    "(name it: --hosts, --domains FILE "
+					    "or --new-node)",
 					    s->file);
 			break;
 		case HV_UNJOINED_DUPLICATE:

@@ -9,28 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-bool hv_host_pair_in_scope(const struct hv_estate *est, size_t a, size_t b)
-{
-	return a != b && est->hosts[a].domain == est->hosts[b].domain &&
-	       (est->new_node < 0 || (long)a == est->new_node ||
-		(long)b == est->new_node);
-}
-
-void hv_host_domain_span(const struct hv_estate *est, size_t h,
-			 size_t *out_first, size_t *out_end)
-{
-	size_t first = h, end = h + 1;
-
-	while (first > 0 &&
-	       est->hosts[first - 1].domain == est->hosts[h].domain)
-		first--;
-	while (end < est->n_hosts &&
-	       est->hosts[end].domain == est->hosts[h].domain)
-		end++;
-	*out_first = first;
-	*out_end = end;
-}
-
 bool hv_rule_migration_off(const struct hv_snapshot *s)
 {
 	return s && s->vmhost.migration_enabled.known &&

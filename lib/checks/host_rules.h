@@ -37,13 +37,6 @@ enum hv_credssp_risk {
 	HV_CREDSSP_START_UNKNOWN, /* works only if started on the source */
 };
 
-/* True when the two estate hosts form an ordered pair the audit covers:
- * the same migration domain, and the new node in it when one is named. */
-bool hv_host_pair_in_scope(const struct hv_estate *est, size_t a, size_t b);
-/* The hosts of h's migration domain: [*out_first, *out_end) (the estate
- * keeps a domain's hosts together), so pair loops stay within it. */
-void hv_host_domain_span(const struct hv_estate *est, size_t h,
-			 size_t *out_first, size_t *out_end);
 /* The HV_BLOCK_* bits from a to b. *out_unchecked (may be NULL) is set
  * when snapshots were given but either host lacks one, or lacks a
  * section some check needs. */

@@ -1,13 +1,13 @@
 /* Backups as LDIF change records; the format and why it is so narrow are
  * in backup.h. Lines are unfolded and values decoded by the LDIF reader's
- * own code (ldif_internal.h), so a backup reads exactly as ldapmodify
+ * own code (ldif_lines.h), so a backup reads exactly as ldapmodify
  * would read it. */
 #include "remedy/backup.h"
 
 #include "base/alloc.h"
 #include "base/utf8.h"
 #include "sources/ldif.h"
-#include "sources/ldif_internal.h"
+#include "sources/ldif_lines.h"
 #include "base/quote.h"
 
 #include <errno.h>

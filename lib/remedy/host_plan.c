@@ -48,7 +48,7 @@ static bool credssp_to_change(const struct hv_estate *est, size_t h,
 		return false;
 	if (risk != HV_CREDSSP_NONE && risk != HV_CREDSSP_START_UNKNOWN)
 		return true;
-	hv_host_domain_span(est, h, &lo, &hi);
+	hv_estate_domain_range(est, est->hosts[h].domain, &lo, &hi);
 	for (size_t b = lo; b < hi; b++) {
 		const struct hv_snapshot *t = hv_host_snapshot(est, b);
 
@@ -101,11 +101,11 @@ static void network_actions(const struct hv_estate *est, size_t b,
 	const struct hv_snapshot *sb = hv_host_snapshot(est, b);
 	size_t lo, hi;
 
-	hv_host_domain_span(est, b, &lo, &hi);
+	hv_estate_domain_range(est, est->hosts[b].domain, &lo, &hi);
 	for (size_t a = lo; a < hi; a++) {
 		const struct hv_snapshot *sa = hv_host_snapshot(est, a);
 
-		if (!hv_host_pair_in_scope(est, a, b) ||
+		if (!hv_estate_pair_in_scope(est, a, b) ||
 		    !hv_rule_networks_disjoint(sa, sb) || !sa->n_networks ||
 		    !sa->networks[0].family)
 			continue;

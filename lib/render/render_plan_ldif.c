@@ -8,31 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 
-static void comment(struct hv_strbuf *out, const char *text)
-{
-	hv_strbuf_adds(out, "# ");
-	hv_quote_comment(out, text);
-	hv_strbuf_addch(out, '\n');
-}
-
 static void header(struct hv_strbuf *out, const struct hv_plan_view *v,
 		   const char *what)
 {
-	hv_strbuf_adds(out, "# ");
-	hv_quote_comment(out, what);
-	hv_strbuf_adds(out, "\n# estate read from: ");
-	hv_quote_comment(out, v->source ? v->source : "");
-	hv_strbuf_addf(out,
-		       "\n# %zu change%s on %zu object%s. Apply with:\n"
-		       "#   ldapmodify -H ldap://DC -Y GSSAPI -f FILE\n",
-		       hv_plan_changes(v->plan),
-		       hv_plan_changes(v->plan) == 1 ? "" : "s", v->plan->n,
-		       v->plan->n == 1 ? "" : "s");
-	for (size_t i = 0; i < v->plan->n_warnings; i++) {
-		hv_strbuf_adds(out, "# warning: ");
-		hv_quote_comment(out, v->plan->warnings[i]);
-		hv_strbuf_addch(out, '\n');
-	}
+	hv_plan_header(out, v, what,
+		       "Apply with:\n#   ldapmodify -H ldap://DC -Y GSSAPI "
+		       "-f FILE\n");
 	hv_strbuf_adds(out, "version: 1\n\n");
 }
 
@@ -51,7 +32,7 @@ static void record(struct hv_strbuf *out, const struct hv_action *act,
 	bool add = act->kind == HV_ACT_ADD_DELEGATION ||
 		   act->kind == HV_ACT_ADD_SPN;
 
-	comment(out, act->why);
+	hv_plan_comment(out, act->why);
 	hv_ldif_put_dn(out, act->dn);
 	hv_strbuf_adds(out, "changetype: modify\n");
 	if (act->kind == HV_ACT_SET_UAC) {

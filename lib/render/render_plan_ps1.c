@@ -66,34 +66,16 @@ static const char prologue[] =
 	"    }\n"
 	"}\n\n";
 
-static void comment(struct hv_strbuf *out, const char *text)
-{
-	hv_strbuf_adds(out, "# ");
-	hv_quote_comment(out, text);
-	hv_strbuf_addch(out, '\n');
-}
-
 static void header(struct hv_strbuf *out, const struct hv_plan_view *v)
 {
-	comment(out, "hvdoctor plan: Kerberos constrained delegation for "
-		     "Hyper-V live migration");
-	hv_strbuf_adds(out, "# estate read from: ");
-	hv_quote_comment(out, v->source ? v->source : "");
-	hv_strbuf_addf(out,
-		       "\n# %zu change%s on %zu object%s. Run it where "
-		       "the ActiveDirectory module is\n# installed, as "
-		       "an account that may change these objects:\n"
-		       "#   .\\plan.ps1 -WhatIf   shows what would "
-		       "change\n#   .\\plan.ps1           changes it "
-		       "(safe to run again)\n",
-		       hv_plan_changes(v->plan),
-		       hv_plan_changes(v->plan) == 1 ? "" : "s", v->plan->n,
-		       v->plan->n == 1 ? "" : "s");
-	for (size_t i = 0; i < v->plan->n_warnings; i++) {
-		hv_strbuf_adds(out, "# warning: ");
-		hv_quote_comment(out, v->plan->warnings[i]);
-		hv_strbuf_addch(out, '\n');
-	}
+	hv_plan_header(out, v,
+		       "hvdoctor plan: Kerberos constrained delegation for "
+		       "Hyper-V live migration",
+		       "Run it where the ActiveDirectory module is\n# "
+		       "installed, as an account that may change these "
+		       "objects:\n#   .\\plan.ps1 -WhatIf   shows what would "
+		       "change\n#   .\\plan.ps1           changes it (safe to "
+		       "run again)\n");
 	hv_strbuf_addch(out, '\n');
 }
 
@@ -109,7 +91,7 @@ static void values_array(struct hv_strbuf *out, const struct hv_action *act)
 
 static void step(struct hv_strbuf *out, const struct hv_action *act)
 {
-	comment(out, act->why);
+	hv_plan_comment(out, act->why);
 	switch (act->kind) {
 	case HV_ACT_SET_UAC:
 		hv_strbuf_adds(out, "Set-HvProtocolTransition -Dn ");

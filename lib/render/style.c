@@ -1,5 +1,6 @@
 #include "render/style.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static const char *const tone_codes[] = {
@@ -48,4 +49,72 @@ void hv_style_pad(struct hv_strbuf *out, const char *s, int width)
 	hv_strbuf_adds(out, s);
 	for (int w = hv_style_width(s); w < width; w++)
 		hv_strbuf_addch(out, ' ');
+}
+
+/* Length of the next word of prose: up to a space. */
+static size_t prose_word(const char *s)
+{
+	return strcspn(s, " ");
+}
+
+/* Length of the next word of a command: up to a space outside quotes. */
+static size_t command_word(const char *s)
+{
+	char quote = 0;
+	size_t i = 0;
+
+	for (; s[i]; i++) {
+		if (quote && s[i] == quote)
+			quote = 0;
+		else if (!quote && (s[i] == '"' || s[i] == '\''))
+			quote = s[i];
+		else if (!quote && s[i] == ' ')
+			break;
+	}
+	return i;
+}
+
+/* The one wrapping loop: words from next_word(), `cont` (may be "")
+ * before each line break, which must fit too. */
+static void wrap(struct hv_strbuf *out, const struct hv_style *style,
+		 const char *text, int first, int indent,
+		 size_t (*next_word)(const char *), const char *cont)
+{
+	int width = style && style->width > 0 ? style->width : 80;
+	int col = first, extra = (int)strlen(cont);
+	bool line_empty = true;
+
+	while (*text) {
+		size_t len = next_word(text);
+		int w = 0;
+
+		for (size_t i = 0; i < len; i++)
+			w += ((unsigned char)text[i] & 0xC0) != 0x80;
+		if (len && !line_empty && col + 1 + w + extra > width) {
+			hv_strbuf_addf(out, "%s\n%*s", cont, indent, "");
+			col = indent;
+		} else if (len && !line_empty) {
+			hv_strbuf_addch(out, ' ');
+			col++;
+		}
+		hv_strbuf_add(out, text, len);
+		col += w;
+		line_empty = line_empty && !len;
+		text += len;
+		text += strspn(text, " ");
+	}
+	hv_strbuf_addch(out, '\n');
+}
+
+void hv_style_wrap(struct hv_strbuf *out, const struct hv_style *style,
+		   const char *text, int first, int indent)
+{
+	wrap(out, style, text, first, indent, prose_word, "");
+}
+
+void hv_style_wrap_command(struct hv_strbuf *out, const struct hv_style *style,
+			   const char *text, int first, int indent)
+{
+	/* PowerShell's line continuation */
+	wrap(out, style, text, first, indent, command_word, " `");
 }

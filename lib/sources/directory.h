@@ -32,6 +32,10 @@ struct hv_directory {
 	struct hv_entry *entries;
 	size_t n_entries, cap_entries;
 	char *base_dn; /* naming context the entries came from, or NULL */
+	/* The attributes a live search asked for (borrowed, NULL-terminated),
+	 * so an absent one is empty; NULL for LDIF, which cannot say empty
+	 * and is judged per file by what its entries carry. */
+	const char *const *requested;
 };
 
 /* Appends an empty entry and returns it; borrowed until the next append. */

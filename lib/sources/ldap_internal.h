@@ -20,12 +20,17 @@ struct hv_ldap {
 	LDAP *ld;
 	char *uri;
 	char *base_dn;
-	bool tls;     /* the session runs inside TLS (ldaps:// or StartTLS) */
-	bool tcp_up;  /* TCP connected: a later failure is TLS's */
-	unsigned ssf; /* SASL security layer after a GSSAPI bind */
+	bool tls;	/* the session runs inside TLS (ldaps:// or StartTLS) */
+	bool tcp_up;	/* TCP connected: a later failure is TLS's */
+	unsigned ssf;	/* SASL security layer after a GSSAPI bind */
+	int timeout_ms; /* every network step's limit */
+	int fd;		/* the socket once TCP is up, else -1 */
 	struct ldap_conncb conncb; /* libldap keeps a pointer to it */
 };
 
+/* Advice (" (...)") for a failed GSSAPI bind, from the diagnostic text
+ * SASL and Kerberos gave (may be NULL). Static string. */
+const char *hv_ldap_gssapi_advice(const char *diag);
 /* The hv_err_category of a failed libldap result code. */
 enum hv_err_category hv_ldap_category(int rc);
 /* Records a libldap failure in err: the formatted message and

@@ -9,7 +9,7 @@
 #include "base/alloc.h"
 #include "base/base64.h"
 #include "base/utf8.h"
-#include "sources/ldif_internal.h"
+#include "sources/ldif_lines.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -191,15 +191,25 @@ expect_eq "apply without --yes: no backup file, nothing else written" "" \
 expect_eq "apply without --yes: the directory is unchanged" "$orig" "$(dump)"
 
 # --- Samba refuses hvdoctor's removal of the duplicate SPN --------------------------
+# The delete is refused (see the top); every action that does not depend on
+# it is applied, and the refused one is reported with the step by hand.
 rc=$(hv refused apply "${admin[@]}" --yes --backup "$tmp/refused.ldif")
 expect_eq "apply on the seeded estate: exit 3 (Samba refuses deleting the duplicate SPN)" \
 	3 "$rc"
 expect_contains "the refused action is named, with the DC's diagnostic" \
 	"FAILED         HV03 servicePrincipalName -1" "$(cat "$tmp/refused.out")"
-expect_contains "nothing after it was attempted" \
-	"0 of 8 actions applied, 1 failed, 7 not attempted" "$(cat "$tmp/refused.out")"
-expect_eq "the directory is unchanged" "$orig" "$(dump)"
-check "the backup exists, though nothing was applied" test -s "$tmp/refused.ldif"
+expect_contains "the refused action comes with the step to do by hand" \
+	"by hand: Set-ADObject -Identity 'CN=HV03,CN=Computers," \
+	"$(cat "$tmp/refused.out")"
+expect_contains "the independent actions were still applied" \
+	"7 of 8 actions applied, 1 failed, 0 skipped" "$(cat "$tmp/refused.out")"
+expect_contains "the hint names the rollback" "--rollback $tmp/refused.ldif --yes" \
+	"$(cat "$tmp/refused.err")"
+check "the backup exists" test -s "$tmp/refused.ldif"
+rc=$(hv refused-undo apply "${admin[@]}" --rollback "$tmp/refused.ldif" --yes \
+	--backup "$tmp/refused-undo.ldif")
+expect_eq "rollback of the partly applied plan: exit 0" 0 "$rc"
+expect_eq "… the directory is the seeded estate again" "$orig" "$(dump)"
 
 remove_duplicate >/dev/null
 base=$(dump) # the seeded estate without the duplicate SPN
@@ -224,7 +234,7 @@ expect_eq "plan's rollback LDIF restores the directory" "$base" "$(dump)"
 rc=$(hv apply apply "${admin[@]}" --yes --backup "$tmp/apply.ldif")
 expect_eq "apply --yes: exit 0" 0 "$rc"
 expect_contains "apply --yes: every action applied" \
-	"7 of 7 actions applied, 0 failed, 0 not attempted" "$(cat "$tmp/apply.out")"
+	"7 of 7 actions applied, 0 failed, 0 skipped" "$(cat "$tmp/apply.out")"
 expect_contains "apply --yes: every value read back" "verified: all 64 values" \
 	"$(cat "$tmp/apply.out")"
 expect_contains "apply --yes: the fresh audit of the changed hosts is clean" \
@@ -325,8 +335,8 @@ expect_contains "report: HV01 applied" "applied        HV01 msDS-AllowedToDelega
 expect_contains "report: HV02 applied" "applied        HV02 msDS-AllowedToDelegateTo +12" "$partial"
 expect_contains "report: HV03 failed" "FAILED         HV03 msDS-AllowedToDelegateTo +12" "$partial"
 expect_contains "report: AD's diagnostic" "Insufficient access" "$partial"
-expect_contains "report: the rest not attempted" "not attempted  HV06 userAccountControl" "$partial"
-expect_contains "report: the count" "2 of 7 actions applied, 1 failed, 4 not attempted" "$partial"
+expect_contains "report: the independent rest attempted too" "FAILED         HV06 userAccountControl" "$partial"
+expect_contains "report: the count" "2 of 7 actions applied, 5 failed, 0 skipped" "$partial"
 expect_contains "the hint names the rollback" "--rollback $tmp/partial.ldif --yes" \
 	"$(cat "$tmp/partial.err")"
 expect_not_contains "the password is on no output" "$ADDC_USER1_PASSWORD" \

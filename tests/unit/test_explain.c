@@ -409,7 +409,7 @@ static void test_render(void **state)
 	struct fake f;
 	struct hv_explain_view view;
 	struct hv_strbuf text = HV_STRBUF_INIT, json = HV_STRBUF_INIT;
-	struct hv_style plain = {false}, color = {true};
+	struct hv_style plain = {false, 80}, color = {true, 80};
 
 	set_ctx(&ctx, "auth=credssp");
 	memset(&ex, 0, sizeof(ex));

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "base/alloc.h"
 #include "base/strbuf.h"
 #include "estate/host_settings.h"
 #include "remedy/host_plan.h"
@@ -41,7 +42,21 @@ static int setup(void **state)
 		root = ".";
 	snprintf(path, sizeof(path), "%s/examples/sample-estate.ldif", root);
 	assert_int_equal(hv_ldif_read_file(path, &fx->dir, &err), 0);
-	fx->sel.grouping = HV_GROUP_OU;
+	/* the cluster and the standalone pair as two domains, HVC1N4 (the
+	 * new node nobody delegates to yet) named so that it is audited */
+	fx->sel.grouping = HV_GROUP_LISTS;
+	fx->sel.groups = hv_calloc(2, sizeof(*fx->sel.groups));
+	fx->sel.n_groups = 2;
+	fx->sel.groups[0].name = hv_strdup("Cluster1");
+	fx->sel.groups[0].hosts = hv_calloc(4, sizeof(char *));
+	for (size_t i = 0; i < 4; i++)
+		fx->sel.groups[0].hosts[i] = hv_strdup(hosts[i]);
+	fx->sel.groups[0].n_hosts = 4;
+	fx->sel.groups[1].name = hv_strdup("Standalone");
+	fx->sel.groups[1].hosts = hv_calloc(2, sizeof(char *));
+	fx->sel.groups[1].hosts[0] = hv_strdup("HVS01");
+	fx->sel.groups[1].hosts[1] = hv_strdup("HVS02");
+	fx->sel.groups[1].n_hosts = 2;
 	assert_int_equal(hv_estate_build(&fx->est, &fx->dir, &fx->sel, &err),
 			 0);
 	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {

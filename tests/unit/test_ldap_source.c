@@ -43,6 +43,35 @@ static void test_data_code_variants(void **state)
 	assert_int_equal(code, 0x533);
 }
 
+/* The advice follows what Kerberos said: "run kinit" only without a
+ * ticket (texts as MIT krb5 and Cyrus SASL put them in the diagnostic). */
+static void test_gssapi_advice(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(
+		hv_ldap_gssapi_advice(
+			"SASL(-1): generic failure: GSSAPI Error: Unspecified "
+			"GSS failure.  Minor code may provide more information "
+			"(Server ldap/10.0.0.5@LAB.EXAMPLE.COM not found in "
+			"Kerberos database)"),
+		"DNS name"));
+	assert_null(strstr(hv_ldap_gssapi_advice("... (Server not found in "
+						 "Kerberos database)"),
+			   "kinit"));
+	assert_non_null(strstr(
+		hv_ldap_gssapi_advice("SASL(-1): generic failure: GSSAPI "
+				      "Error: No credentials were supplied "
+				      "(No Kerberos credentials available "
+				      "(default cache: FILE:/tmp/krb5cc_0))"),
+		"run kinit"));
+	assert_non_null(strstr(hv_ldap_gssapi_advice("(Ticket expired)"),
+			       "kinit again"));
+	assert_non_null(strstr(hv_ldap_gssapi_advice("(Clock skew too great)"),
+			       "clock"));
+	assert_null(strstr(hv_ldap_gssapi_advice("something new"), "kinit"));
+	assert_null(strstr(hv_ldap_gssapi_advice(NULL), "kinit"));
+}
+
 static void test_data_code_absent(void **state)
 {
 	unsigned long code = 7;
@@ -232,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_data_code_windows),
 		cmocka_unit_test(test_data_code_variants),
 		cmocka_unit_test(test_data_code_absent),
+		cmocka_unit_test(test_gssapi_advice),
 		cmocka_unit_test(test_data_text_table),
 		cmocka_unit_test(test_range_plain),
 		cmocka_unit_test(test_range_middle_and_last),

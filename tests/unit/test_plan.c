@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "base/alloc.h"
 #include "estate/estate.h"
 #include "base/strbuf.h"
 #include "sources/ldif.h"
@@ -17,7 +18,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 #define MV "Microsoft Virtual System Migration Service"
 
@@ -256,6 +259,137 @@ static void test_hostile_names(void **state)
 	release(&fx);
 }
 
+/* Two real hosts (HV1 delegates to HV2), a rogue in their OU with a
+ * migration SPN, and a peer without dNSHostName; HV1 still lists a host
+ * that no longer exists, and HV2 holds HVX's SPN while HVX is outside. */
+static const char trust_estate[] =
+	"dn: CN=HV1,OU=HV,DC=t\nobjectClass: computer\nsAMAccountName: "
+	"HV1$\ndNSHostName: hv1.t\nuserAccountControl: 16781312\n"
+	"servicePrincipalName: " MV "/HV1\nservicePrincipalName: " MV
+	"/hv1.t\nservicePrincipalName: HOST/HV1\n"
+	"servicePrincipalName: HOST/hv1.t\n"
+	"msDS-AllowedToDelegateTo: " MV "/HV2\n"
+	"msDS-AllowedToDelegateTo: cifs/GONE\n\n"
+	"dn: CN=HV2,OU=HV,DC=t\nobjectClass: computer\nsAMAccountName: "
+	"HV2$\nuserAccountControl: 16781312\n"
+	"servicePrincipalName: " MV "/HV2\nservicePrincipalName: HOST/HV2\n"
+	"servicePrincipalName: " MV "/hvx.t\n\n"
+	"dn: CN=HVX,OU=Other,DC=t\nobjectClass: computer\nsAMAccountName: "
+	"HVX$\ndNSHostName: hvx.t\nuserAccountControl: 4096\n"
+	"servicePrincipalName: " MV "/HVX\n\n"
+	"dn: CN=ROGUE,OU=HV,DC=t\nobjectClass: computer\nsAMAccountName: "
+	"ROGUE$\ndNSHostName: rogue.t\nuserAccountControl: 4096\n"
+	"servicePrincipalName: " MV "/ROGUE\n\n";
+
+static bool plan_names(const struct hv_plan *p, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		if (strcmp(p->actions[i].account, name) == 0)
+			return true;
+		for (size_t v = 0; v < p->actions[i].n_values; v++)
+			if (strstr(p->actions[i].values[v], name))
+				return true;
+	}
+	return false;
+}
+
+/* A computer anyone could have created is never planned in silently,
+ * and a plan never changes an object outside its selection. */
+static void test_plan_stays_inside_vouched_selection(void **state)
+{
+	struct hv_plan_options opts = hv_plan_defaults();
+	struct fixture fx;
+
+	(void)state;
+	memset(&fx, 0, sizeof(fx));
+	fx.sel.grouping = HV_GROUP_OU;
+	{
+		struct hv_error err;
+
+		assert_int_equal(hv_ldif_read_buffer("t.ldif", trust_estate,
+						     strlen(trust_estate),
+						     &fx.dir, &err),
+				 0);
+		assert_int_equal(
+			hv_estate_build(&fx.est, &fx.dir, &fx.sel, &err), 0);
+	}
+	hv_plan_build(&fx.est, &opts, &fx.plan);
+	assert_false(plan_names(&fx.plan, "ROGUE"));
+	assert_false(plan_names(&fx.plan, "HVX"));
+	release(&fx);
+	/* named, ROGUE is the admin's host and joins the plan */
+	build(&fx, trust_estate, "HV1,HV2,ROGUE", &opts);
+	assert_true(plan_names(&fx.plan, "ROGUE"));
+	/* HV2 may lose HVX's SPN (HV2 is selected); HVX gains nothing */
+	assert_non_null(find(&fx.plan, HV_ACT_REMOVE_SPN, "HV2"));
+	assert_null(find(&fx.plan, HV_ACT_ADD_SPN, "HVX"));
+	release(&fx);
+}
+
+/* Without dNSHostName a peer's FQDN is its short name: each entry once,
+ * or AD refuses the whole modify. */
+static void test_peer_without_dns_name_once(void **state)
+{
+	struct hv_plan_options opts = hv_plan_defaults();
+	const struct hv_action *act;
+	struct fixture fx;
+
+	(void)state;
+	build(&fx, trust_estate, "HV1,HV2", &opts);
+	act = find(&fx.plan, HV_ACT_ADD_DELEGATION, "HV1");
+	assert_non_null(act);
+	for (size_t i = 0; i < act->n_values; i++)
+		for (size_t j = i + 1; j < act->n_values; j++)
+			assert_true(strcasecmp(act->values[i],
+					       act->values[j]) != 0);
+	/* HV1 has the migration entry; only cifs/HV2 is missing */
+	assert_int_equal(act->n_values, 1);
+	assert_string_equal(act->values[0], "cifs/HV2");
+	release(&fx);
+}
+
+/* --prune removes entries for hosts that are gone, and only with it. */
+static void test_prune(void **state)
+{
+	struct hv_plan_options opts = hv_plan_defaults();
+	const struct hv_action *act;
+	struct fixture fx;
+
+	(void)state;
+	build(&fx, trust_estate, "HV1,HV2", &opts);
+	assert_null(find(&fx.plan, HV_ACT_REMOVE_DELEGATION, "HV1"));
+	release(&fx);
+	opts.prune = true;
+	build(&fx, trust_estate, "HV1,HV2", &opts);
+	act = find(&fx.plan, HV_ACT_REMOVE_DELEGATION, "HV1");
+	assert_non_null(act);
+	assert_int_equal(act->n_values, 1);
+	assert_string_equal(act->values[0], "cifs/GONE");
+	/* removals come first */
+	assert_int_equal(act - fx.plan.actions, 0);
+	release(&fx);
+}
+
+/* An SPN is added to its owner only after it came off the wrong holder:
+ * the add depends on the removal, and apply skips it if that fails. */
+static void test_spn_add_depends_on_removal(void **state)
+{
+	struct hv_plan_options opts = hv_plan_defaults();
+	const struct hv_action *add, *rm;
+	struct fixture fx;
+
+	(void)state;
+	build(&fx, trust_estate, "HV1,HV2,HVX", &opts);
+	rm = find(&fx.plan, HV_ACT_REMOVE_SPN, "HV2");
+	add = find(&fx.plan, HV_ACT_ADD_SPN, "HVX");
+	assert_non_null(rm);
+	assert_non_null(add);
+	assert_int_equal(add->depends_on, rm - fx.plan.actions);
+	assert_int_equal(
+		find(&fx.plan, HV_ACT_ADD_DELEGATION, "HV1")->depends_on, -1);
+	release(&fx);
+}
+
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -289,8 +423,15 @@ static void test_sample_estate_script(void **state)
 		skip();
 	hv_strbuf_addf(&path, "%s/examples/sample-estate.ldif", root);
 	assert_int_equal(hv_ldif_read_file(path.buf, &dir, &err), 0);
+	/* HVC1N4 has no delegation yet: only the admin can vouch for it */
 	sel.grouping = HV_GROUP_OU;
-	hv_estate_build(&est, &dir, &sel, &err);
+	sel.hosts = hv_calloc(7, sizeof(char *));
+	for (const char *const *h =
+		     (const char *const[]){"HVC1N1", "HVC1N2", "HVC1N3",
+					   "HVC1N4", "HVS01", "HVS02", NULL};
+	     *h; h++)
+		sel.hosts[sel.n_hosts++] = hv_strdup(*h);
+	assert_int_equal(hv_estate_build(&est, &dir, &sel, &err), 0);
 	hv_plan_build(&est, &opts, &plan);
 	{
 		struct hv_plan_view view = {
@@ -309,6 +450,7 @@ static void test_sample_estate_script(void **state)
 	hv_strbuf_release(&path);
 	hv_plan_release(&plan);
 	hv_estate_release(&est);
+	hv_selection_release(&sel);
 	hv_directory_clear(&dir);
 }
 
@@ -322,6 +464,10 @@ int main(void)
 		cmocka_unit_test(test_quote_ps),
 		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_sample_estate_script),
+		cmocka_unit_test(test_plan_stays_inside_vouched_selection),
+		cmocka_unit_test(test_peer_without_dns_name_once),
+		cmocka_unit_test(test_prune),
+		cmocka_unit_test(test_spn_add_depends_on_removal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

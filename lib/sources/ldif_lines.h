@@ -1,8 +1,8 @@
-/* The pieces of the LDIF reader (ldif.c) that the backup reader
- * (backup.c) shares, so that both unfold lines and decode values the same
- * way (RFC 2849). Not part of the public API. */
-#ifndef HV_LDIF_INTERNAL_H
-#define HV_LDIF_INTERNAL_H
+/* The logical-line reader of RFC 2849 and its field splitter, shared by
+ * the LDIF reader (ldif.c) and the backup reader (remedy/backup.c) so that
+ * both unfold lines and decode values the same way. */
+#ifndef HV_LDIF_LINES_H
+#define HV_LDIF_LINES_H
 
 #include "base/strbuf.h"
 #include "sources/ldif.h"
