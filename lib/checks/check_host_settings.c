@@ -358,7 +358,7 @@ void hv_check_vm_paths(const struct hv_estate *est, struct hv_findings *out)
 						? &vm->dvds[d]
 						: &vm->disks[d - vm->n_dvds];
 
-				if (!hv_rule_local_path(p->path))
+				if (!hv_rule_vm_path_local(vm, d))
 					continue;
 				if (!f)
 					f = hv_findings_add(

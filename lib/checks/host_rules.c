@@ -100,6 +100,22 @@ bool hv_rule_local_path(const char *path)
 	return false;
 }
 
+/* A DVD's ISO stays behind whatever the move (KB4558514); a disk moves
+ * with the VM's storage on a standalone host (Move-VM -IncludeStorage),
+ * so a local disk stops only a clustered VM, whose files must be shared. */
+bool hv_rule_vm_path_local(const struct hv_snap_vm *vm, size_t d)
+{
+	if (d < vm->n_dvds)
+		return hv_rule_local_path(vm->dvds[d].path);
+	d -= vm->n_dvds;
+	if (d >= vm->n_disks)
+		return false;
+	if (ends_with_ci(vm->disks[d].path, "\\vmguest.iso"))
+		return true;
+	return vm->clustered.known && vm->clustered.value &&
+	       hv_rule_local_path(vm->disks[d].path);
+}
+
 const struct hv_snap_switch *hv_rule_find_switch(const struct hv_snapshot *s,
 						 const char *name)
 {
@@ -303,11 +319,8 @@ static unsigned vm_blockers(const struct hv_snapshot *sa,
 		if (hv_rule_version_supported(sb, vm->ver_major, vm->ver_minor,
 					      &basis) == 0)
 			bits |= HV_BLOCK_VERSION;
-		for (size_t d = 0; d < vm->n_dvds; d++)
-			if (hv_rule_local_path(vm->dvds[d].path))
-				bits |= HV_BLOCK_PATH;
-		for (size_t d = 0; d < vm->n_disks; d++)
-			if (hv_rule_local_path(vm->disks[d].path))
+		for (size_t d = 0; d < vm->n_dvds + vm->n_disks; d++)
+			if (hv_rule_vm_path_local(vm, d))
 				bits |= HV_BLOCK_PATH;
 		if (vm->cpu_compat.known && !vm->cpu_compat.value &&
 		    hv_rule_cpu_differs(sa, sb))

@@ -62,6 +62,10 @@ bool hv_rule_time_outside(const struct hv_snapshot *s);
  * is not on a Cluster Shared Volume (C:\ClusterStorage\), or Hyper-V's
  * own vmguest.iso wherever it is. */
 bool hv_rule_local_path(const char *path);
+/* Whether path d of a VM (its DVD drives first, then its disks) stops
+ * its moves: a local ISO always, a local disk only on a clustered VM
+ * (a standalone host moves the disks with the VM). */
+bool hv_rule_vm_path_local(const struct hv_snap_vm *vm, size_t d);
 /* The switch of that name on a host (names compare ignoring case). */
 const struct hv_snap_switch *hv_rule_find_switch(const struct hv_snapshot *s,
 						 const char *name);

@@ -577,16 +577,29 @@ static void test_paths(void **state)
 
 	fx->spec[0].vms = "[{\"Name\": \"A\", \"DvdDrives\": [{\"Path\":"
 			  " \"C:\\\\ISO\\\\setup.iso\"}]}]";
-	fx->spec[1].vms = "[{\"Name\": \"B\", \"DvdDrives\": [{\"Path\":"
-			  " \"\\\\\\\\filer\\\\iso\\\\vmguest.iso\"}]}]";
-	fx->spec[2].vms = "[{\"Name\": \"C\", \"DvdDrives\": [{\"Path\":"
-			  " \"\\\\\\\\filer\\\\iso\\\\setup.iso\"}],"
-			  " \"HardDrives\": [{\"Path\":"
-			  " \"c:\\\\clusterstorage\\\\v1\\\\c.vhdx\"}]}]";
+	/* near misses: an ISO on a share, a clustered VM's disk on a CSV,
+	 * a standalone VM's local disk (it moves with the VM) */
+	fx->spec[2].vms =
+		"[{\"Name\": \"C\", \"IsClustered\": true,"
+		" \"DvdDrives\": [{\"Path\":"
+		" \"\\\\\\\\filer\\\\iso\\\\setup.iso\"}],"
+		" \"HardDrives\": [{\"Path\":"
+		" \"c:\\\\clusterstorage\\\\v1\\\\c.vhdx\"}]},"
+		" {\"Name\": \"D\", \"IsClustered\": false,"
+		" \"HardDrives\": [{\"Path\": \"D:\\\\VMs\\\\d.vhdx\"}]}]";
+	/* vmguest.iso wherever it is, and a clustered VM's local disk */
+	fx->spec[1].vms =
+		"[{\"Name\": \"B\", \"DvdDrives\": [{\"Path\":"
+		" \"\\\\\\\\filer\\\\iso\\\\vmguest.iso\"}]},"
+		" {\"Name\": \"B2\", \"IsClustered\": true,"
+		" \"HardDrives\": [{\"Path\": \"D:\\\\VMs\\\\b.vhdx\"}]}]";
 	run(fx, hv_check_vm_paths);
 	find(fx, "iso-path-not-on-destination", "HVA");
-	find(fx, "iso-path-not-on-destination", "HVB");
+	assert_int_equal(find(fx, "iso-path-not-on-destination", "HVB")->n_ev,
+			 2);
 	assert_int_equal(fx->out.n, 2);
+	assert_true(hv_pair_blockers(&fx->est, 1, 0, NULL) & HV_BLOCK_PATH);
+	assert_false(hv_pair_blockers(&fx->est, 2, 0, NULL) & HV_BLOCK_PATH);
 }
 
 static void test_migration_limits(void **state)
