@@ -68,9 +68,11 @@ $(KB_OBJ): $(KB_C)
 $(BIN): $(CLI_OBJ) $(KB_OBJ) $(LIBA)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
+# $< only: the .d files add the cli/*.c a test includes as prerequisites
 $(BUILD)/tests/%: tests/unit/%.c $(KB_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(KB_OBJ) $(LIBA) $(LDFLAGS_ALL) \
+		$(PKG_LIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; \
@@ -78,6 +80,8 @@ unit: $(UNIT_BIN)
 
 cli-test: $(BIN)
 	HVDOCTOR=$(CURDIR)/$(BIN) tests/cli/run
+	HVDOCTOR=$(CURDIR)/$(BIN) tests/cli/commands-named
+	HVDOCTOR=$(CURDIR)/$(BIN) tests/corpus/score
 
 check: unit cli-test
 
@@ -106,4 +110,4 @@ format:
 clean:
 	rm -rf build build-san build-fuzz build-clang
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/tools/kbgen.d
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/tools/kbgen.d $(UNIT_BIN:=.d)

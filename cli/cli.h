@@ -58,6 +58,9 @@ struct cli_globals {
 	struct hv_estate *est;	 /* CLI_NEEDS_ESTATE: built from src */
 	int load_rc; /* non-zero: the source had errors, but its good
 			records were kept (CLI_NEEDS_DAMAGED_OK) */
+	/* The names in main's command table, NULL-terminated, so output
+	 * advises only commands this binary has. Static. */
+	const char *const *commands;
 };
 
 /* What a command needs main to set up before it runs (adcli's command
@@ -88,6 +91,9 @@ struct cli_command {
 	const struct cli_option *options; /* ends with a {NULL} entry */
 	/* shared option groups, NULL-terminated; NULL for none */
 	const struct cli_option_group *const *groups;
+	/* The --help footer on this command's exit statuses, when they
+	 * differ from the general scheme; NULL prints the general one. */
+	const char *exit_status;
 };
 
 /* Parses argv (after the command name) against the command's options and

@@ -166,25 +166,8 @@ static int check_drift(const struct apply_state *st)
 
 static int take_backup(struct apply_state *st)
 {
-	struct hv_directory bk = {0};
-	int rc;
-
-	for (size_t i = 0; i < st->plan->n; i++) {
-		const struct hv_action *act = &st->plan->actions[i];
-
-		hv_backup_take(&bk, act->dn, act->attr,
-			       hv_backup_find(&st->before, act->dn));
-	}
-	rc = apply_write_backup(st->backup, &bk, st->uri,
-				"taken by `hvdoctor apply` before it "
-				"changed these objects");
-	if (rc == 0)
-		fprintf(stderr,
-			"hvdoctor: apply: backup of %zu object%s "
-			"written to %s\n",
-			bk.n_entries, bk.n_entries == 1 ? "" : "s", st->backup);
-	hv_directory_clear(&bk);
-	return rc;
+	return apply_write_plan_backup(st->backup, st->plan, &st->before,
+				       st->uri);
 }
 
 /* One action, one modify. A UAC change deletes the exact old value and
@@ -531,8 +514,7 @@ static int apply_plan(const struct cli_args *args,
 	}
 	hv_plan_build(&est, opts, &plan);
 	for (size_t i = 0; i < plan.n_warnings; i++)
-		fprintf(stderr, "hvdoctor: apply: warning: %s\n",
-			plan.warnings[i]);
+		cli_warning("apply", plan.warnings[i]);
 	st.plan = &plan;
 	st.ld = src.ldap;
 	st.uri = cli_value(args, SRC_LDAP);

@@ -3,6 +3,7 @@
 #include "commands.h"
 
 #include "base/alloc.h"
+#include "base/term.h"
 #include "plan_options.h"
 #include "render/render_host_plan.h"
 #include "render/render_plan.h"
@@ -78,10 +79,11 @@ static int emit(const struct cli_args *args, const struct hv_plan_view *view,
 		hv_render_host_plan_ps1(&text, hosts);
 	}
 	hv_render_plan_rollback(&undo, view);
-	rc = write_new_file(undo_path, &undo);
+	/* the rollback only for a plan that was written */
+	rc = output ? write_new_file(output, &text)
+		    : cli_write_stdout(text.buf, text.len);
 	if (rc == 0)
-		rc = output ? write_new_file(output, &text)
-			    : cli_write_stdout(text.buf, text.len);
+		rc = write_new_file(undo_path, &undo);
 	if (rc == 0)
 		fprintf(stderr,
 			"hvdoctor: plan: %zu change%s on %zu "
@@ -110,11 +112,17 @@ static void list_removals(const struct hv_plan *plan)
 		if (act->kind != HV_ACT_REMOVE_DELEGATION &&
 		    act->kind != HV_ACT_REMOVE_SPN)
 			continue;
-		for (size_t v = 0; v < act->n_values; v++)
+		for (size_t v = 0; v < act->n_values; v++) {
+			char *account = hv_term_dup(act->account);
+			char *value = hv_term_dup(act->values[v]);
+
 			fprintf(stderr,
 				"hvdoctor: plan removes from %s %s: "
 				"'%s'\n",
-				act->account, act->attr, act->values[v]);
+				account, act->attr, value);
+			free(account);
+			free(value);
+		}
 	}
 }
 
@@ -157,8 +165,7 @@ static int run_plan(const struct cli_args *args,
 	hv_plan_build(globals->est, &opts, &plan);
 	list_removals(&plan);
 	for (size_t i = 0; i < plan.n_warnings; i++)
-		fprintf(stderr, "hvdoctor: plan: warning: %s\n",
-			plan.warnings[i]);
+		cli_warning("plan", plan.warnings[i]);
 	hv_strbuf_addf(&verify, "hvdoctor audit %s %s%s",
 		       src->ldap ? "--ldap" : "--ldif", src->label,
 		       src->sel.hosts || src->sel.ou || src->sel.new_node ||

@@ -5,7 +5,10 @@
  * must read. */
 #include "sources.h"
 
+#include "base/term.h"
 #include "render/export_hint.h"
+
+#include <stdlib.h>
 
 #include <stdio.h>
 
@@ -22,7 +25,11 @@ int cli_estate_build(struct hv_estate *est, const struct cli_sources *src,
 
 	hv_error_clear(&err);
 	if (hv_estate_build(est, &src->dir, &src->sel, &err) < 0) {
-		cli_error("%s: %s", command, err.message);
+		/* the message names accounts: AD text, escaped */
+		char *safe = hv_term_dup(err.message);
+
+		cli_error("%s: %s", command, safe);
+		free(safe);
 		return HV_EXIT_INCOMPLETE;
 	}
 	if (!writes || !(est->gaps & PLAN_NEEDS))

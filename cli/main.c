@@ -20,6 +20,16 @@ static const struct cli_command *const commands[] = {
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+/* The same table by name, for output that advises a command. */
+static const char *command_names[N_COMMANDS + 1];
+
+static void name_commands(void)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		command_names[i] = commands[i]->name;
+	command_names[N_COMMANDS] = NULL;
+}
+
 static const struct cli_command *find_command(const char *name)
 {
 	for (size_t i = 0; i < N_COMMANDS; i++)
@@ -68,6 +78,8 @@ static int set_globals(const struct cli_args *args, struct cli_globals *g)
 
 	g->kb_dir = cli_value(args, CLI_OPT_KB);
 	g->width = output_width();
+	name_commands();
+	g->commands = command_names;
 	if (!when || strcmp(when, "auto") == 0)
 		g->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	else if (strcmp(when, "always") == 0)

@@ -160,9 +160,12 @@ void cli_print_help(FILE *out, const struct cli_command *cmd)
 	}
 	fputs("\ncommon options:\n", out);
 	print_table(out, common_options);
-	fputs("\nexit status: 0 nothing wrong, 1 warnings, 2 errors found, "
-	      "3 could not complete\n",
-	      out);
+	if (cmd->exit_status)
+		fprintf(out, "\n%s\n", cmd->exit_status);
+	else
+		fputs("\nexit status: 0 nothing wrong, 1 warnings, 2 errors "
+		      "found, 3 could not complete\n",
+		      out);
 }
 
 size_t cli_count(const struct cli_args *args, int id)

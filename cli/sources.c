@@ -2,7 +2,9 @@
 
 #include "estate/domains_file.h"
 #include "base/alloc.h"
+#include "base/file.h"
 #include "base/strbuf.h"
+#include "base/term.h"
 #include "sources/ldif.h"
 #include "secret.h"
 
@@ -84,9 +86,13 @@ static void progress(const char *command, const char *fmt, ...)
 static void report(const char *command, const struct hv_error *err)
 {
 	char msg[2048];
+	char *safe;
 
 	hv_error_format(err, msg, sizeof(msg));
-	cli_error("%s: %s", command, msg);
+	/* names a DN, a value or the server's own text */
+	safe = hv_term_dup(msg);
+	cli_error("%s: %s", command, safe);
+	free(safe);
 }
 
 static void split_list(const char *text, char ***out, size_t *n)
@@ -105,23 +111,9 @@ static void split_list(const char *text, char ***out, size_t *n)
 	}
 }
 
-static int read_file(const char *path, struct hv_strbuf *out,
-		     const char *command)
-{
-	FILE *f = fopen(path, "rb");
-	char chunk[8192];
-	size_t n;
-
-	if (!f) {
-		cli_error("%s: %s: %s", command, path, strerror(errno));
-		return HV_EXIT_INCOMPLETE;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
-	       out->len < (64u << 20))
-		hv_strbuf_add(out, chunk, n);
-	fclose(f);
-	return 0;
-}
+/* The --domains file: small, but a directory or a read error must be
+ * said as such, and a file over the limit refused, never cut. */
+#define DOMAINS_MAX_FILE (64u << 20)
 
 static int load_selection(const struct cli_args *args, const char *command,
 			  struct hv_selection *sel)
@@ -150,10 +142,12 @@ static int load_selection(const struct cli_args *args, const char *command,
 	if (domains) {
 		struct hv_strbuf text = HV_STRBUF_INIT;
 		struct hv_error err;
-		int rc = read_file(domains, &text, command);
+		int rc = 0;
 
-		if (rc == 0 && hv_domains_parse(domains, hv_strbuf_str(&text),
-						text.len, sel, &err) < 0) {
+		if (hv_file_read(domains, DOMAINS_MAX_FILE, "the domains file",
+				 &text, &err) < 0 ||
+		    hv_domains_parse(domains, hv_strbuf_str(&text), text.len,
+				     sel, &err) < 0) {
 			report(command, &err);
 			rc = HV_EXIT_INCOMPLETE;
 		}
@@ -283,7 +277,10 @@ int cli_ldap_connect(const struct cli_args *args, const char *command,
 	return rc;
 }
 
-/* --filter picks hosts on the server; the names join --hosts. */
+/* --filter picks hosts on the server; each entry found joins --hosts as
+ * exactly one host, by its whole sAMAccountName (unique in a domain, and
+ * chosen by whoever created the computer: it is never split like a
+ * --hosts list, or "FX HV07$" would pull HV07 in). */
 static int hosts_by_filter(struct hv_ldap *ld, const char *filter,
 			   const char *command, struct hv_selection *sel)
 {
@@ -291,6 +288,7 @@ static int hosts_by_filter(struct hv_ldap *ld, const char *filter,
 	struct hv_directory found = {0};
 	struct hv_strbuf f = HV_STRBUF_INIT;
 	struct hv_error err;
+	size_t cap;
 	int rc = 0;
 
 	hv_strbuf_addf(&f, "(&(objectClass=computer)%s)", filter);
@@ -301,12 +299,15 @@ static int hosts_by_filter(struct hv_ldap *ld, const char *filter,
 	}
 	if (!sel->hosts)
 		sel->hosts = hv_calloc(1, sizeof(char *));
+	cap = sel->n_hosts;
 	for (size_t i = 0; rc == 0 && i < found.n_entries; i++) {
 		const char *sam =
 			hv_entry_first(&found.entries[i], "sAMAccountName");
 
-		if (sam)
-			split_list(sam, &sel->hosts, &sel->n_hosts);
+		if (sam && sam[0]) {
+			HV_GROW(sel->hosts, sel->n_hosts, cap);
+			sel->hosts[sel->n_hosts++] = hv_strdup(sam);
+		}
 	}
 	hv_strbuf_release(&f);
 	hv_directory_clear(&found);
@@ -318,13 +319,16 @@ static int load_ldap(const struct cli_args *args, const char *command,
 {
 	struct hv_error err;
 	const char *filter = cli_value(args, SRC_FILTER);
+	char *base;
 	int rc = cli_ldap_connect(args, command, &out->ldap);
 
 	if (rc)
 		return rc;
 	out->label = hv_strdup(hv_ldap_uri(out->ldap));
+	base = hv_term_dup(hv_ldap_base_dn(out->ldap)); /* the server's */
 	progress(command, "reading accounts from %s (base %s)…", out->label,
-		 hv_ldap_base_dn(out->ldap));
+		 base);
+	free(base);
 	if (hv_ldap_search(out->ldap, NULL, HV_LDAP_SCOPE_SUBTREE,
 			   hv_estate_filter, hv_estate_attributes, &out->dir,
 			   &err) < 0) {

@@ -179,8 +179,12 @@ static void read_account(struct hv_account *acc, const struct hv_entry *e)
 	acc->is_dc = is_domain_controller(acc);
 }
 
+/* An entry without a DN cannot be changed, named or cited: never an
+ * account of the estate. */
 static bool is_account_entry(const struct hv_entry *e)
 {
+	if (!e->dn || !e->dn[0])
+		return false;
 	return hv_entry_attr(e, "sAMAccountName") ||
 	       has_value_ci(e, "objectClass", "computer") ||
 	       has_value_ci(e, "objectClass", "user");

@@ -106,6 +106,25 @@ static void select_hosts(struct hv_estate *est, const struct hv_selection *sel)
 		add_named_host(est, sel->new_node);
 }
 
+static const struct hv_estate *sort_estate; /* qsort has no context */
+
+static int by_account_name(const void *a, const void *b)
+{
+	const struct hv_account *x = &sort_estate->accounts[*(const size_t *)a];
+	const struct hv_account *y = &sort_estate->accounts[*(const size_t *)b];
+
+	return strcasecmp(x->name, y->name);
+}
+
+static void sort_accounts_by_name(const struct hv_estate *est, size_t *list,
+				  size_t n)
+{
+	sort_estate = est;
+	if (n > 1)
+		qsort(list, n, sizeof(*list), by_account_name);
+	sort_estate = NULL;
+}
+
 /* Any domain user may create a computer (MachineAccountQuota) with a name
  * and a migration SPN of its choosing, so neither the SPN nor the OU makes
  * a Hyper-V host. msDS-AllowedToDelegateTo does: only a domain admin may
@@ -146,6 +165,8 @@ static void keep_vouched_hosts(struct hv_estate *est)
 	}
 	est->n_hosts = kept;
 	free(vouched);
+	/* reported by name, whatever order the directory answered in */
+	sort_accounts_by_name(est, est->unverified, est->n_unverified);
 }
 
 static void select_admins(struct hv_estate *est, const struct hv_selection *sel)

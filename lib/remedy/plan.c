@@ -3,6 +3,7 @@
 #include "base/alloc.h"
 #include "base/strbuf.h"
 #include "base/strmap.h"
+#include "base/term.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -81,17 +82,16 @@ static unsigned wanted_bits(const struct hv_plan_options *opts)
 	return bits;
 }
 
-/* A host name with control characters cannot be a real one (RFC 1123);
- * no value is ever built from it, so no script can carry it. */
+/* A host name with control characters (C0, C1, bidi) or bytes that are
+ * not UTF-8 cannot be a real one (RFC 1123); no value is ever built from
+ * it, so no script can carry it. */
 static bool name_is_safe(const struct hv_account *acc)
 {
 	const char *names[2] = {acc->name, hv_account_fqdn(acc)};
 
 	for (int i = 0; i < 2; i++)
-		for (const unsigned char *p = (const unsigned char *)names[i];
-		     *p; p++)
-			if (*p < 0x20 || *p == 0x7f)
-				return false;
+		if (!hv_term_is_clean(names[i], strlen(names[i])))
+			return false;
 	return true;
 }
 
@@ -377,8 +377,9 @@ void hv_plan_build(const struct hv_estate *est,
 			continue;
 		if (!name_is_safe(&est->accounts[est->hosts[h].account])) {
 			warn(out,
-			     "a host at %s has control characters in its "
-			     "name: nothing is planned for or towards it",
+			     "a host at %s has control characters or bytes "
+			     "that are not UTF-8 in its name: nothing is "
+			     "planned for or towards it",
 			     est->accounts[est->hosts[h].account].entry->dn);
 			continue;
 		}

@@ -5,6 +5,7 @@
 #include "base/utf8.h"
 #include "checks/host_rules.h"
 #include "render/export_hint.h"
+#include "base/term.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -95,25 +96,26 @@ static const char *pair_cell(const struct hv_estate *est, size_t a, size_t b,
 
 static void clipped_name(struct hv_strbuf *out, const char *name, int width)
 {
-	size_t len = strlen(name), cut = 0;
-	int shown = 0;
+	struct hv_strbuf shown = HV_STRBUF_INIT;
+	size_t cut = 0;
+	int columns = 0;
 
-	while (cut < len && shown < CELL_NAME_MAX) {
-		size_t n = hv_utf8_valid_prefix(name + cut, len - cut);
+	/* clip what the terminal shows (the escaped name), not the bytes */
+	hv_term_escapes(&shown, name);
+	while (cut < shown.len && columns < CELL_NAME_MAX) {
+		size_t n =
+			hv_utf8_valid_prefix(shown.buf + cut, shown.len - cut);
 
 		cut += n ? n : 1;
-		shown++;
+		columns++;
 	}
-	if (cut < len) {
-		struct hv_strbuf clip = HV_STRBUF_INIT;
-
-		hv_strbuf_add(&clip, name, cut);
-		hv_strbuf_adds(&clip, "~");
-		hv_style_pad(out, clip.buf, width);
-		hv_strbuf_release(&clip);
-	} else {
-		hv_style_pad(out, name, width);
+	if (cut < shown.len) {
+		shown.len = cut;
+		shown.buf[cut] = '\0';
+		hv_strbuf_addch(&shown, '~');
 	}
+	hv_style_pad(out, hv_strbuf_str(&shown), width);
+	hv_strbuf_release(&shown);
 }
 
 /* Ends a matrix line: trailing spaces make goldens and copy-paste
@@ -171,11 +173,14 @@ static void text_domains(struct hv_strbuf *out, const struct hv_estate *est,
 	for (size_t d = 0; d < est->n_domains; d++) {
 		size_t first, end;
 		struct hv_pair_counts c = counts[d];
+		char *name;
 
 		hv_estate_domain_range(est, d, &first, &end);
 		hv_strbuf_addch(out, '\n');
 		hv_style_add(out, st, HV_TONE_BOLD, "Migration domain: ");
-		hv_style_add(out, st, HV_TONE_BOLD, est->domain_names[d]);
+		name = hv_term_dup(est->domain_names[d]);
+		hv_style_add(out, st, HV_TONE_BOLD, name);
+		free(name);
 		hv_strbuf_addf(out,
 			       "\n  %zu host%s, %zu ordered pair%s: %zu ready",
 			       end - first, end - first == 1 ? "" : "s",
@@ -212,15 +217,18 @@ static void text_finding(struct hv_strbuf *out, const struct hv_finding *f,
 
 	hv_strbuf_adds(out, "  ");
 	hv_style_add(out, st, HV_TONE_BOLD, f->cause);
-	hv_strbuf_addf(&line, "%s%s%s", f->source, f->target ? " -> " : "",
-		       f->target ? f->target : "");
+	hv_term_escapes(&line, f->source);
+	hv_strbuf_adds(&line, f->target ? " -> " : "");
+	hv_term_escapes(&line, f->target);
 	if (f->n_targets > 8)
 		hv_strbuf_addf(&line, " (and %zu more hosts)",
 			       f->n_targets - 8);
 	hv_strbuf_adds(out, "  ");
 	hv_style_wrap(out, st, line.buf, 4 + (int)strlen(f->cause), 6);
 	hv_strbuf_reset(&line);
-	hv_strbuf_addf(&line, "%s %s", f->source, f->message);
+	hv_term_escapes(&line, f->source);
+	hv_strbuf_addch(&line, ' ');
+	hv_term_escapes(&line, f->message);
 	hv_strbuf_adds(out, "    ");
 	hv_style_wrap(out, st, line.buf, 4, 4);
 	for (size_t e = 0; e < f->n_ev; e++) {
@@ -228,12 +236,20 @@ static void text_finding(struct hv_strbuf *out, const struct hv_finding *f,
 
 		/* a DN and its origin are values: never wrapped inside */
 		if (e == 0 || strcmp(ev->dn, f->ev[e - 1].dn) != 0 ||
-		    strcmp(ev->attr, f->ev[e - 1].attr) != 0)
-			hv_strbuf_addf(out, "    %s\n      (%s) %s %s:\n",
-				       ev->dn, ev->origin, ev->attr,
-				       ev->state == HV_EV_MISSING ? "lacks"
-								  : "has");
-		hv_strbuf_addf(out, "        '%s'\n", ev->value);
+		    strcmp(ev->attr, f->ev[e - 1].attr) != 0) {
+			hv_strbuf_adds(out, "    ");
+			hv_term_escapes(out, ev->dn);
+			hv_strbuf_adds(out, "\n      (");
+			hv_term_escapes(out, ev->origin);
+			hv_strbuf_adds(out, ") ");
+			hv_term_escapes(out, ev->attr);
+			hv_strbuf_adds(out, ev->state == HV_EV_MISSING
+						    ? " lacks:\n"
+						    : " has:\n");
+		}
+		hv_strbuf_adds(out, "        '");
+		hv_term_escapes(out, ev->value);
+		hv_strbuf_adds(out, "'\n");
 	}
 	if (f->ev_omitted)
 		hv_strbuf_addf(out, "        (%zu more values)\n",
@@ -242,10 +258,12 @@ static void text_finding(struct hv_strbuf *out, const struct hv_finding *f,
 		hv_strbuf_adds(out, "    ");
 		hv_style_add(out, st, HV_TONE_CYAN, "fix:");
 		hv_strbuf_adds(out, " ");
+		hv_strbuf_reset(&line);
+		hv_term_escapes(&line, f->fix);
 		if (f->fix_is_command)
-			hv_style_wrap_command(out, st, f->fix, 9, 9);
+			hv_style_wrap_command(out, st, line.buf, 9, 9);
 		else
-			hv_style_wrap(out, st, f->fix, 9, 9);
+			hv_style_wrap(out, st, line.buf, 9, 9);
 	}
 	hv_strbuf_release(&line);
 }
@@ -318,7 +336,9 @@ static void headline(struct hv_strbuf *out, const struct hv_audit_view *v,
 		ready += counts[d].ready;
 	}
 	hv_style_add(out, st, HV_TONE_BOLD, "hvdoctor audit");
-	hv_strbuf_addf(out, " of %s:\n", v->source);
+	hv_strbuf_adds(out, " of ");
+	hv_term_escapes(out, v->source);
+	hv_strbuf_adds(out, ":\n");
 	if (v->input_damaged)
 		hv_style_add(out, st, HV_TONE_YELLOW,
 			     "INCOMPLETE: the input had errors (see the "
@@ -350,7 +370,9 @@ void hv_render_audit_text(struct hv_strbuf *out, const struct hv_audit_view *v,
 	hv_audit_pair_counts(est, counts);
 	headline(out, v, counts, st);
 	hv_strbuf_reset(&note);
-	hv_strbuf_addf(&note, "Domains: %s.", est->grouping_note);
+	hv_strbuf_adds(&note, "Domains: ");
+	hv_term_escapes(&note, est->grouping_note);
+	hv_strbuf_addch(&note, '.');
 	hv_style_wrap(out, st, note.buf, 0, 2);
 	if (est->n_hosts)
 		hv_strbuf_adds(out,

@@ -5,6 +5,7 @@
 #include "render/render_plan.h"
 
 #include "base/quote.h"
+#include "remedy/backup.h"
 
 void hv_plan_comment(struct hv_strbuf *out, const char *text)
 {
@@ -18,10 +19,16 @@ void hv_plan_header(struct hv_strbuf *out, const struct hv_plan_view *v,
 {
 	size_t changes = hv_plan_changes(v->plan);
 	size_t objects = hv_plan_objects(v->plan);
+	char id[HV_BACKUP_ID_LEN + 1];
 
 	hv_plan_comment(out, title);
 	hv_strbuf_adds(out, "# estate read from: ");
 	hv_quote_comment(out, v->source ? v->source : "");
+	hv_backup_plan_id(v->plan, id);
+	hv_strbuf_addf(out,
+		       "\n# plan id %s (its rollback file and apply's backup "
+		       "carry it too)",
+		       id);
 	hv_strbuf_addf(out, "\n# %zu change%s on %zu object%s. %s", changes,
 		       changes == 1 ? "" : "s", objects,
 		       objects == 1 ? "" : "s", how);

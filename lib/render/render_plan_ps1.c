@@ -1,11 +1,14 @@
 /* The plan as an idempotent PowerShell script for the ActiveDirectory
  * module: every step reads the object first and changes only what is
  * still missing, honours -WhatIf, and says what it did. Every value from
- * AD goes through hv_quote_ps, every comment through hv_quote_comment. */
+ * AD goes through hv_quote_ps (ASCII code whatever the code page), every
+ * comment through hv_quote_comment (no control can end it early). */
 #include "render/render_plan.h"
 
 #include "base/quote.h"
+#include "remedy/backup.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static const char prologue[] =
@@ -161,8 +164,30 @@ static void epilogue(struct hv_strbuf *out, const struct hv_plan_view *v)
 	hv_strbuf_addch(out, '\n');
 }
 
+/* Windows PowerShell 5.1 reads a script without a byte order mark in the
+ * ANSI code page. The code is ASCII (hv_quote_ps); comments keep names
+ * as they are, so a script with any of those gets a BOM and is read as
+ * UTF-8 everywhere. */
+static void add_bom_if_needed(struct hv_strbuf *out, size_t start)
+{
+	struct hv_strbuf script = HV_STRBUF_INIT;
+	bool ascii = true;
+
+	for (size_t i = start; i < out->len && ascii; i++)
+		ascii = (unsigned char)out->buf[i] < 0x80;
+	if (ascii)
+		return;
+	hv_strbuf_add(&script, out->buf + start, out->len - start);
+	out->len = start;
+	hv_strbuf_adds(out, "\xef\xbb\xbf");
+	hv_strbuf_add(out, script.buf, script.len);
+	hv_strbuf_release(&script);
+}
+
 void hv_render_plan_ps1(struct hv_strbuf *out, const struct hv_plan_view *v)
 {
+	size_t start = out->len;
+
 	header(out, v);
 	hv_strbuf_adds(out, prologue);
 	if (!v->plan->n)
@@ -170,4 +195,5 @@ void hv_render_plan_ps1(struct hv_strbuf *out, const struct hv_plan_view *v)
 	for (size_t i = 0; i < v->plan->n; i++)
 		step(out, &v->plan->actions[i]);
 	epilogue(out, v);
+	add_bom_if_needed(out, start);
 }

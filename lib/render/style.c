@@ -1,5 +1,7 @@
 #include "render/style.h"
 
+#include "base/term.h"
+
 #include <stdbool.h>
 #include <string.h>
 
@@ -34,20 +36,36 @@ void hv_style_indent(struct hv_strbuf *out, const char *text, int indent)
 	}
 }
 
-int hv_style_width(const char *s)
+static int code_points(const char *s, size_t len)
 {
 	int width = 0;
 
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
 			width++;
+	return width;
+}
+
+/* Names in a table come from AD: they are shown escaped (base/term.h),
+ * and measured as shown. */
+int hv_style_width(const char *s)
+{
+	struct hv_strbuf shown = HV_STRBUF_INIT;
+	int width;
+
+	hv_term_escapes(&shown, s);
+	width = code_points(hv_strbuf_str(&shown), shown.len);
+	hv_strbuf_release(&shown);
 	return width;
 }
 
 void hv_style_pad(struct hv_strbuf *out, const char *s, int width)
 {
-	hv_strbuf_adds(out, s);
-	for (int w = hv_style_width(s); w < width; w++)
+	size_t start = out->len;
+
+	hv_term_escapes(out, s);
+	for (int w = code_points(hv_strbuf_str(out) + start, out->len - start);
+	     w < width; w++)
 		hv_strbuf_addch(out, ' ');
 }
 

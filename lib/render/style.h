@@ -26,7 +26,8 @@ void hv_style_add(struct hv_strbuf *out, const struct hv_style *style,
 		  enum hv_tone tone, const char *text);
 /* Appends every line of text, each prefixed by `indent` spaces. */
 void hv_style_indent(struct hv_strbuf *out, const char *text, int indent);
-/* Appends s padded with spaces to width display columns (UTF-8 aware). */
+/* Appends s escaped for the terminal (hv_term_escapes) and padded with
+ * spaces to width display columns (UTF-8 aware). */
 void hv_style_pad(struct hv_strbuf *out, const char *s, int width);
 /* Appends text word-wrapped to the style's width: the first line starts
  * after `first` columns already used, the following lines are indented by
@@ -39,7 +40,8 @@ void hv_style_wrap(struct hv_strbuf *out, const struct hv_style *style,
  * command still runs when pasted. */
 void hv_style_wrap_command(struct hv_strbuf *out, const struct hv_style *style,
 			   const char *text, int first, int indent);
-/* Display width of a UTF-8 string (one column per code point). */
+/* Display width of s as hv_style_pad shows it (one column per code
+ * point of the escaped text). */
 int hv_style_width(const char *s);
 
 #endif

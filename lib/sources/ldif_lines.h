@@ -13,7 +13,8 @@
 enum hv_ldif_line {
 	HV_LDIF_LINE_END,     /* no more input */
 	HV_LDIF_LINE_BLANK,   /* a record separator */
-	HV_LDIF_LINE_COMMENT, /* '#' line with its continuations (notes 2, 3) */
+	HV_LDIF_LINE_COMMENT, /* '#' line with its continuations (notes 2,
+			       * 3), unfolded in text like any line */
 	HV_LDIF_LINE_ORPHAN,  /* continuation with nothing to continue */
 	HV_LDIF_LINE_TEXT,    /* a logical line, in text */
 };
@@ -23,7 +24,7 @@ enum hv_ldif_line {
 struct hv_ldif_lines {
 	const char *p, *end;   /* the unread input, borrowed */
 	size_t lineno;	       /* physical lines read so far */
-	size_t line;	       /* first physical line of text */
+	size_t line;	       /* first physical line of the last line */
 	struct hv_strbuf text; /* the current logical line, unfolded */
 	bool too_long;	       /* text was cut at HV_LDIF_MAX_LINE */
 };

@@ -12,10 +12,15 @@
 #include "estate/estate.h"
 #include "base/strbuf.h"
 #include "sources/ldif.h"
+#include "remedy/backup.h"
 #include "remedy/plan.h"
 #include "base/quote.h"
 #include "render/render_plan.h"
 
+#include "../support/plan_neutral.h"
+#include "../support/ps_scan.h"
+
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdbool.h>
@@ -206,23 +211,114 @@ static void test_ldif_and_rollback(void **state)
 	/* last change first */
 	assert_true(strstr(undo, "userAccountControl: 16781312") <
 		    strstr(undo, "delete: msDS-AllowedToDelegateTo"));
+	/* the rollback file is what apply --rollback reads, and all three
+	 * files name the same change */
+	{
+		struct hv_backup bk = {0};
+		struct hv_error err;
+		char id[HV_BACKUP_ID_LEN + 1], line[64];
+
+		assert_int_equal(hv_backup_read_buffer("undo", undo,
+						       strlen(undo), &bk, &err),
+				 0);
+		hv_backup_plan_id(&fx.plan, id);
+		assert_string_equal(bk.id, id);
+		snprintf(line, sizeof(line), "# plan id %s ", id);
+		assert_non_null(strstr(ldif, line));
+		hv_backup_release(&bk);
+	}
 	free(ldif);
 	free(undo);
 	release(&fx);
 }
 
+/* Evaluates what hv_quote_ps wrote, as PowerShell would: '...' with ''
+ * for ', [char]0xHHHH, and "(a + b + ...)"; into UTF-16 code units. */
+static size_t ps_eval(const char *e, uint16_t *units, size_t max)
+{
+	size_t n = 0;
+	bool paren = *e == '(';
+
+	e += paren;
+	for (;;) {
+		if (*e == '\'') {
+			for (e++;; e++) {
+				assert_true(*e != '\0');
+				assert_true((unsigned char)*e < 0x80);
+				if (*e == '\'' && e[1] == '\'')
+					e++;
+				else if (*e == '\'')
+					break;
+				assert_true(n < max);
+				units[n++] = (uint16_t)(unsigned char)*e;
+			}
+			e++;
+		} else {
+			unsigned v;
+
+			assert_int_equal(strncmp(e, "[char]0x", 8), 0);
+			assert_int_equal(sscanf(e + 8, "%4X", &v), 1);
+			assert_true(n < max);
+			units[n++] = (uint16_t)v;
+			e += 12;
+		}
+		if (!paren || *e == ')')
+			break;
+		assert_int_equal(strncmp(e, " + ", 3), 0);
+		e += 3;
+	}
+	assert_int_equal(e[paren], '\0');
+	return n;
+}
+
+static void round_trip(const char *s, const uint16_t *want, size_t n_want)
+{
+	struct hv_strbuf sb = HV_STRBUF_INIT;
+	uint16_t got[64];
+	size_t n;
+
+	hv_quote_ps(&sb, s);
+	for (size_t i = 0; i < sb.len; i++)
+		if ((unsigned char)sb.buf[i] >= 0x80)
+			fail_msg("not ASCII: %s", sb.buf);
+	n = ps_eval(sb.buf, got, 64);
+	assert_int_equal(n, n_want);
+	if (n)
+		assert_memory_equal(got, want, n * sizeof(*got));
+	hv_strbuf_release(&sb);
+}
+
 static void test_quote_ps(void **state)
 {
 	struct hv_strbuf sb = HV_STRBUF_INIT;
+	static const uint16_t quotes[] = {'a', '\'', 'b', 0x2019, 'c'};
+	static const uint16_t spanish[] = {0xD1, '$', '(', 'x', ')', 0xD1};
+	static const uint16_t emoji[] = {'a', 0xD83D, 0xDE00};
+	static const uint16_t controls[] = {0x1B,   '[', 0x202E, 0x85,
+					    0xFFFD, 'z', '\'',	 0xFFFD};
 
 	(void)state;
-	hv_quote_ps(&sb, "a'b\xe2\x80\x99"
-			 "c");
-	assert_string_equal(sb.buf, "'a''b\xe2\x80\x99\xe2\x80\x99"
-				    "c'");
+	hv_quote_ps(&sb, "plain 'x'");
+	assert_string_equal(sb.buf, "'plain ''x'''");
 	hv_strbuf_reset(&sb);
-	hv_quote_comment(&sb, "x\ny\r\x7fz");
-	assert_string_equal(sb.buf, "x?y??z");
+	hv_quote_ps(&sb, "Pe\xc3\xb1"
+			 "a");
+	assert_string_equal(sb.buf, "('Pe' + [char]0x00F1 + 'a')");
+	hv_strbuf_reset(&sb);
+	hv_quote_ps(&sb, "\xc3\x91");
+	assert_string_equal(sb.buf, "('' + [char]0x00D1)");
+	round_trip("a'b\xe2\x80\x99"
+		   "c",
+		   quotes, 5);
+	round_trip("\xc3\x91$(x)\xc3\x91", spanish, 6);
+	round_trip("a\xf0\x9f\x98\x80", emoji, 3);
+	round_trip("\x1b[\xe2\x80\xae\xc2\x85\xff"
+		   "z'\xc0",
+		   controls, 8);
+	round_trip("", NULL, 0);
+	hv_strbuf_reset(&sb);
+	hv_quote_comment(&sb, "x\ny\r\x7fz\xe2\x80\xae\xc3\xb1");
+	assert_string_equal(sb.buf, "x\\x0ay\\x0d\\x7fz\\u202e\xc3\xb1");
 	hv_strbuf_release(&sb);
 }
 
@@ -390,6 +486,91 @@ static void test_spn_add_depends_on_removal(void **state)
 	release(&fx);
 }
 
+/* Computer objects whose creators chose names that attack the script:
+ * UTF-8 letters whose bytes are quotes in cp1252 (N-tilde is C3 91, A-breve
+ * C4 82, A-circumflex C3 82), typographic quotes, a right-to-left
+ * override, a C1 control. Each name wraps a subexpression that must never
+ * run. */
+static const char quote_attack[] =
+	"dn: CN=HV1,DC=t\nobjectClass: computer\nsAMAccountName: HV1$\n"
+	"dNSHostName: hv1.t\nuserAccountControl: 4096\n"
+	"servicePrincipalName: " MV "/HV1\n\n"
+	/* "N$(Invoke-Evil)N" with N = U+00D1 */
+	"dn:: Q049w5EkKEludm9rZS1FdmlsKcORLERDPXQ=\nobjectClass: computer\n"
+	"sAMAccountName:: w5EkKEludm9rZS1FdmlsKcORJA==\n"
+	"dNSHostName:: w5EkKEludm9rZS1FdmlsKcORLnQ=\n"
+	"userAccountControl: 4096\n"
+	"servicePrincipalName:: "
+	"TWljcm9zb2Z0IFZpcnR1YWwgU3lzdGVtIE1pZ3JhdGlv"
+	"biBTZXJ2aWNlL8ORJChJbnZva2UtRXZpbCnDkQ==\n\n"
+	/* "\u0102\u00c2;Invoke-Evil;#\u2019'\u202e\u0085" */
+	"dn: CN=EV2,DC=t\nobjectClass: computer\n"
+	"sAMAccountName:: xILDgjtJbnZva2UtRXZpbDsj4oCZJ+KArsKFJA==\n"
+	"dNSHostName: ev2.t\nuserAccountControl: 4096\n"
+	"servicePrincipalName: " MV "/EV2\n\n";
+
+/* The script is ASCII, and its code is the neutral script's under both
+ * readings: no byte of a name escaped its string. */
+static void test_ps1_quotes_under_both_readings(void **state)
+{
+	struct hv_plan_options opts = hv_plan_defaults();
+	struct fixture fx;
+	struct hv_plan neutral;
+	char *ps1, *ref;
+	const char *verdict;
+
+	(void)state;
+	build(&fx, quote_attack,
+	      "HV1,\xc3\x91$(Invoke-Evil)\xc3\x91,"
+	      "\xc4\x82\xc3\x82;Invoke-Evil;#\xe2\x80\x99'\xe2\x80\xae\xc2\x85",
+	      &opts);
+	assert_int_equal(fx.est.n_hosts, 3);
+	assert_true(fx.plan.n >= 3);
+	ps1 = render(hv_render_plan_ps1, &fx.plan);
+	neutral_plan(&fx.plan, &neutral);
+	ref = render(hv_render_plan_ps1, &neutral);
+	verdict = ps_check(ps1, strlen(ps1), ref, strlen(ref));
+	if (verdict)
+		fail_msg("%s", verdict);
+	/* code is ASCII; what is not (in comments) comes with a BOM */
+	for (const char *p = ps1; *p; p++)
+		if ((unsigned char)*p >= 0x80) {
+			assert_memory_equal(ps1, "\xef\xbb\xbf", 3);
+			break;
+		}
+	assert_non_null(strstr(ps1, "[char]0x00D1"));
+	free(ps1);
+	free(ref);
+	hv_plan_release(&neutral);
+	release(&fx);
+}
+
+/* The scanner itself: a quote in cp1252 clothing ends a string there. */
+static void test_ps_scanner(void **state)
+{
+	static const char good[] = "Foo -X 'a''b\xe2\x80\x99\xe2\x80\x99"
+				   "c' # 'x\n";
+	static const char bad[] = "Foo -X '\xc3\x91$(Evil)\xc3\x91' # \n";
+	static const char ref[] = "Foo -X 'x' # \n";
+
+	(void)state;
+	assert_null(ps_check(good, sizeof(good) - 1, ref, sizeof(ref) - 1));
+	assert_string_equal(
+		ps_check(bad, sizeof(bad) - 1, ref, sizeof(ref) - 1),
+		"cp1252 reading: a value became code");
+	/* with a BOM, PowerShell 5.1 reads UTF-8 too */
+	{
+		struct hv_strbuf sb = HV_STRBUF_INIT;
+
+		hv_strbuf_adds(&sb, "\xef\xbb\xbf");
+		hv_strbuf_adds(&sb, bad);
+		assert_null(ps_check(sb.buf, sb.len, ref, sizeof(ref) - 1));
+		hv_strbuf_release(&sb);
+	}
+	assert_string_equal(ps_check("X 'abc", 6, ref, sizeof(ref) - 1),
+			    "UTF-8 reading: does not tokenize");
+}
+
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -463,6 +644,8 @@ int main(void)
 		cmocka_unit_test(test_ldif_and_rollback),
 		cmocka_unit_test(test_quote_ps),
 		cmocka_unit_test(test_hostile_names),
+		cmocka_unit_test(test_ps1_quotes_under_both_readings),
+		cmocka_unit_test(test_ps_scanner),
 		cmocka_unit_test(test_sample_estate_script),
 		cmocka_unit_test(test_plan_stays_inside_vouched_selection),
 		cmocka_unit_test(test_peer_without_dns_name_once),

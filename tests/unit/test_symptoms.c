@@ -342,9 +342,9 @@ static void test_pasted_hyperv_manager(void **state)
 	assert_int_equal(h->role, HV_ROLE_DESTINATION);
 	assert_int_equal(s.n_vms, 1);
 	assert_string_equal(s.vms[0].name, "VM01");
-	assert_true(s.has_phase);
-	assert_int_equal(s.phase, 0); /* source */
-	assert_false(s.has_percent);
+	assert_true(s.fact[HV_CTX_PHASE].known);
+	assert_int_equal(s.fact[HV_CTX_PHASE].value, 0); /* source */
+	assert_false(s.fact[HV_CTX_PERCENT].known);
 	hv_symptoms_release(&s);
 }
 
@@ -396,10 +396,10 @@ static void test_pasted_cluster_manager(void **state)
 	assert_non_null(h);
 	assert_int_equal(h->role, HV_ROLE_DESTINATION);
 	assert_null(find_named(s.hosts, s.n_hosts, "NODE1"));
-	assert_true(s.has_phase);
-	assert_int_equal(s.phase, 1); /* destination */
-	assert_true(s.has_percent);
-	assert_int_equal(s.percent, 37);
+	assert_true(s.fact[HV_CTX_PHASE].known);
+	assert_int_equal(s.fact[HV_CTX_PHASE].value, 1); /* destination */
+	assert_true(s.fact[HV_CTX_PERCENT].known);
+	assert_int_equal(s.fact[HV_CTX_PERCENT].value, 37);
 	hv_symptoms_release(&s);
 }
 
@@ -483,10 +483,13 @@ static void test_pasted_event_viewer(void **state)
 	const struct hv_named *h;
 
 	hv_symptoms_scan(kb, event_viewer, 1, &s);
+	/* seen as "Event ID: 21502" (line 4) and by its text (line 11):
+	 * the text is the stronger sighting and is the one kept */
 	hit = find_sig(kb, &s, "ev-21502");
 	assert_non_null(hit);
-	assert_int_equal(hit->line, 4);
-	assert_string_equal(hit->as, "event id 21502");
+	assert_int_equal(hit->line, 11);
+	assert_int_equal(hit->how, HV_MATCH_TEXT);
+	assert_string_equal(hit->as, "message text");
 	hit = find_sig(kb, &s, "hr-oom");
 	assert_non_null(hit);
 	assert_int_equal(hit->line, 15);
@@ -498,8 +501,8 @@ static void test_pasted_event_viewer(void **state)
 	assert_int_equal(h->role, HV_ROLE_DESTINATION);
 	assert_non_null(find_named(s.vms, s.n_vms, "SQL01"));
 	assert_int_equal(s.n_vms, 1);
-	assert_true(s.has_phase);
-	assert_int_equal(s.phase, 1);
+	assert_true(s.fact[HV_CTX_PHASE].known);
+	assert_int_equal(s.fact[HV_CTX_PHASE].value, 1);
 	hv_symptoms_release(&s);
 }
 
@@ -604,7 +607,7 @@ static void test_near_misses(void **state)
 				 hv_strbuf_str(&got), s.n_unknown,
 				 s.n_unknown ? s.unknown[0] : "");
 		}
-		assert_false(s.has_percent);
+		assert_false(s.fact[HV_CTX_PERCENT].known);
 		hv_symptoms_release(&s);
 	}
 }
@@ -627,7 +630,7 @@ static void test_blackout_time(void **state)
 	assert_null(find_sig(kb, &s, "win-access"));
 	assert_null(find_sig(kb, &s, "ev-krb-5"));
 	assert_non_null(find_named(s.vms, s.n_vms, "VM01"));
-	assert_false(s.has_percent);
+	assert_false(s.fact[HV_CTX_PERCENT].known);
 	hv_symptoms_release(&s);
 }
 
@@ -701,12 +704,13 @@ static void test_percent(void **state)
 
 		hv_symptoms_scan(kb, cases[i].text, 1, &s);
 		if (cases[i].percent < 0) {
-			if (s.has_percent)
+			if (s.fact[HV_CTX_PERCENT].known)
 				fail_msg("'%s' gave %d %%", cases[i].text,
-					 s.percent);
+					 s.fact[HV_CTX_PERCENT].value);
 		} else {
-			assert_true(s.has_percent);
-			assert_int_equal(s.percent, cases[i].percent);
+			assert_true(s.fact[HV_CTX_PERCENT].known);
+			assert_int_equal(s.fact[HV_CTX_PERCENT].value,
+					 cases[i].percent);
 		}
 		hv_symptoms_release(&s);
 	}
@@ -722,7 +726,7 @@ static void test_empty_input(void **state)
 	assert_true(hv_symptoms_empty(&s));
 	assert_int_equal(s.n_unknown, 0);
 	assert_int_equal(s.n_hosts + s.n_vms, 0);
-	assert_false(s.has_phase);
+	assert_false(s.fact[HV_CTX_PHASE].known);
 	hv_symptoms_release(&s);
 }
 
