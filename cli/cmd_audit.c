@@ -3,7 +3,9 @@
 #include "commands.h"
 
 #include "checks/checks.h"
+#include "checks/host_checks.h"
 #include "render/render_audit.h"
+#include "snapshots.h"
 #include "sources.h"
 
 #include <stdlib.h>
@@ -12,6 +14,7 @@ enum { OPT_JSON = 1 };
 
 static const struct cli_option audit_options[] = {
 	{"json", NULL, "print JSON (schema hvdoctor.audit/1)", OPT_JSON},
+	CLI_SNAPSHOT_OPTIONS,
 	{NULL, NULL, NULL, 0},
 };
 
@@ -37,23 +40,39 @@ static int run_audit(const struct cli_args *args,
 	struct hv_audit_view view = {globals->est, &findings, globals->kb,
 				     globals->src->label,
 				     globals->load_rc != 0};
-	int rc;
+	struct hv_host_settings hosts = {0};
+	bool snapshots;
+	int rc, snap_rc;
 
-	if (args->n_positional) {
+	/* with --snapshot, the files after it are snapshots too */
+	if (args->n_positional && !cli_count(args, SNAP_FILE)) {
 		cli_error("audit: unexpected argument '%s'",
 			  args->positional[0]);
 		return HV_EXIT_INCOMPLETE;
 	}
+	if (cli_snapshots_initiated(args, "audit", &hosts.initiated))
+		return HV_EXIT_INCOMPLETE;
+	snap_rc = cli_snapshots_load(args, "audit", &hosts, &snapshots);
+	if (snapshots)
+		hv_host_settings_attach(&hosts, globals->est);
 	hv_checks_run_ad(globals->est, &findings);
+	hv_checks_run_hosts(globals->est, &findings);
 	if (cli_count(args, OPT_JSON))
 		hv_render_audit_json(&out, &view);
 	else
 		hv_render_audit_text(&out, &view, &style);
 	rc = cli_write_stdout(out.buf, out.len);
 	if (rc == 0)
-		rc = globals->load_rc ? globals->load_rc : exit_for(&findings);
+		rc = globals->load_rc ? globals->load_rc
+		     : snap_rc	      ? snap_rc
+		     : hv_host_settings_incomplete(globals->est)
+			     ? HV_EXIT_INCOMPLETE
+			     : exit_for(&findings);
 	hv_strbuf_release(&out);
 	hv_findings_release(&findings);
+	/* the estate outlives this command; the snapshots do not */
+	globals->est->settings = NULL;
+	hv_host_settings_release(&hosts);
 	return rc;
 }
 
@@ -61,7 +80,7 @@ const struct cli_command cmd_audit = {
 	.name = "audit",
 	.run = run_audit,
 	.usage = "(--ldap URI | --ldif FILE...) [--hosts H1,H2,...] "
-		 "[--admin USER] [--json]",
+		 "[--admin USER] [--snapshot FILE...] [--json]",
 	.summary = "the delegation and SPN picture of every host pair",
 	.description =
 		"Reads Active Directory (live over LDAP, or an LDIF export)\n"
@@ -70,7 +89,9 @@ const struct cli_command cmd_audit = {
 		"and exactly which delegation entry or flag is missing. "
 		"Without\n"
 		"--hosts, Hyper-V hosts are found by their migration-service\n"
-		"SPNs. Read-only.",
+		"SPNs. With --snapshot, each host's own settings (collected\n"
+		"by collector/hvdoctor-collect.ps1) are checked too, pair by\n"
+		"pair. Read-only.",
 	.needs = CLI_NEEDS_KB | CLI_NEEDS_ESTATE | CLI_NEEDS_DAMAGED_OK,
 	.options = audit_options,
 	.groups = (const struct cli_option_group *const[]){&cli_source_group,

@@ -5,7 +5,9 @@
 #include "base/alloc.h"
 #include "base/term.h"
 #include "plan_options.h"
+#include "render/render_host_plan.h"
 #include "render/render_plan.h"
+#include "snapshots.h"
 #include "sources.h"
 
 #include <errno.h>
@@ -31,6 +33,7 @@ static const struct cli_option plan_options[] = {
 	 "where the rollback LDIF goes (default: beside "
 	 "the plan,\nor hvdoctor-plan-TIME.rollback.ldif)",
 	 OPT_ROLLBACK},
+	CLI_SNAPSHOT_OPTIONS,
 	{NULL, NULL, NULL, 0},
 };
 
@@ -56,7 +59,8 @@ static char *rollback_path(const struct cli_args *args)
 	return hv_strbuf_detach(&path);
 }
 
-static int emit(const struct cli_args *args, const struct hv_plan_view *view)
+static int emit(const struct cli_args *args, const struct hv_plan_view *view,
+		const struct hv_host_plan *hosts)
 {
 	const char *format = cli_value(args, OPT_FORMAT);
 	const char *output = cli_value(args, OPT_OUTPUT);
@@ -64,10 +68,16 @@ static int emit(const struct cli_args *args, const struct hv_plan_view *view)
 	char *undo_path = rollback_path(args);
 	int rc;
 
-	if (format && strcmp(format, "ldif") == 0)
+	if (format && strcmp(format, "ldif") == 0) {
 		hv_render_plan_ldif(&text, view);
-	else
+		if (hosts->n)
+			cli_error("plan: %zu host setting change%s left out: "
+				  "host fixes are PowerShell (--format ps1)",
+				  hosts->n, hosts->n == 1 ? "" : "s");
+	} else {
 		hv_render_plan_ps1(&text, view);
+		hv_render_host_plan_ps1(&text, hosts);
+	}
 	hv_render_plan_rollback(&undo, view);
 	/* the rollback only for a plan that was written */
 	rc = output ? write_new_file(output, &text)
@@ -82,6 +92,11 @@ static int emit(const struct cli_args *args, const struct hv_plan_view *view)
 			hv_plan_changes(view->plan) == 1 ? "" : "s",
 			hv_plan_objects(view->plan),
 			hv_plan_objects(view->plan) == 1 ? "" : "s", undo_path);
+	if (rc == 0 && hosts->n && !(format && strcmp(format, "ldif") == 0))
+		fprintf(stderr,
+			"hvdoctor: plan: %zu host setting change%s; each "
+			"one's undo is the comment above it\n",
+			hosts->n, hosts->n == 1 ? "" : "s");
 	free(undo_path);
 	hv_strbuf_release(&text);
 	hv_strbuf_release(&undo);
@@ -119,13 +134,19 @@ static int run_plan(const struct cli_args *args,
 	struct hv_plan plan;
 	struct hv_strbuf verify = HV_STRBUF_INIT;
 	const char *format = cli_value(args, OPT_FORMAT);
+	struct hv_host_settings hosts = {0};
+	struct hv_host_plan host_plan;
+	bool snapshots;
 	int rc;
 
-	if (args->n_positional) {
+	/* with --snapshot, the files after it are snapshots too */
+	if (args->n_positional && !cli_count(args, SNAP_FILE)) {
 		cli_error("plan: unexpected argument '%s'",
 			  args->positional[0]);
 		return HV_EXIT_INCOMPLETE;
 	}
+	if (cli_snapshots_initiated(args, "plan", &hosts.initiated))
+		return HV_EXIT_INCOMPLETE;
 	if (format && strcmp(format, "ps1") != 0 &&
 	    strcmp(format, "ldif") != 0) {
 		cli_error("plan: --format takes ps1 or ldif");
@@ -133,6 +154,14 @@ static int run_plan(const struct cli_args *args,
 	}
 	if ((rc = cli_plan_options(args, "plan", &opts)) != 0)
 		return rc;
+	/* a fix from a damaged snapshot could undo what it cannot see */
+	if ((rc = cli_snapshots_load(args, "plan", &hosts, &snapshots)) != 0) {
+		hv_host_settings_release(&hosts);
+		return rc;
+	}
+	if (snapshots)
+		hv_host_settings_attach(&hosts, globals->est);
+	hv_host_plan_build(globals->est, &host_plan);
 	hv_plan_build(globals->est, &opts, &plan);
 	list_removals(&plan);
 	for (size_t i = 0; i < plan.n_warnings; i++)
@@ -146,10 +175,14 @@ static int run_plan(const struct cli_args *args,
 	{
 		struct hv_plan_view view = {&plan, src->label, verify.buf};
 
-		rc = emit(args, &view);
+		rc = emit(args, &view, &host_plan);
 	}
 	hv_strbuf_release(&verify);
 	hv_plan_release(&plan);
+	hv_host_plan_release(&host_plan);
+	/* the estate outlives this command; the snapshots do not */
+	globals->est->settings = NULL;
+	hv_host_settings_release(&hosts);
 	return rc;
 }
 
@@ -158,7 +191,8 @@ const struct cli_command cmd_plan = {
 	.run = run_plan,
 	.needs = CLI_NEEDS_ESTATE | CLI_NEEDS_COMPLETE,
 	.usage = "(--ldap URI | --ldif FILE...) [--hosts ...] "
-		 "[--format ps1|ldif] [--protocol any|kerberos]",
+		 "[--format ps1|ldif] [--protocol any|kerberos] "
+		 "[--snapshot FILE...]",
 	.summary = "write the fix: PowerShell or LDIF, with a rollback file",
 	.description =
 		"Writes exactly the missing delegation entries, protocol\n"

@@ -1,4 +1,5 @@
 #include "checks/checks.h"
+#include "checks/host_checks.h"
 
 #include "base/alloc.h"
 
@@ -45,5 +46,37 @@ void hv_checks_run_ad(const struct hv_estate *est, struct hv_findings *out)
 		else
 			hv_ad_checks[i].run(est, out);
 	}
+	hv_findings_sort(out);
+}
+
+/* The host checks read snapshots, not AD attributes (needs 0); what they
+ * could not check they say themselves (snapshot-missing, -incomplete). */
+const struct hv_check hv_host_checks[] = {
+	{"snapshots", hv_check_snapshot_coverage, 0, HV_CHECK_ESSENTIAL},
+	{"migration-enabled", hv_check_migration_enabled, 0,
+	 HV_CHECK_ESSENTIAL},
+	{"auth-types", hv_check_auth_types, 0, HV_CHECK_ESSENTIAL},
+	{"credssp", hv_check_credssp, 0, HV_CHECK_ESSENTIAL},
+	{"firewall", hv_check_hyperv_firewall, 0, HV_CHECK_ESSENTIAL},
+	{"migration-networks", hv_check_migration_networks, 0,
+	 HV_CHECK_ESSENTIAL},
+	{"smb-transport", hv_check_smb_cifs, 0, HV_CHECK_ESSENTIAL},
+	{"vm-switches", hv_check_vm_switches, 0, HV_CHECK_ESSENTIAL},
+	{"vm-versions", hv_check_vm_versions, 0, HV_CHECK_ESSENTIAL},
+	{"processors", hv_check_processors, 0, HV_CHECK_ESSENTIAL},
+	{"vm-paths", hv_check_vm_paths, 0, HV_CHECK_ESSENTIAL},
+	{"vmms-start", hv_check_vmms_start, 0, HV_CHECK_ESSENTIAL},
+	{"time-source", hv_check_time_source, 0, HV_CHECK_ESSENTIAL},
+	{"migration-limits", hv_check_migration_limits, 0, HV_CHECK_ESSENTIAL},
+	{"compare-vm", hv_check_compare_vm, 0, HV_CHECK_ESSENTIAL},
+};
+
+const size_t hv_host_checks_count =
+	sizeof(hv_host_checks) / sizeof(hv_host_checks[0]);
+
+void hv_checks_run_hosts(const struct hv_estate *est, struct hv_findings *out)
+{
+	for (size_t i = 0; i < hv_host_checks_count; i++)
+		hv_host_checks[i].run(est, out);
 	hv_findings_sort(out);
 }

@@ -155,6 +155,8 @@ struct hv_selection {
 	size_t n_groups;
 };
 
+struct hv_host_settings;
+
 struct hv_estate {
 	const struct hv_directory *dir; /* borrowed; must outlive */
 	struct hv_account *accounts;
@@ -183,6 +185,9 @@ struct hv_estate {
 	char **missing; /* named hosts/admins not found */
 	size_t n_missing, cap_missing;
 	bool discovered; /* hosts found by their SPNs */
+	/* host snapshots joined to the hosts (estate/host_settings.h);
+	 * borrowed, NULL when none were given */
+	const struct hv_host_settings *settings;
 };
 
 /* Builds the estate from dir (borrowed: keep it alive) and sel. Returns

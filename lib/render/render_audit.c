@@ -3,6 +3,7 @@
 #include "base/alloc.h"
 #include "base/json.h"
 #include "base/utf8.h"
+#include "checks/host_rules.h"
 #include "render/export_hint.h"
 #include "base/term.h"
 
@@ -64,6 +65,31 @@ static const struct {
 	[HV_PAIR_TARGET_SPN] = {"SPN", HV_TONE_RED},
 };
 
+/* A pair's cell: AD's verdict first; when AD says ready, the first thing
+ * the hosts' snapshots say stands in the way (checks/host_rules.h), or
+ * "ok?" when snapshots were given but a host's settings are unknown. */
+static const char *pair_cell(const struct hv_estate *est, size_t a, size_t b,
+			     enum hv_tone *tone)
+{
+	enum hv_pair_state ps = hv_pair_state(est, a, b);
+	unsigned block;
+	bool unchecked;
+
+	*tone = cells[ps].tone;
+	if (ps != HV_PAIR_READY)
+		return cells[ps].text;
+	block = hv_pair_blockers(est, a, b, &unchecked);
+	if (block) {
+		*tone = HV_TONE_RED;
+		return hv_pair_block_tag(block);
+	}
+	if (unchecked) {
+		*tone = HV_TONE_YELLOW;
+		return "ok?";
+	}
+	return cells[ps].text;
+}
+
 /* Names longer than this are clipped in the matrix (the findings give
  * them whole): one hostile 2 MiB name must not make a 2 GB matrix. */
 #define CELL_NAME_MAX 15
@@ -123,16 +149,15 @@ static void text_matrix(struct hv_strbuf *out, const struct hv_estate *est,
 		clipped_name(out, est->hosts[a].name, width);
 		for (size_t b = first; b < end; b++) {
 			bool in = hv_estate_pair_in_scope(est, a, b);
-			enum hv_pair_state ps =
-				in ? hv_pair_state(est, a, b) : HV_PAIR_READY;
+			enum hv_tone tone = HV_TONE_BOLD;
 			const char *cell = a == b ? "-"
 					   : !in  ? "."
-						  : cells[ps].text;
+						  : pair_cell(est, a, b, &tone);
 			int pad = width - (int)strlen(cell);
 
 			hv_strbuf_adds(out, "  ");
 			if (in)
-				hv_style_add(out, st, cells[ps].tone, cell);
+				hv_style_add(out, st, tone, cell);
 			else
 				hv_strbuf_adds(out, cell);
 			hv_strbuf_addf(out, "%*s", pad, "");
@@ -358,6 +383,12 @@ void hv_render_audit_text(struct hv_strbuf *out, const struct hv_audit_view *v,
 			       "SPNs are missing or duplicated; OFF = an "
 			       "account\nis disabled; ? = the input cannot "
 			       "tell; . = not in scope.\n");
+	if (est->n_hosts && est->settings)
+		hv_strbuf_adds(out,
+			       "Where AD is ready, host settings name what "
+			       "blocks the pair: auth cssp off\nfw net "
+			       "cifs vsw ver cpu iso cmp (see findings); "
+			       "ok? = a host has no snapshot.\n");
 	text_domains(out, est, counts, st);
 	text_unchecked(out, v, st);
 	text_findings(out, v->findings, st);
@@ -458,14 +489,14 @@ static void json_domains(struct hv_json *js, const struct hv_estate *est,
 			for (size_t a = first; a < end; a++) {
 				hv_json_array_begin(js);
 				for (size_t b = first; b < end; b++) {
+					enum hv_tone tone;
+
 					if (!hv_estate_pair_in_scope(est, a, b))
 						hv_json_null(js);
 					else
 						hv_json_string(
-							js, cells[hv_pair_state(
-									  est,
-									  a, b)]
-								    .text);
+							js, pair_cell(est, a, b,
+								      &tone));
 				}
 				hv_json_array_end(js);
 			}
