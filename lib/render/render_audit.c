@@ -13,6 +13,17 @@
 #include <stdio.h>
 #include <string.h>
 
+/* With snapshots, a pair AD calls ready is ready only when neither host's
+ * settings block it and both are known: the count follows the cells. */
+static bool hosts_clear(const struct hv_estate *est, size_t a, size_t b)
+{
+	bool unchecked = false;
+
+	if (!est->settings)
+		return true;
+	return !hv_pair_blockers(est, a, b, &unchecked) && !unchecked;
+}
+
 /* Walks each source's own delegation list instead of all N^2 pairs, so
  * counting stays linear in the directory even for one 10,000-host
  * domain; readiness is per host (source side and target side), so the
@@ -43,7 +54,8 @@ void hv_audit_pair_counts(const struct hv_estate *est,
 				continue;
 			}
 			c->full++;
-			c->ready += source_ready && as_target[b];
+			c->ready += source_ready && as_target[b] &&
+				    hosts_clear(est, a, b);
 		}
 	}
 	for (size_t d = 0; d < est->n_domains; d++)

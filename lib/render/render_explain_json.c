@@ -108,7 +108,8 @@ static void json_named(struct hv_json *js, const char *key,
 		hv_json_object_begin(js);
 		hv_json_kv_string(js, "name", items[i].name);
 		if (roles)
-			hv_json_kv_string(js, "role", hv_host_role_name(items[i].role));
+			hv_json_kv_string(js, "role",
+					  hv_host_role_name(items[i].role));
 		hv_json_object_end(js);
 	}
 	hv_json_array_end(js);
