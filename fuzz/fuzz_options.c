@@ -34,8 +34,10 @@ static const struct cli_command cmd = {
 	.summary = "fuzz",
 	.description = "fuzz",
 	.options = own,
-	.shared = shared,
-	.plan = plan,
+	.groups =
+		(const struct cli_option_group *const[]){
+			&(const struct cli_option_group){"shared", shared},
+			&(const struct cli_option_group){"plan", plan}, NULL},
 };
 
 static void check(int ok, const char *what)
