@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "kb_fixture.h"
+
 #include "base/strbuf.h"
 #include "diagnosis/explain.h"
 #include "diagnosis/symptoms.h"
@@ -109,9 +111,7 @@ static int setup_test_kb(void **state)
 
 static int teardown_kb(void **state)
 {
-	hv_kb_release(*state);
-	free(*state);
-	return 0;
+	return kb_teardown(state);
 }
 
 static size_t sig_index(const struct hv_kb *kb, const char *id)

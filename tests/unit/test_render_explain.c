@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "kb_fixture.h"
+
 #include "base/strbuf.h"
 #include "diagnosis/explain.h"
 #include "diagnosis/symptoms.h"
@@ -20,24 +22,12 @@
 
 static int setup_builtin(void **state)
 {
-	struct hv_kb *kb = calloc(1, sizeof(*kb));
-	struct hv_error err;
-
-	if (!kb || hv_kb_load(kb, NULL, &err) != 0) {
-		fprintf(stderr, "built-in kb: %s: %s\n", err.where,
-			err.message);
-		free(kb);
-		return -1;
-	}
-	*state = kb;
-	return 0;
+	return kb_setup_builtin(state);
 }
 
 static int teardown_kb(void **state)
 {
-	hv_kb_release(*state);
-	free(*state);
-	return 0;
+	return kb_teardown(state);
 }
 
 static void test_width_from_columns(void **state)

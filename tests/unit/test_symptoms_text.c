@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "kb_fixture.h"
+
 #include "diagnosis/symptoms.h"
 #include "knowledge/kb.h"
 
@@ -30,25 +32,12 @@ static const char test_kb[] =
 
 static int setup_kb(void **state)
 {
-	struct hv_kb *kb = calloc(1, sizeof(*kb));
-	struct hv_error err;
-
-	if (!kb ||
-	    hv_kb_parse(kb, "test.kb", test_kb, strlen(test_kb), &err) != 0 ||
-	    hv_kb_validate(kb, &err) != 0) {
-		fprintf(stderr, "test kb: %s: %s\n", err.where, err.message);
-		free(kb);
-		return -1;
-	}
-	*state = kb;
-	return 0;
+	return kb_setup_text(state, test_kb);
 }
 
 static int teardown_kb(void **state)
 {
-	hv_kb_release(*state);
-	free(*state);
-	return 0;
+	return kb_teardown(state);
 }
 
 static const struct hv_symptom *
