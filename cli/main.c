@@ -17,6 +17,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_audit,
 	&cmd_plan,
 	&cmd_apply,
+	&cmd_events,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
