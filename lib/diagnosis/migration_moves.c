@@ -52,23 +52,23 @@ static bool same_host(const char *a, const char *b)
 	return (!a[la] || !b[lb]) && la == lb && strncasecmp(a, b, la) == 0;
 }
 
-static bool vm_matches(const char *want, const struct hv_mig_event *e)
+static bool vm_matches(const char *want, const char *vm, const char *vm_id)
 {
 	const char *id = want[0] == '{' ? want + 1 : want;
 
-	return (e->vm && strcasecmp(want, e->vm) == 0) ||
-	       (e->vm_id && strlen(id) >= 36 &&
-		strncasecmp(id, e->vm_id, 36) == 0);
+	return (vm && strcasecmp(want, vm) == 0) ||
+	       (vm_id && strlen(id) >= 36 && strncasecmp(id, vm_id, 36) == 0);
 }
 
-static bool passes_names(const struct hv_mig_filter *f,
-			 const struct hv_mig_event *e)
+static bool names(const struct hv_mig_filter *f, const char *vm,
+		  const char *vm_id, const char *host, const char *source,
+		  const char *destination)
 {
-	if (f->vm && !vm_matches(f->vm, e))
+	if (f->vm && !vm_matches(f->vm, vm, vm_id))
 		return false;
-	if (f->host && !(same_host(f->host, e->ev.computer) ||
-			 same_host(f->host, e->source) ||
-			 same_host(f->host, e->destination)))
+	if (f->host &&
+	    !(same_host(f->host, host) || same_host(f->host, source) ||
+	      same_host(f->host, destination)))
 		return false;
 	return true;
 }
@@ -187,12 +187,26 @@ static bool in_window(const struct hv_mig_filter *f, uint64_t t)
 	return (!f->since || t >= f->since) && (!f->until || t <= f->until);
 }
 
-static void mark_window(struct hv_mig_report *r, const struct hv_mig_filter *f)
+static void select_window(struct hv_mig_report *r,
+			  const struct hv_mig_filter *f)
 {
-	for (size_t i = 0; i < r->n; i++)
-		r->events[i].in_window = in_window(f, r->events[i].ev.time);
-	for (size_t i = 0; i < r->n_moves; i++)
-		r->moves[i].in_window = in_window(f, r->moves[i].first);
+	for (size_t i = 0; i < r->n_moves; i++) {
+		struct hv_mig_move *m = &r->moves[i];
+
+		m->selected = names(f, m->vm, m->vm_id, m->host, m->source,
+				    m->destination);
+		m->in_window = m->selected && in_window(f, m->first);
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		struct hv_mig_event *e = &r->events[i];
+		bool selected =
+			e->move != SIZE_MAX
+				? r->moves[e->move].selected
+				: names(f, e->vm, e->vm_id, e->ev.computer,
+					e->source, e->destination);
+
+		e->in_window = selected && in_window(f, e->ev.time);
+	}
 }
 
 void hv_mig_analyse(const struct hv_kb *kb, struct hv_evtx_event *events,
@@ -207,7 +221,7 @@ void hv_mig_analyse(const struct hv_kb *kb, struct hv_evtx_event *events,
 			out->host_log_events++;
 		e.ev = events[i];
 		memset(&events[i], 0, sizeof(events[i]));
-		if (!hv_mig_event_read(kb, &e) || !passes_names(filter, &e)) {
+		if (!hv_mig_event_read(kb, &e)) {
 			hv_mig_event_release(&e);
 			continue;
 		}
@@ -218,7 +232,7 @@ void hv_mig_analyse(const struct hv_kb *kb, struct hv_evtx_event *events,
 		qsort(out->events, out->n, sizeof(*out->events), by_time);
 	for (size_t i = 0; i < out->n; i++)
 		place(out, i);
-	mark_window(out, filter);
+	select_window(out, filter);
 	hv_mig_summarise(kb, filter, out);
 }
 

@@ -147,7 +147,7 @@ void hv_mig_summarise(const struct hv_kb *kb, const struct hv_mig_filter *f,
 
 		if (m->in_window)
 			count_move(kb, r, m);
-		if (f->since && m->first < f->since)
+		if (f->since && m->selected && m->first < f->since)
 			tally(&s->before, m);
 		else if (f->since && m->in_window)
 			tally(&s->after, m);

@@ -54,7 +54,7 @@ struct hv_mig_event {
 	struct hv_mig_cause *causes; /* most likely first */
 	size_t n_causes;
 	size_t move;	/* index into hv_mig_report.moves, or SIZE_MAX */
-	bool in_window; /* within --since/--until: shown and counted */
+	bool in_window; /* selected and within --since/--until: shown */
 };
 
 enum hv_mig_outcome {
@@ -70,7 +70,8 @@ struct hv_mig_move {
 	uint64_t first, last; /* FILETIMEs of its first and last event */
 	enum hv_mig_outcome outcome;
 	bool slow;
-	bool in_window; /* started within --since/--until */
+	bool selected;	/* names the filter's VM or host (or no filter) */
+	bool in_window; /* selected, and started within --since/--until */
 	size_t failure; /* the event that failed it, or SIZE_MAX */
 };
 
@@ -111,10 +112,12 @@ struct hv_mig_report {
 	size_t slow;		/* moves with a long blackout */
 };
 
-/* Analyses events (taken over: each is emptied) into out. Events that
- * do not name the filter's VM or host are dropped; events and moves
- * outside the time window are kept, marked, for the before/after split,
- * and only those in the window are counted in the summary's totals. */
+/* Analyses events (taken over: each is emptied) into out. Events are
+ * joined into moves first; then a move is selected when it names the
+ * filter's VM or host, and an event when its move is selected (or, for
+ * context outside any move, when it names them). Events and moves
+ * outside the time window stay in the report, marked, for the
+ * before/after split; only those in the window are shown and counted. */
 void hv_mig_analyse(const struct hv_kb *kb, struct hv_evtx_event *events,
 		    size_t n, const struct hv_mig_filter *filter,
 		    struct hv_mig_report *out);

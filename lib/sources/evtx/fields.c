@@ -220,6 +220,8 @@ static void c_attribute_end(void *ctx)
 	c->in_attr = false;
 	if (is(f->name, f->len, "Data") && is(c->attr, c->attr_len, "Name"))
 		f->data_name = hv_strdup(hv_strbuf_str(&c->attr_text));
+	else if (c->attr_len >= 5 && !memcmp(c->attr, "xmlns", 5))
+		;	   /* a namespace declaration is not data */
 	else if (c->n > 1) /* not the EventData/UserData element itself */
 		add_item(c, c->attr, c->attr_len, hv_strbuf_str(&c->attr_text));
 }
