@@ -35,15 +35,16 @@ enum {
 static const struct cli_option events_options[] = {
 	{"json", NULL, "print JSON (schema hvdoctor.events/1)", OPT_JSON},
 	{"since", "TIME",
-	 "only events from TIME on (UTC: 2026-11-10, 2026-11-10T08:00,\n"
-	 "or 7d / 12h ago); the summary compares the failure\n"
-	 "rate before and after it",
+	 "only events from TIME on (UTC: 2026-11-10,\n"
+	 "2026-11-10T08:00, or 7d / 12h ago); the summary\n"
+	 "compares the failure rate before and after it",
 	 OPT_SINCE},
 	{"until", "TIME", "only events up to TIME (a date: its whole day)",
 	 OPT_UNTIL},
 	{"vm", "NAME", "only events of this VM (name or id)", OPT_VM},
 	{"host", "NAME",
-	 "only events logged by, or naming, this host (short or FQDN)",
+	 "only events logged by or naming this host\n"
+	 "(short name or FQDN)",
 	 OPT_HOST},
 	{"prom", "FILE",
 	 "also write Prometheus metrics to FILE (replaced\n"
@@ -449,7 +450,8 @@ static int report(const struct cli_args *args,
 	struct hv_events_view view;
 	struct hv_strbuf out = HV_STRBUF_INIT;
 	struct hv_style style = {globals->color};
-	const char *cols = getenv("COLUMNS");
+	/* $COLUMNS only for a person at a terminal: files and pipes get 80 */
+	const char *cols = isatty(STDOUT_FILENO) ? getenv("COLUMNS") : NULL;
 	long width = cols ? strtol(cols, NULL, 10) : 80;
 	int rc;
 
@@ -524,7 +526,7 @@ static int run_events(const struct cli_args *args,
 	    fflush(stdout) != 0 || run.write_failed) {
 		cli_error("events: cannot write the output");
 		rc = HV_EXIT_INCOMPLETE;
-	} else if (run.mode == MODE_MIGRATIONS) {
+	} else if (run.mode == MODE_MIGRATIONS && n_files) {
 		rc = report(args, globals, &run, n_files);
 	}
 	problems_tail(&run, n_files);
@@ -540,8 +542,8 @@ const struct cli_command cmd_events = {
 	.usage = "FILE.evtx... [--json] [--since TIME] [--until TIME] "
 		 "[--vm NAME] [--host NAME] [--prom FILE] "
 		 "| FILE.evtx... --all [--format xml|json]",
-	.summary = "live migrations in Windows event logs: timeline, "
-		   "success rates, causes",
+	.summary = "migrations in event logs: timeline, success rates, "
+		   "causes",
 	.description =
 		"Reads event logs copied off Hyper-V hosts (the hosts'\n"
 		"Microsoft-Windows-Hyper-V-VMMS-Admin and\n"

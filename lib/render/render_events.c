@@ -77,6 +77,24 @@ static size_t col_width(const struct hv_events_view *v, size_t used)
 	return w > used + 10 ? w - used : 10;
 }
 
+/* Said right after the answer: counts from damaged logs may miss
+ * moves. */
+static void incomplete(struct hv_strbuf *out, const struct hv_events_view *v,
+		       const struct hv_style *st)
+{
+	size_t damaged = 0;
+
+	for (size_t i = 0; i < v->n_files; i++)
+		damaged += v->files[i].lost > 0;
+	if (!damaged)
+		return;
+	hv_style_add(out, st, HV_TONE_YELLOW, "Incomplete: ");
+	hv_strbuf_addf(out,
+		       "%zu of %zu logs are damaged and records were lost "
+		       "(see the\nmessages); the counts may miss moves.\n",
+		       damaged, v->n_files);
+}
+
 static void answer(struct hv_strbuf *out, const struct hv_events_view *v,
 		   const struct hv_style *st)
 {
@@ -108,13 +126,13 @@ static void answer(struct hv_strbuf *out, const struct hv_events_view *v,
 		 "%zu of %zu live migration%s failed; %zu succeeded", t->failed,
 		 t->started, t->started == 1 ? "" : "s", t->succeeded);
 	hv_style_add(out, st, t->failed ? HV_TONE_RED : HV_TONE_GREEN, line);
-	if (t->unknown)
-		hv_strbuf_addf(out, ", %zu without a logged outcome",
-			       t->unknown);
 	if (t->failed + t->succeeded)
 		hv_strbuf_addf(out, " (success rate %d%%)",
 			       percent(t->succeeded, t->failed + t->succeeded));
 	hv_strbuf_adds(out, ".\n");
+	if (t->unknown)
+		hv_strbuf_addf(out, "%zu started with no outcome logged.\n",
+			       t->unknown);
 	if (s->by_cause.n)
 		hv_strbuf_addf(out,
 			       "Most likely cause: %s (%zu of %zu failures).\n",
@@ -140,7 +158,10 @@ static void event_head(struct hv_strbuf *out, const struct hv_events_view *v,
 		 e->ev.computer);
 	padded(out, host, 8);
 	hv_strbuf_addf(out, " %5u ", e->ev.event_id);
-	snprintf(role, sizeof(role), "%-9s", hv_mig_role_name(e->role));
+	/* the role padded only when more follows: no trailing blanks */
+	snprintf(role, sizeof(role),
+		 e->vm || src || dst || e->move != SIZE_MAX ? "%-9s" : "%s",
+		 hv_mig_role_name(e->role));
 	hv_style_add(out, st, role_tone(e->role), role);
 	if (e->vm) {
 		hv_strbuf_addch(out, ' ');
@@ -239,13 +260,16 @@ static void event_detail(struct hv_strbuf *out, const struct hv_events_view *v,
 		used = 11;
 		for (size_t i = 0; i < e->n_causes; i++) {
 			const char *id = kb->causes[e->causes[i].cause].id;
+			size_t need = 1 + strlen(id),
+			       room = i + 1 < e->n_causes ? 4 : 0;
 
-			if (used + strlen(id) + 2 > col_width(v, 0)) {
+			/* room for " ..." unless this is the last */
+			if (used + need + room > col_width(v, 0)) {
 				hv_strbuf_adds(out, " ...");
 				break;
 			}
 			hv_strbuf_addf(out, " %s", id);
-			used += strlen(id) + 1;
+			used += need;
 		}
 		hv_strbuf_addch(out, '\n');
 	}
@@ -370,6 +394,7 @@ void hv_render_events_text(struct hv_strbuf *out,
 			   const struct hv_style *style)
 {
 	answer(out, view, style);
+	incomplete(out, view, style);
 	timeline(out, view, style);
 	summary(out, view, style);
 }

@@ -45,6 +45,7 @@ their chunks):
                           near misses (id 3 of another provider, a
                           FailoverClustering id the kb does not know)
   hvs01-vmms-ok.evtx      a standalone host whose moves all succeed
+  hvs01-vmms-cut.evtx     hvs01-vmms-ok.evtx cut short inside a record
   types.evtx              every value type, arrays, nested binary XML,
                           optional and missing values (character and
                           entity references are left to the unit tests:
@@ -416,6 +417,12 @@ def main():
         check(path, log, python=name != "types.evtx")
         print("%s: %d records, %d chunks" % (name, log.next_id - 1,
                                              len(log.chunks)))
+    # a copy cut short inside its third record, as a copy that stopped
+    # half way looks (not checked: both reference parsers drop it whole)
+    data = logs["hvs01-vmms-ok.evtx"].bytes()
+    with open(os.path.join(out, "hvs01-vmms-cut.evtx"), "wb") as f:
+        f.write(data[:4096 + 512 + 3 * 700])
+    print("hvs01-vmms-cut.evtx: cut at %d bytes" % (4096 + 512 + 3 * 700))
 
 
 if __name__ == "__main__":
