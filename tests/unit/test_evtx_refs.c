@@ -22,6 +22,7 @@
 #include "base/alloc.h"
 #include "base/strbuf.h"
 #include "sources/evtx/evtx.h"
+#include "sources/evtx/evtx_internal.h"
 
 #include "evtx_canon.h"
 
@@ -69,7 +70,32 @@ static char *data_dir(void)
 
 /* --- our side ---------------------------------------------------- */
 
-static void read_ours(const char *path, struct recs *out, size_t *damage)
+/* A record rendered through a plan (plan.c) reads exactly as the walk
+ * renders it, in XML and in JSON. */
+static void same_as_walk(const struct hv_evtx_record *rec,
+			 const struct hv_strbuf *xml, size_t *mismatch)
+{
+	struct hv_strbuf a = HV_STRBUF_INIT, b = HV_STRBUF_INIT;
+	struct hv_evtx_ctx ctx;
+	struct hv_evtx_doc doc;
+	size_t values;
+
+	hv_evtx_record_ctx(rec, &ctx);
+	hv_evtx_record_doc(rec, &doc);
+	hv_evtx_walk_xml(&ctx, &doc, &a, false, &values);
+	if (a.len != xml->len || memcmp(a.buf, xml->buf, a.len))
+		(*mismatch)++;
+	hv_strbuf_reset(&a);
+	hv_evtx_walk_json(&ctx, &doc, &a, false, &values);
+	hv_evtx_render_json(rec, &b);
+	if (a.len != b.len || memcmp(a.buf, b.buf, a.len))
+		(*mismatch)++;
+	hv_strbuf_release(&a);
+	hv_strbuf_release(&b);
+}
+
+static void read_ours(const char *path, struct recs *out, size_t *damage,
+		      size_t *plan_mismatch)
 {
 	struct hv_evtx_file f;
 	struct hv_evtx_reader *r = hv_evtx_reader_new();
@@ -106,6 +132,7 @@ static void read_ours(const char *path, struct recs *out, size_t *damage)
 						x->time);
 			hv_strbuf_reset(&xml);
 			hv_evtx_render_xml(&rec, &xml);
+			same_as_walk(&rec, &xml, plan_mismatch);
 			canon_xml(xml.buf, xml.len, &canon);
 			hv_strbuf_addch(&canon, '\0');
 			x->canon = hv_strbuf_detach(&canon);
@@ -537,10 +564,15 @@ static void check_sample(const char *dir, const struct sample *s,
 {
 	struct recs ours = {0}, py = {0}, lib = {0};
 	struct hv_strbuf path = HV_STRBUF_INIT, bad = HV_STRBUF_INIT;
-	size_t damage, live;
+	size_t damage, live, plan_mismatch = 0;
 
 	hv_strbuf_addf(&path, "%s/%s", dir, s->file);
-	read_ours(hv_strbuf_str(&path), &ours, &damage);
+	read_ours(hv_strbuf_str(&path), &ours, &damage, &plan_mismatch);
+	if (plan_mismatch)
+		hv_strbuf_addf(&bad,
+			       "  %zu renderings differ between plan and "
+			       "walk\n",
+			       plan_mismatch);
 	read_tsv(dir, s->file, &py, &lib);
 	/* a file in which we found damage may hold more than the
 	 * references recover: it is held to the damaged-file rule */

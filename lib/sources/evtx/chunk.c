@@ -41,6 +41,9 @@ void hv_evtx_reader_free(struct hv_evtx_reader *r)
 	if (!r)
 		return;
 	hv_evtx_templates_release(r);
+	hv_evtx_plans_release(r);
+	for (size_t i = 0; i < sizeof(r->scratch) / sizeof(*r->scratch); i++)
+		free(r->scratch[i]);
 	hv_evtx_tpl_free(r->literal);
 	free(r->values);
 	free(r);

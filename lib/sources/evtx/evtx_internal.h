@@ -164,6 +164,11 @@ struct hv_evtx_reader {
 	struct hv_evtx_tpl_slot *tpls;
 	size_t n_tpls, cap_tpls, nodes_compiled;
 	struct hv_evtx_tpl *literal; /* the current record's, if any */
+	struct hv_evtx_plan **plans; /* this chunk's, by key hash */
+	size_t n_plans, cap_plans;
+	/* values of nested documents, kept between records (plan.c) */
+	struct hv_evtx_value *scratch[4];
+	size_t scratch_cap[4];
 	struct hv_evtx_value *values;
 	size_t cap_values;
 };
@@ -223,7 +228,16 @@ struct hv_evtx_piece {
 					    CDATA */
 	const struct hv_evtx_tpl *tpl;
 	struct hv_evtx_value value; /* SUBST: the value (an array item) */
+	/* when recording a plan (plan.c): a value is written as a
+	 * placeholder naming it, not as its text */
+	bool placeholder;
+	uint16_t outer; /* the BinXml value it is nested in, or PLAN_TOP */
 };
+
+/* Placeholders: \x01, the escape digit, 4 hex digits of the outer
+ * value, 4 of the value, \x02. */
+#define PLAN_TOP 0xffffu
+#define PLAN_MARK_LEN 11
 
 struct hv_evtx_sink {
 	void *ctx;
@@ -242,6 +256,8 @@ struct hv_evtx_sink {
 			    bool had_content, bool had_elements, int depth);
 	struct hv_strbuf *out; /* checked against HV_EVTX_RENDER_LIMIT */
 	bool cut;	       /* set when the limit was reached */
+	bool placeholders;     /* recording a plan */
+	size_t values;	       /* value pieces written */
 };
 
 /* Walks doc (the record's, or a nested one at depth). */
@@ -260,6 +276,23 @@ void hv_evtx_piece_text(const struct hv_evtx_piece *p, enum hv_evtx_escape esc,
 void hv_evtx_node_text(const struct hv_evtx_ctx *ctx,
 		       const struct hv_evtx_doc *doc, uint32_t node,
 		       struct hv_strbuf *out);
+
+/* plan.c: renders a record through a cached plan when it can (the
+ * output of its template for values NULL, empty or set in the same
+ * places), else with the walk. xml selects XML or JSON. Returns what
+ * the renderers return. */
+int hv_evtx_plan_render(const struct hv_evtx_record *rec, bool xml,
+			struct hv_strbuf *out);
+/* The renderers proper, without plans (xml.c, json.c). */
+int hv_evtx_walk_xml(const struct hv_evtx_ctx *ctx,
+		     const struct hv_evtx_doc *doc, struct hv_strbuf *out,
+		     bool placeholders, size_t *values);
+int hv_evtx_walk_json(const struct hv_evtx_ctx *ctx,
+		      const struct hv_evtx_doc *doc, struct hv_strbuf *out,
+		      bool placeholders, size_t *values);
+/* Forgets the plans of the previous chunk (their templates are gone). */
+void hv_evtx_plans_reset(struct hv_evtx_reader *r);
+void hv_evtx_plans_release(struct hv_evtx_reader *r);
 
 /* chunk.c: the context of the record's chunk. */
 void hv_evtx_record_ctx(const struct hv_evtx_record *rec,

@@ -287,16 +287,14 @@ void hv_evtx_record_data(const struct hv_evtx_record *rec,
 {
 	struct collector c = {.out = out, .attr_text = HV_STRBUF_INIT};
 	struct hv_evtx_sink sink = {
-		&c,
-		c_element_begin,
-		c_attribute_begin,
-		c_attribute_end,
-		c_content_begin,
-		c_text,
-		c_pi,
-		c_element_end,
-		NULL,
-		false,
+		.ctx = &c,
+		.element_begin = c_element_begin,
+		.attribute_begin = c_attribute_begin,
+		.attribute_end = c_attribute_end,
+		.content_begin = c_content_begin,
+		.text = c_text,
+		.pi = c_pi,
+		.element_end = c_element_end,
 	};
 	struct hv_evtx_ctx ctx;
 	struct hv_evtx_doc doc;

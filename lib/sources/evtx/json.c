@@ -317,27 +317,26 @@ static void write_node(struct hv_strbuf *out, const struct jtree *t,
 	hv_strbuf_addch(out, '}');
 }
 
-int hv_evtx_render_json(const struct hv_evtx_record *rec, struct hv_strbuf *out)
+int hv_evtx_walk_json(const struct hv_evtx_ctx *ctx,
+		      const struct hv_evtx_doc *doc, struct hv_strbuf *out,
+		      bool placeholders, size_t *values)
 {
 	struct jtree t = {0};
 	struct hv_evtx_sink sink = {
-		&t,
-		j_element_begin,
-		j_attribute_begin,
-		j_attribute_end,
-		j_content_begin,
-		j_text,
-		j_pi,
-		j_element_end,
-		&t.pool,
-		false,
+		.ctx = &t,
+		.element_begin = j_element_begin,
+		.attribute_begin = j_attribute_begin,
+		.attribute_end = j_attribute_end,
+		.content_begin = j_content_begin,
+		.text = j_text,
+		.pi = j_pi,
+		.element_end = j_element_end,
+		.out = &t.pool,
+		.placeholders = placeholders,
 	};
-	struct hv_evtx_ctx ctx;
-	struct hv_evtx_doc doc;
 
-	hv_evtx_record_ctx(rec, &ctx);
-	hv_evtx_record_doc(rec, &doc);
-	hv_evtx_walk(&ctx, &doc, &sink, 0);
+	hv_evtx_walk(ctx, doc, &sink, 0);
+	*values = sink.values;
 	hv_strbuf_addch(out, '{');
 	if (t.n) {
 		quoted(out, &t, t.nodes[0].name, t.nodes[0].name_len);
@@ -350,4 +349,9 @@ int hv_evtx_render_json(const struct hv_evtx_record *rec, struct hv_strbuf *out)
 	free(t.stack);
 	hv_strbuf_release(&t.pool);
 	return sink.cut ? -1 : 0;
+}
+
+int hv_evtx_render_json(const struct hv_evtx_record *rec, struct hv_strbuf *out)
+{
+	return hv_evtx_plan_render(rec, false, out);
 }

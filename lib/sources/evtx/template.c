@@ -120,6 +120,7 @@ const struct hv_evtx_tpl *hv_evtx_template_at(const struct hv_evtx_ctx *ctx,
 
 void hv_evtx_templates_reset(struct hv_evtx_reader *r)
 {
+	hv_evtx_plans_reset(r); /* plans point at these templates */
 	for (size_t i = 0; i < r->cap_tpls; i++) {
 		if (r->tpls[i].used)
 			hv_evtx_tpl_free(r->tpls[i].tpl);

@@ -445,11 +445,55 @@ static void fixed_text(const struct hv_evtx_value *v, uint32_t n,
 	}
 }
 
+/* The common types first, without the general dispatch: this is the
+ * innermost loop of a dump. */
+static bool fast_text(const struct hv_evtx_value *v, enum hv_evtx_escape esc,
+		      struct hv_strbuf *out)
+{
+	char *w;
+
+	switch (v->type) {
+	case VT_STRING:
+		hv_evtx_utf16_escaped(v->data, v->size / 2, esc, out);
+		return true;
+	case VT_UINT8:
+	case VT_UINT16:
+	case VT_UINT32:
+	case VT_UINT64:
+		if (v->size != fixed_size(v->type, v->size))
+			return false;
+		w = hv_evtx_reserve(out, 24);
+		hv_evtx_commit(out, dec(w, le_n(v->data, v->size)));
+		return true;
+	case VT_HEX64:
+		if (v->size != 8)
+			return false;
+		w = hv_evtx_reserve(out, 24);
+		*w++ = '0';
+		*w++ = 'x';
+		hv_evtx_commit(out,
+			       hex_fixed(w, hv_le64(v->data), 16, lower_hex));
+		return true;
+	case VT_FILETIME:
+		if (v->size != 8)
+			return false;
+		w = hv_evtx_reserve(out, 32);
+		hv_evtx_commit(out, w + hv_evtx_filetime_format(
+						hv_le64(v->data), 9, w));
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void scalar_text(const struct hv_evtx_value *v, enum hv_evtx_escape esc,
 			struct hv_strbuf *out)
 {
-	uint32_t n = fixed_size(v->type, v->size);
+	uint32_t n;
 
+	if (fast_text(v, esc, out))
+		return;
+	n = fixed_size(v->type, v->size);
 	if (n) {
 		if (v->size >= n)
 			fixed_text(v, n, out);
@@ -585,14 +629,25 @@ static void civil(int64_t days, int64_t *y, unsigned *m, unsigned *d)
 	*y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
-size_t hv_evtx_filetime_format(uint64_t ft, int digits, char *buf)
-{
-	int64_t secs = (int64_t)(ft / 10000000u) - EPOCH_DIFF, y, days;
-	unsigned frac = (unsigned)(ft % 10000000u), m, d, rem;
-	char *w = buf;
+/* "YYYY-MM-DDT" of a day; the events of a log fall on few days, so the
+ * last one is kept (per thread). */
+static _Thread_local struct {
+	int64_t day;
+	char text[16];
+	size_t len;
+	bool set;
+} last_day;
 
-	days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-	rem = (unsigned)(secs - days * 86400);
+static char *date_text(char *w, int64_t days)
+{
+	int64_t y;
+	unsigned m, d;
+	char *start = w;
+
+	if (last_day.set && last_day.day == days) {
+		memcpy(w, last_day.text, last_day.len);
+		return w + last_day.len;
+	}
 	civil(days, &y, &m, &d);
 	w = y >= 10000 ? dec(w, (uint64_t)y) : dec_fixed(w, (uint64_t)y, 4);
 	*w++ = '-';
@@ -600,6 +655,22 @@ size_t hv_evtx_filetime_format(uint64_t ft, int digits, char *buf)
 	*w++ = '-';
 	w = dec_fixed(w, d, 2);
 	*w++ = 'T';
+	last_day.day = days;
+	last_day.len = (size_t)(w - start);
+	memcpy(last_day.text, start, last_day.len);
+	last_day.set = true;
+	return w;
+}
+
+size_t hv_evtx_filetime_format(uint64_t ft, int digits, char *buf)
+{
+	int64_t secs = (int64_t)(ft / 10000000u) - EPOCH_DIFF, days;
+	unsigned frac = (unsigned)(ft % 10000000u), rem;
+	char *w = buf;
+
+	days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+	rem = (unsigned)(secs - days * 86400);
+	w = date_text(w, days);
 	w = dec_fixed(w, rem / 3600, 2);
 	*w++ = ':';
 	w = dec_fixed(w, rem / 60 % 60, 2);

@@ -15,6 +15,7 @@
  * limit): a record cannot make the walk run without end. */
 #include "sources/evtx/evtx_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,7 @@ struct walk {
 	const struct hv_evtx_ctx *ctx;
 	struct hv_evtx_sink *sink;
 	int nest;
+	uint16_t outer; /* the BinXml value being walked, or PLAN_TOP */
 };
 
 static const struct hv_evtx_value null_value = {VT_NULL, 0, NULL};
@@ -66,15 +68,18 @@ static bool nested_doc(const struct walk *w, const struct hv_evtx_value *v,
 static void walk_doc(struct walk *w, const struct hv_evtx_doc *doc, int depth);
 
 static void walk_binxml(struct walk *w, const struct hv_evtx_value *v,
-			int depth)
+			uint16_t id, int depth)
 {
 	struct hv_evtx_doc doc;
 	struct hv_evtx_value *values = NULL;
 	size_t cap = 0;
+	uint16_t outer = w->outer;
 
 	if (nested_doc(w, v, &doc, &values, &cap)) {
 		w->nest++;
+		w->outer = id;
 		walk_doc(w, &doc, depth);
+		w->outer = outer;
 		w->nest--;
 	}
 	hv_evtx_tpl_free(doc.literal);
@@ -85,8 +90,11 @@ static void text_piece(struct walk *w, const struct hv_evtx_doc *doc,
 		       const struct hv_evtx_node *n,
 		       const struct hv_evtx_value *v)
 {
-	struct hv_evtx_piece piece = {n, doc->tpl, *v};
+	struct hv_evtx_piece piece = {n, doc->tpl, *v, w->sink->placeholders,
+				      w->outer};
 
+	if (n->kind == NODE_SUBST)
+		w->sink->values++;
 	w->sink->text(w->sink->ctx, &piece);
 }
 
@@ -123,7 +131,7 @@ static void walk_content(struct walk *w, const struct hv_evtx_doc *doc,
 		} else if (n->kind != NODE_SUBST) {
 			text_piece(w, doc, n, &null_value);
 		} else if ((v = value_of(doc, n))->type == VT_BINXML) {
-			walk_binxml(w, v, depth);
+			walk_binxml(w, v, n->subst_id, depth);
 		} else if ((v->type & VT_ARRAY) && items && k < MAX_ARRAYS) {
 			text_piece(w, doc, n, &items[k++]);
 		} else if (v->type != VT_NULL) {
@@ -296,7 +304,7 @@ static void walk_doc(struct walk *w, const struct hv_evtx_doc *doc, int depth)
 void hv_evtx_walk(const struct hv_evtx_ctx *ctx, const struct hv_evtx_doc *doc,
 		  struct hv_evtx_sink *sink, int depth)
 {
-	struct walk w = {ctx, sink, 0};
+	struct walk w = {ctx, sink, 0, PLAN_TOP};
 
 	walk_doc(&w, doc, depth);
 }
@@ -305,7 +313,7 @@ void hv_evtx_walk_element(const struct hv_evtx_ctx *ctx,
 			  const struct hv_evtx_doc *doc, uint32_t el,
 			  struct hv_evtx_sink *sink, int depth)
 {
-	struct walk w = {ctx, sink, 0};
+	struct walk w = {ctx, sink, 0, PLAN_TOP};
 
 	walk_element(&w, doc, el, depth);
 }
@@ -355,6 +363,14 @@ void hv_evtx_piece_text(const struct hv_evtx_piece *p, enum hv_evtx_escape esc,
 
 	switch (n->kind) {
 	case NODE_SUBST:
+		if (p->placeholder) {
+			char mark[PLAN_MARK_LEN + 1];
+
+			snprintf(mark, sizeof(mark), "\x01%d%04x%04x\x02",
+				 (int)esc, p->outer, n->subst_id);
+			hv_evtx_put(out, mark, PLAN_MARK_LEN);
+			break;
+		}
 		hv_evtx_value_text(&p->value, esc, out);
 		break;
 	case NODE_CHARREF:
@@ -390,7 +406,8 @@ void hv_evtx_node_text(const struct hv_evtx_ctx *ctx,
 	for (uint32_t i = t->nodes[node].child; i != NODE_NONE;
 	     i = t->nodes[i].next) {
 		const struct hv_evtx_node *n = &t->nodes[i];
-		struct hv_evtx_piece piece = {n, t, null_value};
+		struct hv_evtx_piece piece = {n, t, null_value, false,
+					      PLAN_TOP};
 
 		if (n->kind == NODE_ELEMENT || n->kind == NODE_PI)
 			continue;

@@ -95,26 +95,30 @@ static void element_end(void *ctx, const char *name, size_t len,
 	hv_evtx_put(out, ">\n", 2);
 }
 
-int hv_evtx_render_xml(const struct hv_evtx_record *rec, struct hv_strbuf *out)
+int hv_evtx_walk_xml(const struct hv_evtx_ctx *ctx,
+		     const struct hv_evtx_doc *doc, struct hv_strbuf *out,
+		     bool placeholders, size_t *values)
 {
-	struct hv_evtx_ctx ctx;
-	struct hv_evtx_doc doc;
 	struct writer w = {out, false};
 	struct hv_evtx_sink sink = {
-		&w,
-		element_begin,
-		attribute_begin,
-		attribute_end,
-		content_begin,
-		text,
-		pi,
-		element_end,
-		out,
-		false,
+		.ctx = &w,
+		.element_begin = element_begin,
+		.attribute_begin = attribute_begin,
+		.attribute_end = attribute_end,
+		.content_begin = content_begin,
+		.text = text,
+		.pi = pi,
+		.element_end = element_end,
+		.out = out,
+		.placeholders = placeholders,
 	};
 
-	hv_evtx_record_ctx(rec, &ctx);
-	hv_evtx_record_doc(rec, &doc);
-	hv_evtx_walk(&ctx, &doc, &sink, 0);
+	hv_evtx_walk(ctx, doc, &sink, 0);
+	*values = sink.values;
 	return sink.cut ? -1 : 0;
+}
+
+int hv_evtx_render_xml(const struct hv_evtx_record *rec, struct hv_strbuf *out)
+{
+	return hv_evtx_plan_render(rec, true, out);
 }
