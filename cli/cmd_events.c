@@ -81,6 +81,7 @@ struct run {
 	size_t n, cap;
 	bool checked;
 	bool write_failed;
+	unsigned char ids[8192]; /* hv_mig_ids() */
 };
 
 /* --- the worker side: decide on provider, channel and id first ---- */
@@ -133,9 +134,18 @@ static void migration_record(struct run *run, struct hv_evtx_scan_job *job,
 	struct hv_strbuf provider = HV_STRBUF_INIT, channel = HV_STRBUF_INIT;
 	uint64_t id = 0;
 
+	/* the id and a provider prefix first: no string is read for the
+	 * records that cannot matter, most of any log */
+	hv_evtx_field_uint(rec, HV_EVTX_F_EVENT_ID, &id);
+	id &= 0xffff;
+	if (!(run->ids[id >> 3] & (1u << (id & 7))) &&
+	    !hv_evtx_field_has_prefix(rec, HV_EVTX_F_PROVIDER,
+				      HV_MIG_HYPERV_PREFIX) &&
+	    !hv_evtx_field_has_prefix(rec, HV_EVTX_F_CHANNEL,
+				      HV_MIG_HYPERV_PREFIX))
+		return;
 	hv_evtx_field_text(rec, HV_EVTX_F_PROVIDER, &provider);
 	hv_evtx_field_text(rec, HV_EVTX_F_CHANNEL, &channel);
-	hv_evtx_field_uint(rec, HV_EVTX_F_EVENT_ID, &id);
 	if (hv_mig_host_log(hv_strbuf_str(&provider), hv_strbuf_str(&channel)))
 		d->host_log = true;
 	if (hv_mig_wanted(run->kb, hv_strbuf_str(&provider),
@@ -289,7 +299,8 @@ static bool parse_time(const char *s, bool end_of_day, uint64_t *out)
 				  !parse_digits(s + 17, 2, &se) || se > 60))
 			return false;
 	}
-	secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+	secs = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 +
+	       (int64_t)mi * 60 + se;
 	if (len == 10 && end_of_day)
 		secs += 86399;
 	*out = hv_evtx_filetime_from_unix(secs) +
@@ -350,7 +361,8 @@ static int read_options(const struct cli_args *args, struct run *run,
 				"and --vm go with the migration report");
 			return HV_EXIT_INCOMPLETE;
 		}
-		if (format && strcmp(format, "xml") && strcmp(format, "json")) {
+		if (format && strcmp(format, "xml") != 0 &&
+		    strcmp(format, "json") != 0) {
 			cli_error("events: --format takes xml or json, not "
 				  "'%s'",
 				  format);
@@ -521,6 +533,7 @@ static int run_events(const struct cli_args *args,
 	    (rc = cli_load_kb(globals, &kb)) != 0)
 		return rc;
 	run.kb = &kb;
+	hv_mig_ids(&kb, run.ids);
 	open_rc = open_files(args, &run, &n_files);
 	if (hv_evtx_scan(run.files, n_files, threads, &ops) != 0 ||
 	    fflush(stdout) != 0 || run.write_failed) {

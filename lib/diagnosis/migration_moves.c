@@ -20,9 +20,9 @@
 #include <strings.h>
 
 #define SECOND 10000000ull /* FILETIME units */
-#define START_WINDOW (60 * SECOND)
-#define OUTCOME_WINDOW (4 * 3600 * SECOND) /* large VMs move for hours */
-#define DUPLICATE_WINDOW (120 * SECOND)
+#define START_WINDOW (60ull * SECOND)
+#define OUTCOME_WINDOW (4ull * 3600 * SECOND) /* large VMs move for hours */
+#define DUPLICATE_WINDOW (120ull * SECOND)
 
 void hv_mig_event_release(struct hv_mig_event *e)
 {
@@ -246,7 +246,7 @@ void hv_mig_report_release(struct hv_mig_report *r)
 		hv_mig_event_release(&r->events[i]);
 	free(r->events);
 	free(r->moves);
-	for (size_t l = 0; l < sizeof(lists) / sizeof(*lists); l++) {
+	for (size_t l = 0; l < 5; l++) { /* the five lists above */
 		for (size_t i = 0; i < lists[l]->n; i++)
 			free(lists[l]->items[i].key);
 		free(lists[l]->items);

@@ -91,6 +91,19 @@ bool hv_mig_wanted(const struct hv_kb *kb, const char *provider,
 	       event_sig(kb, provider, channel, event_id) != NULL;
 }
 
+void hv_mig_ids(const struct hv_kb *kb, unsigned char ids[8192])
+{
+	memset(ids, 0, 8192);
+	for (size_t i = 0; i < kb->n_sigs; i++)
+		if (kb->sigs[i].kind == HV_SIG_EVENT &&
+		    kb->sigs[i].event < 65536)
+			ids[kb->sigs[i].event >> 3] |=
+				(unsigned char)(1u << (kb->sigs[i].event & 7));
+	for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++)
+		ids[known[i].id >> 3] |=
+			(unsigned char)(1u << (known[i].id & 7));
+}
+
 static enum hv_mig_role known_role(const struct hv_evtx_event *ev)
 {
 	for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++)

@@ -28,6 +28,15 @@ enum hv_mig_role {
 	HV_MIG_CONTEXT,	  /* evidence around moves: cluster, Kerberos */
 };
 
+/* What every Hyper-V provider and channel name starts with. */
+#define HV_MIG_HYPERV_PREFIX "Microsoft-Windows-Hyper-V-"
+
+/* The event ids that may matter whatever the provider (those of the
+ * knowledge base's event signatures and of the table of roles): bit
+ * id of ids (8192 bytes). A record of another id matters only if it
+ * comes from a Hyper-V provider: a filter that reads no strings. */
+void hv_mig_ids(const struct hv_kb *kb, unsigned char ids[8192]);
+
 /* Whether an event may matter, from its provider, channel and id alone:
  * the filter applied before the event's data is read. */
 bool hv_mig_wanted(const struct hv_kb *kb, const char *provider,

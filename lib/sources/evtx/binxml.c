@@ -136,7 +136,7 @@ static bool plausible_name(const struct compiler *c, uint32_t off, uint32_t at)
 
 	if (off < 512 || !hv_evtx_name_at(c->ctx, off, &chars, &n) || n == 0)
 		return false;
-	return off == at || (size_t)off + 10 + 2u * n <= at;
+	return off == at || (size_t)off + 10 + (size_t)2 * n <= at;
 }
 
 /* The start of an element: token, dependency id (2), data size (4), name

@@ -42,7 +42,7 @@ void hv_evtx_reader_free(struct hv_evtx_reader *r)
 		return;
 	hv_evtx_templates_release(r);
 	hv_evtx_plans_release(r);
-	for (size_t i = 0; i < sizeof(r->scratch) / sizeof(*r->scratch); i++)
+	for (size_t i = 0; i < HV_EVTX_SCRATCH; i++)
 		free(r->scratch[i]);
 	hv_evtx_tpl_free(r->literal);
 	free(r->values);
@@ -103,6 +103,29 @@ static void check_crcs(struct hv_evtx_reader *r, uint32_t flags,
 			"are read but may be damaged");
 }
 
+/* The common string offsets (64) and template pointers (32) at 128-511:
+ * each is 0 or a chunk offset past the header. Names and templates are
+ * found by the offsets records carry, so a bad entry costs nothing but
+ * is worth saying. */
+static void check_tables(struct hv_evtx_reader *r)
+{
+	struct hv_cursor cur;
+	size_t bad = 0;
+
+	hv_cursor_init(&cur, r->ctx.chunk, CHUNK_HEADER, r->ctx.base);
+	hv_cursor_seek(&cur, 128);
+	for (int i = 0; i < 64 + 32; i++) {
+		uint32_t off = hv_cursor_le32(&cur);
+
+		if (off && (off < CHUNK_HEADER || off >= r->ctx.chunk_len))
+			bad++;
+	}
+	if (bad)
+		problem(r, HV_EVTX_P_CHUNK_HEADER_CRC, 128, false,
+			"string or template table entries point outside the "
+			"chunk; its header may be damaged");
+}
+
 /* The header of a chunk with a signature: the end of its records and
  * its checksums. */
 static void read_chunk_header(struct hv_evtx_reader *r)
@@ -144,6 +167,7 @@ static void read_chunk_header(struct hv_evtx_reader *r)
 			"the cut are read");
 	}
 	check_crcs(r, flags, data_crc, header_crc);
+	check_tables(r);
 }
 
 void hv_evtx_chunk_begin(struct hv_evtx_reader *r, const struct hv_evtx_file *f,

@@ -220,6 +220,10 @@ bool hv_evtx_field_uint(const struct hv_evtx_record *rec,
  * allocation. */
 bool hv_evtx_field_is(const struct hv_evtx_record *rec,
 		      enum hv_evtx_field field, const char *s);
+/* True when the field's text starts with prefix, ignoring ASCII case;
+ * costs no allocation. */
+bool hv_evtx_field_has_prefix(const struct hv_evtx_record *rec,
+			      enum hv_evtx_field field, const char *prefix);
 /* The time the event was created (FILETIME): TimeCreated, or the time
  * the record was written when the event has none. */
 uint64_t hv_evtx_record_time(const struct hv_evtx_record *rec);

@@ -143,6 +143,9 @@ struct hv_evtx_ctx {
 	struct hv_evtx_reader *reader;
 };
 
+/* Nested documents one record may have rendered through a plan. */
+#define HV_EVTX_SCRATCH 4
+
 /* A chunk's compiled templates, by definition offset. */
 struct hv_evtx_tpl_slot {
 	bool used;
@@ -167,8 +170,8 @@ struct hv_evtx_reader {
 	struct hv_evtx_plan **plans; /* this chunk's, by key hash */
 	size_t n_plans, cap_plans;
 	/* values of nested documents, kept between records (plan.c) */
-	struct hv_evtx_value *scratch[4];
-	size_t scratch_cap[4];
+	struct hv_evtx_value *scratch[HV_EVTX_SCRATCH];
+	size_t scratch_cap[HV_EVTX_SCRATCH];
 	struct hv_evtx_value *values;
 	size_t cap_values;
 };

@@ -95,21 +95,22 @@ bool hv_evtx_field_uint(const struct hv_evtx_record *rec,
 	return ok;
 }
 
-/* UTF-16 against ASCII, ignoring ASCII case; a NUL ends the value. */
-static bool utf16_is(const struct hv_evtx_value *v, const char *s)
+/* UTF-16 against ASCII, ignoring ASCII case; a NUL ends the value.
+ * With prefix, s need only start the value. */
+static bool utf16_is(const struct hv_evtx_value *v, const char *s, bool prefix)
 {
 	size_t n = v->size / 2, i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && s[i]; i++) {
 		uint16_t u = hv_le16(v->data + 2 * i);
 
-		if (u == 0)
-			break;
-		if (u >= 0x80 || !s[i] ||
+		if (u == 0 || u >= 0x80 ||
 		    tolower(u) != tolower((unsigned char)s[i]))
 			return false;
 	}
-	return s[i] == '\0';
+	if (s[i])
+		return false;
+	return prefix || i == n || hv_le16(v->data + 2 * i) == 0;
 }
 
 bool hv_evtx_field_is(const struct hv_evtx_record *rec,
@@ -124,9 +125,28 @@ bool hv_evtx_field_is(const struct hv_evtx_record *rec,
 		return false;
 	v = single_value(rec, node);
 	if (v && v->type == VT_STRING)
-		return utf16_is(v, s);
+		return utf16_is(v, s, false);
 	is = hv_evtx_field_text(rec, field, &text) &&
 	     strcasecmp(hv_strbuf_str(&text), s) == 0;
+	hv_strbuf_release(&text);
+	return is;
+}
+
+bool hv_evtx_field_has_prefix(const struct hv_evtx_record *rec,
+			      enum hv_evtx_field field, const char *prefix)
+{
+	uint32_t node = field_node(rec, field);
+	const struct hv_evtx_value *v;
+	struct hv_strbuf text = HV_STRBUF_INIT;
+	bool is;
+
+	if (node == NODE_NONE)
+		return false;
+	v = single_value(rec, node);
+	if (v && v->type == VT_STRING)
+		return utf16_is(v, prefix, true);
+	is = hv_evtx_field_text(rec, field, &text) &&
+	     strncasecmp(hv_strbuf_str(&text), prefix, strlen(prefix)) == 0;
 	hv_strbuf_release(&text);
 	return is;
 }

@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PLANS_MAX 512u /* per chunk */
-#define KEY_MAX 1024u  /* bytes */
-#define NESTED_MAX 4u  /* binary XML values in one record */
+#define PLANS_MAX 512u		   /* per chunk */
+#define KEY_MAX 1024u		   /* bytes */
+#define NESTED_MAX HV_EVTX_SCRATCH /* binary XML values in a record */
 
 enum { OP_TEXT, OP_VALUE };
 
@@ -48,10 +48,6 @@ struct nested {
 	uint16_t id; /* the BinXml value */
 	struct hv_evtx_doc doc;
 };
-
-_Static_assert(NESTED_MAX == sizeof(((struct hv_evtx_reader *)0)->scratch) /
-				     sizeof(struct hv_evtx_value *),
-	       "one scratch array per nested document");
 
 struct key {
 	unsigned char buf[KEY_MAX];
@@ -85,18 +81,25 @@ static uint8_t value_class(const struct hv_evtx_value *v)
 static void key_doc(struct key *k, const struct hv_evtx_doc *doc, bool nested)
 {
 	uint16_t n = doc->tpl->max_subst;
+	uintptr_t tpl = (uintptr_t)doc->tpl; /* the template is the key */
+	unsigned char *c;
 
-	key_add(k, &doc->tpl, sizeof(doc->tpl));
+	key_add(k, &tpl, sizeof(tpl));
 	key_add(k, &n, sizeof(n));
-	for (uint16_t i = 0; i < n && k->ok; i++) {
+	if (!k->ok || k->len + n > sizeof(k->buf)) {
+		k->ok = false;
+		return;
+	}
+	c = k->buf + k->len;
+	for (uint16_t i = 0; i < n; i++) {
 		const struct hv_evtx_value *v =
 			i < doc->n_values ? &doc->values[i] : NULL;
-		uint8_t c = v ? value_class(v) : 0;
 
-		if (v && ((v->type & VT_ARRAY) || (nested && c >= 3)))
+		c[i] = v ? value_class(v) : 0;
+		if (v && ((v->type & VT_ARRAY) || (nested && c[i] >= 3)))
 			k->ok = false;
-		key_add(k, &c, 1);
 	}
+	k->len += n;
 }
 
 static void key_release(struct key *k)
@@ -190,8 +193,9 @@ static struct hv_evtx_plan **slot_for(struct hv_evtx_reader *r,
 	size_t i;
 
 	if (!r->cap_plans) {
-		r->cap_plans = 2 * PLANS_MAX;
-		r->plans = hv_calloc(r->cap_plans, sizeof(*r->plans));
+		r->cap_plans = 2 * (size_t)PLANS_MAX;
+		r->plans =
+			hv_calloc(r->cap_plans, sizeof(struct hv_evtx_plan *));
 	}
 	for (i = hash & (r->cap_plans - 1); r->plans[i];
 	     i = (i + 1) & (r->cap_plans - 1))
@@ -242,7 +246,9 @@ static bool cut(struct hv_evtx_plan *p, const struct hv_strbuf *out,
 {
 	size_t cap = 0, found = 0, i = 0, start = 0;
 
-	p->text = hv_strndup(out->buf ? out->buf : "", out->len);
+	if (!out->buf)
+		return values == 0;
+	p->text = hv_strndup(out->buf, out->len);
 	while (i <= out->len) {
 		struct op op = {0};
 

@@ -18,6 +18,7 @@ struct scan {
 	size_t n_files;
 	const struct hv_evtx_scan_ops *ops;
 	size_t *first_job; /* per file: number of its first job */
+	size_t *forgotten; /* per file: chunks whose pages were given back */
 	size_t total, window;
 	struct hv_evtx_scan_job *jobs; /* window slots */
 	int *state;
@@ -82,11 +83,21 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* Pages of delivered chunks are given back in batches: each madvise()
+ * makes the other threads' CPUs flush their TLBs, so once per chunk
+ * would cost more than it saves. */
+#define FORGET_BATCH 128 /* chunks: 8 MiB */
+
 static int deliver(struct scan *s, struct hv_evtx_scan_job *job)
 {
 	int rc = s->ops->deliver ? s->ops->deliver(s->ops->ctx, job) : 0;
+	size_t from = s->forgotten[job->file_index];
 
-	hv_evtx_forget_chunks(job->file, job->chunk, 1);
+	if (job->chunk + 1 - from >= FORGET_BATCH ||
+	    job->chunk + 1 == job->file->n_chunks) {
+		hv_evtx_forget_chunks(job->file, from, job->chunk + 1 - from);
+		s->forgotten[job->file_index] = job->chunk + 1;
+	}
 	return rc;
 }
 
@@ -153,6 +164,7 @@ int hv_evtx_scan(const struct hv_evtx_file *files, size_t n, unsigned threads,
 	if (n == 0)
 		return 0;
 	s.first_job = hv_calloc(n, sizeof(*s.first_job));
+	s.forgotten = hv_calloc(n, sizeof(*s.forgotten));
 	for (size_t f = 0; f < n; f++) {
 		s.first_job[f] = s.total;
 		s.total += files[f].n_chunks;
@@ -179,5 +191,6 @@ int hv_evtx_scan(const struct hv_evtx_file *files, size_t n, unsigned threads,
 	free(s.state);
 	free(s.jobs);
 	free(s.first_job);
+	free(s.forgotten);
 	return rc;
 }

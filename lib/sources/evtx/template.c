@@ -144,7 +144,8 @@ static int read_values(struct hv_cursor *cur, struct hv_evtx_value **values,
 		       size_t *cap, size_t *out_n, const char **why)
 {
 	uint32_t n = hv_cursor_le32(cur);
-	const unsigned char *desc;
+	const unsigned char *desc, *data;
+	size_t total = 0;
 
 	if (!hv_cursor_ok(cur) || n > hv_cursor_remaining(cur) / 4) {
 		*why = "substitution count larger than its record";
@@ -155,16 +156,21 @@ static int read_values(struct hv_cursor *cur, struct hv_evtx_value **values,
 		*cap = n;
 		*values = hv_reallocarray(*values, n, sizeof(**values));
 	}
+	for (uint32_t i = 0; i < n; i++)
+		total += hv_le16(desc + (size_t)4 * i);
+	/* all the values at once: one bounds check for the array */
+	data = hv_cursor_bytes(cur, total);
+	if (!data) {
+		*why = "substitution value runs past its record";
+		return -1;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		struct hv_evtx_value *v = &(*values)[i];
 
-		v->size = hv_le16(desc + 4 * i);
-		v->type = desc[4 * i + 2];
-		v->data = hv_cursor_bytes(cur, v->size);
-		if (!v->data) {
-			*why = "substitution value runs past its record";
-			return -1;
-		}
+		v->size = hv_le16(desc + (size_t)4 * i);
+		v->type = desc[(size_t)4 * i + 2];
+		v->data = data;
+		data += v->size;
 	}
 	*out_n = n;
 	return 0;
@@ -214,7 +220,7 @@ int hv_evtx_doc_read(const struct hv_evtx_ctx *ctx, struct hv_cursor *cur,
 	memset(doc, 0, sizeof(*doc));
 	/* [MS-EVEN6]: 0*FragmentHeader ( Element / TemplateInstance ) */
 	while (hv_cursor_remaining(cur) >= 4 &&
-	       (tok = cur->data[cur->pos]) == TOK_FRAGMENT)
+	       cur->data[cur->pos] == TOK_FRAGMENT)
 		hv_cursor_skip(cur, 4);
 	if (!hv_cursor_remaining(cur)) {
 		*why = "no binary XML";

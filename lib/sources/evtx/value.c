@@ -234,7 +234,7 @@ static bool sid_text(const struct hv_evtx_value *v, struct hv_strbuf *out)
 	}
 	for (int i = 0; i < p[1]; i++) {
 		*w++ = '-';
-		w = dec(w, hv_le32(p + 8 + 4 * i));
+		w = dec(w, hv_le32(p + 8 + (size_t)4 * i));
 	}
 	hv_evtx_commit(out, w);
 	return true;

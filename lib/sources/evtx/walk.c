@@ -70,7 +70,7 @@ static void walk_doc(struct walk *w, const struct hv_evtx_doc *doc, int depth);
 static void walk_binxml(struct walk *w, const struct hv_evtx_value *v,
 			uint16_t id, int depth)
 {
-	struct hv_evtx_doc doc;
+	struct hv_evtx_doc doc = {0};
 	struct hv_evtx_value *values = NULL;
 	size_t cap = 0;
 	uint16_t outer = w->outer;
@@ -249,7 +249,7 @@ static bool walk_array_element(struct walk *w, const struct hv_evtx_doc *doc,
 {
 	const struct hv_evtx_tpl *t = doc->tpl;
 	const struct hv_evtx_value *arrays[MAX_ARRAYS];
-	struct hv_evtx_value items[MAX_ARRAYS];
+	struct hv_evtx_value items[MAX_ARRAYS] = {{0}};
 	size_t pos[MAX_ARRAYS] = {0};
 	int n = 0;
 
