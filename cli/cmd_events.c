@@ -117,7 +117,10 @@ static bool record_on_host(const struct run *run,
 static void dump_record(struct run *run, struct hv_evtx_scan_job *job,
 			const struct hv_evtx_record *rec)
 {
-	if (!record_in_window(run, rec) || !record_on_host(run, rec))
+	if ((run->filter.since || run->filter.until) &&
+	    !record_in_window(run, rec))
+		return;
+	if (run->filter.host && !record_on_host(run, rec))
 		return;
 	if (run->mode == MODE_XML) {
 		hv_evtx_render_xml(rec, &job->text);
@@ -529,8 +532,10 @@ static int run_events(const struct cli_args *args,
 	size_t n_files = 0;
 	int rc, open_rc;
 
+	/* a dump needs no knowledge base */
 	if ((rc = read_options(args, &run, &threads)) != 0 ||
-	    (rc = cli_load_kb(globals, &kb)) != 0)
+	    (run.mode == MODE_MIGRATIONS &&
+	     (rc = cli_load_kb(globals, &kb)) != 0))
 		return rc;
 	run.kb = &kb;
 	hv_mig_ids(&kb, run.ids);

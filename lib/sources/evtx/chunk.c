@@ -218,18 +218,20 @@ static enum record_fit record_at(const struct hv_evtx_reader *r, size_t pos,
 				 uint32_t *out_size)
 {
 	struct hv_cursor cur;
+	const unsigned char *head, *tail;
 	uint32_t size;
 
 	hv_cursor_init(&cur, r->ctx.chunk, r->limit, r->ctx.base);
-	if (!hv_cursor_seek(&cur, pos) || hv_cursor_le32(&cur) != RECORD_MAGIC)
+	if (!hv_cursor_seek(&cur, pos) || !(head = hv_cursor_bytes(&cur, 8)) ||
+	    hv_le32(head) != RECORD_MAGIC)
 		return FIT_NONE;
-	size = hv_cursor_le32(&cur);
-	if (!hv_cursor_ok(&cur) || size < RECORD_HEADER + 4 ||
-	    size > r->limit - pos)
+	size = hv_le32(head + 4);
+	if (size < RECORD_HEADER + 4 || size > r->limit - pos)
 		return FIT_NONE;
 	*out_size = size;
 	hv_cursor_seek(&cur, pos + size - 4);
-	return hv_cursor_le32(&cur) == size ? FIT_OK : FIT_COPY;
+	tail = hv_cursor_bytes(&cur, 4);
+	return tail && hv_le32(tail) == size ? FIT_OK : FIT_COPY;
 }
 
 /* The next offset at or after pos where a record holds together, or

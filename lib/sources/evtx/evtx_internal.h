@@ -121,6 +121,7 @@ struct hv_evtx_tpl {
 	uint32_t field[HV_EVTX_F_COUNT];
 	uint32_t event_data, user_data; /* element nodes or NODE_NONE */
 	uint16_t max_subst;		/* highest substitution id + 1 */
+	uint64_t sig; /* hash of the tree and pool, for the shared cache */
 };
 
 /* The binary XML of a record or of a BinXml value: a template with its
@@ -150,7 +151,8 @@ struct hv_evtx_ctx {
 struct hv_evtx_tpl_slot {
 	bool used;
 	uint32_t offset;
-	struct hv_evtx_tpl *tpl; /* NULL: could not be read (why) */
+	const struct hv_evtx_tpl *tpl; /* in the shared cache; NULL: could
+					  not be read (why) */
 	const char *why;
 };
 
@@ -166,6 +168,11 @@ struct hv_evtx_reader {
 	bool repair_failed;	/* the guess at pos did not read */
 	struct hv_evtx_tpl_slot *tpls;
 	size_t n_tpls, cap_tpls, nodes_compiled;
+	uint32_t last_offset[2]; /* the last templates found, by offset */
+	const struct hv_evtx_tpl *last_tpl[2];
+	/* compiled templates shared by the chunks read so far, by tree */
+	struct hv_evtx_tpl **shared;
+	size_t n_shared, cap_shared, shared_nodes;
 	struct hv_evtx_tpl *literal; /* the current record's, if any */
 	struct hv_evtx_plan **plans; /* this chunk's, by key hash */
 	size_t n_plans, cap_plans;
@@ -198,7 +205,8 @@ int hv_evtx_doc_read(const struct hv_evtx_ctx *ctx, struct hv_cursor *cur,
  * per chunk; NULL with *why when it cannot be read. */
 const struct hv_evtx_tpl *hv_evtx_template_at(const struct hv_evtx_ctx *ctx,
 					      uint32_t off, const char **why);
-/* Forgets the templates of the previous chunk. */
+/* Forgets the template offsets of the previous chunk (their compiled
+ * trees stay shared, up to a bound). */
 void hv_evtx_templates_reset(struct hv_evtx_reader *r);
 void hv_evtx_templates_release(struct hv_evtx_reader *r);
 

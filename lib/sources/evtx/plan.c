@@ -11,8 +11,9 @@
  * and for each binary XML value (EventData and UserData of most logs are
  * one, a template of their own) that template and its values' classes.
  * Deeper nesting, arrays, literal XML and anything a placeholder could
- * be confused with fall back to the walk; so does a chunk with more
- * plans than PLANS_MAX. Plans live as long as the chunk's templates. */
+ * be confused with fall back to the walk. Templates are shared between
+ * chunks (template.c), so a plan serves the whole file; at PLANS_MAX
+ * the plans are dropped and made again as needed. */
 #include "sources/evtx/evtx_internal.h"
 
 #include "base/alloc.h"
@@ -75,6 +76,10 @@ static uint8_t value_class(const struct hv_evtx_value *v)
 		return 0;
 	if (v->type == VT_BINXML)
 		return v->size ? 4 : 3;
+	if (v->size == 0)
+		return 1;
+	if (v->type == VT_STRING) /* as hv_evtx_value_empty() */
+		return v->size >= 2 && (v->data[0] | v->data[1]) ? 2 : 1;
 	return hv_evtx_value_empty(v) ? 1 : 2;
 }
 
@@ -151,13 +156,23 @@ static void make_key(const struct hv_evtx_ctx *ctx,
 	}
 }
 
+/* A hash of the key eight bytes at a time (multiply and fold, in the
+ * manner of FNV but on words): it runs for every record. */
 static uint32_t hash_of(const unsigned char *p, size_t n)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+		h ^= h >> 32;
+	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001B3ull;
+	return (uint32_t)(h ^ (h >> 29));
 }
 
 static void plan_free(struct hv_evtx_plan *p)
@@ -239,10 +254,25 @@ static bool in_json_name(const char *p, const char *end)
 	return false;
 }
 
+/* Points op at its nested document by position: the key fixes which
+ * values are nested documents, so the position holds for every record
+ * of the plan. */
+static bool nested_index(const struct key *k, struct op *op)
+{
+	if (op->outer == PLAN_TOP)
+		return true;
+	for (uint16_t i = 0; i < k->n_nested; i++)
+		if (k->nested[i].id == op->outer) {
+			op->outer = i;
+			return true;
+		}
+	return false;
+}
+
 /* Cuts a rendering with placeholders into ops; false when the text
  * holds a mark byte of its own or a mark that is not one of ours. */
 static bool cut(struct hv_evtx_plan *p, const struct hv_strbuf *out,
-		size_t values, bool xml)
+		size_t values, bool xml, const struct key *k)
 {
 	size_t cap = 0, found = 0, i = 0, start = 0;
 
@@ -269,7 +299,8 @@ static bool cut(struct hv_evtx_plan *p, const struct hv_strbuf *out,
 		if (i == out->len)
 			break;
 		if (!read_mark(out->buf + i, out->len - i, &op) ||
-		    (!xml && in_json_name(out->buf + i, out->buf + out->len)))
+		    (!xml && in_json_name(out->buf + i, out->buf + out->len)) ||
+		    !nested_index(k, &op))
 			return false;
 		HV_GROW(p->ops, p->n_ops, cap);
 		p->ops[p->n_ops++] = op;
@@ -294,7 +325,7 @@ static struct hv_evtx_plan *record_plan(const struct hv_evtx_ctx *ctx,
 	memcpy(p->key, k->buf, k->len);
 	p->key_len = k->len;
 	p->hash = hash;
-	p->usable = rc == 0 && cut(p, &out, values, xml);
+	p->usable = rc == 0 && cut(p, &out, values, xml, k);
 	hv_strbuf_release(&out);
 	return p;
 }
@@ -305,13 +336,9 @@ static const struct hv_evtx_value *value_for(const struct hv_evtx_doc *doc,
 {
 	static const struct hv_evtx_value null_value = {VT_NULL, 0, NULL};
 
-	if (op->outer != PLAN_TOP) {
-		doc = NULL;
-		for (size_t i = 0; i < k->n_nested && !doc; i++)
-			if (k->nested[i].id == op->outer)
-				doc = &k->nested[i].doc;
-	}
-	if (!doc || op->id >= doc->n_values)
+	if (op->outer != PLAN_TOP)
+		doc = &k->nested[op->outer].doc;
+	if (op->id >= doc->n_values)
 		return &null_value;
 	return &doc->values[op->id];
 }
@@ -366,7 +393,11 @@ int hv_evtx_plan_render(const struct hv_evtx_record *rec, bool xml,
 	}
 	hash = hash_of(k.buf, k.len);
 	slot = slot_for(r, &k, hash);
-	if (!*slot && r->n_plans < PLANS_MAX) {
+	if (!*slot && r->n_plans >= PLANS_MAX) {
+		hv_evtx_plans_reset(r);
+		slot = slot_for(r, &k, hash);
+	}
+	if (!*slot) {
 		*slot = record_plan(&ctx, &doc, xml, &k, hash);
 		r->n_plans++;
 	}

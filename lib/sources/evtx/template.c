@@ -20,6 +20,9 @@
 #define DEFINITION_HEADER 24u
 /* Nodes compiled per chunk at most: real chunks need a few thousand. */
 #define NODE_BUDGET (1u << 18)
+/* Nodes kept in the shared cache; past this it is emptied (with the
+ * plans that point at it) before the next chunk. */
+#define SHARED_BUDGET (1u << 18)
 
 static size_t slot_of(uint32_t off, size_t cap)
 {
@@ -96,23 +99,118 @@ static struct hv_evtx_tpl *compile_definition(const struct hv_evtx_ctx *ctx,
 	return hv_evtx_tpl_compile(ctx, &body, why);
 }
 
+/* A hash of what a compiled template is: its tree and its strings. Two
+ * chunks define the same template at different offsets, with names at
+ * different offsets, but compile it to the same tree. */
+static uint64_t signature(const struct hv_evtx_tpl *t)
+{
+	uint64_t h = 1469598103934665603ull;
+	const unsigned char *p = (const unsigned char *)t->nodes;
+	size_t n = (size_t)t->n_nodes * sizeof(*t->nodes);
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	for (size_t i = 0; i < t->pool_len; i++)
+		h = (h ^ (unsigned char)t->pool[i]) * 1099511628211ull;
+	return h ^ t->root;
+}
+
+static bool same_tree(const struct hv_evtx_tpl *a, const struct hv_evtx_tpl *b)
+{
+	return a->sig == b->sig && a->n_nodes == b->n_nodes &&
+	       a->root == b->root && a->pool_len == b->pool_len &&
+	       memcmp(a->nodes, b->nodes, a->n_nodes * sizeof(*a->nodes)) ==
+		       0 &&
+	       memcmp(a->pool, b->pool, a->pool_len) == 0;
+}
+
+static void shared_grow(struct hv_evtx_reader *r)
+{
+	struct hv_evtx_tpl **old = r->shared;
+	size_t old_cap = r->cap_shared;
+
+	r->cap_shared = old_cap ? old_cap * 2 : 64;
+	r->shared = hv_calloc(r->cap_shared, sizeof(struct hv_evtx_tpl *));
+	for (size_t i = 0; i < old_cap; i++) {
+		size_t k;
+
+		if (!old[i])
+			continue;
+		k = (size_t)old[i]->sig & (r->cap_shared - 1);
+		while (r->shared[k])
+			k = (k + 1) & (r->cap_shared - 1);
+		r->shared[k] = old[i];
+	}
+	free(old);
+}
+
+/* The shared copy of a freshly compiled template: an identical one
+ * compiled for an earlier chunk, or this one, kept. */
+static const struct hv_evtx_tpl *share(struct hv_evtx_reader *r,
+				       struct hv_evtx_tpl *t)
+{
+	size_t i;
+
+	t->sig = signature(t);
+	if ((r->n_shared + 1) * 2 > r->cap_shared)
+		shared_grow(r);
+	for (i = (size_t)t->sig & (r->cap_shared - 1); r->shared[i];
+	     i = (i + 1) & (r->cap_shared - 1)) {
+		if (same_tree(r->shared[i], t)) {
+			hv_evtx_tpl_free(t);
+			return r->shared[i];
+		}
+	}
+	r->shared[i] = t;
+	r->n_shared++;
+	r->shared_nodes += t->n_nodes;
+	return t;
+}
+
+static void shared_clear(struct hv_evtx_reader *r)
+{
+	hv_evtx_plans_reset(r); /* plans point at the shared templates */
+	for (size_t i = 0; i < r->cap_shared; i++) {
+		hv_evtx_tpl_free(r->shared[i]);
+		r->shared[i] = NULL;
+	}
+	r->n_shared = 0;
+	r->shared_nodes = 0;
+}
+
 const struct hv_evtx_tpl *hv_evtx_template_at(const struct hv_evtx_ctx *ctx,
 					      uint32_t off, const char **why)
 {
 	struct hv_evtx_reader *r = ctx->reader;
-	struct hv_evtx_tpl_slot *slot = find_slot(r, off);
+	struct hv_evtx_tpl_slot *slot;
 
+	/* records of one template come in runs, each with its EventData
+	 * template: the last two answers first */
+	for (int i = 0; i < 2; i++)
+		if (r->last_tpl[i] && r->last_offset[i] == off) {
+			*why = NULL;
+			return r->last_tpl[i];
+		}
+	slot = find_slot(r, off);
 	if (slot) {
 		*why = slot->why;
+		r->last_offset[1] = r->last_offset[0];
+		r->last_tpl[1] = r->last_tpl[0];
+		r->last_offset[0] = off;
+		r->last_tpl[0] = slot->tpl;
 		return slot->tpl;
 	}
 	slot = add_slot(r, off);
 	if (r->nodes_compiled > NODE_BUDGET) {
 		slot->why = "too many template definitions in one chunk";
 	} else {
-		slot->tpl = compile_definition(ctx, off, &slot->why);
-		if (slot->tpl)
-			r->nodes_compiled += slot->tpl->n_nodes;
+		struct hv_evtx_tpl *t =
+			compile_definition(ctx, off, &slot->why);
+
+		if (t) {
+			r->nodes_compiled += t->n_nodes;
+			slot->tpl = share(r, t);
+		}
 	}
 	*why = slot->why;
 	return slot->tpl;
@@ -120,22 +218,25 @@ const struct hv_evtx_tpl *hv_evtx_template_at(const struct hv_evtx_ctx *ctx,
 
 void hv_evtx_templates_reset(struct hv_evtx_reader *r)
 {
-	hv_evtx_plans_reset(r); /* plans point at these templates */
-	for (size_t i = 0; i < r->cap_tpls; i++) {
-		if (r->tpls[i].used)
-			hv_evtx_tpl_free(r->tpls[i].tpl);
+	r->last_tpl[0] = r->last_tpl[1] = NULL;
+	for (size_t i = 0; i < r->cap_tpls; i++)
 		r->tpls[i].used = false;
-	}
 	r->n_tpls = 0;
 	r->nodes_compiled = 0;
+	if (r->shared_nodes > SHARED_BUDGET)
+		shared_clear(r);
 }
 
 void hv_evtx_templates_release(struct hv_evtx_reader *r)
 {
 	hv_evtx_templates_reset(r);
+	shared_clear(r);
 	free(r->tpls);
+	free(r->shared);
 	r->tpls = NULL;
+	r->shared = NULL;
 	r->cap_tpls = 0;
+	r->cap_shared = 0;
 }
 
 /* The substitution array: a count, then (size, type, 0) per value, then
@@ -180,16 +281,16 @@ static int read_instance(const struct hv_evtx_ctx *ctx, struct hv_cursor *cur,
 			 struct hv_evtx_doc *doc, struct hv_evtx_value **values,
 			 size_t *cap, const char **why)
 {
+	/* token, an unknown byte, template id (4), definition offset (4) */
+	const unsigned char *head = hv_cursor_bytes(cur, 10);
 	uint32_t def, at;
 
-	hv_cursor_skip(cur, 2); /* token, unknown byte */
-	hv_cursor_le32(cur);	/* template id */
-	def = hv_cursor_le32(cur);
-	at = (uint32_t)(hv_cursor_offset(cur) - ctx->base);
-	if (!hv_cursor_ok(cur)) {
+	if (!head) {
 		*why = "template instance cut short";
 		return -1;
 	}
+	def = hv_le32(head + 6);
+	at = (uint32_t)(hv_cursor_offset(cur) - ctx->base);
 	/* an inline definition: the instance data follows it */
 	if (def == at) {
 		uint32_t size;

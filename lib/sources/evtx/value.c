@@ -33,27 +33,61 @@ void hv_evtx_grow(struct hv_strbuf *sb, size_t extra)
 static const char lower_hex[] = "0123456789abcdef";
 static const char upper_hex[] = "0123456789ABCDEF";
 
+static const char two_digits[] = "00010203040506070809"
+				 "10111213141516171819"
+				 "20212223242526272829"
+				 "30313233343536373839"
+				 "40414243444546474849"
+				 "50515253545556575859"
+				 "60616263646566676869"
+				 "70717273747576777879"
+				 "80818283848586878889"
+				 "90919293949596979899";
+
+/* Decimal, two digits per division, written in place from the end. */
 static char *dec(char *w, uint64_t v)
 {
-	char tmp[20];
-	size_t n = 0;
+	uint64_t t = v;
+	char *end, *p;
+	int n = 1;
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*w++ = tmp[--n];
-	return w;
+	if (v < 10) { /* Level, Task, Opcode, Version: mostly one digit */
+		*w = (char)('0' + v);
+		return w + 1;
+	}
+	while (t >= 10) {
+		t /= 10;
+		n++;
+	}
+	end = p = w + n;
+	while (v >= 100) {
+		p -= 2;
+		p[0] = two_digits[(v % 100) * 2];
+		p[1] = two_digits[(v % 100) * 2 + 1];
+		v /= 100;
+	}
+	if (v >= 10) {
+		p[-2] = two_digits[v * 2];
+		p[-1] = two_digits[v * 2 + 1];
+	} else {
+		p[-1] = (char)('0' + v);
+	}
+	return end;
 }
 
 /* v in `digits` digits, zero-padded. */
 static char *dec_fixed(char *w, uint64_t v, int digits)
 {
-	for (int i = digits - 1; i >= 0; i--) {
-		w[i] = (char)('0' + v % 10);
-		v /= 10;
+	int i = digits;
+
+	while (i >= 2) {
+		i -= 2;
+		w[i] = two_digits[(v % 100) * 2];
+		w[i + 1] = two_digits[(v % 100) * 2 + 1];
+		v /= 100;
 	}
+	if (i)
+		w[0] = (char)('0' + v % 10);
 	return w + digits;
 }
 
@@ -136,12 +170,46 @@ static char *put_cp(char *w, uint32_t cp, enum hv_evtx_escape esc)
  * bytes ("&quot;", "\u001f"). */
 #define WORST 6
 
+/* ASCII that stands for itself in every medium. */
+static const unsigned char plain[128] = {
+	[' '] = 1, ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['\''] = 1,
+	['('] = 1, [')'] = 1, ['*'] = 1, ['+'] = 1, [','] = 1, ['-'] = 1,
+	['.'] = 1, ['/'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1,
+	['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	[':'] = 1, [';'] = 1, ['='] = 1, ['?'] = 1, ['@'] = 1, ['A'] = 1,
+	['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
+	['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,
+	['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1,
+	['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1,
+	['Z'] = 1, ['['] = 1, [']'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1,
+};
+
 void hv_evtx_utf16_escaped(const unsigned char *p, size_t n_units,
 			   enum hv_evtx_escape esc, struct hv_strbuf *out)
 {
 	char *w = hv_evtx_reserve(out, n_units * WORST);
 	size_t i = 0;
 
+	/* four plain ASCII units at a time: most text in a log */
+	while (i + 4 <= n_units) {
+		const unsigned char *q = p + 2 * i;
+
+		if ((q[1] | q[3] | q[5] | q[7]) != 0 || q[0] >= 128 ||
+		    q[2] >= 128 || q[4] >= 128 || q[6] >= 128 ||
+		    !(plain[q[0]] & plain[q[2]] & plain[q[4]] & plain[q[6]]))
+			break;
+		w[0] = (char)q[0];
+		w[1] = (char)q[2];
+		w[2] = (char)q[4];
+		w[3] = (char)q[6];
+		w += 4;
+		i += 4;
+	}
 	while (i < n_units) {
 		uint32_t u = hv_le16(p + 2 * i);
 
