@@ -25,12 +25,12 @@ CFLAGS  ?= -g
 ALL_CFLAGS := -std=c17 $(OPT) $(CFLAGS) $(WARN) $(DEFS) -Ilib $(PKG_CFLAGS) -MMD -MP
 LDFLAGS_ALL := $(if $(SAN),$(SAN_FLAGS)) $(LDFLAGS)
 
-LIB_SRC := $(sort $(wildcard lib/*.c lib/*/*.c))
+LIB_SRC := $(sort $(wildcard lib/*.c lib/*/*.c lib/*/*/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 KB_SRC  := $(sort $(wildcard kb/*.kb))
 UNIT_SRC:= $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC:= $(sort $(wildcard fuzz/fuzz_*.c))
-FORMAT_SRC = $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) $(wildcard lib/*/*.h cli/*.h tests/unit/*.h \
+FORMAT_SRC = $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) $(wildcard lib/*/*.h lib/*/*/*.h cli/*.h tests/unit/*.h \
              tools/*.c bench/*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)

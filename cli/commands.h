@@ -12,6 +12,7 @@ extern const struct cli_command cmd_plan;
 extern const struct cli_command cmd_apply;
 extern const struct cli_command cmd_probe;
 extern const struct cli_command cmd_prove;
+extern const struct cli_command cmd_events;
 
 /* Loads the knowledge base (built-in plus --kb); prints the error and
  * returns HV_EXIT_INCOMPLETE on failure. */

@@ -16,7 +16,8 @@
 #endif
 
 static const struct cli_command *const commands[] = {
-	&cmd_explain, &cmd_audit, &cmd_plan, &cmd_apply, &cmd_probe, &cmd_prove,
+	&cmd_explain, &cmd_audit, &cmd_plan,   &cmd_apply,
+	&cmd_probe,   &cmd_prove, &cmd_events,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

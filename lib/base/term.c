@@ -82,3 +82,35 @@ char *hv_term_dup(const char *s)
 	hv_term_escapes(&sb, s);
 	return hv_strbuf_detach(&sb);
 }
+
+size_t hv_term_clip(struct hv_strbuf *out, const char *s, size_t len,
+		    size_t max_cols)
+{
+	struct hv_strbuf line = HV_STRBUF_INIT, shown = HV_STRBUF_INIT;
+	size_t cols = 0, cut = 0, keep = 0;
+
+	hv_strbuf_add(&line, s, len);
+	for (size_t i = 0; i < line.len; i++)
+		if (line.buf[i] == '\n' || line.buf[i] == '\r' ||
+		    line.buf[i] == '\t')
+			line.buf[i] = ' ';
+	hv_term_escape(&shown, line.buf, line.len);
+	for (size_t i = 0; i < shown.len; i++) {
+		if (((unsigned char)shown.buf[i] & 0xC0) == 0x80)
+			continue;
+		if (max_cols > 3 && cols == max_cols - 3)
+			keep = i; /* where "..." goes if it must */
+		cols++;
+	}
+	if (max_cols && cols > max_cols) {
+		cut = max_cols > 3 ? keep : 0;
+		hv_strbuf_add(out, shown.buf, cut);
+		hv_strbuf_add(out, "...", max_cols < 3 ? max_cols : 3);
+		cols = max_cols > 3 ? max_cols : (max_cols < 3 ? max_cols : 3);
+	} else {
+		hv_strbuf_add(out, shown.buf, shown.len);
+	}
+	hv_strbuf_release(&line);
+	hv_strbuf_release(&shown);
+	return cols;
+}

@@ -36,4 +36,11 @@ bool hv_term_is_clean(const char *s, size_t len);
  * free(). For one value inside a printf-style message. */
 char *hv_term_dup(const char *s);
 
+/* Appends s[0..len) on one line for a table cell: line breaks and tabs
+ * become spaces, everything else as hv_term_escape() shows it, cut to at
+ * most max_cols columns with "..." when longer (max_cols 0: no limit).
+ * Returns the columns used. */
+size_t hv_term_clip(struct hv_strbuf *out, const char *s, size_t len,
+		    size_t max_cols);
+
 #endif

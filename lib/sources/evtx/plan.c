@@ -1,0 +1,410 @@
+/* Rendering plans: most records of a log use a few templates, and the
+ * XML or JSON of a template depends on the record only through its
+ * values' text and through which values are NULL, empty or set (that
+ * decides which attributes and elements appear, and <a/> or <a>..</a>).
+ * So a record is rendered once with placeholders for its values, that
+ * output is cut into literal text and value references, and every later
+ * record of the same template with the same pattern is written by
+ * copying the text and formatting its values: nothing is walked again.
+ *
+ * The pattern (the plan's key) holds the template, each value's class,
+ * and for each binary XML value (EventData and UserData of most logs are
+ * one, a template of their own) that template and its values' classes.
+ * Deeper nesting, arrays, literal XML and anything a placeholder could
+ * be confused with fall back to the walk. Templates are shared between
+ * chunks (template.c), so a plan serves the whole file; at PLANS_MAX
+ * the plans are dropped and made again as needed. */
+#include "sources/evtx/evtx_internal.h"
+
+#include "base/alloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PLANS_MAX 512u		   /* per chunk */
+#define KEY_MAX 1024u		   /* bytes */
+#define NESTED_MAX HV_EVTX_SCRATCH /* binary XML values in a record */
+
+enum { OP_TEXT, OP_VALUE };
+
+struct op {
+	uint8_t kind;
+	uint8_t esc;
+	uint16_t outer;	   /* PLAN_TOP or the nested doc's BinXml value */
+	uint16_t id;	   /* value */
+	uint32_t off, len; /* OP_TEXT: in text */
+};
+
+struct hv_evtx_plan {
+	unsigned char *key;
+	size_t key_len;
+	uint32_t hash;
+	struct op *ops;
+	size_t n_ops;
+	char *text;
+	bool usable; /* false: recorded but cannot be replayed */
+};
+
+struct nested {
+	uint16_t id; /* the BinXml value */
+	struct hv_evtx_doc doc;
+};
+
+struct key {
+	unsigned char buf[KEY_MAX];
+	size_t len;
+	bool ok;
+	struct nested nested[NESTED_MAX];
+	size_t n_nested;
+};
+
+static void key_add(struct key *k, const void *p, size_t n)
+{
+	if (!k->ok || k->len + n > sizeof(k->buf)) {
+		k->ok = false;
+		return;
+	}
+	memcpy(k->buf + k->len, p, n);
+	k->len += n;
+}
+
+/* NULL 0, set but shows nothing 1, shows 2; binary XML: empty 3, a
+ * template 4 (its pattern follows), unreadable 5. */
+static uint8_t value_class(const struct hv_evtx_value *v)
+{
+	if (v->type == VT_NULL)
+		return 0;
+	if (v->type == VT_BINXML)
+		return v->size ? 4 : 3;
+	if (v->size == 0)
+		return 1;
+	if (v->type == VT_STRING) /* as hv_evtx_value_empty() */
+		return v->size >= 2 && (v->data[0] | v->data[1]) ? 2 : 1;
+	return hv_evtx_value_empty(v) ? 1 : 2;
+}
+
+static void key_doc(struct key *k, const struct hv_evtx_doc *doc, bool nested)
+{
+	uint16_t n = doc->tpl->max_subst;
+	uintptr_t tpl = (uintptr_t)doc->tpl; /* the template is the key */
+	unsigned char *c;
+
+	key_add(k, &tpl, sizeof(tpl));
+	key_add(k, &n, sizeof(n));
+	if (!k->ok || k->len + n > sizeof(k->buf)) {
+		k->ok = false;
+		return;
+	}
+	c = k->buf + k->len;
+	for (uint16_t i = 0; i < n; i++) {
+		const struct hv_evtx_value *v =
+			i < doc->n_values ? &doc->values[i] : NULL;
+
+		c[i] = v ? value_class(v) : 0;
+		if (v && ((v->type & VT_ARRAY) || (nested && c[i] >= 3)))
+			k->ok = false;
+	}
+	k->len += n;
+}
+
+static void key_release(struct key *k)
+{
+	for (size_t i = 0; i < k->n_nested; i++)
+		hv_evtx_tpl_free(k->nested[i].doc.literal);
+}
+
+/* The record's pattern, and its nested documents read for the replay. */
+static void make_key(const struct hv_evtx_ctx *ctx,
+		     const struct hv_evtx_doc *doc, bool xml, struct key *k)
+{
+	struct hv_evtx_reader *r = ctx->reader;
+
+	k->len = 0;
+	k->ok = doc->tpl != NULL && doc->literal == NULL;
+	k->n_nested = 0;
+	key_add(k, &xml, sizeof(xml));
+	if (!k->ok)
+		return;
+	key_doc(k, doc, false);
+	for (uint16_t i = 0; i < doc->n_values && k->ok; i++) {
+		const struct hv_evtx_value *v = &doc->values[i];
+		struct nested *nd;
+		struct hv_cursor cur;
+		const char *why;
+
+		if (v->type != VT_BINXML || !v->size ||
+		    i >= doc->tpl->max_subst)
+			continue;
+		if (k->n_nested == NESTED_MAX) {
+			k->ok = false;
+			break;
+		}
+		nd = &k->nested[k->n_nested++];
+		memset(nd, 0, sizeof(*nd));
+		nd->id = i;
+		hv_cursor_init(&cur, v->data, v->size,
+			       ctx->base + (size_t)(v->data - ctx->chunk));
+		if (hv_evtx_doc_read(
+			    ctx, &cur, &nd->doc, &r->scratch[k->n_nested - 1],
+			    &r->scratch_cap[k->n_nested - 1], &why) < 0 ||
+		    nd->doc.literal) {
+			k->ok = false; /* the walk reports it as it is */
+			break;
+		}
+		key_add(k, &i, sizeof(i));
+		key_doc(k, &nd->doc, true);
+	}
+}
+
+/* A hash of the key eight bytes at a time (multiply and fold, in the
+ * manner of FNV but on words): it runs for every record. */
+static uint32_t hash_of(const unsigned char *p, size_t n)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+		h ^= h >> 32;
+	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001B3ull;
+	return (uint32_t)(h ^ (h >> 29));
+}
+
+static void plan_free(struct hv_evtx_plan *p)
+{
+	if (!p)
+		return;
+	free(p->key);
+	free(p->ops);
+	free(p->text);
+	free(p);
+}
+
+void hv_evtx_plans_reset(struct hv_evtx_reader *r)
+{
+	for (size_t i = 0; i < r->cap_plans; i++) {
+		plan_free(r->plans[i]);
+		r->plans[i] = NULL;
+	}
+	r->n_plans = 0;
+}
+
+void hv_evtx_plans_release(struct hv_evtx_reader *r)
+{
+	hv_evtx_plans_reset(r);
+	free(r->plans);
+	r->plans = NULL;
+	r->cap_plans = 0;
+}
+
+static struct hv_evtx_plan **slot_for(struct hv_evtx_reader *r,
+				      const struct key *k, uint32_t hash)
+{
+	size_t i;
+
+	if (!r->cap_plans) {
+		r->cap_plans = 2 * (size_t)PLANS_MAX;
+		r->plans =
+			hv_calloc(r->cap_plans, sizeof(struct hv_evtx_plan *));
+	}
+	for (i = hash & (r->cap_plans - 1); r->plans[i];
+	     i = (i + 1) & (r->cap_plans - 1))
+		if (r->plans[i]->hash == hash &&
+		    r->plans[i]->key_len == k->len &&
+		    memcmp(r->plans[i]->key, k->buf, k->len) == 0)
+			break;
+	return &r->plans[i];
+}
+
+/* Reads "\x01E<outer><id>\x02" at p; false if it is not one. */
+static bool read_mark(const char *p, size_t left, struct op *op)
+{
+	char hex[5] = {0};
+
+	if (left < PLAN_MARK_LEN || p[0] != '\x01' ||
+	    p[PLAN_MARK_LEN - 1] != '\x02' || p[1] < '0' || p[1] > '3')
+		return false;
+	op->kind = OP_VALUE;
+	op->esc = (uint8_t)(p[1] - '0');
+	memcpy(hex, p + 2, 4);
+	op->outer = (uint16_t)strtoul(hex, NULL, 16);
+	memcpy(hex, p + 6, 4);
+	op->id = (uint16_t)strtoul(hex, NULL, 16);
+	return true;
+}
+
+/* In JSON a value may not be (part of) a member name: names decide how
+ * members are grouped, which a plan cannot redo. True when the string
+ * the mark at p is in ends as a name ("...":). */
+static bool in_json_name(const char *p, const char *end)
+{
+	for (p += PLAN_MARK_LEN; p < end; p++) {
+		if (*p == '\\') {
+			p++;
+			continue;
+		}
+		if (*p == '"')
+			return p + 1 < end && p[1] == ':';
+	}
+	return false;
+}
+
+/* Points op at its nested document by position: the key fixes which
+ * values are nested documents, so the position holds for every record
+ * of the plan. */
+static bool nested_index(const struct key *k, struct op *op)
+{
+	if (op->outer == PLAN_TOP)
+		return true;
+	for (uint16_t i = 0; i < k->n_nested; i++)
+		if (k->nested[i].id == op->outer) {
+			op->outer = i;
+			return true;
+		}
+	return false;
+}
+
+/* Cuts a rendering with placeholders into ops; false when the text
+ * holds a mark byte of its own or a mark that is not one of ours. */
+static bool cut(struct hv_evtx_plan *p, const struct hv_strbuf *out,
+		size_t values, bool xml, const struct key *k)
+{
+	size_t cap = 0, found = 0, i = 0, start = 0;
+
+	if (!out->buf)
+		return values == 0;
+	p->text = hv_strndup(out->buf, out->len);
+	while (i <= out->len) {
+		struct op op = {0};
+
+		if (i < out->len && out->buf[i] != '\x01' &&
+		    out->buf[i] != '\x02') {
+			i++;
+			continue;
+		}
+		if (i > start) {
+			HV_GROW(p->ops, p->n_ops, cap);
+			p->ops[p->n_ops++] = (struct op){OP_TEXT,
+							 0,
+							 0,
+							 0,
+							 (uint32_t)start,
+							 (uint32_t)(i - start)};
+		}
+		if (i == out->len)
+			break;
+		if (!read_mark(out->buf + i, out->len - i, &op) ||
+		    (!xml && in_json_name(out->buf + i, out->buf + out->len)) ||
+		    !nested_index(k, &op))
+			return false;
+		HV_GROW(p->ops, p->n_ops, cap);
+		p->ops[p->n_ops++] = op;
+		found++;
+		i += PLAN_MARK_LEN;
+		start = i;
+	}
+	return found == values;
+}
+
+static struct hv_evtx_plan *record_plan(const struct hv_evtx_ctx *ctx,
+					const struct hv_evtx_doc *doc, bool xml,
+					const struct key *k, uint32_t hash)
+{
+	struct hv_evtx_plan *p = hv_calloc(1, sizeof(*p));
+	struct hv_strbuf out = HV_STRBUF_INIT;
+	size_t values = 0;
+	int rc = xml ? hv_evtx_walk_xml(ctx, doc, &out, true, &values)
+		     : hv_evtx_walk_json(ctx, doc, &out, true, &values);
+
+	p->key = hv_calloc(1, k->len);
+	memcpy(p->key, k->buf, k->len);
+	p->key_len = k->len;
+	p->hash = hash;
+	p->usable = rc == 0 && cut(p, &out, values, xml, k);
+	hv_strbuf_release(&out);
+	return p;
+}
+
+static const struct hv_evtx_value *value_for(const struct hv_evtx_doc *doc,
+					     const struct key *k,
+					     const struct op *op)
+{
+	static const struct hv_evtx_value null_value = {VT_NULL, 0, NULL};
+
+	if (op->outer != PLAN_TOP)
+		doc = &k->nested[op->outer].doc;
+	if (op->id >= doc->n_values)
+		return &null_value;
+	return &doc->values[op->id];
+}
+
+static int replay(const struct hv_evtx_plan *p, const struct hv_evtx_doc *doc,
+		  const struct key *k, struct hv_strbuf *out)
+{
+	for (size_t i = 0; i < p->n_ops; i++) {
+		const struct op *op = &p->ops[i];
+
+		if (op->kind == OP_TEXT) {
+			hv_evtx_put(out, p->text + op->off, op->len);
+			continue;
+		}
+		hv_evtx_value_text(value_for(doc, k, op),
+				   (enum hv_evtx_escape)op->esc, out);
+		if (out->len > HV_EVTX_RENDER_LIMIT)
+			return -1;
+	}
+	return 0;
+}
+
+static int walk(const struct hv_evtx_ctx *ctx, const struct hv_evtx_doc *doc,
+		bool xml, struct hv_strbuf *out)
+{
+	size_t values;
+
+	return xml ? hv_evtx_walk_xml(ctx, doc, out, false, &values)
+		   : hv_evtx_walk_json(ctx, doc, out, false, &values);
+}
+
+int hv_evtx_plan_render(const struct hv_evtx_record *rec, bool xml,
+			struct hv_strbuf *out)
+{
+	struct hv_evtx_reader *r = rec->reader;
+	struct hv_evtx_ctx ctx;
+	struct hv_evtx_doc doc;
+	struct hv_evtx_plan **slot;
+	struct key k;
+	uint32_t hash;
+	int rc;
+
+	hv_evtx_record_ctx(rec, &ctx);
+	hv_evtx_record_doc(rec, &doc);
+	if (!doc.tpl)
+		return 0;
+	doc.literal = r->literal;
+	make_key(&ctx, &doc, xml, &k);
+	if (!k.ok) {
+		key_release(&k);
+		return walk(&ctx, &doc, xml, out);
+	}
+	hash = hash_of(k.buf, k.len);
+	slot = slot_for(r, &k, hash);
+	if (!*slot && r->n_plans >= PLANS_MAX) {
+		hv_evtx_plans_reset(r);
+		slot = slot_for(r, &k, hash);
+	}
+	if (!*slot) {
+		*slot = record_plan(&ctx, &doc, xml, &k, hash);
+		r->n_plans++;
+	}
+	if (*slot && (*slot)->usable)
+		rc = replay(*slot, &doc, &k, out);
+	else
+		rc = walk(&ctx, &doc, xml, out);
+	key_release(&k);
+	return rc;
+}

@@ -1,0 +1,344 @@
+/* Template instances and their substitution arrays ([MS-EVEN6] 2.2.12,
+ * TemplateInstance; libyal notes, "Template instance" and "Template
+ * definition").
+ *
+ * An instance names its definition by chunk-relative offset. The first
+ * record in a chunk that uses a template carries the definition inline
+ * (the offset points right after itself); later records only point back.
+ * Each definition is compiled once per chunk and kept in a small hash
+ * table by offset, with a budget so that a chunk full of fake
+ * definitions cannot make the reader compile without end. */
+#include "sources/evtx/evtx_internal.h"
+
+#include "base/alloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Definition header: next definition offset (4), GUID (16), data size
+ * (4); the binary XML follows. */
+#define DEFINITION_HEADER 24u
+/* Nodes compiled per chunk at most: real chunks need a few thousand. */
+#define NODE_BUDGET (1u << 18)
+/* Nodes kept in the shared cache; past this it is emptied (with the
+ * plans that point at it) before the next chunk. */
+#define SHARED_BUDGET (1u << 18)
+
+static size_t slot_of(uint32_t off, size_t cap)
+{
+	return (size_t)((off * 2654435761u) >> 7) & (cap - 1);
+}
+
+static struct hv_evtx_tpl_slot *find_slot(struct hv_evtx_reader *r,
+					  uint32_t off)
+{
+	size_t i;
+
+	if (!r->cap_tpls)
+		return NULL;
+	for (i = slot_of(off, r->cap_tpls); r->tpls[i].used;
+	     i = (i + 1) & (r->cap_tpls - 1))
+		if (r->tpls[i].offset == off)
+			return &r->tpls[i];
+	return NULL;
+}
+
+static void grow_table(struct hv_evtx_reader *r)
+{
+	struct hv_evtx_tpl_slot *old = r->tpls;
+	size_t old_cap = r->cap_tpls;
+
+	r->cap_tpls = old_cap ? old_cap * 2 : 64;
+	r->tpls = hv_calloc(r->cap_tpls, sizeof(*r->tpls));
+	for (size_t i = 0; i < old_cap; i++) {
+		size_t k;
+
+		if (!old[i].used)
+			continue;
+		k = slot_of(old[i].offset, r->cap_tpls);
+		while (r->tpls[k].used)
+			k = (k + 1) & (r->cap_tpls - 1);
+		r->tpls[k] = old[i];
+	}
+	free(old);
+}
+
+static struct hv_evtx_tpl_slot *add_slot(struct hv_evtx_reader *r, uint32_t off)
+{
+	size_t i;
+
+	if ((r->n_tpls + 1) * 2 > r->cap_tpls)
+		grow_table(r);
+	i = slot_of(off, r->cap_tpls);
+	while (r->tpls[i].used)
+		i = (i + 1) & (r->cap_tpls - 1);
+	r->tpls[i].used = true;
+	r->tpls[i].offset = off;
+	r->tpls[i].tpl = NULL;
+	r->tpls[i].why = NULL;
+	r->n_tpls++;
+	return &r->tpls[i];
+}
+
+static struct hv_evtx_tpl *compile_definition(const struct hv_evtx_ctx *ctx,
+					      uint32_t off, const char **why)
+{
+	struct hv_cursor cur, body;
+	uint32_t size;
+
+	hv_cursor_init(&cur, ctx->chunk, ctx->chunk_len, ctx->base);
+	if (!hv_cursor_seek(&cur, off) || !hv_cursor_skip(&cur, 20)) {
+		*why = "template definition outside the chunk";
+		return NULL;
+	}
+	size = hv_cursor_le32(&cur);
+	if (!hv_cursor_sub(&cur, size, &body)) {
+		*why = "template definition runs past the chunk";
+		return NULL;
+	}
+	return hv_evtx_tpl_compile(ctx, &body, why);
+}
+
+/* A hash of what a compiled template is: its tree and its strings. Two
+ * chunks define the same template at different offsets, with names at
+ * different offsets, but compile it to the same tree. */
+static uint64_t signature(const struct hv_evtx_tpl *t)
+{
+	uint64_t h = 1469598103934665603ull;
+	const unsigned char *p = (const unsigned char *)t->nodes;
+	size_t n = (size_t)t->n_nodes * sizeof(*t->nodes);
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	for (size_t i = 0; i < t->pool_len; i++)
+		h = (h ^ (unsigned char)t->pool[i]) * 1099511628211ull;
+	return h ^ t->root;
+}
+
+static bool same_tree(const struct hv_evtx_tpl *a, const struct hv_evtx_tpl *b)
+{
+	return a->sig == b->sig && a->n_nodes == b->n_nodes &&
+	       a->root == b->root && a->pool_len == b->pool_len &&
+	       memcmp(a->nodes, b->nodes, a->n_nodes * sizeof(*a->nodes)) ==
+		       0 &&
+	       memcmp(a->pool, b->pool, a->pool_len) == 0;
+}
+
+static void shared_grow(struct hv_evtx_reader *r)
+{
+	struct hv_evtx_tpl **old = r->shared;
+	size_t old_cap = r->cap_shared;
+
+	r->cap_shared = old_cap ? old_cap * 2 : 64;
+	r->shared = hv_calloc(r->cap_shared, sizeof(struct hv_evtx_tpl *));
+	for (size_t i = 0; i < old_cap; i++) {
+		size_t k;
+
+		if (!old[i])
+			continue;
+		k = (size_t)old[i]->sig & (r->cap_shared - 1);
+		while (r->shared[k])
+			k = (k + 1) & (r->cap_shared - 1);
+		r->shared[k] = old[i];
+	}
+	free(old);
+}
+
+/* The shared copy of a freshly compiled template: an identical one
+ * compiled for an earlier chunk, or this one, kept. */
+static const struct hv_evtx_tpl *share(struct hv_evtx_reader *r,
+				       struct hv_evtx_tpl *t)
+{
+	size_t i;
+
+	t->sig = signature(t);
+	if ((r->n_shared + 1) * 2 > r->cap_shared)
+		shared_grow(r);
+	for (i = (size_t)t->sig & (r->cap_shared - 1); r->shared[i];
+	     i = (i + 1) & (r->cap_shared - 1)) {
+		if (same_tree(r->shared[i], t)) {
+			hv_evtx_tpl_free(t);
+			return r->shared[i];
+		}
+	}
+	r->shared[i] = t;
+	r->n_shared++;
+	r->shared_nodes += t->n_nodes;
+	return t;
+}
+
+static void shared_clear(struct hv_evtx_reader *r)
+{
+	hv_evtx_plans_reset(r); /* plans point at the shared templates */
+	for (size_t i = 0; i < r->cap_shared; i++) {
+		hv_evtx_tpl_free(r->shared[i]);
+		r->shared[i] = NULL;
+	}
+	r->n_shared = 0;
+	r->shared_nodes = 0;
+}
+
+const struct hv_evtx_tpl *hv_evtx_template_at(const struct hv_evtx_ctx *ctx,
+					      uint32_t off, const char **why)
+{
+	struct hv_evtx_reader *r = ctx->reader;
+	struct hv_evtx_tpl_slot *slot;
+
+	/* records of one template come in runs, each with its EventData
+	 * template: the last two answers first */
+	for (int i = 0; i < 2; i++)
+		if (r->last_tpl[i] && r->last_offset[i] == off) {
+			*why = NULL;
+			return r->last_tpl[i];
+		}
+	slot = find_slot(r, off);
+	if (slot) {
+		*why = slot->why;
+		r->last_offset[1] = r->last_offset[0];
+		r->last_tpl[1] = r->last_tpl[0];
+		r->last_offset[0] = off;
+		r->last_tpl[0] = slot->tpl;
+		return slot->tpl;
+	}
+	slot = add_slot(r, off);
+	if (r->nodes_compiled > NODE_BUDGET) {
+		slot->why = "too many template definitions in one chunk";
+	} else {
+		struct hv_evtx_tpl *t =
+			compile_definition(ctx, off, &slot->why);
+
+		if (t) {
+			r->nodes_compiled += t->n_nodes;
+			slot->tpl = share(r, t);
+		}
+	}
+	*why = slot->why;
+	return slot->tpl;
+}
+
+void hv_evtx_templates_reset(struct hv_evtx_reader *r)
+{
+	r->last_tpl[0] = r->last_tpl[1] = NULL;
+	for (size_t i = 0; i < r->cap_tpls; i++)
+		r->tpls[i].used = false;
+	r->n_tpls = 0;
+	r->nodes_compiled = 0;
+	if (r->shared_nodes > SHARED_BUDGET)
+		shared_clear(r);
+}
+
+void hv_evtx_templates_release(struct hv_evtx_reader *r)
+{
+	hv_evtx_templates_reset(r);
+	shared_clear(r);
+	free(r->tpls);
+	free(r->shared);
+	r->tpls = NULL;
+	r->shared = NULL;
+	r->cap_tpls = 0;
+	r->cap_shared = 0;
+}
+
+/* The substitution array: a count, then (size, type, 0) per value, then
+ * the values back to back ([MS-EVEN6] TemplateInstanceData). */
+static int read_values(struct hv_cursor *cur, struct hv_evtx_value **values,
+		       size_t *cap, size_t *out_n, const char **why)
+{
+	uint32_t n = hv_cursor_le32(cur);
+	const unsigned char *desc, *data;
+	size_t total = 0;
+
+	if (!hv_cursor_ok(cur) || n > hv_cursor_remaining(cur) / 4) {
+		*why = "substitution count larger than its record";
+		return -1;
+	}
+	desc = hv_cursor_bytes(cur, (size_t)n * 4);
+	if (n > *cap) {
+		*cap = n;
+		*values = hv_reallocarray(*values, n, sizeof(**values));
+	}
+	for (uint32_t i = 0; i < n; i++)
+		total += hv_le16(desc + (size_t)4 * i);
+	/* all the values at once: one bounds check for the array */
+	data = hv_cursor_bytes(cur, total);
+	if (!data) {
+		*why = "substitution value runs past its record";
+		return -1;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct hv_evtx_value *v = &(*values)[i];
+
+		v->size = hv_le16(desc + (size_t)4 * i);
+		v->type = desc[(size_t)4 * i + 2];
+		v->data = data;
+		data += v->size;
+	}
+	*out_n = n;
+	return 0;
+}
+
+static int read_instance(const struct hv_evtx_ctx *ctx, struct hv_cursor *cur,
+			 struct hv_evtx_doc *doc, struct hv_evtx_value **values,
+			 size_t *cap, const char **why)
+{
+	/* token, an unknown byte, template id (4), definition offset (4) */
+	const unsigned char *head = hv_cursor_bytes(cur, 10);
+	uint32_t def, at;
+
+	if (!head) {
+		*why = "template instance cut short";
+		return -1;
+	}
+	def = hv_le32(head + 6);
+	at = (uint32_t)(hv_cursor_offset(cur) - ctx->base);
+	/* an inline definition: the instance data follows it */
+	if (def == at) {
+		uint32_t size;
+
+		hv_cursor_skip(cur, 20);
+		size = hv_cursor_le32(cur);
+		if (!hv_cursor_skip(cur, size)) {
+			*why = "inline template definition runs past its "
+			       "record";
+			return -1;
+		}
+	}
+	doc->tpl = hv_evtx_template_at(ctx, def, why);
+	if (!doc->tpl)
+		return -1;
+	if (read_values(cur, values, cap, &doc->n_values, why) < 0)
+		return -1;
+	doc->values = *values;
+	return 0;
+}
+
+int hv_evtx_doc_read(const struct hv_evtx_ctx *ctx, struct hv_cursor *cur,
+		     struct hv_evtx_doc *doc, struct hv_evtx_value **values,
+		     size_t *cap_values, const char **why)
+{
+	uint8_t tok;
+
+	memset(doc, 0, sizeof(*doc));
+	/* [MS-EVEN6]: 0*FragmentHeader ( Element / TemplateInstance ) */
+	while (hv_cursor_remaining(cur) >= 4 &&
+	       cur->data[cur->pos] == TOK_FRAGMENT)
+		hv_cursor_skip(cur, 4);
+	if (!hv_cursor_remaining(cur)) {
+		*why = "no binary XML";
+		return -1;
+	}
+	tok = cur->data[cur->pos];
+	if (tok == TOK_TEMPLATE)
+		return read_instance(ctx, cur, doc, values, cap_values, why);
+	if ((tok & ~TOK_MORE) == TOK_OPEN_START) {
+		struct hv_evtx_tpl *t = hv_evtx_tpl_compile(ctx, cur, why);
+
+		if (!t)
+			return -1;
+		doc->tpl = doc->literal = t;
+		return 0;
+	}
+	*why = "binary XML that starts with neither an element nor a "
+	       "template";
+	return -1;
+}

@@ -1,0 +1,763 @@
+/* Substitution values as text ([MS-EVEN6] 2.2.12, the value types and
+ * their text forms; libyal notes, "Value types"). Every value is read
+ * from its own bounded bytes: a value shorter than its type needs
+ * renders what it has (hex) instead of reading past it.
+ *
+ * Text forms follow what Windows and evtxexport print: decimal integers
+ * (size values too, as both reference parsers print them),
+ * 0x-prefixed lower-case hex for the hex types, upper-case GUIDs in
+ * braces, upper-case hex for binary, ISO 8601 UTC times with nine
+ * fraction digits (100 ns resolution).
+ *
+ * This is the hot path of a full dump, so text is written straight into
+ * reserved room in the output, without printf. */
+#include "sources/evtx/evtx_internal.h"
+
+#include "base/alloc.h"
+#include "base/utf16.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void hv_evtx_grow(struct hv_strbuf *sb, size_t extra)
+{
+	size_t need = sb->len + extra + 1, alloc = sb->alloc ? sb->alloc : 256;
+
+	while (alloc < need)
+		alloc *= 2;
+	sb->buf = hv_reallocarray(sb->buf, alloc, 1);
+	sb->alloc = alloc;
+}
+
+static const char lower_hex[] = "0123456789abcdef";
+static const char upper_hex[] = "0123456789ABCDEF";
+
+static const char two_digits[] = "00010203040506070809"
+				 "10111213141516171819"
+				 "20212223242526272829"
+				 "30313233343536373839"
+				 "40414243444546474849"
+				 "50515253545556575859"
+				 "60616263646566676869"
+				 "70717273747576777879"
+				 "80818283848586878889"
+				 "90919293949596979899";
+
+/* Decimal, two digits per division, written in place from the end. */
+static char *dec(char *w, uint64_t v)
+{
+	uint64_t t = v;
+	char *end, *p;
+	int n = 1;
+
+	if (v < 10) { /* Level, Task, Opcode, Version: mostly one digit */
+		*w = (char)('0' + v);
+		return w + 1;
+	}
+	while (t >= 10) {
+		t /= 10;
+		n++;
+	}
+	end = p = w + n;
+	while (v >= 100) {
+		p -= 2;
+		p[0] = two_digits[(v % 100) * 2];
+		p[1] = two_digits[(v % 100) * 2 + 1];
+		v /= 100;
+	}
+	if (v >= 10) {
+		p[-2] = two_digits[v * 2];
+		p[-1] = two_digits[v * 2 + 1];
+	} else {
+		p[-1] = (char)('0' + v);
+	}
+	return end;
+}
+
+/* v in `digits` digits, zero-padded. */
+static char *dec_fixed(char *w, uint64_t v, int digits)
+{
+	int i = digits;
+
+	while (i >= 2) {
+		i -= 2;
+		w[i] = two_digits[(v % 100) * 2];
+		w[i + 1] = two_digits[(v % 100) * 2 + 1];
+		v /= 100;
+	}
+	if (i)
+		w[0] = (char)('0' + v % 10);
+	return w + digits;
+}
+
+static char *hex_fixed(char *w, uint64_t v, int digits, const char *set)
+{
+	for (int i = digits - 1; i >= 0; i--) {
+		w[i] = set[v & 15];
+		v >>= 4;
+	}
+	return w + digits;
+}
+
+/* The escape of an ASCII character, or NULL when it stands for itself.
+ * XML 1.0 section 2.4: & and < always, > (for "]]>"), and " inside
+ * attribute values. JSON (RFC 8259 section 7): " \ and control
+ * characters, DEL too, as hv_json_escape does. */
+static const char *escape_of(unsigned c, enum hv_evtx_escape esc, char *tmp)
+{
+	switch (esc) {
+	case ESC_XML_TEXT:
+	case ESC_XML_ATTR:
+		if (c == '&')
+			return "&amp;";
+		if (c == '<')
+			return "&lt;";
+		if (c == '>')
+			return "&gt;";
+		if (c == '"' && esc == ESC_XML_ATTR)
+			return "&quot;";
+		return NULL;
+	case ESC_JSON:
+		if (c == '"')
+			return "\\\"";
+		if (c == '\\')
+			return "\\\\";
+		if (c == '\n')
+			return "\\n";
+		if (c == '\r')
+			return "\\r";
+		if (c == '\t')
+			return "\\t";
+		if (c < 0x20 || c == 0x7f) {
+			memcpy(tmp, "\\u00", 4);
+			tmp[4] = lower_hex[c >> 4];
+			tmp[5] = lower_hex[c & 15];
+			tmp[6] = '\0';
+			return tmp;
+		}
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* Characters that may need escaping in some medium. */
+static bool special(unsigned c)
+{
+	return c < 0x20 || c == '&' || c == '<' || c == '>' || c == '"' ||
+	       c == '\\' || c == 0x7f;
+}
+
+static char *put_cp(char *w, uint32_t cp, enum hv_evtx_escape esc)
+{
+	char tmp[8];
+	const char *rep;
+
+	if (cp >= 0x80)
+		return w + hv_utf8_encode(cp, w);
+	rep = escape_of(cp, esc, tmp);
+	if (!rep) {
+		*w++ = (char)cp;
+		return w;
+	}
+	while (*rep)
+		*w++ = *rep++;
+	return w;
+}
+
+/* The worst case of one UTF-16 unit or one byte after escaping: six
+ * bytes ("&quot;", "\u001f"). */
+#define WORST 6
+
+/* ASCII that stands for itself in every medium. */
+static const unsigned char plain[128] = {
+	[' '] = 1, ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['\''] = 1,
+	['('] = 1, [')'] = 1, ['*'] = 1, ['+'] = 1, [','] = 1, ['-'] = 1,
+	['.'] = 1, ['/'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1,
+	['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	[':'] = 1, [';'] = 1, ['='] = 1, ['?'] = 1, ['@'] = 1, ['A'] = 1,
+	['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
+	['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,
+	['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1,
+	['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1,
+	['Z'] = 1, ['['] = 1, [']'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1,
+};
+
+void hv_evtx_utf16_escaped(const unsigned char *p, size_t n_units,
+			   enum hv_evtx_escape esc, struct hv_strbuf *out)
+{
+	char *w = hv_evtx_reserve(out, n_units * WORST);
+	size_t i = 0;
+
+	/* four plain ASCII units at a time: most text in a log */
+	while (i + 4 <= n_units) {
+		const unsigned char *q = p + 2 * i;
+
+		if ((q[1] | q[3] | q[5] | q[7]) != 0 || q[0] >= 128 ||
+		    q[2] >= 128 || q[4] >= 128 || q[6] >= 128 ||
+		    !(plain[q[0]] & plain[q[2]] & plain[q[4]] & plain[q[6]]))
+			break;
+		w[0] = (char)q[0];
+		w[1] = (char)q[2];
+		w[2] = (char)q[4];
+		w[3] = (char)q[6];
+		w += 4;
+		i += 4;
+	}
+	while (i < n_units) {
+		uint32_t u = hv_le16(p + 2 * i);
+
+		if (u - 1u < 0x7fu && !special(u)) {
+			*w++ = (char)u;
+			i++;
+			continue;
+		}
+		if (u == 0)
+			break;
+		w = put_cp(w, hv_utf16le_next(p, n_units, &i), esc);
+	}
+	hv_evtx_commit(out, w);
+}
+
+void hv_evtx_utf8_escaped(const char *p, size_t len, enum hv_evtx_escape esc,
+			  struct hv_strbuf *out)
+{
+	char *w = hv_evtx_reserve(out, len * WORST);
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c >= 0x80 || !special(c))
+			*w++ = (char)c;
+		else
+			w = put_cp(w, c, esc);
+	}
+	hv_evtx_commit(out, w);
+}
+
+/* Windows-1252 for the 0x80-0x9F range: an ANSI string's code page is
+ * not recorded, and this is the one Western Windows systems use. */
+static uint32_t cp1252(unsigned char c)
+{
+	static const uint16_t high[32] = {
+		0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+		0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+		0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+		0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+	};
+
+	return c >= 0x80 && c < 0xA0 ? high[c - 0x80] : c;
+}
+
+static void ansi(const struct hv_evtx_value *v, enum hv_evtx_escape esc,
+		 struct hv_strbuf *out)
+{
+	char *w = hv_evtx_reserve(out, (size_t)v->size * WORST);
+
+	for (uint32_t i = 0; i < v->size && v->data[i]; i++)
+		w = put_cp(w, cp1252(v->data[i]), esc);
+	hv_evtx_commit(out, w);
+}
+
+static void hex_bytes(const unsigned char *p, size_t n, struct hv_strbuf *out)
+{
+	char *w = hv_evtx_reserve(out, n * 2);
+
+	for (size_t i = 0; i < n; i++) {
+		*w++ = upper_hex[p[i] >> 4];
+		*w++ = upper_hex[p[i] & 15];
+	}
+	hv_evtx_commit(out, w);
+}
+
+/* [MS-DTYP] 2.4.2.1: S-1-<authority>-<sub>...; an authority of 2^32 or
+ * more is written in hex. */
+static bool sid_text(const struct hv_evtx_value *v, struct hv_strbuf *out)
+{
+	const unsigned char *p = v->data;
+	uint64_t auth = 0;
+	char *w;
+
+	if (v->size < 8 || (size_t)v->size < 8 + 4u * p[1])
+		return false;
+	for (int i = 2; i < 8; i++)
+		auth = auth << 8 | p[i];
+	w = hv_evtx_reserve(out, 32 + 11u * p[1]);
+	*w++ = 'S';
+	*w++ = '-';
+	w = dec(w, p[0]);
+	*w++ = '-';
+	if (auth >> 32) {
+		*w++ = '0';
+		*w++ = 'x';
+		w = hex_fixed(w, auth, 12, upper_hex);
+	} else {
+		w = dec(w, auth);
+	}
+	for (int i = 0; i < p[1]; i++) {
+		*w++ = '-';
+		w = dec(w, hv_le32(p + 8 + (size_t)4 * i));
+	}
+	hv_evtx_commit(out, w);
+	return true;
+}
+
+static void guid_text(const unsigned char *p, struct hv_strbuf *out)
+{
+	char *w = hv_evtx_reserve(out, 38);
+
+	*w++ = '{';
+	w = hex_fixed(w, hv_le32(p), 8, upper_hex);
+	*w++ = '-';
+	w = hex_fixed(w, hv_le16(p + 4), 4, upper_hex);
+	*w++ = '-';
+	w = hex_fixed(w, hv_le16(p + 6), 4, upper_hex);
+	*w++ = '-';
+	for (int i = 8; i < 16; i++) {
+		if (i == 10)
+			*w++ = '-';
+		w = hex_fixed(w, p[i], 2, upper_hex);
+	}
+	*w++ = '}';
+	hv_evtx_commit(out, w);
+}
+
+/* [MS-DTYP] 2.3.13 SYSTEMTIME: year, month, weekday, day, hour, minute,
+ * second, milliseconds; written to the millisecond, as evtxexport does. */
+static void systime_text(const unsigned char *p, struct hv_strbuf *out)
+{
+	char *w = hv_evtx_reserve(out, 40);
+
+	w = dec_fixed(w, hv_le16(p), 4);
+	*w++ = '-';
+	w = dec_fixed(w, hv_le16(p + 2) % 100, 2);
+	*w++ = '-';
+	w = dec_fixed(w, hv_le16(p + 6) % 100, 2);
+	*w++ = 'T';
+	w = dec_fixed(w, hv_le16(p + 8) % 100, 2);
+	*w++ = ':';
+	w = dec_fixed(w, hv_le16(p + 10) % 100, 2);
+	*w++ = ':';
+	w = dec_fixed(w, hv_le16(p + 12) % 100, 2);
+	*w++ = '.';
+	w = dec_fixed(w, hv_le16(p + 14) % 1000, 3);
+	*w++ = 'Z';
+	hv_evtx_commit(out, w);
+}
+
+/* As evtxexport writes floats (the Windows C runtime's "%e": three
+ * exponent digits): 1.500000e+000. */
+static void real_text(double d, struct hv_strbuf *out)
+{
+	char buf[48], *e;
+
+	if (isnan(d)) {
+		hv_strbuf_adds(out, "-1.#IND");
+		return;
+	}
+	if (isinf(d)) {
+		hv_strbuf_adds(out, d < 0 ? "-1.#INF" : "1.#INF");
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%.6e", d);
+	e = strchr(buf, 'e');
+	if (e && strlen(e + 2) == 2) { /* e+NN -> e+0NN */
+		memmove(e + 3, e + 2, 3);
+		e[2] = '0';
+	}
+	hv_strbuf_adds(out, buf);
+}
+
+/* Size of one item of a fixed-size type, 0 for variable-size types. */
+static uint32_t fixed_size(uint8_t type, uint32_t size)
+{
+	switch (type) {
+	case VT_INT8:
+	case VT_UINT8:
+		return 1;
+	case VT_INT16:
+	case VT_UINT16:
+		return 2;
+	case VT_INT32:
+	case VT_UINT32:
+	case VT_REAL32:
+	case VT_BOOL:
+	case VT_HEX32:
+		return 4;
+	case VT_INT64:
+	case VT_UINT64:
+	case VT_REAL64:
+	case VT_FILETIME:
+	case VT_HEX64:
+		return 8;
+	case VT_GUID:
+	case VT_SYSTIME:
+		return 16;
+	case VT_SIZE:
+	case VT_EVTHANDLE:
+		return size == 4 ? 4 : 8;
+	default:
+		return 0;
+	}
+}
+
+static uint64_t le_n(const unsigned char *p, uint32_t n)
+{
+	uint64_t v = 0;
+
+	for (uint32_t i = n; i-- > 0;)
+		v = v << 8 | p[i];
+	return v;
+}
+
+bool hv_evtx_value_uint(const struct hv_evtx_value *v, uint64_t *out)
+{
+	uint32_t n = fixed_size(v->type, v->size);
+
+	switch (v->type) {
+	case VT_INT8:
+	case VT_UINT8:
+	case VT_INT16:
+	case VT_UINT16:
+	case VT_INT32:
+	case VT_UINT32:
+	case VT_INT64:
+	case VT_UINT64:
+	case VT_HEX32:
+	case VT_HEX64:
+	case VT_SIZE:
+		if (v->size < n)
+			return false;
+		*out = le_n(v->data, n);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void integer_text(const struct hv_evtx_value *v, uint32_t n,
+			 struct hv_strbuf *out)
+{
+	uint64_t u = le_n(v->data, n), sign = 1ull << (n * 8 - 1);
+	char *w = hv_evtx_reserve(out, 24);
+
+	switch (v->type) {
+	case VT_INT8:
+	case VT_INT16:
+	case VT_INT32:
+	case VT_INT64:
+		if (u & sign) {
+			*w++ = '-';
+			/* two's complement magnitude within n bytes */
+			u = (~u + 1) & (n == 8 ? ~0ull : (1ull << n * 8) - 1);
+		}
+		w = dec(w, u);
+		break;
+	case VT_HEX32:
+	case VT_HEX64:
+	case VT_EVTHANDLE:
+		*w++ = '0';
+		*w++ = 'x';
+		w = hex_fixed(w, u, (int)n * 2, lower_hex);
+		break;
+	default:
+		w = dec(w, u);
+	}
+	hv_evtx_commit(out, w);
+}
+
+static void fixed_text(const struct hv_evtx_value *v, uint32_t n,
+		       struct hv_strbuf *out)
+{
+	union {
+		uint32_t u;
+		float f;
+	} f32;
+	union {
+		uint64_t u;
+		double d;
+	} f64;
+	char *w;
+
+	switch (v->type) {
+	case VT_REAL32:
+		f32.u = hv_le32(v->data);
+		real_text(f32.f, out);
+		break;
+	case VT_REAL64:
+		f64.u = hv_le64(v->data);
+		real_text(f64.d, out);
+		break;
+	case VT_BOOL:
+		hv_strbuf_adds(out, hv_le32(v->data) ? "true" : "false");
+		break;
+	case VT_GUID:
+		guid_text(v->data, out);
+		break;
+	case VT_FILETIME:
+		w = hv_evtx_reserve(out, 32);
+		hv_evtx_commit(out, w + hv_evtx_filetime_format(
+						hv_le64(v->data), 9, w));
+		break;
+	case VT_SYSTIME:
+		systime_text(v->data, out);
+		break;
+	default:
+		integer_text(v, n, out);
+	}
+}
+
+/* The common types first, without the general dispatch: this is the
+ * innermost loop of a dump. */
+static bool fast_text(const struct hv_evtx_value *v, enum hv_evtx_escape esc,
+		      struct hv_strbuf *out)
+{
+	char *w;
+
+	switch (v->type) {
+	case VT_STRING:
+		hv_evtx_utf16_escaped(v->data, v->size / 2, esc, out);
+		return true;
+	case VT_UINT8:
+	case VT_UINT16:
+	case VT_UINT32:
+	case VT_UINT64:
+		if (v->size != fixed_size(v->type, v->size))
+			return false;
+		w = hv_evtx_reserve(out, 24);
+		hv_evtx_commit(out, dec(w, le_n(v->data, v->size)));
+		return true;
+	case VT_HEX64:
+		if (v->size != 8)
+			return false;
+		w = hv_evtx_reserve(out, 24);
+		*w++ = '0';
+		*w++ = 'x';
+		hv_evtx_commit(out,
+			       hex_fixed(w, hv_le64(v->data), 16, lower_hex));
+		return true;
+	case VT_FILETIME:
+		if (v->size != 8)
+			return false;
+		w = hv_evtx_reserve(out, 32);
+		hv_evtx_commit(out, w + hv_evtx_filetime_format(
+						hv_le64(v->data), 9, w));
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void scalar_text(const struct hv_evtx_value *v, enum hv_evtx_escape esc,
+			struct hv_strbuf *out)
+{
+	uint32_t n;
+
+	if (fast_text(v, esc, out))
+		return;
+	n = fixed_size(v->type, v->size);
+	if (n) {
+		if (v->size >= n)
+			fixed_text(v, n, out);
+		else
+			hex_bytes(v->data, v->size, out);
+		return;
+	}
+	switch (v->type) {
+	case VT_NULL:
+	case VT_BINXML: /* the walk descends into it */
+		return;
+	case VT_STRING:
+	case VT_EVTXML:
+		hv_evtx_utf16_escaped(v->data, v->size / 2, esc, out);
+		return;
+	case VT_ANSI:
+		ansi(v, esc, out);
+		return;
+	case VT_SID:
+		if (sid_text(v, out))
+			return;
+		break;
+	default:
+		break;
+	}
+	hex_bytes(v->data, v->size, out);
+}
+
+void hv_evtx_value_text(const struct hv_evtx_value *v, enum hv_evtx_escape esc,
+			struct hv_strbuf *out)
+{
+	struct hv_evtx_value item;
+	size_t pos = 0;
+	bool first = true;
+
+	if (!(v->type & VT_ARRAY)) {
+		scalar_text(v, esc, out);
+		return;
+	}
+	while (hv_evtx_array_next(v, &pos, &item)) {
+		if (!first)
+			hv_evtx_put(out, ", ", 2);
+		scalar_text(&item, esc, out);
+		first = false;
+	}
+}
+
+/* Items of an array ([MS-EVEN6] 2.2.12: the array flag 0x80): strings
+ * end with a NUL (UTF-16 or byte), SIDs carry their own length, other
+ * types have a fixed size. */
+bool hv_evtx_array_next(const struct hv_evtx_value *array, size_t *pos,
+			struct hv_evtx_value *item)
+{
+	uint8_t type = array->type & (uint8_t)~VT_ARRAY;
+	size_t at = *pos, left, n;
+
+	if (at >= array->size)
+		return false;
+	left = array->size - at;
+	item->type = type;
+	item->data = array->data + at;
+	switch (type) {
+	case VT_STRING:
+		for (n = 0; n + 1 < left && hv_le16(item->data + n); n += 2)
+			;
+		item->size = (uint32_t)n;
+		*pos = at + (n + 2 <= left ? n + 2 : left);
+		return true;
+	case VT_ANSI:
+		for (n = 0; n < left && item->data[n]; n++)
+			;
+		item->size = (uint32_t)n;
+		*pos = at + (n < left ? n + 1 : left);
+		return true;
+	case VT_SID:
+		n = left >= 2 ? 8 + 4u * item->data[1] : left;
+		break;
+	case VT_SIZE:
+		n = array->size % 8 ? 4 : 8;
+		break;
+	default:
+		n = fixed_size(type, 0);
+		if (!n) /* no array form: the rest as one item */
+			n = left;
+	}
+	if (n > left)
+		n = left;
+	item->size = (uint32_t)n;
+	*pos = at + n;
+	return true;
+}
+
+bool hv_evtx_value_empty(const struct hv_evtx_value *v)
+{
+	if (v->type == VT_NULL || v->size == 0)
+		return true;
+	if (v->type == VT_STRING)
+		return v->size < 2 || hv_le16(v->data) == 0;
+	if (v->type == VT_ANSI)
+		return v->data[0] == 0;
+	return false;
+}
+
+/* FILETIME counts 100 ns since 1601-01-01; 11644473600 s lie between
+ * that and 1970-01-01 ([MS-DTYP] 2.3.3). */
+#define EPOCH_DIFF 11644473600LL
+
+int64_t hv_evtx_filetime_to_unix(uint64_t ft)
+{
+	return (int64_t)(ft / 10000000u) - EPOCH_DIFF;
+}
+
+uint64_t hv_evtx_filetime_from_unix(int64_t seconds)
+{
+	if (seconds < -EPOCH_DIFF)
+		return 0;
+	return (uint64_t)(seconds + EPOCH_DIFF) * 10000000u;
+}
+
+/* Civil date of a day count since 1970-01-01 (proleptic Gregorian; the
+ * inverse of H. Hinnant's "days from civil"). */
+static void civil(int64_t days, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+/* "YYYY-MM-DDT" of a day; the events of a log fall on few days, so the
+ * last one is kept (per thread). */
+static _Thread_local struct {
+	int64_t day;
+	char text[16];
+	size_t len;
+	bool set;
+} last_day;
+
+static char *date_text(char *w, int64_t days)
+{
+	int64_t y;
+	unsigned m, d;
+	char *start = w;
+
+	if (last_day.set && last_day.day == days) {
+		memcpy(w, last_day.text, last_day.len);
+		return w + last_day.len;
+	}
+	civil(days, &y, &m, &d);
+	w = y >= 10000 ? dec(w, (uint64_t)y) : dec_fixed(w, (uint64_t)y, 4);
+	*w++ = '-';
+	w = dec_fixed(w, m, 2);
+	*w++ = '-';
+	w = dec_fixed(w, d, 2);
+	*w++ = 'T';
+	last_day.day = days;
+	last_day.len = (size_t)(w - start);
+	memcpy(last_day.text, start, last_day.len);
+	last_day.set = true;
+	return w;
+}
+
+size_t hv_evtx_filetime_format(uint64_t ft, int digits, char *buf)
+{
+	int64_t secs = (int64_t)(ft / 10000000u) - EPOCH_DIFF, days;
+	unsigned frac = (unsigned)(ft % 10000000u), rem;
+	char *w = buf;
+
+	days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+	rem = (unsigned)(secs - days * 86400);
+	w = date_text(w, days);
+	w = dec_fixed(w, rem / 3600, 2);
+	*w++ = ':';
+	w = dec_fixed(w, rem / 60 % 60, 2);
+	*w++ = ':';
+	w = dec_fixed(w, rem % 60, 2);
+	if (digits == 9) {
+		*w++ = '.';
+		w = dec_fixed(w, frac, 7);
+		*w++ = '0';
+		*w++ = '0';
+	} else if (digits > 0 && digits <= 7) {
+		unsigned div = 1;
+
+		for (int i = digits; i < 7; i++)
+			div *= 10;
+		*w++ = '.';
+		w = dec_fixed(w, frac / div, digits);
+	}
+	*w++ = 'Z';
+	*w = '\0';
+	return (size_t)(w - buf);
+}
