@@ -20,7 +20,7 @@ comma   := ,
 SAN_FLAGS := -fsanitize=address$(comma)undefined -fno-sanitize-recover=all
 OPT     := $(if $(SAN),-O1 -fno-omit-frame-pointer $(SAN_FLAGS),-O2)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 CFLAGS  ?= -g
 ALL_CFLAGS := -std=c17 $(OPT) $(CFLAGS) $(WARN) $(DEFS) -Ilib $(PKG_CFLAGS) -MMD -MP
 LDFLAGS_ALL := $(if $(SAN),$(SAN_FLAGS)) $(LDFLAGS)
@@ -30,7 +30,7 @@ CLI_SRC := $(sort $(wildcard cli/*.c))
 KB_SRC  := $(sort $(wildcard kb/*.kb))
 UNIT_SRC:= $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC:= $(sort $(wildcard fuzz/fuzz_*.c))
-FORMAT_SRC = $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) $(wildcard lib/*/*.h lib/*/*/*.h cli/*.h \
+FORMAT_SRC = $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) $(wildcard lib/*/*.h lib/*/*/*.h cli/*.h tests/unit/*.h \
              tools/*.c bench/*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -68,9 +68,11 @@ $(KB_OBJ): $(KB_C)
 $(BIN): $(CLI_OBJ) $(KB_OBJ) $(LIBA)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
+# $< only: the .d files add the cli/*.c a test includes as prerequisites
 $(BUILD)/tests/%: tests/unit/%.c $(KB_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(KB_OBJ) $(LIBA) $(LDFLAGS_ALL) \
+		$(PKG_LIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; \
@@ -78,6 +80,8 @@ unit: $(UNIT_BIN)
 
 cli-test: $(BIN)
 	HVDOCTOR=$(CURDIR)/$(BIN) tests/cli/run
+	HVDOCTOR=$(CURDIR)/$(BIN) tests/cli/commands-named
+	HVDOCTOR=$(CURDIR)/$(BIN) tests/corpus/score
 
 check: unit cli-test
 
@@ -106,4 +110,4 @@ format:
 clean:
 	rm -rf build build-san build-fuzz build-clang
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/tools/kbgen.d
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/tools/kbgen.d $(UNIT_BIN:=.d)

@@ -4,6 +4,7 @@
 
 #include "base/alloc.h"
 #include "base/quote.h"
+#include "base/term.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,7 +38,7 @@ static int write_new_file(const char *path, const struct hv_strbuf *text)
 	return HV_EXIT_INCOMPLETE;
 }
 
-int apply_write_backup(const char *path, const struct hv_directory *bk,
+int apply_write_backup(const char *path, const struct hv_backup *bk,
 		       const char *uri, const char *what)
 {
 	struct hv_strbuf text = HV_STRBUF_INIT;
@@ -52,6 +53,26 @@ int apply_write_backup(const char *path, const struct hv_directory *bk,
 	hv_backup_write(&text, bk, &info);
 	rc = write_new_file(path, &text);
 	hv_strbuf_release(&text);
+	return rc;
+}
+
+int apply_write_plan_backup(const char *path, const struct hv_plan *plan,
+			    const struct hv_directory *before, const char *uri)
+{
+	struct hv_backup bk = {0};
+	char what[128];
+	int rc;
+
+	hv_backup_from_plan(&bk, plan, before);
+	snprintf(what, sizeof(what),
+		 "taken by `hvdoctor apply` before it made change %s", bk.id);
+	rc = apply_write_backup(path, &bk, uri, what);
+	if (rc == 0)
+		fprintf(stderr,
+			"hvdoctor: apply: backup of %zu object%s written to "
+			"%s\n",
+			bk.n_objects, bk.n_objects == 1 ? "" : "s", path);
+	hv_backup_release(&bk);
 	return rc;
 }
 
@@ -88,8 +109,7 @@ int apply_read_objects(struct hv_ldap *ld, const char *const *dns, size_t n,
 			return HV_EXIT_INCOMPLETE;
 		}
 		got = &out->entries[before];
-		free(got->dn);
-		got->dn = hv_strdup(dns[i]);
+		hv_entry_set_dn(got, dns[i]);
 	}
 	return 0;
 }
@@ -97,11 +117,7 @@ int apply_read_objects(struct hv_ldap *ld, const char *const *dns, size_t n,
 void apply_quote(struct hv_strbuf *out, const char *data, size_t len)
 {
 	hv_strbuf_addch(out, '\'');
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)data[i];
-
-		hv_strbuf_addch(out, c < 0x20 || c == 0x7f ? '?' : (char)c);
-	}
+	hv_term_escape(out, data, len);
 	hv_strbuf_addch(out, '\'');
 }
 
@@ -117,11 +133,7 @@ void apply_dn_label(struct hv_strbuf *out, const char *dn)
 			len++;
 		len++;
 	}
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)v[i];
-
-		hv_strbuf_addch(out, c < 0x20 || c == 0x7f ? '?' : (char)c);
-	}
+	hv_term_escape(out, v, len);
 }
 
 void apply_eq_filter(struct hv_strbuf *out, const char *attr, const char *value,

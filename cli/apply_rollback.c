@@ -1,9 +1,15 @@
-/* hvdoctor apply --rollback FILE: puts the values of a backup back.
- * Without --yes it shows what would change. With --yes it first backs up
- * the current values (so a rollback can be rolled back too), then writes
- * each object that differs as one modify that replaces the backup's
- * attributes, and reads every value back. Objects already as in the
- * backup are not written, so a rollback that stopped can be run again.
+/* hvdoctor apply --rollback FILE: undoes the change a backup records
+ * (remedy/backup.h), value by value. It reads the objects afresh and
+ * decides everything before it writes (remedy/rollback.h): a backup that
+ * touches anything but the attributes hvdoctor manages on computer
+ * objects is refused when read; an object that somebody changed since,
+ * a domain controller or a non-computer is refused, listed, and nothing
+ * is written. Without --yes it shows what would change. With --yes it
+ * first backs up what it is about to replace (so a rollback can be
+ * rolled back too), then sends one modify per record that still has
+ * something to undo - deletes of exact values and adds, so a change made
+ * between the read and the write makes the DC refuse instead of being
+ * overwritten - stops at the first refusal, and reads every value back.
  *
  * One thing a DC refuses to restore: an SPN that another object holds
  * now (AD refuses duplicate SPNs from Windows Server 2012 R2 on, Samba
@@ -11,8 +17,9 @@
 #include "apply_common.h"
 
 #include "base/alloc.h"
+#include "base/term.h"
 #include "plan_options.h"
-#include "base/quote.h"
+#include "remedy/rollback.h"
 #include "sources.h"
 
 #include <stdio.h>
@@ -20,29 +27,26 @@
 #include <string.h>
 #include <strings.h>
 
-struct rb_skip {
-	size_t rec;   /* index into the backup */
-	char *value;  /* the SPN left out */
-	char *holder; /* DN of the object that has it */
+/* What the fresh reads ask for: what the checks and the writes need. */
+static const char *const read_attrs[] = {
+	"objectClass",
+	"userAccountControl",
+	"msDS-AllowedToDelegateTo",
+	"servicePrincipalName",
+	NULL,
 };
 
 struct rb_state {
 	const char *path; /* the backup read */
 	const char *uri;  /* as given with --ldap */
 	struct hv_ldap *ld;
-	struct hv_directory bk;	    /* the backup */
-	struct hv_directory target; /* bk without the skipped values */
-	struct hv_directory now;    /* the objects as they are, same order */
-	const char **dns;
-	const char **attrs; /* every attribute named, NULL-terminated */
-	bool *differs;	    /* per record: needs writing */
-	size_t n_differ;
-	struct rb_skip *skips;
-	size_t n_skips, cap_skips;
-	size_t done; /* records written, in order */
-	long failed; /* record refused, or -1 */
+	struct hv_backup bk;
+	struct hv_directory now; /* the objects as they are, bk's order */
+	struct hv_rollback rb;
+	long failed; /* record refused by the DC, or -1 */
+	size_t done; /* records written */
 	struct hv_error err;
-	char *backup; /* backup of the current values */
+	char *backup; /* where the backup of the current values goes */
 };
 
 /* Selection and plan options say what to change; a rollback's backup
@@ -64,36 +68,12 @@ static int refuse_options(const struct cli_args *args)
 	return 0;
 }
 
-static void collect_names(struct rb_state *st)
-{
-	size_t n = 0, cap = 0;
-
-	st->dns = hv_calloc(st->bk.n_entries + 1, sizeof(*st->dns));
-	for (size_t i = 0; i < st->bk.n_entries; i++) {
-		const struct hv_entry *rec = &st->bk.entries[i];
-
-		st->dns[i] = rec->dn;
-		for (size_t a = 0; a < rec->n_attrs; a++) {
-			bool seen = false;
-
-			for (size_t k = 0; k < n && !seen; k++)
-				seen = strcasecmp(st->attrs[k],
-						  rec->attrs[a].name) == 0;
-			if (seen)
-				continue;
-			HV_GROW(st->attrs, n + 1, cap);
-			st->attrs[n++] = rec->attrs[a].name;
-		}
-	}
-	HV_GROW(st->attrs, n, cap);
-	st->attrs[n] = NULL;
-}
-
-/* Who else holds spn now (a DN, caller frees), or NULL. */
-static char *spn_holder(struct rb_state *st, const char *dn,
-			const struct hv_value *spn, int *rc)
+/* Who else holds spn now (hv_rollback_holder_fn). */
+static char *spn_holder(void *ctx, const char *dn, const struct hv_value *spn,
+			bool *failed)
 {
 	static const char *const attrs[] = {"sAMAccountName", NULL};
+	struct rb_state *st = ctx;
 	struct hv_directory found = {0};
 	struct hv_strbuf filter = HV_STRBUF_INIT;
 	struct hv_error err;
@@ -103,9 +83,9 @@ static char *spn_holder(struct rb_state *st, const char *dn,
 	if (hv_ldap_search(st->ld, NULL, HV_LDAP_SCOPE_SUBTREE, filter.buf,
 			   attrs, &found, &err) < 0) {
 		apply_error("cannot look the SPN up", &err);
-		*rc = HV_EXIT_INCOMPLETE;
+		*failed = true;
 	}
-	for (size_t i = 0; !*rc && !holder && i < found.n_entries; i++)
+	for (size_t i = 0; !*failed && !holder && i < found.n_entries; i++)
 		if (strcasecmp(found.entries[i].dn, dn) != 0)
 			holder = hv_strdup(found.entries[i].dn);
 	hv_directory_clear(&found);
@@ -113,152 +93,57 @@ static char *spn_holder(struct rb_state *st, const char *dn,
 	return holder;
 }
 
-static int find_skips(struct rb_state *st, size_t r)
+static size_t skips_of(const struct rb_state *st, size_t r)
 {
-	const struct hv_entry *rec = &st->bk.entries[r];
-	const struct hv_attr *want = hv_entry_attr(rec, "servicePrincipalName");
-	const struct hv_attr *have =
-		hv_entry_attr(&st->now.entries[r], "servicePrincipalName");
-	int rc = 0;
+	size_t n = 0;
 
-	for (size_t v = 0; want && !rc && v < want->n_values; v++) {
-		const struct hv_value *spn = &want->values[v];
-		char *holder;
-
-		if (hv_backup_has_value(have, spn->data, spn->len))
-			continue;
-		holder = spn_holder(st, rec->dn, spn, &rc);
-		if (!holder)
-			continue;
-		HV_GROW(st->skips, st->n_skips, st->cap_skips);
-		st->skips[st->n_skips++] = (struct rb_skip){
-			r, hv_strndup(spn->data, spn->len), holder};
-	}
-	return rc;
+	for (size_t i = 0; i < st->rb.n_skips; i++)
+		n += st->rb.skips[i].record == r;
+	return n;
 }
 
-static bool skipped(const struct rb_state *st, size_t r, const char *attr,
-		    const struct hv_value *val)
+/* What the report says of record r; agrees with what happened. */
+static const char *record_state(const struct rb_state *st, size_t r, bool yes)
 {
-	if (strcasecmp(attr, "servicePrincipalName") != 0)
-		return false;
-	for (size_t i = 0; i < st->n_skips; i++)
-		if (st->skips[i].rec == r &&
-		    strlen(st->skips[i].value) == val->len &&
-		    memcmp(st->skips[i].value, val->data, val->len) == 0)
-			return true;
-	return false;
-}
+	bool writes = st->rb.writes[r].n_mods > 0, skips = skips_of(st, r);
 
-/* The values to write: the backup's, less what the DC would refuse. */
-static void build_target(struct rb_state *st)
-{
-	st->differs = hv_calloc(st->bk.n_entries + 1, sizeof(bool));
-	for (size_t r = 0; r < st->bk.n_entries; r++) {
-		const struct hv_entry *rec = &st->bk.entries[r];
-		const struct hv_entry *now = &st->now.entries[r];
-		struct hv_entry *t = hv_directory_add_entry(
-			&st->target, rec->dn, rec->origin);
-
-		for (size_t a = 0; a < rec->n_attrs; a++) {
-			const struct hv_attr *attr = &rec->attrs[a];
-
-			hv_backup_take(&st->target, rec->dn, attr->name, NULL);
-			for (size_t v = 0; v < attr->n_values; v++)
-				if (!skipped(st, r, attr->name,
-					     &attr->values[v]))
-					hv_entry_add_value(t, attr->name,
-							   attr->values[v].data,
-							   attr->values[v].len);
-			if (!hv_backup_same_values(
-				    hv_entry_attr(t, attr->name),
-				    hv_entry_attr(now, attr->name)))
-				st->differs[r] = true;
-		}
-		st->n_differ += st->differs[r];
-	}
+	if (!writes)
+		return skips ? "NOT RESTORED" : "already undone";
+	if (!yes)
+		return skips ? "would partly" : "would restore";
+	if (st->failed == (long)r)
+		return "FAILED";
+	if (st->failed >= 0 && (long)r > st->failed)
+		return "not attempted";
+	return skips ? "partly restored" : "restored";
 }
 
 /* "+ 'value'" for what comes back, "- 'value'" for what goes. */
-static void diff_lines(struct hv_strbuf *out, const struct hv_attr *want,
-		       const struct hv_attr *have, const char *name)
+static void diff_lines(struct hv_strbuf *out, const struct hv_backup_record *w)
 {
-	for (size_t v = 0; want && v < want->n_values; v++)
-		if (!hv_backup_has_value(have, want->values[v].data,
-					 want->values[v].len)) {
-			hv_strbuf_addf(out, "                 %s + ", name);
-			apply_quote(out, want->values[v].data,
-				    want->values[v].len);
-			hv_strbuf_addch(out, '\n');
-		}
-	for (size_t v = 0; have && v < have->n_values; v++)
-		if (!hv_backup_has_value(want, have->values[v].data,
-					 have->values[v].len)) {
-			hv_strbuf_addf(out, "                 %s - ", name);
-			apply_quote(out, have->values[v].data,
-				    have->values[v].len);
+	for (size_t m = 0; m < w->n_mods; m++)
+		for (size_t v = 0; v < w->mods[m].n_values; v++) {
+			hv_strbuf_addf(
+				out, "                 %s %c ", w->mods[m].attr,
+				w->mods[m].op == HV_BACKUP_ADD ? '+' : '-');
+			apply_quote(out, w->mods[m].values[v].data,
+				    w->mods[m].values[v].len);
 			hv_strbuf_addch(out, '\n');
 		}
 }
 
-static const char *record_state(const struct rb_state *st, size_t r,
-				bool written)
+static void report_skips(struct hv_strbuf *out, const struct rb_state *st,
+			 size_t r)
 {
-	if (!st->differs[r])
-		return "unchanged";
-	if (!written)
-		return "would restore";
-	if (st->failed == (long)r)
-		return "FAILED";
-	return (long)r < st->failed || st->failed < 0 ? "restored"
-						      : "not attempted";
-}
+	for (size_t i = 0; i < st->rb.n_skips; i++) {
+		const struct hv_rollback_skip *s = &st->rb.skips[i];
 
-static void report(struct hv_strbuf *out, const struct rb_state *st,
-		   bool written)
-{
-	hv_strbuf_adds(out, "hvdoctor apply --rollback ");
-	hv_quote_comment(out, st->path);
-	hv_strbuf_adds(out, ": ");
-	hv_quote_comment(out, hv_ldap_uri(st->ld));
-	hv_strbuf_addch(out, '\n');
-	if (st->backup)
-		hv_strbuf_addf(out, "backup of the current values: %s\n",
-			       st->backup);
-	hv_strbuf_addch(out, '\n');
-	for (size_t r = 0; r < st->bk.n_entries; r++) {
-		const struct hv_entry *t = &st->target.entries[r];
-
-		hv_strbuf_addf(out, "%-15s", record_state(st, r, written));
-		apply_dn_label(out, t->dn);
-		hv_strbuf_adds(out, st->differs[r]
-					    ? "\n"
-					    : " (already as in the backup)\n");
-		for (size_t a = 0; st->differs[r] && a < t->n_attrs; a++)
-			diff_lines(out, &t->attrs[a],
-				   hv_entry_attr(&st->now.entries[r],
-						 t->attrs[a].name),
-				   t->attrs[a].name);
-		if (st->failed == (long)r) {
-			char msg[2048];
-
-			hv_error_format(&st->err, msg, sizeof(msg));
-			hv_strbuf_adds(out, "                 AD said: ");
-			hv_quote_comment(out, msg);
-			hv_strbuf_addch(out, '\n');
-		}
-	}
-}
-
-static void report_skips(struct hv_strbuf *out, const struct rb_state *st)
-{
-	for (size_t i = 0; i < st->n_skips; i++) {
-		const struct rb_skip *s = &st->skips[i];
-
+		if (s->record != r)
+			continue;
 		hv_strbuf_adds(out, "NOT RESTORED   ");
-		apply_dn_label(out, st->bk.entries[s->rec].dn);
+		apply_dn_label(out, st->bk.records[r].dn);
 		hv_strbuf_adds(out, " servicePrincipalName ");
-		apply_quote(out, s->value, strlen(s->value));
+		apply_quote(out, s->spn->data, s->spn->len);
 		hv_strbuf_adds(out, ": ");
 		apply_dn_label(out, s->holder);
 		hv_strbuf_adds(out, " holds it now, and a DC refuses "
@@ -266,49 +151,85 @@ static void report_skips(struct hv_strbuf *out, const struct rb_state *st)
 	}
 }
 
+static void report(struct hv_strbuf *out, const struct rb_state *st, bool yes)
+{
+	hv_strbuf_adds(out, "hvdoctor apply --rollback ");
+	hv_term_escapes(out, st->path);
+	hv_strbuf_adds(out, ": ");
+	hv_term_escapes(out, hv_ldap_uri(st->ld));
+	hv_strbuf_addf(out, "\nchange %s, %zu record%s on %zu object%s\n",
+		       st->bk.id, st->bk.n_records,
+		       st->bk.n_records == 1 ? "" : "s", st->bk.n_objects,
+		       st->bk.n_objects == 1 ? "" : "s");
+	if (st->backup)
+		hv_strbuf_addf(out, "backup of the current values: %s\n",
+			       st->backup);
+	hv_strbuf_addch(out, '\n');
+	for (size_t r = 0; r < st->bk.n_records; r++) {
+		const struct hv_backup_record *w = &st->rb.writes[r];
+
+		hv_strbuf_addf(out, "%-15s", record_state(st, r, yes));
+		apply_dn_label(out, w->dn);
+		hv_strbuf_addch(out, '\n');
+		diff_lines(out, w);
+		report_skips(out, st, r);
+		if (st->failed == (long)r) {
+			char msg[2048];
+
+			hv_error_format(&st->err, msg, sizeof(msg));
+			hv_strbuf_adds(out, "                 AD said: ");
+			hv_term_escapes(out, msg);
+			hv_strbuf_addch(out, '\n');
+		}
+	}
+}
+
+/* Nothing is written when anything was refused; each reason is listed. */
+static int refused(const struct rb_state *st)
+{
+	for (size_t i = 0; i < st->rb.n_refusals; i++)
+		cli_error("apply: rollback refused: %s", st->rb.refusals[i]);
+	cli_error("apply: nothing was changed: %zu reason%s above; the "
+		  "backup %s does not fit the objects as they are now",
+		  st->rb.n_refusals, st->rb.n_refusals == 1 ? "" : "s",
+		  st->path);
+	return HV_EXIT_INCOMPLETE;
+}
+
 static int take_backup(struct rb_state *st)
 {
-	struct hv_directory bk = {0};
+	struct hv_backup bk = {0};
+	char what[160];
 	int rc;
 
-	for (size_t r = 0; r < st->bk.n_entries; r++) {
-		const struct hv_entry *rec = &st->bk.entries[r];
-
-		for (size_t a = 0; st->differs[r] && a < rec->n_attrs; a++)
-			hv_backup_take(&bk, rec->dn, rec->attrs[a].name,
-				       &st->now.entries[r]);
-	}
-	rc = apply_write_backup(st->backup, &bk, st->uri,
-				"taken by `hvdoctor apply --rollback` "
-				"before it restored an older backup");
+	hv_rollback_undo(&st->rb, &st->now, &bk);
+	snprintf(what, sizeof(what),
+		 "taken by `hvdoctor apply --rollback` before it undid change "
+		 "%s",
+		 st->bk.id);
+	rc = apply_write_backup(st->backup, &bk, st->uri, what);
 	if (rc == 0)
 		fprintf(stderr,
-			"hvdoctor: apply: backup of the current "
-			"values written to %s\n",
+			"hvdoctor: apply: backup of the current values "
+			"written to %s\n",
 			st->backup);
-	hv_directory_clear(&bk);
+	hv_backup_release(&bk);
 	return rc;
 }
 
-/* One record, one modify: a replace of every attribute that differs. */
-static int write_record(struct rb_state *st, size_t r)
+/* One record, one modify: deletes of exact values, then adds. */
+static int write_record(struct rb_state *st, const struct hv_backup_record *w)
 {
-	const struct hv_entry *t = &st->target.entries[r];
-	struct hv_ldap_change *ch = hv_calloc(t->n_attrs, sizeof(*ch));
-	size_t n = 0;
+	struct hv_ldap_change *ch = hv_calloc(w->n_mods, sizeof(*ch));
 	int rc;
 
-	for (size_t a = 0; a < t->n_attrs; a++) {
-		const struct hv_attr *attr = &t->attrs[a];
-
-		if (hv_backup_same_values(
-			    attr,
-			    hv_entry_attr(&st->now.entries[r], attr->name)))
-			continue;
-		ch[n++] = (struct hv_ldap_change){HV_LDAP_REPLACE, attr->name,
-						  attr->values, attr->n_values};
-	}
-	rc = hv_ldap_modify(st->ld, t->dn, ch, n, &st->err);
+	for (size_t m = 0; m < w->n_mods; m++)
+		ch[m] = (struct hv_ldap_change){
+			w->mods[m].op == HV_BACKUP_ADD ? HV_LDAP_ADD_VALUES
+						       : HV_LDAP_DELETE_VALUES,
+			w->mods[m].attr, w->mods[m].values,
+			w->mods[m].n_values};
+	rc = hv_ldap_modify(st->ld, w->dn, ch, w->n_mods, &st->err);
 	free(ch);
 	return rc;
 }
@@ -317,16 +238,17 @@ static void write_all(struct rb_state *st)
 {
 	size_t k = 0;
 
-	for (size_t r = 0; r < st->bk.n_entries; r++) {
+	for (size_t r = 0; r < st->bk.n_records; r++) {
+		const struct hv_backup_record *w = &st->rb.writes[r];
 		struct hv_strbuf label = HV_STRBUF_INIT;
 
-		if (!st->differs[r])
+		if (!w->n_mods)
 			continue;
-		apply_dn_label(&label, st->target.entries[r].dn);
+		apply_dn_label(&label, w->dn);
 		fprintf(stderr, "hvdoctor: restoring %zu/%zu: %s\n", ++k,
-			st->n_differ, hv_strbuf_str(&label));
+			st->rb.n_writes, hv_strbuf_str(&label));
 		hv_strbuf_release(&label);
-		if (write_record(st, r) < 0) {
+		if (write_record(st, w) < 0) {
 			st->failed = (long)r;
 			return;
 		}
@@ -334,33 +256,24 @@ static void write_all(struct rb_state *st)
 	}
 }
 
-/* Every attribute of every record must now hold the target values. */
+/* Every attribute written must now hold what the writes made. */
 static int verify(struct rb_state *st, struct hv_strbuf *out)
 {
 	struct hv_directory after = {0};
 	size_t bad = 0;
-	int rc = apply_read_objects(st->ld, st->dns, st->bk.n_entries,
-				    st->attrs, &after);
+	int rc = apply_read_objects(st->ld, (const char *const *)st->bk.objects,
+				    st->bk.n_objects, read_attrs, &after);
 
-	for (size_t r = 0; rc == 0 && r < st->target.n_entries; r++) {
-		const struct hv_entry *t = &st->target.entries[r];
-
-		for (size_t a = 0; a < t->n_attrs; a++) {
-			if (hv_backup_same_values(
-				    &t->attrs[a],
-				    hv_entry_attr(&after.entries[r],
-						  t->attrs[a].name)))
-				continue;
-			bad++;
-			hv_strbuf_adds(out, "NOT VERIFIED   ");
-			apply_dn_label(out, t->dn);
-			hv_strbuf_addf(out, " %s differs from the backup\n",
-				       t->attrs[a].name);
-		}
-	}
-	if (rc == 0 && !bad)
+	if (rc == 0)
+		bad = hv_rollback_verify(&st->rb, &after, out);
+	if (rc == 0 && !bad && !st->rb.n_skips)
 		hv_strbuf_adds(out, "verified: every attribute of the backup "
 				    "reads back as restored\n");
+	else if (rc == 0 && !bad)
+		hv_strbuf_addf(out,
+			       "verified: every value written reads back; %zu "
+			       "value%s NOT RESTORED (listed above)\n",
+			       st->rb.n_skips, st->rb.n_skips == 1 ? "" : "s");
 	hv_directory_clear(&after);
 	return rc ? rc : bad ? HV_EXIT_INCOMPLETE : 0;
 }
@@ -370,14 +283,13 @@ static int finish(struct rb_state *st, bool yes)
 	struct hv_strbuf out = HV_STRBUF_INIT;
 	int rc = 0;
 
-	if (yes && st->n_differ) {
+	if (yes && st->rb.n_writes) {
 		rc = take_backup(st);
 		if (rc)
 			return rc;
 		write_all(st);
 	}
 	report(&out, st, yes);
-	report_skips(&out, st);
 	if (yes && st->failed < 0)
 		rc = verify(st, &out);
 	else if (yes)
@@ -386,32 +298,24 @@ static int finish(struct rb_state *st, bool yes)
 		rc = HV_EXIT_INCOMPLETE;
 	hv_strbuf_release(&out);
 	if (st->failed >= 0)
-		cli_error("apply: rollback stopped: %zu of %zu objects "
+		cli_error("apply: rollback stopped: %zu of %zu records "
 			  "restored (the values before it are in %s); running "
 			  "it again is safe",
-			  st->done, st->n_differ, st->backup);
+			  st->done, st->rb.n_writes, st->backup);
 	else if (!yes)
 		fprintf(stderr,
-			"hvdoctor: apply: nothing was changed (no "
-			"--yes); %zu object%s would be restored\n",
-			st->n_differ, st->n_differ == 1 ? "" : "s");
-	return rc ? rc : st->n_skips ? HV_EXIT_ERROR : HV_EXIT_OK;
+			"hvdoctor: apply: nothing was changed (no --yes); "
+			"%zu record%s would be restored\n",
+			st->rb.n_writes, st->rb.n_writes == 1 ? "" : "s");
+	return rc ? rc : st->rb.n_skips ? HV_EXIT_ERROR : HV_EXIT_OK;
 }
 
 static void release(struct rb_state *st)
 {
+	hv_rollback_release(&st->rb);
 	hv_ldap_close(st->ld);
-	hv_directory_clear(&st->bk);
-	hv_directory_clear(&st->target);
+	hv_backup_release(&st->bk);
 	hv_directory_clear(&st->now);
-	for (size_t i = 0; i < st->n_skips; i++) {
-		free(st->skips[i].value);
-		free(st->skips[i].holder);
-	}
-	free(st->skips);
-	free(st->dns);
-	free(st->attrs);
-	free(st->differs);
 	free(st->backup);
 }
 
@@ -430,16 +334,17 @@ int apply_rollback(const struct cli_args *args, const char *path)
 	}
 	if (rc == 0)
 		rc = cli_ldap_connect(args, "apply", &st.ld);
+	if (rc == 0)
+		rc = apply_read_objects(st.ld,
+					(const char *const *)st.bk.objects,
+					st.bk.n_objects, read_attrs, &st.now);
+	if (rc == 0 &&
+	    hv_rollback_prepare(&st.rb, &st.bk, &st.now, spn_holder, &st) < 0)
+		rc = HV_EXIT_INCOMPLETE;
+	if (rc == 0 && st.rb.n_refusals)
+		rc = refused(&st);
 	if (rc == 0) {
-		collect_names(&st);
-		rc = apply_read_objects(st.ld, st.dns, st.bk.n_entries,
-					st.attrs, &st.now);
-	}
-	for (size_t r = 0; rc == 0 && r < st.bk.n_entries; r++)
-		rc = find_skips(&st, r);
-	if (rc == 0) {
-		build_target(&st);
-		if (cli_count(args, APPLY_YES) && st.n_differ)
+		if (cli_count(args, APPLY_YES) && st.rb.n_writes)
 			st.backup = apply_backup_path(args);
 		rc = finish(&st, cli_count(args, APPLY_YES) > 0);
 	}

@@ -42,9 +42,42 @@ enum {
 	CLI_OPT_COLOR,
 };
 
+struct hv_kb;
+struct hv_estate;
+struct cli_sources;
+
+/* What main set up for the command, by its `needs`; torn down by main
+ * after the command ran. Pointers are NULL when not needed. */
 struct cli_globals {
-	const char *kb_dir; /* --kb DIR, or NULL for the built-in */
-	bool color;	    /* colour on stdout */
+	const char *kb_dir;	 /* --kb DIR, or NULL for the built-in */
+	bool color;		 /* colour on stdout */
+	int width;		 /* columns of text output: COLUMNS, the
+				    terminal's width, or 80 */
+	const struct hv_kb *kb;	 /* CLI_NEEDS_KB */
+	struct cli_sources *src; /* CLI_NEEDS_ESTATE: what was read */
+	struct hv_estate *est;	 /* CLI_NEEDS_ESTATE: built from src */
+	int load_rc; /* non-zero: the source had errors, but its good
+			records were kept (CLI_NEEDS_DAMAGED_OK) */
+	/* The names in main's command table, NULL-terminated, so output
+	 * advises only commands this binary has. Static. */
+	const char *const *commands;
+};
+
+/* What a command needs main to set up before it runs (adcli's command
+ * table marks connections the same way), as bits. */
+enum cli_needs {
+	CLI_NEEDS_KB = 1,	  /* the knowledge base (built-in and --kb) */
+	CLI_NEEDS_ESTATE = 2,	  /* directory sources read, estate built */
+	CLI_NEEDS_COMPLETE = 4,	  /* ... from an input that has everything
+				     a plan reads (commands that write) */
+	CLI_NEEDS_DAMAGED_OK = 8, /* ... and a damaged LDIF is still read
+				     for what it holds */
+};
+
+/* A titled group of options shared by several commands. */
+struct cli_option_group {
+	const char *title;		  /* heading in --help */
+	const struct cli_option *options; /* ends with a {NULL} entry */
 };
 
 struct cli_command {
@@ -54,9 +87,13 @@ struct cli_command {
 	const char *usage;	 /* after "hvdoctor NAME " */
 	const char *summary;	 /* one line for `hvdoctor help` */
 	const char *description; /* a paragraph for `hvdoctor NAME --help` */
+	unsigned needs;		 /* enum cli_needs bits */
 	const struct cli_option *options; /* ends with a {NULL} entry */
-	const struct cli_option *shared;  /* source options, or NULL */
-	const struct cli_option *plan;	  /* plan options, or NULL */
+	/* shared option groups, NULL-terminated; NULL for none */
+	const struct cli_option_group *const *groups;
+	/* The --help footer on this command's exit statuses, when they
+	 * differ from the general scheme; NULL prints the general one. */
+	const char *exit_status;
 };
 
 /* Parses argv (after the command name) against the command's options and

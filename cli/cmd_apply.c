@@ -2,9 +2,12 @@
  * shows the plan. With --yes: a fresh read of every object the plan
  * touches, a backup of those values on disk, then one atomic modify per
  * action (RFC 4511 4.6) that states the exact old value it replaces, so a
- * concurrent change makes it fail instead of being overwritten; the first
- * failure stops the run. Then every value is read back, and the AD checks
- * run again on a fresh read of the directory (DESIGN.md, Safety). */
+ * concurrent change makes it fail instead of being overwritten. A refused
+ * action stops only the actions that depend on it (an SPN added after its
+ * removal elsewhere); the independent ones are still written, and the
+ * refused one is reported with the step to do by hand. Then every value
+ * is read back, and the AD checks run again on a fresh read of the
+ * directory (DESIGN.md, Safety). */
 #include "commands.h"
 
 #include "apply_common.h"
@@ -12,6 +15,7 @@
 #include "base/alloc.h"
 #include "plan_options.h"
 #include "base/quote.h"
+#include "base/strmap.h"
 #include "render/render_plan.h"
 #include "sources.h"
 
@@ -44,6 +48,13 @@ static const char *const plan_attributes[] = {
 	NULL,
 };
 
+enum action_state {
+	ACTION_PENDING,
+	ACTION_APPLIED,
+	ACTION_FAILED,
+	ACTION_SKIPPED, /* an action it depends on failed */
+};
+
 struct apply_state {
 	const struct hv_plan *plan;
 	struct hv_ldap *ld;
@@ -51,10 +62,10 @@ struct apply_state {
 	const char **dns; /* distinct DNs in plan order, borrowed */
 	size_t n_dns;
 	struct hv_directory before; /* the fresh read before writing */
-	size_t applied;		    /* actions[0..applied) were applied */
-	bool failed;		    /* actions[applied] was refused */
-	struct hv_error err;	    /* why */
-	char *backup;		    /* the backup's path */
+	enum action_state *state;   /* per action */
+	char **refusal;		    /* per failed action: what AD said */
+	size_t applied, failed, skipped;
+	char *backup; /* the backup's path */
 };
 
 static bool is_add(const struct hv_action *act)
@@ -75,51 +86,62 @@ static void summary(struct hv_strbuf *out, const struct hv_action *act)
 			       is_add(act) ? '+' : '-', act->n_values);
 }
 
+/* The distinct DNs in plan order (a map keeps it linear in the plan). */
 static void collect_dns(struct apply_state *st)
 {
+	struct hv_strmap seen = {0};
+
 	st->dns = hv_calloc(st->plan->n + 1, sizeof(*st->dns));
 	for (size_t i = 0; i < st->plan->n; i++) {
 		const char *dn = st->plan->actions[i].dn;
-		bool seen = false;
 
-		for (size_t d = 0; d < st->n_dns && !seen; d++)
-			seen = strcasecmp(st->dns[d], dn) == 0;
-		if (!seen)
+		if (hv_strmap_put(&seen, dn, strlen(dn), i, NULL))
 			st->dns[st->n_dns++] = dn;
 	}
+	hv_strmap_release(&seen);
 }
 
-/* Why an action no longer fits the object as read now, or NULL. */
-static const char *drift(const struct hv_action *act,
-			 const struct hv_entry *now)
+enum side { BEFORE, AFTER };
+
+/* The first value of an action that the object `now` does not show as it
+ * should BEFORE the write (values to add absent, values to remove there,
+ * the old userAccountControl) or AFTER it (the opposite, the new one), or
+ * NULL when it shows all; a userAccountControl value is written into
+ * uac. */
+static const char *mismatch(const struct hv_action *act,
+			    const struct hv_entry *now, enum side side,
+			    char uac[16])
 {
 	const struct hv_attr *attr = now ? hv_entry_attr(now, act->attr) : NULL;
+	bool want_present = is_add(act) == (side == AFTER);
 
 	if (act->kind == HV_ACT_SET_UAC) {
-		const char *uac = now ? hv_entry_first(now, act->attr) : NULL;
-		char want[16];
+		const char *have = now ? hv_entry_first(now, act->attr) : NULL;
 
-		snprintf(want, sizeof(want), "%u", act->old_uac);
-		return uac && strcmp(uac, want) == 0
-			       ? NULL
-			       : "its userAccountControl changed";
+		snprintf(uac, 16, "%u",
+			 side == AFTER ? act->new_uac : act->old_uac);
+		return have && strcmp(have, uac) == 0 ? NULL : uac;
 	}
-	for (size_t v = 0; v < act->n_values; v++) {
-		bool has = hv_backup_has_value(attr, act->values[v],
-					       strlen(act->values[v]));
-
-		if (has && is_add(act))
-			return "a value to add is there already";
-		if (!has && !is_add(act))
-			return "a value to remove is gone";
-	}
+	for (size_t v = 0; v < act->n_values; v++)
+		if (hv_backup_has_value(attr, act->values[v],
+					strlen(act->values[v])) != want_present)
+			return act->values[v];
 	return NULL;
 }
 
-/* The plan was made from one read, the backup from a second: if the two
- * disagree someone else is changing these objects, and nothing is
- * written. (Samba ignores the old value of a userAccountControl delete,
- * so for it this is the only guard.) */
+static const char *drift(const struct hv_action *act,
+			 const struct hv_entry *now)
+{
+	char uac[16];
+
+	if (!mismatch(act, now, BEFORE, uac))
+		return NULL;
+	if (act->kind == HV_ACT_SET_UAC)
+		return "its userAccountControl changed";
+	return is_add(act) ? "a value to add is there already"
+			   : "a value to remove is gone";
+}
+
 static int check_drift(const struct apply_state *st)
 {
 	int rc = 0;
@@ -144,31 +166,15 @@ static int check_drift(const struct apply_state *st)
 
 static int take_backup(struct apply_state *st)
 {
-	struct hv_directory bk = {0};
-	int rc;
-
-	for (size_t i = 0; i < st->plan->n; i++) {
-		const struct hv_action *act = &st->plan->actions[i];
-
-		hv_backup_take(&bk, act->dn, act->attr,
-			       hv_backup_find(&st->before, act->dn));
-	}
-	rc = apply_write_backup(st->backup, &bk, st->uri,
-				"taken by `hvdoctor apply` before it "
-				"changed these objects");
-	if (rc == 0)
-		fprintf(stderr,
-			"hvdoctor: apply: backup of %zu object%s "
-			"written to %s\n",
-			bk.n_entries, bk.n_entries == 1 ? "" : "s", st->backup);
-	hv_directory_clear(&bk);
-	return rc;
+	return apply_write_plan_backup(st->backup, st->plan, &st->before,
+				       st->uri);
 }
 
 /* One action, one modify. A UAC change deletes the exact old value and
  * adds the new one in the same request: if the value moved on meanwhile,
  * AD refuses the delete and nothing happens (RFC 4511 4.6). */
-static int write_action(struct apply_state *st, const struct hv_action *act)
+static int write_action(struct apply_state *st, const struct hv_action *act,
+			struct hv_error *err)
 {
 	struct hv_ldap_change change[2];
 	struct hv_value *vals = hv_calloc(act->n_values + 2, sizeof(*vals));
@@ -193,27 +199,68 @@ static int write_action(struct apply_state *st, const struct hv_action *act)
 						    act->attr, &vals[1], 1};
 		n = 2;
 	}
-	rc = hv_ldap_modify(st->ld, act->dn, change, n, &st->err);
+	rc = hv_ldap_modify(st->ld, act->dn, change, n, err);
 	free(vals);
 	return rc;
 }
 
 static void write_all(struct apply_state *st)
 {
-	for (size_t i = 0; i < st->plan->n; i++) {
+	size_t n = st->plan->n;
+
+	st->state = hv_calloc(n + 1, sizeof(*st->state));
+	st->refusal = hv_calloc(n + 1, sizeof(*st->refusal));
+	for (size_t i = 0; i < n; i++) {
 		const struct hv_action *act = &st->plan->actions[i];
 		struct hv_strbuf what = HV_STRBUF_INIT;
+		struct hv_error err;
+		char msg[2048];
 
-		summary(&what, act);
-		fprintf(stderr, "hvdoctor: applying %zu/%zu: %s\n", i + 1,
-			st->plan->n, what.buf);
-		hv_strbuf_release(&what);
-		if (write_action(st, act) < 0) {
-			st->failed = true;
-			return;
+		if (act->depends_on >= 0 &&
+		    st->state[act->depends_on] != ACTION_APPLIED) {
+			st->state[i] = ACTION_SKIPPED;
+			st->skipped++;
+			continue;
 		}
+		summary(&what, act);
+		fprintf(stderr, "hvdoctor: applying %zu/%zu: %s\n", i + 1, n,
+			what.buf);
+		hv_strbuf_release(&what);
+		hv_error_clear(&err);
+		if (write_action(st, act, &err) < 0) {
+			hv_error_format(&err, msg, sizeof(msg));
+			st->refusal[i] = hv_strdup(msg);
+			st->state[i] = ACTION_FAILED;
+			st->failed++;
+			continue;
+		}
+		st->state[i] = ACTION_APPLIED;
 		st->applied++;
 	}
+}
+
+/* The step an admin takes by hand for a refused action: the same change
+ * with the ActiveDirectory module (values quoted for PowerShell). */
+static void manual_step(struct hv_strbuf *out, const struct hv_action *act)
+{
+	const char *verb = is_add(act) ? "-Add" : "-Remove";
+
+	hv_strbuf_adds(out, "                 by hand: ");
+	if (act->kind == HV_ACT_SET_UAC) {
+		hv_strbuf_adds(out, "Set-ADAccountControl -Identity ");
+		hv_quote_ps(out, act->account);
+		hv_strbuf_adds(out, " -TrustedToAuthForDelegation $true\n");
+		return;
+	}
+	hv_strbuf_adds(out, "Set-ADObject -Identity ");
+	hv_quote_ps(out, act->dn);
+	hv_strbuf_addf(out, " %s @{'%s'=@(", verb, act->attr);
+	for (size_t v = 0; v < act->n_values; v++) {
+		if (v)
+			hv_strbuf_adds(out, ", ");
+		hv_quote_ps(out, act->values[v]);
+	}
+	hv_strbuf_adds(out, ")}\n");
 }
 
 static void list_values(struct hv_strbuf *out, const struct hv_action *act)
@@ -226,63 +273,54 @@ static void list_values(struct hv_strbuf *out, const struct hv_action *act)
 	}
 }
 
+static const char *state_label(enum action_state state)
+{
+	switch (state) {
+	case ACTION_APPLIED:
+		return "applied";
+	case ACTION_FAILED:
+		return "FAILED";
+	case ACTION_SKIPPED:
+		return "skipped";
+	case ACTION_PENDING:
+		break;
+	}
+	return "not attempted";
+}
+
 static void report_actions(struct hv_strbuf *out, const struct apply_state *st)
 {
-	size_t n = st->plan->n, failed = st->failed ? 1 : 0;
+	size_t n = st->plan->n;
 
 	hv_strbuf_adds(out, "hvdoctor apply: ");
 	hv_quote_comment(out, hv_ldap_uri(st->ld));
 	hv_strbuf_addf(out, "\nbackup: %s\n\n", st->backup);
 	for (size_t i = 0; i < n; i++) {
 		const struct hv_action *act = &st->plan->actions[i];
-		const char *state = i < st->applied ? "applied"
-				    : i == st->applied && st->failed
-					    ? "FAILED"
-					    : "not attempted";
 
-		hv_strbuf_addf(out, "%-15s", state);
+		hv_strbuf_addf(out, "%-15s", state_label(st->state[i]));
 		summary(out, act);
 		hv_strbuf_adds(out, " (");
 		hv_quote_comment(out, act->why);
 		hv_strbuf_adds(out, ")\n");
 		list_values(out, act);
-		if (i == st->applied && st->failed) {
-			char msg[2048];
-
-			hv_error_format(&st->err, msg, sizeof(msg));
-			hv_strbuf_adds(out, "                 AD said: ");
-			hv_quote_comment(out, msg);
-			hv_strbuf_addch(out, '\n');
-		}
+		if (st->state[i] == ACTION_SKIPPED)
+			hv_strbuf_addf(out,
+				       "                 needs action %ld, "
+				       "which was not applied\n",
+				       act->depends_on + 1);
+		if (st->state[i] != ACTION_FAILED)
+			continue;
+		hv_strbuf_adds(out, "                 AD said: ");
+		hv_quote_comment(out, st->refusal[i]);
+		hv_strbuf_addch(out, '\n');
+		manual_step(out, act);
 	}
 	hv_strbuf_addf(out,
 		       "\n%zu of %zu action%s applied, %zu failed, %zu "
-		       "not attempted\n",
-		       st->applied, n, n == 1 ? "" : "s", failed,
-		       n - st->applied - failed);
-}
-
-/* The first value of an action that the object does not reflect, or NULL
- * when it reflects all; a UAC value is written into want. */
-static const char *unverified(const struct hv_action *act,
-			      const struct hv_entry *now, char want[16])
-{
-	const struct hv_attr *attr = now ? hv_entry_attr(now, act->attr) : NULL;
-
-	if (act->kind == HV_ACT_SET_UAC) {
-		const char *uac = now ? hv_entry_first(now, act->attr) : NULL;
-
-		snprintf(want, 16, "%u", act->new_uac);
-		return uac && strcmp(uac, want) == 0 ? NULL : want;
-	}
-	for (size_t v = 0; v < act->n_values; v++) {
-		bool has = hv_backup_has_value(attr, act->values[v],
-					       strlen(act->values[v]));
-
-		if (has != is_add(act))
-			return act->values[v];
-	}
-	return NULL;
+		       "skipped\n",
+		       st->applied, n, n == 1 ? "" : "s", st->failed,
+		       st->skipped);
 }
 
 /* Reads every changed object again and checks each applied value. */
@@ -293,12 +331,15 @@ static int verify(struct apply_state *st, struct hv_strbuf *out)
 	int rc = apply_read_objects(st->ld, st->dns, st->n_dns, plan_attributes,
 				    &after);
 
-	for (size_t i = 0; rc == 0 && i < st->applied; i++) {
+	for (size_t i = 0; rc == 0 && i < st->plan->n; i++) {
 		const struct hv_action *act = &st->plan->actions[i];
 		char uac[16];
-		const char *miss =
-			unverified(act, hv_backup_find(&after, act->dn), uac);
+		const char *miss;
 
+		if (st->state[i] != ACTION_APPLIED)
+			continue;
+		miss = mismatch(act, hv_backup_find(&after, act->dn), AFTER,
+				uac);
 		values += act->kind == HV_ACT_SET_UAC ? 1 : act->n_values;
 		if (!miss)
 			continue;
@@ -367,13 +408,14 @@ static int audit_after(struct apply_state *st, const struct cli_sources *src,
 	size_t n_err = 0, n_warn = 0;
 
 	if (hv_ldap_search(st->ld, NULL, HV_LDAP_SCOPE_SUBTREE,
-			   "(objectClass=user)", cli_ad_attributes, &dir,
+			   hv_estate_filter, hv_estate_attributes, &dir,
 			   &err) < 0) {
 		apply_error("cannot read the directory again to audit it",
 			    &err);
 		hv_directory_clear(&dir);
 		return HV_EXIT_INCOMPLETE;
 	}
+	dir.requested = hv_estate_attributes;
 	hv_estate_build(&est, &dir, &src->sel, &err);
 	hv_checks_run_ad(&est, &f);
 	report_findings(&body, &f, st->plan, &n_err, &n_warn);
@@ -417,10 +459,10 @@ static int dry_run(const struct apply_state *st, const struct cli_sources *src)
 
 static void hint_rollback(const struct apply_state *st)
 {
-	cli_error("apply: stopped at action %zu of %zu; %zu applied. The "
-		  "backup restores the old values:\n  hvdoctor apply --ldap "
-		  "%s --rollback %s --yes",
-		  st->applied + 1, st->plan->n, st->applied, st->uri,
+	cli_error("apply: %zu of %zu actions applied, %zu refused, %zu "
+		  "skipped. The backup restores the old values:\n  hvdoctor "
+		  "apply --ldap %s --rollback %s --yes",
+		  st->applied, st->plan->n, st->failed, st->skipped, st->uri,
 		  st->backup);
 }
 
@@ -439,16 +481,13 @@ static int write_plan(struct apply_state *st, const struct cli_sources *src)
 		return rc;
 	write_all(st);
 	report_actions(&out, st);
-	if (st->failed) {
-		/* exit 3 either way; a write error is reported by itself */
-		(void)cli_write_stdout(out.buf, out.len);
-		hint_rollback(st);
-		hv_strbuf_release(&out);
-		return HV_EXIT_INCOMPLETE;
-	}
 	rc = verify(st, &out);
-	if (rc == 0)
+	if (rc == 0 && !st->failed)
 		rc = audit_after(st, src, &out);
+	if (st->failed) {
+		hint_rollback(st);
+		rc = HV_EXIT_INCOMPLETE;
+	}
 	if (cli_write_stdout(out.buf, out.len))
 		rc = HV_EXIT_INCOMPLETE;
 	hv_strbuf_release(&out);
@@ -461,7 +500,6 @@ static int apply_plan(const struct cli_args *args,
 	struct cli_sources src;
 	struct hv_estate est;
 	struct hv_plan plan;
-	struct hv_error err;
 	struct apply_state st = {0};
 	int rc = cli_sources_load(args, "apply", &src);
 
@@ -469,11 +507,14 @@ static int apply_plan(const struct cli_args *args,
 		cli_sources_release(&src);
 		return rc;
 	}
-	hv_estate_build(&est, &src.dir, &src.sel, &err);
+	if ((rc = cli_estate_build(&est, &src, "apply", true)) != 0) {
+		hv_estate_release(&est);
+		cli_sources_release(&src);
+		return rc;
+	}
 	hv_plan_build(&est, opts, &plan);
 	for (size_t i = 0; i < plan.n_warnings; i++)
-		fprintf(stderr, "hvdoctor: apply: warning: %s\n",
-			plan.warnings[i]);
+		cli_warning("apply", plan.warnings[i]);
 	st.plan = &plan;
 	st.ld = src.ldap;
 	st.uri = cli_value(args, SRC_LDAP);
@@ -488,6 +529,10 @@ static int apply_plan(const struct cli_args *args,
 	}
 	free(st.dns);
 	free(st.backup);
+	for (size_t i = 0; st.refusal && i < plan.n; i++)
+		free(st.refusal[i]);
+	free(st.refusal);
+	free(st.state);
 	hv_directory_clear(&st.before);
 	hv_plan_release(&plan);
 	hv_estate_release(&est);
@@ -539,6 +584,7 @@ const struct cli_command cmd_apply = {
 		"clean, 1 warnings or 2 errors left on the changed hosts, 3 a\n"
 		"change failed or did not verify.",
 	.options = apply_options,
-	.shared = cli_source_options,
-	.plan = cli_plan_option_rows,
+	.groups = (const struct cli_option_group *const[]){&cli_plan_group,
+							   &cli_source_group,
+							   NULL},
 };

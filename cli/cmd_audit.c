@@ -3,7 +3,9 @@
 #include "commands.h"
 
 #include "checks/checks.h"
+#include "checks/host_checks.h"
 #include "render/render_audit.h"
+#include "snapshots.h"
 #include "sources.h"
 
 #include <stdlib.h>
@@ -12,12 +14,16 @@ enum { OPT_JSON = 1 };
 
 static const struct cli_option audit_options[] = {
 	{"json", NULL, "print JSON (schema hvdoctor.audit/1)", OPT_JSON},
+	CLI_SNAPSHOT_OPTIONS,
 	{NULL, NULL, NULL, 0},
 };
 
-/* Monitoring-plugin convention: errors 2, warnings 1, else 0. */
+/* Monitoring-plugin convention: errors 2, warnings 1, else 0; and 3 when
+ * a check that a verdict depends on could not run. */
 static int exit_for(const struct hv_findings *f)
 {
+	if (hv_findings_incomplete(f))
+		return HV_EXIT_INCOMPLETE;
 	if (hv_findings_count(f, HV_SEV_ERROR))
 		return HV_EXIT_ERROR;
 	if (hv_findings_count(f, HV_SEV_WARNING))
@@ -28,48 +34,45 @@ static int exit_for(const struct hv_findings *f)
 static int run_audit(const struct cli_args *args,
 		     const struct cli_globals *globals)
 {
-	struct cli_sources src;
-	struct hv_estate est;
 	struct hv_findings findings = {0};
-	struct hv_kb kb = {0};
 	struct hv_strbuf out = HV_STRBUF_INIT;
-	struct hv_error err;
-	struct hv_style style = {globals->color};
-	int load_rc, rc;
+	struct hv_style style = {globals->color, globals->width};
+	struct hv_audit_view view = {globals->est, &findings, globals->kb,
+				     globals->src->label,
+				     globals->load_rc != 0};
+	struct hv_host_settings hosts = {0};
+	bool snapshots;
+	int rc, snap_rc;
 
-	if (args->n_positional) {
+	/* with --snapshot, the files after it are snapshots too */
+	if (args->n_positional && !cli_count(args, SNAP_FILE)) {
 		cli_error("audit: unexpected argument '%s'",
 			  args->positional[0]);
 		return HV_EXIT_INCOMPLETE;
 	}
-	if ((rc = cli_load_kb(globals, &kb)) != 0)
-		return rc;
-	load_rc = cli_sources_load(args, "audit", &src);
-	/* a damaged LDIF still gets audited for what it holds; the exit
-	 * status then says the picture is incomplete */
-	if (load_rc && !src.dir.n_entries) {
-		cli_sources_release(&src);
-		hv_kb_release(&kb);
-		return load_rc;
-	}
-	hv_estate_build(&est, &src.dir, &src.sel, &err);
-	hv_checks_run_ad(&est, &findings);
-	{
-		struct hv_audit_view view = {&est, &findings, &kb, src.label};
-
-		if (cli_count(args, OPT_JSON))
-			hv_render_audit_json(&out, &view);
-		else
-			hv_render_audit_text(&out, &view, &style);
-	}
+	if (cli_snapshots_initiated(args, "audit", &hosts.initiated))
+		return HV_EXIT_INCOMPLETE;
+	snap_rc = cli_snapshots_load(args, "audit", &hosts, &snapshots);
+	if (snapshots)
+		hv_host_settings_attach(&hosts, globals->est);
+	hv_checks_run_ad(globals->est, &findings);
+	hv_checks_run_hosts(globals->est, &findings);
+	if (cli_count(args, OPT_JSON))
+		hv_render_audit_json(&out, &view);
+	else
+		hv_render_audit_text(&out, &view, &style);
 	rc = cli_write_stdout(out.buf, out.len);
 	if (rc == 0)
-		rc = load_rc ? load_rc : exit_for(&findings);
+		rc = globals->load_rc ? globals->load_rc
+		     : snap_rc	      ? snap_rc
+		     : hv_host_settings_incomplete(globals->est)
+			     ? HV_EXIT_INCOMPLETE
+			     : exit_for(&findings);
 	hv_strbuf_release(&out);
 	hv_findings_release(&findings);
-	hv_estate_release(&est);
-	cli_sources_release(&src);
-	hv_kb_release(&kb);
+	/* the estate outlives this command; the snapshots do not */
+	globals->est->settings = NULL;
+	hv_host_settings_release(&hosts);
 	return rc;
 }
 
@@ -77,7 +80,7 @@ const struct cli_command cmd_audit = {
 	.name = "audit",
 	.run = run_audit,
 	.usage = "(--ldap URI | --ldif FILE...) [--hosts H1,H2,...] "
-		 "[--admin USER] [--json]",
+		 "[--admin USER] [--snapshot FILE...] [--json]",
 	.summary = "the delegation and SPN picture of every host pair",
 	.description =
 		"Reads Active Directory (live over LDAP, or an LDIF export)\n"
@@ -86,7 +89,11 @@ const struct cli_command cmd_audit = {
 		"and exactly which delegation entry or flag is missing. "
 		"Without\n"
 		"--hosts, Hyper-V hosts are found by their migration-service\n"
-		"SPNs. Read-only.",
+		"SPNs. With --snapshot, each host's own settings (collected\n"
+		"by collector/hvdoctor-collect.ps1) are checked too, pair by\n"
+		"pair. Read-only.",
+	.needs = CLI_NEEDS_KB | CLI_NEEDS_ESTATE | CLI_NEEDS_DAMAGED_OK,
 	.options = audit_options,
-	.shared = cli_source_options,
+	.groups = (const struct cli_option_group *const[]){&cli_source_group,
+							   NULL},
 };

@@ -464,21 +464,13 @@ static int report(const struct cli_args *args,
 	struct hv_mig_report rep;
 	struct hv_events_view view;
 	struct hv_strbuf out = HV_STRBUF_INIT;
-	struct hv_style style = {globals->color};
-	/* $COLUMNS only for a person at a terminal: files and pipes get 80 */
-	const char *cols = isatty(STDOUT_FILENO) ? getenv("COLUMNS") : NULL;
-	long width = cols ? strtol(cols, NULL, 10) : 80;
+	struct hv_style style = {globals->color, globals->width};
 	int rc;
 
 	hv_mig_analyse(run->kb, run->events, run->n, &run->filter, &rep);
-	view = (struct hv_events_view){run->kb,
-				       &rep,
-				       run->info,
-				       n_files,
-				       &run->filter,
-				       run->checked,
-				       width > 0 && width < 1000 ? (int)width
-								 : 80};
+	view = (struct hv_events_view){
+		run->kb,      &rep,	    run->info,	   n_files,
+		&run->filter, run->checked, globals->width};
 	if (cli_count(args, OPT_JSON))
 		hv_render_events_json(&out, &view);
 	else

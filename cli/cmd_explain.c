@@ -62,18 +62,30 @@ static int scan_inputs(const struct cli_args *args, const struct hv_kb *kb,
 	return 0;
 }
 
+/* Renders what was ranked as text or JSON, to the terminal's width,
+ * advising only the commands in main's table. */
 static int render(const struct cli_args *args,
-		  const struct cli_globals *globals,
-		  const struct hv_explain_view *view)
+		  const struct cli_globals *globals, const struct hv_kb *kb,
+		  const struct hv_symptoms *sym,
+		  const struct hv_explanation *ranking)
 {
 	struct hv_strbuf out = HV_STRBUF_INIT;
-	struct hv_style style = {globals->color};
+	struct hv_style style = {globals->color, globals->width};
+	struct hv_explain_view view = {
+		.kb = kb,
+		.symptoms = sym,
+		.ranking = ranking,
+		.commands = globals->commands,
+		.detailed = 3,
+		.width = globals->width,
+		.all = cli_count(args, OPT_ALL) > 0,
+	};
 	int rc;
 
 	if (cli_count(args, OPT_JSON))
-		hv_render_explain_json(&out, view);
+		hv_render_explain_json(&out, &view);
 	else
-		hv_render_explain_text(&out, view, &style);
+		hv_render_explain_text(&out, &view, &style);
 	rc = cli_write_stdout(out.buf, out.len);
 	hv_strbuf_release(&out);
 	return rc;
@@ -85,41 +97,34 @@ static int run_explain(const struct cli_args *args,
 	struct hv_context ctx = {0};
 	struct hv_symptoms sym = {0};
 	struct hv_explanation ranking = {0};
-	struct hv_kb kb = {0};
-	struct hv_explain_view view;
+	const struct hv_kb *kb = globals->kb;
 	int rc;
 
-	if (args->n_positional == 0) {
+	if (args->n_positional == 0 && !cli_count(args, OPT_CONTEXT)) {
 		cli_error("explain: give an error code, an event id or the "
-			  "error text (or - to read it from standard input)");
+			  "error text (or - to read it from standard input), "
+			  "or what you know with --context KEY=VALUE");
 		return HV_EXIT_INCOMPLETE;
 	}
-	if ((rc = read_context(args, &ctx)) != 0 ||
-	    (rc = cli_load_kb(globals, &kb)) != 0)
+	if ((rc = read_context(args, &ctx)) != 0)
 		return rc;
-	if ((rc = scan_inputs(args, &kb, &sym)) == 0) {
-		view = (struct hv_explain_view){&kb, &sym, &ranking,
-						!hv_symptoms_empty(&sym), 3};
-		if (view.recognised)
-			hv_explain_rank(&kb, &sym, &ctx, &ranking);
-		else
-			hv_explain_common(&kb, &ranking);
-		if (cli_count(args, OPT_ALL))
-			view.detailed = ranking.n;
-		rc = render(args, globals, &view);
-		if (rc == 0 && !view.recognised)
+	if ((rc = scan_inputs(args, kb, &sym)) == 0) {
+		hv_explain_rank(kb, &sym, &ctx, &ranking);
+		rc = render(args, globals, kb, &sym, &ranking);
+		if (rc == 0 && ranking.n_likely == 0)
 			rc = HV_EXIT_INCOMPLETE;
 	}
 	hv_explanation_release(&ranking);
 	hv_symptoms_release(&sym);
-	hv_kb_release(&kb);
 	return rc;
 }
 
 const struct cli_command cmd_explain = {
 	.name = "explain",
 	.run = run_explain,
-	.usage = "[--json] [--context KEY=VALUE]... [--] TEXT|CODE|EVENT-ID...",
+	.needs = CLI_NEEDS_KB,
+	.usage = "[--json] [--all] [--context KEY=VALUE]... [--] "
+		 "[TEXT|CODE|EVENT-ID|-]...",
 	.summary = "what an error code, event id or message means, and its "
 		   "likely causes",
 	.description =
@@ -127,12 +132,15 @@ const struct cli_command cmd_explain = {
 		"-2146893042, 2148074254), Win32/Winsock codes (10061,\n"
 		"WSAECONNREFUSED), symbolic names (SEC_E_NO_CREDENTIALS),\n"
 		"Kerberos errors (KDC_ERR_BADOPTION), event ids (21502,\n"
-		"\"event 21502\") and whole pasted messages from Hyper-V\n"
-		"Manager, Failover Cluster Manager, PowerShell or Event "
-		"Viewer\n"
-		"(quote them, or give - and paste into standard input). It\n"
-		"ranks the likely causes and says how to confirm and fix "
-		"each.\n"
-		"Exit status 0 when something was recognised, 3 when nothing.",
+		"\"Event ID: 21502\", in Event Viewer's other languages too)\n"
+		"and whole pasted messages from Hyper-V Manager, Failover\n"
+		"Cluster Manager, PowerShell or Event Viewer (quote them, or\n"
+		"give - and paste into standard input). The most specific\n"
+		"evidence leads; what you know (--context) decides between\n"
+		"causes and can rule some out. With --context alone it ranks\n"
+		"by the facts. It says how to confirm and fix each cause.",
 	.options = explain_options,
+	.exit_status = "exit status: 0 likely causes named, 3 no likely "
+		       "cause (nothing\nrecognised, or only entries that "
+		       "name no cause) or bad input",
 };

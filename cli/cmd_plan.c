@@ -3,8 +3,11 @@
 #include "commands.h"
 
 #include "base/alloc.h"
+#include "base/term.h"
 #include "plan_options.h"
+#include "render/render_host_plan.h"
 #include "render/render_plan.h"
+#include "snapshots.h"
 #include "sources.h"
 
 #include <errno.h>
@@ -30,6 +33,7 @@ static const struct cli_option plan_options[] = {
 	 "where the rollback LDIF goes (default: beside "
 	 "the plan,\nor hvdoctor-plan-TIME.rollback.ldif)",
 	 OPT_ROLLBACK},
+	CLI_SNAPSHOT_OPTIONS,
 	{NULL, NULL, NULL, 0},
 };
 
@@ -55,7 +59,8 @@ static char *rollback_path(const struct cli_args *args)
 	return hv_strbuf_detach(&path);
 }
 
-static int emit(const struct cli_args *args, const struct hv_plan_view *view)
+static int emit(const struct cli_args *args, const struct hv_plan_view *view,
+		const struct hv_host_plan *hosts)
 {
 	const char *format = cli_value(args, OPT_FORMAT);
 	const char *output = cli_value(args, OPT_OUTPUT);
@@ -63,23 +68,35 @@ static int emit(const struct cli_args *args, const struct hv_plan_view *view)
 	char *undo_path = rollback_path(args);
 	int rc;
 
-	if (format && strcmp(format, "ldif") == 0)
+	if (format && strcmp(format, "ldif") == 0) {
 		hv_render_plan_ldif(&text, view);
-	else
+		if (hosts->n)
+			cli_error("plan: %zu host setting change%s left out: "
+				  "host fixes are PowerShell (--format ps1)",
+				  hosts->n, hosts->n == 1 ? "" : "s");
+	} else {
 		hv_render_plan_ps1(&text, view);
+		hv_render_host_plan_ps1(&text, hosts);
+	}
 	hv_render_plan_rollback(&undo, view);
-	rc = write_new_file(undo_path, &undo);
+	/* the rollback only for a plan that was written */
+	rc = output ? write_new_file(output, &text)
+		    : cli_write_stdout(text.buf, text.len);
 	if (rc == 0)
-		rc = output ? write_new_file(output, &text)
-			    : cli_write_stdout(text.buf, text.len);
+		rc = write_new_file(undo_path, &undo);
 	if (rc == 0)
 		fprintf(stderr,
 			"hvdoctor: plan: %zu change%s on %zu "
 			"object%s; rollback in %s\n",
 			hv_plan_changes(view->plan),
 			hv_plan_changes(view->plan) == 1 ? "" : "s",
-			view->plan->n, view->plan->n == 1 ? "" : "s",
-			undo_path);
+			hv_plan_objects(view->plan),
+			hv_plan_objects(view->plan) == 1 ? "" : "s", undo_path);
+	if (rc == 0 && hosts->n && !(format && strcmp(format, "ldif") == 0))
+		fprintf(stderr,
+			"hvdoctor: plan: %zu host setting change%s; each "
+			"one's undo is the comment above it\n",
+			hosts->n, hosts->n == 1 ? "" : "s");
 	free(undo_path);
 	hv_strbuf_release(&text);
 	hv_strbuf_release(&undo);
@@ -95,11 +112,17 @@ static void list_removals(const struct hv_plan *plan)
 		if (act->kind != HV_ACT_REMOVE_DELEGATION &&
 		    act->kind != HV_ACT_REMOVE_SPN)
 			continue;
-		for (size_t v = 0; v < act->n_values; v++)
+		for (size_t v = 0; v < act->n_values; v++) {
+			char *account = hv_term_dup(act->account);
+			char *value = hv_term_dup(act->values[v]);
+
 			fprintf(stderr,
 				"hvdoctor: plan removes from %s %s: "
 				"'%s'\n",
-				act->account, act->attr, act->values[v]);
+				account, act->attr, value);
+			free(account);
+			free(value);
+		}
 	}
 }
 
@@ -107,20 +130,23 @@ static int run_plan(const struct cli_args *args,
 		    const struct cli_globals *globals)
 {
 	struct hv_plan_options opts;
-	struct cli_sources src;
-	struct hv_estate est;
+	const struct cli_sources *src = globals->src;
 	struct hv_plan plan;
 	struct hv_strbuf verify = HV_STRBUF_INIT;
-	struct hv_error err;
 	const char *format = cli_value(args, OPT_FORMAT);
+	struct hv_host_settings hosts = {0};
+	struct hv_host_plan host_plan;
+	bool snapshots;
 	int rc;
 
-	(void)globals;
-	if (args->n_positional) {
+	/* with --snapshot, the files after it are snapshots too */
+	if (args->n_positional && !cli_count(args, SNAP_FILE)) {
 		cli_error("plan: unexpected argument '%s'",
 			  args->positional[0]);
 		return HV_EXIT_INCOMPLETE;
 	}
+	if (cli_snapshots_initiated(args, "plan", &hosts.initiated))
+		return HV_EXIT_INCOMPLETE;
 	if (format && strcmp(format, "ps1") != 0 &&
 	    strcmp(format, "ldif") != 0) {
 		cli_error("plan: --format takes ps1 or ldif");
@@ -128,40 +154,45 @@ static int run_plan(const struct cli_args *args,
 	}
 	if ((rc = cli_plan_options(args, "plan", &opts)) != 0)
 		return rc;
-	/* a plan from a damaged export could undo what it cannot see */
-	if ((rc = cli_sources_load(args, "plan", &src)) != 0) {
-		cli_sources_release(&src);
+	/* a fix from a damaged snapshot could undo what it cannot see */
+	if ((rc = cli_snapshots_load(args, "plan", &hosts, &snapshots)) != 0) {
+		hv_host_settings_release(&hosts);
 		return rc;
 	}
-	hv_estate_build(&est, &src.dir, &src.sel, &err);
-	hv_plan_build(&est, &opts, &plan);
+	if (snapshots)
+		hv_host_settings_attach(&hosts, globals->est);
+	hv_host_plan_build(globals->est, &host_plan);
+	hv_plan_build(globals->est, &opts, &plan);
 	list_removals(&plan);
 	for (size_t i = 0; i < plan.n_warnings; i++)
-		fprintf(stderr, "hvdoctor: plan: warning: %s\n",
-			plan.warnings[i]);
+		cli_warning("plan", plan.warnings[i]);
 	hv_strbuf_addf(&verify, "hvdoctor audit %s %s%s",
-		       src.ldap ? "--ldap" : "--ldif", src.label,
-		       src.sel.hosts || src.sel.ou || src.sel.new_node ||
-				       src.sel.grouping != HV_GROUP_AUTO
+		       src->ldap ? "--ldap" : "--ldif", src->label,
+		       src->sel.hosts || src->sel.ou || src->sel.new_node ||
+				       src->sel.grouping != HV_GROUP_AUTO
 			       ? " (with the same host selection)"
 			       : "");
 	{
-		struct hv_plan_view view = {&plan, src.label, verify.buf};
+		struct hv_plan_view view = {&plan, src->label, verify.buf};
 
-		rc = emit(args, &view);
+		rc = emit(args, &view, &host_plan);
 	}
 	hv_strbuf_release(&verify);
 	hv_plan_release(&plan);
-	hv_estate_release(&est);
-	cli_sources_release(&src);
+	hv_host_plan_release(&host_plan);
+	/* the estate outlives this command; the snapshots do not */
+	globals->est->settings = NULL;
+	hv_host_settings_release(&hosts);
 	return rc;
 }
 
 const struct cli_command cmd_plan = {
 	.name = "plan",
 	.run = run_plan,
+	.needs = CLI_NEEDS_ESTATE | CLI_NEEDS_COMPLETE,
 	.usage = "(--ldap URI | --ldif FILE...) [--hosts ...] "
-		 "[--format ps1|ldif] [--protocol any|kerberos]",
+		 "[--format ps1|ldif] [--protocol any|kerberos] "
+		 "[--snapshot FILE...]",
 	.summary = "write the fix: PowerShell or LDIF, with a rollback file",
 	.description =
 		"Writes exactly the missing delegation entries, protocol\n"
@@ -176,6 +207,7 @@ const struct cli_command cmd_plan = {
 		"--prune. It changes nothing itself. Exit status 0 when the\n"
 		"plan was written, 3 when it could not be.",
 	.options = plan_options,
-	.shared = cli_source_options,
-	.plan = cli_plan_option_rows,
+	.groups = (const struct cli_option_group *const[]){&cli_plan_group,
+							   &cli_source_group,
+							   NULL},
 };

@@ -10,6 +10,8 @@ extern const struct cli_command cmd_explain;
 extern const struct cli_command cmd_audit;
 extern const struct cli_command cmd_plan;
 extern const struct cli_command cmd_apply;
+extern const struct cli_command cmd_probe;
+extern const struct cli_command cmd_prove;
 extern const struct cli_command cmd_events;
 
 /* Loads the knowledge base (built-in plus --kb); prints the error and
@@ -21,6 +23,9 @@ int cli_load_kb(const struct cli_globals *globals, struct hv_kb *kb);
 int cli_write_new_file(const char *path, const struct hv_strbuf *text);
 /* A new "PREFIX-YYYYmmdd-HHMMSS SUFFIX" file name; caller frees. */
 char *cli_timestamped_name(const char *prefix, const char *suffix);
+/* Prints "hvdoctor: COMMAND: warning: TEXT" to stderr, TEXT escaped for
+ * the terminal (it may name values from AD: base/term.h). */
+void cli_warning(const char *command, const char *text);
 /* Reads all of stdin into a new string (caller frees); NULL on error. */
 char *cli_read_stdin(void);
 

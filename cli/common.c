@@ -2,12 +2,14 @@
 
 #include "base/alloc.h"
 #include "base/strbuf.h"
+#include "base/term.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <stdio.h>
@@ -16,11 +18,14 @@ int cli_load_kb(const struct cli_globals *globals, struct hv_kb *kb)
 {
 	struct hv_error err;
 	char msg[2048];
+	char *safe;
 
 	if (hv_kb_load(kb, globals->kb_dir, &err) == 0)
 		return 0;
 	hv_error_format(&err, msg, sizeof(msg));
-	cli_error("knowledge base: %s", msg);
+	safe = hv_term_dup(msg);
+	cli_error("knowledge base: %s", safe);
+	free(safe);
 	hv_kb_release(kb);
 	return HV_EXIT_INCOMPLETE;
 }
@@ -86,22 +91,67 @@ static int write_all(int fd, const struct hv_strbuf *text)
 	return 0;
 }
 
+/* Writes text to the new file fd and syncs it; keeps errno of the first
+ * failure. */
+static int fill(int fd, const struct hv_strbuf *text)
+{
+	int rc = 0, saved = 0;
+
+	if (write_all(fd, text) < 0 || fsync(fd) < 0) {
+		rc = -1;
+		saved = errno;
+	}
+	if (close(fd) < 0 && rc == 0) {
+		rc = -1;
+		saved = errno;
+	}
+	errno = saved;
+	return rc;
+}
+
+/* Where the text is written before it gets its name: a hidden file in
+ * the same directory (link(2) works only within one file system). */
+static char *temp_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+	struct hv_strbuf name = HV_STRBUF_INIT;
+
+	hv_strbuf_add(&name, path, dir_len);
+	hv_strbuf_addf(&name, ".%s.XXXXXX", path + dir_len);
+	return hv_strbuf_detach(&name);
+}
+
+/* The text goes to a temporary file first and is linked to path only
+ * once it is whole and on disk: a full disk or a crash leaves no
+ * truncated script or backup under the real name, and link(2) fails
+ * with EEXIST instead of replacing a file that appeared meanwhile. */
 int cli_write_new_file(const char *path, const struct hv_strbuf *text)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	int rc = 0, saved;
+	char *tmp = temp_name(path);
+	struct stat st;
+	int fd, rc = -1, saved;
 
-	if (fd < 0)
+	if (lstat(path, &st) == 0) {
+		free(tmp);
+		errno = EEXIST;
 		return -1;
-	if (write_all(fd, text) < 0 || fsync(fd) < 0)
-		rc = -1;
-	saved = errno;
-	if (close(fd) < 0)
-		rc = -1;
-	else
+	}
+	fd = mkstemp(tmp); /* mode 0600 */
+	if (fd < 0) {
+		saved = errno;
+		free(tmp);
 		errno = saved;
+		return -1;
+	}
+	if (fill(fd, text) == 0)
+		rc = link(tmp, path);
+	saved = errno;
+	unlink(tmp);
+	free(tmp);
 	if (rc == 0 && sync_parent(path) < 0)
-		rc = -1;
+		return -1;
+	errno = saved;
 	return rc;
 }
 
@@ -114,6 +164,16 @@ char *cli_timestamped_name(const char *prefix, const char *suffix)
 
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	hv_strbuf_addf(&name, "%s-%s%s", prefix, stamp, suffix);
+	/* the process id: two runs in the same second differ */
+	hv_strbuf_addf(&name, "%s-%s-%ld%s", prefix, stamp, (long)getpid(),
+		       suffix);
 	return hv_strbuf_detach(&name);
+}
+
+void cli_warning(const char *command, const char *text)
+{
+	char *safe = hv_term_dup(text);
+
+	fprintf(stderr, "hvdoctor: %s: warning: %s\n", command, safe);
+	free(safe);
 }

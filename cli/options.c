@@ -2,6 +2,7 @@
 
 #include "base/alloc.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,10 +64,8 @@ static int take_option(const struct cli_command *cmd, int argc, char **argv,
 	size_t len = eq ? (size_t)(eq - name) : strlen(name);
 	const struct cli_option *opt = find_in(cmd->options, name, len);
 
-	if (!opt)
-		opt = find_in(cmd->shared, name, len);
-	if (!opt)
-		opt = find_in(cmd->plan, name, len);
+	for (size_t g = 0; !opt && cmd->groups && cmd->groups[g]; g++)
+		opt = find_in(cmd->groups[g]->options, name, len);
 	if (!opt)
 		opt = find_in(common_options, name, len);
 	if (!opt) {
@@ -155,19 +154,18 @@ void cli_print_help(FILE *out, const struct cli_command *cmd)
 		fputs("\noptions:\n", out);
 		print_table(out, cmd->options);
 	}
-	if (cmd->plan) {
-		fputs("\nwhat to fix:\n", out);
-		print_table(out, cmd->plan);
-	}
-	if (cmd->shared) {
-		fputs("\nsources and host selection:\n", out);
-		print_table(out, cmd->shared);
+	for (size_t g = 0; cmd->groups && cmd->groups[g]; g++) {
+		fprintf(out, "\n%s:\n", cmd->groups[g]->title);
+		print_table(out, cmd->groups[g]->options);
 	}
 	fputs("\ncommon options:\n", out);
 	print_table(out, common_options);
-	fputs("\nexit status: 0 nothing wrong, 1 warnings, 2 errors found, "
-	      "3 could not complete\n",
-	      out);
+	if (cmd->exit_status)
+		fprintf(out, "\n%s\n", cmd->exit_status);
+	else
+		fputs("\nexit status: 0 nothing wrong, 1 warnings, 2 errors "
+		      "found, 3 could not complete\n",
+		      out);
 }
 
 size_t cli_count(const struct cli_args *args, int id)
@@ -189,10 +187,23 @@ const char *cli_value(const struct cli_args *args, int id)
 	return v;
 }
 
+/* A reader that stopped reading (`| head`) is not a failure of the
+ * command: the result keeps the status it deserves, and nothing more is
+ * written. A full disk or a closed terminal is. */
 int cli_write_stdout(const char *buf, size_t len)
 {
+	static bool reader_gone;
+
+	if (reader_gone)
+		return 0;
+	errno = 0;
 	if ((len && fwrite(buf, 1, len, stdout) != len) || fflush(stdout) ||
 	    ferror(stdout)) {
+		if (errno == EPIPE) {
+			reader_gone = true;
+			clearerr(stdout);
+			return 0;
+		}
 		cli_error("cannot write the output");
 		return HV_EXIT_INCOMPLETE;
 	}

@@ -36,6 +36,9 @@ static int parse_services(const char *text, unsigned *out)
 	return *out ? 0 : -1;
 }
 
+const struct cli_option_group cli_plan_group = {"what to fix",
+						cli_plan_option_rows};
+
 int cli_plan_options(const struct cli_args *args, const char *command,
 		     struct hv_plan_options *out)
 {

@@ -14,6 +14,8 @@ enum {
 
 /* Rows for a command's option table (NULL-terminated like the others). */
 extern const struct cli_option cli_plan_option_rows[];
+/* The same rows as a group ("what to fix"). */
+extern const struct cli_option_group cli_plan_group;
 
 /* Reads --protocol, --services, --names and --prune into out (defaults
  * first). Prints the error and returns HV_EXIT_INCOMPLETE on bad values. */

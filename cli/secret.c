@@ -18,7 +18,12 @@
 #define SECRET_MAX 1024
 #define PROMPT "LDAP password: "
 
-enum { LINE_ERROR = -1, LINE_TOO_LONG = -2, LINE_INTERRUPTED = -3 };
+enum {
+	LINE_ERROR = -1,
+	LINE_TOO_LONG = -2,
+	LINE_INTERRUPTED = -3,
+	LINE_NUL = -4,
+};
 
 /* The signal that interrupted the prompt, 0 if none. */
 static volatile sig_atomic_t caught;
@@ -30,7 +35,8 @@ static void on_signal(int sig)
 
 /* Reads up to the first newline or the end into buf (NUL-terminated,
  * without "\n" or "\r\n"), one byte at a time so that nothing after the
- * line is consumed. Returns its length or a negative LINE_* code. */
+ * line is consumed. Returns its length or a negative LINE_* code; a NUL
+ * byte in the line is LINE_NUL (the password would be cut there). */
 static long read_line(int fd, char *buf, size_t size)
 {
 	size_t n = 0;
@@ -45,6 +51,8 @@ static long read_line(int fd, char *buf, size_t size)
 			return caught ? LINE_INTERRUPTED : LINE_ERROR;
 		if (r == 0 || c == '\n')
 			break;
+		if (c == '\0')
+			return LINE_NUL;
 		if (n + 1 >= size)
 			return LINE_TOO_LONG;
 		buf[n++] = c;
@@ -69,6 +77,9 @@ static int take_line(long n, const char *buf, const char *where,
 	if (n == LINE_INTERRUPTED)
 		return hv_error_set(err, HV_ERR_INPUT, where,
 				    "password prompt interrupted");
+	if (n == LINE_NUL)
+		return hv_error_set(err, HV_ERR_INPUT, where,
+				    "the password has a NUL byte");
 	if (n == LINE_TOO_LONG)
 		return hv_error_set(err, HV_ERR_INPUT, where,
 				    "the password is longer than %d bytes",
@@ -212,13 +223,20 @@ static int from_tty(char **out_secret, struct hv_error *err)
 int hv_secret_read(const char *password_file, char **out_secret,
 		   struct hv_error *err)
 {
-	const char *env;
+	char *env;
 
 	*out_secret = NULL;
 	if (password_file)
 		return from_file(password_file, out_secret, err);
 	env = getenv(HV_SECRET_ENV);
-	if (env)
-		return from_env(env, out_secret, err);
+	if (env) {
+		int rc = from_env(env, out_secret, err);
+
+		/* read once: no child process inherits it, and the copy in
+		 * the environment block is wiped */
+		explicit_bzero(env, strlen(env));
+		unsetenv(HV_SECRET_ENV);
+		return rc;
+	}
 	return from_tty(out_secret, err);
 }

@@ -2,7 +2,9 @@
 
 #include "estate/domains_file.h"
 #include "base/alloc.h"
+#include "base/file.h"
 #include "base/strbuf.h"
+#include "base/term.h"
 #include "sources/ldif.h"
 #include "secret.h"
 
@@ -53,24 +55,15 @@ const struct cli_option cli_source_options[] = {
 	{"domains", "FILE", "migration domains, one group of hosts a line",
 	 SRC_DOMAINS},
 	{"group-by", "ou", "one migration domain per OU", SRC_GROUP_BY},
+	{"timeout", "SECONDS",
+	 "limit for each LDAP network step: connect, TLS,\n"
+	 "bind, each search page (default 30)",
+	 SRC_TIMEOUT},
 	{NULL, NULL, NULL, 0},
 };
 
-/* What every check reads; nothing else is fetched. */
-const char *const cli_ad_attributes[] = {
-	"sAMAccountName",
-	"dNSHostName",
-	"userAccountControl",
-	"servicePrincipalName",
-	"msDS-AllowedToDelegateTo",
-	"msDS-AllowedToActOnBehalfOfOtherIdentity",
-	"operatingSystem",
-	"operatingSystemVersion",
-	"memberOf",
-	"objectSid",
-	"objectClass",
-	NULL,
-};
+const struct cli_option_group cli_source_group = {"sources and host selection",
+						  cli_source_options};
 
 /* Progress goes to stderr, and only to a person watching a terminal:
  * scripts and CI logs get results and errors only. */
@@ -93,9 +86,13 @@ static void progress(const char *command, const char *fmt, ...)
 static void report(const char *command, const struct hv_error *err)
 {
 	char msg[2048];
+	char *safe;
 
 	hv_error_format(err, msg, sizeof(msg));
-	cli_error("%s: %s", command, msg);
+	/* names a DN, a value or the server's own text */
+	safe = hv_term_dup(msg);
+	cli_error("%s: %s", command, safe);
+	free(safe);
 }
 
 static void split_list(const char *text, char ***out, size_t *n)
@@ -114,23 +111,9 @@ static void split_list(const char *text, char ***out, size_t *n)
 	}
 }
 
-static int read_file(const char *path, struct hv_strbuf *out,
-		     const char *command)
-{
-	FILE *f = fopen(path, "rb");
-	char chunk[8192];
-	size_t n;
-
-	if (!f) {
-		cli_error("%s: %s: %s", command, path, strerror(errno));
-		return HV_EXIT_INCOMPLETE;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
-	       out->len < (64u << 20))
-		hv_strbuf_add(out, chunk, n);
-	fclose(f);
-	return 0;
-}
+/* The --domains file: small, but a directory or a read error must be
+ * said as such, and a file over the limit refused, never cut. */
+#define DOMAINS_MAX_FILE (64u << 20)
 
 static int load_selection(const struct cli_args *args, const char *command,
 			  struct hv_selection *sel)
@@ -159,10 +142,12 @@ static int load_selection(const struct cli_args *args, const char *command,
 	if (domains) {
 		struct hv_strbuf text = HV_STRBUF_INIT;
 		struct hv_error err;
-		int rc = read_file(domains, &text, command);
+		int rc = 0;
 
-		if (rc == 0 && hv_domains_parse(domains, hv_strbuf_str(&text),
-						text.len, sel, &err) < 0) {
+		if (hv_file_read(domains, DOMAINS_MAX_FILE, "the domains file",
+				 &text, &err) < 0 ||
+		    hv_domains_parse(domains, hv_strbuf_str(&text), text.len,
+				     sel, &err) < 0) {
 			report(command, &err);
 			rc = HV_EXIT_INCOMPLETE;
 		}
@@ -203,6 +188,21 @@ static int load_ldif(const struct cli_args *args, const char *command,
 	return rc;
 }
 
+static int parse_timeout(const char *text, int *out_ms)
+{
+	char *end = NULL;
+	long s;
+
+	*out_ms = 0;
+	if (!text)
+		return 0;
+	s = strtol(text, &end, 10);
+	if (!*text || *end || s < 1 || s > 3600)
+		return -1;
+	*out_ms = (int)s * 1000;
+	return 0;
+}
+
 static int bind_options(const struct cli_args *args, const char *command,
 			struct hv_ldap_options *opts, char **out_password)
 {
@@ -217,6 +217,12 @@ static int bind_options(const struct cli_args *args, const char *command,
 	opts->allow_plaintext = cli_count(args, SRC_ALLOW_PLAINTEXT) > 0;
 	opts->user = cli_value(args, SRC_USER);
 	*out_password = NULL;
+	if (parse_timeout(cli_value(args, SRC_TIMEOUT), &opts->timeout_ms) <
+	    0) {
+		cli_error("%s: --timeout takes whole seconds from 1 to 3600",
+			  command);
+		return HV_EXIT_INCOMPLETE;
+	}
 	if (!bind || strcmp(bind, "gssapi") == 0) {
 		opts->bind = HV_LDAP_BIND_GSSAPI;
 		return 0;
@@ -257,6 +263,12 @@ int cli_ldap_connect(const struct cli_args *args, const char *command,
 	char *password = NULL;
 	int rc = bind_options(args, command, &opts, &password);
 
+	if (rc == 0)
+		progress(command,
+			 "connecting to %s (TLS if asked, then the bind; "
+			 "up to %d s a step)…",
+			 opts.uri,
+			 opts.timeout_ms ? opts.timeout_ms / 1000 : 30);
 	if (rc == 0 && hv_ldap_open(&opts, out, &err) < 0) {
 		report(command, &err);
 		rc = HV_EXIT_INCOMPLETE;
@@ -265,7 +277,10 @@ int cli_ldap_connect(const struct cli_args *args, const char *command,
 	return rc;
 }
 
-/* --filter picks hosts on the server; the names join --hosts. */
+/* --filter picks hosts on the server; each entry found joins --hosts as
+ * exactly one host, by its whole sAMAccountName (unique in a domain, and
+ * chosen by whoever created the computer: it is never split like a
+ * --hosts list, or "FX HV07$" would pull HV07 in). */
 static int hosts_by_filter(struct hv_ldap *ld, const char *filter,
 			   const char *command, struct hv_selection *sel)
 {
@@ -273,6 +288,7 @@ static int hosts_by_filter(struct hv_ldap *ld, const char *filter,
 	struct hv_directory found = {0};
 	struct hv_strbuf f = HV_STRBUF_INIT;
 	struct hv_error err;
+	size_t cap;
 	int rc = 0;
 
 	hv_strbuf_addf(&f, "(&(objectClass=computer)%s)", filter);
@@ -283,12 +299,15 @@ static int hosts_by_filter(struct hv_ldap *ld, const char *filter,
 	}
 	if (!sel->hosts)
 		sel->hosts = hv_calloc(1, sizeof(char *));
+	cap = sel->n_hosts;
 	for (size_t i = 0; rc == 0 && i < found.n_entries; i++) {
 		const char *sam =
 			hv_entry_first(&found.entries[i], "sAMAccountName");
 
-		if (sam)
-			split_list(sam, &sel->hosts, &sel->n_hosts);
+		if (sam && sam[0]) {
+			HV_GROW(sel->hosts, sel->n_hosts, cap);
+			sel->hosts[sel->n_hosts++] = hv_strdup(sam);
+		}
 	}
 	hv_strbuf_release(&f);
 	hv_directory_clear(&found);
@@ -300,21 +319,23 @@ static int load_ldap(const struct cli_args *args, const char *command,
 {
 	struct hv_error err;
 	const char *filter = cli_value(args, SRC_FILTER);
+	char *base;
 	int rc = cli_ldap_connect(args, command, &out->ldap);
 
 	if (rc)
 		return rc;
 	out->label = hv_strdup(hv_ldap_uri(out->ldap));
+	base = hv_term_dup(hv_ldap_base_dn(out->ldap)); /* the server's */
 	progress(command, "reading accounts from %s (base %s)…", out->label,
-		 hv_ldap_base_dn(out->ldap));
-	/* computers are users too in AD's schema: one search finds hosts,
-	 * admins and every SPN holder (for the duplicate check) */
+		 base);
+	free(base);
 	if (hv_ldap_search(out->ldap, NULL, HV_LDAP_SCOPE_SUBTREE,
-			   "(objectClass=user)", cli_ad_attributes, &out->dir,
+			   hv_estate_filter, hv_estate_attributes, &out->dir,
 			   &err) < 0) {
 		report(command, &err);
 		return HV_EXIT_INCOMPLETE;
 	}
+	out->dir.requested = hv_estate_attributes;
 	progress(command, "read %zu accounts", out->dir.n_entries);
 	if (filter)
 		rc = hosts_by_filter(out->ldap, filter, command, &out->sel);

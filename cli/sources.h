@@ -26,12 +26,12 @@ enum {
 	SRC_NEW_NODE,
 	SRC_DOMAINS,
 	SRC_GROUP_BY,
+	SRC_TIMEOUT,
 };
 
 extern const struct cli_option cli_source_options[];
-/* The attributes every AD check reads (NULL-terminated): what audit
- * fetches, and what apply re-reads to audit after its writes. */
-extern const char *const cli_ad_attributes[];
+/* The same rows as a group for a command's table. */
+extern const struct cli_option_group cli_source_group;
 
 /* What the sources loaded; release with cli_sources_release(). */
 struct cli_sources {
@@ -49,5 +49,11 @@ int cli_sources_load(const struct cli_args *args, const char *command,
 int cli_ldap_connect(const struct cli_args *args, const char *command,
 		     struct hv_ldap **out);
 void cli_sources_release(struct cli_sources *src);
+/* Builds the estate from what the sources loaded (cli/load_estate.c).
+ * Prints why and returns HV_EXIT_INCOMPLETE when the selection names a
+ * DC or leaves no host, and, for a command that writes, when the input
+ * lacks what a plan must read; est must be released either way. */
+int cli_estate_build(struct hv_estate *est, const struct cli_sources *src,
+		     const char *command, bool writes);
 
 #endif

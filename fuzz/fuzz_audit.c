@@ -96,6 +96,8 @@ static void audit(const struct hv_directory *dir,
 	struct hv_audit_view view = {&est, &fs, builtin_kb(), "fuzz"};
 	struct hv_style style = {true};
 
+	/* a selection that leaves no host (or names a DC) is refused; the
+	 * estate is filled either way and released below */
 	if (hv_estate_build(&est, dir, sel, &err) == 0) {
 		check_estate(&est);
 		hv_checks_run_ad(&est, &fs);
@@ -109,8 +111,11 @@ static void audit(const struct hv_directory *dir,
 		check(!json || (out.len >= 3 && out.buf[0] == '{' &&
 				strcmp(out.buf + out.len - 2, "}\n") == 0),
 		      "JSON is not one object");
-		hv_estate_release(&est);
+	} else {
+		check(est.n_hosts == 0 || est.n_refused > 0,
+		      "a selection with hosts and no DC refused");
 	}
+	hv_estate_release(&est);
 	hv_strbuf_release(&out);
 	hv_findings_release(&fs);
 }
@@ -161,8 +166,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	(void)hv_ldif_read_buffer("fuzz", (const char *)data, size, &dir, &err);
 	audit(&dir, &sel, true);
-	check(hv_estate_build(&found, &dir, &sel, &err) == 0,
-	      "default selection refused");
+	/* the candidates too: named, a computer nothing vouches for is a
+	 * host like any other */
+	if (hv_estate_build(&found, &dir, &sel, &err) < 0)
+		check(found.n_hosts == 0, "hosts found, yet refused");
 	if (found.n_hosts <= MAX_NAMED) {
 		name_hosts(&found, &sel);
 		audit(&dir, &sel, false);

@@ -1,13 +1,13 @@
-/* libFuzzer target for the backup reader and writer (lib/remedy/backup.c).
- * Beyond "no crash, no sanitizer report", it checks that whatever the
- * reader accepts, the writer writes and the reader reads back to the same
- * records, and aborts if not; a refused input must leave no records.
- * Run: build-fuzz/fuzz_backup -max_total_time=60 CORPUS_COPY
- * fuzz/corpus/backup */
-#include "remedy/backup.h"
-#include "sources/directory.h"
+/* libFuzzer target for the backup reader and writer (lib/remedy/
+ * backup_read.c, backup.c). Beyond "no crash, no sanitizer report", it
+ * checks that whatever the reader accepts touches only the attributes
+ * hvdoctor manages, and that the writer writes it so that the reader
+ * reads back the same records and id; a refused input must leave no
+ * records and name its place. Run: build-fuzz/fuzz_backup
+ * -max_total_time=60 CORPUS_COPY fuzz/corpus/backup */
 #include "base/error.h"
 #include "base/strbuf.h"
+#include "remedy/backup.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -24,28 +24,26 @@ static void check(int ok, const char *what)
 	}
 }
 
-static void same(const struct hv_directory *a, const struct hv_directory *b)
+static void same(const struct hv_backup *a, const struct hv_backup *b)
 {
-	check(a->n_entries == b->n_entries, "record count changed");
-	for (size_t i = 0; i < a->n_entries; i++) {
-		const struct hv_entry *x = &a->entries[i], *y = &b->entries[i];
+	check(strcmp(a->id, b->id) == 0, "id changed");
+	check(a->n_records == b->n_records, "record count changed");
+	for (size_t i = 0; i < a->n_records; i++) {
+		const struct hv_backup_record *x = &a->records[i];
+		const struct hv_backup_record *y = &b->records[i];
 
 		check(strcmp(x->dn, y->dn) == 0, "dn changed");
-		check(x->n_attrs == y->n_attrs, "attribute count changed");
-		for (size_t k = 0; k < x->n_attrs; k++) {
-			check(strcmp(x->attrs[k].name, y->attrs[k].name) == 0,
-			      "name changed");
-			check(hv_backup_same_values(&x->attrs[k], &y->attrs[k]),
-			      "values changed");
-			check(x->attrs[k].n_values == y->attrs[k].n_values,
-			      "value count changed");
-		}
+		check(x->n_mods == y->n_mods, "mod count changed");
+		check(x->n_had == y->n_had, "had count changed");
+		for (size_t h = 0; h < x->n_had; h++)
+			check(x->had[h].n_values == y->had[h].n_values,
+			      "had values changed");
 	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct hv_directory bk = {0}, again = {0};
+	struct hv_backup bk = {0}, again = {0};
 	struct hv_strbuf out = HV_STRBUF_INIT;
 	struct hv_backup_info info = {"fuzz", "fuzz", "fuzz"};
 	struct hv_error err;
@@ -53,10 +51,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				       &err);
 
 	if (rc) {
-		check(bk.n_entries == 0, "a refused input left records");
+		check(bk.n_records == 0, "a refused input left records");
 		check(err.where[0] != '\0', "an error without a place");
 		return 0;
 	}
+	for (size_t r = 0; r < bk.n_records; r++)
+		for (size_t m = 0; m < bk.records[r].n_mods; m++) {
+			const char *a = bk.records[r].mods[m].attr;
+
+			check(hv_backup_managed_attr(a, strlen(a)) == a,
+			      "an attribute hvdoctor does not manage");
+		}
 	hv_backup_write(&out, &bk, &info);
 	rc = hv_backup_read_buffer("rt", hv_strbuf_str(&out), out.len, &again,
 				   &err);
@@ -65,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(rc == 0, "writer output does not read back");
 	same(&bk, &again);
 	hv_strbuf_release(&out);
-	hv_directory_clear(&again);
-	hv_directory_clear(&bk);
+	hv_backup_release(&again);
+	hv_backup_release(&bk);
 	return 0;
 }

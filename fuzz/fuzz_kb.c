@@ -5,7 +5,9 @@
  *  1. an error is not HV_ERR_INPUT with "file:line" in err.where;
  *  2. a validated kb has a cause reference out of range;
  *  3. scanning and ranking with a validated kb breaks (its own
- *     fragments and codes are fed back as input).
+ *     fragments and codes are fed back as input), or rendering its
+ *     text lets a control byte through;
+ *  4. a check parsed from checked-by has no command.
  * Run: build-fuzz/fuzz_kb -max_total_time=60 CORPUS_COPY fuzz/corpus/kb */
 #include "knowledge/context.h"
 #include "diagnosis/explain.h"
@@ -13,6 +15,7 @@
 #include "base/strbuf.h"
 #include "knowledge/kb.h"
 #include "diagnosis/symptoms.h"
+#include "render/render_explain.h"
 
 #include <inttypes.h>
 #include <stdint.h>
@@ -43,6 +46,26 @@ static void check_where(const struct hv_error *err)
 	check(err->message[0] != '\0', "error without a message");
 }
 
+/* The kb's own prose through the text renderer, at every check. */
+static void render(const struct hv_kb *kb, const struct hv_symptoms *sym,
+		   const struct hv_explanation *ex)
+{
+	static const char *const commands[] = {"audit", "probe", NULL};
+	struct hv_explain_view view = {kb, sym, ex, commands, 3, 40, true};
+	struct hv_style plain = {false};
+	struct hv_strbuf out = HV_STRBUF_INIT;
+
+	hv_render_explain_text(&out, &view, &plain);
+	for (size_t i = 0; i < out.len; i++)
+		check((unsigned char)out.buf[i] >= 0x20 || out.buf[i] == '\n',
+		      "control byte in the text report");
+	hv_strbuf_release(&out);
+	for (size_t c = 0; c < kb->n_causes; c++)
+		for (size_t k = 0; k < kb->causes[c].n_checks; k++)
+			check(kb->causes[c].checks[k].command[0] != '\0',
+			      "a check without a command");
+}
+
 /* Everything the kb would recognise, fed back through the scanner. */
 static void exercise(const struct hv_kb *kb)
 {
@@ -70,6 +93,7 @@ static void exercise(const struct hv_kb *kb)
 	hv_explain_rank(kb, &sym, &ctx, &ex);
 	for (size_t i = 0; i < ex.n; i++)
 		check(ex.items[i].cause < kb->n_causes, "cause out of range");
+	render(kb, &sym, &ex);
 	hv_explanation_release(&ex);
 	hv_symptoms_release(&sym);
 	hv_strbuf_release(&text);

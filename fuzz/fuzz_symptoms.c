@@ -4,8 +4,11 @@
  * rendered as text and JSON. Beyond "no crash, no sanitizer report" it
  * checks and aborts if:
  *  1. a symptom or ranked cause points outside the knowledge base;
- *  2. the ranking is not ordered by score;
- *  3. the JSON is not valid UTF-8 or holds a raw control character.
+ *  2. the ranking does not list likely causes first, by score, each
+ *     above 0, and ruled-out ones at 0;
+ *  3. the JSON is not valid UTF-8 or holds a raw control character;
+ *  4. the text (without colour) holds a control byte other than a
+ *     newline, or a line wider than the width that is not one word.
  * A NUL byte splits the input into arguments (up to 8), as the CLI
  * gives several. Run: build-fuzz/fuzz_symptoms -max_total_time=60 CORPUS_COPY
  * fuzz/corpus/symptoms */
@@ -16,6 +19,7 @@
 #include "base/utf8.h"
 #include "knowledge/kb.h"
 #include "render/render_explain.h"
+#include "render/wrap.h"
 #include "diagnosis/symptoms.h"
 
 #include <stdint.h>
@@ -27,6 +31,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct hv_kb kb;
+static const char *const commands[] = {"explain", "audit", NULL};
 
 static void check(int ok, const char *what)
 {
@@ -89,11 +94,41 @@ static void check_json(const struct hv_strbuf *js)
 
 static void check_ranking(const struct hv_explanation *ex)
 {
+	check(ex->n_likely <= ex->n, "more likely causes than causes");
 	for (size_t i = 0; i < ex->n; i++) {
-		check(ex->items[i].cause < kb.n_causes, "cause out of range");
+		const struct hv_ranked *r = &ex->items[i];
+
+		check(r->cause < kb.n_causes, "cause out of range");
+		check((r->verdict == HV_LIKELY) == (i < ex->n_likely),
+		      "likely causes are not listed first");
+		check(r->verdict != HV_LIKELY || r->score > 0,
+		      "a likely cause scores 0 or less");
+		check(r->verdict != HV_RULED_OUT || r->score == 0,
+		      "a ruled-out cause has a score");
+		check(r->verdict == HV_LIKELY || r->score <= 0,
+		      "a cause with a positive score is not likely");
 		if (i)
-			check(ex->items[i - 1].score >= ex->items[i].score,
+			check(ex->items[i - 1].score >= r->score,
 			      "ranking not ordered by score");
+	}
+}
+
+/* Plain text: no byte that could steer a terminal, lines that fit. */
+static void check_text(const struct hv_strbuf *text, int width)
+{
+	const char *p = text->buf ? text->buf : "";
+
+	for (size_t i = 0; i < text->len; i++)
+		check((unsigned char)p[i] >= 0x20 || p[i] == '\n',
+		      "control byte in the text report");
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+		size_t lead = strspn(p, " ");
+
+		check(hv_term_width(p, len) <= width ||
+			      !memchr(p + lead, ' ', len - lead),
+		      "a line of several words is wider than the width");
+		p += len + (p[len] == '\n');
 	}
 }
 
@@ -123,14 +158,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(sym.items[i].input >= 1 && sym.items[i].input <= input,
 		      "symptom from no input");
 	}
-	view = (struct hv_explain_view){&kb, &sym, &ex,
-					!hv_symptoms_empty(&sym), 3};
-	if (view.recognised)
-		hv_explain_rank(&kb, &sym, &ctx, &ex);
-	else
-		hv_explain_common(&kb, &ex);
+	hv_explain_rank(&kb, &sym, &ctx, &ex);
+	view = (struct hv_explain_view){
+		.kb = &kb,
+		.symptoms = &sym,
+		.ranking = &ex,
+		.commands = commands,
+		.detailed = 3,
+		.width = size > 1 && (data[1] & 1) ? 40 : 80,
+		.all = size > 1 && (data[1] & 2),
+	};
 	check_ranking(&ex);
 	hv_render_explain_text(&text, &view, &style);
+	if (!style.color)
+		check_text(&text, view.width);
 	hv_render_explain_json(&json, &view);
 	check_json(&json);
 	hv_strbuf_release(&text);

@@ -1,39 +1,76 @@
 #include "base/quote.h"
 
+#include "base/term.h"
+#include "base/utf8.h"
+
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
-/* UTF-8 of U+2018 LEFT, U+2019 RIGHT, U+201A LOW-9, U+201B HIGH-REVERSED-9
- * SINGLE QUOTATION MARK: E2 80 98..9B. */
-static size_t typographic_quote(const unsigned char *s)
+static bool plain(unsigned char c)
 {
-	return s[0] == 0xE2 && s[1] == 0x80 && s[2] >= 0x98 && s[2] <= 0x9B ? 3
-									    : 0;
+	return c >= 0x20 && c < 0x7f;
+}
+
+/* The code point at s (n bytes of valid UTF-8), or U+FFFD for n = 0. */
+static uint32_t code_point(const unsigned char *s, size_t n)
+{
+	static const unsigned char lead_mask[5] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+	uint32_t cp;
+
+	if (!n)
+		return 0xFFFD;
+	cp = s[0] & lead_mask[n];
+	for (size_t i = 1; i < n; i++)
+		cp = (cp << 6) | (s[i] & 0x3f);
+	return cp;
+}
+
+static void add_char(struct hv_strbuf *out, uint32_t unit)
+{
+	hv_strbuf_addf(out, " + [char]0x%04X", (unsigned)unit);
 }
 
 void hv_quote_ps(struct hv_strbuf *out, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0;
+	bool open = true, all_plain = true;
 
-	hv_strbuf_addch(out, '\'');
-	while (*p) {
-		size_t q = typographic_quote(p);
+	for (size_t k = 0; k < len && all_plain; k++)
+		all_plain = plain(u[k]);
+	hv_strbuf_adds(out, all_plain ? "'" : "('");
+	while (i < len) {
+		size_t n = hv_utf8_valid_prefix(s + i, len - i);
+		uint32_t cp = code_point(u + i, n);
 
-		if (*p == '\'') {
-			hv_strbuf_adds(out, "''");
-			p++;
-		} else if (q) {
-			hv_strbuf_add(out, p, q);
-			hv_strbuf_add(out, p, q);
-			p += q;
+		i += n ? n : 1;
+		if (cp < 0x80 && plain((unsigned char)cp)) {
+			if (!open)
+				hv_strbuf_adds(out, " + '");
+			open = true;
+			if (cp == '\'')
+				hv_strbuf_addch(out, '\'');
+			hv_strbuf_addch(out, (char)cp);
+			continue;
+		}
+		if (open)
+			hv_strbuf_addch(out, '\'');
+		open = false;
+		if (cp > 0xFFFF) { /* UTF-16, as .NET strings are */
+			add_char(out, 0xD800 + ((cp - 0x10000) >> 10));
+			add_char(out, 0xDC00 + ((cp - 0x10000) & 0x3FF));
 		} else {
-			hv_strbuf_addch(out, (char)*p++);
+			add_char(out, cp);
 		}
 	}
-	hv_strbuf_addch(out, '\'');
+	if (open)
+		hv_strbuf_addch(out, '\'');
+	if (!all_plain)
+		hv_strbuf_addch(out, ')');
 }
 
 void hv_quote_comment(struct hv_strbuf *out, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		hv_strbuf_addch(out, *p < 0x20 || *p == 0x7f ? '?' : (char)*p);
+	hv_term_escapes(out, s);
 }

@@ -1,18 +1,25 @@
 /* Quoting for the scripts hvdoctor writes. Values come from AD and are
  * hostile: a host name with a quote or a newline in it must neither break
- * a generated script nor inject code into it. */
+ * a generated script nor inject code into it, whatever code page reads
+ * the script. */
 #ifndef HV_QUOTE_H
 #define HV_QUOTE_H
 
 #include "base/strbuf.h"
 
-/* Appends s as a PowerShell single-quoted string. PowerShell treats the
- * typographic quotes U+2018..U+201B as single quotes too, so every one of
- * them is doubled, like '. */
+/* Appends a PowerShell expression, in ASCII only, whose value is the
+ * string s: a single-quoted literal ('' for ') when s is printable ASCII,
+ * else a concatenation such as ('Pe' + [char]0x00F1 + 'a') in which every
+ * other code point (controls, non-ASCII, each half of a surrogate pair)
+ * is a [char] of its number. ASCII reads the same in every code page, so
+ * no byte of s can act as one of the quotes PowerShell knows (', U+2018..
+ * U+201B; in cp1252 the bytes 0x82, 0x91, 0x92 inside UTF-8 letters).
+ * Bytes that are not UTF-8 become U+FFFD. */
 void hv_quote_ps(struct hv_strbuf *out, const char *s);
 /* Appends s for use inside a one-line comment (PowerShell '#' or LDIF
- * '#'): control characters, including CR and LF, become '?', so the
- * comment cannot end early. */
+ * '#') or a line of terminal text: hv_term_escapes() (base/term.h), so
+ * CR, LF and every other control show as escapes and the comment cannot
+ * end early; printable Unicode is kept. */
 void hv_quote_comment(struct hv_strbuf *out, const char *s);
 
 #endif

@@ -19,8 +19,19 @@ static void grow(struct hv_strbuf *sb, size_t extra)
 	sb->alloc = alloc;
 }
 
+/* How much of len bytes may still be added under the limit. */
+static size_t room(struct hv_strbuf *sb, size_t len)
+{
+	if (sb->limit && len > sb->limit - sb->len) {
+		sb->capped = true;
+		return sb->limit - sb->len;
+	}
+	return len;
+}
+
 void hv_strbuf_add(struct hv_strbuf *sb, const void *data, size_t len)
 {
+	len = room(sb, len);
 	grow(sb, len);
 	if (len)
 		memcpy(sb->buf + sb->len, data, len);
@@ -50,7 +61,8 @@ void hv_strbuf_vaddf(struct hv_strbuf *sb, const char *fmt, va_list ap)
 		return;
 	grow(sb, (size_t)n);
 	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
-	sb->len += (size_t)n;
+	sb->len += room(sb, (size_t)n);
+	sb->buf[sb->len] = '\0';
 }
 
 void hv_strbuf_addf(struct hv_strbuf *sb, const char *fmt, ...)

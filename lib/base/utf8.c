@@ -37,3 +37,13 @@ size_t hv_utf8_valid_prefix(const char *s, size_t len)
 		return 0;
 	return need;
 }
+
+bool hv_utf8_valid(const char *s, size_t len)
+{
+	for (size_t i = 0, k; i < len; i += k) {
+		k = hv_utf8_valid_prefix(s + i, len - i);
+		if (!k)
+			return false;
+	}
+	return true;
+}

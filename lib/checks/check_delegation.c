@@ -16,16 +16,6 @@ struct pair_findings {
 	size_t vsms, cifs, form;
 };
 
-/* The hosts a source must reach: its domain, or only the new node (and
- * from the new node, its whole domain) with --new-node. */
-static bool pair_wanted(const struct hv_estate *est, size_t a, size_t b)
-{
-	if (a == b || est->hosts[a].domain != est->hosts[b].domain)
-		return false;
-	return est->new_node < 0 || (long)a == est->new_node ||
-	       (long)b == est->new_node;
-}
-
 static struct hv_finding *open_finding(struct hv_findings *out, size_t *slot,
 				       const char *cause, enum hv_severity sev,
 				       const struct hv_account *src,
@@ -61,6 +51,7 @@ static void add_target(struct hv_finding *f, const struct hv_account *src,
 {
 	struct hv_strbuf value = HV_STRBUF_INIT;
 
+	missing = hv_deleg_distinct(dst, missing);
 	/* the first few targets are named; the renderer counts the rest */
 	if (f->n_targets++ < 8)
 		name_target(f, dst);
@@ -91,36 +82,24 @@ static void record_gaps(struct hv_findings *out, struct pair_findings *pf,
 	if (!vsms)
 		add_target(open_finding(out, &pf->vsms, "kcd-missing-vsms",
 					HV_SEV_ERROR, src,
-					"may not delegate to their migration "
-					"service"),
+					"is not allowed to delegate to the "
+					"migration service of these hosts"),
 			   src, dst, HV_DELEG_VSMS);
 	if (!cifs)
 		add_target(
 			open_finding(out, &pf->cifs, "kcd-missing-cifs",
 				     HV_SEV_ERROR, src,
-				     "may not delegate to their cifs service "
-				     "(storage moves)"),
+				     "is not allowed to delegate to the cifs "
+				     "service of these hosts (storage moves)"),
 			src, dst, HV_DELEG_CIFS);
 	if ((vsms && vsms != HV_DELEG_VSMS) || (cifs && cifs != HV_DELEG_CIFS))
 		add_target(open_finding(out, &pf->form, "kcd-name-form-missing",
 					HV_SEV_WARNING, src,
-					"delegates to them under one name form "
-					"only"),
+					"delegates to these hosts under one "
+					"name form only (short name or FQDN)"),
 			   src, dst,
 			   (vsms ? HV_DELEG_VSMS & ~vsms : 0) |
 				   (cifs ? HV_DELEG_CIFS & ~cifs : 0));
-}
-
-/* Host position of every account, SIZE_MAX for non-hosts. */
-static size_t *host_positions(const struct hv_estate *est)
-{
-	size_t *pos = hv_calloc(est->n_accounts + 1, sizeof(*pos));
-
-	for (size_t a = 0; a < est->n_accounts; a++)
-		pos[a] = SIZE_MAX;
-	for (size_t h = 0; h < est->n_hosts; h++)
-		pos[est->hosts[h].account] = h;
-	return pos;
 }
 
 /* True once both missing-entry findings of a source name 8 targets and
@@ -163,23 +142,6 @@ static void count_rest(struct hv_findings *out, const struct pair_findings *pf,
 	out->items[pf->cifs].ev_omitted += 2 * none;
 }
 
-struct domain_bounds {
-	size_t *first, *last; /* host positions, per domain */
-};
-
-static struct domain_bounds bounds_of(const struct hv_estate *est)
-{
-	struct domain_bounds db = {
-		hv_calloc(est->n_domains + 1, sizeof(size_t)),
-		hv_calloc(est->n_domains + 1, sizeof(size_t))};
-
-	for (size_t h = est->n_hosts; h-- > 0;)
-		db.first[est->hosts[h].domain] = h;
-	for (size_t h = 0; h < est->n_hosts; h++)
-		db.last[est->hosts[h].domain] = h;
-	return db;
-}
-
 static void scatter(const struct hv_account *src, const size_t *pos,
 		    unsigned char *bits, bool set)
 {
@@ -201,7 +163,8 @@ static void walk_source(const struct hv_estate *est, struct hv_findings *out,
 	struct pair_findings pf = {SIZE_MAX, SIZE_MAX, SIZE_MAX};
 
 	for (size_t b = first; b <= last; b++) {
-		if (!pair_wanted(est, a, b) || bits[b] == HV_DELEG_ALL)
+		if (!hv_estate_pair_in_scope(est, a, b) ||
+		    bits[b] == HV_DELEG_ALL)
 			continue;
 		record_gaps(out, &pf, src,
 			    &est->accounts[est->hosts[b].account], bits[b]);
@@ -226,22 +189,19 @@ static void walk_source(const struct hv_estate *est, struct hv_findings *out,
 void hv_check_delegation_pairs(const struct hv_estate *est,
 			       struct hv_findings *out)
 {
-	size_t *pos = host_positions(est);
+	const size_t *pos = est->host_of;
 	unsigned char *bits = hv_calloc(est->n_hosts + 1, 1);
-	struct domain_bounds db = bounds_of(est);
 
 	for (size_t a = 0; a < est->n_hosts; a++) {
 		const struct hv_account *src =
 			&est->accounts[est->hosts[a].account];
-		size_t d = est->hosts[a].domain;
+		size_t first, end;
 
+		hv_estate_domain_range(est, est->hosts[a].domain, &first, &end);
 		/* scatter A's entries onto host positions, walk, clear */
 		scatter(src, pos, bits, true);
-		walk_source(est, out, pos, a, db.first[d], db.last[d], bits);
+		walk_source(est, out, pos, a, first, end - 1, bits);
 		scatter(src, pos, bits, false);
 	}
-	free(db.first);
-	free(db.last);
 	free(bits);
-	free(pos);
 }

@@ -7,13 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static bool in_multi_host_domain(const struct hv_estate *est, size_t h)
-{
-	return (h > 0 && est->hosts[h - 1].domain == est->hosts[h].domain) ||
-	       (h + 1 < est->n_hosts &&
-		est->hosts[h + 1].domain == est->hosts[h].domain);
-}
+#include <strings.h>
 
 static void uac_evidence(struct hv_finding *f, const struct hv_account *acc)
 {
@@ -59,17 +53,16 @@ void hv_check_protocol_transition(const struct hv_estate *est,
 			&est->accounts[est->hosts[h].account];
 		struct hv_finding *f;
 
-		if (!in_multi_host_domain(est, h) || !acc->uac_known ||
-		    (acc->uac & HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION))
+		if (!hv_estate_host_in_scope(est, h) || !acc->uac_known ||
+		    (acc->uac & HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION) ||
+		    !hv_account_needs_protocol_transition(acc))
 			continue;
-		if (acc->os_build && acc->os_build < HV_BUILD_WS2016)
-			continue; /* "Kerberos only" is right before 2016 */
 		f = kerberos_only(out, acc);
 		uac_evidence(f, acc);
-		hv_finding_fix(f,
-			       "Set-ADAccountControl -Identity '%s$' "
-			       "-TrustedToAuthForDelegation $true",
-			       acc->name);
+		hv_finding_command(f,
+				   "Set-ADAccountControl -Identity '%s$' "
+				   "-TrustedToAuthForDelegation $true",
+				   acc->name);
 	}
 }
 
@@ -93,11 +86,11 @@ void hv_check_unconstrained(const struct hv_estate *est,
 				    "Credential Guard); use constrained "
 				    "delegation instead");
 		uac_evidence(f, acc);
-		hv_finding_fix(f,
-			       "Set-ADAccountControl -Identity '%s$' "
-			       "-TrustedForDelegation $false "
-			       "-TrustedToAuthForDelegation $true",
-			       acc->name);
+		hv_finding_command(f,
+				   "Set-ADAccountControl -Identity '%s$' "
+				   "-TrustedForDelegation $false "
+				   "-TrustedToAuthForDelegation $true",
+				   acc->name);
 	}
 }
 
@@ -131,61 +124,76 @@ void hv_check_host_accounts(const struct hv_estate *est,
 				    "Kerberos ticket can be issued to or for "
 				    "it");
 		uac_evidence(f, acc);
-		hv_finding_fix(f, "Enable-ADAccount -Identity '%s$'",
-			       acc->name);
+		hv_finding_command(f, "Enable-ADAccount -Identity '%s$'",
+				   acc->name);
 	}
 }
 
-/* Hosts with a delegation entry to or from another selected host. */
-static bool *linked_hosts(const struct hv_estate *est)
+static void vsms_evidence(struct hv_finding *f, const struct hv_account *acc)
 {
-	size_t *pos = hv_calloc(est->n_accounts + 1, sizeof(*pos));
-	bool *linked = hv_calloc(est->n_hosts + 1, sizeof(*linked));
+	const struct hv_attr *spns =
+		hv_entry_attr(acc->entry, "servicePrincipalName");
+	size_t len = strlen(HV_SPN_VSMS);
 
-	for (size_t a = 0; a < est->n_accounts; a++)
-		pos[a] = SIZE_MAX;
-	for (size_t h = 0; h < est->n_hosts; h++)
-		pos[est->hosts[h].account] = h;
-	for (size_t h = 0; h < est->n_hosts; h++) {
-		const struct hv_account *acc =
-			&est->accounts[est->hosts[h].account];
-
-		for (size_t d = 0; d < acc->n_deleg; d++) {
-			size_t b = pos[acc->deleg[d].target];
-
-			if (b != SIZE_MAX && b != h)
-				linked[h] = linked[b] = true;
+	for (size_t v = 0; spns && v < spns->n_values; v++) {
+		if (strncasecmp(spns->values[v].data, HV_SPN_VSMS, len) == 0 &&
+		    spns->values[v].data[len] == '/') {
+			hv_finding_evidence(f, acc->entry->dn,
+					    "servicePrincipalName",
+					    spns->values[v].data, HV_EV_PRESENT,
+					    acc->entry->origin);
+			return;
 		}
 	}
-	free(pos);
-	return linked;
 }
 
-/* The note says the host delegates to no host and none to it: with
- * --group-by ou a host alone in its OU may still do, so it is checked. */
-void hv_check_isolated_hosts(const struct hv_estate *est,
-			     struct hv_findings *out)
+/* Found by its SPN or OU alone: anyone may create such a computer, so it
+ * is shown, never checked or planned, until the admin names it. */
+void hv_check_unverified_hosts(const struct hv_estate *est,
+			       struct hv_findings *out)
 {
-	bool *linked;
+	for (size_t i = 0; i < est->n_unverified; i++) {
+		const struct hv_account *acc =
+			&est->accounts[est->unverified[i]];
+		struct hv_finding *f = hv_findings_add(
+			out, "host-unverified", HV_SEV_WARNING,
+			"unverified-hosts", acc->name,
+			"looks like a Hyper-V host (migration-service SPN or "
+			"OU), but no delegation entry links it to another "
+			"host and it was not named: it was left out of the "
+			"audit and of any plan");
 
-	if (!est->discovered)
-		return;
-	linked = linked_hosts(est);
+		vsms_evidence(f, acc);
+		hv_finding_fix(f,
+			       "if %s is one of your Hyper-V hosts, name it: "
+			       "--hosts %s,PEER,...; if not, find out who "
+			       "created it",
+			       acc->name, acc->name);
+	}
+}
+
+/* Without dNSHostName a host's FQDN is unknown: peers asking for
+ * class/FQDN tickets cannot be checked or planned for it. */
+void hv_check_dns_names(const struct hv_estate *est, struct hv_findings *out)
+{
 	for (size_t h = 0; h < est->n_hosts; h++) {
 		const struct hv_account *acc =
 			&est->accounts[est->hosts[h].account];
+		struct hv_finding *f;
 
-		if (in_multi_host_domain(est, h) || linked[h])
+		if (acc->dns || !hv_estate_host_in_scope(est, h))
 			continue;
-		hv_finding_fix(
-			hv_findings_add(out, "host-no-migration-domain",
-					HV_SEV_INFO, "domains", acc->name,
-					"delegates to no other host and no "
-					"host to it, so it was checked "
-					"alone"),
-			"name its peers: --hosts %s,PEER,... or --domains "
-			"FILE",
-			acc->name);
+		f = hv_findings_add(out, "host-no-dns-name", HV_SEV_WARNING,
+				    "dns-names", acc->name,
+				    "has no dNSHostName: moves that name it by "
+				    "its FQDN cannot be checked, and only its "
+				    "short-name entries are planned");
+		hv_finding_evidence(f, acc->entry->dn, "dNSHostName", "",
+				    HV_EV_MISSING, acc->entry->origin);
+		hv_finding_fix(f,
+			       "Set-ADComputer -Identity '%s$' -DNSHostName "
+			       "'%s.<your DNS domain>' (or restart the host: "
+			       "it writes its own)",
+			       acc->name, acc->name);
 	}
-	free(linked);
 }

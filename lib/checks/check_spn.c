@@ -10,13 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-static bool domain_has_peers(const struct hv_estate *est, size_t h)
-{
-	return (h > 0 && est->hosts[h - 1].domain == est->hosts[h].domain) ||
-	       (h + 1 < est->n_hosts &&
-		est->hosts[h + 1].domain == est->hosts[h].domain);
-}
-
 void hv_check_target_spns(const struct hv_estate *est, struct hv_findings *out)
 {
 	static const char *const classes[] = {"HOST", HV_SPN_VSMS};
@@ -28,7 +21,7 @@ void hv_check_target_spns(const struct hv_estate *est, struct hv_findings *out)
 		struct hv_finding *f = NULL;
 		struct hv_strbuf spn = HV_STRBUF_INIT;
 
-		if (!domain_has_peers(est, h))
+		if (!hv_estate_host_in_scope(est, h))
 			continue;
 		for (size_t c = 0; c < 2; c++) {
 			for (size_t n = 0; n < 2; n++) {
@@ -82,107 +75,89 @@ static void clash_finding(const struct hv_estate *est,
 			    HV_EV_PRESENT, first->entry->origin);
 	hv_finding_evidence(f, other->entry->dn, "servicePrincipalName", c->spn,
 			    HV_EV_PRESENT, other->entry->origin);
-	hv_finding_fix(f, "setspn -D \"%s\" %s", c->spn, wrong->name);
-}
-
-static bool in_clash(const struct hv_estate *est, const char *spn)
-{
-	for (size_t i = 0; i < est->n_clashes; i++)
-		if (strcasecmp(est->clashes[i].spn, spn) == 0)
-			return true;
-	return false;
+	hv_finding_command(f, "setspn -D \"%s\" %s", c->spn, wrong->name);
 }
 
 /* One script adds the peer's SPNs to the source's own account instead
  * of to msDS-AllowedToDelegateTo; such an SPN names another host. */
-static void misplaced_spns(const struct hv_estate *est, size_t h,
-			   struct hv_findings *out)
+static void misplaced_finding(const struct hv_estate *est,
+			      const struct hv_misplaced_spn *m,
+			      struct hv_findings *out)
 {
-	size_t a = est->hosts[h].account;
-	const struct hv_account *acc = &est->accounts[a];
-	const struct hv_attr *spns =
-		hv_entry_attr(acc->entry, "servicePrincipalName");
+	const struct hv_account *acc = &est->accounts[m->account];
+	const char *owner = est->accounts[m->owner].name;
+	struct hv_finding *f = hv_findings_add(
+		out, "spn-duplicate", HV_SEV_ERROR, "spn-clashes", acc->name,
+		"holds the SPN '%s' of host %s: it belongs on %s, and the "
+		"delegation target belongs in msDS-AllowedToDelegateTo",
+		m->spn, owner, owner);
 
-	for (size_t v = 0; spns && v < spns->n_values; v++) {
-		const char *spn = spns->values[v].data;
-		long owner = hv_estate_spn_owner(est, spn);
-		size_t holder;
-		struct hv_finding *f;
-
-		if (owner < 0 || owner == (long)a ||
-		    memchr(spn, '\\', spns->values[v].len))
-			continue;
-		/* a clash is reported by clash_finding already */
-		if (in_clash(est, spn) ||
-		    (hv_strmap_get(&est->by_spn, spn, strlen(spn), &holder) &&
-		     holder != a))
-			continue;
-		f = hv_findings_add(out, "spn-duplicate", HV_SEV_ERROR,
-				    "spn-clashes", acc->name,
-				    "holds the SPN '%s' of host %s: it belongs "
-				    "on %s, and the delegation target belongs "
-				    "in msDS-AllowedToDelegateTo",
-				    spn, est->accounts[owner].name,
-				    est->accounts[owner].name);
-		hv_finding_evidence(f, acc->entry->dn, "servicePrincipalName",
-				    spn, HV_EV_PRESENT, acc->entry->origin);
-		hv_finding_fix(f, "setspn -D \"%s\" %s", spn, acc->name);
-	}
+	hv_finding_evidence(f, acc->entry->dn, "servicePrincipalName", m->spn,
+			    HV_EV_PRESENT, acc->entry->origin);
+	hv_finding_command(f, "setspn -D \"%s\" %s", m->spn, acc->name);
 }
 
 void hv_check_spn_clashes(const struct hv_estate *est, struct hv_findings *out)
 {
 	for (size_t i = 0; i < est->n_clashes; i++)
 		clash_finding(est, &est->clashes[i], out);
-	for (size_t h = 0; h < est->n_hosts; h++)
-		misplaced_spns(est, h, out);
+	for (size_t i = 0; i < est->n_misplaced; i++)
+		if (hv_estate_host_of(est, est->misplaced[i].account) !=
+		    SIZE_MAX)
+			misplaced_finding(est, &est->misplaced[i], out);
 }
 
-static const char *odd_cause(const struct hv_odd_value *odd);
-
-static struct hv_finding *open_odd(struct hv_findings *out, const char *cause,
-				   const struct hv_account *acc,
-				   const struct hv_odd_value *odd)
+static const char *odd_cause(enum hv_odd_kind kind)
 {
-	bool twin = strcmp(cause, "spn-escaped-twin") == 0;
-	struct hv_finding *f = hv_findings_add(
-		out, cause, twin ? HV_SEV_INFO : HV_SEV_WARNING, "odd-values",
-		acc->name, "%s",
-		twin ? "has backslash-escaped copies of migration-service "
-		       "names (a Samba test-bed workaround; never counted "
-		       "as delegation)"
-		: strcmp(cause, "kcd-dangling-entry") == 0
-			? "has delegation entries for hosts that have no "
-			  "account in the directory"
-			: "has values that could not be read");
-	(void)odd;
-
-	hv_finding_fix(f, "%s",
-		       strcmp(cause, "kcd-dangling-entry") == 0
-			       ? "remove the entries (hvdoctor plan --prune) "
-				 "or restore the host"
-		       : twin ? "none needed for live migration"
-			      : "correct the value in AD or export the "
-				"LDIF again");
-	return f;
-}
-
-static const char *odd_cause(const struct hv_odd_value *odd)
-{
-	if (strstr(odd->why, "escaped copy"))
+	switch (kind) {
+	case HV_ODD_ESCAPED_TWIN:
 		return "spn-escaped-twin";
-	if (strstr(odd->why, "dangling"))
+	case HV_ODD_DANGLING:
 		return "kcd-dangling-entry";
+	case HV_ODD_MALFORMED:
+		break;
+	}
 	return "directory-value-malformed";
+}
+
+static struct hv_finding *open_odd(struct hv_findings *out,
+				   enum hv_odd_kind kind,
+				   const struct hv_account *acc)
+{
+	static const struct {
+		enum hv_severity severity;
+		const char *message, *fix;
+	} text[] = {
+		[HV_ODD_DANGLING] = {HV_SEV_WARNING,
+				     "has delegation entries for hosts that "
+				     "have no account in the directory",
+				     "remove the entries (hvdoctor plan "
+				     "--prune) or restore the host"},
+		[HV_ODD_ESCAPED_TWIN] = {HV_SEV_INFO,
+					 "has backslash-escaped copies of "
+					 "migration-service names (a Samba "
+					 "test-bed workaround; never counted "
+					 "as delegation)",
+					 "none needed for live migration"},
+		[HV_ODD_MALFORMED] = {HV_SEV_WARNING,
+				      "has values that could not be read",
+				      "correct the value in AD or export the "
+				      "LDIF again"},
+	};
+	struct hv_finding *f = hv_findings_add(
+		out, odd_cause(kind), text[kind].severity, "odd-values",
+		acc->name, "%s", text[kind].message);
+
+	hv_finding_fix(f, "%s", text[kind].fix);
+	return f;
 }
 
 /* One finding per host and cause, listing every odd value: a Samba
  * test bed has a dozen escaped twins per host. */
 void hv_check_odd_values(const struct hv_estate *est, struct hv_findings *out)
 {
-	static const char *const causes[] = {"kcd-dangling-entry",
-					     "directory-value-malformed",
-					     "spn-escaped-twin"};
+	static const enum hv_odd_kind kinds[] = {
+		HV_ODD_DANGLING, HV_ODD_MALFORMED, HV_ODD_ESCAPED_TWIN};
 
 	for (size_t h = 0; h < est->n_hosts; h++) {
 		const struct hv_account *acc =
@@ -194,10 +169,10 @@ void hv_check_odd_values(const struct hv_estate *est, struct hv_findings *out)
 			for (size_t i = 0; i < acc->n_odd; i++) {
 				const struct hv_odd_value *odd = &acc->odd[i];
 
-				if (strcmp(odd_cause(odd), causes[c]) != 0)
+				if (odd->kind != kinds[c])
 					continue;
 				if (!f)
-					f = open_odd(out, causes[c], acc, odd);
+					f = open_odd(out, kinds[c], acc);
 				hv_finding_evidence(f, acc->entry->dn,
 						    odd->attr, odd->value,
 						    HV_EV_PRESENT,

@@ -7,10 +7,52 @@
 #include "estate/estate.h"
 #include "checks/findings.h"
 
+/* Whether a verdict on migrations waits on a check: when one that does
+ * cannot run, the audit is incomplete (exit 3), never "no problems". */
+enum hv_check_weight {
+	HV_CHECK_ESSENTIAL,
+	HV_CHECK_ESSENTIAL_WITH_ADMINS, /* only when --admin names someone */
+	HV_CHECK_INFORMATIONAL,
+};
+
 struct hv_check {
 	const char *name;
 	void (*run)(const struct hv_estate *est, struct hv_findings *out);
+	unsigned needs; /* HV_ATTR_BITs it reads */
+	enum hv_check_weight weight;
 };
+
+/* What stands in the way of one ordered pair, first obstacle first; a
+ * matrix cell shows it and only HV_PAIR_READY counts as ready. */
+enum hv_pair_state {
+	HV_PAIR_READY,	       /* nothing known stands in the way */
+	HV_PAIR_UNKNOWN,       /* the input lacks what decides it */
+	HV_PAIR_DISABLED,      /* either account is disabled */
+	HV_PAIR_NO_DELEGATION, /* none of the four entries */
+	HV_PAIR_PARTIAL,       /* some of the four entries */
+	HV_PAIR_KERBEROS_ONLY, /* the source lacks protocol transition */
+	HV_PAIR_TARGET_SPN,    /* the destination's SPNs are missing or
+				  duplicated */
+};
+
+/* Whether host h (host index) can be the source of a ready pair: the
+ * input holds its account, it is enabled, and it has protocol transition
+ * where it needs it. */
+bool hv_host_ready_as_source(const struct hv_estate *est, size_t h);
+/* Whether host h can be the destination of a ready pair: enabled, and its
+ * migration SPNs registered and held by it alone. */
+bool hv_host_ready_as_target(const struct hv_estate *est, size_t h);
+/* The state of the ordered pair of hosts a -> b (host indexes); READY
+ * exactly when all four entries exist and both hosts are ready for their
+ * side. */
+enum hv_pair_state hv_pair_state(const struct hv_estate *est, size_t a,
+				 size_t b);
+/* True when a source host must use protocol transition ("use any
+ * authentication protocol"): Windows Server 2016 or later, or unknown. */
+bool hv_account_needs_protocol_transition(const struct hv_account *acc);
+/* True when the account registers the migration SPNs its peers ask for,
+ * and holds them alone. */
+bool hv_account_spns_usable(const struct hv_estate *est, size_t account);
 
 /* Every ordered pair in a migration domain: the four delegation entries
  * (kcd-missing-vsms, kcd-missing-cifs, kcd-name-form-missing). */
@@ -35,15 +77,18 @@ void hv_check_host_accounts(const struct hv_estate *est,
 void hv_check_admins(const struct hv_estate *est, struct hv_findings *out);
 /* Resource-based constrained delegation found on hosts (rbcd-present). */
 void hv_check_rbcd(const struct hv_estate *est, struct hv_findings *out);
-/* Hosts that delegate to nobody and nobody to them. */
-void hv_check_isolated_hosts(const struct hv_estate *est,
-			     struct hv_findings *out);
+/* Candidates nothing vouches for (host-unverified). */
+void hv_check_unverified_hosts(const struct hv_estate *est,
+			       struct hv_findings *out);
+/* Hosts without dNSHostName (host-no-dns-name). */
+void hv_check_dns_names(const struct hv_estate *est, struct hv_findings *out);
 
 /* The table of all AD checks, in report order. */
 extern const struct hv_check hv_ad_checks[];
 extern const size_t hv_ad_checks_count;
 
-/* Runs every AD check and sorts the findings by severity. */
+/* Runs every AD check whose attributes the input holds, lists the others
+ * in out->unchecked, and sorts the findings by severity. */
 void hv_checks_run_ad(const struct hv_estate *est, struct hv_findings *out);
 
 #endif

@@ -42,16 +42,36 @@ void hv_finding_evidence(struct hv_finding *f, const char *dn, const char *attr,
 		(struct hv_evidence){dn, attr, hv_strdup(value), state, origin};
 }
 
-void hv_finding_fix(struct hv_finding *f, const char *fmt, ...)
+static void set_fix(struct hv_finding *f, bool command, const char *fmt,
+		    va_list ap) __attribute__((format(printf, 3, 0)));
+
+static void set_fix(struct hv_finding *f, bool command, const char *fmt,
+		    va_list ap)
 {
 	struct hv_strbuf sb = HV_STRBUF_INIT;
+
+	hv_strbuf_vaddf(&sb, fmt, ap);
+	free(f->fix);
+	f->fix = hv_strbuf_detach(&sb);
+	f->fix_is_command = command;
+}
+
+void hv_finding_fix(struct hv_finding *f, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	hv_strbuf_vaddf(&sb, fmt, ap);
+	set_fix(f, false, fmt, ap);
 	va_end(ap);
-	free(f->fix);
-	f->fix = hv_strbuf_detach(&sb);
+}
+
+void hv_finding_command(struct hv_finding *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_fix(f, true, fmt, ap);
+	va_end(ap);
 }
 
 void hv_findings_sort(struct hv_findings *list)
@@ -82,6 +102,14 @@ size_t hv_findings_count(const struct hv_findings *list,
 	return n;
 }
 
+bool hv_findings_incomplete(const struct hv_findings *list)
+{
+	for (size_t i = 0; i < list->n_unchecked; i++)
+		if (list->unchecked[i].essential)
+			return true;
+	return false;
+}
+
 void hv_findings_release(struct hv_findings *list)
 {
 	for (size_t i = 0; i < list->n; i++) {
@@ -96,5 +124,6 @@ void hv_findings_release(struct hv_findings *list)
 		free(f->fix);
 	}
 	free(list->items);
+	free(list->unchecked);
 	memset(list, 0, sizeof(*list));
 }

@@ -338,7 +338,7 @@ static enum hv_mig_role guess_role(const struct hv_mig_event *e,
 	bool error = e->ev.level == 1 || e->ev.level == 2;
 
 	if (hyperv_host(e->ev.provider, e->ev.channel) && error &&
-	    sym->has_phase)
+	    sym->fact[HV_CTX_PHASE].known)
 		return HV_MIG_FAILED;
 	return sym->n ? HV_MIG_CONTEXT : HV_MIG_OTHER;
 }
@@ -365,9 +365,10 @@ bool hv_mig_event_read(const struct hv_kb *kb, struct hv_mig_event *e)
 		keep_causes(kb, &sym, e);
 	if (e->role == HV_MIG_STARTED && !e->source)
 		e->source = hv_strdup(e->ev.computer);
-	if (e->role == HV_MIG_FAILED && !e->source && sym.has_phase &&
+	if (e->role == HV_MIG_FAILED && !e->source &&
+	    sym.fact[HV_CTX_PHASE].known &&
 	    hv_ctx_value_parse(HV_CTX_PHASE, "source", &phase, NULL) == 0 &&
-	    sym.phase == phase)
+	    sym.fact[HV_CTX_PHASE].value == phase)
 		e->source = hv_strdup(e->ev.computer);
 	hv_symptoms_release(&sym);
 	return e->role != HV_MIG_OTHER;

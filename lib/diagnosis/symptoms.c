@@ -1,8 +1,9 @@
 /* Recognising symptoms in what an admin pastes. Codes are matched in
- * every spelling Windows tools print them; pasted text is also searched
- * for the knowledge base's message fragments and for the host and VM
- * names that Hyper-V quotes in its messages. */
-#include "diagnosis/symptoms.h"
+ * every spelling Windows tools print them, and event ids under the label
+ * Event Viewer gives them in any of its languages; pasted text is also
+ * searched for the knowledge base's message fragments. The facts around
+ * them (hosts, VMs, phase, progress) are read in text_facts.c. */
+#include "diagnosis/symptoms_internal.h"
 
 #include "base/alloc.h"
 #include "base/strbuf.h"
@@ -19,35 +20,57 @@
  * Kerberos protocol error (RFC 4120 section 7.5.9) plus this base. */
 #define KRB5_ERROR_TABLE_BASE (-1765328384L)
 
+#define DIGITS "0123456789"
+#define HEX "0123456789abcdefABCDEF"
+#define NAME_CHARS                                                             \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_0123456789"
+
 struct scan {
 	const struct hv_kb *kb;
 	struct hv_symptoms *out;
 	unsigned input;
 	unsigned line;
+	const char *line_start; /* of the line being scanned */
 };
 
-static bool have_symptom(const struct hv_symptoms *s, size_t sig)
+static struct hv_symptom *find_symptom(struct hv_symptoms *s, size_t sig)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (s->items[i].sig == sig)
-			return true;
-	return false;
+			return &s->items[i];
+	return NULL;
 }
 
+static void fill_symptom(struct hv_symptom *item, const struct scan *sc,
+			 const char *matched, size_t len, const char *as,
+			 enum hv_match how)
+{
+	item->matched = hv_strndup(matched, len);
+	item->as = hv_strdup(as);
+	item->how = how;
+	item->input = sc->input;
+	item->line = sc->line;
+}
+
+/* A signature is one symptom however often it is seen; what is kept is
+ * its strongest sighting (the HRESULT rather than the bare event id). */
 static void add_symptom(struct scan *sc, size_t sig, const char *matched,
-			size_t len, const char *as)
+			size_t len, const char *as, enum hv_match how)
 {
 	struct hv_symptoms *s = sc->out;
+	struct hv_symptom *item = find_symptom(s, sig);
 
-	if (have_symptom(s, sig))
-		return;
-	HV_GROW(s->items, s->n, s->cap);
-	s->items[s->n].sig = sig;
-	s->items[s->n].matched = hv_strndup(matched, len);
-	s->items[s->n].as = hv_strdup(as);
-	s->items[s->n].input = sc->input;
-	s->items[s->n].line = sc->line;
-	s->n++;
+	if (item) {
+		if (how <= item->how)
+			return;
+		free(item->matched);
+		free(item->as);
+	} else {
+		HV_GROW(s->items, s->n, s->cap);
+		item = &s->items[s->n++];
+		item->sig = sig;
+	}
+	fill_symptom(item, sc, matched, len, as, how);
 }
 
 static void add_unknown(struct scan *sc, const char *text, size_t len)
@@ -66,6 +89,8 @@ static void add_unknown(struct scan *sc, const char *text, size_t len)
 static int match_code(struct scan *sc, enum hv_sig_kind kind, uint32_t code,
 		      const char *text, size_t len, const char *as)
 {
+	enum hv_match how =
+		kind == HV_SIG_EVENT ? HV_MATCH_EVENT_ID : HV_MATCH_CODE;
 	int found = 0;
 
 	for (size_t i = 0; i < sc->kb->n_sigs; i++) {
@@ -75,7 +100,7 @@ static int match_code(struct scan *sc, enum hv_sig_kind kind, uint32_t code,
 						 : sig->code == code);
 
 		if (hit) {
-			add_symptom(sc, i, text, len, as);
+			add_symptom(sc, i, text, len, as, how);
 			found++;
 		}
 	}
@@ -139,7 +164,8 @@ static int match_name(struct scan *sc, const char *name, size_t len)
 		for (size_t n = 0; n < sig->n_names; n++) {
 			if (strlen(sig->names[n]) == len &&
 			    strncasecmp(sig->names[n], name, len) == 0) {
-				add_symptom(sc, i, name, len, "symbolic name");
+				add_symptom(sc, i, name, len, "symbolic name",
+					    HV_MATCH_CODE);
 				found++;
 				break;
 			}
@@ -160,12 +186,22 @@ static bool parse_span(const char *s, size_t len, int base, uint64_t *out)
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	/* strtoull alone would also take "0x", a sign or blanks */
-	if (strspn(buf, base == 16 ? "0123456789abcdefABCDEF" : "0123456789") !=
-	    len)
+	if (strspn(buf, base == 16 ? HEX : DIGITS) != len)
 		return false;
 	errno = 0;
 	*out = strtoull(buf, &end, base);
 	return !errno && end && *end == '\0';
+}
+
+bool hv_hresult_word(const char *s, size_t len, uint32_t *out)
+{
+	uint64_t v;
+
+	if (len != 8 || !(s[0] == '8' || s[0] == 'C' || s[0] == 'c') ||
+	    !parse_span(s, 8, 16, &v))
+		return false;
+	*out = (uint32_t)v;
+	return true;
 }
 
 bool hv_parse_hresult(const char *text, uint32_t *out)
@@ -176,16 +212,8 @@ bool hv_parse_hresult(const char *text, uint32_t *out)
 	if (len > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
 		return len <= 10 && parse_span(text + 2, len - 2, 16, &v) &&
 		       (*out = (uint32_t)v, true);
-	if (len == 8 && parse_span(text, 8, 16, &v) &&
-	    strspn(text, "0123456789") != 8) {
-		*out = (uint32_t)v;
+	if (hv_hresult_word(text, len, out))
 		return true;
-	}
-	if (len == 8 && parse_span(text, 8, 16, &v) &&
-	    (text[0] == '8' || text[0] == 'C' || text[0] == 'c')) {
-		*out = (uint32_t)v;
-		return true;
-	}
 	if (text[0] == '-' && parse_span(text + 1, len - 1, 10, &v) &&
 	    v <= 0x80000000u && v > 0) {
 		*out = (uint32_t)(0x100000000ull - v);
@@ -234,16 +262,12 @@ static bool is_word(const char *s, size_t len, const char *chars)
 	return len > 0 && strspn(s, chars) >= len;
 }
 
-#define DIGITS "0123456789"
-#define HEX "0123456789abcdefABCDEF"
-#define NAME_CHARS                                                             \
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_0123456789"
-
 /* Reads one whole argument that is a single token. Returns matches; a
  * code-like token that matched nothing is remembered as unknown. */
 static int scan_token(struct scan *sc, const char *t, size_t len)
 {
 	uint64_t v = 0;
+	uint32_t hr;
 	int found = 0;
 	bool code_like = true;
 
@@ -256,12 +280,8 @@ static int scan_token(struct scan *sc, const char *t, size_t len)
 							   len);
 	} else if (len > 1 && t[0] == '-' && is_word(t + 1, len - 1, DIGITS)) {
 		found = match_negative(sc, t, len);
-	} else if (len == 8 && is_word(t, len, HEX) &&
-		   (t[0] == '8' || !is_word(t, len, DIGITS))) {
-		/* "80070005": eight digits are hex; as a decimal number
-		 * it would be no HRESULT at all */
-		parse_span(t, len, 16, &v);
-		found = match_hresult(sc, (uint32_t)v, t, len);
+	} else if (hv_hresult_word(t, len, &hr)) {
+		found = match_hresult(sc, hr, t, len);
 	} else if (is_word(t, len, DIGITS) && len <= 10) {
 		parse_span(t, len, 10, &v);
 		found = v > 0xFFFF ? match_hresult(sc, (uint32_t)v, t, len)
@@ -282,31 +302,81 @@ static bool word_start(const char *text, size_t i)
 	       !(isalnum((unsigned char)text[i - 1]) || text[i - 1] == '_');
 }
 
-static size_t span_of(const char *s, const char *chars)
+/* How Event Viewer labels the event id, in the languages of Windows
+ * Server, lower case (matched case-insensitively for ASCII), longest
+ * first where one starts another; and the XML view's element. */
+static const char *const event_labels[] = {
+	"<eventid", "event id", "eventid", "event", "ereignis-id",
+	"olay kimli\xC4\x9Fi",			      /* Turkish */
+	"id de l'\xC3\xA9v\xC3\xA9nement",	      /* French */
+	"id de l\xE2\x80\x99\xC3\xA9v\xC3\xA9nement", /* French, typeset */
+	"id. del evento",			      /* Spanish */
+	"id do evento",				      /* Portuguese */
+	"id evento",				      /* Italian */
+	"gebeurtenis-id",			      /* Dutch */
+	"identyfikator zdarzenia",		      /* Polish */
+	/* one label, in parentheses so no compiler takes it for two */
+	("\xD0\x9A\xD0\xBE\xD0\xB4 \xD1\x81\xD0\xBE\xD0\xB1\xD1\x8B\xD1"
+	 "\x82\xD0\xB8\xD1\x8F"),			       /* Russian */
+	"\xE3\x82\xA4\xE3\x83\x99\xE3\x83\xB3\xE3\x83\x88 id", /* Japanese */
+	"\xE4\xBA\x8B\xE4\xBB\xB6 id",			       /* Chinese */
+};
+
+/* Bytes between a label and its number: blanks, ':', '#', a no-break
+ * space (U+00A0), and an XML element's attributes up to '>'. */
+static size_t skip_separators(const char *s, bool xml)
 {
-	return strspn(s, chars);
+	size_t i = 0;
+
+	if (xml) {
+		size_t attrs = strcspn(s, "<>");
+
+		if (s[attrs] != '>' || attrs > 80)
+			return SIZE_MAX;
+		return attrs + 1;
+	}
+	for (;;) {
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == ':' || s[i] == '#')
+			i++;
+		else if ((unsigned char)s[i] == 0xC2 &&
+			 (unsigned char)s[i + 1] == 0xA0)
+			i += 2;
+		else
+			return i;
+	}
 }
 
-/* "event 21502", "Event ID: 21502", "EventID 21502", "event #21502" */
+/* "Event ID: 21502", "event 21502", "Ereignis-ID: 21502", "Olay
+ * Kimliği: 21502", "<EventID Qualifiers="0">21502</EventID>". Returns
+ * the length taken, 0 if s starts no event-id phrase. */
 static size_t scan_event_phrase(struct scan *sc, const char *s)
 {
-	size_t i = 5, d;
-	uint64_t v;
+	/* the first byte filters: this runs at every word of a paste */
+	int first = tolower((unsigned char)*s);
 
-	if (strncasecmp(s, "event", 5) != 0)
-		return 0;
-	i += span_of(s + i, " \t");
-	if (strncasecmp(s + i, "id", 2) == 0)
-		i += 2;
-	i += span_of(s + i, " \t:#");
-	d = span_of(s + i, DIGITS);
-	if (d == 0 || d > 5 || !parse_span(s + i, d, 10, &v) || v > 65535)
-		return 0;
-	if (isalnum((unsigned char)s[i + d]))
-		return 0;
-	if (!match_event(sc, (uint32_t)v, s, i + d))
-		add_unknown(sc, s, i + d);
-	return i + d;
+	for (size_t l = 0; l < sizeof(event_labels) / sizeof(*event_labels);
+	     l++) {
+		size_t i, d, sep;
+		uint64_t v;
+
+		if ((unsigned char)event_labels[l][0] != first)
+			continue;
+		i = strlen(event_labels[l]);
+		if (strncasecmp(s, event_labels[l], i) != 0)
+			continue;
+		sep = skip_separators(s + i, l == 0);
+		if (sep == SIZE_MAX)
+			return 0;
+		i += sep;
+		d = strspn(s + i, DIGITS);
+		if (d == 0 || d > 5 || isalnum((unsigned char)s[i + d]) ||
+		    !parse_span(s + i, d, 10, &v) || v > 65535)
+			continue;
+		if (!match_event(sc, (uint32_t)v, s, i + d))
+			add_unknown(sc, s, i + d);
+		return i + d;
+	}
+	return 0;
 }
 
 /* "error 10061", "error code 10061", "Win32 error: 10061" */
@@ -317,15 +387,64 @@ static size_t scan_error_phrase(struct scan *sc, const char *s)
 
 	if (strncasecmp(s, "error", 5) != 0)
 		return 0;
-	i += span_of(s + i, " \t");
+	i += strspn(s + i, " \t");
 	if (strncasecmp(s + i, "code", 4) == 0)
 		i += 4;
-	i += span_of(s + i, " \t:");
-	d = span_of(s + i, DIGITS);
+	i += strspn(s + i, " \t:");
+	d = strspn(s + i, DIGITS);
 	if (d < 3 || d > 5 || isalnum((unsigned char)s[i + d]) ||
 	    !parse_span(s + i, d, 10, &v) || v > 65535)
 		return 0;
 	return match_win32(sc, (uint32_t)v, s + i, d) ? i + d : 0;
+}
+
+static size_t scan_hex_word(struct scan *sc, const char *s)
+{
+	size_t n = strspn(s + 2, HEX);
+	uint64_t v = 0;
+
+	if (n == 0 || n > 8 || isalnum((unsigned char)s[2 + n]))
+		return 0;
+	parse_span(s + 2, n, 16, &v);
+	if (v > 0xFFFF) {
+		if (!match_hresult(sc, (uint32_t)v, s, n + 2))
+			add_unknown(sc, s, n + 2);
+	} else if (v > 0 && !(match_small(sc, (uint32_t)v, s, n + 2) +
+			      match_hresult(sc, (uint32_t)v, s, n + 2))) {
+		add_unknown(sc, s, n + 2);
+	}
+	return n + 2;
+}
+
+/* True if the line around s (from sc->line_start) names Hyper-V. */
+static bool line_names_hyperv(const struct scan *sc, const char *s)
+{
+	const char *end = strchr(s, '\n');
+	size_t len =
+		end ? (size_t)(end - sc->line_start) : strlen(sc->line_start);
+
+	for (size_t i = 0; i + 7 <= len; i++)
+		if (strncasecmp(sc->line_start + i, "hyper-v", 7) == 0)
+			return true;
+	return false;
+}
+
+/* Five digits in text are an event id when the line names Hyper-V as
+ * the source (Failover Cluster Manager's event list prints "Hyper-V-
+ * High-Availability  21502" with no label) and the knowledge base has
+ * such an event; any other bare number is no code ("21502 events"). */
+static bool bare_event_id(struct scan *sc, const char *s, size_t n)
+{
+	uint64_t v;
+
+	if (n != 5 || !is_word(s, 5, DIGITS) || !parse_span(s, 5, 10, &v) ||
+	    v < 10000 || v > 65535 || !line_names_hyperv(sc, s))
+		return false;
+	for (size_t i = 0; i < sc->kb->n_sigs; i++)
+		if (sc->kb->sigs[i].kind == HV_SIG_EVENT &&
+		    sc->kb->sigs[i].event == v)
+			return match_event(sc, (uint32_t)v, s, n) > 0;
+	return false;
 }
 
 /* One code-like word inside pasted text; returns its length if it was
@@ -335,35 +454,22 @@ static size_t scan_text_word(struct scan *sc, const char *s)
 {
 	size_t n;
 	uint64_t v = 0;
+	uint32_t hr;
 
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		n = span_of(s + 2, HEX);
-		if (n == 0 || n > 8 || isalnum((unsigned char)s[2 + n]))
-			return 0;
-		parse_span(s + 2, n, 16, &v);
-		if (v > 0xFFFF) {
-			if (!match_hresult(sc, (uint32_t)v, s, n + 2))
-				add_unknown(sc, s, n + 2);
-		} else if (v > 0 &&
-			   !(match_small(sc, (uint32_t)v, s, n + 2) +
-			     match_hresult(sc, (uint32_t)v, s, n + 2))) {
-			add_unknown(sc, s, n + 2);
-		}
-		return n + 2;
-	}
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return scan_hex_word(sc, s);
 	if (s[0] == '-' && isdigit((unsigned char)s[1])) {
-		n = span_of(s + 1, DIGITS);
+		n = strspn(s + 1, DIGITS);
 		if (n >= 9 && n <= 10 && !isalnum((unsigned char)s[1 + n]))
 			match_negative(sc, s, n + 1);
 		return n + 1;
 	}
 	if ((n = scan_event_phrase(sc, s)) || (n = scan_error_phrase(sc, s)))
 		return n;
-	n = span_of(s, NAME_CHARS);
-	if (n == 8 && is_word(s, 8, HEX) && s[8] != '-' &&
-	    (s[0] == '8' || s[0] == 'C' || s[0] == 'c') &&
-	    parse_span(s, 8, 16, &v)) {
-		if (!match_hresult(sc, (uint32_t)v, s, 8))
+	n = strspn(s, NAME_CHARS);
+	/* a GUID's first part is 8 hex digits and a '-' */
+	if (s[n] != '-' && hv_hresult_word(s, n, &hr)) {
+		if (!match_hresult(sc, hr, s, 8))
 			add_unknown(sc, s, 8);
 		return 8;
 	}
@@ -372,6 +478,8 @@ static size_t scan_text_word(struct scan *sc, const char *s)
 		match_hresult(sc, (uint32_t)v, s, 10);
 		return 10;
 	}
+	if (bare_event_id(sc, s, n))
+		return n;
 	/* Symbolic names are upper case with an underscore, or Winsock's
 	 * WSAE… names, so ordinary words never match. */
 	if (n >= 5 && (memchr(s, '_', n) || strncmp(s, "WSAE", 4) == 0) &&
@@ -380,13 +488,21 @@ static size_t scan_text_word(struct scan *sc, const char *s)
 	return n;
 }
 
-/* Text with every whitespace run made one space, and for each byte the
- * line it came from, so fragments match across wrapped lines and still
- * report where they were. */
+/* Folds text like hv_kb_fold(), keeping for each byte the line it came
+ * from, so fragments match across wrapped lines and still report where
+ * they were. */
 struct flat {
-	struct hv_strbuf text;
+	struct hv_strbuf text, lower;
 	unsigned *line;
 };
+
+static void flat_add(struct flat *out, unsigned char c, unsigned line)
+{
+	out->line[out->text.len] = line;
+	hv_strbuf_addch(&out->text, (char)c);
+	hv_strbuf_addch(&out->lower,
+			(char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+}
 
 static void flatten(const char *text, struct flat *out)
 {
@@ -404,212 +520,123 @@ static void flatten(const char *text, struct flat *out)
 				line++;
 			continue;
 		}
-		if (space) {
-			out->line[out->text.len] = line;
-			hv_strbuf_addch(&out->text, ' ');
-			space = false;
-		}
-		out->line[out->text.len] = line;
-		hv_strbuf_addch(&out->text, (char)c);
+		if (space)
+			flat_add(out, ' ', line);
+		space = false;
+		flat_add(out, c, line);
 	}
 }
 
-static const char *find_ci(const char *hay, const char *needle)
+/* Every fragment is looked for with strstr in the lower-case copy: the
+ * fragments were folded the same way when the kb was loaded. */
+static void scan_fragments(struct scan *sc, const struct hv_folded *f)
 {
-	size_t n = strlen(needle);
-	int first = tolower((unsigned char)*needle);
-
-	/* the first byte filters: every fragment is tried at every
-	 * position of a pasted text */
-	for (; n && *hay; hay++)
-		if (tolower((unsigned char)*hay) == first &&
-		    strncasecmp(hay, needle, n) == 0)
-			return hay;
-	return NULL;
-}
-
-/* Fragments are compared after the same whitespace folding as the text. */
-static void scan_fragments(struct scan *sc, const struct flat *flat)
-{
-	const char *text = hv_strbuf_str(&flat->text);
-
 	for (size_t i = 0; i < sc->kb->n_sigs; i++) {
 		const struct hv_signature *sig = &sc->kb->sigs[i];
 
-		for (size_t f = 0; f < sig->n_fragments; f++) {
-			struct flat frag = {HV_STRBUF_INIT, NULL};
+		for (size_t k = 0; k < sig->n_fragments; k++) {
 			const char *hit;
 
-			flatten(sig->fragments[f], &frag);
-			hit = find_ci(text, hv_strbuf_str(&frag.text));
-			if (hit) {
-				sc->line = flat->line[hit - text];
-				add_symptom(sc, i, hit, frag.text.len,
-					    "message text");
-			}
-			hv_strbuf_release(&frag.text);
-			free(frag.line);
-			if (hit)
-				break;
-		}
-	}
-}
-
-/* Length of an opening quote at s (ASCII or UTF-8 curly), else 0. */
-static size_t quote_len(const char *s)
-{
-	if (*s == '\'' || *s == '"')
-		return 1;
-	if ((unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
-	    ((unsigned char)s[2] == 0x98 || (unsigned char)s[2] == 0x99 ||
-	     (unsigned char)s[2] == 0x9C || (unsigned char)s[2] == 0x9D))
-		return 3;
-	return 0;
-}
-
-/* The quoted name after s, as Hyper-V prints names: 'HV02'. */
-static bool quoted_name(const char *s, const char **out, size_t *out_len)
-{
-	size_t q = quote_len(s);
-	size_t n = 0;
-
-	if (!q)
-		return false;
-	s += q;
-	while (s[n] && !quote_len(s + n) && n < 256)
-		n++;
-	if (n == 0 || n == 256 || !s[n])
-		return false;
-	*out = s;
-	*out_len = n;
-	return true;
-}
-
-static void add_named(struct hv_named **items, size_t *n, size_t *cap,
-		      const char *name, size_t len, enum hv_host_role role)
-{
-	for (size_t i = 0; i < *n; i++) {
-		if (strlen((*items)[i].name) == len &&
-		    strncasecmp((*items)[i].name, name, len) == 0) {
-			if ((*items)[i].role == HV_ROLE_UNKNOWN)
-				(*items)[i].role = role;
-			return;
-		}
-	}
-	HV_GROW(*items, *n, *cap);
-	(*items)[*n].name = hv_strndup(name, len);
-	(*items)[*n].role = role;
-	(*n)++;
-}
-
-static const struct {
-	const char *prefix;
-	bool vm;
-	enum hv_host_role role;
-} name_patterns[] = {
-	{"migration source ", false, HV_ROLE_SOURCE},
-	{"migration destination ", false, HV_ROLE_DESTINATION},
-	{"destination host ", false, HV_ROLE_DESTINATION},
-	{"migration with host ", false, HV_ROLE_DESTINATION},
-	{"source host ", false, HV_ROLE_SOURCE},
-	{"host ", false, HV_ROLE_UNKNOWN},
-	{"-DestinationHost ", false, HV_ROLE_DESTINATION},
-	{"virtual machine ", true, HV_ROLE_UNKNOWN},
-	{"migration operation for ", true, HV_ROLE_UNKNOWN},
-	{"live migration of ", true, HV_ROLE_UNKNOWN},
-};
-
-static void scan_names(struct hv_symptoms *out, const char *text)
-{
-	for (size_t p = 0; p < sizeof(name_patterns) / sizeof(*name_patterns);
-	     p++) {
-		const char *at = text;
-		size_t plen = strlen(name_patterns[p].prefix);
-
-		while ((at = find_ci(at, name_patterns[p].prefix)) != NULL) {
-			const char *name;
-			size_t len;
-
-			at += plen;
-			if (!quoted_name(at, &name, &len))
+			if (!*sig->folded[k] ||
+			    !(hit = strstr(f->lower, sig->folded[k])))
 				continue;
-			/* cluster resources are named "Virtual Machine X" */
-			if (len > 16 &&
-			    strncasecmp(name, "Virtual Machine ", 16) == 0) {
-				name += 16;
-				len -= 16;
-			}
-			if (name_patterns[p].vm)
-				add_named(&out->vms, &out->n_vms, &out->cap_vms,
-					  name, len, HV_ROLE_UNKNOWN);
-			else
-				add_named(&out->hosts, &out->n_hosts,
-					  &out->cap_hosts, name, len,
-					  name_patterns[p].role);
+			sc->line = f->line[hit - f->lower];
+			add_symptom(sc, i, f->text + (hit - f->lower),
+				    strlen(sig->folded[k]), "message text",
+				    HV_MATCH_TEXT);
+			sc->out->text_read = true;
+			break;
 		}
-	}
-}
-
-static void scan_phase_percent(struct hv_symptoms *out, const char *text)
-{
-	if (!out->has_phase) {
-		if (find_ci(text, "at migration source") ||
-		    find_ci(text, "at the source host")) {
-			out->has_phase =
-				hv_ctx_value_parse(HV_CTX_PHASE, "source",
-						   &out->phase, NULL) == 0;
-		} else if (find_ci(text, "at migration destination")) {
-			out->has_phase =
-				hv_ctx_value_parse(HV_CTX_PHASE, "destination",
-						   &out->phase, NULL) == 0;
-		}
-	}
-	for (const char *p = text; !out->has_percent && *p; p++) {
-		size_t d = strspn(p, DIGITS);
-		const char *after = p + d;
-		uint64_t v;
-
-		if (d == 0 || d > 3 || !word_start(text, (size_t)(p - text))) {
-			p += d ? d - 1 : 0;
-			continue;
-		}
-		if (*after == ' ')
-			after++;
-		if (*after == '%' && parse_span(p, d, 10, &v) && v <= 100) {
-			out->percent = (int)v;
-			out->has_percent = true;
-		}
-		p += d - 1;
 	}
 }
 
 static void scan_text(struct scan *sc, const char *text)
 {
-	struct flat flat = {HV_STRBUF_INIT, NULL};
+	struct flat flat = {HV_STRBUF_INIT, HV_STRBUF_INIT, NULL};
+	struct hv_folded folded;
 	const char *s = text;
 
 	sc->line = 1;
+	sc->line_start = text;
 	while (*s) {
 		size_t n = 0;
 
-		if (*s == '\n')
-			sc->line++;
 		if (word_start(text, (size_t)(s - text)))
 			n = scan_text_word(sc, s);
+		for (size_t i = 0; i < (n ? n : 1); i++) {
+			if (s[i] == '\n') {
+				sc->line++;
+				sc->line_start = s + i + 1;
+			}
+		}
 		s += n ? n : 1;
 	}
 	flatten(text, &flat);
-	scan_fragments(sc, &flat);
-	scan_names(sc->out, hv_strbuf_str(&flat.text));
-	scan_phase_percent(sc->out, hv_strbuf_str(&flat.text));
+	folded = (struct hv_folded){hv_strbuf_str(&flat.text),
+				    hv_strbuf_str(&flat.lower), flat.text.len,
+				    flat.line};
+	scan_fragments(sc, &folded);
+	hv_text_facts(sc->out, &folded);
 	hv_strbuf_release(&flat.text);
+	hv_strbuf_release(&flat.lower);
 	free(flat.line);
+}
+
+/* Removes unknown[i], keeping the order of the rest. */
+static void drop_unknown(struct hv_symptoms *out, size_t i)
+{
+	free(out->unknown[i]);
+	memmove(&out->unknown[i], &out->unknown[i + 1],
+		(out->n_unknown - i - 1) * sizeof(*out->unknown));
+	out->n_unknown--;
+}
+
+/* A lone token is taken at its word: "10061" or "5" as typed. If that
+ * finds nothing it is read as text too, for "hr=0x8009030E;" or a
+ * one-word fragment ("-IncludeStorage"). */
+static void scan_lone_token(struct scan *sc, const char *text, const char *t,
+			    size_t len)
+{
+	struct hv_symptoms *out = sc->out;
+	size_t unknown = out->n_unknown, found = out->n;
+	bool token_unknown;
+
+	if (scan_token(sc, t, len) > 0)
+		return;
+	token_unknown = out->n_unknown > unknown;
+	scan_text(sc, text);
+	/* recognised as text: the token was no unknown code */
+	if (token_unknown && out->n > found)
+		drop_unknown(out, unknown);
+}
+
+/* Words of text: tokens with a letter in them. */
+static unsigned count_words(const char *t, size_t len, unsigned enough)
+{
+	unsigned words = 0;
+	size_t i = 0;
+
+	while (i < len && words < enough) {
+		size_t tok;
+		bool letter = false;
+
+		i += strspn(t + i, " \t\r\n");
+		tok = strcspn(t + i, " \t\r\n");
+		if (tok > len - i)
+			tok = len - i;
+		for (size_t k = 0; k < tok && !letter; k++)
+			letter = isalpha((unsigned char)t[i + k]) ||
+				 (unsigned char)t[i + k] >= 0x80;
+		words += letter;
+		i += tok;
+	}
+	return words;
 }
 
 void hv_symptoms_scan(const struct hv_kb *kb, const char *text, unsigned input,
 		      struct hv_symptoms *out)
 {
-	struct scan sc = {kb, out, input, 1};
+	struct scan sc = {kb, out, input, 1, text};
 	size_t lead = strspn(text, " \t\r\n");
 	const char *t = text + lead;
 	size_t len = strlen(t);
@@ -618,40 +645,26 @@ void hv_symptoms_scan(const struct hv_kb *kb, const char *text, unsigned input,
 		len--;
 	if (len == 0)
 		return;
-	/* A lone token is taken at its word: "10061" or "5" as typed.
-	 * If that finds nothing it is read as text too, for
-	 * "hr=0x8009030E;" or a one-word fragment ("-IncludeStorage"). */
 	if (strcspn(t, " \t\r\n") >= len) {
-		size_t unknown = out->n_unknown, found = out->n;
-		bool token_unknown;
-
-		if (scan_token(&sc, t, len) > 0)
-			return;
-		token_unknown = out->n_unknown > unknown;
-		scan_text(&sc, text);
-		/* recognised as text: the token was no unknown code */
-		if (token_unknown && out->n > found) {
-			free(out->unknown[unknown]);
-			memmove(&out->unknown[unknown],
-				&out->unknown[unknown + 1],
-				(out->n_unknown - unknown - 1) *
-					sizeof(*out->unknown));
-			out->n_unknown--;
-		}
+		scan_lone_token(&sc, text, t, len);
 		return;
 	}
-	{
-		size_t n = scan_event_phrase(&sc, t);
-
-		if (n == len)
-			return;
-	}
+	if (scan_event_phrase(&sc, t) == len)
+		return;
+	/* four words or more is wording the admin expects to be read */
+	if (count_words(t, len, 4) >= 4)
+		out->text_inputs++;
 	scan_text(&sc, text);
 }
 
 bool hv_symptoms_empty(const struct hv_symptoms *s)
 {
 	return s->n == 0;
+}
+
+bool hv_symptoms_words_unread(const struct hv_symptoms *s)
+{
+	return s->n > 0 && s->text_inputs > 0 && !s->text_read;
 }
 
 static void release_named(struct hv_named *items, size_t n)
@@ -674,4 +687,17 @@ void hv_symptoms_release(struct hv_symptoms *s)
 	release_named(s->hosts, s->n_hosts);
 	release_named(s->vms, s->n_vms);
 	memset(s, 0, sizeof(*s));
+}
+
+const char *hv_host_role_name(enum hv_host_role role)
+{
+	switch (role) {
+	case HV_ROLE_SOURCE:
+		return "source";
+	case HV_ROLE_DESTINATION:
+		return "destination";
+	case HV_ROLE_UNKNOWN:
+		break;
+	}
+	return NULL;
 }

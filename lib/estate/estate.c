@@ -1,4 +1,5 @@
 #include "estate/estate.h"
+#include "estate/estate_internal.h"
 
 #include "base/alloc.h"
 #include "base/strbuf.h"
@@ -10,11 +11,29 @@
 #include <string.h>
 #include <strings.h>
 
-static void add_odd(struct hv_account *acc, const char *attr, const char *value,
-		    const char *why)
+const char *const hv_estate_attributes[] = {
+	[HV_ATTR_SAM] = "sAMAccountName",
+	[HV_ATTR_DNS] = "dNSHostName",
+	[HV_ATTR_UAC] = "userAccountControl",
+	[HV_ATTR_SPN] = "servicePrincipalName",
+	[HV_ATTR_A2D] = "msDS-AllowedToDelegateTo",
+	[HV_ATTR_RBCD] = "msDS-AllowedToActOnBehalfOfOtherIdentity",
+	[HV_ATTR_OS] = "operatingSystem",
+	[HV_ATTR_OS_VERSION] = "operatingSystemVersion",
+	[HV_ATTR_MEMBER_OF] = "memberOf",
+	[HV_ATTR_SID] = "objectSid",
+	[HV_ATTR_OBJECT_CLASS] = "objectClass",
+	[HV_ATTR_PRIMARY_GROUP] = "primaryGroupID",
+	[HV_ATTR_COUNT] = NULL,
+};
+
+const char hv_estate_filter[] = "(objectClass=user)";
+
+static void add_odd(struct hv_account *acc, enum hv_odd_kind kind,
+		    const char *attr, const char *value, const char *why)
 {
 	HV_GROW(acc->odd, acc->n_odd, acc->cap_odd);
-	acc->odd[acc->n_odd++] = (struct hv_odd_value){attr, value, why};
+	acc->odd[acc->n_odd++] = (struct hv_odd_value){kind, attr, value, why};
 }
 
 static bool has_value_ci(const struct hv_entry *e, const char *attr,
@@ -66,7 +85,8 @@ static void read_uac(struct hv_account *acc)
 	n = strtoll(v, &end, 10);
 	/* AD writes it as a signed 32-bit decimal */
 	if (errno || end == v || *end || n < INT32_MIN || n > UINT32_MAX) {
-		add_odd(acc, "userAccountControl", v, "not a number");
+		add_odd(acc, HV_ODD_MALFORMED, "userAccountControl", v,
+			"not a number");
 		return;
 	}
 	acc->uac = (uint32_t)n;
@@ -96,7 +116,8 @@ static void read_sid_and_rbcd(struct hv_account *acc)
 			    (const unsigned char *)sd->values[0].data,
 			    sd->values[0].len, &acc->rbcd_sids, &acc->n_rbcd,
 			    NULL) < 0)
-			add_odd(acc, "msDS-AllowedToActOnBehalfOfOtherIdentity",
+			add_odd(acc, HV_ODD_MALFORMED,
+				"msDS-AllowedToActOnBehalfOfOtherIdentity",
 				"(binary)", "not a valid security descriptor");
 	}
 }
@@ -110,6 +131,20 @@ static bool is_protected_user(const struct hv_entry *e)
 		    0)
 			return true;
 	return false;
+}
+
+/* MS-ADTS 6.1.1.2.x: a DC's account has SERVER_TRUST_ACCOUNT (a read-only
+ * DC PARTIAL_SECRETS_ACCOUNT) and the primary group Domain Controllers
+ * (516) or Read-only Domain Controllers (521). Either is enough. */
+static bool is_domain_controller(const struct hv_account *acc)
+{
+	const char *group = hv_entry_first(acc->entry, "primaryGroupID");
+
+	if (acc->uac_known &&
+	    (acc->uac & (HV_UAC_SERVER_TRUST | HV_UAC_PARTIAL_SECRETS)))
+		return true;
+	return group &&
+	       (strcmp(group, "516") == 0 || strcmp(group, "521") == 0);
 }
 
 static void read_account(struct hv_account *acc, const struct hv_entry *e)
@@ -141,10 +176,15 @@ static void read_account(struct hv_account *acc, const struct hv_entry *e)
 	acc->protected_user = is_protected_user(e);
 	read_uac(acc);
 	read_sid_and_rbcd(acc);
+	acc->is_dc = is_domain_controller(acc);
 }
 
+/* An entry without a DN cannot be changed, named or cited: never an
+ * account of the estate. */
 static bool is_account_entry(const struct hv_entry *e)
 {
+	if (!e->dn || !e->dn[0])
+		return false;
 	return hv_entry_attr(e, "sAMAccountName") ||
 	       has_value_ci(e, "objectClass", "computer") ||
 	       has_value_ci(e, "objectClass", "user");
@@ -188,14 +228,16 @@ static void index_spns(struct hv_estate *est)
 			size_t first;
 
 			if (memchr(val->data, '\\', val->len)) {
-				add_odd(acc, "servicePrincipalName", val->data,
+				add_odd(acc, HV_ODD_ESCAPED_TWIN,
+					"servicePrincipalName", val->data,
 					"escaped copy of an SPN (a Samba test-"
 					"bed workaround; real AD never has "
 					"it)");
 				continue;
 			}
 			if (!memchr(val->data, '/', val->len)) {
-				add_odd(acc, "servicePrincipalName", val->data,
+				add_odd(acc, HV_ODD_MALFORMED,
+					"servicePrincipalName", val->data,
 					"not of the form service/host");
 				continue;
 			}
@@ -235,6 +277,9 @@ static int cmp_deleg(const void *a, const void *b)
 	return x->target < y->target ? -1 : x->target > y->target;
 }
 
+/* deleg_bit()'s answer for an entry whose host has no account */
+#define DELEG_DANGLING 0x100u
+
 /* Which of the four entries a value is, if its host is a known account. */
 static unsigned deleg_bit(const struct hv_estate *est, const char *value,
 			  size_t *out_target, const char **out_why)
@@ -256,7 +301,7 @@ static unsigned deleg_bit(const struct hv_estate *est, const char *value,
 	if (!hv_strmap_get(&est->by_name, host, host_len, &target)) {
 		*out_why = "names a host that has no account in the "
 			   "directory (dangling entry)";
-		return 0;
+		return DELEG_DANGLING;
 	}
 	/* the KDC looks the whole requested SPN up in this list (MS-SFU
 	 * 3.2.5.2.1), and a move asks for class/NAME or class/FQDN: so
@@ -293,14 +338,20 @@ static void resolve_delegation(struct hv_estate *est, size_t i)
 		unsigned bit;
 
 		if (memchr(value, '\\', a2d->values[v].len)) {
-			add_odd(acc, "msDS-AllowedToDelegateTo", value,
+			add_odd(acc, HV_ODD_ESCAPED_TWIN,
+				"msDS-AllowedToDelegateTo", value,
 				"escaped copy of an entry (a Samba test-bed "
 				"workaround; not counted as delegation)");
 			continue;
 		}
 		bit = deleg_bit(est, value, &target, &why);
 		if (why)
-			add_odd(acc, "msDS-AllowedToDelegateTo", value, why);
+			add_odd(acc,
+				bit == DELEG_DANGLING ? HV_ODD_DANGLING
+						      : HV_ODD_MALFORMED,
+				"msDS-AllowedToDelegateTo", value, why);
+		if (bit == DELEG_DANGLING)
+			bit = 0;
 		if (bit)
 			acc->deleg[n++] = (struct hv_deleg){target, bit};
 	}
@@ -374,342 +425,84 @@ bool hv_account_has_spn(const struct hv_estate *est, size_t account,
 	return false;
 }
 
-static void add_missing(struct hv_estate *est, const char *what,
-			const char *name)
+/* An SPN names another computer when its host part is that computer's
+ * name; computed once here for the SPN check and the plan alike. */
+static void find_misplaced_spns(struct hv_estate *est)
 {
-	struct hv_strbuf sb = HV_STRBUF_INIT;
+	struct hv_strmap clashed = {0};
 
-	hv_strbuf_addf(&sb, "%s %s", what, name);
-	HV_GROW(est->missing, est->n_missing, est->cap_missing);
-	est->missing[est->n_missing++] = hv_strbuf_detach(&sb);
-}
+	for (size_t c = 0; c < est->n_clashes; c++)
+		hv_strmap_put(&clashed, est->clashes[c].spn,
+			      strlen(est->clashes[c].spn), c, NULL);
+	for (size_t i = 0; i < est->n_accounts; i++) {
+		const struct hv_attr *spns = hv_entry_attr(
+			est->accounts[i].entry, "servicePrincipalName");
 
-static bool dn_under(const char *dn, const char *base)
-{
-	size_t dl = strlen(dn), bl = strlen(base);
+		for (size_t v = 0; spns && v < spns->n_values; v++) {
+			const char *spn = spns->values[v].data;
+			long owner = hv_estate_spn_owner(est, spn);
+			size_t holder;
 
-	return dl > bl && strcasecmp(dn + dl - bl, base) == 0 &&
-	       dn[dl - bl - 1] == ',';
-}
-
-static bool registers_vsms(const struct hv_account *acc)
-{
-	const struct hv_attr *spns =
-		hv_entry_attr(acc->entry, "servicePrincipalName");
-	size_t len = strlen(HV_SPN_VSMS);
-
-	for (size_t v = 0; spns && v < spns->n_values; v++)
-		if (strncasecmp(spns->values[v].data, HV_SPN_VSMS, len) == 0 &&
-		    spns->values[v].data[len] == '/')
-			return true;
-	return false;
-}
-
-static void add_host(struct hv_estate *est, size_t account)
-{
-	for (size_t i = 0; i < est->n_hosts; i++)
-		if (est->hosts[i].account == account)
-			return;
-	est->hosts = hv_reallocarray(est->hosts, est->n_hosts + 1,
-				     sizeof(*est->hosts));
-	est->hosts[est->n_hosts++] =
-		(struct hv_host){account, 0, est->accounts[account].name};
-}
-
-/* Named hosts are matched exactly (short name, FQDN or sAMAccountName),
- * never by pattern: an audit must not silently include a host. */
-static void select_hosts(struct hv_estate *est, const struct hv_selection *sel)
-{
-	if (sel->hosts) {
-		for (size_t i = 0; i < sel->n_hosts; i++) {
-			long acc = hv_estate_find(est, sel->hosts[i]);
-
-			if (acc < 0 || !est->accounts[acc].is_computer)
-				add_missing(est, "host", sel->hosts[i]);
-			else
-				add_host(est, (size_t)acc);
-		}
-	} else {
-		est->discovered = !sel->ou;
-		for (size_t i = 0; i < est->n_accounts; i++) {
-			const struct hv_account *acc = &est->accounts[i];
-
-			if (!acc->is_computer)
+			if (owner < 0 || owner == (long)i ||
+			    memchr(spn, '\\', spns->values[v].len))
 				continue;
-			if (sel->ou ? dn_under(acc->entry->dn, sel->ou)
-				    : registers_vsms(acc))
-				add_host(est, i);
+			/* held first by another account: a clash */
+			if (hv_strmap_get(&est->by_spn, spn,
+					  spns->values[v].len, &holder) &&
+			    holder != i)
+				continue;
+			if (hv_strmap_get(&clashed, spn, spns->values[v].len,
+					  &holder))
+				continue;
+			HV_GROW(est->misplaced, est->n_misplaced,
+				est->cap_misplaced);
+			est->misplaced[est->n_misplaced++] =
+				(struct hv_misplaced_spn){spn, i,
+							  (size_t)owner};
 		}
 	}
-	est->new_node = -1;
-	if (sel->new_node) {
-		long acc = hv_estate_find(est, sel->new_node);
+	hv_strmap_release(&clashed);
+}
 
-		if (acc < 0 || !est->accounts[acc].is_computer) {
-			add_missing(est, "host", sel->new_node);
-			return;
-		}
-		add_host(est, (size_t)acc);
+/* LDIF cannot say "empty": an attribute that no entry of a file carries
+ * was not exported by that file, and whatever needs it cannot be judged
+ * for that file's accounts. A live search asked for every attribute, so
+ * there an absent one is empty. */
+static void find_gaps(struct hv_estate *est)
+{
+	struct hv_strmap files = {0};
+	unsigned *seen = hv_calloc(est->n_accounts + 1, sizeof(*seen));
+	size_t *file_of = hv_calloc(est->n_accounts + 1, sizeof(*file_of));
+	size_t n_files = 0;
+
+	if (est->dir->requested || !est->n_accounts)
+		goto done;
+	for (size_t i = 0; i < est->n_accounts; i++) {
+		const struct hv_entry *e = est->accounts[i].entry;
+		const char *colon = e->origin ? strrchr(e->origin, ':') : NULL;
+		size_t len = colon ? (size_t)(colon - e->origin) : 0;
+		size_t f;
+
+		if (hv_strmap_put(&files, e->origin ? e->origin : "", len,
+				  n_files, &f))
+			f = n_files++;
+		file_of[i] = f;
+		for (size_t a = 0; a < e->n_attrs; a++)
+			for (size_t k = 0; k < HV_ATTR_COUNT; k++)
+				if (strcasecmp(e->attrs[a].name,
+					       hv_estate_attributes[k]) == 0)
+					seen[f] |= HV_ATTR_BIT(k);
 	}
-}
+	for (size_t i = 0; i < est->n_accounts; i++) {
+		unsigned all = HV_ATTR_BIT(HV_ATTR_COUNT) - 1;
 
-static void select_admins(struct hv_estate *est, const struct hv_selection *sel)
-{
-	est->admins =
-		sel->n_admins ? hv_calloc(sel->n_admins, sizeof(size_t)) : NULL;
-	for (size_t i = 0; i < sel->n_admins; i++) {
-		const char *name = sel->admins[i];
-		const char *bs = strchr(name, '\\');
-		long acc;
-
-		/* DOMAIN\user and user@domain name the same account */
-		if (bs)
-			name = bs + 1;
-		acc = hv_estate_find(est, name);
-		if (acc < 0 && strchr(name, '@')) {
-			char *user = hv_strndup(name, strcspn(name, "@"));
-
-			acc = hv_estate_find(est, user);
-			free(user);
-		}
-		if (acc < 0)
-			add_missing(est, "admin", sel->admins[i]);
-		else
-			est->admins[est->n_admins++] = (size_t)acc;
+		est->accounts[i].gaps = all & ~seen[file_of[i]];
+		est->gaps |= est->accounts[i].gaps;
 	}
-}
-
-static size_t uf_find(size_t *parent, size_t x)
-{
-	while (parent[x] != x) {
-		parent[x] = parent[parent[x]];
-		x = parent[x];
-	}
-	return x;
-}
-
-/* Hosts that already delegate to each other are meant to migrate among
- * each other: the connected components of the delegation graph. */
-static void group_components(struct hv_estate *est)
-{
-	size_t *pos = hv_calloc(est->n_accounts, sizeof(*pos));
-	size_t *parent = hv_calloc(est->n_hosts, sizeof(*parent));
-
-	for (size_t a = 0; a < est->n_accounts; a++)
-		pos[a] = SIZE_MAX;
-	for (size_t h = 0; h < est->n_hosts; h++) {
-		pos[est->hosts[h].account] = h;
-		parent[h] = h;
-	}
-	for (size_t h = 0; h < est->n_hosts; h++) {
-		const struct hv_account *acc =
-			&est->accounts[est->hosts[h].account];
-
-		for (size_t d = 0; d < acc->n_deleg; d++) {
-			size_t other = pos[acc->deleg[d].target];
-
-			if (other != SIZE_MAX)
-				parent[uf_find(parent, h)] =
-					uf_find(parent, other);
-		}
-	}
-	for (size_t h = 0; h < est->n_hosts; h++)
-		est->hosts[h].domain = uf_find(parent, h);
-	free(parent);
-	free(pos);
-}
-
-static const char *parent_dn(const char *dn)
-{
-	const char *p = dn;
-
-	/* skip the first RDN, honouring "\," escapes (RFC 4514) */
-	while (*p && *p != ',') {
-		if (*p == '\\' && p[1])
-			p++;
-		p++;
-	}
-	return *p ? p + 1 : p;
-}
-
-/* One domain per parent DN; a map keeps it linear for 10,000 hosts. */
-static void group_by_ou(struct hv_estate *est)
-{
-	struct hv_strmap ous = {0};
-
-	for (size_t h = 0; h < est->n_hosts; h++) {
-		const char *ou = parent_dn(
-			est->accounts[est->hosts[h].account].entry->dn);
-		size_t first = h;
-
-		hv_strmap_put(&ous, ou, strlen(ou), h, &first);
-		est->hosts[h].domain = first;
-	}
-	hv_strmap_release(&ous);
-}
-
-static bool in_group(const struct hv_account *acc,
-		     const struct hv_host_group *g)
-{
-	for (size_t i = 0; i < g->n_hosts; i++)
-		if (strcasecmp(g->hosts[i], acc->name) == 0 ||
-		    (acc->dns && strcasecmp(g->hosts[i], acc->dns) == 0))
-			return true;
-	return false;
-}
-
-static void group_by_lists(struct hv_estate *est,
-			   const struct hv_selection *sel)
-{
-	for (size_t h = 0; h < est->n_hosts; h++) {
-		const struct hv_account *acc =
-			&est->accounts[est->hosts[h].account];
-
-		/* a host no group names is not in the first group */
-		est->hosts[h].domain = sel->n_groups;
-		for (size_t g = 0; g < sel->n_groups; g++) {
-			if (in_group(acc, &sel->groups[g])) {
-				est->hosts[h].domain = g;
-				break;
-			}
-		}
-	}
-}
-
-static int by_name_only(const void *a, const void *b)
-{
-	return strcasecmp(((const struct hv_host *)a)->name,
-			  ((const struct hv_host *)b)->name);
-}
-
-static int by_domain_name(const void *a, const void *b)
-{
-	const struct hv_host *x = a, *y = b;
-
-	if (x->domain != y->domain)
-		return x->domain < y->domain ? -1 : 1;
-	return strcasecmp(x->name, y->name);
-}
-
-/* Domains are numbered in the order of their first host's name, so the
- * report reads the same on every run. */
-static void renumber_domains(struct hv_estate *est)
-{
-	size_t next = 0, max = 0;
-	size_t *map;
-
-	for (size_t h = 0; h < est->n_hosts; h++)
-		if (est->hosts[h].domain > max)
-			max = est->hosts[h].domain;
-	map = hv_calloc(max + 1, sizeof(*map));
-	for (size_t d = 0; d <= max; d++)
-		map[d] = SIZE_MAX;
-	if (est->n_hosts > 1)
-		qsort(est->hosts, est->n_hosts, sizeof(*est->hosts),
-		      by_name_only);
-	for (size_t h = 0; h < est->n_hosts; h++) {
-		size_t *d = &map[est->hosts[h].domain];
-
-		if (*d == SIZE_MAX)
-			*d = next++;
-		est->hosts[h].domain = *d;
-	}
-	if (est->n_hosts > 1)
-		qsort(est->hosts, est->n_hosts, sizeof(*est->hosts),
-		      by_domain_name);
-	est->n_domains = next;
-	free(map);
-}
-
-static const char *list_name(const struct hv_estate *est,
-			     const struct hv_selection *sel, size_t h)
-{
-	const struct hv_account *acc = &est->accounts[est->hosts[h].account];
-
-	for (size_t g = 0; g < sel->n_groups; g++)
-		if (in_group(acc, &sel->groups[g]))
-			return sel->groups[g].name;
-	return "ungrouped";
-}
-
-static void name_domains(struct hv_estate *est, const struct hv_selection *sel,
-			 enum hv_grouping how)
-{
-	est->domain_names = hv_calloc(est->n_domains + 1, sizeof(char *));
-	for (size_t h = 0; h < est->n_hosts; h++) {
-		size_t d = est->hosts[h].domain;
-		struct hv_strbuf sb = HV_STRBUF_INIT;
-
-		if (est->domain_names[d])
-			continue;
-		if (how == HV_GROUP_OU)
-			hv_strbuf_adds(
-				&sb,
-				parent_dn(est->accounts[est->hosts[h].account]
-						  .entry->dn));
-		else if (how == HV_GROUP_LISTS)
-			hv_strbuf_adds(&sb, list_name(est, sel, h));
-		else if (how == HV_GROUP_ONE)
-			hv_strbuf_adds(&sb, "selected hosts");
-		else
-			hv_strbuf_addf(&sb, "group of %s", est->hosts[h].name);
-		est->domain_names[d] = hv_strbuf_detach(&sb);
-	}
-}
-
-static const char *grouping_text(enum hv_grouping how)
-{
-	switch (how) {
-	case HV_GROUP_AUTO:
-		return "hosts that already delegate to each other (the "
-		       "connected parts of the delegation graph) form one "
-		       "migration domain; correct this with --hosts, "
-		       "--domains FILE or --group-by ou";
-	case HV_GROUP_ONE:
-		return "the named hosts form one migration domain";
-	case HV_GROUP_OU:
-		return "each OU is one migration domain (--group-by ou)";
-	case HV_GROUP_LISTS:
-		return "migration domains as listed in --domains";
-	}
-	return "";
-}
-
-/* --domains names the hosts when --hosts does not. */
-static void hosts_from_groups(struct hv_estate *est,
-			      const struct hv_selection *sel)
-{
-	for (size_t g = 0; g < sel->n_groups; g++) {
-		for (size_t i = 0; i < sel->groups[g].n_hosts; i++) {
-			const char *name = sel->groups[g].hosts[i];
-			long acc = hv_estate_find(est, name);
-
-			if (acc < 0 || !est->accounts[acc].is_computer)
-				add_missing(est, "host", name);
-			else
-				add_host(est, (size_t)acc);
-		}
-	}
-}
-
-static void group_hosts(struct hv_estate *est, const struct hv_selection *sel)
-{
-	enum hv_grouping how = sel->grouping;
-
-	if (how == HV_GROUP_AUTO && !est->discovered)
-		how = HV_GROUP_ONE;
-	if (how == HV_GROUP_AUTO)
-		group_components(est);
-	else if (how == HV_GROUP_OU)
-		group_by_ou(est);
-	else if (how == HV_GROUP_LISTS)
-		group_by_lists(est, sel);
-	else
-		for (size_t h = 0; h < est->n_hosts; h++)
-			est->hosts[h].domain = 0;
-	renumber_domains(est);
-	name_domains(est, sel, how);
-	est->grouping_note = hv_strdup(grouping_text(how));
+done:
+	hv_strmap_release(&files);
+	free(file_of);
+	free(seen);
 }
 
 int hv_estate_build(struct hv_estate *est, const struct hv_directory *dir,
@@ -717,31 +510,19 @@ int hv_estate_build(struct hv_estate *est, const struct hv_directory *dir,
 {
 	memset(est, 0, sizeof(*est));
 	est->dir = dir;
-	est->new_node = -1; /* --domains skips select_hosts() */
+	est->new_node = -1;
 	est->accounts = hv_calloc(dir->n_entries + 1, sizeof(*est->accounts));
 	for (size_t i = 0; i < dir->n_entries; i++)
 		if (is_account_entry(&dir->entries[i]))
 			read_account(&est->accounts[est->n_accounts++],
 				     &dir->entries[i]);
+	find_gaps(est);
 	index_names(est);
 	index_spns(est);
+	find_misplaced_spns(est);
 	for (size_t i = 0; i < est->n_accounts; i++)
 		resolve_delegation(est, i);
-	if (sel->grouping == HV_GROUP_LISTS && !sel->hosts)
-		hosts_from_groups(est, sel);
-	else
-		select_hosts(est, sel);
-	select_admins(est, sel);
-	group_hosts(est, sel);
-	if (sel->new_node && est->new_node < 0) {
-		long acc = hv_estate_find(est, sel->new_node);
-
-		for (size_t h = 0; acc >= 0 && h < est->n_hosts; h++)
-			if (est->hosts[h].account == (size_t)acc)
-				est->new_node = (long)h;
-	}
-	(void)err;
-	return 0;
+	return hv_estate_select(est, sel, err);
 }
 
 static void account_release(struct hv_account *acc)
@@ -763,7 +544,13 @@ void hv_estate_release(struct hv_estate *est)
 	hv_strmap_release(&est->by_name);
 	hv_strmap_release(&est->by_spn);
 	free(est->clashes);
+	free(est->misplaced);
 	free(est->hosts);
+	free(est->host_of);
+	free(est->domain_first);
+	free(est->domain_end);
+	free(est->unverified);
+	free(est->refused);
 	for (size_t d = 0; d < est->n_domains; d++)
 		free(est->domain_names[d]);
 	free(est->domain_names);
@@ -806,6 +593,13 @@ long hv_estate_spn_owner(const struct hv_estate *est, const char *spn)
 	acc = hv_estate_find(est, host);
 	free(host);
 	return acc >= 0 && est->accounts[acc].is_computer ? acc : -1;
+}
+
+unsigned hv_deleg_distinct(const struct hv_account *target, unsigned bits)
+{
+	return target->dns ? bits
+			   : bits & ~(unsigned)(HV_DELEG_VSMS_FQDN |
+						HV_DELEG_CIFS_FQDN);
 }
 
 void hv_deleg_entry(struct hv_strbuf *sb, unsigned bit,

@@ -22,6 +22,32 @@
 #define HV_UAC_TRUSTED_FOR_DELEGATION 0x80000u
 #define HV_UAC_NOT_DELEGATED 0x100000u
 #define HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION 0x1000000u
+#define HV_UAC_PARTIAL_SECRETS 0x4000000u /* read-only DC */
+
+/* The attributes the estate reads, in hv_estate_attributes[] order: what
+ * audit fetches, and what apply re-reads to audit after its writes. */
+enum hv_attr_id {
+	HV_ATTR_SAM,
+	HV_ATTR_DNS,
+	HV_ATTR_UAC,
+	HV_ATTR_SPN,
+	HV_ATTR_A2D,
+	HV_ATTR_RBCD,
+	HV_ATTR_OS,
+	HV_ATTR_OS_VERSION,
+	HV_ATTR_MEMBER_OF,
+	HV_ATTR_SID,
+	HV_ATTR_OBJECT_CLASS,
+	HV_ATTR_PRIMARY_GROUP,
+	HV_ATTR_COUNT
+};
+#define HV_ATTR_BIT(id) (1u << (id))
+/* Attribute names by enum hv_attr_id, NULL-terminated. */
+extern const char *const hv_estate_attributes[];
+/* The LDAP filter that finds every account the estate reads: computers
+ * are users too in AD's schema, so one search finds hosts, admins and
+ * every SPN holder (for the duplicate check). */
+extern const char hv_estate_filter[];
 
 /* The service class of live migration's SPN (it contains spaces). */
 #define HV_SPN_VSMS "Microsoft Virtual System Migration Service"
@@ -45,11 +71,18 @@ struct hv_deleg {
 	unsigned bits; /* enum hv_deleg_bit */
 };
 
+enum hv_odd_kind {
+	HV_ODD_DANGLING,     /* a delegation entry for a host with no account */
+	HV_ODD_ESCAPED_TWIN, /* a backslash-escaped copy (Samba test beds) */
+	HV_ODD_MALFORMED,    /* a value that could not be read */
+};
+
 /* A value of an account that the checks report on as it is. */
 struct hv_odd_value {
-	const char *attr;  /* static attribute name */
-	const char *value; /* borrowed from the directory */
-	const char *why;   /* static reason */
+	enum hv_odd_kind kind; /* decides what checks and plans do */
+	const char *attr;      /* static attribute name */
+	const char *value;     /* borrowed from the directory */
+	const char *why;       /* static reason, for people only */
 };
 
 struct hv_account {
@@ -60,6 +93,9 @@ struct hv_account {
 	uint32_t uac;
 	bool uac_known;
 	bool is_computer;
+	bool is_dc;		/* a (read-only) domain controller */
+	bool named;		/* named by the admin (--hosts, --domains) */
+	unsigned gaps;		/* HV_ATTR_BITs its source did not export */
 	bool protected_user;	/* member of Protected Users */
 	unsigned os_build;	/* 0 when unknown */
 	const char *os;		/* operatingSystem, may be NULL */
@@ -76,6 +112,15 @@ struct hv_account {
 struct hv_spn_clash {
 	const char *spn;     /* borrowed from the first holder */
 	size_t first, other; /* account indexes */
+};
+
+/* An SPN on an account whose host part names another computer (a script
+ * that added the peer's SPNs where delegation entries belong). SPNs that
+ * also clash are left to the clash list. */
+struct hv_misplaced_spn {
+	const char *spn; /* borrowed from the directory */
+	size_t account;	 /* who holds it */
+	size_t owner;	 /* the computer its host part names */
 };
 
 struct hv_host {
@@ -110,6 +155,8 @@ struct hv_selection {
 	size_t n_groups;
 };
 
+struct hv_host_settings;
+
 struct hv_estate {
 	const struct hv_directory *dir; /* borrowed; must outlive */
 	struct hv_account *accounts;
@@ -118,8 +165,17 @@ struct hv_estate {
 	struct hv_strmap by_spn;  /* SPN → first account holding it */
 	struct hv_spn_clash *clashes;
 	size_t n_clashes, cap_clashes;
+	struct hv_misplaced_spn *misplaced;
+	size_t n_misplaced, cap_misplaced;
+	unsigned gaps;	       /* HV_ATTR_BITs some source did not export */
 	struct hv_host *hosts; /* selected hosts, by domain */
-	size_t n_hosts;
+	size_t n_hosts, cap_hosts;
+	size_t *host_of; /* account -> host index, or SIZE_MAX */
+	size_t *domain_first, *domain_end; /* host index range per domain */
+	size_t *unverified; /* candidates nothing vouches for (accounts) */
+	size_t n_unverified, cap_unverified;
+	size_t *refused; /* named domain controllers (accounts) */
+	size_t n_refused, cap_refused;
 	char **domain_names;
 	size_t n_domains;
 	char *grouping_note; /* how domains were formed */
@@ -129,10 +185,15 @@ struct hv_estate {
 	char **missing; /* named hosts/admins not found */
 	size_t n_missing, cap_missing;
 	bool discovered; /* hosts found by their SPNs */
+	/* host snapshots joined to the hosts (estate/host_settings.h);
+	 * borrowed, NULL when none were given */
+	const struct hv_host_settings *settings;
 };
 
 /* Builds the estate from dir (borrowed: keep it alive) and sel. Returns
- * 0, or HV_ERR_USAGE when the selection cannot be applied. */
+ * 0, or HV_ERR_USAGE (with the reason in err) when the selection names a
+ * domain controller or leaves no Hyper-V host to check; the estate is
+ * filled either way and must be released. */
 int hv_estate_build(struct hv_estate *est, const struct hv_directory *dir,
 		    const struct hv_selection *sel, struct hv_error *err);
 /* The account of a name (short, FQDN or sAMAccountName), or -1. */
@@ -140,6 +201,23 @@ long hv_estate_find(const struct hv_estate *est, const char *name);
 /* The delegation bits account `from` has towards account `to`. */
 unsigned hv_estate_deleg_bits(const struct hv_estate *est, size_t from,
 			      size_t to);
+/* The host index of an account, or SIZE_MAX when it is not a host. */
+size_t hv_estate_host_of(const struct hv_estate *est, size_t account);
+/* Hosts [*out_first, *out_end) form migration domain `domain`. */
+void hv_estate_domain_range(const struct hv_estate *est, size_t domain,
+			    size_t *out_first, size_t *out_end);
+/* The one rule for which ordered host pairs (host indexes) the checks and
+ * the plan look at: two hosts of one domain, and with --new-node only
+ * the pairs that include the new node. */
+bool hv_estate_pair_in_scope(const struct hv_estate *est, size_t a, size_t b);
+/* How many b make (a, b) in scope: counted, never visited. */
+size_t hv_estate_peers_in_scope(const struct hv_estate *est, size_t a);
+/* True when host h is in at least one pair in scope. */
+bool hv_estate_host_in_scope(const struct hv_estate *est, size_t h);
+/* The delegation entries of `bits` that are distinct values for target:
+ * without dNSHostName its FQDN is its short name, so the FQDN bits would
+ * repeat the short ones. */
+unsigned hv_deleg_distinct(const struct hv_account *target, unsigned bits);
 /* FQDN of an account: dNSHostName, else the short name. Borrowed. */
 const char *hv_account_fqdn(const struct hv_account *acc);
 /* True when the account's SPNs include "class/name" for that name. */

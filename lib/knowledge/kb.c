@@ -4,11 +4,35 @@
 #include "base/strbuf.h"
 #include "knowledge/kb_internal.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+char *hv_kb_fold(const char *text)
+{
+	char *out = hv_calloc(strlen(text) + 1, 1);
+	size_t n = 0;
+	bool blank = false;
+
+	for (; *text; text++) {
+		char c = *text;
+
+		if (isspace((unsigned char)c)) {
+			blank = n > 0;
+			continue;
+		}
+		if (blank)
+			out[n++] = ' ';
+		blank = false;
+		/* ASCII only: other bytes are compared as they are */
+		out[n++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	}
+	out[n] = '\0';
+	return out;
+}
 
 long hv_kb_cause_index(const struct hv_kb *kb, const char *id)
 {
@@ -50,6 +74,40 @@ static int validate_signature(const struct hv_kb *kb, struct hv_signature *sig,
 	return 0;
 }
 
+/* How much a signature that names k of the kb's C causes says about
+ * each: its information content ln(C/k) on the scale of ln(C), the most
+ * any signature can say (one cause). A signature that names every cause
+ * says nothing. */
+/* Natural logarithm for x >= 1, without libm: divide by e until x < e,
+ * then ln x = 2 atanh((x-1)/(x+1)), whose series converges fast there. */
+static double ln(double x)
+{
+	const double e = 2.718281828459045;
+	double n = 0.0, y, y2, term, sum = 0.0;
+
+	while (x >= e) {
+		x /= e;
+		n += 1.0;
+	}
+	y = (x - 1.0) / (x + 1.0);
+	y2 = y * y;
+	term = y;
+	for (int k = 1; k < 40; k += 2) {
+		sum += term / k;
+		term *= y2;
+	}
+	return n + 2.0 * sum;
+}
+
+static double information(size_t k, size_t c)
+{
+	if (k == 0 || c == 0)
+		return 0.0;
+	if (c == 1 || k >= c)
+		return k == 1 ? 1.0 : 0.0;
+	return ln((double)c / (double)k) / ln((double)c);
+}
+
 int hv_kb_validate(struct hv_kb *kb, struct hv_error *err)
 {
 	for (size_t i = 0; i < kb->n_sigs; i++) {
@@ -57,6 +115,8 @@ int hv_kb_validate(struct hv_kb *kb, struct hv_error *err)
 
 		if (rc < 0)
 			return rc;
+		kb->sigs[i].info =
+			information(kb->sigs[i].n_causes, kb->n_causes);
 	}
 	/* A signature id must not collide with a cause id: both are shown
 	 * to admins and scripts as plain ids. */

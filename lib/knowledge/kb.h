@@ -27,8 +27,17 @@ enum hv_sig_kind {
 struct hv_rule {
 	struct hv_ctx_condition cond[HV_RULE_MAX_CONDITIONS];
 	size_t n_cond;
-	int score;
+	int score; /* 0 when out */
+	bool out;  /* "out": the facts rule the cause out altogether */
 	char *reason;
+};
+
+/* One way hvdoctor checks a cause: a line of `checked-by`. The command
+ * is data so that a renderer can advise it only when the binary has it
+ * (a knowledge base may name a command that is still being built). */
+struct hv_cause_check {
+	char *command; /* "audit": the word after "hvdoctor" */
+	char *text;    /* the whole line(s): "hvdoctor audit --ldap URI" */
 };
 
 struct hv_cause {
@@ -37,6 +46,8 @@ struct hv_cause {
 	enum hv_severity severity;
 	struct hv_rule *rules;
 	size_t n_rules;
+	struct hv_cause_check *checks; /* from checked-by; none when "none" */
+	size_t n_checks;
 	char *origin; /* "causes.kb:12" */
 };
 
@@ -49,11 +60,17 @@ struct hv_signature {
 	char **names;
 	size_t n_names;
 	char **fragments;
+	char **folded; /* each fragment folded (hv_kb_fold) once at load,
+			* for the scanner */
 	size_t n_fragments;
 	char *meaning, *phase, *note, *status;
+	bool container; /* wraps any failure of its phase: context and a
+			 * prior, never evidence (kb/README.md) */
 	char **cause_ids;
 	size_t n_causes;     /* most likely first */
 	size_t *cause_index; /* into hv_kb.causes, filled by validation */
+	double info; /* ln(C/k)/ln(C): how much naming k of C causes says,
+		      * 1 for one cause; filled by validation */
 	char *origin;
 };
 
@@ -78,6 +95,11 @@ int hv_kb_validate(struct hv_kb *kb, struct hv_error *err);
 int hv_kb_load(struct hv_kb *kb, const char *dir, struct hv_error *err);
 /* Frees everything kb owns. */
 void hv_kb_release(struct hv_kb *kb);
+
+/* Folds text as fragments and pasted text are compared: blank runs
+ * (space, tab, CR, LF) become one space, leading and trailing blanks go,
+ * ASCII letters become lower case. Caller frees. */
+char *hv_kb_fold(const char *text);
 
 /* Lookups; results are borrowed from kb. NULL when absent. */
 const struct hv_cause *hv_kb_cause(const struct hv_kb *kb, const char *id);

@@ -162,13 +162,20 @@ static int parse_rule(const char *text, struct hv_rule *rule,
 			return HV_ERR_INPUT;
 	}
 	text += len;
+	/* "out": the facts exclude the cause, whatever its evidence */
+	if (strncmp(text, " out ", 5) == 0 && text[5]) {
+		rule->out = true;
+		rule->reason = hv_strdup(text + 5);
+		return 0;
+	}
 	errno = 0;
 	score = strtol(text, &end, 10);
 	if (end == text || errno || score < -1000 || score > 1000 ||
 	    *end != ' ' || !end[1])
 		return hv_error_set(err, HV_ERR_INPUT, NULL,
 				    "context rule needs a score (-1000..1000)"
-				    " and a reason after the conditions");
+				    " or 'out', and a reason after the "
+				    "conditions");
 	rule->score = (int)score;
 	rule->reason = hv_strdup(end + 1);
 	return 0;
@@ -208,6 +215,60 @@ static bool is_slug(const char *s)
 	return true;
 }
 
+/* True if s starts with "hvdoctor WORD" and WORD is a command-like
+ * slug; *out_len is WORD's length. */
+static bool names_command(const char *s, size_t *out_len)
+{
+	size_t n;
+
+	if (strncmp(s, "hvdoctor ", 9) != 0)
+		return false;
+	n = strspn(s + 9, "abcdefghijklmnopqrstuvwxyz-");
+	*out_len = n;
+	return n > 0 &&
+	       (s[9 + n] == '\0' || s[9 + n] == ' ' || s[9 + n] == '\n');
+}
+
+/* checked-by: "none", or lines that each start "hvdoctor COMMAND"; a
+ * line that does not continues the one before it. */
+static int parse_checks(struct record *rec, struct hv_cause *cause,
+			struct hv_error *err)
+{
+	const char *v = cause->checked_by;
+	size_t cap = 0;
+
+	if (!v || strcmp(v, "none") == 0)
+		return 0;
+	while (*v) {
+		size_t line = strcspn(v, "\n"), word;
+
+		if (names_command(v, &word)) {
+			HV_GROW(cause->checks, cause->n_checks, cap);
+			cause->checks[cause->n_checks].command =
+				hv_strndup(v + 9, word);
+			cause->checks[cause->n_checks].text =
+				hv_strndup(v, line);
+			cause->n_checks++;
+		} else if (cause->n_checks) {
+			struct hv_cause_check *c =
+				&cause->checks[cause->n_checks - 1];
+			struct hv_strbuf sb = HV_STRBUF_INIT;
+
+			hv_strbuf_addf(&sb, "%s\n%.*s", c->text, (int)line, v);
+			free(c->text);
+			c->text = hv_strbuf_detach(&sb);
+		} else {
+			return at(err, rec->file, line_of(rec, "checked-by"),
+				  "checked-by is 'none' or lines that start "
+				  "'hvdoctor COMMAND', not",
+				  cause->checked_by);
+		}
+		v += line;
+		v += *v == '\n';
+	}
+	return 0;
+}
+
 void hv_kb_cause_free(struct hv_cause *cause)
 {
 	free(cause->id);
@@ -222,12 +283,17 @@ void hv_kb_cause_free(struct hv_cause *cause)
 	for (size_t i = 0; i < cause->n_rules; i++)
 		free(cause->rules[i].reason);
 	free(cause->rules);
+	for (size_t i = 0; i < cause->n_checks; i++) {
+		free(cause->checks[i].command);
+		free(cause->checks[i].text);
+	}
+	free(cause->checks);
 	memset(cause, 0, sizeof(*cause));
 }
 
 static void free_list(char **list, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; list && i < n; i++)
 		free(list[i]);
 	free(list);
 }
@@ -238,6 +304,7 @@ void hv_kb_signature_free(struct hv_signature *sig)
 	free(sig->channel);
 	free_list(sig->names, sig->n_names);
 	free_list(sig->fragments, sig->n_fragments);
+	free_list(sig->folded, sig->n_fragments);
 	free(sig->meaning);
 	free(sig->phase);
 	free(sig->note);
@@ -271,6 +338,7 @@ static int cause_from_record(struct record *rec, struct hv_cause *cause,
 	    (rc = require(rec, "fix", &cause->fix, err)) < 0 ||
 	    (rc = require(rec, "verify", &cause->verify, err)) < 0 ||
 	    (rc = require(rec, "checked-by", &cause->checked_by, err)) < 0 ||
+	    (rc = parse_checks(rec, cause, err)) < 0 ||
 	    (rc = parse_rules(rec, cause, err)) < 0)
 		return rc;
 	cause->source = optional(rec, "source");
@@ -387,6 +455,21 @@ static int signature_codes(struct record *rec, struct hv_signature *sig,
 	return 0;
 }
 
+/* container: yes|no (default no) */
+static int parse_container(struct record *rec, struct hv_signature *sig,
+			   struct hv_error *err)
+{
+	const char *v = get(rec, "container");
+
+	if (!v || strcmp(v, "no") == 0)
+		return 0;
+	if (strcmp(v, "yes") != 0)
+		return at(err, rec->file, line_of(rec, "container"),
+			  "container is yes or no, not", v);
+	sig->container = true;
+	return 0;
+}
+
 static size_t count_blanks(const char *s)
 {
 	size_t n = 0;
@@ -417,6 +500,13 @@ static int signature_from_record(struct record *rec, struct hv_signature *sig,
 	sig->phase = optional(rec, "phase");
 	sig->note = optional(rec, "note");
 	sig->status = optional(rec, "status");
+	if ((rc = parse_container(rec, sig, err)) < 0)
+		return rc;
+	sig->folded = sig->n_fragments
+			      ? hv_calloc(sig->n_fragments, sizeof(char *))
+			      : NULL;
+	for (size_t i = 0; i < sig->n_fragments; i++)
+		sig->folded[i] = hv_kb_fold(sig->fragments[i]);
 	if (!is_slug(sig->id))
 		return at(err, rec->file, rec->line,
 			  "a signature id is a lower-case slug, not", sig->id);

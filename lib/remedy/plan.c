@@ -2,6 +2,8 @@
 
 #include "base/alloc.h"
 #include "base/strbuf.h"
+#include "base/strmap.h"
+#include "base/term.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -39,6 +41,7 @@ static struct hv_action *add_action(struct hv_plan *plan,
 	act->dn = acc->entry->dn;
 	act->account = acc->name;
 	act->attr = attr;
+	act->depends_on = -1;
 	act->why = hv_strbuf_detach(&why);
 	return act;
 }
@@ -79,26 +82,17 @@ static unsigned wanted_bits(const struct hv_plan_options *opts)
 	return bits;
 }
 
-/* A host name with control characters cannot be a real one (RFC 1123);
- * no value is ever built from it, so no script can carry it. */
+/* A host name with control characters (C0, C1, bidi) or bytes that are
+ * not UTF-8 cannot be a real one (RFC 1123); no value is ever built from
+ * it, so no script can carry it. */
 static bool name_is_safe(const struct hv_account *acc)
 {
 	const char *names[2] = {acc->name, hv_account_fqdn(acc)};
 
 	for (int i = 0; i < 2; i++)
-		for (const unsigned char *p = (const unsigned char *)names[i];
-		     *p; p++)
-			if (*p < 0x20 || *p == 0x7f)
-				return false;
+		if (!hv_term_is_clean(names[i], strlen(names[i])))
+			return false;
 	return true;
-}
-
-static bool pair_in_plan(const struct hv_estate *est, size_t a, size_t b)
-{
-	if (a == b || est->hosts[a].domain != est->hosts[b].domain)
-		return false;
-	return est->new_node < 0 || (long)a == est->new_node ||
-	       (long)b == est->new_node;
 }
 
 /* One action per source host with every missing entry towards its
@@ -106,26 +100,30 @@ static bool pair_in_plan(const struct hv_estate *est, size_t a, size_t b)
  * change each object once. */
 static void plan_delegation(const struct hv_estate *est,
 			    const struct hv_plan_options *opts, size_t a,
-			    size_t first, size_t last, struct hv_plan *plan)
+			    struct hv_plan *plan)
 {
 	const struct hv_account *src = &est->accounts[est->hosts[a].account];
 	unsigned want = wanted_bits(opts);
 	struct hv_action *act = NULL;
 	struct hv_strbuf value = HV_STRBUF_INIT;
-	size_t n_targets = 0;
+	size_t n_targets = 0, first, end;
 
-	for (size_t b = first; b <= last; b++) {
+	hv_estate_domain_range(est, est->hosts[a].domain, &first, &end);
+	for (size_t b = first; b < end; b++) {
 		const struct hv_account *dst;
 		unsigned missing;
 
-		if (!pair_in_plan(est, a, b))
+		if (!hv_estate_pair_in_scope(est, a, b))
 			continue;
 		dst = &est->accounts[est->hosts[b].account];
 		if (!name_is_safe(dst))
 			continue;
-		missing =
+		/* without dNSHostName the FQDN entry would repeat the
+		 * short one, and AD refuses a value twice in one add */
+		missing = hv_deleg_distinct(
+			dst,
 			want & ~hv_estate_deleg_bits(est, est->hosts[a].account,
-						     est->hosts[b].account);
+						     est->hosts[b].account));
 		if (!missing)
 			continue;
 		if (!act)
@@ -199,18 +197,22 @@ static bool spn_held_elsewhere(const struct hv_estate *est, size_t account,
 	       holder != account;
 }
 
-static bool removal_planned(const struct hv_plan *plan, const char *spn)
+/* The REMOVE_SPN action that takes spn off dn (any account when dn is
+ * NULL), or -1. */
+static long removal_of(const struct hv_plan *plan, const char *dn,
+		       const char *spn)
 {
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct hv_action *act = &plan->actions[i];
 
-		if (act->kind != HV_ACT_REMOVE_SPN)
+		if (act->kind != HV_ACT_REMOVE_SPN ||
+		    (dn && strcmp(act->dn, dn) != 0))
 			continue;
 		for (size_t v = 0; v < act->n_values; v++)
 			if (strcasecmp(act->values[v], spn) == 0)
-				return true;
+				return (long)i;
 	}
-	return false;
+	return -1;
 }
 
 /* The destination registers the names its peers ask tickets for. */
@@ -226,40 +228,32 @@ static void plan_target_spns(const struct hv_estate *est, size_t h,
 
 	for (size_t c = 0; c < 2; c++) {
 		for (size_t n = 0; n < 2; n++) {
+			long removal;
+
 			if ((n == 1 && names[1] == names[0]) ||
 			    hv_account_has_spn(est, a, classes[c], names[n]))
 				continue;
 			hv_strbuf_reset(&spn);
 			hv_strbuf_addf(&spn, "%s/%s", classes[c], names[n]);
 			/* held elsewhere: fine only if its removal there is
-			 * planned (removals run first) */
-			if (spn_held_elsewhere(est, a, spn.buf) &&
-			    !removal_planned(plan, spn.buf))
+			 * planned (removals run first), and then this add
+			 * depends on it */
+			removal = spn_held_elsewhere(est, a, spn.buf)
+					  ? removal_of(plan, NULL, spn.buf)
+					  : -1;
+			if (spn_held_elsewhere(est, a, spn.buf) && removal < 0)
 				continue;
 			if (!act)
 				act = add_action(plan, HV_ACT_ADD_SPN, acc,
 						 "servicePrincipalName",
 						 "%s: register its own SPNs",
 						 acc->name);
+			if (removal >= 0)
+				act->depends_on = removal;
 			add_value(act, spn.buf);
 		}
 	}
 	hv_strbuf_release(&spn);
-}
-
-static bool plan_removes(const struct hv_plan *plan, const char *dn,
-			 const char *spn)
-{
-	for (size_t i = 0; i < plan->n; i++) {
-		const struct hv_action *act = &plan->actions[i];
-
-		if (act->kind != HV_ACT_REMOVE_SPN || strcmp(act->dn, dn) != 0)
-			continue;
-		for (size_t v = 0; v < act->n_values; v++)
-			if (strcasecmp(act->values[v], spn) == 0)
-				return true;
-	}
-	return false;
 }
 
 static void remove_spn(struct hv_plan *plan, const struct hv_account *acc,
@@ -267,7 +261,7 @@ static void remove_spn(struct hv_plan *plan, const struct hv_account *acc,
 {
 	struct hv_action *act = NULL;
 
-	if (plan_removes(plan, acc->entry->dn, spn))
+	if (removal_of(plan, acc->entry->dn, spn) >= 0)
 		return;
 	for (size_t i = 0; i < plan->n; i++)
 		if (plan->actions[i].kind == HV_ACT_REMOVE_SPN &&
@@ -280,6 +274,25 @@ static void remove_spn(struct hv_plan *plan, const struct hv_account *acc,
 	add_value(act, spn);
 }
 
+static bool selected(const struct hv_estate *est, size_t account)
+{
+	size_t h = hv_estate_host_of(est, account);
+
+	return h != SIZE_MAX && hv_estate_host_in_scope(est, h);
+}
+
+/* A plan changes only the hosts it was asked about: the SPN's other
+ * holder is outside the selection, so its removal is the admin's step. */
+static void outside_selection(struct hv_plan *plan, const char *spn,
+			      const struct hv_account *holder)
+{
+	warn(plan,
+	     "the SPN '%s' must come off %s, which is outside the "
+	     "selection; nothing is planned for it: add %s to --hosts, or "
+	     "run setspn -D \"%s\" %s",
+	     spn, holder->name, holder->name, spn, holder->name);
+}
+
 /* An SPN on two accounts, or another host's SPN on a host's own account:
  * it comes off the account its host part does not name. */
 static void plan_spn_removals(const struct hv_estate *est, struct hv_plan *plan)
@@ -289,6 +302,8 @@ static void plan_spn_removals(const struct hv_estate *est, struct hv_plan *plan)
 		long owner = hv_estate_spn_owner(est, c->spn);
 		size_t wrong;
 
+		if (!selected(est, c->first) && !selected(est, c->other))
+			continue;
 		if (owner != (long)c->first && owner != (long)c->other) {
 			warn(plan,
 			     "the SPN '%s' is on both %s and %s and "
@@ -299,24 +314,19 @@ static void plan_spn_removals(const struct hv_estate *est, struct hv_plan *plan)
 			continue;
 		}
 		wrong = owner == (long)c->first ? c->other : c->first;
+		if (!selected(est, wrong)) {
+			outside_selection(plan, c->spn, &est->accounts[wrong]);
+			continue;
+		}
 		remove_spn(plan, &est->accounts[wrong], c->spn,
 			   est->accounts[owner].name);
 	}
-	for (size_t h = 0; h < est->n_hosts; h++) {
-		size_t a = est->hosts[h].account;
-		const struct hv_account *acc = &est->accounts[a];
-		const struct hv_attr *spns =
-			hv_entry_attr(acc->entry, "servicePrincipalName");
+	for (size_t i = 0; i < est->n_misplaced; i++) {
+		const struct hv_misplaced_spn *m = &est->misplaced[i];
 
-		for (size_t v = 0; spns && v < spns->n_values; v++) {
-			const char *spn = spns->values[v].data;
-			long owner = hv_estate_spn_owner(est, spn);
-
-			if (owner >= 0 && owner != (long)a &&
-			    !memchr(spn, '\\', spns->values[v].len))
-				remove_spn(plan, acc, spn,
-					   est->accounts[owner].name);
-		}
+		if (selected(est, m->account))
+			remove_spn(plan, &est->accounts[m->account], m->spn,
+				   est->accounts[m->owner].name);
 	}
 }
 
@@ -329,9 +339,7 @@ static void plan_prune(const struct hv_estate *est, struct hv_plan *plan)
 		struct hv_action *act = NULL;
 
 		for (size_t i = 0; i < acc->n_odd; i++) {
-			if (strcmp(acc->odd[i].attr,
-				   "msDS-AllowedToDelegateTo") != 0 ||
-			    !strstr(acc->odd[i].why, "dangling"))
+			if (acc->odd[i].kind != HV_ODD_DANGLING)
 				continue;
 			if (!act)
 				act = add_action(plan, HV_ACT_REMOVE_DELEGATION,
@@ -343,20 +351,6 @@ static void plan_prune(const struct hv_estate *est, struct hv_plan *plan)
 			add_value(act, acc->odd[i].value);
 		}
 	}
-}
-
-static bool domain_has_peers(const struct hv_estate *est, size_t h)
-{
-	return (h > 0 && est->hosts[h - 1].domain == est->hosts[h].domain) ||
-	       (h + 1 < est->n_hosts &&
-		est->hosts[h + 1].domain == est->hosts[h].domain);
-}
-
-static bool in_scope(const struct hv_estate *est, size_t h)
-{
-	return domain_has_peers(est, h) &&
-	       (est->new_node < 0 || (long)h == est->new_node ||
-		est->hosts[h].domain == est->hosts[est->new_node].domain);
 }
 
 static void note_host(struct hv_plan *plan, const char *name)
@@ -372,8 +366,6 @@ static void note_host(struct hv_plan *plan, const char *name)
 void hv_plan_build(const struct hv_estate *est,
 		   const struct hv_plan_options *opts, struct hv_plan *out)
 {
-	size_t first = 0;
-
 	memset(out, 0, sizeof(*out));
 	/* removals first: an SPN must leave the wrong account before its
 	 * owner can register it (AD keeps SPNs unique) */
@@ -381,23 +373,17 @@ void hv_plan_build(const struct hv_estate *est,
 		plan_prune(est, out);
 	plan_spn_removals(est, out);
 	for (size_t h = 0; h < est->n_hosts; h++) {
-		size_t last = h;
-
-		if (h == 0 || est->hosts[h].domain != est->hosts[h - 1].domain)
-			first = h;
-		while (last + 1 < est->n_hosts &&
-		       est->hosts[last + 1].domain == est->hosts[h].domain)
-			last++;
-		if (!in_scope(est, h))
+		if (!hv_estate_host_in_scope(est, h))
 			continue;
 		if (!name_is_safe(&est->accounts[est->hosts[h].account])) {
 			warn(out,
-			     "a host at %s has control characters in its "
-			     "name: nothing is planned for or towards it",
+			     "a host at %s has control characters or bytes "
+			     "that are not UTF-8 in its name: nothing is "
+			     "planned for or towards it",
 			     est->accounts[est->hosts[h].account].entry->dn);
 			continue;
 		}
-		plan_delegation(est, opts, h, first, last, out);
+		plan_delegation(est, opts, h, out);
 		plan_protocol(est, opts, h, out);
 		plan_target_spns(est, h, out);
 	}
@@ -417,6 +403,20 @@ size_t hv_plan_changes(const struct hv_plan *plan)
 		n += plan->actions[i].kind == HV_ACT_SET_UAC
 			     ? 1
 			     : plan->actions[i].n_values;
+	return n;
+}
+
+size_t hv_plan_objects(const struct hv_plan *plan)
+{
+	struct hv_strmap seen = {0};
+	size_t n = 0;
+
+	for (size_t i = 0; i < plan->n; i++) {
+		const char *dn = plan->actions[i].dn;
+
+		n += hv_strmap_put(&seen, dn, strlen(dn), i, NULL);
+	}
+	hv_strmap_release(&seen);
 	return n;
 }
 

@@ -30,6 +30,9 @@ struct hv_action {
 	size_t n_values, cap_values;
 	uint32_t old_uac, new_uac; /* for HV_ACT_SET_UAC */
 	char *why;		   /* one line, owned; may hold AD text */
+	long depends_on; /* index of an action that must succeed first, or
+			    -1: an SPN is added only after its removal from
+			    the account that wrongly holds it */
 };
 
 enum hv_plan_services { HV_PLAN_VSMS = 1, HV_PLAN_CIFS = 2 };
@@ -63,6 +66,9 @@ void hv_plan_build(const struct hv_estate *est,
 		   const struct hv_plan_options *opts, struct hv_plan *out);
 /* Counts the values a plan adds and removes (a UAC change counts 1). */
 size_t hv_plan_changes(const struct hv_plan *plan);
+/* Counts the distinct objects (DNs) a plan changes: what "N objects" in
+ * every report means. */
+size_t hv_plan_objects(const struct hv_plan *plan);
 /* Frees what the plan owns. */
 void hv_plan_release(struct hv_plan *plan);
 

@@ -2,6 +2,10 @@
 
 #include "base/alloc.h"
 #include "base/json.h"
+#include "base/utf8.h"
+#include "checks/host_rules.h"
+#include "render/export_hint.h"
+#include "base/term.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,88 +13,121 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool pair_in_scope(const struct hv_estate *est, size_t a, size_t b)
+/* With snapshots, a pair AD calls ready is ready only when neither host's
+ * settings block it and both are known: the count follows the cells. */
+static bool hosts_clear(const struct hv_estate *est, size_t a, size_t b)
 {
-	return a != b && est->hosts[a].domain == est->hosts[b].domain &&
-	       (est->new_node < 0 || (long)a == est->new_node ||
-		(long)b == est->new_node);
+	bool unchecked = false;
+
+	if (!est->settings)
+		return true;
+	return !hv_pair_blockers(est, a, b, &unchecked) && !unchecked;
 }
 
-static unsigned pair_bits(const struct hv_estate *est, size_t a, size_t b)
-{
-	return hv_estate_deleg_bits(est, est->hosts[a].account,
-				    est->hosts[b].account);
-}
-
-static void domain_range(const struct hv_estate *est, size_t d, size_t *first,
-			 size_t *end)
-{
-	*first = 0;
-	while (*first < est->n_hosts && est->hosts[*first].domain != d)
-		(*first)++;
-	*end = *first;
-	while (*end < est->n_hosts && est->hosts[*end].domain == d)
-		(*end)++;
-}
-
-/* Walks each source's own delegation list instead of all N² pairs, so
+/* Walks each source's own delegation list instead of all N^2 pairs, so
  * counting stays linear in the directory even for one 10,000-host
- * domain. */
+ * domain; readiness is per host (source side and target side), so the
+ * ready count follows the cells without visiting them. */
 void hv_audit_pair_counts(const struct hv_estate *est,
 			  struct hv_pair_counts *counts)
 {
-	size_t *pos = hv_calloc(est->n_accounts + 1, sizeof(*pos));
-	size_t *size = hv_calloc(est->n_domains + 1, sizeof(*size));
+	bool *as_target = hv_calloc(est->n_hosts + 1, sizeof(bool));
 
-	for (size_t i = 0; i < est->n_accounts; i++)
-		pos[i] = SIZE_MAX;
-	for (size_t h = 0; h < est->n_hosts; h++) {
-		pos[est->hosts[h].account] = h;
-		size[est->hosts[h].domain]++;
-	}
+	for (size_t h = 0; h < est->n_hosts; h++)
+		as_target[h] = hv_host_ready_as_target(est, h);
 	memset(counts, 0, est->n_domains * sizeof(*counts));
 	for (size_t a = 0; a < est->n_hosts; a++) {
 		const struct hv_account *src =
 			&est->accounts[est->hosts[a].account];
 		struct hv_pair_counts *c = &counts[est->hosts[a].domain];
-		size_t in_scope = est->new_node < 0
-					  ? size[est->hosts[a].domain] - 1
-				  : (long)a == est->new_node
-					  ? size[est->hosts[a].domain] - 1
-					  : 1;
+		bool source_ready = hv_host_ready_as_source(est, a);
 
-		if (est->new_node >= 0 && (long)a != est->new_node &&
-		    est->hosts[est->new_node].domain != est->hosts[a].domain)
-			in_scope = 0;
-		c->pairs += in_scope;
+		c->pairs += hv_estate_peers_in_scope(est, a);
 		for (size_t d = 0; d < src->n_deleg; d++) {
-			size_t b = pos[src->deleg[d].target];
+			size_t b = hv_estate_host_of(est, src->deleg[d].target);
 
-			if (b == SIZE_MAX || !pair_in_scope(est, a, b))
+			if (b == SIZE_MAX ||
+			    !hv_estate_pair_in_scope(est, a, b))
 				continue;
-			if (src->deleg[d].bits == HV_DELEG_ALL)
-				c->full++;
-			else
+			if (src->deleg[d].bits != HV_DELEG_ALL) {
 				c->partial++;
+				continue;
+			}
+			c->full++;
+			c->ready += source_ready && as_target[b] &&
+				    hosts_clear(est, a, b);
 		}
 	}
 	for (size_t d = 0; d < est->n_domains; d++)
 		counts[d].none =
 			counts[d].pairs - counts[d].full - counts[d].partial;
-	free(size);
-	free(pos);
+	free(as_target);
 }
 
-static const char *cell_text(unsigned bits)
+static const struct {
+	const char *text;
+	enum hv_tone tone;
+} cells[] = {
+	[HV_PAIR_READY] = {"ok", HV_TONE_GREEN},
+	[HV_PAIR_UNKNOWN] = {"?", HV_TONE_YELLOW},
+	[HV_PAIR_DISABLED] = {"OFF", HV_TONE_RED},
+	[HV_PAIR_NO_DELEGATION] = {"NONE", HV_TONE_RED},
+	[HV_PAIR_PARTIAL] = {"part", HV_TONE_YELLOW},
+	[HV_PAIR_KERBEROS_ONLY] = {"PT", HV_TONE_RED},
+	[HV_PAIR_TARGET_SPN] = {"SPN", HV_TONE_RED},
+};
+
+/* A pair's cell: AD's verdict first; when AD says ready, the first thing
+ * the hosts' snapshots say stands in the way (checks/host_rules.h), or
+ * "ok?" when snapshots were given but a host's settings are unknown. */
+static const char *pair_cell(const struct hv_estate *est, size_t a, size_t b,
+			     enum hv_tone *tone)
 {
-	return bits == HV_DELEG_ALL ? "ok" : bits ? "part" : "NONE";
+	enum hv_pair_state ps = hv_pair_state(est, a, b);
+	unsigned block;
+	bool unchecked;
+
+	*tone = cells[ps].tone;
+	if (ps != HV_PAIR_READY)
+		return cells[ps].text;
+	block = hv_pair_blockers(est, a, b, &unchecked);
+	if (block) {
+		*tone = HV_TONE_RED;
+		return hv_pair_block_tag(block);
+	}
+	if (unchecked) {
+		*tone = HV_TONE_YELLOW;
+		return "ok?";
+	}
+	return cells[ps].text;
 }
 
-static enum hv_tone cell_tone(unsigned bits)
+/* Names longer than this are clipped in the matrix (the findings give
+ * them whole): one hostile 2 MiB name must not make a 2 GB matrix. */
+#define CELL_NAME_MAX 15
+
+static void clipped_name(struct hv_strbuf *out, const char *name, int width)
 {
-	return bits == HV_DELEG_ALL ? HV_TONE_GREEN
-	       : bits		    ? HV_TONE_YELLOW
-				    : HV_TONE_RED;
+	struct hv_strbuf shown = HV_STRBUF_INIT;
+	size_t cut = 0;
+	int columns = 0;
+
+	/* clip what the terminal shows (the escaped name), not the bytes */
+	hv_term_escapes(&shown, name);
+	while (cut < shown.len && columns < CELL_NAME_MAX) {
+		size_t n =
+			hv_utf8_valid_prefix(shown.buf + cut, shown.len - cut);
+
+		cut += n ? n : 1;
+		columns++;
+	}
+	if (cut < shown.len) {
+		shown.len = cut;
+		shown.buf[cut] = '\0';
+		hv_strbuf_addch(&shown, '~');
+	}
+	hv_style_pad(out, hv_strbuf_str(&shown), width);
+	hv_strbuf_release(&shown);
 }
 
 /* Ends a matrix line: trailing spaces make goldens and copy-paste
@@ -110,28 +147,29 @@ static void text_matrix(struct hv_strbuf *out, const struct hv_estate *est,
 	for (size_t h = first; h < end; h++) {
 		int w = hv_style_width(est->hosts[h].name);
 
+		w = w > CELL_NAME_MAX ? CELL_NAME_MAX + 1 : w;
 		width = w > width ? w : width;
 	}
 	hv_strbuf_addf(out, "  %*s", width, "");
 	for (size_t b = first; b < end; b++) {
 		hv_strbuf_adds(out, "  ");
-		hv_style_pad(out, est->hosts[b].name, width);
+		clipped_name(out, est->hosts[b].name, width);
 	}
 	end_line(out);
 	for (size_t a = first; a < end; a++) {
 		hv_strbuf_adds(out, "  ");
-		hv_style_pad(out, est->hosts[a].name, width);
+		clipped_name(out, est->hosts[a].name, width);
 		for (size_t b = first; b < end; b++) {
-			unsigned bits = pair_bits(est, a, b);
+			bool in = hv_estate_pair_in_scope(est, a, b);
+			enum hv_tone tone = HV_TONE_BOLD;
 			const char *cell = a == b ? "-"
-					   : !pair_in_scope(est, a, b)
-						   ? "."
-						   : cell_text(bits);
+					   : !in  ? "."
+						  : pair_cell(est, a, b, &tone);
 			int pad = width - (int)strlen(cell);
 
 			hv_strbuf_adds(out, "  ");
-			if (a != b && pair_in_scope(est, a, b))
-				hv_style_add(out, st, cell_tone(bits), cell);
+			if (in)
+				hv_style_add(out, st, tone, cell);
 			else
 				hv_strbuf_adds(out, cell);
 			hv_strbuf_addf(out, "%*s", pad, "");
@@ -147,18 +185,22 @@ static void text_domains(struct hv_strbuf *out, const struct hv_estate *est,
 	for (size_t d = 0; d < est->n_domains; d++) {
 		size_t first, end;
 		struct hv_pair_counts c = counts[d];
+		char *name;
 
-		domain_range(est, d, &first, &end);
+		hv_estate_domain_range(est, d, &first, &end);
 		hv_strbuf_addch(out, '\n');
 		hv_style_add(out, st, HV_TONE_BOLD, "Migration domain: ");
-		hv_style_add(out, st, HV_TONE_BOLD, est->domain_names[d]);
+		name = hv_term_dup(est->domain_names[d]);
+		hv_style_add(out, st, HV_TONE_BOLD, name);
+		free(name);
 		hv_strbuf_addf(out,
-			       "  (%zu host%s, %zu ordered pair%s: %zu "
-			       "complete, %zu partial, %zu without "
-			       "delegation)\n",
+			       "\n  %zu host%s, %zu ordered pair%s: %zu ready",
 			       end - first, end - first == 1 ? "" : "s",
-			       c.pairs, c.pairs == 1 ? "" : "s", c.full,
-			       c.partial, c.none);
+			       c.pairs, c.pairs == 1 ? "" : "s", c.ready);
+		hv_strbuf_addf(out,
+			       "; delegation %zu complete, %zu partial, "
+			       "%zu none\n",
+			       c.full, c.partial, c.none);
 		if (end - first < 2)
 			continue;
 		if (end - first > HV_MATRIX_MAX_HOSTS) {
@@ -183,24 +225,43 @@ static const char *section_title(enum hv_severity sev)
 static void text_finding(struct hv_strbuf *out, const struct hv_finding *f,
 			 const struct hv_style *st)
 {
+	struct hv_strbuf line = HV_STRBUF_INIT;
+
 	hv_strbuf_adds(out, "  ");
 	hv_style_add(out, st, HV_TONE_BOLD, f->cause);
-	hv_strbuf_addf(out, "  %s%s%s\n", f->source, f->target ? " -> " : "",
-		       f->target ? f->target : "");
+	hv_term_escapes(&line, f->source);
+	hv_strbuf_adds(&line, f->target ? " -> " : "");
+	hv_term_escapes(&line, f->target);
 	if (f->n_targets > 8)
-		hv_strbuf_addf(out, "    (and %zu more hosts)\n",
+		hv_strbuf_addf(&line, " (and %zu more hosts)",
 			       f->n_targets - 8);
-	hv_strbuf_addf(out, "    %s %s\n", f->source, f->message);
+	hv_strbuf_adds(out, "  ");
+	hv_style_wrap(out, st, line.buf, 4 + (int)strlen(f->cause), 6);
+	hv_strbuf_reset(&line);
+	hv_term_escapes(&line, f->source);
+	hv_strbuf_addch(&line, ' ');
+	hv_term_escapes(&line, f->message);
+	hv_strbuf_adds(out, "    ");
+	hv_style_wrap(out, st, line.buf, 4, 4);
 	for (size_t e = 0; e < f->n_ev; e++) {
 		const struct hv_evidence *ev = &f->ev[e];
 
+		/* a DN and its origin are values: never wrapped inside */
 		if (e == 0 || strcmp(ev->dn, f->ev[e - 1].dn) != 0 ||
-		    strcmp(ev->attr, f->ev[e - 1].attr) != 0)
-			hv_strbuf_addf(out, "    %s (%s)\n      %s %s:\n",
-				       ev->dn, ev->origin, ev->attr,
-				       ev->state == HV_EV_MISSING ? "lacks"
-								  : "has");
-		hv_strbuf_addf(out, "        '%s'\n", ev->value);
+		    strcmp(ev->attr, f->ev[e - 1].attr) != 0) {
+			hv_strbuf_adds(out, "    ");
+			hv_term_escapes(out, ev->dn);
+			hv_strbuf_adds(out, "\n      (");
+			hv_term_escapes(out, ev->origin);
+			hv_strbuf_adds(out, ") ");
+			hv_term_escapes(out, ev->attr);
+			hv_strbuf_adds(out, ev->state == HV_EV_MISSING
+						    ? " lacks:\n"
+						    : " has:\n");
+		}
+		hv_strbuf_adds(out, "        '");
+		hv_term_escapes(out, ev->value);
+		hv_strbuf_adds(out, "'\n");
 	}
 	if (f->ev_omitted)
 		hv_strbuf_addf(out, "        (%zu more values)\n",
@@ -208,8 +269,15 @@ static void text_finding(struct hv_strbuf *out, const struct hv_finding *f,
 	if (f->fix) {
 		hv_strbuf_adds(out, "    ");
 		hv_style_add(out, st, HV_TONE_CYAN, "fix:");
-		hv_strbuf_addf(out, " %s\n", f->fix);
+		hv_strbuf_adds(out, " ");
+		hv_strbuf_reset(&line);
+		hv_term_escapes(&line, f->fix);
+		if (f->fix_is_command)
+			hv_style_wrap_command(out, st, line.buf, 9, 9);
+		else
+			hv_style_wrap(out, st, line.buf, 9, 9);
 	}
+	hv_strbuf_release(&line);
 }
 
 static void text_findings(struct hv_strbuf *out, const struct hv_findings *fs,
@@ -234,42 +302,115 @@ static void text_findings(struct hv_strbuf *out, const struct hv_findings *fs,
 	}
 }
 
+static void text_unchecked(struct hv_strbuf *out, const struct hv_audit_view *v,
+			   const struct hv_style *st)
+{
+	const struct hv_findings *fs = v->findings;
+
+	if (!fs->n_unchecked)
+		return;
+	hv_strbuf_addch(out, '\n');
+	hv_style_add(out, st, HV_TONE_YELLOW,
+		     "Not checked: the input lacks what these checks read\n");
+	for (size_t i = 0; i < fs->n_unchecked; i++) {
+		struct hv_strbuf line = HV_STRBUF_INIT;
+
+		hv_strbuf_addf(&line, "%s: needs ", fs->unchecked[i].check);
+		hv_attr_names(&line, fs->unchecked[i].missing);
+		if (!fs->unchecked[i].essential)
+			hv_strbuf_adds(&line, " (informational: no verdict "
+					      "on migrations depends on it)");
+		hv_strbuf_adds(out, "  ");
+		hv_style_wrap(out, st, line.buf, 2, 4);
+		hv_strbuf_release(&line);
+	}
+	if (!hv_findings_incomplete(fs))
+		return;
+	hv_strbuf_adds(out, "  An LDIF file that no entry carries an attribute "
+			    "in was exported\n  without it. Export everything "
+			    "hvdoctor reads and run the audit again:\n");
+	hv_export_hint(out, v->estate, 4);
+}
+
+static void headline(struct hv_strbuf *out, const struct hv_audit_view *v,
+		     const struct hv_pair_counts *counts,
+		     const struct hv_style *st)
+{
+	const struct hv_estate *est = v->estate;
+	const struct hv_findings *fs = v->findings;
+	size_t pairs = 0, ready = 0;
+	size_t e = hv_findings_count(fs, HV_SEV_ERROR);
+	size_t w = hv_findings_count(fs, HV_SEV_WARNING);
+	size_t n = hv_findings_count(fs, HV_SEV_INFO);
+
+	for (size_t d = 0; d < est->n_domains; d++) {
+		pairs += counts[d].pairs;
+		ready += counts[d].ready;
+	}
+	hv_style_add(out, st, HV_TONE_BOLD, "hvdoctor audit");
+	hv_strbuf_adds(out, " of ");
+	hv_term_escapes(out, v->source);
+	hv_strbuf_adds(out, ":\n");
+	if (v->input_damaged)
+		hv_style_add(out, st, HV_TONE_YELLOW,
+			     "INCOMPLETE: the input had errors (see the "
+			     "messages): records that could not be read\nare "
+			     "missing, and entries that name them look "
+			     "dangling.\n");
+	if (hv_findings_incomplete(fs))
+		hv_style_add(out, st, HV_TONE_YELLOW,
+			     "INCOMPLETE: some checks could not run (see "
+			     "\"Not checked\").\n");
+	hv_strbuf_addf(
+		out,
+		"%zu of %zu ordered pairs ready to migrate; %zu host%s in "
+		"%zu migration domain%s;\n%zu error%s, %zu warning%s, "
+		"%zu note%s\n",
+		ready, pairs, est->n_hosts, est->n_hosts == 1 ? "" : "s",
+		est->n_domains, est->n_domains == 1 ? "" : "s", e,
+		e == 1 ? "" : "s", w, w == 1 ? "" : "s", n, n == 1 ? "" : "s");
+}
+
 void hv_render_audit_text(struct hv_strbuf *out, const struct hv_audit_view *v,
 			  const struct hv_style *st)
 {
 	const struct hv_estate *est = v->estate;
 	struct hv_pair_counts *counts =
 		hv_calloc(est->n_domains + 1, sizeof(*counts));
-	size_t pairs = 0, full = 0;
+	struct hv_strbuf note = HV_STRBUF_INIT;
 
 	hv_audit_pair_counts(est, counts);
-	for (size_t d = 0; d < est->n_domains; d++) {
-		pairs += counts[d].pairs;
-		full += counts[d].full;
-	}
-	hv_style_add(out, st, HV_TONE_BOLD, "hvdoctor audit");
-	hv_strbuf_addf(
-		out,
-		" of %s: %zu host%s in %zu migration domain%s, "
-		"%zu of %zu ordered pairs fully delegated; "
-		"%zu error%s, %zu warning%s, %zu note%s\n",
-		v->source, est->n_hosts, est->n_hosts == 1 ? "" : "s",
-		est->n_domains, est->n_domains == 1 ? "" : "s", full, pairs,
-		hv_findings_count(v->findings, HV_SEV_ERROR),
-		hv_findings_count(v->findings, HV_SEV_ERROR) == 1 ? "" : "s",
-		hv_findings_count(v->findings, HV_SEV_WARNING),
-		hv_findings_count(v->findings, HV_SEV_WARNING) == 1 ? "" : "s",
-		hv_findings_count(v->findings, HV_SEV_INFO),
-		hv_findings_count(v->findings, HV_SEV_INFO) == 1 ? "" : "s");
-	hv_strbuf_addf(out, "Domains: %s.\n", est->grouping_note);
+	headline(out, v, counts, st);
+	hv_strbuf_reset(&note);
+	hv_strbuf_adds(&note, "Domains: ");
+	hv_term_escapes(&note, est->grouping_note);
+	hv_strbuf_addch(&note, '.');
+	hv_style_wrap(out, st, note.buf, 0, 2);
 	if (est->n_hosts)
-		hv_strbuf_adds(out, "Matrix: the row host delegates to the "
-				    "column host: ok = all four entries, "
-				    "part = some, NONE = none.\n");
+		hv_strbuf_adds(out,
+			       "Matrix: row host -> column host. ok = ready; "
+			       "NONE/part = none/some of the\nfour delegation "
+			       "entries; PT = the row host lacks protocol "
+			       "transition; SPN =\nthe column host's migration "
+			       "SPNs are missing or duplicated; OFF = an "
+			       "account\nis disabled; ? = the input cannot "
+			       "tell; . = not in scope.\n");
+	if (est->n_hosts && est->settings)
+		hv_strbuf_adds(out,
+			       "Where AD is ready, host settings name what "
+			       "blocks the pair: auth cssp off\nfw net "
+			       "cifs vsw ver cpu iso cmp (see findings); "
+			       "ok? = a host has no snapshot.\n");
 	text_domains(out, est, counts, st);
+	text_unchecked(out, v, st);
 	text_findings(out, v->findings, st);
-	if (!v->findings->n)
+	if (!v->findings->n && !hv_findings_incomplete(v->findings) &&
+	    !v->input_damaged)
 		hv_strbuf_adds(out, "\nNo problems found.\n");
+	else if (!v->findings->n)
+		hv_strbuf_adds(out, "\nNo problems found in what could be "
+				    "checked; the audit is incomplete.\n");
+	hv_strbuf_release(&note);
 	free(counts);
 }
 
@@ -303,6 +444,7 @@ static void json_finding(struct hv_json *js, const struct hv_finding *f,
 	hv_json_array_end(js);
 	hv_json_kv_int(js, "evidence_omitted", (int64_t)f->ev_omitted);
 	hv_json_kv_string(js, "fix", f->fix);
+	hv_json_kv_bool(js, "fix_is_command", f->fix_is_command);
 	hv_json_object_end(js);
 }
 
@@ -339,7 +481,7 @@ static void json_domains(struct hv_json *js, const struct hv_estate *est,
 	for (size_t d = 0; d < est->n_domains; d++) {
 		size_t first, end;
 
-		domain_range(est, d, &first, &end);
+		hv_estate_domain_range(est, d, &first, &end);
 		hv_json_object_begin(js);
 		hv_json_kv_string(js, "name", est->domain_names[d]);
 		hv_json_key(js, "hosts");
@@ -348,6 +490,7 @@ static void json_domains(struct hv_json *js, const struct hv_estate *est,
 			hv_json_string(js, est->hosts[h].name);
 		hv_json_array_end(js);
 		hv_json_kv_int(js, "pairs", (int64_t)counts[d].pairs);
+		hv_json_kv_int(js, "pairs_ready", (int64_t)counts[d].ready);
 		hv_json_kv_int(js, "pairs_complete", (int64_t)counts[d].full);
 		hv_json_kv_int(js, "pairs_partial", (int64_t)counts[d].partial);
 		hv_json_kv_int(js, "pairs_none", (int64_t)counts[d].none);
@@ -358,18 +501,38 @@ static void json_domains(struct hv_json *js, const struct hv_estate *est,
 			for (size_t a = first; a < end; a++) {
 				hv_json_array_begin(js);
 				for (size_t b = first; b < end; b++) {
-					if (!pair_in_scope(est, a, b))
+					enum hv_tone tone;
+
+					if (!hv_estate_pair_in_scope(est, a, b))
 						hv_json_null(js);
 					else
 						hv_json_string(
-							js,
-							cell_text(pair_bits(
-								est, a, b)));
+							js, pair_cell(est, a, b,
+								      &tone));
 				}
 				hv_json_array_end(js);
 			}
 			hv_json_array_end(js);
 		}
+		hv_json_object_end(js);
+	}
+	hv_json_array_end(js);
+}
+
+static void json_unchecked(struct hv_json *js, const struct hv_findings *fs)
+{
+	hv_json_key(js, "not_checked");
+	hv_json_array_begin(js);
+	for (size_t i = 0; i < fs->n_unchecked; i++) {
+		hv_json_object_begin(js);
+		hv_json_kv_string(js, "check", fs->unchecked[i].check);
+		hv_json_kv_bool(js, "essential", fs->unchecked[i].essential);
+		hv_json_key(js, "missing_attributes");
+		hv_json_array_begin(js);
+		for (size_t k = 0; k < HV_ATTR_COUNT; k++)
+			if (fs->unchecked[i].missing & HV_ATTR_BIT(k))
+				hv_json_string(js, hv_estate_attributes[k]);
+		hv_json_array_end(js);
 		hv_json_object_end(js);
 	}
 	hv_json_array_end(js);
@@ -397,7 +560,12 @@ void hv_render_audit_json(struct hv_strbuf *out, const struct hv_audit_view *v)
 		       (int64_t)hv_findings_count(v->findings, HV_SEV_WARNING));
 	hv_json_kv_int(&js, "notes",
 		       (int64_t)hv_findings_count(v->findings, HV_SEV_INFO));
+	hv_json_kv_bool(&js, "complete",
+			!hv_findings_incomplete(v->findings) &&
+				!v->input_damaged);
+	hv_json_kv_bool(&js, "input_damaged", v->input_damaged);
 	hv_json_object_end(&js);
+	json_unchecked(&js, v->findings);
 	hv_json_kv_string(&js, "grouping", est->grouping_note);
 	json_domains(&js, est, counts);
 	hv_json_key(&js, "hosts");

@@ -5,7 +5,7 @@
 #define HV_RENDER_AUDIT_H
 
 #include "estate/estate.h"
-#include "checks/findings.h"
+#include "checks/checks.h"
 #include "knowledge/kb.h"
 #include "render/style.h"
 
@@ -18,11 +18,12 @@ struct hv_audit_view {
 	const struct hv_findings *findings;
 	const struct hv_kb *kb; /* titles; may be NULL */
 	const char *source;	/* "estate.ldif" or the LDAP URI */
+	bool input_damaged;	/* the source had errors: records are missing */
 };
 
 /* Per-domain pair counts, shared by both renderers. */
 struct hv_pair_counts {
-	size_t pairs, full, partial, none;
+	size_t pairs, ready, full, partial, none;
 };
 
 /* Fills counts[d] for every domain d (counts has n_domains elements). */

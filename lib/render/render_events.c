@@ -1,7 +1,7 @@
 /* `hvdoctor events` as text: the answer first (how many moves failed,
  * the most likely cause), then the timeline of migration events, then
  * the summary tables. Everything read from the logs is made safe for the
- * terminal (hv_term_add) and cut to the width. */
+ * terminal (hv_term_clip) and cut to the width. */
 #include "render/render_events.h"
 
 #include "base/term.h"
@@ -21,14 +21,14 @@ const char *hv_events_time(uint64_t filetime, char *buf)
 
 static size_t safe(struct hv_strbuf *out, const char *s, size_t cols)
 {
-	return hv_term_add(out, s ? s : "?", s ? strlen(s) : 1, cols);
+	return hv_term_clip(out, s ? s : "?", s ? strlen(s) : 1, cols);
 }
 
 static size_t short_host(struct hv_strbuf *out, const char *host, size_t cols)
 {
 	const char *h = host && *host ? host : "?";
 
-	return hv_term_add(out, h, strcspn(h, "."), cols);
+	return hv_term_clip(out, h, strcspn(h, "."), cols);
 }
 
 /* s in exactly cols columns: cut, or padded with spaces. */
@@ -251,7 +251,7 @@ static void event_detail(struct hv_strbuf *out, const struct hv_events_view *v,
 			size_t len;
 
 			message_line(e, &line, &len);
-			hv_term_add(out, line, len, col_width(v, used));
+			hv_term_clip(out, line, len, col_width(v, used));
 		}
 		hv_strbuf_addch(out, '\n');
 	}

@@ -1,22 +1,24 @@
+/* The text report of `hvdoctor explain`: the answer first (the likely
+ * causes, the top ones in full), then what the context ruled out, then
+ * what was recognised, shorter. Everything is wrapped to view->width, and
+ * text from outside (pastes, --kb files) goes through hv_term_add. */
 #include "render/render_explain.h"
 
-#include "base/json.h"
+#include "render/wrap.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-static const char *role_name(enum hv_host_role role)
+#define CAUSE_INDENT 5 /* where a cause's text starts, after "  1  " */
+
+bool hv_explain_can_run(const struct hv_explain_view *view,
+			const struct hv_cause_check *check)
 {
-	switch (role) {
-	case HV_ROLE_SOURCE:
-		return "source";
-	case HV_ROLE_DESTINATION:
-		return "destination";
-	case HV_ROLE_UNKNOWN:
-		break;
-	}
-	return NULL;
+	for (const char *const *c = view->commands; c && *c; c++)
+		if (strcmp(*c, check->command) == 0)
+			return true;
+	return false;
 }
 
 static enum hv_tone severity_tone(enum hv_severity severity)
@@ -48,294 +50,349 @@ static void sig_label(const struct hv_signature *sig, char *buf, size_t size)
 	}
 }
 
-static void text_recognised(struct hv_strbuf *out,
-			    const struct hv_explain_view *v,
-			    const struct hv_style *st)
+/* A bold line of our own, wrapped first so the tone's escapes do not
+ * count as columns. */
+static void heading(struct hv_strbuf *out, const struct hv_explain_view *v,
+		    const struct hv_style *st, const char *text)
 {
-	hv_style_add(out, st, HV_TONE_BOLD, "Recognised\n");
-	for (size_t i = 0; i < v->symptoms->n; i++) {
-		const struct hv_symptom *sym = &v->symptoms->items[i];
-		const struct hv_signature *sig = &v->kb->sigs[sym->sig];
-		char label[48];
+	struct hv_strbuf head = HV_STRBUF_INIT;
 
-		sig_label(sig, label, sizeof(label));
-		hv_strbuf_adds(out, "  ");
-		hv_style_pad(out, label, 18);
-		hv_style_add(out, st, HV_TONE_BOLD,
-			     sig->n_names   ? sig->names[0]
-			     : sig->channel ? sig->channel
-					    : sig->id);
-		hv_strbuf_addch(out, '\n');
-		hv_style_indent(out, sig->meaning, 20);
-		hv_strbuf_addf(out, "%20sseen as \"%.60s\" (%s", "",
-			       sym->matched, sym->as);
-		if (sym->line > 1)
-			hv_strbuf_addf(out, ", line %u", sym->line);
-		hv_strbuf_adds(out, ")\n");
-		if (sig->note)
-			hv_style_indent(out, sig->note, 20);
-	}
-	for (size_t i = 0; i < v->symptoms->n_unknown; i++)
-		hv_strbuf_addf(out, "  %-18snot in the knowledge base\n",
-			       v->symptoms->unknown[i]);
+	hv_wrap_add(&head, text, 0, 0, v->width, HV_WRAP_PROSE);
+	head.buf[--head.len] = '\0'; /* the newline goes after the tone */
+	hv_style_add(out, st, HV_TONE_BOLD, hv_strbuf_str(&head));
+	hv_strbuf_addch(out, '\n');
+	hv_strbuf_release(&head);
 }
 
-static void text_extracted(struct hv_strbuf *out,
-			   const struct hv_explain_view *v,
-			   const struct hv_style *st)
-{
-	const struct hv_symptoms *s = v->symptoms;
-	const struct hv_context *ctx = &v->ranking->context;
-	bool any_ctx = false;
-
-	if (s->n_hosts || s->n_vms) {
-		hv_style_add(out, st, HV_TONE_BOLD, "\nIn the text\n");
-		for (size_t i = 0; i < s->n_hosts; i++) {
-			const char *role = role_name(s->hosts[i].role);
-
-			hv_strbuf_addf(out, "  host  %s%s%s%s\n",
-				       s->hosts[i].name, role ? " (" : "",
-				       role ? role : "", role ? ")" : "");
-		}
-		for (size_t i = 0; i < s->n_vms; i++)
-			hv_strbuf_addf(out, "  VM    %s\n", s->vms[i].name);
-	}
-	for (int k = 0; k < HV_CTX_COUNT; k++)
-		any_ctx |= ctx->known[k];
-	if (!any_ctx)
-		return;
-	hv_style_add(out, st, HV_TONE_BOLD, "\nContext\n");
-	for (int k = 0; k < HV_CTX_COUNT; k++) {
-		char num[16];
-
-		if (!ctx->known[k])
-			continue;
-		hv_strbuf_addf(
-			out, "  %s=%s%s\n", hv_ctx_key_name((enum hv_ctx_key)k),
-			hv_ctx_value_name((enum hv_ctx_key)k, ctx->value[k],
-					  num, sizeof(num)),
-			v->ranking->context_from_text[k] ? "  (from the text)"
-							 : "");
-	}
-}
-
-static void text_section(struct hv_strbuf *out, const struct hv_style *st,
-			 const char *title, const char *body)
+/* A titled block of kb text under a cause. */
+static void section(struct hv_strbuf *out, const struct hv_explain_view *v,
+		    const struct hv_style *st, const char *title,
+		    const char *body)
 {
 	hv_strbuf_adds(out, "     ");
 	hv_style_add(out, st, HV_TONE_BOLD, title);
 	hv_strbuf_addch(out, '\n');
-	hv_style_indent(out, body, 7);
+	hv_strbuf_adds(out, "       ");
+	hv_wrap_add(out, body, CAUSE_INDENT + 2, CAUSE_INDENT + 2, v->width,
+		    HV_WRAP_LINES);
 }
 
-/* How to tell a cause apart when nothing was recognised: the symptoms
- * that name it first. */
-static void text_telltales(struct hv_strbuf *out, const struct hv_kb *kb,
-			   size_t cause)
+/* The automatic checks this hvdoctor can run; none: the manual steps
+ * above are the advice. */
+static void checks(struct hv_strbuf *out, const struct hv_explain_view *v,
+		   const struct hv_style *st, const struct hv_cause *c)
 {
-	size_t shown = 0;
+	bool any = false;
 
-	for (size_t i = 0; i < kb->n_sigs && shown < 4; i++) {
-		const struct hv_signature *sig = &kb->sigs[i];
-		char label[48];
-
-		if (!sig->n_causes || sig->cause_index[0] != cause ||
-		    sig->kind == HV_SIG_MESSAGE)
+	for (size_t i = 0; i < c->n_checks; i++) {
+		if (!hv_explain_can_run(v, &c->checks[i]))
 			continue;
-		sig_label(sig, label, sizeof(label));
-		hv_strbuf_addf(out, "%s%s%s%s%s",
-			       shown ? ", " : "     tell-tale: ", label,
-			       sig->n_names ? " " : "",
-			       sig->n_names ? sig->names[0] : "", "");
-		shown++;
+		if (!any) {
+			hv_strbuf_adds(out, "     ");
+			hv_style_add(out, st, HV_TONE_BOLD,
+				     "hvdoctor checks it with:");
+			hv_strbuf_addch(out, '\n');
+		}
+		any = true;
+		hv_strbuf_adds(out, "       ");
+		hv_wrap_add(out, c->checks[i].text, CAUSE_INDENT + 2,
+			    CAUSE_INDENT + 2, v->width, HV_WRAP_LINES);
 	}
-	if (shown)
-		hv_strbuf_addch(out, '\n');
-	hv_strbuf_adds(out, "     checked by:\n");
-	hv_style_indent(out, kb->causes[cause].checked_by, 7);
 }
 
-static void text_cause(struct hv_strbuf *out, const struct hv_explain_view *v,
+static void why(struct hv_strbuf *out, const struct hv_explain_view *v,
+		const struct hv_ranked *r)
+{
+	for (size_t w = 0; w < r->n_why; w++) {
+		hv_strbuf_adds(out, w ? "          " : "     why: ");
+		hv_wrap_add(out, r->why[w], CAUSE_INDENT + 5, CAUSE_INDENT + 7,
+			    v->width, HV_WRAP_PROSE);
+	}
+}
+
+/* "  1  id  error  score 90" and the title under it. */
+static void cause_head(struct hv_strbuf *out, const struct hv_explain_view *v,
 		       const struct hv_style *st, size_t rank)
 {
 	const struct hv_ranked *r = &v->ranking->items[rank];
 	const struct hv_cause *c = &v->kb->causes[r->cause];
-	char head[32];
 
-	snprintf(head, sizeof(head), "%3zu  ", rank + 1);
-	hv_strbuf_adds(out, head);
+	char score[32];
+	int cols;
+
+	snprintf(score, sizeof(score), "  score %d", r->score);
+	cols = CAUSE_INDENT + hv_term_width(c->id, strlen(c->id)) + 2 +
+	       (int)strlen(hv_severity_name(c->severity)) + (int)strlen(score);
+	hv_strbuf_addf(out, "%3zu  ", rank + 1);
 	hv_style_add(out, st, HV_TONE_BOLD, c->id);
-	hv_strbuf_adds(out, "  ");
+	/* a long id on a narrow terminal: the rest on the next line */
+	hv_strbuf_adds(out, cols > v->width ? "\n     " : "  ");
 	hv_style_add(out, st, severity_tone(c->severity),
 		     hv_severity_name(c->severity));
-	if (v->recognised)
-		hv_strbuf_addf(out, "  score %d", r->score);
-	hv_strbuf_addf(out, "\n     %s\n", c->title);
-	if (!v->recognised)
-		text_telltales(out, v->kb, r->cause);
-	if (rank >= v->detailed)
-		return;
-	for (size_t w = 0; w < r->n_why; w++)
-		hv_strbuf_addf(out, "     %s %s\n",
-			       w ? "    " : "why:", r->why[w]);
+	hv_strbuf_addf(out, "%s\n     ", score);
+	hv_wrap_add(out, c->title, CAUSE_INDENT, CAUSE_INDENT, v->width,
+		    HV_WRAP_PROSE);
+}
+
+static void cause_full(struct hv_strbuf *out, const struct hv_explain_view *v,
+		       const struct hv_style *st, size_t rank)
+{
+	const struct hv_ranked *r = &v->ranking->items[rank];
+	const struct hv_cause *c = &v->kb->causes[r->cause];
+
+	cause_head(out, v, st, rank);
+	why(out, v, r);
+	hv_strbuf_adds(out, "     ");
+	hv_wrap_add(out, c->explain, CAUSE_INDENT, CAUSE_INDENT, v->width,
+		    HV_WRAP_PROSE);
+	section(out, v, st, "confirm by hand:", c->confirm);
+	section(out, v, st, "fix:", c->fix);
+	section(out, v, st, "verify the fix:", c->verify);
+	checks(out, v, st, c);
 	hv_strbuf_addch(out, '\n');
-	hv_style_indent(out, c->explain, 5);
-	text_section(out, st, "confirm by hand:", c->confirm);
-	text_section(out, st, "fix:", c->fix);
-	text_section(out, st, "verify the fix:", c->verify);
-	text_section(out, st, "hvdoctor checks it with:", c->checked_by);
+}
+
+/* A likely cause past the detailed ones: its title and why, in short. */
+static void cause_short(struct hv_strbuf *out, const struct hv_explain_view *v,
+			const struct hv_style *st, size_t rank)
+{
+	cause_head(out, v, st, rank);
+	why(out, v, &v->ranking->items[rank]);
+}
+
+static const char *likely_heading(enum hv_basis basis)
+{
+	switch (basis) {
+	case HV_BASIS_EVIDENCE:
+		break;
+	case HV_BASIS_HEADLINE:
+		return "Likely causes: the text only says that the move "
+		       "failed, so what you know decides";
+	case HV_BASIS_CONTEXT:
+		return "Likely causes, from the context alone";
+	case HV_BASIS_NOTHING:
+		break;
+	}
+	return "Likely causes, most likely first";
+}
+
+/* True if the admin gave any fact (not only the text). */
+static bool any_admin_fact(const struct hv_explanation *x)
+{
+	for (int k = 0; k < HV_CTX_COUNT; k++)
+		if (x->context.known[k] && !x->context_from_text[k])
+			return true;
+	return false;
+}
+
+static void likely(struct hv_strbuf *out, const struct hv_explain_view *v,
+		   const struct hv_style *st)
+{
+	const struct hv_explanation *x = v->ranking;
+	size_t detailed = v->all ? x->n_likely : v->detailed;
+
+	heading(out, v, st, likely_heading(x->basis));
+	if (x->basis == HV_BASIS_HEADLINE && !any_admin_fact(x))
+		hv_wrap_add(out,
+			    "(Give what you know with --context: auth=, os=, "
+			    "initiated=, clustered=, percent=.)",
+			    0, 1, v->width, HV_WRAP_PROSE);
 	hv_strbuf_addch(out, '\n');
+	for (size_t i = 0; i < x->n_likely; i++) {
+		if (i < detailed)
+			cause_full(out, v, st, i);
+		else
+			cause_short(out, v, st, i);
+	}
+	if (x->n_likely > detailed) {
+		hv_strbuf_addch(out, '\n');
+		hv_wrap_add(out,
+			    "(every cause in full: --all; as data: --json)", 0,
+			    1, v->width, HV_WRAP_PROSE);
+	}
+}
+
+static void not_likely(struct hv_strbuf *out, const struct hv_explain_view *v,
+		       const struct hv_style *st, enum hv_verdict verdict)
+{
+	const struct hv_explanation *x = v->ranking;
+	bool any = false;
+
+	for (size_t i = x->n_likely; i < x->n; i++) {
+		const struct hv_ranked *r = &x->items[i];
+
+		if (r->verdict != verdict)
+			continue;
+		if (!any) {
+			hv_strbuf_addch(out, '\n');
+			heading(out, v, st,
+				verdict == HV_RULED_OUT
+					? "Ruled out by what you said"
+					: "Unlikely, given the context");
+		}
+		any = true;
+		hv_strbuf_addf(out, "  %s\n    ", v->kb->causes[r->cause].id);
+		hv_wrap_add(out, r->n_why ? r->why[r->decisive] : "", 4, 6,
+			    v->width, HV_WRAP_PROSE);
+	}
+}
+
+/* The first sentence of a meaning: the rest is for --all. */
+static size_t first_sentence(const char *text)
+{
+	const char *dot = text;
+
+	while ((dot = strchr(dot, '.')) != NULL) {
+		if (dot[1] == '\0' || dot[1] == ' ' || dot[1] == '\n')
+			return (size_t)(dot - text) + 1;
+		dot++;
+	}
+	return strlen(text);
+}
+
+static void recognised_one(struct hv_strbuf *out,
+			   const struct hv_explain_view *v,
+			   const struct hv_symptom *sym)
+{
+	const struct hv_signature *sig = &v->kb->sigs[sym->sig];
+	struct hv_strbuf line = HV_STRBUF_INIT;
+	char label[48];
+
+	sig_label(sig, label, sizeof(label));
+	hv_strbuf_addf(&line, "%s %s", label,
+		       sig->n_names ? sig->names[0] : sig->id);
+	if (sig->container)
+		hv_strbuf_adds(&line, " (a headline: context, not evidence)");
+	if (sym->line > 1)
+		hv_strbuf_addf(&line, ", line %u", sym->line);
+	hv_strbuf_adds(out, "  ");
+	hv_wrap_add(out, hv_strbuf_str(&line), 2, 6, v->width, HV_WRAP_PROSE);
+	hv_strbuf_reset(&line);
+	if (v->all) {
+		hv_strbuf_adds(&line, sig->meaning);
+		if (sig->note)
+			hv_strbuf_addf(&line, "\n%s", sig->note);
+	} else {
+		hv_strbuf_add(&line, sig->meaning,
+			      first_sentence(sig->meaning));
+	}
+	hv_strbuf_adds(out, "    ");
+	hv_wrap_add(out, hv_strbuf_str(&line), 4, 4, v->width, HV_WRAP_PROSE);
+	hv_strbuf_release(&line);
+}
+
+static void recognised(struct hv_strbuf *out, const struct hv_explain_view *v,
+		       const struct hv_style *st)
+{
+	const struct hv_symptoms *s = v->symptoms;
+
+	if (s->n) {
+		hv_strbuf_addch(out, '\n');
+		heading(out, v, st, "Recognised");
+	}
+	for (size_t i = 0; i < s->n; i++)
+		recognised_one(out, v, &s->items[i]);
+	if (s->n_unknown) {
+		hv_strbuf_addch(out, '\n');
+		heading(out, v, st, "Not in the knowledge base");
+	}
+	for (size_t i = 0; i < s->n_unknown; i++) {
+		hv_strbuf_adds(out, "  ");
+		hv_wrap_add(out, s->unknown[i], 2, 4, v->width, HV_WRAP_PROSE);
+	}
+	if (hv_symptoms_words_unread(s)) {
+		hv_strbuf_adds(out, "  ");
+		hv_wrap_add(out,
+			    "Only codes and event ids were recognised: the "
+			    "rest of the text was not understood (hvdoctor "
+			    "knows the English wording of Windows' messages).",
+			    2, 2, v->width, HV_WRAP_PROSE);
+	}
+}
+
+static void context_line(struct hv_strbuf *out, const struct hv_explain_view *v)
+{
+	const struct hv_explanation *x = v->ranking;
+	struct hv_strbuf line = HV_STRBUF_INIT;
+
+	for (int k = 0; k < HV_CTX_COUNT; k++) {
+		char num[16];
+
+		if (!x->context.known[k])
+			continue;
+		hv_strbuf_addf(&line, "%s%s=%s%s", line.len ? ", " : "",
+			       hv_ctx_key_name((enum hv_ctx_key)k),
+			       hv_ctx_value_name((enum hv_ctx_key)k,
+						 x->context.value[k], num,
+						 sizeof(num)),
+			       x->context_from_text[k] ? " (from the text)"
+						       : "");
+	}
+	if (line.len) {
+		hv_strbuf_adds(out, "\nContext: ");
+		hv_wrap_add(out, hv_strbuf_str(&line), 9, 11, v->width,
+			    HV_WRAP_PROSE);
+	}
+	hv_strbuf_release(&line);
+}
+
+static void named_line(struct hv_strbuf *out, const struct hv_explain_view *v)
+{
+	const struct hv_symptoms *s = v->symptoms;
+	struct hv_strbuf line = HV_STRBUF_INIT;
+
+	for (size_t i = 0; i < s->n_hosts; i++) {
+		const char *role = hv_host_role_name(s->hosts[i].role);
+
+		hv_strbuf_addf(&line, "%shost %s%s%s%s", line.len ? ", " : "",
+			       s->hosts[i].name, role ? " (" : "",
+			       role ? role : "", role ? ")" : "");
+	}
+	for (size_t i = 0; i < s->n_vms; i++)
+		hv_strbuf_addf(&line, "%sVM %s", line.len ? ", " : "",
+			       s->vms[i].name);
+	if (line.len) {
+		hv_strbuf_adds(out, "In the text: ");
+		hv_wrap_add(out, hv_strbuf_str(&line), 13, 15, v->width,
+			    HV_WRAP_PROSE);
+	}
+	hv_strbuf_release(&line);
+}
+
+/* No likely cause: say why, and what input would let hvdoctor tell. */
+static void no_answer(struct hv_strbuf *out, const struct hv_explain_view *v,
+		      const struct hv_style *st)
+{
+	const char *advice =
+		"Give the whole error text (every line, with - to read it "
+		"from standard input), or the HRESULT or event id it shows, "
+		"and what you know with --context (auth=, os=, initiated=, "
+		"clustered=, percent=).";
+
+	heading(out, v, st,
+		hv_symptoms_empty(v->symptoms)
+			? "Nothing in the input matched the knowledge base."
+			: "No likely cause follows from what was recognised.");
+	if (!hv_symptoms_empty(v->symptoms))
+		advice = "These entries only report that something failed. "
+			 "Give the Hyper-V events logged just before them "
+			 "(Hyper-V-High-Availability-Admin, "
+			 "Hyper-V-VMMS-Admin, Hyper-V-Worker-Admin) or the "
+			 "whole error text, and what you know with --context.";
+	hv_wrap_add(out, advice, 0, 0, v->width, HV_WRAP_PROSE);
 }
 
 void hv_render_explain_text(struct hv_strbuf *out,
 			    const struct hv_explain_view *v,
 			    const struct hv_style *st)
 {
-	if (v->recognised) {
-		text_recognised(out, v, st);
-		text_extracted(out, v, st);
-		hv_style_add(out, st, HV_TONE_BOLD,
-			     "\nLikely causes, most likely first\n");
-	} else {
-		hv_strbuf_adds(out, "Nothing in the input matched the "
-				    "knowledge base.\n");
-		for (size_t i = 0; i < v->symptoms->n_unknown; i++)
-			hv_strbuf_addf(out, "  %s: not in the knowledge base\n",
-				       v->symptoms->unknown[i]);
-		hv_style_add(out, st, HV_TONE_BOLD,
-			     "\nThe common causes of a failed live migration,"
-			     " in the order to rule them out\n");
-	}
-	for (size_t i = 0; i < v->ranking->n; i++)
-		text_cause(out, v, st, i);
-	if (v->ranking->n > v->detailed && v->recognised)
-		hv_strbuf_adds(out, "\n(details of every cause: "
-				    "--all; as data: --json)\n");
-}
-
-static void json_recognised(struct hv_json *js, const struct hv_explain_view *v)
-{
-	hv_json_key(js, "recognised");
-	hv_json_array_begin(js);
-	for (size_t i = 0; i < v->symptoms->n; i++) {
-		const struct hv_symptom *sym = &v->symptoms->items[i];
-		const struct hv_signature *sig = &v->kb->sigs[sym->sig];
-		char code[32];
-
-		hv_json_object_begin(js);
-		hv_json_kv_string(js, "signature", sig->id);
-		hv_json_kv_string(js, "kind", hv_sig_kind_name(sig->kind));
-		hv_json_key(js, "code");
-		switch (sig->kind) {
-		case HV_SIG_HRESULT:
-			snprintf(code, sizeof(code), "0x%08" PRIX32, sig->code);
-			hv_json_string(js, code);
-			break;
-		case HV_SIG_WIN32:
-		case HV_SIG_KERBEROS:
-			hv_json_int(js, sig->code);
-			break;
-		case HV_SIG_EVENT:
-			hv_json_int(js, sig->event);
-			break;
-		case HV_SIG_MESSAGE:
-			hv_json_null(js);
-			break;
-		}
-		hv_json_kv_string(js, "name",
-				  sig->n_names ? sig->names[0] : NULL);
-		hv_json_kv_string(js, "channel", sig->channel);
-		hv_json_kv_string(js, "meaning", sig->meaning);
-		hv_json_kv_string(js, "matched", sym->matched);
-		hv_json_kv_string(js, "read_as", sym->as);
-		hv_json_kv_int(js, "input", sym->input);
-		hv_json_kv_int(js, "line", sym->line);
-		hv_json_object_end(js);
-	}
-	hv_json_array_end(js);
-}
-
-static void json_named(struct hv_json *js, const char *key,
-		       const struct hv_named *items, size_t n, bool roles)
-{
-	hv_json_key(js, key);
-	hv_json_array_begin(js);
-	for (size_t i = 0; i < n; i++) {
-		hv_json_object_begin(js);
-		hv_json_kv_string(js, "name", items[i].name);
-		if (roles)
-			hv_json_kv_string(js, "role", role_name(items[i].role));
-		hv_json_object_end(js);
-	}
-	hv_json_array_end(js);
-}
-
-static void json_context(struct hv_json *js, const struct hv_explanation *r)
-{
-	hv_json_key(js, "context");
-	hv_json_object_begin(js);
-	for (int k = 0; k < HV_CTX_COUNT; k++) {
-		char num[16];
-
-		if (!r->context.known[k])
-			continue;
-		hv_json_kv_string(js, hv_ctx_key_name((enum hv_ctx_key)k),
-				  hv_ctx_value_name((enum hv_ctx_key)k,
-						    r->context.value[k], num,
-						    sizeof(num)));
-	}
-	hv_json_object_end(js);
-}
-
-static void json_causes(struct hv_json *js, const struct hv_explain_view *v)
-{
-	hv_json_key(js, "causes");
-	hv_json_array_begin(js);
-	for (size_t i = 0; i < v->ranking->n; i++) {
-		const struct hv_ranked *r = &v->ranking->items[i];
-		const struct hv_cause *c = &v->kb->causes[r->cause];
-		struct hv_strbuf why = HV_STRBUF_INIT;
-
-		for (size_t w = 0; w < r->n_why; w++)
-			hv_strbuf_addf(&why, "%s%s", w ? "; " : "", r->why[w]);
-		hv_json_object_begin(js);
-		hv_json_kv_string(js, "id", c->id);
-		hv_json_kv_string(js, "title", c->title);
-		hv_json_kv_string(js, "severity",
-				  hv_severity_name(c->severity));
-		hv_json_kv_int(js, "score", r->score);
-		hv_json_kv_string(js, "why", hv_strbuf_str(&why));
-		hv_json_kv_string(js, "explain", c->explain);
-		hv_json_kv_string(js, "confirm", c->confirm);
-		hv_json_kv_string(js, "fix", c->fix);
-		hv_json_kv_string(js, "verify", c->verify);
-		hv_json_kv_string(js, "checked_by", c->checked_by);
-		hv_json_object_end(js);
-		hv_strbuf_release(&why);
-	}
-	hv_json_array_end(js);
-}
-
-void hv_render_explain_json(struct hv_strbuf *out,
-			    const struct hv_explain_view *v)
-{
-	struct hv_json js;
-
-	hv_json_init(&js, out, true);
-	hv_json_object_begin(&js);
-	hv_json_kv_string(&js, "schema", HV_EXPLAIN_SCHEMA);
-	hv_json_kv_bool(&js, "matched", v->recognised);
-	json_recognised(&js, v);
-	hv_json_key(&js, "unknown");
-	hv_json_array_begin(&js);
-	for (size_t i = 0; i < v->symptoms->n_unknown; i++)
-		hv_json_string(&js, v->symptoms->unknown[i]);
-	hv_json_array_end(&js);
-	json_named(&js, "hosts", v->symptoms->hosts, v->symptoms->n_hosts,
-		   true);
-	json_named(&js, "vms", v->symptoms->vms, v->symptoms->n_vms, false);
-	json_context(&js, v->ranking);
-	json_causes(&js, v);
-	hv_json_object_end(&js);
-	hv_strbuf_addch(out, '\n');
+	if (v->ranking->n_likely)
+		likely(out, v, st);
+	else
+		no_answer(out, v, st);
+	not_likely(out, v, st, HV_RULED_OUT);
+	not_likely(out, v, st, HV_UNLIKELY);
+	recognised(out, v, st);
+	context_line(out, v);
+	named_line(out, v);
 }

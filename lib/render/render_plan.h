@@ -13,6 +13,13 @@ struct hv_plan_view {
 	const char *audit_args; /* the audit command to verify with */
 };
 
+/* Appends "# text" with the text made safe for a comment. */
+void hv_plan_comment(struct hv_strbuf *out, const char *text);
+/* Appends the header both renderers share: title, source, "N changes on
+ * M objects. " followed by `how` (lines of comment ending in a newline),
+ * and the plan's warnings. */
+void hv_plan_header(struct hv_strbuf *out, const struct hv_plan_view *v,
+		    const char *title, const char *how);
 /* Appends change records: adds as "add:", removals as "delete:" of the
  * exact values, a UAC change as delete-old/add-new so that a concurrent
  * change makes ldapmodify fail instead of being overwritten. */

@@ -2,37 +2,19 @@
  * records that undo it. */
 #include "render/render_plan.h"
 
-#include "sources/ldif.h"
 #include "base/quote.h"
+#include "remedy/backup.h"
+#include "sources/ldif.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static void comment(struct hv_strbuf *out, const char *text)
-{
-	hv_strbuf_adds(out, "# ");
-	hv_quote_comment(out, text);
-	hv_strbuf_addch(out, '\n');
-}
-
 static void header(struct hv_strbuf *out, const struct hv_plan_view *v,
 		   const char *what)
 {
-	hv_strbuf_adds(out, "# ");
-	hv_quote_comment(out, what);
-	hv_strbuf_adds(out, "\n# estate read from: ");
-	hv_quote_comment(out, v->source ? v->source : "");
-	hv_strbuf_addf(out,
-		       "\n# %zu change%s on %zu object%s. Apply with:\n"
-		       "#   ldapmodify -H ldap://DC -Y GSSAPI -f FILE\n",
-		       hv_plan_changes(v->plan),
-		       hv_plan_changes(v->plan) == 1 ? "" : "s", v->plan->n,
-		       v->plan->n == 1 ? "" : "s");
-	for (size_t i = 0; i < v->plan->n_warnings; i++) {
-		hv_strbuf_adds(out, "# warning: ");
-		hv_quote_comment(out, v->plan->warnings[i]);
-		hv_strbuf_addch(out, '\n');
-	}
+	hv_plan_header(out, v, what,
+		       "Apply with:\n#   ldapmodify -H ldap://DC -Y GSSAPI "
+		       "-f FILE\n");
 	hv_strbuf_adds(out, "version: 1\n\n");
 }
 
@@ -44,26 +26,25 @@ static void uac_value(struct hv_strbuf *out, uint32_t uac)
 	hv_ldif_put_value(out, "userAccountControl", num, strlen(num));
 }
 
-/* One record; undo swaps adds and deletes, and old and new UAC. */
-static void record(struct hv_strbuf *out, const struct hv_action *act,
-		   bool undo)
+/* One record. */
+static void record(struct hv_strbuf *out, const struct hv_action *act)
 {
+
 	bool add = act->kind == HV_ACT_ADD_DELEGATION ||
 		   act->kind == HV_ACT_ADD_SPN;
 
-	comment(out, act->why);
+	hv_plan_comment(out, act->why);
 	hv_ldif_put_dn(out, act->dn);
 	hv_strbuf_adds(out, "changetype: modify\n");
 	if (act->kind == HV_ACT_SET_UAC) {
 		hv_strbuf_adds(out, "delete: userAccountControl\n");
-		uac_value(out, undo ? act->new_uac : act->old_uac);
+		uac_value(out, act->old_uac);
 		hv_strbuf_adds(out, "-\nadd: userAccountControl\n");
-		uac_value(out, undo ? act->old_uac : act->new_uac);
+		uac_value(out, act->new_uac);
 		hv_strbuf_adds(out, "-\n\n");
 		return;
 	}
-	hv_strbuf_addf(out, "%s: %s\n", add != undo ? "add" : "delete",
-		       act->attr);
+	hv_strbuf_addf(out, "%s: %s\n", add ? "add" : "delete", act->attr);
 	for (size_t v = 0; v < act->n_values; v++)
 		hv_ldif_put_value(out, act->attr, act->values[v],
 				  strlen(act->values[v]));
@@ -76,15 +57,21 @@ void hv_render_plan_ldif(struct hv_strbuf *out, const struct hv_plan_view *v)
 	if (!v->plan->n)
 		hv_strbuf_adds(out, "# nothing to change\n");
 	for (size_t i = 0; i < v->plan->n; i++)
-		record(out, &v->plan->actions[i], false);
+		record(out, &v->plan->actions[i]);
 }
 
+/* The rollback is a backup (remedy/backup.h) without "# had:" lines:
+ * `apply --rollback` reads it like the backup apply takes itself, and
+ * ldapmodify undoes the plan with it value by value. */
 void hv_render_plan_rollback(struct hv_strbuf *out,
 			     const struct hv_plan_view *v)
 {
-	header(out, v,
-	       "hvdoctor plan: ROLLBACK - undoes the plan, last "
-	       "change first");
-	for (size_t i = v->plan->n; i-- > 0;)
-		record(out, &v->plan->actions[i], true);
+	struct hv_backup bk = {0};
+	struct hv_backup_info info = {
+		"hvdoctor plan: ROLLBACK - undoes the plan, last change first",
+		v->source, NULL};
+
+	hv_backup_from_plan(&bk, v->plan, NULL);
+	hv_backup_write(out, &bk, &info);
+	hv_backup_release(&bk);
 }

@@ -1,11 +1,14 @@
 /* The plan as an idempotent PowerShell script for the ActiveDirectory
  * module: every step reads the object first and changes only what is
  * still missing, honours -WhatIf, and says what it did. Every value from
- * AD goes through hv_quote_ps, every comment through hv_quote_comment. */
+ * AD goes through hv_quote_ps (ASCII code whatever the code page), every
+ * comment through hv_quote_comment (no control can end it early). */
 #include "render/render_plan.h"
 
 #include "base/quote.h"
+#include "remedy/backup.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static const char prologue[] =
@@ -66,34 +69,16 @@ static const char prologue[] =
 	"    }\n"
 	"}\n\n";
 
-static void comment(struct hv_strbuf *out, const char *text)
-{
-	hv_strbuf_adds(out, "# ");
-	hv_quote_comment(out, text);
-	hv_strbuf_addch(out, '\n');
-}
-
 static void header(struct hv_strbuf *out, const struct hv_plan_view *v)
 {
-	comment(out, "hvdoctor plan: Kerberos constrained delegation for "
-		     "Hyper-V live migration");
-	hv_strbuf_adds(out, "# estate read from: ");
-	hv_quote_comment(out, v->source ? v->source : "");
-	hv_strbuf_addf(out,
-		       "\n# %zu change%s on %zu object%s. Run it where "
-		       "the ActiveDirectory module is\n# installed, as "
-		       "an account that may change these objects:\n"
-		       "#   .\\plan.ps1 -WhatIf   shows what would "
-		       "change\n#   .\\plan.ps1           changes it "
-		       "(safe to run again)\n",
-		       hv_plan_changes(v->plan),
-		       hv_plan_changes(v->plan) == 1 ? "" : "s", v->plan->n,
-		       v->plan->n == 1 ? "" : "s");
-	for (size_t i = 0; i < v->plan->n_warnings; i++) {
-		hv_strbuf_adds(out, "# warning: ");
-		hv_quote_comment(out, v->plan->warnings[i]);
-		hv_strbuf_addch(out, '\n');
-	}
+	hv_plan_header(out, v,
+		       "hvdoctor plan: Kerberos constrained delegation for "
+		       "Hyper-V live migration",
+		       "Run it where the ActiveDirectory module is\n# "
+		       "installed, as an account that may change these "
+		       "objects:\n#   .\\plan.ps1 -WhatIf   shows what would "
+		       "change\n#   .\\plan.ps1           changes it (safe to "
+		       "run again)\n");
 	hv_strbuf_addch(out, '\n');
 }
 
@@ -109,7 +94,7 @@ static void values_array(struct hv_strbuf *out, const struct hv_action *act)
 
 static void step(struct hv_strbuf *out, const struct hv_action *act)
 {
-	comment(out, act->why);
+	hv_plan_comment(out, act->why);
 	switch (act->kind) {
 	case HV_ACT_SET_UAC:
 		hv_strbuf_adds(out, "Set-HvProtocolTransition -Dn ");
@@ -179,8 +164,30 @@ static void epilogue(struct hv_strbuf *out, const struct hv_plan_view *v)
 	hv_strbuf_addch(out, '\n');
 }
 
+/* Windows PowerShell 5.1 reads a script without a byte order mark in the
+ * ANSI code page. The code is ASCII (hv_quote_ps); comments keep names
+ * as they are, so a script with any of those gets a BOM and is read as
+ * UTF-8 everywhere. */
+static void add_bom_if_needed(struct hv_strbuf *out, size_t start)
+{
+	struct hv_strbuf script = HV_STRBUF_INIT;
+	bool ascii = true;
+
+	for (size_t i = start; i < out->len && ascii; i++)
+		ascii = (unsigned char)out->buf[i] < 0x80;
+	if (ascii)
+		return;
+	hv_strbuf_add(&script, out->buf + start, out->len - start);
+	out->len = start;
+	hv_strbuf_adds(out, "\xef\xbb\xbf");
+	hv_strbuf_add(out, script.buf, script.len);
+	hv_strbuf_release(&script);
+}
+
 void hv_render_plan_ps1(struct hv_strbuf *out, const struct hv_plan_view *v)
 {
+	size_t start = out->len;
+
 	header(out, v);
 	hv_strbuf_adds(out, prologue);
 	if (!v->plan->n)
@@ -188,4 +195,5 @@ void hv_render_plan_ps1(struct hv_strbuf *out, const struct hv_plan_view *v)
 	for (size_t i = 0; i < v->plan->n; i++)
 		step(out, &v->plan->actions[i]);
 	epilogue(out, v);
+	add_bom_if_needed(out, start);
 }

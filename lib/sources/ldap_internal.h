@@ -20,12 +20,17 @@ struct hv_ldap {
 	LDAP *ld;
 	char *uri;
 	char *base_dn;
-	bool tls;     /* the session runs inside TLS (ldaps:// or StartTLS) */
-	bool tcp_up;  /* TCP connected: a later failure is TLS's */
-	unsigned ssf; /* SASL security layer after a GSSAPI bind */
+	bool tls;	/* the session runs inside TLS (ldaps:// or StartTLS) */
+	bool tcp_up;	/* TCP connected: a later failure is TLS's */
+	unsigned ssf;	/* SASL security layer after a GSSAPI bind */
+	int timeout_ms; /* every network step's limit */
+	int fd;		/* the socket once TCP is up, else -1 */
 	struct ldap_conncb conncb; /* libldap keeps a pointer to it */
 };
 
+/* Advice (" (...)") for a failed GSSAPI bind, from the diagnostic text
+ * SASL and Kerberos gave (may be NULL). Static string. */
+const char *hv_ldap_gssapi_advice(const char *diag);
 /* The hv_err_category of a failed libldap result code. */
 enum hv_err_category hv_ldap_category(int rc);
 /* Records a libldap failure in err: the formatted message and
@@ -51,6 +56,26 @@ struct hv_ldap_range {
  * there) or HV_ERR_INPUT for a malformed range (e.g. high < low, or
  * another option after it). */
 int hv_ldap_range_parse(const char *attr, struct hv_ldap_range *out);
+
+/* Slices of one ranged attribute a server may hand out: AD's MaxValRange
+ * is 1,500 values a slice (MS-ADTS 3.1.1.3.4.6), so this is 15 million
+ * values, far beyond any real attribute; a server that keeps going is
+ * broken or hostile (paging has its cap too). */
+#define HV_LDAP_MAX_SLICES 10000
+
+/* Checks the slice r of an attribute of which `taken` slices were read
+ * and whose next wanted value is *next: it must start exactly there (a
+ * gap or an overlap would lose or double values), not run past the index
+ * range, and not exceed HV_LDAP_MAX_SLICES. Advances *next past it.
+ * Returns 0 or HV_ERR_DIRECTORY (err->where left empty for the caller's
+ * DN). */
+int hv_ldap_range_step(const struct hv_ldap_range *r, size_t taken,
+		       unsigned long *next, struct hv_error *err);
+
+/* Checks a DN the server returned: not empty, no NUL byte, UTF-8 (RFC
+ * 4514 section 2), the same rule the LDIF reader applies to an export.
+ * Returns 0 or HV_ERR_DIRECTORY naming the DN, escaped. */
+int hv_ldap_dn_check(const char *dn, size_t len, struct hv_error *err);
 
 /* Finds AD's sub-status in a bind diagnostic, the hex number in "...,
  * data 52e, v4563" (a Win32 error code). Returns false if there is none. */

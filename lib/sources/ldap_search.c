@@ -6,11 +6,14 @@
 
 #include "base/alloc.h"
 #include "base/strbuf.h"
+#include "base/term.h"
+#include "base/utf8.h"
 #include "sources/ldap_internal.h"
 
 #include <ldap.h>
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -74,6 +77,44 @@ int hv_ldap_range_parse(const char *attr, struct hv_ldap_range *out)
 	return *p == '\0' && out->name_len > 0 ? 0 : HV_ERR_INPUT;
 }
 
+int hv_ldap_range_step(const struct hv_ldap_range *r, size_t taken,
+		       unsigned long *next, struct hv_error *err)
+{
+	if (taken >= HV_LDAP_MAX_SLICES)
+		return hv_error_set(err, HV_ERR_DIRECTORY, NULL,
+				    "more than %d slices of one ranged "
+				    "attribute; giving up",
+				    HV_LDAP_MAX_SLICES);
+	if (!r->ranged || r->low != *next)
+		return hv_error_set(err, HV_ERR_DIRECTORY, NULL,
+				    "asked for values from %lu on, the server "
+				    "sent a slice from %lu: a gap or an "
+				    "overlap would lose or double values",
+				    *next, r->low);
+	if (!r->last && r->high == ULONG_MAX)
+		return hv_error_set(err, HV_ERR_DIRECTORY, NULL,
+				    "range index overflow");
+	if (!r->last)
+		*next = r->high + 1;
+	return 0;
+}
+
+int hv_ldap_dn_check(const char *dn, size_t len, struct hv_error *err)
+{
+	struct hv_strbuf shown = HV_STRBUF_INIT;
+	int rc;
+
+	if (len && !memchr(dn, '\0', len) && hv_utf8_valid(dn, len))
+		return 0;
+	hv_term_escape(&shown, dn, len < 200 ? len : 200);
+	rc = hv_error_set(err, HV_ERR_DIRECTORY, NULL,
+			  "the server returned a DN with a NUL byte or not in "
+			  "UTF-8 (RFC 4514): '%s'",
+			  hv_strbuf_str(&shown));
+	hv_strbuf_release(&shown);
+	return rc;
+}
+
 /* ------------------------------------------------------------------ *
  * Searching                                                           *
  * ------------------------------------------------------------------ */
@@ -132,8 +173,17 @@ struct slice {
 	const char *name; /* without the range option */
 	struct hv_entry *entry;
 	unsigned long next; /* index of the next value wanted */
+	size_t taken;	    /* slices read so far */
 	bool found, done;
 };
+
+/* An error of hv_ldap_range_step happened at dn. */
+static int at_dn(int rc, struct hv_error *err, const char *dn)
+{
+	if (rc)
+		snprintf(err->where, sizeof(err->where), "%s", dn);
+	return rc;
+}
 
 static int take_slice(struct search *s, void *ctx, const char *name,
 		      const struct berval *vals, struct hv_error *err)
@@ -146,18 +196,14 @@ static int take_slice(struct search *s, void *ctx, const char *name,
 	    r.name_len != strlen(sl->name) ||
 	    strncasecmp(name, sl->name, r.name_len) != 0)
 		return 0;
-	/* A gap or an overlap would lose or double values. */
-	if (r.low != sl->next || (!r.last && r.high == ULONG_MAX))
-		return hv_error_set(err, HV_ERR_DIRECTORY, sl->entry->dn,
-				    "asked for %s from value %lu, the server "
-				    "sent %s",
-				    sl->name, sl->next, name);
+	if (at_dn(hv_ldap_range_step(&r, sl->taken++, &sl->next, err), err,
+		  sl->entry->dn))
+		return HV_ERR_DIRECTORY;
 	for (size_t i = 0; vals && vals[i].bv_val; i++)
 		hv_entry_add_value(sl->entry, sl->name, vals[i].bv_val,
 				   vals[i].bv_len);
 	sl->found = true;
 	sl->done = r.last;
-	sl->next = r.last ? sl->next : r.high + 1;
 	return 0;
 }
 
@@ -215,10 +261,9 @@ static int store_attr(struct search *s, void *ctx, const char *name,
 		hv_entry_add_value(entry, base, vals[i].bv_val, vals[i].bv_len);
 	if (r.ranged && !r.last) {
 		sl = (struct slice){
-			.name = base, .entry = entry, .next = r.high + 1};
-		if (r.high == ULONG_MAX)
-			rc = hv_error_set(err, HV_ERR_DIRECTORY, entry->dn,
-					  "range index overflow in %s", name);
+			.name = base, .entry = entry, .next = r.low};
+		rc = at_dn(hv_ldap_range_step(&r, sl.taken++, &sl.next, err),
+			   err, entry->dn);
 		while (!rc && !sl.done)
 			rc = fetch_slice(s, &sl, err);
 	}
@@ -229,18 +274,28 @@ static int store_attr(struct search *s, void *ctx, const char *name,
 static int store_entry(struct search *s, LDAPMessage *msg, struct hv_error *err)
 {
 	struct hv_entry *entry;
-	char *dn = ldap_get_dn(s->h->ld, msg);
-	int rc;
+	BerElement *ber = NULL;
+	struct berval dn = {0, NULL};
+	char *copy;
+	int rc = ldap_get_dn_ber(s->h->ld, msg, &ber, &dn);
 
-	if (!dn)
-		return hv_ldap_error(err, s->h->ld, LDAP_DECODING_ERROR,
-				     HV_ERR_DIRECTORY, s->h->uri,
-				     "search entry without a DN");
+	/* the same validation an LDIF export gets: the DN with its length,
+	 * as the server sent it (it points into msg) */
+	if (rc != LDAP_SUCCESS || !dn.bv_val)
+		rc = hv_ldap_error(err, s->h->ld, LDAP_DECODING_ERROR,
+				   HV_ERR_DIRECTORY, s->h->uri,
+				   "search entry without a DN");
+	else
+		rc = at_dn(hv_ldap_dn_check(dn.bv_val, dn.bv_len, err), err,
+			   s->h->uri);
+	copy = rc ? NULL : hv_strndup(dn.bv_val, dn.bv_len);
+	ber_free(ber, 0);
+	if (rc)
+		return rc;
 	/* Borrowed until the next append: ranged fetches add values only. */
-	entry = hv_directory_add_entry(s->dir, dn, s->h->uri);
-	rc = walk_attrs(s, msg, store_attr, entry, err);
-	ldap_memfree(dn);
-	return rc;
+	entry = hv_directory_add_entry(s->dir, copy, s->h->uri);
+	free(copy);
+	return walk_attrs(s, msg, store_attr, entry, err);
 }
 
 /* Takes the cookie for the next page from the response control. */

@@ -17,6 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <sys/time.h>
 
 #define DEFAULT_TIMEOUT_MS 30000
@@ -217,6 +221,40 @@ int hv_ldap_error(struct hv_error *err, LDAP *ld, int rc,
 	return category;
 }
 
+/* Advice for a failed GSSAPI bind from what Kerberos said (SASL puts the
+ * GSS-API minor status text, from MIT krb5, in the diagnostic message):
+ * "run kinit" only when there is no ticket or it expired. */
+const char *hv_ldap_gssapi_advice(const char *diag)
+{
+	static const struct {
+		const char *said, *advice;
+	} known[] = {
+		{"not found in Kerberos database",
+		 " (the KDC knows no ldap/ principal for the name in the URI: "
+		 "give the DC by its DNS name, not by its address, and check "
+		 "the realm)"},
+		{"No Kerberos credentials available",
+		 " (no Kerberos ticket: run kinit; KRB5CCNAME selects the "
+		 "cache)"},
+		{"No credentials cache found",
+		 " (no Kerberos ticket: run kinit; KRB5CCNAME selects the "
+		 "cache)"},
+		{"expired", " (the Kerberos ticket expired: run kinit again)"},
+		{"Clock skew too great",
+		 " (this machine's clock and the DC's differ by more than "
+		 "Kerberos allows, 5 minutes by default: fix the time)"},
+		{"Cannot find KDC", " (no KDC known for the realm: check "
+				    "krb5.conf or DNS SRV records)"},
+		{"Cannot contact any KDC",
+		 " (the KDC did not answer: check port 88 and krb5.conf)"},
+	};
+
+	for (size_t i = 0; diag && i < sizeof(known) / sizeof(*known); i++)
+		if (strstr(diag, known[i].said))
+			return known[i].advice;
+	return " (Kerberos refused it; the text below is its reason)";
+}
+
 /* A bind refused: the "data NNN" sub-code in plain words, the server's
  * diagnostic kept verbatim for the knowledge base. user is NULL for
  * GSSAPI. */
@@ -237,8 +275,7 @@ static int bind_error(struct hv_ldap *h, int rc, const char *user,
 	if (!why)
 		why = ldap_err2string(rc);
 	if (rc == LDAP_LOCAL_ERROR && !user)
-		hint = " (GSSAPI needs a Kerberos ticket: run kinit; "
-		       "KRB5CCNAME selects the cache)";
+		hint = hv_ldap_gssapi_advice(diag);
 	else if (rc == LDAP_AUTH_UNKNOWN && !user)
 		hint = " (no usable SASL GSSAPI mechanism: is "
 		       "libsasl2-modules-gssapi-mit installed?)";
@@ -273,6 +310,7 @@ static int set_session_options(struct hv_ldap *h, int timeout_ms,
 	struct timeval tv = {ms / 1000, (suseconds_t)(ms % 1000) * 1000};
 	int bad = 0;
 
+	h->timeout_ms = ms;
 	bad += ldap_set_option(h->ld, LDAP_OPT_PROTOCOL_VERSION, &version);
 	/* AD answers subtree searches at a domain head with continuation
 	 * references to other partitions (ldap://lab.example.com/CN=
@@ -341,6 +379,75 @@ static int set_tls_options(struct hv_ldap *h,
 	return 0;
 }
 
+/* libldap bounds connect() with LDAP_OPT_NETWORK_TIMEOUT and synchronous
+ * calls (StartTLS, binds, searches) with LDAP_OPT_TIMEOUT, but the TLS
+ * handshake of ldaps:// with a server that accepts TCP and never answers
+ * blocks in read() with no limit (OpenLDAP 2.5 with GnuTLS; a socket
+ * receive timeout only makes GnuTLS spin on EAGAIN). A watchdog thread
+ * shuts the socket down when the step outlives its limit, so the blocked
+ * read returns and the handshake fails. */
+struct watchdog {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct hv_ldap *h;
+	long long deadline_ms; /* CLOCK_MONOTONIC */
+	bool done, fired;
+};
+
+static void *watch(void *arg)
+{
+	struct watchdog *w = arg;
+	struct timespec until = {w->deadline_ms / 1000,
+				 (long)(w->deadline_ms % 1000) * 1000000};
+
+	pthread_mutex_lock(&w->mu);
+	while (!w->done &&
+	       pthread_cond_timedwait(&w->cv, &w->mu, &until) != ETIMEDOUT)
+		;
+	if (!w->done && w->h->fd >= 0) {
+		w->fired = true;
+		shutdown(w->h->fd, SHUT_RDWR);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Runs ldap_connect() under the watchdog; *out_fired says it fired. */
+static int connect_watched(struct hv_ldap *h, bool *out_fired)
+{
+	struct watchdog w = {.h = h, .deadline_ms = now_ms() + h->timeout_ms};
+	pthread_condattr_t attr;
+	pthread_t thread;
+	bool watching;
+	int rc;
+
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&w.cv, &attr);
+	pthread_condattr_destroy(&attr);
+	watching = pthread_create(&thread, NULL, watch, &w) == 0;
+	rc = ldap_connect(h->ld);
+	pthread_mutex_lock(&w.mu);
+	w.done = true;
+	pthread_cond_signal(&w.cv);
+	pthread_mutex_unlock(&w.mu);
+	if (watching)
+		pthread_join(thread, NULL);
+	*out_fired = w.fired;
+	pthread_cond_destroy(&w.cv);
+	pthread_mutex_destroy(&w.mu);
+	return rc;
+}
+
 /* libldap calls this once TCP is up and before any TLS handshake, so a
  * failure after it is TLS's (certificate, name), not the network's. */
 static int on_connect(LDAP *ld, Sockbuf *sb, LDAPURLDesc *srv,
@@ -349,11 +456,13 @@ static int on_connect(LDAP *ld, Sockbuf *sb, LDAPURLDesc *srv,
 	struct hv_ldap *h = ctx->lc_arg;
 	struct hv_strbuf uri = HV_STRBUF_INIT;
 	int port = srv->lud_port;
+	ber_socket_t fd = -1;
 
 	(void)ld;
-	(void)sb;
 	(void)addr;
 	h->tcp_up = true;
+	if (ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd) == 1)
+		h->fd = fd;
 	/* Of a URI list, remember the server that answered: entries and
 	 * errors cite it. */
 	if (!port)
@@ -381,9 +490,31 @@ static const char tls_failed[] =
 	"TLS handshake failed (is the certificate signed by a CA we trust "
 	"(--cacert) and does it name the host in the URI?)";
 
+/* A step failed because the server said nothing in time: libldap's own
+ * LDAP_TIMEOUT, or a dropped server once the limit has passed. */
+static bool timed_out(const struct hv_ldap *h, int rc, long long start)
+{
+	return rc == LDAP_TIMEOUT ||
+	       ((rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR) &&
+		now_ms() - start >= h->timeout_ms - 50);
+}
+
+static int timeout_error(struct hv_ldap *h, int rc, const char *step,
+			 struct hv_error *err)
+{
+	return hv_ldap_error(err, h->ld, rc, HV_ERR_NETWORK, h->uri,
+			     "no answer during %s within %d s (a server that "
+			     "accepts connections but never answers; check "
+			     "the port and the protocol: ldaps:// is 636, "
+			     "ldap:// is 389; --timeout changes the limit)",
+			     step, (h->timeout_ms + 999) / 1000);
+}
+
 static int connect_server(struct hv_ldap *h, bool starttls,
 			  struct hv_error *err)
 {
+	long long start;
+	bool fired;
 	int rc;
 
 	h->conncb.lc_add = on_connect;
@@ -392,9 +523,15 @@ static int connect_server(struct hv_ldap *h, bool starttls,
 	if (ldap_set_option(h->ld, LDAP_OPT_CONNECT_CB, &h->conncb))
 		return hv_error_set(err, HV_ERR_UNEXPECTED, h->uri,
 				    "libldap refused a connection callback");
-	rc = ldap_connect(h->ld);
+	start = now_ms();
+	rc = connect_watched(h, &fired);
 	if (rc != LDAP_SUCCESS) {
 		ldap_get_option(h->ld, LDAP_OPT_RESULT_CODE, &rc);
+		if (fired || timed_out(h, rc, start))
+			return timeout_error(h, rc,
+					     h->tcp_up ? "the TLS handshake"
+						       : "connecting",
+					     err);
 		return hv_ldap_error(err, h->ld, rc, HV_ERR_DIRECTORY, h->uri,
 				     "%s",
 				     h->tcp_up ? tls_failed
@@ -402,7 +539,10 @@ static int connect_server(struct hv_ldap *h, bool starttls,
 						 "server");
 	}
 	if (starttls) {
+		start = now_ms();
 		rc = ldap_start_tls_s(h->ld, NULL, NULL);
+		if (rc != LDAP_SUCCESS && timed_out(h, rc, start))
+			return timeout_error(h, rc, "StartTLS", err);
 		if (rc != LDAP_SUCCESS)
 			return hv_ldap_error(err, h->ld, rc, HV_ERR_DIRECTORY,
 					     h->uri, "StartTLS: %s",
@@ -459,14 +599,18 @@ static int bind_gssapi(struct hv_ldap *h, struct hv_error *err)
 {
 	const char *props = hv_ldap_sasl_secprops(h->tls);
 	ber_len_t ssf = 0;
+	long long start;
 	int rc;
 
 	if (ldap_set_option(h->ld, LDAP_OPT_X_SASL_SECPROPS, props))
 		return hv_error_set(err, HV_ERR_UNEXPECTED, h->uri,
 				    "libldap refused SASL properties %s",
 				    props);
+	start = now_ms();
 	rc = ldap_sasl_interactive_bind_s(h->ld, NULL, "GSSAPI", NULL, NULL,
 					  LDAP_SASL_QUIET, sasl_interact, NULL);
+	if (rc != LDAP_SUCCESS && timed_out(h, rc, start))
+		return timeout_error(h, rc, "the GSSAPI bind", err);
 	if (rc != LDAP_SUCCESS)
 		return bind_error(h, rc, NULL, err);
 	if (ldap_get_option(h->ld, LDAP_OPT_X_SASL_SSF, &ssf) ==
@@ -529,6 +673,7 @@ int hv_ldap_open(const struct hv_ldap_options *opts, struct hv_ldap **out,
 	if (rc)
 		goto done;
 	h = hv_calloc(1, sizeof(*h));
+	h->fd = -1;
 	h->uri = hv_strdup(opts->uri);
 	rc = ldap_initialize(&h->ld, opts->uri);
 	if (rc != LDAP_SUCCESS) {

@@ -8,8 +8,9 @@
 
 #include "base/alloc.h"
 #include "base/base64.h"
+#include "base/file.h"
 #include "base/utf8.h"
-#include "sources/ldif_internal.h"
+#include "sources/ldif_lines.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -36,7 +37,7 @@ struct reader {
 	enum rec_state state;
 	char attr[HV_LDIF_MAX_NAME + 1]; /* the line's type, options cut */
 	struct hv_strbuf value;		 /* the line's value, decoded */
-	struct hv_directory pending;	 /* the record being read: 0 or 1 */
+	bool open; /* the record being read is dir's last entry */
 	struct hv_strbuf origin;
 	struct hv_directory *dir;
 	struct hv_ldif_errors *errs;
@@ -115,7 +116,9 @@ __attribute__((format(printf, 2, 3))) static int fail(struct reader *rd,
 	va_start(ap, fmt);
 	add_error(rd, fmt, ap);
 	va_end(ap);
-	hv_directory_clear(&rd->pending);
+	if (rd->open)
+		hv_directory_pop_entry(rd->dir);
+	rd->open = false;
 	rd->state = REC_SKIP;
 	rd->errs->n_dropped++;
 	return -1;
@@ -167,13 +170,12 @@ enum hv_ldif_line hv_ldif_next_line(struct hv_ldif_lines *ls)
 	first = s[0];
 	hv_strbuf_reset(&ls->text);
 	ls->too_long = false;
-	if (first != '#')
-		ls->line = ls->lineno;
-	if (first != '#' && first != ' ')
+	ls->line = ls->lineno;
+	if (first != ' ')
 		append(ls, s, n);
 	while (ls->p < ls->end && *ls->p == ' ') {
 		physical(ls, &s, &n);
-		if (first != '#' && first != ' ')
+		if (first != ' ')
 			append(ls, s + 1, n - 1);
 	}
 	if (first == '#')
@@ -355,16 +357,12 @@ static bool value_is(const struct reader *rd, const char *text)
 static int check_dn(struct reader *rd)
 {
 	const char *v = hv_strbuf_str(&rd->value);
-	size_t n = rd->value.len, k;
+	size_t n = rd->value.len;
 
 	if (memchr(v, '\0', n))
 		return fail(rd, "DN contains a NUL byte");
-	for (size_t i = 0; i < n; i += k) {
-		k = hv_utf8_valid_prefix(v + i, n - i);
-		if (!k)
-			return fail(rd, "DN is not valid UTF-8 (RFC 2849 "
-					"note 7)");
-	}
+	if (!hv_utf8_valid(v, n))
+		return fail(rd, "DN is not valid UTF-8 (RFC 2849 note 7)");
 	return 0;
 }
 
@@ -386,8 +384,9 @@ static void start_record(struct reader *rd, bool first_line)
 			return;
 		hv_strbuf_reset(&rd->origin);
 		hv_strbuf_addf(&rd->origin, "%s:%zu", rd->name, rd->in.line);
-		hv_directory_add_entry(&rd->pending, hv_strbuf_str(&rd->value),
+		hv_directory_add_entry(rd->dir, hv_strbuf_str(&rd->value),
 				       hv_strbuf_str(&rd->origin));
+		rd->open = true;
 		rd->state = REC_HEADER;
 	} else if (attr_is(rd, "search")) {
 		rd->state = REC_TRAILER;
@@ -400,7 +399,7 @@ static void start_record(struct reader *rd, bool first_line)
 
 static void add_value(struct reader *rd)
 {
-	struct hv_entry *entry = &rd->pending.entries[0];
+	struct hv_entry *entry = &rd->dir->entries[rd->dir->n_entries - 1];
 
 	if (attr_is(rd, "dn")) {
 		fail(rd, "a second 'dn:' line in one record (missing blank "
@@ -502,24 +501,14 @@ static void handle_text(struct reader *rd)
 	}
 }
 
-/* Hands the pending entry to the directory: only whole records get in. */
+/* A record read whole stays in the directory (it was added at its "dn:"
+ * and is dropped by fail() on any error): only whole records get in. */
 static void end_record(struct reader *rd)
 {
 	if (rd->state == REC_CONTROLS)
 		fail(rd, "'control:' without 'changetype:' (RFC 2849 "
 			 "ldif-change-record)");
-	if (rd->state >= REC_HEADER && rd->state <= REC_BODY) {
-		struct hv_entry *src = &rd->pending.entries[0];
-		struct hv_entry *dst =
-			hv_directory_add_entry(rd->dir, src->dn, src->origin);
-
-		dst->attrs = src->attrs;
-		dst->n_attrs = src->n_attrs;
-		dst->cap_attrs = src->cap_attrs;
-		src->attrs = NULL;
-		src->n_attrs = src->cap_attrs = 0;
-	}
-	hv_directory_clear(&rd->pending);
+	rd->open = false;
 	rd->state = REC_NONE;
 }
 
@@ -574,65 +563,27 @@ int hv_ldif_read_buffer_errors(const char *name, const char *data, size_t len,
 	hv_strbuf_release(&rd.in.text);
 	hv_strbuf_release(&rd.value);
 	hv_strbuf_release(&rd.origin);
-	hv_directory_clear(&rd.pending);
+	if (rd.open)
+		hv_directory_pop_entry(dir);
 	return rd.rc;
-}
-
-static int file_error(struct hv_ldif_errors *errs, const char *path, int code)
-{
-	struct hv_error *err;
-
-	errs->n_total++;
-	if (errs->n_listed >= HV_LDIF_MAX_ERRORS)
-		return HV_ERR_IO;
-	err = &errs->list[errs->n_listed++];
-	hv_error_set(err, HV_ERR_IO, path, "cannot read LDIF file");
-	hv_error_native(err, "libc", code, strerror(code));
-	return HV_ERR_IO;
-}
-
-/* Reads the whole file, bounded, so that nothing is added to the
- * directory from a file that could not be read to its end. */
-static int slurp(const char *path, struct hv_strbuf *out,
-		 struct hv_ldif_errors *errs)
-{
-	char chunk[16384];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-	int rc = 0;
-
-	if (!f)
-		return file_error(errs, path, errno);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (n > HV_LDIF_MAX_FILE - out->len) {
-			errs->n_total++;
-			if (errs->n_listed < HV_LDIF_MAX_ERRORS)
-				hv_error_set(&errs->list[errs->n_listed++],
-					     HV_ERR_INPUT, path,
-					     "LDIF file larger than %u bytes",
-					     HV_LDIF_MAX_FILE);
-			rc = HV_ERR_INPUT;
-			break;
-		}
-		hv_strbuf_add(out, chunk, n);
-	}
-	if (!rc && ferror(f))
-		rc = file_error(errs, path, errno ? errno : EIO);
-	fclose(f);
-	return rc;
 }
 
 int hv_ldif_read_file_errors(const char *path, struct hv_directory *dir,
 			     struct hv_ldif_errors *errs)
 {
 	struct hv_strbuf data = HV_STRBUF_INIT;
-	int rc;
+	struct hv_error err;
+	int rc = hv_file_read(path, HV_LDIF_MAX_FILE, "the LDIF file", &data,
+			      &err);
 
-	errno = 0;
-	rc = slurp(path, &data, errs);
-	if (!rc)
+	if (rc) {
+		errs->n_total++;
+		if (errs->n_listed < HV_LDIF_MAX_ERRORS)
+			errs->list[errs->n_listed++] = err;
+	} else {
 		rc = hv_ldif_read_buffer_errors(path, hv_strbuf_str(&data),
 						data.len, dir, errs);
+	}
 	hv_strbuf_release(&data);
 	return rc;
 }

@@ -9,8 +9,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 need_env HVDOCTOR ADDC_LDAP_URI ADDC_LDAPS_URI ADDC_TLS_CACERT ADDC_ADMIN_DN \
-	ADDC_ADMIN_PASSWORD ADDC_REALM ADDC_ESTATE_LDIF KRB5_CONFIG
-need_cmd kinit python3
+	ADDC_ADMIN_PASSWORD ADDC_REALM ADDC_ESTATE_LDIF KRB5_CONFIG ADDC_IP \
+	ADDC_BASE_DN
+need_cmd kinit python3 jq ldapmodify
 
 here=$(cd "$(dirname "$0")" && pwd)
 expected=$(cat "$here/expected/audit-estate.txt")
@@ -99,5 +100,42 @@ error kcd-missing-vsms HV01 HV03
 error kcd-missing-vsms HV02 HV03
 error kcd-missing-vsms HV03 HV02" \
 	"$(summarise <"$tmp/newnode.json" | grep -E 'kcd-' | LC_ALL=C sort)"
+
+# --- grouping and pruning over LDAP, and a DC that is not there ----------------
+rc=$(audit_rc byou --ldap "$ADDC_LDAP_URI" --group-by ou)
+expect_eq "--group-by ou over LDAP: exit 2" 2 "$rc"
+expect_eq "--group-by ou: one domain (every host is in CN=Computers)" 1 \
+	"$(jq '.domains | length' "$tmp/byou.json")"
+printf 'west: HV01 HV02\neast: HV03 HV04\n' >"$tmp/domains"
+rc=$(audit_rc domains --ldap "$ADDC_LDAP_URI" --domains "$tmp/domains")
+expect_eq "--domains over LDAP: exit 2" 2 "$rc"
+expect_eq "--domains: the two groups, as named" "east west" \
+	"$(jq -r '[.domains[].name] | sort | join(" ")' "$tmp/domains.json")"
+expect_eq "--domains: west: HV01 -> HV02 ready; HV02 -> HV01 not (HV01's SPN is also on HV03)" 1 \
+	"$(jq '.domains[] | select(.name == "west") | .pairs_ready' \
+		"$tmp/domains.json")"
+# HV06 lists HV01 under its FQDN only; a host that no longer exists is
+# simulated by pruning against a selection of the directory: plan --prune
+# must list the removal of entries that name no account, and only with it
+printf 'dn: CN=HV01,CN=Computers,%s\nchangetype: modify\nadd: msDS-AllowedToDelegateTo\nmsDS-AllowedToDelegateTo: cifs/GONE42\n-\n' \
+	"$ADDC_BASE_DN" >"$tmp/gone.ldif"
+ldapmodify -x -H "$ADDC_LDAP_URI" -D "$ADDC_ADMIN_DN" \
+	-w "$ADDC_ADMIN_PASSWORD" -f "$tmp/gone.ldif" >/dev/null
+"$HVDOCTOR" plan --ldap "$ADDC_LDAP_URI" --hosts HV01,HV02 --format ldif \
+	--output "$tmp/noprune.ldif" >/dev/null 2>&1 || true
+"$HVDOCTOR" plan --ldap "$ADDC_LDAP_URI" --hosts HV01,HV02 --format ldif \
+	--prune --output "$tmp/prune.ldif" >/dev/null 2>&1 || true
+expect_not_contains "plan without --prune keeps the dangling entry" \
+	"cifs/GONE42" "$(cat "$tmp/noprune.ldif" 2>/dev/null)"
+expect_contains "plan --prune removes the dangling entry" \
+	"msDS-AllowedToDelegateTo: cifs/GONE42" "$(cat "$tmp/prune.ldif" 2>/dev/null)"
+sed -i 's/^add:/delete:/' "$tmp/gone.ldif"
+ldapmodify -x -H "$ADDC_LDAP_URI" -D "$ADDC_ADMIN_DN" \
+	-w "$ADDC_ADMIN_PASSWORD" -f "$tmp/gone.ldif" >/dev/null
+# nothing listens on port 9 of the DC's address
+rc=$(audit_rc away --ldap "ldap://$ADDC_IP:9" --timeout 3)
+expect_eq "an unreachable DC: exit 3" 3 "$rc"
+expect_contains "an unreachable DC: says so" "cannot reach the LDAP server" \
+	"$(cat "$tmp/away.err")"
 
 finish

@@ -82,8 +82,9 @@ problems() {
 	"$here/summarise-audit" <"$tmp/$1.out" | grep -cE '^(error|warning) ' || true
 }
 
-# safety_backup: the seeded values of HV01..HV07 as an hvdoctor backup,
-# made from ldapsearch output (which the backup reader must take as it is)
+# safety_backup: the seeded values of HV01..HV07 as "replace:" records
+# for ldapmodify, made from ldapsearch output (the way back if a check
+# fails midway; hvdoctor itself only reads its own value-by-value backups)
 safety_backup() {
 	ldap_admin -b "CN=Computers,$ADDC_BASE_DN" '(sAMAccountName=HV0*)' \
 		msDS-AllowedToDelegateTo userAccountControl servicePrincipalName |
@@ -118,9 +119,7 @@ restore_estate() {
 	ldbdel -H "$privilege_ldb" "sid=${user1_sid:-none}" >/dev/null 2>&1 || true
 	if [ "$(dump)" != "$orig" ]; then
 		echo "# restoring the seeded estate after a failure"
-		HVDOCTOR_PASSWORD=$ADDC_ADMIN_PASSWORD "$HVDOCTOR" apply \
-			"${admin[@]}" --rollback "$tmp/safety.ldif" --yes \
-			--backup "$tmp/safety-undo.ldif" >/dev/null 2>&1 || true
+		ldapmodify "${ldap_w[@]}" -f "$tmp/safety.ldif" >/dev/null 2>&1 || true
 		plant_duplicate >/dev/null 2>&1 || true
 	fi
 	rm -rf "$tmp"
@@ -191,15 +190,25 @@ expect_eq "apply without --yes: no backup file, nothing else written" "" \
 expect_eq "apply without --yes: the directory is unchanged" "$orig" "$(dump)"
 
 # --- Samba refuses hvdoctor's removal of the duplicate SPN --------------------------
+# The delete is refused (see the top); every action that does not depend on
+# it is applied, and the refused one is reported with the step by hand.
 rc=$(hv refused apply "${admin[@]}" --yes --backup "$tmp/refused.ldif")
 expect_eq "apply on the seeded estate: exit 3 (Samba refuses deleting the duplicate SPN)" \
 	3 "$rc"
 expect_contains "the refused action is named, with the DC's diagnostic" \
 	"FAILED         HV03 servicePrincipalName -1" "$(cat "$tmp/refused.out")"
-expect_contains "nothing after it was attempted" \
-	"0 of 8 actions applied, 1 failed, 7 not attempted" "$(cat "$tmp/refused.out")"
-expect_eq "the directory is unchanged" "$orig" "$(dump)"
-check "the backup exists, though nothing was applied" test -s "$tmp/refused.ldif"
+expect_contains "the refused action comes with the step to do by hand" \
+	"by hand: Set-ADObject -Identity 'CN=HV03,CN=Computers," \
+	"$(cat "$tmp/refused.out")"
+expect_contains "the independent actions were still applied" \
+	"7 of 8 actions applied, 1 failed, 0 skipped" "$(cat "$tmp/refused.out")"
+expect_contains "the hint names the rollback" "--rollback $tmp/refused.ldif --yes" \
+	"$(cat "$tmp/refused.err")"
+check "the backup exists" test -s "$tmp/refused.ldif"
+rc=$(hv refused-undo apply "${admin[@]}" --rollback "$tmp/refused.ldif" --yes \
+	--backup "$tmp/refused-undo.ldif")
+expect_eq "rollback of the partly applied plan: exit 0" 0 "$rc"
+expect_eq "… the directory is the seeded estate again" "$orig" "$(dump)"
 
 remove_duplicate >/dev/null
 base=$(dump) # the seeded estate without the duplicate SPN
@@ -219,12 +228,20 @@ expect_eq "after ldapmodify: the audit of $hosts_opt is clean" 0 "$n"
 check "ldapmodify -f plan's rollback LDIF" \
 	ldapmodify "${ldap_w[@]}" -f "$tmp/plan-rollback.ldif"
 expect_eq "plan's rollback LDIF restores the directory" "$base" "$(dump)"
+check "ldapmodify -f plan.ldif again" ldapmodify "${ldap_w[@]}" -f "$tmp/plan.ldif"
+rc=$(hv plan-rollback apply "${admin[@]}" --rollback "$tmp/plan-rollback.ldif" \
+	--yes --backup "$tmp/plan-rollback-undo.ldif")
+expect_eq "apply --rollback takes plan's rollback LDIF too: exit 0" 0 "$rc"
+expect_contains "… and says every value came back" \
+	"verified: every attribute of the backup reads back as restored" \
+	"$(cat "$tmp/plan-rollback.out")"
+expect_eq "… the directory is restored" "$base" "$(dump)"
 
 # --- apply --yes --------------------------------------------------------------------------
 rc=$(hv apply apply "${admin[@]}" --yes --backup "$tmp/apply.ldif")
 expect_eq "apply --yes: exit 0" 0 "$rc"
 expect_contains "apply --yes: every action applied" \
-	"7 of 7 actions applied, 0 failed, 0 not attempted" "$(cat "$tmp/apply.out")"
+	"7 of 7 actions applied, 0 failed, 0 skipped" "$(cat "$tmp/apply.out")"
 expect_contains "apply --yes: every value read back" "verified: all 64 values" \
 	"$(cat "$tmp/apply.out")"
 expect_contains "apply --yes: the fresh audit of the changed hosts is clean" \
@@ -233,7 +250,7 @@ expect_contains "progress goes to stderr" \
 	"applying 5/7: HV04 userAccountControl 4096 -> 16781312" "$(cat "$tmp/apply.err")"
 expect_eq "the backup is private (0600)" 600 "$(stat -c %a "$tmp/apply.ldif")"
 expect_contains "the backup says how to restore it by hand" \
-	"ldapmodify -H ldap://DC -Y GSSAPI -f FILE" "$(cat "$tmp/apply.ldif")"
+	"ldapmodify -H ldap://DC -Y GSSAPI -c -f FILE" "$(cat "$tmp/apply.ldif")"
 n=$(problems by-apply)
 expect_eq "after apply: the audit of $hosts_opt is clean" 0 "$n"
 rc=$(hv again apply "${admin[@]}" --yes --backup "$tmp/again.ldif")
@@ -246,17 +263,21 @@ expect_contains "… and says why" "never overwritten" "$(cat "$tmp/overwrite.er
 
 # --- the KDC's proof -----------------------------------------------------------------------
 # The migration-service twins for the new pairs (Samba workaround, see the
-# top); cifs needs nothing but what hvdoctor wrote.
+# top); cifs needs nothing but what hvdoctor wrote. Only the twins that
+# are missing are added, and remembered, to be taken away again.
 twins="$tmp/twins.ldif"
 : >"$twins"
 for p in "${pairs[@]}"; do
+	have=$(ldap_values "(sAMAccountName=${p%>*}\$)" msDS-AllowedToDelegateTo)
 	for n in "${p#*>}" "${p#*>}.$d"; do
-		printf 'dn: CN=%s,CN=Computers,%s\nchangetype: modify\nadd: %s\n%s: %s/%s\n-\n\n' \
+		twin="${mv// /\\ }/$n"
+		[[ $'\n'$have$'\n' == *$'\n'"$twin"$'\n'* ]] && continue
+		printf 'dn: CN=%s,CN=Computers,%s\nchangetype: modify\nadd: %s\n%s: %s\n-\n\n' \
 			"${p%>*}" "$ADDC_BASE_DN" msDS-AllowedToDelegateTo \
-			msDS-AllowedToDelegateTo "${mv// /\\ }" "$n" >>"$twins"
+			msDS-AllowedToDelegateTo "$twin" >>"$twins"
 	done
 done
-ldapmodify -c "${ldap_w[@]}" -f "$twins" >/dev/null 2>&1 || true # some exist
+ldapmodify "${ldap_w[@]}" -f "$twins" >/dev/null
 # proof_cifs A B: the two cifs entries hvdoctor wrote, as they are
 # shellcheck disable=SC2317  # called through check
 proof_cifs() { s4u "$1" "$2" "cifs/$2" && s4u "$1" "$2" "cifs/$2.$d"; }
@@ -283,6 +304,17 @@ for p in "${pairs[@]}"; do
 done
 
 # --- rollback ---------------------------------------------------------------------------------
+# The twins came after the apply: to the rollback they are somebody
+# else's change, which it must neither remove nor overwrite.
+rc=$(hv since apply "${admin[@]}" --rollback "$tmp/apply.ldif" --yes \
+	--backup "$tmp/since.ldif")
+expect_eq "rollback after values were added since: exit 3, refused" 3 "$rc"
+expect_contains "… each value added since is named" \
+	"is there now, but neither in the backup nor added by the change: changed since" \
+	"$(cat "$tmp/since.err")"
+check "… and nothing was written (no backup of it either)" test ! -e "$tmp/since.ldif"
+sed 's/^add: /delete: /' "$twins" >"$tmp/twins-undo.ldif"
+check "the twins taken away again" ldapmodify "${ldap_w[@]}" -f "$tmp/twins-undo.ldif"
 rc=$(hv rollback apply "${admin[@]}" --rollback "$tmp/apply.ldif" --yes \
 	--backup "$tmp/undo.ldif")
 expect_eq "apply --rollback --yes: exit 0" 0 "$rc"
@@ -325,8 +357,8 @@ expect_contains "report: HV01 applied" "applied        HV01 msDS-AllowedToDelega
 expect_contains "report: HV02 applied" "applied        HV02 msDS-AllowedToDelegateTo +12" "$partial"
 expect_contains "report: HV03 failed" "FAILED         HV03 msDS-AllowedToDelegateTo +12" "$partial"
 expect_contains "report: AD's diagnostic" "Insufficient access" "$partial"
-expect_contains "report: the rest not attempted" "not attempted  HV06 userAccountControl" "$partial"
-expect_contains "report: the count" "2 of 7 actions applied, 1 failed, 4 not attempted" "$partial"
+expect_contains "report: the independent rest attempted too" "FAILED         HV06 userAccountControl" "$partial"
+expect_contains "report: the count" "2 of 7 actions applied, 5 failed, 0 skipped" "$partial"
 expect_contains "the hint names the rollback" "--rollback $tmp/partial.ldif --yes" \
 	"$(cat "$tmp/partial.err")"
 expect_not_contains "the password is on no output" "$ADDC_USER1_PASSWORD" \

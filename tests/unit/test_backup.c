@@ -1,16 +1,20 @@
-/* Tests of the backup writer and reader (lib/remedy/backup.c): what is written
- * reads back to the same records, byte for byte; every form the reader
- * takes; every error it gives, with its exact place and words. */
+/* Backups (lib/remedy/backup.c, backup_read.c) and the rollback decided
+ * from them (lib/remedy/rollback.c): what is written reads back to the
+ * same records; only the attributes hvdoctor manages, on computer
+ * objects, are ever touched; a file whose records do not match its
+ * header is refused; and a rollback undoes value by value, refusing when
+ * the objects changed since. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "remedy/backup.h"
-#include "sources/directory.h"
 #include "base/error.h"
 #include "base/strbuf.h"
+#include "remedy/backup.h"
+#include "remedy/rollback.h"
+#include "sources/directory.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,325 +23,472 @@
 #define HV01 "CN=HV01,CN=Computers,DC=lab,DC=example,DC=com"
 #define HV04 "CN=HV04,CN=Computers,DC=lab,DC=example,DC=com"
 #define A2D "msDS-AllowedToDelegateTo"
-#define VSMS "Microsoft Virtual System Migration Service/HV02.lab.example.com"
+#define SPN "servicePrincipalName"
+#define UAC "userAccountControl"
+#define VSMS "Microsoft Virtual System Migration Service/HV04.lab.example.com"
 
-static const char binary[] = {'a', '\0', 'b', '\n', (char)0xff};
+/* A plan: HV01 += two delegation entries, HV04 Kerberos-only -> any
+ * protocol, HV04 -= a misplaced SPN. */
+static void make_plan(struct hv_plan *plan)
+{
+	static char *a2d[] = {VSMS, "cifs/HV04"};
+	static char *spn[] = {"HOST/HV01"};
+	static struct hv_action acts[3];
 
-/* A fresh read of two hosts, as apply takes it before writing. */
-static void current(struct hv_directory *dir)
+	memset(plan, 0, sizeof(*plan));
+	acts[0] = (struct hv_action){.kind = HV_ACT_REMOVE_SPN,
+				     .dn = HV04,
+				     .account = "HV04",
+				     .attr = SPN,
+				     .values = spn,
+				     .n_values = 1};
+	acts[1] = (struct hv_action){.kind = HV_ACT_ADD_DELEGATION,
+				     .dn = HV01,
+				     .account = "HV01",
+				     .attr = A2D,
+				     .values = a2d,
+				     .n_values = 2};
+	acts[2] = (struct hv_action){.kind = HV_ACT_SET_UAC,
+				     .dn = HV04,
+				     .account = "HV04",
+				     .attr = UAC,
+				     .old_uac = 4096,
+				     .new_uac = 16781312};
+	plan->actions = acts;
+	plan->n = 3;
+}
+
+/* The objects as read before the plan. */
+static void before(struct hv_directory *dir)
 {
 	struct hv_entry *e = hv_directory_add_entry(dir, HV01, "ldap://dc");
 
-	hv_entry_add_value(e, A2D, VSMS, strlen(VSMS));
+	hv_entry_add_value(e, "objectClass", "computer", 8);
+	hv_entry_add_value(e, UAC, "16781312", 8);
 	hv_entry_add_value(e, A2D, "cifs/HV02", 9);
-	hv_entry_add_value(e, A2D, "trailing space ", 15);
-	hv_entry_add_value(e, A2D, "caf\xc3\xa9", 5);
-	hv_entry_add_value(e, A2D, binary, sizeof(binary));
-	hv_entry_add_value(e, "userAccountControl", "16781312", 8);
-	e = hv_directory_add_entry(dir, "CN=h\xc3\xa9,CN=Computers,DC=x",
-				   "ldap://dc");
-	hv_entry_add_value(e, "userAccountControl", "4096", 4);
+	e = hv_directory_add_entry(dir, HV04, "ldap://dc");
+	hv_entry_add_value(e, "objectClass", "computer", 8);
+	hv_entry_add_value(e, UAC, "4096", 4);
+	hv_entry_add_value(e, SPN, "HOST/HV04", 9);
+	hv_entry_add_value(e, SPN, "HOST/HV01", 9);
 }
 
-static void same_records(const struct hv_directory *a,
-			 const struct hv_directory *b)
+/* The same objects after the plan was applied. */
+static void after_plan(struct hv_directory *dir)
 {
-	assert_int_equal(a->n_entries, b->n_entries);
-	for (size_t i = 0; i < a->n_entries; i++) {
-		const struct hv_entry *x = &a->entries[i], *y = &b->entries[i];
+	struct hv_entry *e = hv_directory_add_entry(dir, HV01, "ldap://dc");
 
-		assert_string_equal(x->dn, y->dn);
-		assert_int_equal(x->n_attrs, y->n_attrs);
-		for (size_t k = 0; k < x->n_attrs; k++) {
-			const struct hv_attr *p = &x->attrs[k];
-			const struct hv_attr *q = &y->attrs[k];
-
-			assert_string_equal(p->name, q->name);
-			assert_int_equal(p->n_values, q->n_values);
-			for (size_t v = 0; v < p->n_values; v++) {
-				assert_int_equal(p->values[v].len,
-						 q->values[v].len);
-				assert_memory_equal(p->values[v].data,
-						    q->values[v].data,
-						    p->values[v].len + 1);
-			}
-		}
-	}
+	hv_entry_add_value(e, "objectClass", "computer", 8);
+	hv_entry_add_value(e, UAC, "16781312", 8);
+	hv_entry_add_value(e, A2D, "cifs/HV02", 9);
+	hv_entry_add_value(e, A2D, VSMS, strlen(VSMS));
+	hv_entry_add_value(e, A2D, "cifs/HV04", 9);
+	e = hv_directory_add_entry(dir, HV04, "ldap://dc");
+	hv_entry_add_value(e, "objectClass", "computer", 8);
+	hv_entry_add_value(e, UAC, "16781312", 8);
+	hv_entry_add_value(e, SPN, "HOST/HV04", 9);
 }
 
-static void take_all(struct hv_directory *bk, const struct hv_directory *now)
+static char *written(const struct hv_backup *bk)
 {
-	hv_backup_take(bk, HV01, A2D, &now->entries[0]);
-	hv_backup_take(bk, HV01, "userAccountControl", &now->entries[0]);
-	/* absent: the replace without values removes it again */
-	hv_backup_take(bk, HV01, "servicePrincipalName", &now->entries[0]);
-	hv_backup_take(bk, now->entries[1].dn, "userAccountControl",
-		       &now->entries[1]);
-	hv_backup_take(bk, now->entries[1].dn, A2D, NULL);
+	struct hv_strbuf out = HV_STRBUF_INIT;
+	struct hv_backup_info info = {"a test", "ldap://dc", "now"};
+
+	hv_backup_write(&out, bk, &info);
+	return hv_strbuf_detach(&out);
 }
 
 static void test_round_trip(void **state)
 {
-	struct hv_directory now = {0}, bk = {0}, again = {0};
+	struct hv_plan plan;
+	struct hv_directory dir = {0};
+	struct hv_backup bk = {0}, again = {0};
+	struct hv_error err;
+	char *text, id[HV_BACKUP_ID_LEN + 1];
+
+	(void)state;
+	make_plan(&plan);
+	before(&dir);
+	hv_backup_from_plan(&bk, &plan, &dir);
+	/* last action first: HV04's UAC, HV01's entries, HV04's SPN */
+	assert_int_equal(bk.n_records, 3);
+	assert_string_equal(bk.records[0].dn, HV04);
+	assert_int_equal(bk.n_objects, 2);
+	assert_string_equal(bk.objects[0], HV04);
+	text = written(&bk);
+	assert_non_null(strstr(text, "# hvdoctor-backup: 2\n# change: "));
+	assert_non_null(strstr(text, "# records: 3\n# object: " HV04 "\n"));
+	assert_non_null(strstr(text, "delete: userAccountControl\n"
+				     "userAccountControl: 16781312\n-\n"
+				     "add: userAccountControl\n"
+				     "userAccountControl: 4096\n-\n"));
+	assert_non_null(strstr(text, "# had: " SPN ": HOST/HV04\n# had: " SPN
+				     ": HOST/HV01\n"));
+	assert_non_null(strstr(text, "# had: " A2D ": cifs/HV02\n"));
+	assert_non_null(strstr(text, "delete: " A2D "\n" A2D
+				     ": Microsoft Virtual System"));
+	assert_int_equal(
+		hv_backup_read_buffer("bk", text, strlen(text), &again, &err),
+		0);
+	assert_string_equal(again.id, bk.id);
+	assert_int_equal(again.n_records, 3);
+	assert_int_equal(again.records[0].n_had, 1); /* HV04's SPNs */
+	assert_int_equal(again.records[0].had[0].n_values, 2);
+	assert_string_equal(again.records[0].origin, "bk:19");
+	/* the plan's id is the id of its undo records, had or not */
+	hv_backup_plan_id(&plan, id);
+	assert_string_equal(id, bk.id);
+	free(text);
+	hv_backup_release(&again);
+	hv_backup_release(&bk);
+	hv_directory_clear(&dir);
+}
+
+/* Reads text; returns the error message ("" when read). */
+static const char *read_text(const char *text, struct hv_error *err)
+{
+	struct hv_backup bk = {0};
+	int rc = hv_backup_read_buffer("bk", text, strlen(text), &bk, err);
+
+	if (rc == 0) {
+		hv_backup_release(&bk);
+		return "";
+	}
+	assert_int_equal(bk.n_records, 0);
+	return err->message;
+}
+
+/* A valid file with its header for one record (dn, mods), id computed. */
+static char *one_record(const char *dn, const char *mods)
+{
 	struct hv_strbuf text = HV_STRBUF_INIT;
-	struct hv_backup_info info = {"before a test", "ldap://dc", "now"};
+	struct hv_backup bk = {0};
 	struct hv_error err;
+	char *body;
 
-	(void)state;
-	current(&now);
-	take_all(&bk, &now);
-	assert_int_equal(bk.n_entries, 2);
-	assert_int_equal(bk.entries[0].attrs[2].n_values, 0);
-	hv_backup_write(&text, &bk, &info);
-	assert_int_equal(hv_backup_read_buffer("bk.ldif", text.buf, text.len,
-					       &again, &err),
-			 0);
-	same_records(&bk, &again);
-	assert_string_equal(again.entries[0].origin, "bk.ldif:13");
-	assert_non_null(strstr(text.buf, "ldapmodify -H ldap://DC -Y GSSAPI "
-					 "-f FILE\n"));
-	assert_non_null(strstr(text.buf, "changetype: modify\nreplace: "
-					 "msDS-AllowedToDelegateTo\n"));
-	assert_non_null(strstr(text.buf, "-\nreplace: servicePrincipalName"
-					 "\n-\n"));
-	assert_non_null(strstr(text.buf, "replace: userAccountControl\n"
-					 "userAccountControl: 4096\n-\n"));
-	hv_strbuf_release(&text);
-	hv_directory_clear(&again);
-	hv_directory_clear(&bk);
-	hv_directory_clear(&now);
+	/* the header's id must be that of the records: read them once with
+	 * any id to learn it */
+	hv_strbuf_addf(&text,
+		       "# hvdoctor-backup: 2\n# change: 0000000000000000\n"
+		       "# records: 1\n# object: %s\n\ndn: %s\n"
+		       "changetype: modify\n%s\n",
+		       dn, dn, mods);
+	body = hv_strbuf_detach(&text);
+	if (hv_backup_read_buffer("bk", body, strlen(body), &bk, &err) == 0 ||
+	    !strstr(err.message, "not those of the change")) {
+		hv_backup_release(&bk);
+		return body;
+	}
+	/* compute the real id from the records as parsed */
+	{
+		struct hv_backup tmp = {0};
+		struct hv_backup_record *rec =
+			hv_backup_add_record(&tmp, dn, NULL);
+		char *copy = strdup(mods), *line, *save = NULL;
+		struct hv_backup_mod *mod = NULL;
+
+		for (line = strtok_r(copy, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			char *colon = strchr(line, ':');
+
+			if (strcmp(line, "-") == 0 || !colon)
+				continue;
+			*colon = '\0';
+			if (strcmp(line, "add") == 0 ||
+			    strcmp(line, "delete") == 0)
+				mod = hv_backup_add_mod(
+					rec,
+					line[0] == 'a' ? HV_BACKUP_ADD
+						       : HV_BACKUP_DELETE,
+					hv_backup_managed_attr(
+						colon + 2, strlen(colon + 2)));
+			else
+				hv_backup_add_value(&mod->values,
+						    &mod->n_values,
+						    &mod->cap_values, colon + 2,
+						    strlen(colon + 2));
+		}
+		free(copy);
+		hv_backup_seal(&tmp);
+		memcpy(strstr(body, "0000000000000000"), tmp.id,
+		       HV_BACKUP_ID_LEN);
+		hv_backup_release(&tmp);
+	}
+	return body;
 }
 
-static void test_take_keeps_the_first(void **state)
+static void expect_refused(const char *dn, const char *mods, const char *why)
 {
-	struct hv_directory now = {0}, bk = {0};
-	struct hv_entry *later;
-
-	(void)state;
-	current(&now);
-	hv_backup_take(&bk, HV01, "userAccountControl", &now.entries[0]);
-	later = hv_directory_add_entry(&now, HV01, "x");
-	hv_entry_add_value(later, "userAccountControl", "1", 1);
-	hv_backup_take(&bk, "cn=hv01,cn=computers,dc=lab,dc=example,dc=com",
-		       "USERACCOUNTCONTROL", later);
-	assert_int_equal(bk.n_entries, 1);
-	assert_int_equal(bk.entries[0].n_attrs, 1);
-	assert_string_equal(bk.entries[0].attrs[0].values[0].data, "16781312");
-	assert_ptr_equal(hv_backup_find(&bk, "CN=hv01,CN=Computers,DC=lab,"
-					     "DC=example,DC=com"),
-			 &bk.entries[0]);
-	assert_null(hv_backup_find(&bk, HV04));
-	hv_directory_clear(&bk);
-	hv_directory_clear(&now);
-}
-
-static void test_same_values(void **state)
-{
-	struct hv_directory d = {0};
-	struct hv_entry *a = hv_directory_add_entry(&d, "a", NULL);
-	struct hv_entry *b = hv_directory_add_entry(&d, "b", NULL);
-	const struct hv_attr *x, *y;
-
-	(void)state;
-	a = &d.entries[0];
-	hv_entry_add_value(a, "v", "1", 1);
-	hv_entry_add_value(a, "v", "2", 1);
-	hv_entry_add_value(a, "v", "2", 1);
-	hv_entry_add_value(b, "v", "2", 1);
-	hv_entry_add_value(b, "v", "1", 1);
-	hv_entry_add_value(b, "v", "1", 1);
-	x = hv_entry_attr(a, "v");
-	y = hv_entry_attr(b, "v");
-	/* same set, other multiplicities: not the same */
-	assert_false(hv_backup_same_values(x, y));
-	hv_entry_add_value(b, "w", "2", 1);
-	hv_entry_add_value(b, "w", "2", 1);
-	hv_entry_add_value(b, "w", "1", 1);
-	assert_true(hv_backup_same_values(x, hv_entry_attr(b, "w")));
-	assert_true(hv_backup_same_values(NULL, NULL));
-	assert_false(hv_backup_same_values(x, NULL));
-	assert_true(hv_backup_has_value(x, "2", 1));
-	assert_false(hv_backup_has_value(x, "2", 2));
-	assert_false(hv_backup_has_value(NULL, "2", 1));
-	hv_directory_clear(&d);
-}
-
-/* What a person or Windows may do to the file: a BOM, CR LF, comments
- * with continuations, folding anywhere, base64 for DN and values. */
-static void test_reader_forms(void **state)
-{
-	static const char text[] =
-		"\xef\xbb\xbf# a comment\r\n"
-		" that goes on\r\n"
-		"version: 1\r\n"
-		"\r\n"
-		"dn:: Q049SFYwMSxDTj1Db21wdXRlcnMsREM9bGFiLERDPWV4YW1wbGUsREM9"
-		"Y29t\r\n"
-		"changetype: modify\r\n"
-		"# inside a record\r\n"
-		"replace: msDS-Allowed\r\n"
-		" ToDelegateTo\r\n"
-		"msds-allowedtodelegateto: cifs/HV0\r\n"
-		" 2\r\n"
-		"msDS-AllowedToDelegateTo:: dHJhaWxpbmcg\r\n"
-		"-\r\n"
-		"replace: servicePrincipalName\r\n"
-		"-\r\n";
-	struct hv_directory bk = {0};
+	char *text = one_record(dn, mods);
 	struct hv_error err;
-	const struct hv_entry *e;
+	const char *msg = read_text(text, &err);
 
-	(void)state;
-	assert_int_equal(hv_backup_read_buffer("w.ldif", text, sizeof(text) - 1,
-					       &bk, &err),
-			 0);
-	assert_int_equal(bk.n_entries, 1);
-	e = &bk.entries[0];
-	assert_string_equal(e->dn, HV01);
-	assert_string_equal(e->origin, "w.ldif:5");
-	assert_int_equal(e->n_attrs, 2);
-	assert_string_equal(e->attrs[0].name, A2D);
-	assert_int_equal(e->attrs[0].n_values, 2);
-	assert_string_equal(e->attrs[0].values[0].data, "cifs/HV02");
-	assert_string_equal(e->attrs[0].values[1].data, "trailing ");
-	assert_int_equal(e->attrs[1].n_values, 0);
-	hv_directory_clear(&bk);
+	if (!strstr(msg, why))
+		fail_msg("'%s' for\n%s", msg, text);
+	free(text);
 }
 
-struct bad_case {
-	const char *text;
-	const char *where;
-	const char *message; /* NULL: checked by prefix below */
-};
-
-#define REC "dn: X\nchangetype: modify\n"
-
-static const struct bad_case bad_cases[] = {
-	{"", "bk", "no records: this is not an hvdoctor backup"},
-	{"# only a comment\n", "bk",
-	 "no records: this is not an hvdoctor backup"},
-	{"version: 2\n" REC "replace: a\n-\n", "bk:1",
-	 "unsupported LDIF version (RFC 2849 note 1)"},
-	{"a: b\n", "bk:1", "expected 'dn:' to start a record, found 'a:'"},
-	{"dn:: /w==\n", "bk:1",
-	 "the DN is empty, has a NUL byte or is not UTF-8 (RFC 2849 note 7)"},
-	{"dn:\n", "bk:1",
-	 "the DN is empty, has a NUL byte or is not UTF-8 (RFC 2849 note 7)"},
-	{"dn: X\nreplace: a\n", "bk:2",
-	 "expected 'changetype: modify' after the DN"},
-	{"dn: X\ncontrol: 1.2.840.113556.1.4.417\n", "bk:2",
-	 "controls are not accepted in a backup"},
-	{"dn: X\nchangetype: add\n", "bk:2",
-	 "only 'changetype: modify' records are read from a backup"},
-	{REC "add: a\na: 1\n-\n", "bk:3",
-	 "only 'replace:' is read from a backup, not 'add:'"},
-	{REC "delete: a\n-\n", "bk:3",
-	 "only 'replace:' is read from a backup, not 'delete:'"},
-	{REC "replace: a;binary\n-\n", "bk:3",
-	 "'replace:' needs a plain attribute name"},
-	{REC "replace: a\nb: 1\n-\n", "bk:4",
-	 "a 'b:' value inside 'replace: a' (values must name the replaced "
-	 "attribute)"},
-	{REC "replace: a\na: 1\n\n", "bk:5",
-	 "the values of 'replace: a' end without '-' (RFC 2849 mod-spec)"},
-	{REC "replace: a\na: 1\n", "bk:4",
-	 "the values of 'replace: a' end without '-' (RFC 2849 mod-spec)"},
-	{REC "-\n", "bk:3", "'-' without a 'replace:' before it"},
-	{REC "\n", "bk:3", "a record that replaces nothing"},
-	{"dn: X\n\n", "bk:2", "the record ends before 'changetype: modify'"},
-	{REC "replace: a\n-\nreplace: A\n-\n", "bk:5",
-	 "'A' is replaced twice in one record"},
-	{REC "replace: a\n-\n\ndn: x\nchangetype: modify\n", "bk:6",
-	 "a second record for this DN (the first is at bk:1): a backup has "
-	 "one per object"},
-	{REC "replace: a\na:< file:///etc/shadow\n-\n", "bk:4",
-	 "value of 'a' is a URL (':<'), refused: hvdoctor never reads files "
-	 "named by its input"},
-	{REC "replace: a\nno colon\n-\n", "bk:4",
-	 "missing ':' after the attribute name"},
-	{" orphan\n", "bk:1",
-	 "continuation line with no line to continue (RFC 2849 note 2)"},
-	{REC "replace: a\na:: ab=c\n-\n", "bk:4", NULL},
-};
-
-static void test_errors(void **state)
+/* A crafted "backup" may not add a user to Domain Admins, reset a
+ * password or make an account something else. */
+static void test_only_managed_attributes(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
-		const struct bad_case *c = &bad_cases[i];
-		struct hv_directory bk = {0};
-		size_t len = strlen(c->text);
+	expect_refused("CN=Domain Admins,CN=Users,DC=t",
+		       "add: member\nmember: CN=eve,DC=t\n-\n",
+		       "'member' is not an attribute hvdoctor manages");
+	expect_refused("CN=eve,DC=t", "add: unicodePwd\nunicodePwd: x\n-\n",
+		       "'unicodePwd' is not an attribute hvdoctor manages");
+	/* 4096 -> 4098 disables the account; 0x2000 would make it a DC */
+	expect_refused(HV04,
+		       "delete: " UAC "\n" UAC ": 4096\n-\nadd: " UAC "\n" UAC
+		       ": 4098\n-\n",
+		       "changes more than the delegation bits");
+	expect_refused(HV04,
+		       "delete: " UAC "\n" UAC ": 4096\n-\nadd: " UAC "\n" UAC
+		       ": 12288\n-\n",
+		       "changes more than the delegation bits");
+	expect_refused(HV04, "add: " UAC "\n" UAC ": 4096\n-\n",
+		       "only as 'delete:' of one number");
+	expect_refused(HV04, "replace: " A2D "\n" A2D ": x\n-\n",
+		       "'replace:' is refused");
+	expect_refused(HV04, "delete: " A2D "\n-\n", "without values");
+	expect_refused(HV04,
+		       "delete: " SPN "\n" SPN ": a/b\n-\nadd: " SPN "\n" SPN
+		       ": A/B\n-\n",
+		       "both deleted and added");
+	/* the delegation bits alone are fine */
+	{
+		char *text = one_record(HV04, "delete: " UAC "\n" UAC
+					      ": 16781312\n-\nadd: " UAC
+					      "\n" UAC ": 4096\n-\n");
 		struct hv_error err;
-		int rc;
 
-		hv_directory_add_entry(&bk, "kept", NULL);
-		rc = hv_backup_read_buffer("bk", c->text, len, &bk, &err);
-		if (rc != HV_ERR_INPUT || strcmp(err.where, c->where) != 0 ||
-		    (c->message && strcmp(err.message, c->message) != 0))
-			fail_msg("case %zu: rc %d, '%s: %s'", i, rc, err.where,
-				 err.message);
-		if (!c->message)
-			assert_non_null(strstr(err.message, "bad base64 value "
-							    "of 'a': "));
-		/* nothing of a refused file is kept */
-		assert_int_equal(bk.n_entries, 1);
-		hv_directory_clear(&bk);
+		assert_string_equal(read_text(text, &err), "");
+		free(text);
 	}
 }
 
-/* A NUL byte cannot sit in the table's C strings. */
-static void test_nul_byte(void **state)
+/* The header binds the records: cut, edited or headerless is refused. */
+static void test_header_binds_records(void **state)
 {
-	static const char text[] = REC "replace: a\na\0: 1\n-\n";
-	struct hv_directory bk = {0};
+	struct hv_plan plan;
+	struct hv_backup bk = {0};
 	struct hv_error err;
+	char *text, *cut, *edited;
 
 	(void)state;
-	assert_int_equal(
-		hv_backup_read_buffer("bk", text, sizeof(text) - 1, &bk, &err),
-		HV_ERR_INPUT);
-	assert_string_equal(err.where, "bk:4");
-	assert_string_equal(err.message, "NUL byte in a line; binary values "
-					 "must be base64 ('attr::', RFC 2849 "
-					 "note 4)");
-	assert_int_equal(bk.n_entries, 0);
+	make_plan(&plan);
+	hv_backup_from_plan(&bk, &plan, NULL);
+	text = written(&bk);
+	assert_string_equal(read_text(text, &err), "");
+	/* cut after the second record, at a record boundary */
+	cut = strdup(text);
+	*strstr(strstr(strstr(cut, "\ndn: ") + 1, "\ndn: ") + 1, "\ndn: ") =
+		'\0';
+	assert_string_equal(read_text(cut, &err),
+			    "it holds another number of records than its "
+			    "header says (cut short, or edited): refused");
+	assert_string_equal(err.where, "bk");
+	/* a value changed */
+	edited = strdup(text);
+	memcpy(strstr(edited, "cifs/HV04"), "cifs/HV05", 9);
+	assert_string_equal(read_text(edited, &err),
+			    "its records are not those of the change its "
+			    "header names (edited, or damaged): refused");
+	/* no header at all (an old backup, or a hand-made file) */
+	assert_non_null(strstr(read_text("dn: " HV04 "\nchangetype: modify\n"
+					 "delete: " A2D "\n" A2D ": x\n-\n",
+					 &err),
+			       "no '# hvdoctor-backup: 2' header"));
+	assert_string_equal(err.where, "bk:1");
+	free(text);
+	free(cut);
+	free(edited);
+	hv_backup_release(&bk);
+}
+
+/* SPN holders for the tests: "HOST/HV01" is held by HV02. */
+static char *holder(void *ctx, const char *dn, const struct hv_value *spn,
+		    bool *failed)
+{
+	(void)ctx;
+	(void)dn;
+	(void)failed;
+	return strcmp(spn->data, "HOST/HV01") == 0 ? strdup("CN=HV02,DC=t")
+						   : NULL;
+}
+
+static const struct hv_backup_mod *
+mod_of(const struct hv_backup_record *w, enum hv_backup_op op, const char *attr)
+{
+	for (size_t m = 0; m < w->n_mods; m++)
+		if (w->mods[m].op == op && strcmp(w->mods[m].attr, attr) == 0)
+			return &w->mods[m];
+	return NULL;
+}
+
+/* After the plan: each record undoes its step; the SPN another object
+ * holds now is left out, said so. */
+static void test_rollback_undoes_value_by_value(void **state)
+{
+	struct hv_plan plan;
+	struct hv_directory dir = {0}, now = {0}, done = {0};
+	struct hv_backup bk = {0}, undo = {0}, undo_read = {0};
+	struct hv_rollback rb;
+	struct hv_strbuf out = HV_STRBUF_INIT;
+	struct hv_error err;
+	const struct hv_backup_mod *m;
+	char *text;
+
+	(void)state;
+	make_plan(&plan);
+	before(&dir);
+	hv_backup_from_plan(&bk, &plan, &dir);
+	after_plan(&now); /* HV01, HV04: the order of bk.objects is HV04 */
+	{
+		struct hv_entry tmp = now.entries[0];
+
+		now.entries[0] = now.entries[1];
+		now.entries[1] = tmp;
+	}
+	assert_int_equal(hv_rollback_prepare(&rb, &bk, &now, holder, NULL), 0);
+	assert_int_equal(rb.n_refusals, 0);
+	assert_int_equal(rb.n_writes, 2);
+	m = mod_of(&rb.writes[0], HV_BACKUP_DELETE, UAC);
+	assert_non_null(m);
+	assert_string_equal(m->values[0].data, "16781312");
+	m = mod_of(&rb.writes[1], HV_BACKUP_DELETE, A2D);
+	assert_non_null(m);
+	assert_int_equal(m->n_values, 2);
+	assert_int_equal(rb.writes[2].n_mods, 0); /* the SPN: held by HV02 */
+	assert_int_equal(rb.n_skips, 1);
+	assert_int_equal(rb.skips[0].record, 2);
+	assert_string_equal(rb.skips[0].holder, "CN=HV02,DC=t");
+	/* what the DC should then hold */
+	before(&done);
+	{
+		struct hv_entry tmp = done.entries[0];
+
+		done.entries[0] = done.entries[1];
+		done.entries[1] = tmp;
+	}
+	/* the SPN stays away */
+	done.entries[0].attrs[2].n_values = 1;
+	assert_int_equal(hv_rollback_verify(&rb, &done, &out), 0);
+	assert_int_equal(hv_rollback_verify(&rb, &now, &out), 2);
+	assert_non_null(strstr(out.buf, "NOT VERIFIED   " HV04
+					" userAccountControl differs"));
+	/* its own backup undoes it again, and reads back */
+	hv_rollback_undo(&rb, &now, &undo);
+	assert_int_equal(undo.n_records, 2);
+	assert_string_equal(undo.records[0].dn, HV01);
+	text = written(&undo);
+	assert_int_equal(hv_backup_read_buffer("u", text, strlen(text),
+					       &undo_read, &err),
+			 0);
+	assert_non_null(strstr(text,
+			       "delete: " UAC "\n" UAC ": 4096\n-\nadd: " UAC
+			       "\n" UAC ": 16781312\n"));
+	free(text);
+	hv_backup_release(&undo_read);
+	hv_backup_release(&undo);
+	hv_rollback_release(&rb);
+	hv_strbuf_release(&out);
+	hv_backup_release(&bk);
+	hv_directory_clear(&dir);
+	hv_directory_clear(&now);
+	hv_directory_clear(&done);
+}
+
+/* Makes attr hold the one value text (the entry's strings live in the
+ * directory's arena: replaced, never freed). */
+static void set_value(struct hv_attr *attr, char *text)
+{
+	attr->values[0].data = text;
+	attr->values[0].len = strlen(text);
+	attr->n_values = 1;
+}
+
+/* Changed since: a value somebody added, one somebody removed, a UAC that
+ * moved on, a group, a DC - each refused, listed, nothing to write. */
+static void test_rollback_refuses_changes_since(void **state)
+{
+	struct hv_plan plan;
+	struct hv_directory dir = {0}, now = {0};
+	struct hv_backup bk = {0};
+	struct hv_rollback rb;
+	struct hv_entry *hv04, *hv01;
+
+	(void)state;
+	make_plan(&plan);
+	before(&dir);
+	hv_backup_from_plan(&bk, &plan, &dir);
+	after_plan(&now);
+	{
+		struct hv_entry tmp = now.entries[0];
+
+		now.entries[0] = now.entries[1];
+		now.entries[1] = tmp;
+	}
+	hv04 = &now.entries[0];
+	hv01 = &now.entries[1];
+	/* another admin's entry, since */
+	hv_entry_add_value(hv01, A2D, "cifs/HV09", 9);
+	/* HV04's own SPN, removed since */
+	set_value(&hv04->attrs[2], "HOST/other");
+	set_value(&hv04->attrs[1], "16781314"); /* disabled */
+	assert_int_equal(hv_rollback_prepare(&rb, &bk, &now, NULL, NULL), 0);
+	assert_int_equal(rb.n_refusals, 4);
+	assert_string_equal(rb.refusals[0],
+			    HV04 ": " SPN " 'HOST/other' is there now, but "
+				 "neither in the backup nor added by the "
+				 "change: changed since");
+	assert_string_equal(rb.refusals[1],
+			    HV04 ": " SPN " 'HOST/HV04' was there before the "
+				 "change, which did not remove it, and is "
+				 "gone: changed since");
+	assert_non_null(strstr(rb.refusals[2], "'cifs/HV09' is there now"));
+	assert_string_equal(rb.refusals[3],
+			    HV04 ": userAccountControl is 16781314 now, "
+				 "neither 16781312 (what the change set) nor "
+				 "4096 (what it replaced): changed since");
+	hv_rollback_release(&rb);
+	/* a group and a DC are never touched */
+	set_value(&hv04->attrs[0], "group");
+	set_value(&hv01->attrs[1], "532480");
+	assert_int_equal(hv_rollback_prepare(&rb, &bk, &now, NULL, NULL), 0);
+	assert_string_equal(rb.refusals[0],
+			    HV04 ": not a computer object; a rollback changes "
+				 "only computers");
+	assert_string_equal(rb.refusals[1],
+			    HV01 ": a domain controller; a rollback never "
+				 "changes one");
+	hv_rollback_release(&rb);
+	hv_backup_release(&bk);
+	hv_directory_clear(&dir);
+	hv_directory_clear(&now);
 }
 
 static void test_files(void **state)
 {
-	struct hv_directory bk = {0};
+	struct hv_backup bk = {0};
 	struct hv_error err;
-	char path[] = "/tmp/hvdoctor-test-backup.XXXXXX";
-	int fd = mkstemp(path);
-	FILE *f;
 
 	(void)state;
 	assert_int_equal(hv_backup_read_file("/nonexistent/bk.ldif", &bk, &err),
 			 HV_ERR_IO);
 	assert_string_equal(err.where, "/nonexistent/bk.ldif");
 	assert_string_equal(err.message, "cannot read the backup file");
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	assert_non_null(f);
-	fputs(REC "replace: userAccountControl\nuserAccountControl: 4096\n-\n",
-	      f);
-	fclose(f);
-	assert_int_equal(hv_backup_read_file(path, &bk, &err), 0);
-	assert_int_equal(bk.n_entries, 1);
-	assert_string_equal(bk.entries[0].attrs[0].values[0].data, "4096");
-	remove(path);
-	hv_directory_clear(&bk);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_take_keeps_the_first),
-		cmocka_unit_test(test_same_values),
-		cmocka_unit_test(test_reader_forms),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_only_managed_attributes),
+		cmocka_unit_test(test_header_binds_records),
+		cmocka_unit_test(test_rollback_undoes_value_by_value),
+		cmocka_unit_test(test_rollback_refuses_changes_since),
 		cmocka_unit_test(test_files),
 	};
 

@@ -101,6 +101,73 @@ static void test_good_cause(void **state)
 	assert_null(kb.causes);
 }
 
+/* The fields issue 13 added: context rules that rule a cause out,
+ * checked-by as data, containers, fragments folded once at load, and
+ * each signature's information. */
+static void test_issue13_fields(void **state)
+{
+	static const char text[] =
+		"cause: one\ntitle: t\nseverity: error\nexplain: x\n"
+		"confirm: x\nfix: x\nverify: x\n"
+		"checked-by: hvdoctor audit --ldap URI\n"
+		"  (or --ldif FILE)\n"
+		"  hvdoctor prove --to DST\n"
+		"context: auth=credssp out CredSSP uses no delegation\n\n"
+		"cause: two\ntitle: t\nseverity: error\nexplain: x\n"
+		"confirm: x\nfix: x\nverify: x\nchecked-by: none\n\n"
+		"signature: msg-head\nkind: message\n"
+		"fragment: failed  at\n  migration source\n"
+		"container: yes\nmeaning: m\ncauses: one two\n\n"
+		"signature: msg-one\nkind: message\nfragment: only one here\n"
+		"container: no\nmeaning: m\ncauses: one\n";
+	struct hv_kb kb = {0};
+	struct hv_error err;
+	const struct hv_cause *c;
+
+	(void)state;
+	assert_int_equal(parse(&kb, "t.kb", text, &err), 0);
+	assert_int_equal(hv_kb_validate(&kb, &err), 0);
+	c = hv_kb_cause(&kb, "one");
+	assert_true(c->rules[0].out);
+	assert_int_equal(c->rules[0].score, 0);
+	assert_string_equal(c->rules[0].reason, "CredSSP uses no delegation");
+	assert_int_equal(c->n_checks, 2);
+	assert_string_equal(c->checks[0].command, "audit");
+	assert_string_equal(c->checks[0].text,
+			    "hvdoctor audit --ldap URI\n(or --ldif FILE)");
+	assert_string_equal(c->checks[1].command, "prove");
+	assert_int_equal(hv_kb_cause(&kb, "two")->n_checks, 0);
+	assert_true(kb.sigs[0].container);
+	assert_false(kb.sigs[1].container);
+	assert_string_equal(kb.sigs[0].folded[0], "failed at migration source");
+	/* one of two causes says less than one cause, which says all */
+	assert_true(kb.sigs[1].info > 0.999 && kb.sigs[1].info < 1.001);
+	assert_true(kb.sigs[0].info < 0.001);
+	hv_kb_release(&kb);
+}
+
+static void test_fold(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"  a \t b\r\n c  ", "a b c"},
+		{"", ""},
+		{" \n\t ", ""},
+		{"one", "one"},
+		/* ASCII letters fold to lower case, other bytes stay */
+		{"Failed At \xC3\x9C", "failed at \xC3\x9C"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char *f = hv_kb_fold(cases[i].in);
+
+		assert_string_equal(f, cases[i].out);
+		free(f);
+	}
+}
+
 static void test_good_signatures(void **state)
 {
 	static const char text[] = CAUSE_A
@@ -398,6 +465,16 @@ static const struct bad_case bad_cases[] = {
 	{"context rule on the second line of a record",
 	 "cause: cause-b\ncontext: auth=nope 10 x\n" CAUSE_BODY, "t.kb:2",
 	 "nope"},
+	{"context rule scored neither number nor out",
+	 CAUSE_A "context: auth=credssp maybe x\n", "t.kb:10", "'out'"},
+	{"checked-by that names no hvdoctor command",
+	 "cause: cause-b\ntitle: t\nseverity: error\nexplain: x\n"
+	 "confirm: x\nfix: x\nverify: x\nchecked-by: run audit\n",
+	 "t.kb:8", "checked-by is 'none'"},
+	{"container neither yes nor no",
+	 CAUSE_A "\nsignature: msg-x\nkind: message\nfragment: a long "
+		 "fragment\nmeaning: m\ncauses: cause-a\ncontainer: maybe\n",
+	 "t.kb:16", "container is yes or no"},
 	{"NUL byte", NULL, "t.kb:1", "NUL"},
 };
 
@@ -702,6 +779,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_cause),
 		cmocka_unit_test(test_good_signatures),
+		cmocka_unit_test(test_issue13_fields),
+		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_unterminated_text),
 		cmocka_unit_test(test_override_by_id),

@@ -43,6 +43,35 @@ static void test_data_code_variants(void **state)
 	assert_int_equal(code, 0x533);
 }
 
+/* The advice follows what Kerberos said: "run kinit" only without a
+ * ticket (texts as MIT krb5 and Cyrus SASL put them in the diagnostic). */
+static void test_gssapi_advice(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(
+		hv_ldap_gssapi_advice(
+			"SASL(-1): generic failure: GSSAPI Error: Unspecified "
+			"GSS failure.  Minor code may provide more information "
+			"(Server ldap/10.0.0.5@LAB.EXAMPLE.COM not found in "
+			"Kerberos database)"),
+		"DNS name"));
+	assert_null(strstr(hv_ldap_gssapi_advice("... (Server not found in "
+						 "Kerberos database)"),
+			   "kinit"));
+	assert_non_null(strstr(
+		hv_ldap_gssapi_advice("SASL(-1): generic failure: GSSAPI "
+				      "Error: No credentials were supplied "
+				      "(No Kerberos credentials available "
+				      "(default cache: FILE:/tmp/krb5cc_0))"),
+		"run kinit"));
+	assert_non_null(strstr(hv_ldap_gssapi_advice("(Ticket expired)"),
+			       "kinit again"));
+	assert_non_null(strstr(hv_ldap_gssapi_advice("(Clock skew too great)"),
+			       "clock"));
+	assert_null(strstr(hv_ldap_gssapi_advice("something new"), "kinit"));
+	assert_null(strstr(hv_ldap_gssapi_advice(NULL), "kinit"));
+}
+
 static void test_data_code_absent(void **state)
 {
 	unsigned long code = 7;
@@ -131,6 +160,53 @@ static void test_range_malformed(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(hv_ldap_range_parse(bad[i], &r), HV_ERR_INPUT);
+}
+
+/* A DN from the server is used as a C string and printed: a NUL would
+ * hide its tail, and it must be UTF-8 (RFC 4514 section 2), as the LDIF
+ * reader demands of an export. */
+static void test_dn_checked(void **state)
+{
+	struct hv_error err;
+
+	(void)state;
+	assert_int_equal(hv_ldap_dn_check("CN=HV01,DC=t", 12, &err), 0);
+	assert_int_equal(hv_ldap_dn_check("CN=H\xc3\xa9,DC=t", 11, &err), 0);
+	assert_int_equal(hv_ldap_dn_check("CN=HV01\0,DC=evil", 16, &err),
+			 HV_ERR_DIRECTORY);
+	assert_string_equal(err.message, "the server returned a DN with a NUL "
+					 "byte or not in UTF-8 (RFC 4514): "
+					 "'CN=HV01\\x00,DC=evil'");
+	assert_int_equal(hv_ldap_dn_check("CN=\xff", 4, &err),
+			 HV_ERR_DIRECTORY);
+	assert_int_equal(hv_ldap_dn_check("", 0, &err), HV_ERR_DIRECTORY);
+}
+
+/* Each slice of a ranged attribute must start where the last ended, and
+ * a server may not hand out slices forever (paging has its cap too). */
+static void test_range_slices_capped(void **state)
+{
+	struct hv_ldap_range r;
+	struct hv_error err;
+	unsigned long next = 0;
+
+	(void)state;
+	assert_int_equal(hv_ldap_range_parse("member;range=0-1499", &r), 0);
+	assert_int_equal(hv_ldap_range_step(&r, 0, &next, &err), 0);
+	assert_int_equal(next, 1500);
+	assert_int_equal(hv_ldap_range_parse("member;range=1500-*", &r), 0);
+	assert_int_equal(hv_ldap_range_step(&r, 1, &next, &err), 0);
+	/* a gap */
+	assert_int_equal(hv_ldap_range_parse("member;range=1501-2000", &r), 0);
+	assert_int_equal(hv_ldap_range_step(&r, 1, &next, &err),
+			 HV_ERR_DIRECTORY);
+	/* one value per slice, for ever */
+	next = 7;
+	assert_int_equal(hv_ldap_range_parse("member;range=7-7", &r), 0);
+	assert_int_equal(
+		hv_ldap_range_step(&r, HV_LDAP_MAX_SLICES, &next, &err),
+		HV_ERR_DIRECTORY);
+	assert_non_null(strstr(err.message, "slices"));
 }
 
 static void test_uri_tls(void **state)
@@ -232,10 +308,13 @@ int main(void)
 		cmocka_unit_test(test_data_code_windows),
 		cmocka_unit_test(test_data_code_variants),
 		cmocka_unit_test(test_data_code_absent),
+		cmocka_unit_test(test_gssapi_advice),
 		cmocka_unit_test(test_data_text_table),
 		cmocka_unit_test(test_range_plain),
 		cmocka_unit_test(test_range_middle_and_last),
 		cmocka_unit_test(test_range_malformed),
+		cmocka_unit_test(test_dn_checked),
+		cmocka_unit_test(test_range_slices_capped),
 		cmocka_unit_test(test_uri_tls),
 		cmocka_unit_test(test_options_plaintext_refused),
 		cmocka_unit_test(test_options_simple_allowed),

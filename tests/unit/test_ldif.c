@@ -664,7 +664,7 @@ static void test_unreadable_file(void **state)
 	assert_int_equal(hv_ldif_read_file(path, &dir, &err), HV_ERR_IO);
 	assert_int_equal(err.category, HV_ERR_IO);
 	assert_string_equal(err.where, path);
-	assert_string_equal(err.message, "cannot read LDIF file");
+	assert_string_equal(err.message, "cannot read the LDIF file");
 	assert_string_equal(err.library, "libc");
 	assert_int_equal(err.native_code, ENOENT);
 	assert_int_equal(dir.n_entries, 0);

@@ -8,16 +8,24 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "base/alloc.h"
 #include "estate/estate.h"
 #include "base/strbuf.h"
 #include "sources/ldif.h"
+#include "remedy/backup.h"
 #include "remedy/plan.h"
 #include "base/quote.h"
 #include "render/render_plan.h"
 
+#include "../support/plan_neutral.h"
+#include "../support/ps_scan.h"
+
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 #define MV "Microsoft Virtual System Migration Service"
 
@@ -203,23 +211,114 @@ static void test_ldif_and_rollback(void **state)
 	/* last change first */
 	assert_true(strstr(undo, "userAccountControl: 16781312") <
 		    strstr(undo, "delete: msDS-AllowedToDelegateTo"));
+	/* the rollback file is what apply --rollback reads, and all three
+	 * files name the same change */
+	{
+		struct hv_backup bk = {0};
+		struct hv_error err;
+		char id[HV_BACKUP_ID_LEN + 1], line[64];
+
+		assert_int_equal(hv_backup_read_buffer("undo", undo,
+						       strlen(undo), &bk, &err),
+				 0);
+		hv_backup_plan_id(&fx.plan, id);
+		assert_string_equal(bk.id, id);
+		snprintf(line, sizeof(line), "# plan id %s ", id);
+		assert_non_null(strstr(ldif, line));
+		hv_backup_release(&bk);
+	}
 	free(ldif);
 	free(undo);
 	release(&fx);
 }
 
+/* Evaluates what hv_quote_ps wrote, as PowerShell would: '...' with ''
+ * for ', [char]0xHHHH, and "(a + b + ...)"; into UTF-16 code units. */
+static size_t ps_eval(const char *e, uint16_t *units, size_t max)
+{
+	size_t n = 0;
+	bool paren = *e == '(';
+
+	e += paren;
+	for (;;) {
+		if (*e == '\'') {
+			for (e++;; e++) {
+				assert_true(*e != '\0');
+				assert_true((unsigned char)*e < 0x80);
+				if (*e == '\'' && e[1] == '\'')
+					e++;
+				else if (*e == '\'')
+					break;
+				assert_true(n < max);
+				units[n++] = (uint16_t)(unsigned char)*e;
+			}
+			e++;
+		} else {
+			unsigned v;
+
+			assert_int_equal(strncmp(e, "[char]0x", 8), 0);
+			assert_int_equal(sscanf(e + 8, "%4X", &v), 1);
+			assert_true(n < max);
+			units[n++] = (uint16_t)v;
+			e += 12;
+		}
+		if (!paren || *e == ')')
+			break;
+		assert_int_equal(strncmp(e, " + ", 3), 0);
+		e += 3;
+	}
+	assert_int_equal(e[paren], '\0');
+	return n;
+}
+
+static void round_trip(const char *s, const uint16_t *want, size_t n_want)
+{
+	struct hv_strbuf sb = HV_STRBUF_INIT;
+	uint16_t got[64];
+	size_t n;
+
+	hv_quote_ps(&sb, s);
+	for (size_t i = 0; i < sb.len; i++)
+		if ((unsigned char)sb.buf[i] >= 0x80)
+			fail_msg("not ASCII: %s", sb.buf);
+	n = ps_eval(sb.buf, got, 64);
+	assert_int_equal(n, n_want);
+	if (n)
+		assert_memory_equal(got, want, n * sizeof(*got));
+	hv_strbuf_release(&sb);
+}
+
 static void test_quote_ps(void **state)
 {
 	struct hv_strbuf sb = HV_STRBUF_INIT;
+	static const uint16_t quotes[] = {'a', '\'', 'b', 0x2019, 'c'};
+	static const uint16_t spanish[] = {0xD1, '$', '(', 'x', ')', 0xD1};
+	static const uint16_t emoji[] = {'a', 0xD83D, 0xDE00};
+	static const uint16_t controls[] = {0x1B,   '[', 0x202E, 0x85,
+					    0xFFFD, 'z', '\'',	 0xFFFD};
 
 	(void)state;
-	hv_quote_ps(&sb, "a'b\xe2\x80\x99"
-			 "c");
-	assert_string_equal(sb.buf, "'a''b\xe2\x80\x99\xe2\x80\x99"
-				    "c'");
+	hv_quote_ps(&sb, "plain 'x'");
+	assert_string_equal(sb.buf, "'plain ''x'''");
 	hv_strbuf_reset(&sb);
-	hv_quote_comment(&sb, "x\ny\r\x7fz");
-	assert_string_equal(sb.buf, "x?y??z");
+	hv_quote_ps(&sb, "Pe\xc3\xb1"
+			 "a");
+	assert_string_equal(sb.buf, "('Pe' + [char]0x00F1 + 'a')");
+	hv_strbuf_reset(&sb);
+	hv_quote_ps(&sb, "\xc3\x91");
+	assert_string_equal(sb.buf, "('' + [char]0x00D1)");
+	round_trip("a'b\xe2\x80\x99"
+		   "c",
+		   quotes, 5);
+	round_trip("\xc3\x91$(x)\xc3\x91", spanish, 6);
+	round_trip("a\xf0\x9f\x98\x80", emoji, 3);
+	round_trip("\x1b[\xe2\x80\xae\xc2\x85\xff"
+		   "z'\xc0",
+		   controls, 8);
+	round_trip("", NULL, 0);
+	hv_strbuf_reset(&sb);
+	hv_quote_comment(&sb, "x\ny\r\x7fz\xe2\x80\xae\xc3\xb1");
+	assert_string_equal(sb.buf, "x\\x0ay\\x0d\\x7fz\\u202e\xc3\xb1");
 	hv_strbuf_release(&sb);
 }
 
@@ -256,6 +355,222 @@ static void test_hostile_names(void **state)
 	release(&fx);
 }
 
+/* Two real hosts (HV1 delegates to HV2), a rogue in their OU with a
+ * migration SPN, and a peer without dNSHostName; HV1 still lists a host
+ * that no longer exists, and HV2 holds HVX's SPN while HVX is outside. */
+static const char trust_estate[] =
+	"dn: CN=HV1,OU=HV,DC=t\nobjectClass: computer\nsAMAccountName: "
+	"HV1$\ndNSHostName: hv1.t\nuserAccountControl: 16781312\n"
+	"servicePrincipalName: " MV "/HV1\nservicePrincipalName: " MV
+	"/hv1.t\nservicePrincipalName: HOST/HV1\n"
+	"servicePrincipalName: HOST/hv1.t\n"
+	"msDS-AllowedToDelegateTo: " MV "/HV2\n"
+	"msDS-AllowedToDelegateTo: cifs/GONE\n\n"
+	"dn: CN=HV2,OU=HV,DC=t\nobjectClass: computer\nsAMAccountName: "
+	"HV2$\nuserAccountControl: 16781312\n"
+	"servicePrincipalName: " MV "/HV2\nservicePrincipalName: HOST/HV2\n"
+	"servicePrincipalName: " MV "/hvx.t\n\n"
+	"dn: CN=HVX,OU=Other,DC=t\nobjectClass: computer\nsAMAccountName: "
+	"HVX$\ndNSHostName: hvx.t\nuserAccountControl: 4096\n"
+	"servicePrincipalName: " MV "/HVX\n\n"
+	"dn: CN=ROGUE,OU=HV,DC=t\nobjectClass: computer\nsAMAccountName: "
+	"ROGUE$\ndNSHostName: rogue.t\nuserAccountControl: 4096\n"
+	"servicePrincipalName: " MV "/ROGUE\n\n";
+
+static bool plan_names(const struct hv_plan *p, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		if (strcmp(p->actions[i].account, name) == 0)
+			return true;
+		for (size_t v = 0; v < p->actions[i].n_values; v++)
+			if (strstr(p->actions[i].values[v], name))
+				return true;
+	}
+	return false;
+}
+
+/* A computer anyone could have created is never planned in silently,
+ * and a plan never changes an object outside its selection. */
+static void test_plan_stays_inside_vouched_selection(void **state)
+{
+	struct hv_plan_options opts = hv_plan_defaults();
+	struct fixture fx;
+
+	(void)state;
+	memset(&fx, 0, sizeof(fx));
+	fx.sel.grouping = HV_GROUP_OU;
+	{
+		struct hv_error err;
+
+		assert_int_equal(hv_ldif_read_buffer("t.ldif", trust_estate,
+						     strlen(trust_estate),
+						     &fx.dir, &err),
+				 0);
+		assert_int_equal(
+			hv_estate_build(&fx.est, &fx.dir, &fx.sel, &err), 0);
+	}
+	hv_plan_build(&fx.est, &opts, &fx.plan);
+	assert_false(plan_names(&fx.plan, "ROGUE"));
+	assert_false(plan_names(&fx.plan, "HVX"));
+	release(&fx);
+	/* named, ROGUE is the admin's host and joins the plan */
+	build(&fx, trust_estate, "HV1,HV2,ROGUE", &opts);
+	assert_true(plan_names(&fx.plan, "ROGUE"));
+	/* HV2 may lose HVX's SPN (HV2 is selected); HVX gains nothing */
+	assert_non_null(find(&fx.plan, HV_ACT_REMOVE_SPN, "HV2"));
+	assert_null(find(&fx.plan, HV_ACT_ADD_SPN, "HVX"));
+	release(&fx);
+}
+
+/* Without dNSHostName a peer's FQDN is its short name: each entry once,
+ * or AD refuses the whole modify. */
+static void test_peer_without_dns_name_once(void **state)
+{
+	struct hv_plan_options opts = hv_plan_defaults();
+	const struct hv_action *act;
+	struct fixture fx;
+
+	(void)state;
+	build(&fx, trust_estate, "HV1,HV2", &opts);
+	act = find(&fx.plan, HV_ACT_ADD_DELEGATION, "HV1");
+	assert_non_null(act);
+	for (size_t i = 0; i < act->n_values; i++)
+		for (size_t j = i + 1; j < act->n_values; j++)
+			assert_true(strcasecmp(act->values[i],
+					       act->values[j]) != 0);
+	/* HV1 has the migration entry; only cifs/HV2 is missing */
+	assert_int_equal(act->n_values, 1);
+	assert_string_equal(act->values[0], "cifs/HV2");
+	release(&fx);
+}
+
+/* --prune removes entries for hosts that are gone, and only with it. */
+static void test_prune(void **state)
+{
+	struct hv_plan_options opts = hv_plan_defaults();
+	const struct hv_action *act;
+	struct fixture fx;
+
+	(void)state;
+	build(&fx, trust_estate, "HV1,HV2", &opts);
+	assert_null(find(&fx.plan, HV_ACT_REMOVE_DELEGATION, "HV1"));
+	release(&fx);
+	opts.prune = true;
+	build(&fx, trust_estate, "HV1,HV2", &opts);
+	act = find(&fx.plan, HV_ACT_REMOVE_DELEGATION, "HV1");
+	assert_non_null(act);
+	assert_int_equal(act->n_values, 1);
+	assert_string_equal(act->values[0], "cifs/GONE");
+	/* removals come first */
+	assert_int_equal(act - fx.plan.actions, 0);
+	release(&fx);
+}
+
+/* An SPN is added to its owner only after it came off the wrong holder:
+ * the add depends on the removal, and apply skips it if that fails. */
+static void test_spn_add_depends_on_removal(void **state)
+{
+	struct hv_plan_options opts = hv_plan_defaults();
+	const struct hv_action *add, *rm;
+	struct fixture fx;
+
+	(void)state;
+	build(&fx, trust_estate, "HV1,HV2,HVX", &opts);
+	rm = find(&fx.plan, HV_ACT_REMOVE_SPN, "HV2");
+	add = find(&fx.plan, HV_ACT_ADD_SPN, "HVX");
+	assert_non_null(rm);
+	assert_non_null(add);
+	assert_int_equal(add->depends_on, rm - fx.plan.actions);
+	assert_int_equal(
+		find(&fx.plan, HV_ACT_ADD_DELEGATION, "HV1")->depends_on, -1);
+	release(&fx);
+}
+
+/* Computer objects whose creators chose names that attack the script:
+ * UTF-8 letters whose bytes are quotes in cp1252 (N-tilde is C3 91, A-breve
+ * C4 82, A-circumflex C3 82), typographic quotes, a right-to-left
+ * override, a C1 control. Each name wraps a subexpression that must never
+ * run. */
+static const char quote_attack[] =
+	"dn: CN=HV1,DC=t\nobjectClass: computer\nsAMAccountName: HV1$\n"
+	"dNSHostName: hv1.t\nuserAccountControl: 4096\n"
+	"servicePrincipalName: " MV "/HV1\n\n"
+	/* "N$(Invoke-Evil)N" with N = U+00D1 */
+	"dn:: Q049w5EkKEludm9rZS1FdmlsKcORLERDPXQ=\nobjectClass: computer\n"
+	"sAMAccountName:: w5EkKEludm9rZS1FdmlsKcORJA==\n"
+	"dNSHostName:: w5EkKEludm9rZS1FdmlsKcORLnQ=\n"
+	"userAccountControl: 4096\n"
+	"servicePrincipalName:: "
+	"TWljcm9zb2Z0IFZpcnR1YWwgU3lzdGVtIE1pZ3JhdGlv"
+	"biBTZXJ2aWNlL8ORJChJbnZva2UtRXZpbCnDkQ==\n\n"
+	/* "\u0102\u00c2;Invoke-Evil;#\u2019'\u202e\u0085" */
+	"dn: CN=EV2,DC=t\nobjectClass: computer\n"
+	"sAMAccountName:: xILDgjtJbnZva2UtRXZpbDsj4oCZJ+KArsKFJA==\n"
+	"dNSHostName: ev2.t\nuserAccountControl: 4096\n"
+	"servicePrincipalName: " MV "/EV2\n\n";
+
+/* The script is ASCII, and its code is the neutral script's under both
+ * readings: no byte of a name escaped its string. */
+static void test_ps1_quotes_under_both_readings(void **state)
+{
+	struct hv_plan_options opts = hv_plan_defaults();
+	struct fixture fx;
+	struct hv_plan neutral;
+	char *ps1, *ref;
+	const char *verdict;
+
+	(void)state;
+	build(&fx, quote_attack,
+	      "HV1,\xc3\x91$(Invoke-Evil)\xc3\x91,"
+	      "\xc4\x82\xc3\x82;Invoke-Evil;#\xe2\x80\x99'\xe2\x80\xae\xc2\x85",
+	      &opts);
+	assert_int_equal(fx.est.n_hosts, 3);
+	assert_true(fx.plan.n >= 3);
+	ps1 = render(hv_render_plan_ps1, &fx.plan);
+	neutral_plan(&fx.plan, &neutral);
+	ref = render(hv_render_plan_ps1, &neutral);
+	verdict = ps_check(ps1, strlen(ps1), ref, strlen(ref));
+	if (verdict)
+		fail_msg("%s", verdict);
+	/* code is ASCII; what is not (in comments) comes with a BOM */
+	for (const char *p = ps1; *p; p++)
+		if ((unsigned char)*p >= 0x80) {
+			assert_memory_equal(ps1, "\xef\xbb\xbf", 3);
+			break;
+		}
+	assert_non_null(strstr(ps1, "[char]0x00D1"));
+	free(ps1);
+	free(ref);
+	hv_plan_release(&neutral);
+	release(&fx);
+}
+
+/* The scanner itself: a quote in cp1252 clothing ends a string there. */
+static void test_ps_scanner(void **state)
+{
+	static const char good[] = "Foo -X 'a''b\xe2\x80\x99\xe2\x80\x99"
+				   "c' # 'x\n";
+	static const char bad[] = "Foo -X '\xc3\x91$(Evil)\xc3\x91' # \n";
+	static const char ref[] = "Foo -X 'x' # \n";
+
+	(void)state;
+	assert_null(ps_check(good, sizeof(good) - 1, ref, sizeof(ref) - 1));
+	assert_string_equal(
+		ps_check(bad, sizeof(bad) - 1, ref, sizeof(ref) - 1),
+		"cp1252 reading: a value became code");
+	/* with a BOM, PowerShell 5.1 reads UTF-8 too */
+	{
+		struct hv_strbuf sb = HV_STRBUF_INIT;
+
+		hv_strbuf_adds(&sb, "\xef\xbb\xbf");
+		hv_strbuf_adds(&sb, bad);
+		assert_null(ps_check(sb.buf, sb.len, ref, sizeof(ref) - 1));
+		hv_strbuf_release(&sb);
+	}
+	assert_string_equal(ps_check("X 'abc", 6, ref, sizeof(ref) - 1),
+			    "UTF-8 reading: does not tokenize");
+}
+
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -289,8 +604,15 @@ static void test_sample_estate_script(void **state)
 		skip();
 	hv_strbuf_addf(&path, "%s/examples/sample-estate.ldif", root);
 	assert_int_equal(hv_ldif_read_file(path.buf, &dir, &err), 0);
+	/* HVC1N4 has no delegation yet: only the admin can vouch for it */
 	sel.grouping = HV_GROUP_OU;
-	hv_estate_build(&est, &dir, &sel, &err);
+	sel.hosts = hv_calloc(7, sizeof(char *));
+	for (const char *const *h =
+		     (const char *const[]){"HVC1N1", "HVC1N2", "HVC1N3",
+					   "HVC1N4", "HVS01", "HVS02", NULL};
+	     *h; h++)
+		sel.hosts[sel.n_hosts++] = hv_strdup(*h);
+	assert_int_equal(hv_estate_build(&est, &dir, &sel, &err), 0);
 	hv_plan_build(&est, &opts, &plan);
 	{
 		struct hv_plan_view view = {
@@ -309,6 +631,7 @@ static void test_sample_estate_script(void **state)
 	hv_strbuf_release(&path);
 	hv_plan_release(&plan);
 	hv_estate_release(&est);
+	hv_selection_release(&sel);
 	hv_directory_clear(&dir);
 }
 
@@ -321,7 +644,13 @@ int main(void)
 		cmocka_unit_test(test_ldif_and_rollback),
 		cmocka_unit_test(test_quote_ps),
 		cmocka_unit_test(test_hostile_names),
+		cmocka_unit_test(test_ps1_quotes_under_both_readings),
+		cmocka_unit_test(test_ps_scanner),
 		cmocka_unit_test(test_sample_estate_script),
+		cmocka_unit_test(test_plan_stays_inside_vouched_selection),
+		cmocka_unit_test(test_peer_without_dns_name_once),
+		cmocka_unit_test(test_prune),
+		cmocka_unit_test(test_spn_add_depends_on_removal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "kb_fixture.h"
+
 #include "base/strbuf.h"
 #include "knowledge/kb.h"
 #include "diagnosis/symptoms.h"
@@ -85,40 +87,17 @@ static const char test_kb[] = CAUSE("kcd-a", "error") CAUSE(
 
 static int setup_kb(void **state)
 {
-	struct hv_kb *kb = calloc(1, sizeof(*kb));
-	struct hv_error err;
-
-	if (!kb ||
-	    hv_kb_parse(kb, "test.kb", test_kb, strlen(test_kb), &err) != 0 ||
-	    hv_kb_validate(kb, &err) != 0) {
-		fprintf(stderr, "test kb: %s: %s\n", err.where, err.message);
-		free(kb);
-		return -1;
-	}
-	*state = kb;
-	return 0;
+	return kb_setup_text(state, test_kb);
 }
 
 static int setup_builtin(void **state)
 {
-	struct hv_kb *kb = calloc(1, sizeof(*kb));
-	struct hv_error err;
-
-	if (!kb || hv_kb_load(kb, NULL, &err) != 0) {
-		fprintf(stderr, "built-in kb: %s: %s\n", err.where,
-			err.message);
-		free(kb);
-		return -1;
-	}
-	*state = kb;
-	return 0;
+	return kb_setup_builtin(state);
 }
 
 static int teardown_kb(void **state)
 {
-	hv_kb_release(*state);
-	free(*state);
-	return 0;
+	return kb_teardown(state);
 }
 
 static const struct hv_symptom *
@@ -342,9 +321,9 @@ static void test_pasted_hyperv_manager(void **state)
 	assert_int_equal(h->role, HV_ROLE_DESTINATION);
 	assert_int_equal(s.n_vms, 1);
 	assert_string_equal(s.vms[0].name, "VM01");
-	assert_true(s.has_phase);
-	assert_int_equal(s.phase, 0); /* source */
-	assert_false(s.has_percent);
+	assert_true(s.fact[HV_CTX_PHASE].known);
+	assert_int_equal(s.fact[HV_CTX_PHASE].value, 0); /* source */
+	assert_false(s.fact[HV_CTX_PERCENT].known);
 	hv_symptoms_release(&s);
 }
 
@@ -396,10 +375,10 @@ static void test_pasted_cluster_manager(void **state)
 	assert_non_null(h);
 	assert_int_equal(h->role, HV_ROLE_DESTINATION);
 	assert_null(find_named(s.hosts, s.n_hosts, "NODE1"));
-	assert_true(s.has_phase);
-	assert_int_equal(s.phase, 1); /* destination */
-	assert_true(s.has_percent);
-	assert_int_equal(s.percent, 37);
+	assert_true(s.fact[HV_CTX_PHASE].known);
+	assert_int_equal(s.fact[HV_CTX_PHASE].value, 1); /* destination */
+	assert_true(s.fact[HV_CTX_PERCENT].known);
+	assert_int_equal(s.fact[HV_CTX_PERCENT].value, 37);
 	hv_symptoms_release(&s);
 }
 
@@ -483,10 +462,13 @@ static void test_pasted_event_viewer(void **state)
 	const struct hv_named *h;
 
 	hv_symptoms_scan(kb, event_viewer, 1, &s);
+	/* seen as "Event ID: 21502" (line 4) and by its text (line 11):
+	 * the text is the stronger sighting and is the one kept */
 	hit = find_sig(kb, &s, "ev-21502");
 	assert_non_null(hit);
-	assert_int_equal(hit->line, 4);
-	assert_string_equal(hit->as, "event id 21502");
+	assert_int_equal(hit->line, 11);
+	assert_int_equal(hit->how, HV_MATCH_TEXT);
+	assert_string_equal(hit->as, "message text");
 	hit = find_sig(kb, &s, "hr-oom");
 	assert_non_null(hit);
 	assert_int_equal(hit->line, 15);
@@ -498,8 +480,8 @@ static void test_pasted_event_viewer(void **state)
 	assert_int_equal(h->role, HV_ROLE_DESTINATION);
 	assert_non_null(find_named(s.vms, s.n_vms, "SQL01"));
 	assert_int_equal(s.n_vms, 1);
-	assert_true(s.has_phase);
-	assert_int_equal(s.phase, 1);
+	assert_true(s.fact[HV_CTX_PHASE].known);
+	assert_int_equal(s.fact[HV_CTX_PHASE].value, 1);
 	hv_symptoms_release(&s);
 }
 
@@ -604,7 +586,7 @@ static void test_near_misses(void **state)
 				 hv_strbuf_str(&got), s.n_unknown,
 				 s.n_unknown ? s.unknown[0] : "");
 		}
-		assert_false(s.has_percent);
+		assert_false(s.fact[HV_CTX_PERCENT].known);
 		hv_symptoms_release(&s);
 	}
 }
@@ -627,7 +609,7 @@ static void test_blackout_time(void **state)
 	assert_null(find_sig(kb, &s, "win-access"));
 	assert_null(find_sig(kb, &s, "ev-krb-5"));
 	assert_non_null(find_named(s.vms, s.n_vms, "VM01"));
-	assert_false(s.has_percent);
+	assert_false(s.fact[HV_CTX_PERCENT].known);
 	hv_symptoms_release(&s);
 }
 
@@ -701,12 +683,13 @@ static void test_percent(void **state)
 
 		hv_symptoms_scan(kb, cases[i].text, 1, &s);
 		if (cases[i].percent < 0) {
-			if (s.has_percent)
+			if (s.fact[HV_CTX_PERCENT].known)
 				fail_msg("'%s' gave %d %%", cases[i].text,
-					 s.percent);
+					 s.fact[HV_CTX_PERCENT].value);
 		} else {
-			assert_true(s.has_percent);
-			assert_int_equal(s.percent, cases[i].percent);
+			assert_true(s.fact[HV_CTX_PERCENT].known);
+			assert_int_equal(s.fact[HV_CTX_PERCENT].value,
+					 cases[i].percent);
 		}
 		hv_symptoms_release(&s);
 	}
@@ -722,7 +705,7 @@ static void test_empty_input(void **state)
 	assert_true(hv_symptoms_empty(&s));
 	assert_int_equal(s.n_unknown, 0);
 	assert_int_equal(s.n_hosts + s.n_vms, 0);
-	assert_false(s.has_phase);
+	assert_false(s.fact[HV_CTX_PHASE].known);
 	hv_symptoms_release(&s);
 }
 

@@ -1,0 +1,13 @@
+/* What estate.c and select.c share; not part of the estate's API. */
+#ifndef HV_ESTATE_INTERNAL_H
+#define HV_ESTATE_INTERNAL_H
+
+#include "estate/estate.h"
+
+/* Picks, vouches for and groups the hosts of sel among est's accounts
+ * (estate.c has read and indexed them). Returns 0, or HV_ERR_USAGE when
+ * the selection names a domain controller or leaves no host. */
+int hv_estate_select(struct hv_estate *est, const struct hv_selection *sel,
+		     struct hv_error *err);
+
+#endif

@@ -1,0 +1,377 @@
+/* The snapshot reader: both PowerShell spellings (5.1's numbers and
+ * /Date()/, 7's names and ISO dates), a bare Get-VMHost object, what a
+ * missing section means (not collected, never a default), the collector's
+ * own errors, and bad input: wrong types, a list cut by ConvertTo-Json's
+ * depth, an unknown schema, a damaged file (its complete prefix is kept). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "base/strbuf.h"
+#include "sources/snapshot.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int read_text(const char *text, struct hv_snapshot *snap)
+{
+	return hv_snapshot_read_buffer("s.json", text, strlen(text), snap);
+}
+
+/* The problem list mentions `what` at `where` (a prefix of it). */
+static void has_problem(const struct hv_snapshot *snap, const char *where,
+			const char *what)
+{
+	for (size_t i = 0; i < snap->n_problems; i++)
+		if (strncmp(snap->problems[i].where, where, strlen(where)) ==
+			    0 &&
+		    strstr(snap->problems[i].message, what))
+			return;
+	for (size_t i = 0; i < snap->n_problems; i++)
+		print_error("problem: %s: %s\n", snap->problems[i].where,
+			    snap->problems[i].message);
+	fail_msg("no problem '%s' at %s", what, where);
+}
+
+#define HEAD "{\"schema\": \"hvdoctor.snapshot/1\", \"host\": \"HV01\","
+
+/* Windows PowerShell 5.1: enums as numbers, dates as /Date(ms)/, a
+ * System.Version as an object. */
+static void test_ps51_spelling(void **state)
+{
+	static const char text[] =
+		HEAD "\"taken\": \"\\/Date(1764490502000)\\/\","
+		     "\"vmhost\": {\"Name\": \"HV01\","
+		     " \"VirtualMachineMigrationEnabled\": true,"
+		     " \"VirtualMachineMigrationAuthenticationType\": 1,"
+		     " \"VirtualMachineMigrationPerformanceOption\": 2,"
+		     " \"UseAnyNetworkForMigration\": false,"
+		     " \"MaximumVirtualMachineMigrations\": 2},"
+		     "\"supported_versions\": [{\"Version\": {\"Major\": 10,"
+		     " \"Minor\": 0, \"Build\": -1}, \"IsDefault\": true}],"
+		     "\"switches\": {\"Name\": \"LAN\", \"SwitchType\": 2},"
+		     "\"firewall\": [{\"Name\": \"VIRT-MIGL-In-TCP-NoScope\","
+		     " \"Enabled\": 2, \"Direction\": 1}],"
+		     "\"os\": {\"BuildNumber\": \"20348\"}}";
+	struct hv_snapshot s;
+
+	(void)state;
+	assert_int_equal(read_text(text, &s), 0);
+	assert_string_equal(s.host, "HV01");
+	assert_string_equal(s.taken, "2025-11-30T08:15:02Z");
+	assert_true(s.vmhost.migration_enabled.known &&
+		    s.vmhost.migration_enabled.value);
+	assert_int_equal(s.vmhost.auth.value, HV_AUTH_KERBEROS);
+	assert_int_equal(s.vmhost.perf.value, HV_PERF_SMB);
+	assert_string_equal(
+		s.vmhost.auth.at.path,
+		"$.vmhost.VirtualMachineMigrationAuthenticationType");
+	assert_string_equal(s.vmhost.auth.at.where, "s.json:1:197");
+	assert_int_equal(s.n_versions, 1);
+	assert_int_equal(s.versions[0].major, 10);
+	assert_true(s.versions[0].is_default);
+	/* one object where a list belongs: a list of one */
+	assert_int_equal(s.n_switches, 1);
+	assert_int_equal(s.switches[0].type, HV_SWITCH_EXTERNAL);
+	assert_int_equal(s.rules[0].enabled, 0);
+	assert_int_equal(s.rules[0].direction, 1);
+	assert_true(s.os.build.known);
+	assert_int_equal(s.os.build.value, 20348);
+	assert_int_equal(s.sec[HV_SEC_VMHOST].state, HV_SEC_READ);
+	assert_int_equal(s.sec[HV_SEC_VMS].state, HV_SEC_MISSING);
+	hv_snapshot_release(&s);
+}
+
+/* PowerShell 7 with -EnumsAsStrings, ISO dates, Version as a string. */
+static void test_ps7_spelling(void **state)
+{
+	static const char text[] =
+		HEAD "\"taken\": \"2026-11-30T09:15:02.1234567+01:00\","
+		     "\"vmhost\": {\"Name\": \"HV01\","
+		     " \"VirtualMachineMigrationAuthenticationType\": "
+		     "\"credssp\","
+		     " \"VirtualMachineMigrationPerformanceOption\": "
+		     "\"Compression\"},"
+		     "\"supported_versions\": [{\"Version\": \"9.0\"}],"
+		     "\"firewall\": [{\"Enabled\": \"True\", \"Direction\":"
+		     " \"Inbound\"}]}";
+	struct hv_snapshot s;
+
+	(void)state;
+	assert_int_equal(read_text(text, &s), 0);
+	assert_string_equal(s.taken, "2026-11-30T08:15:02Z");
+	assert_int_equal(s.vmhost.auth.value, HV_AUTH_CREDSSP);
+	assert_int_equal(s.vmhost.perf.value, HV_PERF_COMPRESSION);
+	assert_false(s.vmhost.migration_enabled.known);
+	assert_int_equal(s.versions[0].major, 9);
+	assert_int_equal(s.rules[0].enabled, 1);
+	hv_snapshot_release(&s);
+}
+
+static void expect_taken(const char *taken, const char *want)
+{
+	struct hv_strbuf text = HV_STRBUF_INIT;
+	struct hv_snapshot s;
+	int rc;
+
+	hv_strbuf_addf(&text, HEAD "\"taken\": %s}", taken);
+	rc = read_text(hv_strbuf_str(&text), &s);
+	if (want) {
+		assert_int_equal(rc, 0);
+		assert_string_equal(s.taken, want);
+	} else {
+		assert_int_equal(rc, HV_ERR_INPUT);
+		has_problem(&s, "s.json:1:", "is not a date");
+	}
+	hv_snapshot_release(&s);
+	hv_strbuf_release(&text);
+}
+
+/* Every way a date reaches the file, and what is not a date. */
+static void test_dates(void **state)
+{
+	(void)state;
+	expect_taken("\"\\/Date(1764490502000)\\/\"", "2025-11-30T08:15:02Z");
+	expect_taken("\"/Date(1764490502999+0100)/\"", "2025-11-30T08:15:02Z");
+	expect_taken("{\"value\": \"\\/Date(0)\\/\", \"DisplayHint\": 2,"
+		     " \"DateTime\": \"Thursday, January 1, 1970\"}",
+		     "1970-01-01T00:00:00Z");
+	expect_taken("\"2026-02-28T23:30:00-01:00\"", "2026-03-01T00:30:00Z");
+	expect_taken("\"2024-02-29T12:00:00\"", "2024-02-29T12:00:00Z");
+	expect_taken("\"yesterday\"", NULL);
+	expect_taken("\"2026-13-01T00:00:00Z\"", NULL);
+	expect_taken("\"/Date(12)x\"", NULL);
+	expect_taken("42", NULL);
+}
+
+static void test_vms_and_compare(void **state)
+{
+	static const char text[] = HEAD
+		"\"vms\": [{\"Name\": \"SQL01\", \"Version\": \"10.0\","
+		" \"CompatibilityForMigrationEnabled\": false,"
+		" \"NetworkAdapters\": [{\"Name\": \"NIC\", \"SwitchName\":"
+		" \"Converged\"}, {\"Name\": \"Off\", \"SwitchName\": null}],"
+		" \"DvdDrives\": {\"Path\": \"C:\\\\ISO\\\\x.iso\"},"
+		" \"HardDrives\": [{\"Path\": \"\"}]}],"
+		"\"compare\": [{\"VM\": \"SQL01\", \"Destination\": \"HV02\","
+		" \"Incompatibilities\": [{\"MessageId\": 33012,"
+		" \"Message\": \"Could not find Ethernet switch 'Converged'.\","
+		" \"Source\": {\"Type\": \"VMNetworkAdapter\", \"Name\":"
+		" \"NIC\"}}, {\"Message\": \"other\", \"Source\": \"x\"}]}],"
+		"\"cluster\": null}";
+	struct hv_snapshot s;
+	const struct hv_snap_vm *vm;
+
+	(void)state;
+	assert_int_equal(read_text(text, &s), 0);
+	assert_int_equal(s.n_vms, 1);
+	vm = &s.vms[0];
+	assert_string_equal(vm->name, "SQL01");
+	assert_int_equal(vm->ver_major, 10);
+	assert_int_equal(vm->ver_minor, 0);
+	assert_true(vm->cpu_compat.known && !vm->cpu_compat.value);
+	assert_int_equal(vm->n_nics, 2);
+	assert_string_equal(vm->nics[0].switch_name, "Converged");
+	assert_string_equal(vm->nics[0].at.path,
+			    "$.vms[0].NetworkAdapters[0].SwitchName");
+	assert_null(vm->nics[1].switch_name);
+	assert_int_equal(vm->n_dvds, 1);
+	assert_string_equal(vm->dvds[0].path, "C:\\ISO\\x.iso");
+	assert_true(vm->disks_known);
+	assert_int_equal(vm->n_disks, 0); /* an empty drive is no path */
+	assert_int_equal(s.n_compares, 1);
+	assert_int_equal(s.compares[0].n_items, 2);
+	assert_int_equal(s.compares[0].items[0].message_id, 33012);
+	assert_string_equal(s.compares[0].items[0].source_type,
+			    "VMNetworkAdapter");
+	assert_int_equal(s.compares[0].items[1].message_id, -1);
+	assert_string_equal(s.compares[0].items[1].source_name, "x");
+	/* null cluster: read, not in a cluster */
+	assert_int_equal(s.sec[HV_SEC_CLUSTER].state, HV_SEC_READ);
+	assert_null(s.cluster.name.value);
+	hv_snapshot_release(&s);
+}
+
+/* `Get-VMHost | ConvertTo-Json` as it is: only the vmhost section. */
+static void test_bare_vmhost(void **state)
+{
+	static const char text[] =
+		"[{\"Name\": \"HV07\", \"FullyQualifiedDomainName\":"
+		" \"corp.example.com\","
+		" \"VirtualMachineMigrationAuthenticationType\": 0,"
+		" \"VirtualMachineMigrationEnabled\": false,"
+		" \"HostNumaStatus\": \"System.Object[]\"}]";
+	struct hv_snapshot s;
+
+	(void)state;
+	assert_int_equal(read_text(text, &s), 0);
+	assert_true(s.bare);
+	assert_string_equal(s.host, "HV07");
+	assert_int_equal(s.vmhost.auth.value, HV_AUTH_CREDSSP);
+	assert_true(s.vmhost.migration_enabled.known &&
+		    !s.vmhost.migration_enabled.value);
+	assert_int_equal(s.sec[HV_SEC_VMHOST].state, HV_SEC_READ);
+	assert_int_equal(s.sec[HV_SEC_SWITCHES].state, HV_SEC_MISSING);
+	hv_snapshot_release(&s);
+}
+
+/* What the collector could not read: null and named in errors. */
+static void test_collector_errors(void **state)
+{
+	static const char text[] =
+		HEAD "\"lbfo_teams\": null, \"firewall\": [],"
+		     "\"errors\": [{\"section\": \"lbfo_teams\", \"message\":"
+		     " \"Get-NetLbfoTeam is not recognized\"}]}";
+	struct hv_snapshot s;
+
+	(void)state;
+	assert_int_equal(read_text(text, &s), 0);
+	assert_int_equal(s.sec[HV_SEC_LBFO].state, HV_SEC_FAILED);
+	assert_string_equal(s.sec[HV_SEC_LBFO].why,
+			    "Get-NetLbfoTeam is not recognized");
+	/* an empty list is read: no rules, a fact */
+	assert_int_equal(s.sec[HV_SEC_FIREWALL].state, HV_SEC_READ);
+	assert_int_equal(s.n_rules, 0);
+	/* no vmhost: its enums are unknown, not CredSSP (0) */
+	assert_int_equal(s.sec[HV_SEC_VMHOST].state, HV_SEC_MISSING);
+	assert_int_equal(s.vmhost.auth.value, -1);
+	assert_int_equal(s.vmhost.perf.value, -1);
+	hv_snapshot_release(&s);
+}
+
+static void test_wrong_types(void **state)
+{
+	static const char text[] =
+		HEAD "\n\"vmhost\": {\"VirtualMachineMigrationEnabled\": "
+		     "\"yes\",\n"
+		     " \"VirtualMachineMigrationAuthenticationType\": 7,\n"
+		     " \"MaximumVirtualMachineMigrations\": 2.5},\n"
+		     "\"vms\": [{\"Name\": \"A\", \"NetworkAdapters\":"
+		     " \"System.Object[]\"}, 3],\n"
+		     "\"migration_networks\": [{\"Subnet\": \"10.0.0.0/33\"}]}";
+	struct hv_snapshot s;
+
+	(void)state;
+	assert_int_equal(read_text(text, &s), HV_ERR_INPUT);
+	has_problem(&s, "s.json:2:46", "is a string, expected true or false");
+	has_problem(&s, "s.json:3:47", "7 is not a value");
+	has_problem(&s, "s.json:4:37", "expected a whole number");
+	has_problem(&s, "s.json:5:42", "ConvertTo-Json cut it at its -Depth");
+	has_problem(&s, "s.json:5:62", "is a number, expected an object");
+	has_problem(&s, "s.json:6:35", "not an address or CIDR range");
+	/* unknown, not a default; the rest is still read */
+	assert_false(s.vmhost.migration_enabled.known);
+	assert_int_equal(s.vmhost.auth.value, -1);
+	assert_int_equal(s.sec[HV_SEC_VMHOST].state, HV_SEC_BAD);
+	assert_int_equal(s.n_vms, 1);
+	assert_false(s.vms[0].nics_known);
+	hv_snapshot_release(&s);
+}
+
+static void test_unknown_schema(void **state)
+{
+	static const char text[] =
+		"{\"schema\": \"hvdoctor.snapshot/2\", \"host\": \"HV01\","
+		" \"vmhost\": {\"VirtualMachineMigrationEnabled\": true}}";
+	struct hv_snapshot s;
+
+	(void)state;
+	assert_int_equal(read_text(text, &s), HV_ERR_INPUT);
+	has_problem(&s, "s.json:1:12", "not one this hvdoctor reads");
+	assert_string_equal(s.host, "HV01");
+	assert_int_equal(s.sec[HV_SEC_VMHOST].state, HV_SEC_UNTRUSTED);
+	assert_false(s.vmhost.migration_enabled.known);
+	hv_snapshot_release(&s);
+}
+
+static void test_not_a_snapshot(void **state)
+{
+	struct hv_snapshot s;
+
+	(void)state;
+	assert_int_equal(read_text("{\"Name\": \"x\"}", &s), HV_ERR_INPUT);
+	has_problem(&s, "s.json:1:1", "not an hvdoctor snapshot");
+	assert_null(s.host);
+	hv_snapshot_release(&s);
+	assert_int_equal(read_text("{\"schema\": \"x/1\"}", &s), HV_ERR_INPUT);
+	has_problem(&s, "s.json:1:12", "not an hvdoctor snapshot");
+	hv_snapshot_release(&s);
+}
+
+/* A file cut in the middle of "vms": the header and the sections before
+ * are kept; vms is partial, what follows missing. */
+static void test_truncated(void **state)
+{
+	static const char text[] =
+		HEAD "\"vmhost\": {\"VirtualMachineMigrationEnabled\": true},"
+		     "\"vms\": [{\"Name\": \"A\"}, {\"Name\": \"B\", \"Vers";
+	struct hv_snapshot s;
+
+	(void)state;
+	assert_int_equal(read_text(text, &s), HV_ERR_INPUT);
+	has_problem(&s, "s.json:1:", "unterminated string");
+	assert_string_equal(s.host, "HV01");
+	assert_int_equal(s.sec[HV_SEC_VMHOST].state, HV_SEC_READ);
+	assert_true(s.vmhost.migration_enabled.value);
+	assert_int_equal(s.sec[HV_SEC_VMS].state, HV_SEC_PARTIAL);
+	assert_int_equal(s.sec[HV_SEC_SWITCHES].state, HV_SEC_MISSING);
+	hv_snapshot_release(&s);
+}
+
+static void test_missing_file(void **state)
+{
+	struct hv_snapshot s;
+
+	(void)state;
+	assert_int_equal(hv_snapshot_read_file("/nonexistent/HV01.json", &s),
+			 HV_ERR_IO);
+	assert_string_equal(s.problems[0].where, "/nonexistent/HV01.json");
+	hv_snapshot_release(&s);
+}
+
+/* Every bundled sample reads without a problem. */
+static void test_examples_read(void **state)
+{
+	static const char *const hosts[] = {"HVC1N1", "HVC1N2", "HVC1N3",
+					    "HVC1N4", "HVS01",	"HVS02"};
+	const char *root = getenv("HVDOCTOR_SOURCE_DIR");
+	char path[4096];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		struct hv_snapshot s;
+
+		snprintf(path, sizeof(path), "%s/examples/snapshots/%s.json",
+			 root ? root : ".", hosts[i]);
+		if (hv_snapshot_read_file(path, &s) != 0)
+			fail_msg("%s: %s: %s", path, s.problems[0].where,
+				 s.problems[0].message);
+		assert_string_equal(s.host, hosts[i]);
+		assert_int_equal(s.sec[HV_SEC_VMHOST].state, HV_SEC_READ);
+		assert_int_equal(s.sec[HV_SEC_TIME].state, HV_SEC_READ);
+		hv_snapshot_release(&s);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ps51_spelling),
+		cmocka_unit_test(test_ps7_spelling),
+		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_vms_and_compare),
+		cmocka_unit_test(test_bare_vmhost),
+		cmocka_unit_test(test_collector_errors),
+		cmocka_unit_test(test_wrong_types),
+		cmocka_unit_test(test_unknown_schema),
+		cmocka_unit_test(test_not_a_snapshot),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_examples_read),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
