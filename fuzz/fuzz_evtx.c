@@ -8,12 +8,15 @@
  *  2. a rendering is cut without saying so, or grows far past the limit;
  *  3. XML or JSON output is not valid UTF-8, or JSON is not one object
  *     on one line;
- *  4. a chunk returns more records than can fit in it.
+ *  4. a chunk returns more records than can fit in it;
+ *  5. a rendering through a plan (plan.c) differs from the walk's
+ *     (walk.c), in XML or JSON, when neither was cut.
  * Seeds: fuzz/corpus/evtx (generated, see tests/evtx/gen-fixtures.py).
  * Run: tests/fuzz-run build-fuzz/fuzz_evtx */
 #include "base/strbuf.h"
 #include "base/utf8.h"
 #include "sources/evtx/evtx.h"
+#include "sources/evtx/evtx_internal.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +51,29 @@ static void check_problems(const struct hv_evtx_problems *p, size_t size)
 	}
 }
 
+/* The walk renders the same text the plan did (rc 0 on both sides). */
+static void same_as_walk(const struct hv_evtx_record *rec, bool xml, int rc,
+			 const struct hv_strbuf *planned)
+{
+	struct hv_strbuf w = HV_STRBUF_INIT;
+	struct hv_evtx_ctx ctx;
+	struct hv_evtx_doc doc;
+	size_t values;
+	int wrc;
+
+	hv_evtx_record_ctx(rec, &ctx);
+	hv_evtx_record_doc(rec, &doc);
+	wrc = xml ? hv_evtx_walk_xml(&ctx, &doc, &w, false, &values)
+		  : hv_evtx_walk_json(&ctx, &doc, &w, false, &values);
+	if (rc == 0 && wrc == 0)
+		check(w.len == planned->len &&
+			      (w.len == 0 ||
+			       memcmp(w.buf, planned->buf, w.len) == 0),
+		      xml ? "plan and walk differ (XML)"
+			  : "plan and walk differ (JSON)");
+	hv_strbuf_release(&w);
+}
+
 static void record(const struct hv_evtx_record *rec)
 {
 	struct hv_strbuf out = HV_STRBUF_INIT;
@@ -59,6 +85,7 @@ static void record(const struct hv_evtx_record *rec)
 	check(rc == 0 || out.len > HV_EVTX_RENDER_LIMIT, "cut, but short");
 	check(out.len < HV_EVTX_RENDER_LIMIT + (1u << 20), "past the limit");
 	check_utf8(&out);
+	same_as_walk(rec, true, rc, &out);
 	hv_strbuf_release(&out);
 	rc = hv_evtx_render_json(rec, &out);
 	check(out.len >= 3 && out.buf[0] == '{' && out.buf[out.len - 1] == '\n',
@@ -66,6 +93,7 @@ static void record(const struct hv_evtx_record *rec)
 	check(rc != 0 || memchr(out.buf, '\n', out.len - 1) == NULL,
 	      "JSON over several lines");
 	check_utf8(&out);
+	same_as_walk(rec, false, rc, &out);
 	hv_strbuf_release(&out);
 	for (int f = 0; f < HV_EVTX_F_COUNT; f++) {
 		hv_evtx_field_text(rec, (enum hv_evtx_field)f, &out);

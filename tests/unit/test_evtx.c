@@ -419,6 +419,120 @@ static void test_literal_binxml(void **state)
 	free(b.buf);
 }
 
+/* A record of <Event><E><F/>%0</E></Event> through a template ([MS-EVEN6]
+ * 2.2.12 TemplateInstance; the definition inline the first time, by
+ * offset after), its one value a string of the given bytes. */
+static void fb_templated(struct fb *b, uint32_t *def, const char *value,
+			 size_t len)
+{
+	size_t data, ev, at, f;
+
+	fb_record_begin(b);
+	fb_le(b, 0x0c, 1);
+	fb_le(b, 0x01, 1);
+	fb_le(b, 7, 4);
+	if (*def) {
+		fb_le(b, *def, 4);
+	} else {
+		*def = fb_here(b) + 4;
+		fb_le(b, *def, 4);
+		fb_le(b, 0, 4);	   /* next definition */
+		fb_le(b, 0x11, 8); /* GUID */
+		fb_le(b, 0x22, 8);
+		data = b->pos;
+		fb_le(b, 0, 4);
+		fb_le(b, 0x0001010f, 4);
+		ev = fb_open(b, "Event", 0);
+		fb_le(b, 0x02, 1);
+		at = fb_open(b, "E", 0);
+		fb_le(b, 0x02, 1);
+		f = fb_open(b, "F", 0);
+		fb_le(b, 0x03, 1);
+		fb_close(b, f);
+		fb_le(b, 0x0d, 1); /* normal substitution 0, a string */
+		fb_le(b, 0, 2);
+		fb_le(b, 0x01, 1);
+		fb_le(b, 0x04, 1);
+		fb_close(b, at);
+		fb_le(b, 0x04, 1);
+		fb_close(b, ev);
+		fb_le(b, 0x00, 1);
+		fb_set(b, data, b->pos - data - 4, 4);
+	}
+	fb_le(b, 1, 4);
+	fb_le(b, len, 2);
+	fb_le(b, 0x01, 1);
+	fb_le(b, 0, 1);
+	memcpy(b->buf + b->pos, value, len);
+	b->pos += len;
+	fb_record_end(b);
+}
+
+/* A value that shows nothing (a string of no bytes, of one byte, or
+ * starting with NUL) renders as the walk renders it when the record goes
+ * through a rendering plan (plan.c): no "#text" beside E's child (found by
+ * fuzz_evtx, regress-plan-empty-text.bin). */
+static void test_plan_empty_values(void **state)
+{
+	static const struct {
+		const char *bytes;
+		size_t len;
+		const char *json;
+	} cases[] = {
+		{"a\0b\0", 4,
+		 "{\"Event\":{\"E\":{\"F\":null,\"#text\":\"ab\"}}}\n"},
+		{"", 0, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
+		{"\x04", 1, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
+		{"\0\0c\0", 4, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
+		{"c\0d\0", 4,
+		 "{\"Event\":{\"E\":{\"F\":null,\"#text\":\"cd\"}}}\n"},
+		{"", 0, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
+	};
+	const size_t n = sizeof(cases) / sizeof(*cases);
+	struct hv_evtx_file f;
+	struct hv_evtx_reader *r = hv_evtx_reader_new();
+	struct hv_evtx_problems p = {0};
+	struct hv_evtx_record rec;
+	struct hv_error err;
+	uint32_t def = 0;
+	size_t k = 0;
+	struct fb b;
+
+	(void)state;
+	fb_init(&b);
+	for (size_t i = 0; i < n; i++)
+		fb_templated(&b, &def, cases[i].bytes, cases[i].len);
+	fb_finish(&b);
+	assert_int_equal(
+		hv_evtx_open_memory(&f, b.buf, FB_SIZE, "t.evtx", &err), 0);
+	hv_evtx_chunk_begin(r, &f, 0, &p);
+	while (hv_evtx_chunk_next(r, &rec)) {
+		struct hv_strbuf json = HV_STRBUF_INIT, walk = HV_STRBUF_INIT;
+		struct hv_evtx_ctx ctx;
+		struct hv_evtx_doc doc;
+		size_t values;
+
+		assert_true(k < n);
+		assert_int_equal(hv_evtx_render_json(&rec, &json), 0);
+		assert_string_equal(hv_strbuf_str(&json), cases[k].json);
+		hv_evtx_record_ctx(&rec, &ctx);
+		hv_evtx_record_doc(&rec, &doc);
+		hv_evtx_walk_xml(&ctx, &doc, &walk, false, &values);
+		hv_strbuf_reset(&json);
+		assert_int_equal(hv_evtx_render_xml(&rec, &json), 0);
+		assert_string_equal(hv_strbuf_str(&json), hv_strbuf_str(&walk));
+		hv_strbuf_release(&json);
+		hv_strbuf_release(&walk);
+		k++;
+	}
+	assert_int_equal(k, n);
+	assert_int_equal(p.n, 0);
+	hv_evtx_problems_release(&p);
+	hv_evtx_reader_free(r);
+	hv_evtx_close(&f);
+	free(b.buf);
+}
+
 /* --- damage --------------------------------------------------------- */
 
 #define VMMS_RECORDS 26
@@ -812,6 +926,7 @@ int main(void)
 		cmocka_unit_test(test_json_escaping_agrees),
 		cmocka_unit_test(test_fields_without_rendering),
 		cmocka_unit_test(test_literal_binxml),
+		cmocka_unit_test(test_plan_empty_values),
 		cmocka_unit_test(test_bad_data_checksum),
 		cmocka_unit_test(test_no_crc_flags),
 		cmocka_unit_test(test_wiped_chunk_header),

@@ -363,7 +363,10 @@ void hv_evtx_piece_text(const struct hv_evtx_piece *p, enum hv_evtx_escape esc,
 
 	switch (n->kind) {
 	case NODE_SUBST:
-		if (p->placeholder) {
+		/* A value that shows nothing is written as itself (nothing):
+		 * its class is in the plan's key, and a placeholder would
+		 * give JSON a "#text" the walk does not write. */
+		if (p->placeholder && !hv_evtx_value_empty(&p->value)) {
 			char mark[PLAN_MARK_LEN + 1];
 
 			snprintf(mark, sizeof(mark), "\x01%d%04x%04x\x02",
