@@ -76,7 +76,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(KB_OBJ) $(LIBA)
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; \
-	  HVDOCTOR_SOURCE_DIR=$(CURDIR) $$t; done
+	  HVDOCTOR_SOURCE_DIR=$(CURDIR) HVDOCTOR_SAN=$(SAN) $$t; done
 
 cli-test: $(BIN)
 	HVDOCTOR=$(CURDIR)/$(BIN) tests/cli/run

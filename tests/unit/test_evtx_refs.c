@@ -569,6 +569,14 @@ static void check_damaged(struct recs *ours, struct recs *lib, struct recs *py,
 	(void)common;
 }
 
+/* `make SAN=1 unit` sets HVDOCTOR_SAN=1. */
+static bool sanitized(void)
+{
+	const char *v = getenv("HVDOCTOR_SAN");
+
+	return v && v[0] == '1';
+}
+
 static void check_sample(const char *dir, const struct sample *s,
 			 struct hv_strbuf *report, struct hv_strbuf *fails)
 {
@@ -590,8 +598,13 @@ static void check_sample(const char *dir, const struct sample *s,
 		check_agreeing(&ours, &lib, &py, &bad);
 	else
 		check_damaged(&ours, &lib, &py, &bad);
-	ref_xml(dir, s->file, &ours, &bad);
-	live = live_xml(hv_strbuf_str(&path), &ours, &bad);
+	/* Under the sanitizers the reader is what is checked; the text
+	 * comparisons (the plain unit run makes them) would take minutes. */
+	live = 0;
+	if (!sanitized()) {
+		ref_xml(dir, s->file, &ours, &bad);
+		live = live_xml(hv_strbuf_str(&path), &ours, &bad);
+	}
 	hv_strbuf_addf(report,
 		       "  %-64s %-6s ours %5zu  python-evtx %5zu  libevtx "
 		       "%5zu  xml vs evtxexport %5zu\n",
