@@ -11,7 +11,7 @@
 CC      ?= cc
 SAN     ?=
 BUILD   ?= $(if $(SAN),build-san,build)
-PKGS    := ldap lber krb5 krb5-gssapi
+PKGS    := ldap lber krb5 krb5-gssapi jansson
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wpointer-arith -Wcast-qual -Werror

@@ -31,7 +31,7 @@ int cli_snapshots_initiated(const struct cli_args *args, const char *command,
 			    enum hv_initiated *out);
 /* Reads every snapshot named by --snapshot (and the positional arguments
  * after it) into out, with --initiated. Prints each problem as
- * "command: file:line:column: message" on stderr and returns
+ * "command: file[:line:column]: message" on stderr and returns
  * HV_EXIT_INCOMPLETE after any; what could be read is kept. *out_given
  * says whether --snapshot was given at all. */
 int cli_snapshots_load(const struct cli_args *args, const char *command,

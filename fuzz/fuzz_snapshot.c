@@ -1,5 +1,5 @@
-/* libFuzzer target for the snapshot reader (and the JSON reader under
- * it). Beyond "no crash, no sanitizer report", it checks:
+/* libFuzzer target for the snapshot reader (over jansson). Beyond "no crash, no
+ * sanitizer report", it checks:
  *  1. the result is 0 exactly when no problem was recorded;
  *  2. problems are bounded and each names a place and says something;
  *  3. every value read keeps an origin inside this file.
@@ -25,7 +25,7 @@ static void check_at(const struct hv_snap_at *at)
 {
 	if (!at->where)
 		return;
-	check(strncmp(at->where, "f.json:", 7) == 0, "origin names the file");
+	check(strcmp(at->where, "f.json") == 0, "origin names the file");
 	check(at->path && at->path[0] == '$', "origin has a path");
 }
 

@@ -44,8 +44,8 @@ static const char *state_words(enum hv_snap_state state)
 		return "the collector could not read it";
 	case HV_SEC_BAD:
 		return "unreadable";
-	case HV_SEC_PARTIAL:
-		return "cut short (damaged file)";
+	case HV_SEC_UNPARSED:
+		return "the file is not valid JSON";
 	case HV_SEC_UNTRUSTED:
 		return "unknown schema";
 	case HV_SEC_READ:
@@ -107,6 +107,15 @@ static void unjoined_snapshots(const struct hv_host_settings *hs,
 					    s->file);
 			break;
 		case HV_UNJOINED_NO_HOST:
+			/* unreadable, or no "host": its read errors say which
+			 */
+			f = hv_findings_add(out, "snapshot-host-unknown",
+					    HV_SEV_WARNING, "snapshots", host,
+					    "names no host it was taken on: "
+					    "its settings were not used");
+			hv_finding_fix(f, "collect it again with "
+					  "collector/hvdoctor-collect.ps1");
+			continue;
 		case HV_UNJOINED_UNKNOWN_HOST:
 		default:
 			f = hv_findings_add(out, "snapshot-host-unknown",

@@ -103,7 +103,7 @@ bool hv_os_version_range(long build, int *out_min_major, int *out_max_major,
 /* Helpers of the host checks. */
 
 /* Adds a snapshot value as evidence: the file, the JSON path, the value
- * and file:line:column (all borrowed from the snapshot but the value). */
+ * and the file (all borrowed from the snapshot but the value). */
 void hv_snap_evidence(struct hv_finding *f, const struct hv_snapshot *s,
 		      const struct hv_snap_at *at, const char *value);
 /* The estate name of host h (borrowed). */

@@ -251,9 +251,13 @@ static void text_finding(struct hv_strbuf *out, const struct hv_finding *f,
 		    strcmp(ev->attr, f->ev[e - 1].attr) != 0) {
 			hv_strbuf_adds(out, "    ");
 			hv_term_escapes(out, ev->dn);
-			hv_strbuf_adds(out, "\n      (");
-			hv_term_escapes(out, ev->origin);
-			hv_strbuf_adds(out, ") ");
+			hv_strbuf_adds(out, "\n      ");
+			/* a snapshot's origin is the file already named */
+			if (strcmp(ev->origin, ev->dn) != 0) {
+				hv_strbuf_addch(out, '(');
+				hv_term_escapes(out, ev->origin);
+				hv_strbuf_adds(out, ") ");
+			}
 			hv_term_escapes(out, ev->attr);
 			hv_strbuf_adds(out, ev->state == HV_EV_MISSING
 						    ? " lacks:\n"

@@ -40,38 +40,20 @@ const char *snap_strndup(struct hv_snapshot *snap, const char *s, size_t len)
 	return out;
 }
 
-static void add_uint(struct hv_strbuf *sb, char sep, uint32_t v)
-{
-	char buf[12];
-	size_t i = sizeof(buf);
-
-	do {
-		buf[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	buf[--i] = sep;
-	hv_strbuf_add(sb, buf + i, sizeof(buf) - i);
-}
-
-struct hv_snap_at snap_at(struct snap_reader *rd, const struct hv_jnode *n)
+struct hv_snap_at snap_at(struct snap_reader *rd, const struct snap_node *n)
 {
 	struct hv_snap_at at = {NULL, NULL};
 
 	if (!n)
 		return at;
 	hv_strbuf_reset(&rd->tmp);
-	hv_jdoc_path(rd->doc, n, &rd->tmp);
+	snap_path(n, &rd->tmp);
 	at.path = snap_strndup(rd->snap, hv_strbuf_str(&rd->tmp), rd->tmp.len);
-	/* file:line:column without printf: this runs for every value */
-	hv_strbuf_reset(&rd->tmp);
-	hv_strbuf_adds(&rd->tmp, rd->file);
-	add_uint(&rd->tmp, ':', n->line);
-	add_uint(&rd->tmp, ':', n->column);
-	at.where = snap_strndup(rd->snap, hv_strbuf_str(&rd->tmp), rd->tmp.len);
+	at.where = rd->file;
 	return at;
 }
 
-void snap_problem(struct snap_reader *rd, const struct hv_jnode *n,
+void snap_problem(struct snap_reader *rd, const struct snap_node *n,
 		  const char *fmt, ...)
 {
 	struct hv_snapshot *snap = rd->snap;
@@ -84,27 +66,21 @@ void snap_problem(struct snap_reader *rd, const struct hv_jnode *n,
 		return;
 	p = &snap->problems[snap->n_problems++];
 	if (n) {
-		hv_jdoc_path(rd->doc, n, &msg);
+		snap_path(n, &msg);
 		hv_strbuf_adds(&msg, ": ");
 	}
 	va_start(ap, fmt);
 	hv_strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
 	p->message = hv_strbuf_detach(&msg);
-	hv_strbuf_reset(&rd->tmp);
-	if (n)
-		hv_strbuf_addf(&rd->tmp, "%s:%u:%u", rd->file, n->line,
-			       n->column);
-	else
-		hv_strbuf_adds(&rd->tmp, rd->file);
-	p->where = hv_strdup(hv_strbuf_str(&rd->tmp));
+	p->where = hv_strdup(rd->file);
 }
 
-const struct hv_jnode *snap_get(struct snap_reader *rd,
-				const struct hv_jnode *obj, const char *key)
+const struct snap_node *snap_get(struct snap_reader *rd,
+				 const struct snap_node *obj, const char *key)
 {
 	bool dup;
-	const struct hv_jnode *n = hv_jdoc_get(rd->doc, obj, key, &dup);
+	const struct snap_node *n = snap_find(rd, obj, key, &dup);
 
 	if (dup)
 		snap_problem(rd, n, "'%s' is given twice; the first is read",
@@ -112,37 +88,35 @@ const struct hv_jnode *snap_get(struct snap_reader *rd,
 	return n;
 }
 
-static void wrong_type(struct snap_reader *rd, const struct hv_jnode *n,
+static void wrong_type(struct snap_reader *rd, const struct snap_node *n,
 		       const char *want)
 {
-	snap_problem(rd, n, "is %s, expected %s",
-		     hv_jdoc_type_name((enum hv_jtype)n->type), want);
+	snap_problem(rd, n, "is %s, expected %s", snap_type_name(n), want);
 }
 
-void snap_str(struct snap_reader *rd, const struct hv_jnode *obj,
+void snap_str(struct snap_reader *rd, const struct snap_node *obj,
 	      const char *key, struct hv_snap_str *out)
 {
-	const struct hv_jnode *n = snap_get(rd, obj, key);
-	size_t len;
+	const struct snap_node *n = snap_get(rd, obj, key);
 	const char *s;
 
 	out->value = NULL;
 	out->at = snap_at(rd, n);
-	if (!n || n->type == HV_JNULL)
+	if (!n || n->type == SNAP_JNULL)
 		return;
-	if (n->type != HV_JSTRING) {
+	if (n->type != SNAP_JSTRING) {
 		wrong_type(rd, n, "a string");
 		return;
 	}
-	s = hv_jdoc_str(rd->doc, n, &len);
-	if (memchr(s, '\0', len)) {
+	s = snap_text(n);
+	if (!s) {
 		snap_problem(rd, n, "holds a NUL character");
 		return;
 	}
-	out->value = snap_strndup(rd->snap, s, len);
+	out->value = snap_strndup(rd->snap, s, snap_text_len(n));
 }
 
-const char *snap_plain_str(struct snap_reader *rd, const struct hv_jnode *obj,
+const char *snap_plain_str(struct snap_reader *rd, const struct snap_node *obj,
 			   const char *key)
 {
 	struct hv_snap_str s;
@@ -151,121 +125,112 @@ const char *snap_plain_str(struct snap_reader *rd, const struct hv_jnode *obj,
 	return s.value;
 }
 
-void snap_bool(struct snap_reader *rd, const struct hv_jnode *obj,
+void snap_bool(struct snap_reader *rd, const struct snap_node *obj,
 	       const char *key, struct hv_snap_bool *out)
 {
-	const struct hv_jnode *n = snap_get(rd, obj, key);
+	const struct snap_node *n = snap_get(rd, obj, key);
 
 	out->known = out->value = false;
 	out->at = snap_at(rd, n);
-	if (!n || n->type == HV_JNULL)
+	if (!n || n->type == SNAP_JNULL)
 		return;
-	if (n->type != HV_JTRUE && n->type != HV_JFALSE) {
+	if (n->type != SNAP_JTRUE && n->type != SNAP_JFALSE) {
 		wrong_type(rd, n, "true or false");
 		return;
 	}
 	out->known = true;
-	out->value = n->type == HV_JTRUE;
+	out->value = n->type == SNAP_JTRUE;
 }
 
-void snap_int(struct snap_reader *rd, const struct hv_jnode *obj,
+void snap_int(struct snap_reader *rd, const struct snap_node *obj,
 	      const char *key, struct hv_snap_int *out)
 {
-	const struct hv_jnode *n = snap_get(rd, obj, key);
+	const struct snap_node *n = snap_get(rd, obj, key);
 
 	out->known = false;
 	out->value = 0;
 	out->at = snap_at(rd, n);
-	if (!n || n->type == HV_JNULL)
+	if (!n || n->type == SNAP_JNULL)
 		return;
-	if (!hv_jdoc_int(rd->doc, n, &out->value)) {
+	if (!snap_int_of(n, &out->value)) {
 		wrong_type(rd, n, "a whole number");
 		return;
 	}
 	out->known = true;
 }
 
-static bool same_word(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++) {
-		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
-		char y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
-
-		if (x != y)
-			return false;
-	}
-	return !*a && !*b;
-}
-
-void snap_enum(struct snap_reader *rd, const struct hv_jnode *obj,
+void snap_enum(struct snap_reader *rd, const struct snap_node *obj,
 	       const char *key, const char *const *names, int n_names,
 	       struct hv_snap_enum *out)
 {
-	const struct hv_jnode *n = snap_get(rd, obj, key);
+	const struct snap_node *n = snap_get(rd, obj, key);
+	char num[32];
 	int64_t v;
 
 	out->value = -1;
 	out->at = snap_at(rd, n);
-	if (!n || n->type == HV_JNULL)
+	if (!n || n->type == SNAP_JNULL)
 		return;
-	if (n->type == HV_JNUMBER) {
-		if (hv_jdoc_int(rd->doc, n, &v) && v >= 0 && v < n_names &&
-		    names[v]) {
+	if (n->type == SNAP_JNUMBER) {
+		if (snap_int_of(n, &v) && v >= 0 && v < n_names && names[v]) {
 			out->value = (int)v;
 			return;
 		}
-		snap_problem(rd, n, "%s is not a value this field takes",
-			     hv_jdoc_str(rd->doc, n, NULL));
+		snap_number_text(n, num, sizeof(num));
+		snap_problem(rd, n, "%s is not a value this field takes", num);
 		return;
 	}
-	if (n->type != HV_JSTRING) {
+	if (n->type != SNAP_JSTRING) {
 		wrong_type(rd, n, "a number or a name");
 		return;
 	}
+	if (!snap_text(n)) {
+		snap_problem(rd, n, "holds a NUL character");
+		return;
+	}
 	for (int i = 0; i < n_names; i++) {
-		if (names[i] &&
-		    same_word(hv_jdoc_str(rd->doc, n, NULL), names[i])) {
+		if (names[i] && snap_same_name(snap_text(n), names[i])) {
 			out->value = i;
 			return;
 		}
 	}
 	snap_problem(rd, n, "'%s' is not a value this field takes",
-		     hv_jdoc_str(rd->doc, n, NULL));
+		     snap_text(n));
 }
 
-size_t snap_list(struct snap_reader *rd, const struct hv_jnode *n,
-		 const struct hv_jnode ***out_items, bool *out_ok)
+size_t snap_list(struct snap_reader *rd, const struct snap_node *n,
+		 const struct snap_node ***out_items, bool *out_ok)
 {
 	size_t count = 0;
 
 	*out_items = NULL;
 	*out_ok = true;
-	if (!n || n->type == HV_JNULL)
+	if (!n || n->type == SNAP_JNULL)
 		return 0;
-	if (n->type == HV_JOBJECT) {
+	if (n->type == SNAP_JOBJECT) {
 		/* an array of node pointers */
 		*out_items = hv_calloc(1, sizeof(**out_items)); /* NOLINT */
 		(*out_items)[0] = n;
 		return 1;
 	}
-	if (n->type != HV_JARRAY) {
+	if (n->type != SNAP_JARRAY) {
 		*out_ok = false;
-		if (n->type == HV_JSTRING)
+		if (n->type == SNAP_JSTRING)
 			snap_problem(rd, n,
 				     "is the text '%s' where a list belongs: "
 				     "ConvertTo-Json cut it at its -Depth "
 				     "(write it with a larger -Depth, or use "
 				     "the collector)",
-				     hv_jdoc_str(rd->doc, n, NULL));
+				     snap_text(n));
 		else
 			wrong_type(rd, n, "a list");
 		return 0;
 	}
 	*out_items = hv_calloc(n->count + 1,
 			       sizeof(**out_items)); /* NOLINT: pointers */
-	for (const struct hv_jnode *c = hv_jdoc_first(rd->doc, n); c;
-	     c = hv_jdoc_next(rd->doc, c)) {
-		if (c->type != HV_JOBJECT) {
+	for (const struct snap_node *c = snap_first(rd, n); c;
+	     c = snap_next(rd, c)) {
+		if (c->type != SNAP_JOBJECT) {
 			wrong_type(rd, c, "an object");
 			*out_ok = false;
 			continue;
@@ -347,16 +312,16 @@ static bool parse_iso(const char *s, int64_t *out)
 /* Windows PowerShell 5.1 writes a DateTime as "/Date(ms)/" (the JSON
  * text is "\/Date(ms)\/", and a local time may add "+0100");
  * Get-Date's object adds {value, DateTime}. */
-static bool parse_date(struct snap_reader *rd, const struct hv_jnode *n,
+static bool parse_date(struct snap_reader *rd, const struct snap_node *n,
 		       int64_t *out)
 {
 	const char *s;
 	char *end;
 	long long ms;
 
-	if (n && n->type == HV_JOBJECT)
+	if (n && n->type == SNAP_JOBJECT)
 		n = snap_get(rd, n, "value");
-	s = n && n->type == HV_JSTRING ? hv_jdoc_str(rd->doc, n, NULL) : NULL;
+	s = n && n->type == SNAP_JSTRING ? snap_text(n) : NULL;
 	if (!s)
 		return false;
 	if (strncmp(s, "/Date(", 6) == 0) {
@@ -374,14 +339,14 @@ static bool parse_date(struct snap_reader *rd, const struct hv_jnode *n,
 	return parse_iso(s, out);
 }
 
-static void read_taken(struct snap_reader *rd, const struct hv_jnode *root)
+static void read_taken(struct snap_reader *rd, const struct snap_node *root)
 {
-	const struct hv_jnode *n = snap_get(rd, root, "taken");
+	const struct snap_node *n = snap_get(rd, root, "taken");
 	char buf[32];
 	time_t t;
 	struct tm tm;
 
-	if (!n || n->type == HV_JNULL)
+	if (!n || n->type == SNAP_JNULL)
 		return;
 	if (!parse_date(rd, n, &rd->snap->taken_unix)) {
 		snap_problem(rd, n, "is not a date (ISO 8601 or /Date(ms)/)");
@@ -395,7 +360,7 @@ static void read_taken(struct snap_reader *rd, const struct hv_jnode *root)
 
 static const struct {
 	const char *name;
-	void (*read)(struct snap_reader *rd, const struct hv_jnode *n);
+	void (*read)(struct snap_reader *rd, const struct snap_node *n);
 } sections[HV_SEC_COUNT] = {
 	[HV_SEC_VMHOST] = {"vmhost", snap_read_vmhost},
 	[HV_SEC_NETWORKS] = {"migration_networks", snap_read_networks},
@@ -421,7 +386,7 @@ const char *hv_snap_section_name(enum hv_snap_section_id id)
 static int section_by_name(const char *name)
 {
 	for (int i = 0; i < HV_SEC_COUNT; i++)
-		if (name && same_word(name, sections[i].name))
+		if (name && snap_same_name(name, sections[i].name))
 			return i;
 	return -1;
 }
@@ -429,9 +394,9 @@ static int section_by_name(const char *name)
 /* "errors": [{"section": "device_guard", "message": "…"}]: what the
  * collector could not read, so those sections say why. */
 static void read_collector_errors(struct snap_reader *rd,
-				  const struct hv_jnode *root)
+				  const struct snap_node *root)
 {
-	const struct hv_jnode **items;
+	const struct snap_node **items;
 	bool ok;
 	size_t n = snap_list(rd, snap_get(rd, root, "errors"), &items, &ok);
 
@@ -449,36 +414,36 @@ static void read_collector_errors(struct snap_reader *rd,
 	free(items);
 }
 
-static void read_sections(struct snap_reader *rd, const struct hv_jnode *root)
+static void read_sections(struct snap_reader *rd, const struct snap_node *root)
 {
 	for (int i = 0; i < HV_SEC_COUNT; i++) {
 		struct hv_snap_section *sec = &rd->snap->sec[i];
-		const struct hv_jnode *n = snap_get(rd, root, sections[i].name);
+		const struct snap_node *n =
+			snap_get(rd, root, sections[i].name);
 
-		if (!n || (sec->state == HV_SEC_FAILED && n->type == HV_JNULL))
+		if (!n ||
+		    (sec->state == HV_SEC_FAILED && n->type == SNAP_JNULL))
 			continue;
 		sec->state = HV_SEC_READ;
 		sec->at = snap_at(rd, n);
 		rd->bad = false;
 		sections[i].read(rd, n);
-		if (!n->complete)
-			sec->state = HV_SEC_PARTIAL;
-		else if (rd->bad)
+		if (rd->bad)
 			sec->state = HV_SEC_BAD;
 	}
 }
 
 /* A file without our header that is a Get-VMHost object (or a list of
  * them: Get-VMHost -ComputerName A,B): read as the vmhost section. */
-static bool read_bare(struct snap_reader *rd, const struct hv_jnode *root)
+static bool read_bare(struct snap_reader *rd, const struct snap_node *root)
 {
-	const struct hv_jnode *n = root;
+	const struct snap_node *n = root;
 
-	if (n && n->type == HV_JARRAY && n->count == 1)
-		n = hv_jdoc_first(rd->doc, n);
-	if (!n || n->type != HV_JOBJECT ||
-	    !hv_jdoc_get(rd->doc, n,
-			 "VirtualMachineMigrationAuthenticationType", NULL))
+	if (n && n->type == SNAP_JARRAY && n->count == 1)
+		n = snap_first(rd, n);
+	if (!n || n->type != SNAP_JOBJECT ||
+	    !snap_find(rd, n, "VirtualMachineMigrationAuthenticationType",
+		       NULL))
 		return false;
 	rd->snap->bare = true;
 	rd->snap->sec[HV_SEC_VMHOST].state = HV_SEC_READ;
@@ -492,7 +457,7 @@ static bool read_bare(struct snap_reader *rd, const struct hv_jnode *root)
 	return true;
 }
 
-static bool known_schema(struct snap_reader *rd, const struct hv_jnode *root)
+static bool known_schema(struct snap_reader *rd, const struct snap_node *root)
 {
 	struct hv_snap_str schema;
 	const char *v;
@@ -507,12 +472,12 @@ static bool known_schema(struct snap_reader *rd, const struct hv_jnode *root)
 		return false;
 	}
 	if (strncmp(v, HV_SNAPSHOT_SCHEMA_PREFIX, plen) != 0) {
-		snap_problem(rd, hv_jdoc_get(rd->doc, root, "schema", NULL),
+		snap_problem(rd, snap_find(rd, root, "schema", NULL),
 			     "schema '%s' is not an hvdoctor snapshot", v);
 		return false;
 	}
 	if (strcmp(v + plen, "1") != 0) {
-		snap_problem(rd, hv_jdoc_get(rd->doc, root, "schema", NULL),
+		snap_problem(rd, snap_find(rd, root, "schema", NULL),
 			     "schema '%s' is not one this hvdoctor reads (%s); "
 			     "use the collector that came with it",
 			     v, HV_SNAPSHOT_SCHEMA);
@@ -521,7 +486,7 @@ static bool known_schema(struct snap_reader *rd, const struct hv_jnode *root)
 	return true;
 }
 
-static void read_header(struct snap_reader *rd, const struct hv_jnode *root)
+static void read_header(struct snap_reader *rd, const struct snap_node *root)
 {
 	struct hv_snap_str host;
 
@@ -535,14 +500,24 @@ static void read_header(struct snap_reader *rd, const struct hv_jnode *root)
 		snap_problem(rd, root, "no \"host\": whose snapshot is it?");
 }
 
-static void read_document(struct snap_reader *rd)
+static void read_document(struct snap_reader *rd, const char *data, size_t len)
 {
-	const struct hv_jnode *root = hv_jdoc_root(rd->doc);
+	const struct snap_node *root;
 
-	if (!root)
+	if (len > HV_SNAPSHOT_MAX_BYTES) {
+		snap_problem(rd, NULL,
+			     "%zu bytes is more than a snapshot's limit of %u",
+			     len, HV_SNAPSHOT_MAX_BYTES);
 		return;
-	if (root->type != HV_JOBJECT ||
-	    !hv_jdoc_get(rd->doc, root, "schema", NULL)) {
+	}
+	root = snap_json_load(rd, data, len);
+	if (!root) {
+		for (int i = 0; i < HV_SEC_COUNT; i++)
+			rd->snap->sec[i].state = HV_SEC_UNPARSED;
+		return;
+	}
+	if (root->type != SNAP_JOBJECT ||
+	    !snap_find(rd, root, "schema", NULL)) {
 		if (!read_bare(rd, root))
 			snap_problem(rd, root,
 				     "not an hvdoctor snapshot (no \"schema\") "
@@ -562,25 +537,16 @@ static void read_document(struct snap_reader *rd)
 int hv_snapshot_read_buffer(const char *file, const char *data, size_t len,
 			    struct hv_snapshot *out)
 {
-	struct hv_jdoc doc;
-	struct hv_error err;
-	struct snap_reader rd = {out, &doc, NULL, HV_STRBUF_INIT, false};
+	struct snap_reader rd = {.snap = out, .tmp = HV_STRBUF_INIT};
 
 	memset(out, 0, sizeof(*out));
 	/* enums are unknown until read: 0 is a value (CredSSP, TCPIP) */
 	out->vmhost.auth.value = out->vmhost.perf.value = -1;
 	out->file = hv_strdup(file);
 	rd.file = out->file;
-	if (hv_jdoc_parse(&doc, file, data, len, NULL, &err) < 0) {
-		struct hv_snap_problem *p = &out->problems[out->n_problems++];
-
-		out->n_problems_total++;
-		p->where = hv_strdup(err.where);
-		p->message = hv_strdup(err.message);
-	}
-	read_document(&rd);
+	read_document(&rd, data, len);
+	snap_json_release(&rd);
 	hv_strbuf_release(&rd.tmp);
-	hv_jdoc_release(&doc);
 	return out->n_problems_total ? HV_ERR_INPUT : 0;
 }
 
@@ -603,7 +569,7 @@ int hv_snapshot_read_file(const char *path, struct hv_snapshot *out)
 	/* one byte past the limit is enough for the parser to refuse it */
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		hv_strbuf_add(&data, chunk, n);
-		if (data.len > HV_JSON_DEFAULT_MAX_BYTES)
+		if (data.len > HV_SNAPSHOT_MAX_BYTES)
 			break;
 	}
 	fclose(f);

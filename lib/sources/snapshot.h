@@ -1,9 +1,10 @@
 /* Host snapshots: one JSON file per Hyper-V host, written by the collector
  * (collector/hvdoctor-collect.ps1, format in docs/snapshot.md) or by hand
  * from `Get-VMHost | ConvertTo-Json`. The reader turns a file into plain
- * structs; every value keeps where it was read (file:line:column and its
- * JSON path). It never judges: a section the file lacks is "not
- * collected", never a default, and checks say "not checked" for it.
+ * structs; every value keeps where it was read (the file and its JSON
+ * path; a file that is not JSON is named with line and column). It never
+ * judges: a section the file lacks is "not collected", never a default, and
+ * checks say "not checked" for it.
  *
  * Both PowerShell spellings are read: enums as numbers (Windows
  * PowerShell 5.1, and PowerShell 7 by default) or as names (PowerShell 7
@@ -24,13 +25,16 @@
 #define HV_SNAPSHOT_SCHEMA "hvdoctor.snapshot/1"
 #define HV_SNAPSHOT_SCHEMA_PREFIX "hvdoctor.snapshot/"
 #define HV_SNAPSHOT_SCHEMA_VERSION 1
+/* A snapshot larger than this is refused: a host's is kilobytes, and
+ * the parsed document takes several times the file's size. */
+#define HV_SNAPSHOT_MAX_BYTES (64u << 20)
 /* Problems listed per file; the rest are counted. */
 #define HV_SNAP_MAX_PROBLEMS 16
 
 /* Where a value was read. Both strings live in the snapshot's pool. */
 struct hv_snap_at {
 	const char *path;  /* "$.vmhost.VirtualMachineMigrationEnabled" */
-	const char *where; /* "snapshots/HV01.json:14:5" */
+	const char *where; /* the file: "snapshots/HV01.json" */
 };
 
 /* Enum values are stored as Hyper-V's numbers; -1 when unknown. */
@@ -88,7 +92,7 @@ enum hv_snap_state {
 	HV_SEC_READ,	 /* read (a null list: read, and empty) */
 	HV_SEC_FAILED,	 /* the collector recorded an error for it */
 	HV_SEC_BAD,	 /* present but unreadable (wrong type, cut) */
-	HV_SEC_PARTIAL,	 /* read up to where the file is damaged */
+	HV_SEC_UNPARSED, /* the file is not JSON (or is cut short) */
 	HV_SEC_UNTRUSTED /* the file's schema is not one this reads */
 };
 

@@ -17,13 +17,13 @@ static const char *const auth_names[] = {"CredSSP", "Kerberos"};
 static const char *const perf_names[] = {"TCPIP", "Compression", "SMB"};
 static const char *const switch_names[] = {"Private", "Internal", "External"};
 
-void snap_read_vmhost(struct snap_reader *rd, const struct hv_jnode *n)
+void snap_read_vmhost(struct snap_reader *rd, const struct snap_node *n)
 {
 	struct hv_snap_vmhost *h = &rd->snap->vmhost;
 
-	if (n->type != HV_JOBJECT) {
+	if (n->type != SNAP_JOBJECT) {
 		snap_problem(rd, n, "is %s, expected the Get-VMHost object",
-			     hv_jdoc_type_name((enum hv_jtype)n->type));
+			     snap_type_name(n));
 		return;
 	}
 	snap_str(rd, n, "Name", &h->name);
@@ -74,10 +74,10 @@ void snap_parse_subnet(struct hv_snap_subnet *sub)
 	sub->prefix = (unsigned)prefix;
 }
 
-void snap_read_networks(struct snap_reader *rd, const struct hv_jnode *n)
+void snap_read_networks(struct snap_reader *rd, const struct snap_node *n)
 {
 	struct hv_snapshot *s = rd->snap;
-	const struct hv_jnode **items;
+	const struct snap_node **items;
 	bool ok;
 	size_t count = snap_list(rd, n, &items, &ok);
 
@@ -98,11 +98,10 @@ void snap_read_networks(struct snap_reader *rd, const struct hv_jnode *n)
 		sub->at = text.at;
 		snap_parse_subnet(sub);
 		if (!sub->family)
-			snap_problem(
-				rd,
-				hv_jdoc_get(rd->doc, items[i], "Subnet", NULL),
-				"'%s' is not an address or CIDR range",
-				sub->text);
+			snap_problem(rd,
+				     snap_find(rd, items[i], "Subnet", NULL),
+				     "'%s' is not an address or CIDR range",
+				     sub->text);
 		s->n_networks++;
 	}
 	free(items);
@@ -126,15 +125,15 @@ static bool version_text(const char *s, int *out_major, int *out_minor)
 	return true;
 }
 
-bool snap_version(struct snap_reader *rd, const struct hv_jnode *n,
+bool snap_version(struct snap_reader *rd, const struct snap_node *n,
 		  int *out_major, int *out_minor)
 {
 	struct hv_snap_int major, minor;
 
 	*out_major = *out_minor = -1;
-	if (!n || n->type == HV_JNULL)
+	if (!n || n->type == SNAP_JNULL)
 		return false;
-	if (n->type == HV_JOBJECT) {
+	if (n->type == SNAP_JOBJECT) {
 		snap_int(rd, n, "Major", &major);
 		snap_int(rd, n, "Minor", &minor);
 		if (!major.known || major.value < 0 || major.value > 255 ||
@@ -144,22 +143,21 @@ bool snap_version(struct snap_reader *rd, const struct hv_jnode *n,
 		*out_minor = (int)minor.value;
 		return true;
 	}
-	return n->type == HV_JSTRING &&
-	       version_text(hv_jdoc_str(rd->doc, n, NULL), out_major,
-			    out_minor);
+	return n->type == SNAP_JSTRING &&
+	       version_text(snap_text(n), out_major, out_minor);
 }
 
-void snap_read_versions(struct snap_reader *rd, const struct hv_jnode *n)
+void snap_read_versions(struct snap_reader *rd, const struct snap_node *n)
 {
 	struct hv_snapshot *s = rd->snap;
-	const struct hv_jnode **items;
+	const struct snap_node **items;
 	bool ok;
 	size_t count = snap_list(rd, n, &items, &ok);
 
 	s->versions = hv_calloc(count + 1, sizeof(*s->versions));
 	for (size_t i = 0; i < count; i++) {
 		struct hv_snap_version *v = &s->versions[s->n_versions];
-		const struct hv_jnode *ver = snap_get(rd, items[i], "Version");
+		const struct snap_node *ver = snap_get(rd, items[i], "Version");
 		struct hv_snap_bool def;
 
 		if (!snap_version(rd, ver, &v->major, &v->minor)) {
@@ -175,10 +173,10 @@ void snap_read_versions(struct snap_reader *rd, const struct hv_jnode *n)
 	free(items);
 }
 
-void snap_read_switches(struct snap_reader *rd, const struct hv_jnode *n)
+void snap_read_switches(struct snap_reader *rd, const struct snap_node *n)
 {
 	struct hv_snapshot *s = rd->snap;
-	const struct hv_jnode **items;
+	const struct snap_node **items;
 	bool ok;
 	size_t count = snap_list(rd, n, &items, &ok);
 
@@ -206,10 +204,10 @@ void snap_read_switches(struct snap_reader *rd, const struct hv_jnode *n)
 }
 
 /* Win32_OperatingSystem: BuildNumber is a string in WMI. */
-void snap_read_os(struct snap_reader *rd, const struct hv_jnode *n)
+void snap_read_os(struct snap_reader *rd, const struct snap_node *n)
 {
 	struct hv_snapshot *s = rd->snap;
-	const struct hv_jnode *b = snap_get(rd, n, "BuildNumber");
+	const struct snap_node *b = snap_get(rd, n, "BuildNumber");
 	const char *text;
 	char *end;
 	long v;
@@ -217,13 +215,13 @@ void snap_read_os(struct snap_reader *rd, const struct hv_jnode *n)
 	snap_str(rd, n, "Caption", &s->os.caption);
 	snap_str(rd, n, "Version", &s->os.version);
 	s->os.build.at = snap_at(rd, b);
-	if (!b || b->type == HV_JNULL)
+	if (!b || b->type == SNAP_JNULL)
 		return;
-	if (b->type == HV_JNUMBER) {
+	if (b->type == SNAP_JNUMBER) {
 		snap_int(rd, n, "BuildNumber", &s->os.build);
 		return;
 	}
-	text = b->type == HV_JSTRING ? hv_jdoc_str(rd->doc, b, NULL) : NULL;
+	text = b->type == SNAP_JSTRING ? snap_text(b) : NULL;
 	v = text ? strtol(text, &end, 10) : -1;
 	if (!text || end == text || *end || v <= 0 || v > 1000000) {
 		snap_problem(rd, b, "is not a build number");
@@ -233,10 +231,10 @@ void snap_read_os(struct snap_reader *rd, const struct hv_jnode *n)
 	s->os.build.value = v;
 }
 
-void snap_read_processors(struct snap_reader *rd, const struct hv_jnode *n)
+void snap_read_processors(struct snap_reader *rd, const struct snap_node *n)
 {
 	struct hv_snapshot *s = rd->snap;
-	const struct hv_jnode **items;
+	const struct snap_node **items;
 	bool ok;
 	size_t count = snap_list(rd, n, &items, &ok);
 
@@ -256,37 +254,36 @@ void snap_read_processors(struct snap_reader *rd, const struct hv_jnode *n)
 /* SecurityServicesRunning / Configured: a list of numbers from WMI (1 is
  * Credential Guard, 2 HVCI: DeviceGuardSoftwareSecure), or names when
  * Get-ComputerInfo's properties were written with -EnumsAsStrings. */
-static void services_list(struct snap_reader *rd, const struct hv_jnode *obj,
+static void services_list(struct snap_reader *rd, const struct snap_node *obj,
 			  const char *key, struct hv_snap_bool *out)
 {
-	const struct hv_jnode *n = snap_get(rd, obj, key);
+	const struct snap_node *n = snap_get(rd, obj, key);
 
 	out->known = out->value = false;
 	out->at = snap_at(rd, n);
-	if (!n || n->type == HV_JNULL)
+	if (!n || n->type == SNAP_JNULL)
 		return;
-	if (n->type != HV_JARRAY && n->type != HV_JNUMBER &&
-	    n->type != HV_JSTRING) {
+	if (n->type != SNAP_JARRAY && n->type != SNAP_JNUMBER &&
+	    n->type != SNAP_JSTRING) {
 		snap_problem(rd, n, "is %s, expected a list of services",
-			     hv_jdoc_type_name((enum hv_jtype)n->type));
+			     snap_type_name(n));
 		return;
 	}
 	out->known = true;
-	for (const struct hv_jnode *c =
-		     n->type == HV_JARRAY ? hv_jdoc_first(rd->doc, n) : n;
-	     c; c = n->type == HV_JARRAY ? hv_jdoc_next(rd->doc, c) : NULL) {
+	for (const struct snap_node *c =
+		     n->type == SNAP_JARRAY ? snap_first(rd, n) : n;
+	     c; c = n->type == SNAP_JARRAY ? snap_next(rd, c) : NULL) {
 		int64_t v;
-		const char *str = hv_jdoc_str(rd->doc, c, NULL);
+		const char *str = snap_text(c);
 
-		if ((c->type == HV_JNUMBER && hv_jdoc_int(rd->doc, c, &v) &&
-		     v == 1) ||
-		    (c->type == HV_JSTRING && str &&
+		if ((c->type == SNAP_JNUMBER && snap_int_of(c, &v) && v == 1) ||
+		    (c->type == SNAP_JSTRING && str &&
 		     strcmp(str, "CredentialGuard") == 0))
 			out->value = true;
 	}
 }
 
-void snap_read_device_guard(struct snap_reader *rd, const struct hv_jnode *n)
+void snap_read_device_guard(struct snap_reader *rd, const struct snap_node *n)
 {
 	services_list(rd, n, "SecurityServicesRunning",
 		      &rd->snap->device_guard.cg_running);
@@ -295,16 +292,16 @@ void snap_read_device_guard(struct snap_reader *rd, const struct hv_jnode *n)
 }
 
 /* Win32_Service for vmms: StartMode "Auto", and DelayedAutoStart. */
-void snap_read_vmms(struct snap_reader *rd, const struct hv_jnode *n)
+void snap_read_vmms(struct snap_reader *rd, const struct snap_node *n)
 {
 	snap_str(rd, n, "StartMode", &rd->snap->vmms.start_mode);
 	snap_bool(rd, n, "DelayedAutoStart", &rd->snap->vmms.delayed);
 }
 
-void snap_read_lbfo(struct snap_reader *rd, const struct hv_jnode *n)
+void snap_read_lbfo(struct snap_reader *rd, const struct snap_node *n)
 {
 	struct hv_snapshot *s = rd->snap;
-	const struct hv_jnode **items;
+	const struct snap_node **items;
 	bool ok;
 	size_t count = snap_list(rd, n, &items, &ok);
 
@@ -321,23 +318,23 @@ void snap_read_lbfo(struct snap_reader *rd, const struct hv_jnode *n)
 
 /* MSFT_NetFirewallRule.Enabled is not a boolean: 1 True, 2 False (the
  * names with -EnumsAsStrings). Direction: 1 Inbound, 2 Outbound. */
-static int fw_enabled(struct snap_reader *rd, const struct hv_jnode *rule)
+static int fw_enabled(struct snap_reader *rd, const struct snap_node *rule)
 {
 	static const char *const names[] = {NULL, "True", "False"};
-	const struct hv_jnode *n = snap_get(rd, rule, "Enabled");
+	const struct snap_node *n = snap_get(rd, rule, "Enabled");
 	struct hv_snap_enum e;
 
-	if (n && (n->type == HV_JTRUE || n->type == HV_JFALSE))
-		return n->type == HV_JTRUE;
+	if (n && (n->type == SNAP_JTRUE || n->type == SNAP_JFALSE))
+		return n->type == SNAP_JTRUE;
 	snap_enum(rd, rule, "Enabled", names, 3, &e);
 	return e.value < 0 ? -1 : e.value == 1;
 }
 
-void snap_read_firewall(struct snap_reader *rd, const struct hv_jnode *n)
+void snap_read_firewall(struct snap_reader *rd, const struct snap_node *n)
 {
 	static const char *const dir_names[] = {NULL, "Inbound", "Outbound"};
 	struct hv_snapshot *s = rd->snap;
-	const struct hv_jnode **items;
+	const struct snap_node **items;
 	bool ok;
 	size_t count = snap_list(rd, n, &items, &ok);
 
@@ -359,38 +356,37 @@ void snap_read_firewall(struct snap_reader *rd, const struct hv_jnode *n)
 
 /* W32Time's Type from the registry (not localised, unlike w32tm's
  * output), and `w32tm /query /source` as one trimmed line. */
-void snap_read_time(struct snap_reader *rd, const struct hv_jnode *n)
+void snap_read_time(struct snap_reader *rd, const struct snap_node *n)
 {
 	snap_str(rd, n, "Type", &rd->snap->time.type);
 	snap_str(rd, n, "Source", &rd->snap->time.source);
 }
 
-void snap_read_cluster(struct snap_reader *rd, const struct hv_jnode *n)
+void snap_read_cluster(struct snap_reader *rd, const struct snap_node *n)
 {
 	struct hv_snapshot *s = rd->snap;
-	const struct hv_jnode *nodes;
+	const struct snap_node *nodes;
 
-	if (n->type == HV_JNULL)
+	if (n->type == SNAP_JNULL)
 		return; /* read: the host is not in a cluster */
 	snap_str(rd, n, "Name", &s->cluster.name);
 	nodes = snap_get(rd, n, "Nodes");
-	if (!nodes || nodes->type == HV_JNULL)
+	if (!nodes || nodes->type == SNAP_JNULL)
 		return;
-	if (nodes->type != HV_JARRAY) {
+	if (nodes->type != SNAP_JARRAY) {
 		snap_problem(rd, nodes, "is %s, expected a list of nodes",
-			     hv_jdoc_type_name((enum hv_jtype)nodes->type));
+			     snap_type_name(nodes));
 		return;
 	}
 	s->cluster.nodes = hv_calloc(nodes->count + 1, sizeof(char *));
-	for (const struct hv_jnode *c = hv_jdoc_first(rd->doc, nodes); c;
-	     c = hv_jdoc_next(rd->doc, c)) {
-		const char *name =
-			c->type == HV_JOBJECT ? snap_plain_str(rd, c, "Name")
-			: c->type == HV_JSTRING
-				? snap_strndup(
-					  s, hv_jdoc_str(rd->doc, c, NULL),
-					  strlen(hv_jdoc_str(rd->doc, c, NULL)))
-				: NULL;
+	for (const struct snap_node *c = snap_first(rd, nodes); c;
+	     c = snap_next(rd, c)) {
+		const char *name = c->type == SNAP_JOBJECT
+					   ? snap_plain_str(rd, c, "Name")
+				   : c->type == SNAP_JSTRING
+					   ? snap_strndup(s, snap_text(c),
+							  strlen(snap_text(c)))
+					   : NULL;
 
 		if (name)
 			s->cluster.nodes[s->cluster.n_nodes++] = name;

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void read_nics(struct snap_reader *rd, const struct hv_jnode *vm,
+static void read_nics(struct snap_reader *rd, const struct snap_node *vm,
 		      struct hv_snap_vm *out)
 {
-	const struct hv_jnode *n = snap_get(rd, vm, "NetworkAdapters");
-	const struct hv_jnode **items;
+	const struct snap_node *n = snap_get(rd, vm, "NetworkAdapters");
+	const struct snap_node **items;
 	bool ok;
 	size_t count;
 
@@ -35,12 +35,12 @@ static void read_nics(struct snap_reader *rd, const struct hv_jnode *vm,
 	free(items);
 }
 
-static void read_paths(struct snap_reader *rd, const struct hv_jnode *vm,
+static void read_paths(struct snap_reader *rd, const struct snap_node *vm,
 		       const char *key, struct hv_snap_path **out,
 		       size_t *out_n, bool *out_known)
 {
-	const struct hv_jnode *n = snap_get(rd, vm, key);
-	const struct hv_jnode **items;
+	const struct snap_node *n = snap_get(rd, vm, key);
+	const struct snap_node **items;
 	bool ok;
 	size_t count;
 
@@ -61,10 +61,10 @@ static void read_paths(struct snap_reader *rd, const struct hv_jnode *vm,
 	free(items);
 }
 
-static void read_vm(struct snap_reader *rd, const struct hv_jnode *n,
+static void read_vm(struct snap_reader *rd, const struct snap_node *n,
 		    struct hv_snap_vm *vm)
 {
-	const struct hv_jnode *ver;
+	const struct snap_node *ver;
 
 	vm->at = snap_at(rd, n);
 	snap_str(rd, n, "Version", &vm->version);
@@ -82,10 +82,10 @@ static void read_vm(struct snap_reader *rd, const struct hv_jnode *n,
 		   &vm->disks_known);
 }
 
-void snap_read_vms(struct snap_reader *rd, const struct hv_jnode *n)
+void snap_read_vms(struct snap_reader *rd, const struct snap_node *n)
 {
 	struct hv_snapshot *s = rd->snap;
-	const struct hv_jnode **items;
+	const struct snap_node **items;
 	bool ok;
 	size_t count = snap_list(rd, n, &items, &ok);
 
@@ -107,28 +107,28 @@ void snap_read_vms(struct snap_reader *rd, const struct hv_jnode *n)
 
 /* Source: the collector writes {"Type": "VMNetworkAdapter", "Name": …};
  * a hand-made file may hold a plain string. */
-static void read_source(struct snap_reader *rd, const struct hv_jnode *item,
+static void read_source(struct snap_reader *rd, const struct snap_node *item,
 			struct hv_snap_incompat *out)
 {
-	const struct hv_jnode *n = snap_get(rd, item, "Source");
+	const struct snap_node *n = snap_get(rd, item, "Source");
 
-	if (!n || n->type == HV_JNULL)
+	if (!n || n->type == SNAP_JNULL)
 		return;
-	if (n->type == HV_JOBJECT) {
+	if (n->type == SNAP_JOBJECT) {
 		out->source_type = snap_plain_str(rd, n, "Type");
 		out->source_name = snap_plain_str(rd, n, "Name");
-	} else if (n->type == HV_JSTRING) {
+	} else if (n->type == SNAP_JSTRING) {
 		out->source_name = snap_plain_str(rd, item, "Source");
 	} else {
 		snap_problem(rd, n, "is %s, expected the incompatible part",
-			     hv_jdoc_type_name((enum hv_jtype)n->type));
+			     snap_type_name(n));
 	}
 }
 
-static void read_report(struct snap_reader *rd, const struct hv_jnode *n,
+static void read_report(struct snap_reader *rd, const struct snap_node *n,
 			struct hv_snap_compare *c)
 {
-	const struct hv_jnode **items;
+	const struct snap_node **items;
 	bool ok;
 	size_t count = snap_list(rd, snap_get(rd, n, "Incompatibilities"),
 				 &items, &ok);
@@ -153,10 +153,10 @@ static void read_report(struct snap_reader *rd, const struct hv_jnode *n,
 	free(items);
 }
 
-void snap_read_compare(struct snap_reader *rd, const struct hv_jnode *n)
+void snap_read_compare(struct snap_reader *rd, const struct snap_node *n)
 {
 	struct hv_snapshot *s = rd->snap;
-	const struct hv_jnode **items;
+	const struct snap_node **items;
 	bool ok;
 	size_t count = snap_list(rd, n, &items, &ok);
 

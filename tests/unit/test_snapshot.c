@@ -2,7 +2,9 @@
  * /Date()/, 7's names and ISO dates), a bare Get-VMHost object, what a
  * missing section means (not collected, never a default), the collector's
  * own errors, and bad input: wrong types, a list cut by ConvertTo-Json's
- * depth, an unknown schema, a damaged file (its complete prefix is kept). */
+ * depth, an unknown schema, a damaged file (one error at its line and
+ * column), and what jansson leaves to the reader: UTF-16 files, names in
+ * any case, numbers past int64, NUL inside strings. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -69,7 +71,7 @@ static void test_ps51_spelling(void **state)
 	assert_string_equal(
 		s.vmhost.auth.at.path,
 		"$.vmhost.VirtualMachineMigrationAuthenticationType");
-	assert_string_equal(s.vmhost.auth.at.where, "s.json:1:197");
+	assert_string_equal(s.vmhost.auth.at.where, "s.json");
 	assert_int_equal(s.n_versions, 1);
 	assert_int_equal(s.versions[0].major, 10);
 	assert_true(s.versions[0].is_default);
@@ -124,7 +126,7 @@ static void expect_taken(const char *taken, const char *want)
 		assert_string_equal(s.taken, want);
 	} else {
 		assert_int_equal(rc, HV_ERR_INPUT);
-		has_problem(&s, "s.json:1:", "is not a date");
+		has_problem(&s, "s.json", "$.taken: is not a date");
 	}
 	hv_snapshot_release(&s);
 	hv_strbuf_release(&text);
@@ -256,12 +258,22 @@ static void test_wrong_types(void **state)
 
 	(void)state;
 	assert_int_equal(read_text(text, &s), HV_ERR_INPUT);
-	has_problem(&s, "s.json:2:46", "is a string, expected true or false");
-	has_problem(&s, "s.json:3:47", "7 is not a value");
-	has_problem(&s, "s.json:4:37", "expected a whole number");
-	has_problem(&s, "s.json:5:42", "ConvertTo-Json cut it at its -Depth");
-	has_problem(&s, "s.json:5:62", "is a number, expected an object");
-	has_problem(&s, "s.json:6:35", "not an address or CIDR range");
+	has_problem(&s, "s.json",
+		    "$.vmhost.VirtualMachineMigrationEnabled: is a string, "
+		    "expected true or false");
+	has_problem(&s, "s.json",
+		    "$.vmhost.VirtualMachineMigrationAuthenticationType: 7 is "
+		    "not a value");
+	has_problem(&s, "s.json",
+		    "$.vmhost.MaximumVirtualMachineMigrations: is a number, "
+		    "expected a whole number");
+	has_problem(&s, "s.json",
+		    "$.vms[0].NetworkAdapters: is the text 'System.Object[]'");
+	has_problem(&s, "s.json", "ConvertTo-Json cut it at its -Depth");
+	has_problem(&s, "s.json", "$.vms[1]: is a number, expected an object");
+	has_problem(&s, "s.json",
+		    "$.migration_networks[0].Subnet: '10.0.0.0/33' is not an "
+		    "address or CIDR range");
 	/* unknown, not a default; the rest is still read */
 	assert_false(s.vmhost.migration_enabled.known);
 	assert_int_equal(s.vmhost.auth.value, -1);
@@ -280,7 +292,8 @@ static void test_unknown_schema(void **state)
 
 	(void)state;
 	assert_int_equal(read_text(text, &s), HV_ERR_INPUT);
-	has_problem(&s, "s.json:1:12", "not one this hvdoctor reads");
+	has_problem(&s, "s.json",
+		    "$.schema: schema 'hvdoctor.snapshot/2' is not one");
 	assert_string_equal(s.host, "HV01");
 	assert_int_equal(s.sec[HV_SEC_VMHOST].state, HV_SEC_UNTRUSTED);
 	assert_false(s.vmhost.migration_enabled.known);
@@ -293,31 +306,132 @@ static void test_not_a_snapshot(void **state)
 
 	(void)state;
 	assert_int_equal(read_text("{\"Name\": \"x\"}", &s), HV_ERR_INPUT);
-	has_problem(&s, "s.json:1:1", "not an hvdoctor snapshot");
+	has_problem(&s, "s.json", "$: not an hvdoctor snapshot");
 	assert_null(s.host);
 	hv_snapshot_release(&s);
 	assert_int_equal(read_text("{\"schema\": \"x/1\"}", &s), HV_ERR_INPUT);
-	has_problem(&s, "s.json:1:12", "not an hvdoctor snapshot");
+	has_problem(&s, "s.json", "$.schema: schema 'x/1' is not an hvdoctor");
 	hv_snapshot_release(&s);
 }
 
-/* A file cut in the middle of "vms": the header and the sections before
- * are kept; vms is partial, what follows missing. */
+/* A file cut in the middle of "vms": JSON gives no frame to recover
+ * sections from, so the file is one error at its line and column, and
+ * every section says why it was not read (nothing is guessed). */
 static void test_truncated(void **state)
 {
 	static const char text[] =
-		HEAD "\"vmhost\": {\"VirtualMachineMigrationEnabled\": true},"
+		HEAD "\"vmhost\": {\"VirtualMachineMigrationEnabled\": true},\n"
 		     "\"vms\": [{\"Name\": \"A\"}, {\"Name\": \"B\", \"Vers";
 	struct hv_snapshot s;
 
 	(void)state;
 	assert_int_equal(read_text(text, &s), HV_ERR_INPUT);
-	has_problem(&s, "s.json:1:", "unterminated string");
+	has_problem(&s, "s.json:2:", "the file is cut short");
+	assert_null(s.host);
+	assert_int_equal(s.sec[HV_SEC_VMHOST].state, HV_SEC_UNPARSED);
+	assert_false(s.vmhost.migration_enabled.known);
+	assert_int_equal(s.sec[HV_SEC_VMS].state, HV_SEC_UNPARSED);
+	hv_snapshot_release(&s);
+}
+
+/* Windows PowerShell 5.1's `>` writes UTF-16LE with a BOM. */
+static void test_utf16_file(void **state)
+{
+	static const char text[] =
+		HEAD "\"vmhost\": {\"Name\": \"H\xc3\xa9V01\"}}";
+	char wide[2 * sizeof(text) + 2];
+	size_t n = 0;
+	struct hv_snapshot s;
+
+	(void)state;
+	wide[n++] = (char)0xFF;
+	wide[n++] = (char)0xFE;
+	for (const char *p = text; *p; p++) {
+		/* the only non-ASCII letter is é (U+00E9) */
+		if ((unsigned char)*p == 0xC3) {
+			wide[n++] = (char)0xE9;
+			wide[n++] = 0;
+			p++;
+			continue;
+		}
+		wide[n++] = *p;
+		wide[n++] = 0;
+	}
+	assert_int_equal(hv_snapshot_read_buffer("s.json", wide, n, &s), 0);
 	assert_string_equal(s.host, "HV01");
-	assert_int_equal(s.sec[HV_SEC_VMHOST].state, HV_SEC_READ);
-	assert_true(s.vmhost.migration_enabled.value);
-	assert_int_equal(s.sec[HV_SEC_VMS].state, HV_SEC_PARTIAL);
-	assert_int_equal(s.sec[HV_SEC_SWITCHES].state, HV_SEC_MISSING);
+	assert_string_equal(s.vmhost.name.value, "H\xc3\xa9V01");
+	hv_snapshot_release(&s);
+}
+
+/* Names match in any case (ConvertFrom-Json does); the same name twice
+ * in two spellings is a problem, the exact same name twice is an error of
+ * the file (PowerShell never writes either). */
+static void test_names(void **state)
+{
+	struct hv_snapshot s;
+
+	(void)state;
+	assert_int_equal(read_text(HEAD "\"VMHOST\": {\"name\": \"A\"}}", &s),
+			 0);
+	assert_string_equal(s.vmhost.name.value, "A");
+	hv_snapshot_release(&s);
+	assert_int_equal(read_text(HEAD "\"vmhost\": {\"Name\": \"A\","
+					" \"NAME\": \"B\"}}",
+				   &s),
+			 HV_ERR_INPUT);
+	has_problem(&s, "s.json", "'Name' is given twice");
+	hv_snapshot_release(&s);
+	assert_int_equal(read_text(HEAD "\"vmhost\": {\"Name\": \"A\",\n"
+					" \"Name\": \"B\"}}",
+				   &s),
+			 HV_ERR_INPUT);
+	has_problem(&s, "s.json:2:", "duplicate object key");
+	assert_int_equal(s.sec[HV_SEC_VMHOST].state, HV_SEC_UNPARSED);
+	hv_snapshot_release(&s);
+}
+
+/* Values jansson hands over that the reader must judge itself. */
+static void test_odd_values(void **state)
+{
+	struct hv_snapshot s;
+
+	(void)state;
+	/* an unsigned 64-bit count elsewhere does not spoil the file */
+	assert_int_equal(read_text(HEAD
+				   "\"os\": {\"Big\": 18446744073709551615},"
+				   " \"vmhost\": {"
+				   "\"MaximumVirtualMachineMigrations\": 4}}",
+				   &s),
+			 0);
+	assert_true(s.vmhost.max_migrations.known);
+	assert_int_equal(s.vmhost.max_migrations.value, 4);
+	hv_snapshot_release(&s);
+	/* a NUL inside a name is not the name it seems to be */
+	assert_int_equal(
+		read_text(HEAD "\"vmhost\": {\"Name\": \"HV\\u0000x\","
+			       " \"VirtualMachineMigrationAuthenticationType\":"
+			       " \"Kerberos\\u0000\"}}",
+			  &s),
+		HV_ERR_INPUT);
+	has_problem(&s, "s.json", "$.vmhost.Name: holds a NUL character");
+	has_problem(
+		&s, "s.json",
+		"$.vmhost.VirtualMachineMigrationAuthenticationType: holds");
+	assert_null(s.vmhost.name.value);
+	assert_int_equal(s.vmhost.auth.value, -1);
+	hv_snapshot_release(&s);
+	/* one object where a list belongs is read as the list's item */
+	assert_int_equal(read_text(HEAD "\"vms\": {\"Name\": \"A\","
+					" \"Version\": 1}}",
+				   &s),
+			 HV_ERR_INPUT);
+	has_problem(&s, "s.json", "$.vms.Version: is a number");
+	hv_snapshot_release(&s);
+	/* invalid UTF-8 is an error at its place */
+	assert_int_equal(
+		read_text(HEAD "\n\"vmhost\": {\"Name\": \"\xff\"}}", &s),
+		HV_ERR_INPUT);
+	has_problem(&s, "s.json:2:", "UTF-8");
 	hv_snapshot_release(&s);
 }
 
@@ -369,6 +483,9 @@ int main(void)
 		cmocka_unit_test(test_unknown_schema),
 		cmocka_unit_test(test_not_a_snapshot),
 		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_utf16_file),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_odd_values),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_examples_read),
 	};
