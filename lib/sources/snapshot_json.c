@@ -169,8 +169,9 @@ static void parse_failed(struct snap_reader *rd, const json_error_t *e)
 
 	snap->n_problems_total++;
 	if (json_budget_hit || json_error_code(e) == json_error_out_of_memory)
-		hv_strbuf_addf(&msg, "the document needs more than %zu MiB "
-				     "in memory; a host's snapshot is far smaller",
+		hv_strbuf_addf(&msg,
+			       "the document needs more than %zu MiB "
+			       "in memory; a host's snapshot is far smaller",
 			       JSON_MEMORY_BUDGET >> 20);
 	else
 		hv_strbuf_adds(&msg, e->text);

@@ -435,6 +435,39 @@ static void test_odd_values(void **state)
 	hv_snapshot_release(&s);
 }
 
+/* A small file that would take sixty times its size as a tree is
+ * refused by the memory budget, with a message, not by the machine. */
+static void test_memory_budget(void **state)
+{
+	static const char head[] = HEAD "\"vms\": [";
+	size_t n = 2000000, len = strlen(head) + 3 * n + 2;
+	char *text = malloc(len + 1);
+	struct hv_snapshot s;
+
+	(void)state;
+	assert_non_null(text);
+	memcpy(text, head, strlen(head));
+	for (size_t i = 0; i < n; i++)
+		memcpy(text + strlen(head) + 3 * i, "[],", 3);
+	memcpy(text + len - 3, "]]}", 3);
+	text[len] = '\0';
+	assert_int_equal(hv_snapshot_read_buffer("s.json", text, len, &s),
+			 HV_ERR_INPUT);
+	has_problem(&s, "s.json", "needs more than 128 MiB");
+	assert_int_equal(s.sec[HV_SEC_VMS].state, HV_SEC_UNPARSED);
+	hv_snapshot_release(&s);
+	/* the same shape, small, is read: only the size was refused */
+	text[strlen(head) + 3 * 1000 - 1] = ']';
+	text[strlen(head) + 3 * 1000] = '}';
+	assert_int_equal(hv_snapshot_read_buffer("s.json", text,
+						 strlen(head) + 3 * 1000 + 1,
+						 &s),
+			 HV_ERR_INPUT);
+	has_problem(&s, "s.json", "$.vms[0]: is a list, expected an object");
+	hv_snapshot_release(&s);
+	free(text);
+}
+
 static void test_missing_file(void **state)
 {
 	struct hv_snapshot s;
@@ -486,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_utf16_file),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_odd_values),
+		cmocka_unit_test(test_memory_budget),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_examples_read),
 	};
