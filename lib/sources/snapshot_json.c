@@ -21,7 +21,6 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,7 +333,8 @@ bool snap_int_of(const struct snap_node *n, int64_t *out)
 	}
 	/* 2.0 or 1e3 is whole; past 2^53 a double is no exact count */
 	d = json_real_value(n->v);
-	if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740992.0)
+	if (!(d >= -9007199254740992.0 && d <= 9007199254740992.0) ||
+	    (double)(int64_t)d != d)
 		return false;
 	*out = (int64_t)d;
 	return true;
