@@ -225,6 +225,23 @@ bool hv_evtx_array_next(const struct hv_evtx_value *array, size_t *pos,
 bool hv_evtx_value_empty(const struct hv_evtx_value *v);
 /* The value as an unsigned integer when it is one. */
 bool hv_evtx_value_uint(const struct hv_evtx_value *v, uint64_t *out);
+/* The most one scalar value's text takes: six bytes per byte of the
+ * value covers every escaped or hex form, 64 the fixed-size types. */
+#define HV_EVTX_VALUE_BOUND(size) (64u + 6u * (size_t)(size))
+/* Writes a scalar value's text at w, which has room for
+ * HV_EVTX_VALUE_BOUND(v->size) bytes; returns the end. No NUL. */
+char *hv_evtx_value_put(char *w, const struct hv_evtx_value *v,
+			enum hv_evtx_escape esc);
+
+/* text.c: escaping. The worst case of one UTF-16 unit or one byte after
+ * escaping: six bytes ("&quot;", "\u001f"). */
+#define HV_EVTX_WORST 6u
+/* Writes n_units of UTF-16LE text at w (room for HV_EVTX_WORST bytes a
+ * unit), escaped for esc, up to a NUL; returns the end. */
+char *hv_evtx_utf16_put(char *w, const unsigned char *p, size_t n_units,
+			enum hv_evtx_escape esc);
+/* Writes one code point at w (room for HV_EVTX_WORST bytes). */
+char *hv_evtx_cp_put(char *w, uint32_t cp, enum hv_evtx_escape esc);
 /* Appends UTF-16LE text, escaped for esc. */
 void hv_evtx_utf16_escaped(const unsigned char *p, size_t n_units,
 			   enum hv_evtx_escape esc, struct hv_strbuf *out);

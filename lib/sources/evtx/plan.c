@@ -25,23 +25,26 @@
 #define KEY_MAX 1024u		   /* bytes */
 #define NESTED_MAX HV_EVTX_SCRATCH /* binary XML values in a record */
 
-enum { OP_TEXT, OP_VALUE };
-
+/* A value, then the literal text up to the next one. */
 struct op {
-	uint8_t kind;
 	uint8_t esc;
 	uint16_t outer;	   /* PLAN_TOP or the nested doc's BinXml value */
 	uint16_t id;	   /* value */
-	uint32_t off, len; /* OP_TEXT: in text */
+	uint32_t off, len; /* the text after it, in text */
 };
+
+/* Literal text is copied 32 bytes at a time for short runs: the text
+ * has that many bytes of padding, and the output that much room. */
+#define COPY_SLACK 32u
 
 struct hv_evtx_plan {
 	unsigned char *key;
 	size_t key_len;
 	uint32_t hash;
+	uint32_t lead; /* text before the first value, at text[0] */
 	struct op *ops;
 	size_t n_ops;
-	char *text;
+	char *text;  /* COPY_SLACK bytes longer than the rendering */
 	bool usable; /* false: recorded but cannot be replayed */
 };
 
@@ -221,21 +224,37 @@ static struct hv_evtx_plan **slot_for(struct hv_evtx_reader *r,
 	return &r->plans[i];
 }
 
+static unsigned hex_digit(char c)
+{
+	return c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+	       : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+	       : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+				      : 16;
+}
+
+static bool hex4(const char *p, uint16_t *out)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned d = hex_digit(p[i]);
+
+		if (d > 15)
+			return false;
+		v = v << 4 | d;
+	}
+	*out = (uint16_t)v;
+	return true;
+}
+
 /* Reads "\x01E<outer><id>\x02" at p; false if it is not one. */
 static bool read_mark(const char *p, size_t left, struct op *op)
 {
-	char hex[5] = {0};
-
 	if (left < PLAN_MARK_LEN || p[0] != '\x01' ||
 	    p[PLAN_MARK_LEN - 1] != '\x02' || p[1] < '0' || p[1] > '3')
 		return false;
-	op->kind = OP_VALUE;
 	op->esc = (uint8_t)(p[1] - '0');
-	memcpy(hex, p + 2, 4);
-	op->outer = (uint16_t)strtoul(hex, NULL, 16);
-	memcpy(hex, p + 6, 4);
-	op->id = (uint16_t)strtoul(hex, NULL, 16);
-	return true;
+	return hex4(p + 2, &op->outer) && hex4(p + 6, &op->id);
 }
 
 /* In JSON a value may not be (part of) a member name: names decide how
@@ -269,46 +288,44 @@ static bool nested_index(const struct key *k, struct op *op)
 	return false;
 }
 
+/* The end of the literal text that starts at i: the next mark byte,
+ * or the end. */
+static size_t text_end(const struct hv_strbuf *out, size_t i)
+{
+	while (i < out->len && out->buf[i] != '\x01' && out->buf[i] != '\x02')
+		i++;
+	return i;
+}
+
 /* Cuts a rendering with placeholders into ops; false when the text
  * holds a mark byte of its own or a mark that is not one of ours. */
 static bool cut(struct hv_evtx_plan *p, const struct hv_strbuf *out,
 		size_t values, bool xml, const struct key *k)
 {
-	size_t cap = 0, found = 0, i = 0, start = 0;
+	size_t cap = 0, i;
 
+	p->text = hv_calloc(1, out->len + COPY_SLACK + 1);
 	if (!out->buf)
 		return values == 0;
-	p->text = hv_strndup(out->buf, out->len);
-	while (i <= out->len) {
+	memcpy(p->text, out->buf, out->len);
+	i = p->lead = (uint32_t)text_end(out, 0);
+	while (i < out->len) {
 		struct op op = {0};
+		size_t end;
 
-		if (i < out->len && out->buf[i] != '\x01' &&
-		    out->buf[i] != '\x02') {
-			i++;
-			continue;
-		}
-		if (i > start) {
-			HV_GROW(p->ops, p->n_ops, cap);
-			p->ops[p->n_ops++] = (struct op){OP_TEXT,
-							 0,
-							 0,
-							 0,
-							 (uint32_t)start,
-							 (uint32_t)(i - start)};
-		}
-		if (i == out->len)
-			break;
 		if (!read_mark(out->buf + i, out->len - i, &op) ||
 		    (!xml && in_json_name(out->buf + i, out->buf + out->len)) ||
 		    !nested_index(k, &op))
 			return false;
+		i += PLAN_MARK_LEN;
+		end = text_end(out, i);
+		op.off = (uint32_t)i;
+		op.len = (uint32_t)(end - i);
 		HV_GROW(p->ops, p->n_ops, cap);
 		p->ops[p->n_ops++] = op;
-		found++;
-		i += PLAN_MARK_LEN;
-		start = i;
+		i = end;
 	}
-	return found == values;
+	return p->n_ops == values;
 }
 
 static struct hv_evtx_plan *record_plan(const struct hv_evtx_ctx *ctx,
@@ -343,21 +360,47 @@ static const struct hv_evtx_value *value_for(const struct hv_evtx_doc *doc,
 	return &doc->values[op->id];
 }
 
+/* Copies literal text; short runs (most) as two fixed 16-byte moves. */
+static inline char *copy_text(char *w, const char *s, size_t n)
+{
+	if (n <= COPY_SLACK) {
+		memcpy(w, s, 16);
+		memcpy(w + 16, s + 16, 16);
+	} else {
+		memcpy(w, s, n);
+	}
+	return w + n;
+}
+
+/* Writes the record: the plan's text with the values in between, into
+ * room made once per value at most (a value's text is bounded by its
+ * size). Cut as the walk is, after the value that passes the limit. */
 static int replay(const struct hv_evtx_plan *p, const struct hv_evtx_doc *doc,
 		  const struct key *k, struct hv_strbuf *out)
 {
+	char *w = hv_evtx_reserve(out, p->lead + COPY_SLACK);
+	char *end = out->buf + out->alloc - 1; /* the NUL's place */
+
+	w = copy_text(w, p->text, p->lead);
 	for (size_t i = 0; i < p->n_ops; i++) {
 		const struct op *op = &p->ops[i];
+		const struct hv_evtx_value *v = value_for(doc, k, op);
+		size_t need =
+			HV_EVTX_VALUE_BOUND(v->size) + op->len + COPY_SLACK;
 
-		if (op->kind == OP_TEXT) {
-			hv_evtx_put(out, p->text + op->off, op->len);
-			continue;
+		if ((size_t)(end - w) < need) {
+			hv_evtx_commit(out, w);
+			w = hv_evtx_reserve(out, need);
+			end = out->buf + out->alloc - 1;
 		}
-		hv_evtx_value_text(value_for(doc, k, op),
-				   (enum hv_evtx_escape)op->esc, out);
-		if (out->len > HV_EVTX_RENDER_LIMIT)
+		w = hv_evtx_value_put(w, v, (enum hv_evtx_escape)op->esc);
+		if ((size_t)(w - out->buf) > HV_EVTX_RENDER_LIMIT) {
+			hv_evtx_commit(out, w);
 			return -1;
+		}
+		w = copy_text(w, p->text + op->off, op->len);
 	}
+	hv_evtx_commit(out, w);
 	return 0;
 }
 

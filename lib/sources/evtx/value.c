@@ -14,7 +14,6 @@
 #include "sources/evtx/evtx_internal.h"
 
 #include "base/alloc.h"
-#include "base/utf16.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -100,147 +99,6 @@ static char *hex_fixed(char *w, uint64_t v, int digits, const char *set)
 	return w + digits;
 }
 
-/* The escape of an ASCII character, or NULL when it stands for itself.
- * XML 1.0 section 2.4: & and < always, > (for "]]>"), and " inside
- * attribute values. JSON (RFC 8259 section 7): " \ and control
- * characters, DEL too, as hv_json_escape does. */
-static const char *escape_of(unsigned c, enum hv_evtx_escape esc, char *tmp)
-{
-	switch (esc) {
-	case ESC_XML_TEXT:
-	case ESC_XML_ATTR:
-		if (c == '&')
-			return "&amp;";
-		if (c == '<')
-			return "&lt;";
-		if (c == '>')
-			return "&gt;";
-		if (c == '"' && esc == ESC_XML_ATTR)
-			return "&quot;";
-		return NULL;
-	case ESC_JSON:
-		if (c == '"')
-			return "\\\"";
-		if (c == '\\')
-			return "\\\\";
-		if (c == '\n')
-			return "\\n";
-		if (c == '\r')
-			return "\\r";
-		if (c == '\t')
-			return "\\t";
-		if (c < 0x20 || c == 0x7f) {
-			memcpy(tmp, "\\u00", 4);
-			tmp[4] = lower_hex[c >> 4];
-			tmp[5] = lower_hex[c & 15];
-			tmp[6] = '\0';
-			return tmp;
-		}
-		return NULL;
-	default:
-		return NULL;
-	}
-}
-
-/* Characters that may need escaping in some medium. */
-static bool special(unsigned c)
-{
-	return c < 0x20 || c == '&' || c == '<' || c == '>' || c == '"' ||
-	       c == '\\' || c == 0x7f;
-}
-
-static char *put_cp(char *w, uint32_t cp, enum hv_evtx_escape esc)
-{
-	char tmp[8];
-	const char *rep;
-
-	if (cp >= 0x80)
-		return w + hv_utf8_encode(cp, w);
-	rep = escape_of(cp, esc, tmp);
-	if (!rep) {
-		*w++ = (char)cp;
-		return w;
-	}
-	while (*rep)
-		*w++ = *rep++;
-	return w;
-}
-
-/* The worst case of one UTF-16 unit or one byte after escaping: six
- * bytes ("&quot;", "\u001f"). */
-#define WORST 6
-
-/* ASCII that stands for itself in every medium. */
-static const unsigned char plain[128] = {
-	[' '] = 1, ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['\''] = 1,
-	['('] = 1, [')'] = 1, ['*'] = 1, ['+'] = 1, [','] = 1, ['-'] = 1,
-	['.'] = 1, ['/'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1,
-	['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
-	[':'] = 1, [';'] = 1, ['='] = 1, ['?'] = 1, ['@'] = 1, ['A'] = 1,
-	['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
-	['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,
-	['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1,
-	['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1,
-	['Z'] = 1, ['['] = 1, [']'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1,
-	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
-	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
-	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-	['y'] = 1, ['z'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1,
-};
-
-void hv_evtx_utf16_escaped(const unsigned char *p, size_t n_units,
-			   enum hv_evtx_escape esc, struct hv_strbuf *out)
-{
-	char *w = hv_evtx_reserve(out, n_units * WORST);
-	size_t i = 0;
-
-	/* four plain ASCII units at a time: most text in a log */
-	while (i + 4 <= n_units) {
-		const unsigned char *q = p + 2 * i;
-
-		if ((q[1] | q[3] | q[5] | q[7]) != 0 || q[0] >= 128 ||
-		    q[2] >= 128 || q[4] >= 128 || q[6] >= 128 ||
-		    !(plain[q[0]] & plain[q[2]] & plain[q[4]] & plain[q[6]]))
-			break;
-		w[0] = (char)q[0];
-		w[1] = (char)q[2];
-		w[2] = (char)q[4];
-		w[3] = (char)q[6];
-		w += 4;
-		i += 4;
-	}
-	while (i < n_units) {
-		uint32_t u = hv_le16(p + 2 * i);
-
-		if (u - 1u < 0x7fu && !special(u)) {
-			*w++ = (char)u;
-			i++;
-			continue;
-		}
-		if (u == 0)
-			break;
-		w = put_cp(w, hv_utf16le_next(p, n_units, &i), esc);
-	}
-	hv_evtx_commit(out, w);
-}
-
-void hv_evtx_utf8_escaped(const char *p, size_t len, enum hv_evtx_escape esc,
-			  struct hv_strbuf *out)
-{
-	char *w = hv_evtx_reserve(out, len * WORST);
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c >= 0x80 || !special(c))
-			*w++ = (char)c;
-		else
-			w = put_cp(w, c, esc);
-	}
-	hv_evtx_commit(out, w);
-}
-
 /* Windows-1252 for the 0x80-0x9F range: an ANSI string's code page is
  * not recorded, and this is the one Western Windows systems use. */
 static uint32_t cp1252(unsigned char c)
@@ -255,40 +113,35 @@ static uint32_t cp1252(unsigned char c)
 	return c >= 0x80 && c < 0xA0 ? high[c - 0x80] : c;
 }
 
-static void ansi(const struct hv_evtx_value *v, enum hv_evtx_escape esc,
-		 struct hv_strbuf *out)
+static char *ansi_put(char *w, const struct hv_evtx_value *v,
+		      enum hv_evtx_escape esc)
 {
-	char *w = hv_evtx_reserve(out, (size_t)v->size * WORST);
-
 	for (uint32_t i = 0; i < v->size && v->data[i]; i++)
-		w = put_cp(w, cp1252(v->data[i]), esc);
-	hv_evtx_commit(out, w);
+		w = hv_evtx_cp_put(w, cp1252(v->data[i]), esc);
+	return w;
 }
 
-static void hex_bytes(const unsigned char *p, size_t n, struct hv_strbuf *out)
+static char *hex_bytes(char *w, const unsigned char *p, size_t n)
 {
-	char *w = hv_evtx_reserve(out, n * 2);
-
 	for (size_t i = 0; i < n; i++) {
 		*w++ = upper_hex[p[i] >> 4];
 		*w++ = upper_hex[p[i] & 15];
 	}
-	hv_evtx_commit(out, w);
+	return w;
 }
 
 /* [MS-DTYP] 2.4.2.1: S-1-<authority>-<sub>...; an authority of 2^32 or
- * more is written in hex. */
-static bool sid_text(const struct hv_evtx_value *v, struct hv_strbuf *out)
+ * more is written in hex. NULL when the value is too short for a SID.
+ * At most 32 + 11 bytes per sub-authority: within the value's bound. */
+static char *sid_put(char *w, const struct hv_evtx_value *v)
 {
 	const unsigned char *p = v->data;
 	uint64_t auth = 0;
-	char *w;
 
 	if (v->size < 8 || (size_t)v->size < 8 + 4u * p[1])
-		return false;
+		return NULL;
 	for (int i = 2; i < 8; i++)
 		auth = auth << 8 | p[i];
-	w = hv_evtx_reserve(out, 32 + 11u * p[1]);
 	*w++ = 'S';
 	*w++ = '-';
 	w = dec(w, p[0]);
@@ -304,14 +157,11 @@ static bool sid_text(const struct hv_evtx_value *v, struct hv_strbuf *out)
 		*w++ = '-';
 		w = dec(w, hv_le32(p + 8 + (size_t)4 * i));
 	}
-	hv_evtx_commit(out, w);
-	return true;
+	return w;
 }
 
-static void guid_text(const unsigned char *p, struct hv_strbuf *out)
+static char *guid_put(char *w, const unsigned char *p)
 {
-	char *w = hv_evtx_reserve(out, 38);
-
 	*w++ = '{';
 	w = hex_fixed(w, hv_le32(p), 8, upper_hex);
 	*w++ = '-';
@@ -325,15 +175,13 @@ static void guid_text(const unsigned char *p, struct hv_strbuf *out)
 		w = hex_fixed(w, p[i], 2, upper_hex);
 	}
 	*w++ = '}';
-	hv_evtx_commit(out, w);
+	return w;
 }
 
 /* [MS-DTYP] 2.3.13 SYSTEMTIME: year, month, weekday, day, hour, minute,
  * second, milliseconds; written to the millisecond, as evtxexport does. */
-static void systime_text(const unsigned char *p, struct hv_strbuf *out)
+static char *systime_put(char *w, const unsigned char *p)
 {
-	char *w = hv_evtx_reserve(out, 40);
-
 	w = dec_fixed(w, hv_le16(p), 4);
 	*w++ = '-';
 	w = dec_fixed(w, hv_le16(p + 2) % 100, 2);
@@ -348,30 +196,34 @@ static void systime_text(const unsigned char *p, struct hv_strbuf *out)
 	*w++ = '.';
 	w = dec_fixed(w, hv_le16(p + 14) % 1000, 3);
 	*w++ = 'Z';
-	hv_evtx_commit(out, w);
+	return w;
+}
+
+static char *put_str(char *w, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(w, s, n);
+	return w + n;
 }
 
 /* As evtxexport writes floats (the Windows C runtime's "%e": three
- * exponent digits): 1.500000e+000. */
-static void real_text(double d, struct hv_strbuf *out)
+ * exponent digits): 1.500000e+000. At most 15 bytes. */
+static char *real_put(char *w, double d)
 {
 	char buf[48], *e;
 
-	if (isnan(d)) {
-		hv_strbuf_adds(out, "-1.#IND");
-		return;
-	}
-	if (isinf(d)) {
-		hv_strbuf_adds(out, d < 0 ? "-1.#INF" : "1.#INF");
-		return;
-	}
+	if (isnan(d))
+		return put_str(w, "-1.#IND");
+	if (isinf(d))
+		return put_str(w, d < 0 ? "-1.#INF" : "1.#INF");
 	snprintf(buf, sizeof(buf), "%.6e", d);
 	e = strchr(buf, 'e');
 	if (e && strlen(e + 2) == 2) { /* e+NN -> e+0NN */
 		memmove(e + 3, e + 2, 3);
 		e[2] = '0';
 	}
-	hv_strbuf_adds(out, buf);
+	return put_str(w, buf);
 }
 
 /* Size of one item of a fixed-size type, 0 for variable-size types. */
@@ -441,11 +293,9 @@ bool hv_evtx_value_uint(const struct hv_evtx_value *v, uint64_t *out)
 	}
 }
 
-static void integer_text(const struct hv_evtx_value *v, uint32_t n,
-			 struct hv_strbuf *out)
+static char *integer_put(char *w, const struct hv_evtx_value *v, uint32_t n)
 {
 	uint64_t u = le_n(v->data, n), sign = 1ull << (n * 8 - 1);
-	char *w = hv_evtx_reserve(out, 24);
 
 	switch (v->type) {
 	case VT_INT8:
@@ -457,23 +307,19 @@ static void integer_text(const struct hv_evtx_value *v, uint32_t n,
 			/* two's complement magnitude within n bytes */
 			u = (~u + 1) & (n == 8 ? ~0ull : (1ull << n * 8) - 1);
 		}
-		w = dec(w, u);
-		break;
+		return dec(w, u);
 	case VT_HEX32:
 	case VT_HEX64:
 	case VT_EVTHANDLE:
 		*w++ = '0';
 		*w++ = 'x';
-		w = hex_fixed(w, u, (int)n * 2, lower_hex);
-		break;
+		return hex_fixed(w, u, (int)n * 2, lower_hex);
 	default:
-		w = dec(w, u);
+		return dec(w, u);
 	}
-	hv_evtx_commit(out, w);
 }
 
-static void fixed_text(const struct hv_evtx_value *v, uint32_t n,
-		       struct hv_strbuf *out)
+static char *fixed_put(char *w, const struct hv_evtx_value *v, uint32_t n)
 {
 	union {
 		uint32_t u;
@@ -483,111 +329,97 @@ static void fixed_text(const struct hv_evtx_value *v, uint32_t n,
 		uint64_t u;
 		double d;
 	} f64;
-	char *w;
 
 	switch (v->type) {
 	case VT_REAL32:
 		f32.u = hv_le32(v->data);
-		real_text(f32.f, out);
-		break;
+		return real_put(w, f32.f);
 	case VT_REAL64:
 		f64.u = hv_le64(v->data);
-		real_text(f64.d, out);
-		break;
+		return real_put(w, f64.d);
 	case VT_BOOL:
-		hv_strbuf_adds(out, hv_le32(v->data) ? "true" : "false");
-		break;
+		return put_str(w, hv_le32(v->data) ? "true" : "false");
 	case VT_GUID:
-		guid_text(v->data, out);
-		break;
+		return guid_put(w, v->data);
 	case VT_FILETIME:
-		w = hv_evtx_reserve(out, 32);
-		hv_evtx_commit(out, w + hv_evtx_filetime_format(
-						hv_le64(v->data), 9, w));
-		break;
+		return w + hv_evtx_filetime_format(hv_le64(v->data), 9, w);
 	case VT_SYSTIME:
-		systime_text(v->data, out);
-		break;
+		return systime_put(w, v->data);
 	default:
-		integer_text(v, n, out);
+		return integer_put(w, v, n);
 	}
 }
 
-/* The common types first, without the general dispatch: this is the
- * innermost loop of a dump. */
-static bool fast_text(const struct hv_evtx_value *v, enum hv_evtx_escape esc,
-		      struct hv_strbuf *out)
+/* Types without a fixed size, and fixed-size ones cut short (as hex). */
+static char *variable_put(char *w, const struct hv_evtx_value *v,
+			  enum hv_evtx_escape esc)
 {
-	char *w;
+	char *end;
 
 	switch (v->type) {
+	case VT_NULL:
+	case VT_BINXML: /* the walk descends into it */
+		return w;
 	case VT_STRING:
-		hv_evtx_utf16_escaped(v->data, v->size / 2, esc, out);
-		return true;
+	case VT_EVTXML:
+		return hv_evtx_utf16_put(w, v->data, v->size / 2, esc);
+	case VT_ANSI:
+		return ansi_put(w, v, esc);
+	case VT_SID:
+		if ((end = sid_put(w, v)) != NULL)
+			return end;
+		break;
+	default:
+		break;
+	}
+	return hex_bytes(w, v->data, v->size);
+}
+
+char *hv_evtx_value_put(char *w, const struct hv_evtx_value *v,
+			enum hv_evtx_escape esc)
+{
+	uint32_t n;
+
+	/* the common types first, without the general dispatch */
+	switch (v->type) {
+	case VT_STRING:
+		return hv_evtx_utf16_put(w, v->data, v->size / 2, esc);
 	case VT_UINT8:
 	case VT_UINT16:
 	case VT_UINT32:
 	case VT_UINT64:
-		if (v->size != fixed_size(v->type, v->size))
-			return false;
-		w = hv_evtx_reserve(out, 24);
-		hv_evtx_commit(out, dec(w, le_n(v->data, v->size)));
-		return true;
+		if (v->size == fixed_size(v->type, v->size))
+			return dec(w, le_n(v->data, v->size));
+		break;
 	case VT_HEX64:
-		if (v->size != 8)
-			return false;
-		w = hv_evtx_reserve(out, 24);
-		*w++ = '0';
-		*w++ = 'x';
-		hv_evtx_commit(out,
-			       hex_fixed(w, hv_le64(v->data), 16, lower_hex));
-		return true;
+		if (v->size == 8) {
+			*w++ = '0';
+			*w++ = 'x';
+			return hex_fixed(w, hv_le64(v->data), 16, lower_hex);
+		}
+		break;
 	case VT_FILETIME:
-		if (v->size != 8)
-			return false;
-		w = hv_evtx_reserve(out, 32);
-		hv_evtx_commit(out, w + hv_evtx_filetime_format(
-						hv_le64(v->data), 9, w));
-		return true;
+		if (v->size == 8)
+			return w +
+			       hv_evtx_filetime_format(hv_le64(v->data), 9, w);
+		break;
 	default:
-		return false;
+		break;
 	}
+	n = fixed_size(v->type, v->size);
+	if (!n)
+		return variable_put(w, v, esc);
+	if (v->size >= n)
+		return fixed_put(w, v, n);
+	return hex_bytes(w, v->data, v->size);
 }
 
 static void scalar_text(const struct hv_evtx_value *v, enum hv_evtx_escape esc,
 			struct hv_strbuf *out)
 {
-	uint32_t n;
+	char *w = hv_evtx_reserve(out, HV_EVTX_VALUE_BOUND(v->size));
 
-	if (fast_text(v, esc, out))
-		return;
-	n = fixed_size(v->type, v->size);
-	if (n) {
-		if (v->size >= n)
-			fixed_text(v, n, out);
-		else
-			hex_bytes(v->data, v->size, out);
-		return;
-	}
-	switch (v->type) {
-	case VT_NULL:
-	case VT_BINXML: /* the walk descends into it */
-		return;
-	case VT_STRING:
-	case VT_EVTXML:
-		hv_evtx_utf16_escaped(v->data, v->size / 2, esc, out);
-		return;
-	case VT_ANSI:
-		ansi(v, esc, out);
-		return;
-	case VT_SID:
-		if (sid_text(v, out))
-			return;
-		break;
-	default:
-		break;
-	}
-	hex_bytes(v->data, v->size, out);
+	hv_evtx_commit(out, hv_evtx_value_put(w, v, esc));
 }
 
 void hv_evtx_value_text(const struct hv_evtx_value *v, enum hv_evtx_escape esc,
