@@ -66,8 +66,22 @@ enum {
  * chunk. */
 struct hv_evtx_value {
 	uint8_t type;
+	uint8_t cls; /* enum hv_evtx_class; set where the substitution
+			array is read (template.c), 0 elsewhere */
 	uint32_t size;
 	const unsigned char *data;
+};
+
+/* What a value does to the shape of the rendered event (plan.c keys
+ * plans on it): nothing is written, an empty value, text, a nested
+ * document; arrays repeat elements. */
+enum hv_evtx_class {
+	CLASS_NULL = 0,
+	CLASS_EMPTY = 1, /* set but shows nothing */
+	CLASS_TEXT = 2,	 /* shows text */
+	CLASS_BINXML_EMPTY = 3,
+	CLASS_BINXML = 4, /* a nested document */
+	CLASS_ARRAY = 5,
 };
 
 enum hv_evtx_node_kind {
@@ -176,6 +190,7 @@ struct hv_evtx_reader {
 	struct hv_evtx_tpl *literal; /* the current record's, if any */
 	struct hv_evtx_plan **plans; /* this chunk's, by key hash */
 	size_t n_plans, cap_plans;
+	struct hv_evtx_plan *last_plan; /* the one used last */
 	/* values of nested documents, kept between records (plan.c) */
 	struct hv_evtx_value *scratch[HV_EVTX_SCRATCH];
 	size_t scratch_cap[HV_EVTX_SCRATCH];

@@ -71,43 +71,35 @@ static void key_add(struct key *k, const void *p, size_t n)
 	k->len += n;
 }
 
-/* NULL 0, set but shows nothing 1, shows 2; binary XML: empty 3, a
- * template 4 (its pattern follows), unreadable 5. */
-static uint8_t value_class(const struct hv_evtx_value *v)
-{
-	if (v->type == VT_NULL)
-		return 0;
-	if (v->type == VT_BINXML)
-		return v->size ? 4 : 3;
-	if (v->size == 0)
-		return 1;
-	if (v->type == VT_STRING) /* as hv_evtx_value_empty() */
-		return v->size >= 2 && (v->data[0] | v->data[1]) ? 2 : 1;
-	return hv_evtx_value_empty(v) ? 1 : 2;
-}
-
-static void key_doc(struct key *k, const struct hv_evtx_doc *doc, bool nested)
+/* The template and its values' classes (enum hv_evtx_class, read with
+ * the values): NULL, empty or text decide which attributes and
+ * elements appear; a nested document's pattern follows the key. Arrays
+ * repeat elements, and nesting deeper than one level is left to the
+ * walk. Returns where the classes are in the key. */
+static size_t key_doc(struct key *k, const struct hv_evtx_doc *doc, bool nested)
 {
 	uint16_t n = doc->tpl->max_subst;
+	size_t m = doc->n_values < n ? doc->n_values : n, at;
 	uintptr_t tpl = (uintptr_t)doc->tpl; /* the template is the key */
-	unsigned char *c;
+	unsigned char *c, worst = 0;
 
 	key_add(k, &tpl, sizeof(tpl));
 	key_add(k, &n, sizeof(n));
 	if (!k->ok || k->len + n > sizeof(k->buf)) {
 		k->ok = false;
-		return;
+		return 0;
 	}
-	c = k->buf + k->len;
-	for (uint16_t i = 0; i < n; i++) {
-		const struct hv_evtx_value *v =
-			i < doc->n_values ? &doc->values[i] : NULL;
-
-		c[i] = v ? value_class(v) : 0;
-		if (v && ((v->type & VT_ARRAY) || (nested && c[i] >= 3)))
-			k->ok = false;
+	at = k->len;
+	c = k->buf + at;
+	for (size_t i = 0; i < m; i++) {
+		c[i] = doc->values[i].cls;
+		worst = c[i] > worst ? c[i] : worst;
 	}
+	memset(c + m, CLASS_NULL, n - m);
+	if (worst == CLASS_ARRAY || (nested && worst >= CLASS_BINXML_EMPTY))
+		k->ok = false;
 	k->len += n;
+	return at;
 }
 
 static void key_release(struct key *k)
@@ -116,11 +108,43 @@ static void key_release(struct key *k)
 		hv_evtx_tpl_free(k->nested[i].doc.literal);
 }
 
+/* Reads the nested document of value i for the replay and adds its
+ * pattern to the key. */
+static void key_nested(const struct hv_evtx_ctx *ctx,
+		       const struct hv_evtx_doc *doc, uint16_t i, struct key *k)
+{
+	struct hv_evtx_reader *r = ctx->reader;
+	const struct hv_evtx_value *v = &doc->values[i];
+	struct nested *nd;
+	struct hv_cursor cur;
+	const char *why;
+
+	if (k->n_nested == NESTED_MAX) {
+		k->ok = false;
+		return;
+	}
+	nd = &k->nested[k->n_nested++];
+	memset(nd, 0, sizeof(*nd));
+	nd->id = i;
+	hv_cursor_init(&cur, v->data, v->size,
+		       ctx->base + (size_t)(v->data - ctx->chunk));
+	if (hv_evtx_doc_read(ctx, &cur, &nd->doc, &r->scratch[k->n_nested - 1],
+			     &r->scratch_cap[k->n_nested - 1], &why) < 0 ||
+	    nd->doc.literal) {
+		k->ok = false; /* the walk reports it as it is */
+		return;
+	}
+	key_add(k, &i, sizeof(i));
+	key_doc(k, &nd->doc, true);
+}
+
 /* The record's pattern, and its nested documents read for the replay. */
 static void make_key(const struct hv_evtx_ctx *ctx,
 		     const struct hv_evtx_doc *doc, bool xml, struct key *k)
 {
-	struct hv_evtx_reader *r = ctx->reader;
+	uint16_t n;
+	size_t at;
+	const unsigned char *c, *hit;
 
 	k->len = 0;
 	k->ok = doc->tpl != NULL && doc->literal == NULL;
@@ -128,34 +152,16 @@ static void make_key(const struct hv_evtx_ctx *ctx,
 	key_add(k, &xml, sizeof(xml));
 	if (!k->ok)
 		return;
-	key_doc(k, doc, false);
-	for (uint16_t i = 0; i < doc->n_values && k->ok; i++) {
-		const struct hv_evtx_value *v = &doc->values[i];
-		struct nested *nd;
-		struct hv_cursor cur;
-		const char *why;
-
-		if (v->type != VT_BINXML || !v->size ||
-		    i >= doc->tpl->max_subst)
-			continue;
-		if (k->n_nested == NESTED_MAX) {
-			k->ok = false;
+	n = doc->tpl->max_subst;
+	at = key_doc(k, doc, false);
+	/* the nested documents, found by their class */
+	for (uint16_t i = 0; k->ok && i < n; i = (uint16_t)(i + 1)) {
+		c = k->buf + at;
+		hit = memchr(c + i, CLASS_BINXML, n - i);
+		if (!hit)
 			break;
-		}
-		nd = &k->nested[k->n_nested++];
-		memset(nd, 0, sizeof(*nd));
-		nd->id = i;
-		hv_cursor_init(&cur, v->data, v->size,
-			       ctx->base + (size_t)(v->data - ctx->chunk));
-		if (hv_evtx_doc_read(
-			    ctx, &cur, &nd->doc, &r->scratch[k->n_nested - 1],
-			    &r->scratch_cap[k->n_nested - 1], &why) < 0 ||
-		    nd->doc.literal) {
-			k->ok = false; /* the walk reports it as it is */
-			break;
-		}
-		key_add(k, &i, sizeof(i));
-		key_doc(k, &nd->doc, true);
+		i = (uint16_t)(hit - c);
+		key_nested(ctx, doc, i, k);
 	}
 }
 
@@ -195,6 +201,7 @@ void hv_evtx_plans_reset(struct hv_evtx_reader *r)
 		r->plans[i] = NULL;
 	}
 	r->n_plans = 0;
+	r->last_plan = NULL;
 }
 
 void hv_evtx_plans_release(struct hv_evtx_reader *r)
@@ -351,7 +358,7 @@ static const struct hv_evtx_value *value_for(const struct hv_evtx_doc *doc,
 					     const struct key *k,
 					     const struct op *op)
 {
-	static const struct hv_evtx_value null_value = {VT_NULL, 0, NULL};
+	static const struct hv_evtx_value null_value = {.type = VT_NULL};
 
 	if (op->outer != PLAN_TOP)
 		doc = &k->nested[op->outer].doc;
@@ -419,7 +426,7 @@ int hv_evtx_plan_render(const struct hv_evtx_record *rec, bool xml,
 	struct hv_evtx_reader *r = rec->reader;
 	struct hv_evtx_ctx ctx;
 	struct hv_evtx_doc doc;
-	struct hv_evtx_plan **slot;
+	struct hv_evtx_plan **slot, *plan;
 	struct key k;
 	uint32_t hash;
 	int rc;
@@ -434,18 +441,24 @@ int hv_evtx_plan_render(const struct hv_evtx_record *rec, bool xml,
 		key_release(&k);
 		return walk(&ctx, &doc, xml, out);
 	}
-	hash = hash_of(k.buf, k.len);
-	slot = slot_for(r, &k, hash);
-	if (!*slot && r->n_plans >= PLANS_MAX) {
-		hv_evtx_plans_reset(r);
+	/* records of one pattern come in runs: the last plan first */
+	plan = r->last_plan;
+	if (!plan || plan->key_len != k.len ||
+	    memcmp(plan->key, k.buf, k.len) != 0) {
+		hash = hash_of(k.buf, k.len);
 		slot = slot_for(r, &k, hash);
+		if (!*slot && r->n_plans >= PLANS_MAX) {
+			hv_evtx_plans_reset(r);
+			slot = slot_for(r, &k, hash);
+		}
+		if (!*slot) {
+			*slot = record_plan(&ctx, &doc, xml, &k, hash);
+			r->n_plans++;
+		}
+		plan = r->last_plan = *slot;
 	}
-	if (!*slot) {
-		*slot = record_plan(&ctx, &doc, xml, &k, hash);
-		r->n_plans++;
-	}
-	if (*slot && (*slot)->usable)
-		rc = replay(*slot, &doc, &k, out);
+	if (plan->usable)
+		rc = replay(plan, &doc, &k, out);
 	else
 		rc = walk(&ctx, &doc, xml, out);
 	key_release(&k);

@@ -239,6 +239,26 @@ void hv_evtx_templates_release(struct hv_evtx_reader *r)
 	r->cap_shared = 0;
 }
 
+/* The value's enum hv_evtx_class: as hv_evtx_value_empty() decides
+ * what shows, and the walk what is an array or a nested document. */
+static uint8_t class_of(const struct hv_evtx_value *v)
+{
+	if (v->type == VT_NULL)
+		return CLASS_NULL;
+	if (v->type & VT_ARRAY)
+		return CLASS_ARRAY;
+	if (v->type == VT_BINXML)
+		return v->size ? CLASS_BINXML : CLASS_BINXML_EMPTY;
+	if (v->size == 0)
+		return CLASS_EMPTY;
+	if (v->type == VT_STRING)
+		return v->size >= 2 && (v->data[0] | v->data[1]) ? CLASS_TEXT
+								 : CLASS_EMPTY;
+	if (v->type == VT_ANSI)
+		return v->data[0] ? CLASS_TEXT : CLASS_EMPTY;
+	return CLASS_TEXT;
+}
+
 /* The substitution array: a count, then (size, type, 0) per value, then
  * the values back to back ([MS-EVEN6] TemplateInstanceData). */
 static int read_values(struct hv_cursor *cur, struct hv_evtx_value **values,
@@ -271,6 +291,7 @@ static int read_values(struct hv_cursor *cur, struct hv_evtx_value **values,
 		v->size = hv_le16(desc + (size_t)4 * i);
 		v->type = desc[(size_t)4 * i + 2];
 		v->data = data;
+		v->cls = class_of(v);
 		data += v->size;
 	}
 	*out_n = n;

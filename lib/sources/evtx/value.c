@@ -29,7 +29,6 @@ void hv_evtx_grow(struct hv_strbuf *sb, size_t extra)
 	sb->alloc = alloc;
 }
 
-static const char lower_hex[] = "0123456789abcdef";
 static const char upper_hex[] = "0123456789ABCDEF";
 
 static const char two_digits[] = "00010203040506070809"
@@ -43,46 +42,50 @@ static const char two_digits[] = "00010203040506070809"
 				 "80818283848586878889"
 				 "90919293949596979899";
 
-/* Decimal, two digits per division, written in place from the end. */
+static inline char *put2(char *w, unsigned v)
+{
+	memcpy(w, two_digits + 2 * v, 2);
+	return w + 2;
+}
+
+/* Decimal, two digits per division, built from the end in a scratch
+ * buffer and copied as one fixed block: the caller's room (a value's
+ * bound) always has 20 bytes to spare. */
 static char *dec(char *w, uint64_t v)
 {
-	uint64_t t = v;
-	char *end, *p;
-	int n = 1;
+	char tmp[40], *p = tmp + 20;
+	size_t n;
 
 	if (v < 10) { /* Level, Task, Opcode, Version: mostly one digit */
 		*w = (char)('0' + v);
 		return w + 1;
 	}
-	while (t >= 10) {
-		t /= 10;
-		n++;
-	}
-	end = p = w + n;
+	if (v < 100)
+		return put2(w, (unsigned)v);
 	while (v >= 100) {
 		p -= 2;
-		p[0] = two_digits[(v % 100) * 2];
-		p[1] = two_digits[(v % 100) * 2 + 1];
+		memcpy(p, two_digits + 2 * (v % 100), 2);
 		v /= 100;
 	}
 	if (v >= 10) {
-		p[-2] = two_digits[v * 2];
-		p[-1] = two_digits[v * 2 + 1];
+		p -= 2;
+		memcpy(p, two_digits + 2 * v, 2);
 	} else {
-		p[-1] = (char)('0' + v);
+		*--p = (char)('0' + v);
 	}
-	return end;
+	n = (size_t)(tmp + 20 - p);
+	memcpy(w, p, 20);
+	return w + n;
 }
 
 /* v in `digits` digits, zero-padded. */
-static char *dec_fixed(char *w, uint64_t v, int digits)
+static inline char *dec_fixed(char *w, uint64_t v, int digits)
 {
 	int i = digits;
 
 	while (i >= 2) {
 		i -= 2;
-		w[i] = two_digits[(v % 100) * 2];
-		w[i + 1] = two_digits[(v % 100) * 2 + 1];
+		memcpy(w + i, two_digits + 2 * (v % 100), 2);
 		v /= 100;
 	}
 	if (i)
@@ -90,14 +93,44 @@ static char *dec_fixed(char *w, uint64_t v, int digits)
 	return w + digits;
 }
 
-static char *hex_fixed(char *w, uint64_t v, int digits, const char *set)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The eight hex digits of x as eight bytes in memory order: each nibble
+ * spread into a byte, then '0'-'9' or the letters added all at once. */
+static inline uint64_t hex8(uint32_t x, bool upper)
 {
+	uint64_t v = x, ten;
+
+	v = ((v & 0xffff0000u) << 16) | (v & 0xffffu);
+	v = ((v & 0x0000ff000000ff00ull) << 8) | (v & 0x000000ff000000ffull);
+	v = ((v & 0x00f000f000f000f0ull) << 4) | (v & 0x000f000f000f000full);
+	ten = ((v + 0x0606060606060606ull) >> 4) & 0x0101010101010101ull;
+	v += 0x3030303030303030ull + ten * (upper ? 7 : 39);
+	return __builtin_bswap64(v); /* the first digit first */
+}
+
+static inline char *hex_fixed(char *w, uint64_t v, int digits, bool upper)
+{
+	char tmp[16];
+	uint64_t hi = hex8((uint32_t)(v >> 32), upper);
+	uint64_t lo = hex8((uint32_t)v, upper);
+
+	memcpy(tmp, &hi, 8);
+	memcpy(tmp + 8, &lo, 8);
+	memcpy(w, tmp + 16 - digits, (size_t)digits);
+	return w + digits;
+}
+#else
+static inline char *hex_fixed(char *w, uint64_t v, int digits, bool upper)
+{
+	const char *set = upper ? upper_hex : "0123456789abcdef";
+
 	for (int i = digits - 1; i >= 0; i--) {
 		w[i] = set[v & 15];
 		v >>= 4;
 	}
 	return w + digits;
 }
+#endif
 
 /* Windows-1252 for the 0x80-0x9F range: an ANSI string's code page is
  * not recorded, and this is the one Western Windows systems use. */
@@ -149,7 +182,7 @@ static char *sid_put(char *w, const struct hv_evtx_value *v)
 	if (auth >> 32) {
 		*w++ = '0';
 		*w++ = 'x';
-		w = hex_fixed(w, auth, 12, upper_hex);
+		w = hex_fixed(w, auth, 12, true);
 	} else {
 		w = dec(w, auth);
 	}
@@ -163,16 +196,16 @@ static char *sid_put(char *w, const struct hv_evtx_value *v)
 static char *guid_put(char *w, const unsigned char *p)
 {
 	*w++ = '{';
-	w = hex_fixed(w, hv_le32(p), 8, upper_hex);
+	w = hex_fixed(w, hv_le32(p), 8, true);
 	*w++ = '-';
-	w = hex_fixed(w, hv_le16(p + 4), 4, upper_hex);
+	w = hex_fixed(w, hv_le16(p + 4), 4, true);
 	*w++ = '-';
-	w = hex_fixed(w, hv_le16(p + 6), 4, upper_hex);
+	w = hex_fixed(w, hv_le16(p + 6), 4, true);
 	*w++ = '-';
 	for (int i = 8; i < 16; i++) {
 		if (i == 10)
 			*w++ = '-';
-		w = hex_fixed(w, p[i], 2, upper_hex);
+		w = hex_fixed(w, p[i], 2, true);
 	}
 	*w++ = '}';
 	return w;
@@ -227,45 +260,36 @@ static char *real_put(char *w, double d)
 }
 
 /* Size of one item of a fixed-size type, 0 for variable-size types. */
-static uint32_t fixed_size(uint8_t type, uint32_t size)
+static inline uint32_t fixed_size(uint8_t type, uint32_t size)
 {
-	switch (type) {
-	case VT_INT8:
-	case VT_UINT8:
-		return 1;
-	case VT_INT16:
-	case VT_UINT16:
-		return 2;
-	case VT_INT32:
-	case VT_UINT32:
-	case VT_REAL32:
-	case VT_BOOL:
-	case VT_HEX32:
-		return 4;
-	case VT_INT64:
-	case VT_UINT64:
-	case VT_REAL64:
-	case VT_FILETIME:
-	case VT_HEX64:
-		return 8;
-	case VT_GUID:
-	case VT_SYSTIME:
-		return 16;
-	case VT_SIZE:
-	case VT_EVTHANDLE:
+	static const uint8_t sizes[VT_EVTHANDLE + 1] = {
+		[VT_INT8] = 1,	   [VT_UINT8] = 1,   [VT_INT16] = 2,
+		[VT_UINT16] = 2,   [VT_INT32] = 4,   [VT_UINT32] = 4,
+		[VT_REAL32] = 4,   [VT_BOOL] = 4,    [VT_HEX32] = 4,
+		[VT_INT64] = 8,	   [VT_UINT64] = 8,  [VT_REAL64] = 8,
+		[VT_FILETIME] = 8, [VT_HEX64] = 8,   [VT_GUID] = 16,
+		[VT_SYSTIME] = 16, [VT_SIZE] = 0xff, [VT_EVTHANDLE] = 0xff,
+	};
+	uint8_t n = type <= VT_EVTHANDLE ? sizes[type] : 0;
+
+	if (n == 0xff) /* pointer-sized: the value says which */
 		return size == 4 ? 4 : 8;
-	default:
-		return 0;
-	}
+	return n;
 }
 
-static uint64_t le_n(const unsigned char *p, uint32_t n)
+/* n is 1, 2, 4 or 8 (fixed_size()). */
+static inline uint64_t le_n(const unsigned char *p, uint32_t n)
 {
-	uint64_t v = 0;
-
-	for (uint32_t i = n; i-- > 0;)
-		v = v << 8 | p[i];
-	return v;
+	switch (n) {
+	case 1:
+		return p[0];
+	case 2:
+		return hv_le16(p);
+	case 4:
+		return hv_le32(p);
+	default:
+		return hv_le64(p);
+	}
 }
 
 bool hv_evtx_value_uint(const struct hv_evtx_value *v, uint64_t *out)
@@ -313,7 +337,7 @@ static char *integer_put(char *w, const struct hv_evtx_value *v, uint32_t n)
 	case VT_EVTHANDLE:
 		*w++ = '0';
 		*w++ = 'x';
-		return hex_fixed(w, u, (int)n * 2, lower_hex);
+		return hex_fixed(w, u, (int)n * 2, false);
 	default:
 		return dec(w, u);
 	}
@@ -384,18 +408,18 @@ char *hv_evtx_value_put(char *w, const struct hv_evtx_value *v,
 	switch (v->type) {
 	case VT_STRING:
 		return hv_evtx_utf16_put(w, v->data, v->size / 2, esc);
-	case VT_UINT8:
+	case VT_UINT8: /* 1, 2, 4 and 8 bytes */
 	case VT_UINT16:
 	case VT_UINT32:
 	case VT_UINT64:
-		if (v->size == fixed_size(v->type, v->size))
+		if (v->size == 1u << (v->type - VT_UINT8) / 2)
 			return dec(w, le_n(v->data, v->size));
 		break;
 	case VT_HEX64:
 		if (v->size == 8) {
 			*w++ = '0';
 			*w++ = 'x';
-			return hex_fixed(w, hv_le64(v->data), 16, lower_hex);
+			return hex_fixed(w, hv_le64(v->data), 16, false);
 		}
 		break;
 	case VT_FILETIME:
@@ -538,6 +562,7 @@ static _Thread_local struct {
 	bool set;
 } last_day;
 
+/* Writes up to 16 bytes (the date and what follows is rewritten). */
 static char *date_text(char *w, int64_t days)
 {
 	int64_t y;
@@ -545,15 +570,15 @@ static char *date_text(char *w, int64_t days)
 	char *start = w;
 
 	if (last_day.set && last_day.day == days) {
-		memcpy(w, last_day.text, last_day.len);
+		memcpy(w, last_day.text, sizeof(last_day.text));
 		return w + last_day.len;
 	}
 	civil(days, &y, &m, &d);
 	w = y >= 10000 ? dec(w, (uint64_t)y) : dec_fixed(w, (uint64_t)y, 4);
 	*w++ = '-';
-	w = dec_fixed(w, m, 2);
+	w = put2(w, m);
 	*w++ = '-';
-	w = dec_fixed(w, d, 2);
+	w = put2(w, d);
 	*w++ = 'T';
 	last_day.day = days;
 	last_day.len = (size_t)(w - start);
@@ -571,14 +596,17 @@ size_t hv_evtx_filetime_format(uint64_t ft, int digits, char *buf)
 	days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
 	rem = (unsigned)(secs - days * 86400);
 	w = date_text(w, days);
-	w = dec_fixed(w, rem / 3600, 2);
+	w = put2(w, rem / 3600);
 	*w++ = ':';
-	w = dec_fixed(w, rem / 60 % 60, 2);
+	w = put2(w, rem / 60 % 60);
 	*w++ = ':';
-	w = dec_fixed(w, rem % 60, 2);
+	w = put2(w, rem % 60);
 	if (digits == 9) {
 		*w++ = '.';
-		w = dec_fixed(w, frac, 7);
+		w = put2(w, frac / 100000);
+		w = put2(w, frac / 1000 % 100);
+		w = put2(w, frac / 10 % 100);
+		*w++ = (char)('0' + frac % 10);
 		*w++ = '0';
 		*w++ = '0';
 	} else if (digits > 0 && digits <= 7) {
