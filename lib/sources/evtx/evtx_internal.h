@@ -161,6 +161,9 @@ struct hv_evtx_ctx {
 /* Nested documents one record may have rendered through a plan. */
 #define HV_EVTX_SCRATCH 4
 
+/* Plans tried before the hash table (a power of two). */
+#define HV_EVTX_RECENT_PLANS 16u
+
 /* A chunk's compiled templates, by definition offset. */
 struct hv_evtx_tpl_slot {
 	bool used;
@@ -190,7 +193,8 @@ struct hv_evtx_reader {
 	struct hv_evtx_tpl *literal; /* the current record's, if any */
 	struct hv_evtx_plan **plans; /* this chunk's, by key hash */
 	size_t n_plans, cap_plans;
-	struct hv_evtx_plan *last_plan; /* the one used last */
+	/* the plan used last for a few templates (by address) */
+	struct hv_evtx_plan *recent_plans[HV_EVTX_RECENT_PLANS];
 	/* values of nested documents, kept between records (plan.c) */
 	struct hv_evtx_value *scratch[HV_EVTX_SCRATCH];
 	size_t scratch_cap[HV_EVTX_SCRATCH];

@@ -37,12 +37,30 @@ struct op {
  * has that many bytes of padding, and the output that much room. */
 #define COPY_SLACK 32u
 
+/* Most values of a template repeat from record to record (provider,
+ * GUID, level, channel, computer...): each op keeps its last value's
+ * bytes and text, and copies the text when the bytes are the same. An
+ * op whose value changed MEMO_GIVE_UP records in a row (a time, a
+ * record number) stops trying. */
+#define MEMO_RAW 32u
+#define MEMO_OUT 64u /* no more than any value's bound */
+#define MEMO_GIVE_UP 4u
+
+struct memo {
+	uint8_t type, raw_len, out_len;
+	uint8_t misses; /* in a row */
+	bool set;
+	unsigned char raw[MEMO_RAW];
+	char out[MEMO_OUT];
+};
+
 struct hv_evtx_plan {
 	unsigned char *key;
 	size_t key_len;
 	uint32_t hash;
 	uint32_t lead; /* text before the first value, at text[0] */
 	struct op *ops;
+	struct memo *memos; /* one per op */
 	size_t n_ops;
 	char *text;  /* COPY_SLACK bytes longer than the rendering */
 	bool usable; /* false: recorded but cannot be replayed */
@@ -95,7 +113,8 @@ static size_t key_doc(struct key *k, const struct hv_evtx_doc *doc, bool nested)
 		c[i] = doc->values[i].cls;
 		worst = c[i] > worst ? c[i] : worst;
 	}
-	memset(c + m, CLASS_NULL, n - m);
+	if (m < n)
+		memset(c + m, CLASS_NULL, n - m);
 	if (worst == CLASS_ARRAY || (nested && worst >= CLASS_BINXML_EMPTY))
 		k->ok = false;
 	k->len += n;
@@ -190,6 +209,7 @@ static void plan_free(struct hv_evtx_plan *p)
 		return;
 	free(p->key);
 	free(p->ops);
+	free(p->memos);
 	free(p->text);
 	free(p);
 }
@@ -201,7 +221,7 @@ void hv_evtx_plans_reset(struct hv_evtx_reader *r)
 		r->plans[i] = NULL;
 	}
 	r->n_plans = 0;
-	r->last_plan = NULL;
+	memset(r->recent_plans, 0, sizeof(r->recent_plans));
 }
 
 void hv_evtx_plans_release(struct hv_evtx_reader *r)
@@ -332,7 +352,10 @@ static bool cut(struct hv_evtx_plan *p, const struct hv_strbuf *out,
 		p->ops[p->n_ops++] = op;
 		i = end;
 	}
-	return p->n_ops == values;
+	if (p->n_ops != values)
+		return false;
+	p->memos = hv_calloc(p->n_ops ? p->n_ops : 1, sizeof(*p->memos));
+	return true;
 }
 
 static struct hv_evtx_plan *record_plan(const struct hv_evtx_ctx *ctx,
@@ -379,10 +402,39 @@ static inline char *copy_text(char *w, const char *s, size_t n)
 	return w + n;
 }
 
+/* Writes a value's text at w (room for its bound), from the memo when
+ * its bytes are those of the last record. */
+static char *memo_put(struct memo *m, char *w, const struct hv_evtx_value *v,
+		      enum hv_evtx_escape esc)
+{
+	char *start = w;
+
+	if (m->misses >= MEMO_GIVE_UP || v->size > MEMO_RAW)
+		return hv_evtx_value_put(w, v, esc);
+	if (m->set && m->type == v->type && m->raw_len == v->size &&
+	    (v->size == 0 || memcmp(m->raw, v->data, v->size) == 0)) {
+		m->misses = 0;
+		memcpy(w, m->out, MEMO_OUT);
+		return w + m->out_len;
+	}
+	m->misses++;
+	w = hv_evtx_value_put(w, v, esc);
+	m->set = (size_t)(w - start) <= MEMO_OUT;
+	if (m->set) {
+		m->type = v->type;
+		m->raw_len = (uint8_t)v->size;
+		m->out_len = (uint8_t)(w - start);
+		if (v->size)
+			memcpy(m->raw, v->data, v->size);
+		memcpy(m->out, start, m->out_len);
+	}
+	return w;
+}
+
 /* Writes the record: the plan's text with the values in between, into
  * room made once per value at most (a value's text is bounded by its
  * size). Cut as the walk is, after the value that passes the limit. */
-static int replay(const struct hv_evtx_plan *p, const struct hv_evtx_doc *doc,
+static int replay(struct hv_evtx_plan *p, const struct hv_evtx_doc *doc,
 		  const struct key *k, struct hv_strbuf *out)
 {
 	char *w = hv_evtx_reserve(out, p->lead + COPY_SLACK);
@@ -400,7 +452,7 @@ static int replay(const struct hv_evtx_plan *p, const struct hv_evtx_doc *doc,
 			w = hv_evtx_reserve(out, need);
 			end = out->buf + out->alloc - 1;
 		}
-		w = hv_evtx_value_put(w, v, (enum hv_evtx_escape)op->esc);
+		w = memo_put(&p->memos[i], w, v, (enum hv_evtx_escape)op->esc);
 		if ((size_t)(w - out->buf) > HV_EVTX_RENDER_LIMIT) {
 			hv_evtx_commit(out, w);
 			return -1;
@@ -409,6 +461,16 @@ static int replay(const struct hv_evtx_plan *p, const struct hv_evtx_doc *doc,
 	}
 	hv_evtx_commit(out, w);
 	return 0;
+}
+
+static size_t recent_index(const struct hv_evtx_doc *doc, const struct key *k)
+{
+	uintptr_t a = (uintptr_t)doc->tpl;
+
+	if (k->n_nested)
+		a ^= (uintptr_t)k->nested[0].doc.tpl * 3;
+	a ^= a >> 11;
+	return (size_t)(a >> 5) & (HV_EVTX_RECENT_PLANS - 1);
 }
 
 static int walk(const struct hv_evtx_ctx *ctx, const struct hv_evtx_doc *doc,
@@ -426,7 +488,7 @@ int hv_evtx_plan_render(const struct hv_evtx_record *rec, bool xml,
 	struct hv_evtx_reader *r = rec->reader;
 	struct hv_evtx_ctx ctx;
 	struct hv_evtx_doc doc;
-	struct hv_evtx_plan **slot, *plan;
+	struct hv_evtx_plan **slot, **recent, *plan;
 	struct key k;
 	uint32_t hash;
 	int rc;
@@ -441,8 +503,10 @@ int hv_evtx_plan_render(const struct hv_evtx_record *rec, bool xml,
 		key_release(&k);
 		return walk(&ctx, &doc, xml, out);
 	}
-	/* records of one pattern come in runs: the last plan first */
-	plan = r->last_plan;
+	/* records of a template (and EventData template) mostly keep its
+	 * last pattern: that plan first, by the templates' addresses */
+	recent = &r->recent_plans[recent_index(&doc, &k)];
+	plan = *recent;
 	if (!plan || plan->key_len != k.len ||
 	    memcmp(plan->key, k.buf, k.len) != 0) {
 		hash = hash_of(k.buf, k.len);
@@ -455,7 +519,7 @@ int hv_evtx_plan_render(const struct hv_evtx_record *rec, bool xml,
 			*slot = record_plan(&ctx, &doc, xml, &k, hash);
 			r->n_plans++;
 		}
-		plan = r->last_plan = *slot;
+		plan = *recent = *slot;
 	}
 	if (plan->usable)
 		rc = replay(plan, &doc, &k, out);

@@ -241,22 +241,24 @@ void hv_evtx_templates_release(struct hv_evtx_reader *r)
 
 /* The value's enum hv_evtx_class: as hv_evtx_value_empty() decides
  * what shows, and the walk what is an array or a nested document. */
-static uint8_t class_of(const struct hv_evtx_value *v)
+static inline uint8_t class_of(uint8_t type, uint32_t size,
+			       const unsigned char *data)
 {
-	if (v->type == VT_NULL)
-		return CLASS_NULL;
-	if (v->type & VT_ARRAY)
+	if (type & VT_ARRAY)
 		return CLASS_ARRAY;
-	if (v->type == VT_BINXML)
-		return v->size ? CLASS_BINXML : CLASS_BINXML_EMPTY;
-	if (v->size == 0)
-		return CLASS_EMPTY;
-	if (v->type == VT_STRING)
-		return v->size >= 2 && (v->data[0] | v->data[1]) ? CLASS_TEXT
-								 : CLASS_EMPTY;
-	if (v->type == VT_ANSI)
-		return v->data[0] ? CLASS_TEXT : CLASS_EMPTY;
-	return CLASS_TEXT;
+	switch (type) {
+	case VT_NULL:
+		return CLASS_NULL;
+	case VT_STRING:
+		return size >= 2 && (data[0] | data[1]) ? CLASS_TEXT
+							: CLASS_EMPTY;
+	case VT_ANSI:
+		return size && data[0] ? CLASS_TEXT : CLASS_EMPTY;
+	case VT_BINXML:
+		return size ? CLASS_BINXML : CLASS_BINXML_EMPTY;
+	default:
+		return size ? CLASS_TEXT : CLASS_EMPTY;
+	}
 }
 
 /* The substitution array: a count, then (size, type, 0) per value, then
@@ -266,6 +268,7 @@ static int read_values(struct hv_cursor *cur, struct hv_evtx_value **values,
 {
 	uint32_t n = hv_cursor_le32(cur);
 	const unsigned char *desc, *data;
+	struct hv_evtx_value *v;
 	size_t total = 0;
 
 	if (!hv_cursor_ok(cur) || n > hv_cursor_remaining(cur) / 4) {
@@ -285,14 +288,15 @@ static int read_values(struct hv_cursor *cur, struct hv_evtx_value **values,
 		*why = "substitution value runs past its record";
 		return -1;
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		struct hv_evtx_value *v = &(*values)[i];
+	v = *values;
+	for (uint32_t i = 0; i < n; i++, v++, desc += 4) {
+		uint32_t size = hv_le16(desc);
 
-		v->size = hv_le16(desc + (size_t)4 * i);
-		v->type = desc[(size_t)4 * i + 2];
+		v->size = size;
+		v->type = desc[2];
 		v->data = data;
-		v->cls = class_of(v);
-		data += v->size;
+		v->cls = class_of(desc[2], size, data);
+		data += size;
 	}
 	*out_n = n;
 	return 0;
