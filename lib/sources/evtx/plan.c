@@ -163,7 +163,7 @@ static void make_key(const struct hv_evtx_ctx *ctx,
 {
 	uint16_t n;
 	size_t at;
-	const unsigned char *c, *hit;
+	const unsigned char *c;
 
 	k->len = 0;
 	k->ok = doc->tpl != NULL && doc->literal == NULL;
@@ -174,14 +174,10 @@ static void make_key(const struct hv_evtx_ctx *ctx,
 	n = doc->tpl->max_subst;
 	at = key_doc(k, doc, false);
 	/* the nested documents, found by their class */
-	for (uint16_t i = 0; k->ok && i < n; i = (uint16_t)(i + 1)) {
-		c = k->buf + at;
-		hit = memchr(c + i, CLASS_BINXML, n - i);
-		if (!hit)
-			break;
-		i = (uint16_t)(hit - c);
-		key_nested(ctx, doc, i, k);
-	}
+	c = k->buf + at;
+	for (uint16_t i = 0; k->ok && i < n; i++)
+		if (c[i] == CLASS_BINXML)
+			key_nested(ctx, doc, i, k);
 }
 
 /* A hash of the key eight bytes at a time (multiply and fold, in the
@@ -402,6 +398,44 @@ static inline char *copy_text(char *w, const char *s, size_t n)
 	return w + n;
 }
 
+static inline uint64_t load8(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline uint32_t load4(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* a[0..n) == b[0..n) for n <= 32, with overlapping loads instead of a
+ * byte loop: the sizes are small and the same record after record. */
+static inline bool same_bytes(const unsigned char *a, const unsigned char *b,
+			      size_t n)
+{
+	uint64_t d;
+
+	if (n >= 8) {
+		d = (load8(a) ^ load8(b)) |
+		    (load8(a + n - 8) ^ load8(b + n - 8));
+		if (n > 16)
+			d |= (load8(a + 8) ^ load8(b + 8)) |
+			     (load8(a + n - 16) ^ load8(b + n - 16));
+		return d == 0;
+	}
+	if (n >= 4)
+		return ((load4(a) ^ load4(b)) |
+			(load4(a + n - 4) ^ load4(b + n - 4))) == 0;
+	return n == 0 ||
+	       (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
 /* Writes a value's text at w (room for its bound), from the memo when
  * its bytes are those of the last record. */
 static char *memo_put(struct memo *m, char *w, const struct hv_evtx_value *v,
@@ -412,7 +446,7 @@ static char *memo_put(struct memo *m, char *w, const struct hv_evtx_value *v,
 	if (m->misses >= MEMO_GIVE_UP || v->size > MEMO_RAW)
 		return hv_evtx_value_put(w, v, esc);
 	if (m->set && m->type == v->type && m->raw_len == v->size &&
-	    (v->size == 0 || memcmp(m->raw, v->data, v->size) == 0)) {
+	    same_bytes(m->raw, v->data, v->size)) {
 		m->misses = 0;
 		memcpy(w, m->out, MEMO_OUT);
 		return w + m->out_len;
