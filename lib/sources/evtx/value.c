@@ -44,7 +44,7 @@ static const char two_digits[] = "00010203040506070809"
 
 static inline char *put2(char *w, unsigned v)
 {
-	memcpy(w, two_digits + 2 * v, 2);
+	memcpy(w, two_digits + 2 * (size_t)v, 2);
 	return w + 2;
 }
 
@@ -232,12 +232,12 @@ static char *systime_put(char *w, const unsigned char *p)
 	return w;
 }
 
+/* Text without its NUL: the output is not a C string. */
 static char *put_str(char *w, const char *s)
 {
-	size_t n = strlen(s);
-
-	memcpy(w, s, n);
-	return w + n;
+	while (*s)
+		*w++ = *s++;
+	return w;
 }
 
 /* As evtxexport writes floats (the Windows C runtime's "%e": three
