@@ -16,7 +16,8 @@
 # Not a test: prints a Markdown section for bench/RESULTS.md.
 # usage: bench/evtx.sh   (HVDOCTOR=binary; RUNS=N hyperfine runs for the
 #                         fast tools, default 10; PY_RUNS=N for
-#                         evtx_dump.py, default 1: it takes minutes)
+#                         evtx_dump.py, default 1: it takes minutes;
+#                         PY_RUNS=0 leaves it out)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${HVDOCTOR:-}" ]; then
@@ -27,7 +28,9 @@ HVDOCTOR=$(realpath "$HVDOCTOR")
 runs=${RUNS:-10}
 py_runs=${PY_RUNS:-1}
 file=$(realpath ../shared/data/evtx/win2012r2-stolenszechuan-System.evtx)
-for tool in hyperfine evtxexport evtx_dump.py python3 /usr/bin/time; do
+tools="hyperfine evtxexport python3 /usr/bin/time"
+[ "$py_runs" = 0 ] || tools="$tools evtx_dump.py"
+for tool in $tools; do
 	command -v "$tool" >/dev/null || {
 		echo "bench/evtx.sh: needs $tool (scripts/install-deps --bench)" >&2
 		exit 2
@@ -80,8 +83,13 @@ hyperfine -N -i --style none --warmup 2 --runs "$runs" \
 	-n "hvdoctor events (filtered scan) $cores threads" \
 	"$HVDOCTOR events $file" \
 	-n "cat" "cat $file" >&2
-hyperfine -N --style none --runs "$py_runs" --export-json "$tmp/py.json" \
-	-n "evtx_dump.py" "evtx_dump.py $file" >&2
+if [ "$py_runs" = 0 ]; then
+	echo '{"results": []}' >"$tmp/py.json"
+else
+	hyperfine -N --style none --runs "$py_runs" \
+		--export-json "$tmp/py.json" \
+		-n "evtx_dump.py" "evtx_dump.py $file" >&2
+fi
 
 peak() { # peak RSS in KB of a command line
 	/usr/bin/time -f %M -o "$tmp/rss" bash -c "$1" >/dev/null 2>&1 || true
@@ -105,14 +113,16 @@ res = {r["command"]: r for r in fast + py}
 name = {r["command"]: r.get("command") for r in fast + py}
 med = {k: v["median"] for k, v in res.items()}
 exp = med["evtxexport -f xml"]
-pyt = med["evtx_dump.py"]
-print("| command | median (s) | MB/s | vs evtxexport | vs evtx_dump.py |")
-print("|---|---:|---:|---:|---:|")
+pyt = med.get("evtx_dump.py")  # None with PY_RUNS=0
+print("| command | median (s) | min (s) | max (s) | MB/s | vs evtxexport "
+      "| vs evtx_dump.py |")
+print("|---|---:|---:|---:|---:|---:|---:|")
 for k, v in med.items():
     if k in ("cat",) or k.startswith("hvdoctor events"):
         continue
-    print("| %s | %.3f | %.1f | %.1f× | %.0f× |"
-          % (k, v, size / v / 1e6, exp / v, pyt / v))
+    print("| %s | %.3f | %.3f | %.3f | %.1f | %.1f× | %s |"
+          % (k, v, res[k]["min"], res[k]["max"], size / v / 1e6, exp / v,
+             "%.0f×" % (pyt / v) if pyt else "not run"))
 print()
 print("| filtered scan | median (s) | GB/s | vs cat |")
 print("|---|---:|---:|---:|")

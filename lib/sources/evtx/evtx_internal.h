@@ -66,8 +66,22 @@ enum {
  * chunk. */
 struct hv_evtx_value {
 	uint8_t type;
+	uint8_t cls; /* enum hv_evtx_class; set where the substitution
+			array is read (template.c), 0 elsewhere */
 	uint32_t size;
 	const unsigned char *data;
+};
+
+/* What a value does to the shape of the rendered event (plan.c keys
+ * plans on it): nothing is written, an empty value, text, a nested
+ * document; arrays repeat elements. */
+enum hv_evtx_class {
+	CLASS_NULL = 0,
+	CLASS_EMPTY = 1, /* set but shows nothing */
+	CLASS_TEXT = 2,	 /* shows text */
+	CLASS_BINXML_EMPTY = 3,
+	CLASS_BINXML = 4, /* a nested document */
+	CLASS_ARRAY = 5,
 };
 
 enum hv_evtx_node_kind {
@@ -147,6 +161,9 @@ struct hv_evtx_ctx {
 /* Nested documents one record may have rendered through a plan. */
 #define HV_EVTX_SCRATCH 4
 
+/* Plans tried before the hash table (a power of two). */
+#define HV_EVTX_RECENT_PLANS 16u
+
 /* A chunk's compiled templates, by definition offset. */
 struct hv_evtx_tpl_slot {
 	bool used;
@@ -176,6 +193,8 @@ struct hv_evtx_reader {
 	struct hv_evtx_tpl *literal; /* the current record's, if any */
 	struct hv_evtx_plan **plans; /* this chunk's, by key hash */
 	size_t n_plans, cap_plans;
+	/* the plan used last for a few templates (by address) */
+	struct hv_evtx_plan *recent_plans[HV_EVTX_RECENT_PLANS];
 	/* values of nested documents, kept between records (plan.c) */
 	struct hv_evtx_value *scratch[HV_EVTX_SCRATCH];
 	size_t scratch_cap[HV_EVTX_SCRATCH];
@@ -225,6 +244,23 @@ bool hv_evtx_array_next(const struct hv_evtx_value *array, size_t *pos,
 bool hv_evtx_value_empty(const struct hv_evtx_value *v);
 /* The value as an unsigned integer when it is one. */
 bool hv_evtx_value_uint(const struct hv_evtx_value *v, uint64_t *out);
+/* The most one scalar value's text takes: six bytes per byte of the
+ * value covers every escaped or hex form, 64 the fixed-size types. */
+#define HV_EVTX_VALUE_BOUND(size) (64u + 6u * (size_t)(size))
+/* Writes a scalar value's text at w, which has room for
+ * HV_EVTX_VALUE_BOUND(v->size) bytes; returns the end. No NUL. */
+char *hv_evtx_value_put(char *w, const struct hv_evtx_value *v,
+			enum hv_evtx_escape esc);
+
+/* text.c: escaping. The worst case of one UTF-16 unit or one byte after
+ * escaping: six bytes ("&quot;", "\u001f"). */
+#define HV_EVTX_WORST 6u
+/* Writes n_units of UTF-16LE text at w (room for HV_EVTX_WORST bytes a
+ * unit), escaped for esc, up to a NUL; returns the end. */
+char *hv_evtx_utf16_put(char *w, const unsigned char *p, size_t n_units,
+			enum hv_evtx_escape esc);
+/* Writes one code point at w (room for HV_EVTX_WORST bytes). */
+char *hv_evtx_cp_put(char *w, uint32_t cp, enum hv_evtx_escape esc);
 /* Appends UTF-16LE text, escaped for esc. */
 void hv_evtx_utf16_escaped(const unsigned char *p, size_t n_units,
 			   enum hv_evtx_escape esc, struct hv_strbuf *out);

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
-static const struct hv_evtx_value null_value = {VT_NULL, 0, NULL};
+static const struct hv_evtx_value null_value = {.type = VT_NULL};
 
 /* The single substitution that makes up a field, or NULL when the field
  * is literal text or a mix. */

@@ -25,23 +25,44 @@
 #define KEY_MAX 1024u		   /* bytes */
 #define NESTED_MAX HV_EVTX_SCRATCH /* binary XML values in a record */
 
-enum { OP_TEXT, OP_VALUE };
-
+/* A value, then the literal text up to the next one. */
 struct op {
-	uint8_t kind;
 	uint8_t esc;
 	uint16_t outer;	   /* PLAN_TOP or the nested doc's BinXml value */
 	uint16_t id;	   /* value */
-	uint32_t off, len; /* OP_TEXT: in text */
+	uint32_t off, len; /* the text after it, in text */
+};
+
+/* Literal text is copied 32 bytes at a time for short runs: the text
+ * has that many bytes of padding, and the output that much room. */
+#define COPY_SLACK 32u
+
+/* Most values of a template repeat from record to record (provider,
+ * GUID, level, channel, computer...): each op keeps its last value's
+ * bytes and text, and copies the text when the bytes are the same. An
+ * op whose value changed MEMO_GIVE_UP records in a row (a time, a
+ * record number) stops trying. */
+#define MEMO_RAW 32u
+#define MEMO_OUT 64u /* no more than any value's bound */
+#define MEMO_GIVE_UP 4u
+
+struct memo {
+	uint8_t type, raw_len, out_len;
+	uint8_t misses; /* in a row */
+	bool set;
+	unsigned char raw[MEMO_RAW];
+	char out[MEMO_OUT];
 };
 
 struct hv_evtx_plan {
 	unsigned char *key;
 	size_t key_len;
 	uint32_t hash;
+	uint32_t lead; /* text before the first value, at text[0] */
 	struct op *ops;
+	struct memo *memos; /* one per op */
 	size_t n_ops;
-	char *text;
+	char *text;  /* COPY_SLACK bytes longer than the rendering */
 	bool usable; /* false: recorded but cannot be replayed */
 };
 
@@ -68,43 +89,36 @@ static void key_add(struct key *k, const void *p, size_t n)
 	k->len += n;
 }
 
-/* NULL 0, set but shows nothing 1, shows 2; binary XML: empty 3, a
- * template 4 (its pattern follows), unreadable 5. */
-static uint8_t value_class(const struct hv_evtx_value *v)
-{
-	if (v->type == VT_NULL)
-		return 0;
-	if (v->type == VT_BINXML)
-		return v->size ? 4 : 3;
-	if (v->size == 0)
-		return 1;
-	if (v->type == VT_STRING) /* as hv_evtx_value_empty() */
-		return v->size >= 2 && (v->data[0] | v->data[1]) ? 2 : 1;
-	return hv_evtx_value_empty(v) ? 1 : 2;
-}
-
-static void key_doc(struct key *k, const struct hv_evtx_doc *doc, bool nested)
+/* The template and its values' classes (enum hv_evtx_class, read with
+ * the values): NULL, empty or text decide which attributes and
+ * elements appear; a nested document's pattern follows the key. Arrays
+ * repeat elements, and nesting deeper than one level is left to the
+ * walk. Returns where the classes are in the key. */
+static size_t key_doc(struct key *k, const struct hv_evtx_doc *doc, bool nested)
 {
 	uint16_t n = doc->tpl->max_subst;
+	size_t m = doc->n_values < n ? doc->n_values : n, at;
 	uintptr_t tpl = (uintptr_t)doc->tpl; /* the template is the key */
-	unsigned char *c;
+	unsigned char *c, worst = 0;
 
 	key_add(k, &tpl, sizeof(tpl));
 	key_add(k, &n, sizeof(n));
 	if (!k->ok || k->len + n > sizeof(k->buf)) {
 		k->ok = false;
-		return;
+		return 0;
 	}
-	c = k->buf + k->len;
-	for (uint16_t i = 0; i < n; i++) {
-		const struct hv_evtx_value *v =
-			i < doc->n_values ? &doc->values[i] : NULL;
-
-		c[i] = v ? value_class(v) : 0;
-		if (v && ((v->type & VT_ARRAY) || (nested && c[i] >= 3)))
-			k->ok = false;
+	at = k->len;
+	c = k->buf + at;
+	for (size_t i = 0; i < m; i++) {
+		c[i] = doc->values[i].cls;
+		worst = c[i] > worst ? c[i] : worst;
 	}
+	if (m < n)
+		memset(c + m, CLASS_NULL, n - m);
+	if (worst == CLASS_ARRAY || (nested && worst >= CLASS_BINXML_EMPTY))
+		k->ok = false;
 	k->len += n;
+	return at;
 }
 
 static void key_release(struct key *k)
@@ -113,11 +127,43 @@ static void key_release(struct key *k)
 		hv_evtx_tpl_free(k->nested[i].doc.literal);
 }
 
+/* Reads the nested document of value i for the replay and adds its
+ * pattern to the key. */
+static void key_nested(const struct hv_evtx_ctx *ctx,
+		       const struct hv_evtx_doc *doc, uint16_t i, struct key *k)
+{
+	struct hv_evtx_reader *r = ctx->reader;
+	const struct hv_evtx_value *v = &doc->values[i];
+	struct nested *nd;
+	struct hv_cursor cur;
+	const char *why;
+
+	if (k->n_nested == NESTED_MAX) {
+		k->ok = false;
+		return;
+	}
+	nd = &k->nested[k->n_nested++];
+	memset(nd, 0, sizeof(*nd));
+	nd->id = i;
+	hv_cursor_init(&cur, v->data, v->size,
+		       ctx->base + (size_t)(v->data - ctx->chunk));
+	if (hv_evtx_doc_read(ctx, &cur, &nd->doc, &r->scratch[k->n_nested - 1],
+			     &r->scratch_cap[k->n_nested - 1], &why) < 0 ||
+	    nd->doc.literal) {
+		k->ok = false; /* the walk reports it as it is */
+		return;
+	}
+	key_add(k, &i, sizeof(i));
+	key_doc(k, &nd->doc, true);
+}
+
 /* The record's pattern, and its nested documents read for the replay. */
 static void make_key(const struct hv_evtx_ctx *ctx,
 		     const struct hv_evtx_doc *doc, bool xml, struct key *k)
 {
-	struct hv_evtx_reader *r = ctx->reader;
+	uint16_t n;
+	size_t at;
+	const unsigned char *c;
 
 	k->len = 0;
 	k->ok = doc->tpl != NULL && doc->literal == NULL;
@@ -125,35 +171,13 @@ static void make_key(const struct hv_evtx_ctx *ctx,
 	key_add(k, &xml, sizeof(xml));
 	if (!k->ok)
 		return;
-	key_doc(k, doc, false);
-	for (uint16_t i = 0; i < doc->n_values && k->ok; i++) {
-		const struct hv_evtx_value *v = &doc->values[i];
-		struct nested *nd;
-		struct hv_cursor cur;
-		const char *why;
-
-		if (v->type != VT_BINXML || !v->size ||
-		    i >= doc->tpl->max_subst)
-			continue;
-		if (k->n_nested == NESTED_MAX) {
-			k->ok = false;
-			break;
-		}
-		nd = &k->nested[k->n_nested++];
-		memset(nd, 0, sizeof(*nd));
-		nd->id = i;
-		hv_cursor_init(&cur, v->data, v->size,
-			       ctx->base + (size_t)(v->data - ctx->chunk));
-		if (hv_evtx_doc_read(
-			    ctx, &cur, &nd->doc, &r->scratch[k->n_nested - 1],
-			    &r->scratch_cap[k->n_nested - 1], &why) < 0 ||
-		    nd->doc.literal) {
-			k->ok = false; /* the walk reports it as it is */
-			break;
-		}
-		key_add(k, &i, sizeof(i));
-		key_doc(k, &nd->doc, true);
-	}
+	n = doc->tpl->max_subst;
+	at = key_doc(k, doc, false);
+	/* the nested documents, found by their class */
+	c = k->buf + at;
+	for (uint16_t i = 0; k->ok && i < n; i++)
+		if (c[i] == CLASS_BINXML)
+			key_nested(ctx, doc, i, k);
 }
 
 /* A hash of the key eight bytes at a time (multiply and fold, in the
@@ -181,6 +205,7 @@ static void plan_free(struct hv_evtx_plan *p)
 		return;
 	free(p->key);
 	free(p->ops);
+	free(p->memos);
 	free(p->text);
 	free(p);
 }
@@ -192,6 +217,7 @@ void hv_evtx_plans_reset(struct hv_evtx_reader *r)
 		r->plans[i] = NULL;
 	}
 	r->n_plans = 0;
+	memset(r->recent_plans, 0, sizeof(r->recent_plans));
 }
 
 void hv_evtx_plans_release(struct hv_evtx_reader *r)
@@ -221,21 +247,37 @@ static struct hv_evtx_plan **slot_for(struct hv_evtx_reader *r,
 	return &r->plans[i];
 }
 
+static unsigned hex_digit(char c)
+{
+	return c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+	       : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+	       : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+				      : 16;
+}
+
+static bool hex4(const char *p, uint16_t *out)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned d = hex_digit(p[i]);
+
+		if (d > 15)
+			return false;
+		v = v << 4 | d;
+	}
+	*out = (uint16_t)v;
+	return true;
+}
+
 /* Reads "\x01E<outer><id>\x02" at p; false if it is not one. */
 static bool read_mark(const char *p, size_t left, struct op *op)
 {
-	char hex[5] = {0};
-
 	if (left < PLAN_MARK_LEN || p[0] != '\x01' ||
 	    p[PLAN_MARK_LEN - 1] != '\x02' || p[1] < '0' || p[1] > '3')
 		return false;
-	op->kind = OP_VALUE;
 	op->esc = (uint8_t)(p[1] - '0');
-	memcpy(hex, p + 2, 4);
-	op->outer = (uint16_t)strtoul(hex, NULL, 16);
-	memcpy(hex, p + 6, 4);
-	op->id = (uint16_t)strtoul(hex, NULL, 16);
-	return true;
+	return hex4(p + 2, &op->outer) && hex4(p + 6, &op->id);
 }
 
 /* In JSON a value may not be (part of) a member name: names decide how
@@ -269,46 +311,47 @@ static bool nested_index(const struct key *k, struct op *op)
 	return false;
 }
 
+/* The end of the literal text that starts at i: the next mark byte,
+ * or the end. */
+static size_t text_end(const struct hv_strbuf *out, size_t i)
+{
+	while (i < out->len && out->buf[i] != '\x01' && out->buf[i] != '\x02')
+		i++;
+	return i;
+}
+
 /* Cuts a rendering with placeholders into ops; false when the text
  * holds a mark byte of its own or a mark that is not one of ours. */
 static bool cut(struct hv_evtx_plan *p, const struct hv_strbuf *out,
 		size_t values, bool xml, const struct key *k)
 {
-	size_t cap = 0, found = 0, i = 0, start = 0;
+	size_t cap = 0, i;
 
+	p->text = hv_calloc(1, out->len + COPY_SLACK + 1);
 	if (!out->buf)
 		return values == 0;
-	p->text = hv_strndup(out->buf, out->len);
-	while (i <= out->len) {
+	memcpy(p->text, out->buf, out->len);
+	i = p->lead = (uint32_t)text_end(out, 0);
+	while (i < out->len) {
 		struct op op = {0};
+		size_t end;
 
-		if (i < out->len && out->buf[i] != '\x01' &&
-		    out->buf[i] != '\x02') {
-			i++;
-			continue;
-		}
-		if (i > start) {
-			HV_GROW(p->ops, p->n_ops, cap);
-			p->ops[p->n_ops++] = (struct op){OP_TEXT,
-							 0,
-							 0,
-							 0,
-							 (uint32_t)start,
-							 (uint32_t)(i - start)};
-		}
-		if (i == out->len)
-			break;
 		if (!read_mark(out->buf + i, out->len - i, &op) ||
 		    (!xml && in_json_name(out->buf + i, out->buf + out->len)) ||
 		    !nested_index(k, &op))
 			return false;
+		i += PLAN_MARK_LEN;
+		end = text_end(out, i);
+		op.off = (uint32_t)i;
+		op.len = (uint32_t)(end - i);
 		HV_GROW(p->ops, p->n_ops, cap);
 		p->ops[p->n_ops++] = op;
-		found++;
-		i += PLAN_MARK_LEN;
-		start = i;
+		i = end;
 	}
-	return found == values;
+	if (p->n_ops != values)
+		return false;
+	p->memos = hv_calloc(p->n_ops ? p->n_ops : 1, sizeof(*p->memos));
+	return true;
 }
 
 static struct hv_evtx_plan *record_plan(const struct hv_evtx_ctx *ctx,
@@ -334,7 +377,7 @@ static const struct hv_evtx_value *value_for(const struct hv_evtx_doc *doc,
 					     const struct key *k,
 					     const struct op *op)
 {
-	static const struct hv_evtx_value null_value = {VT_NULL, 0, NULL};
+	static const struct hv_evtx_value null_value = {.type = VT_NULL};
 
 	if (op->outer != PLAN_TOP)
 		doc = &k->nested[op->outer].doc;
@@ -343,22 +386,125 @@ static const struct hv_evtx_value *value_for(const struct hv_evtx_doc *doc,
 	return &doc->values[op->id];
 }
 
-static int replay(const struct hv_evtx_plan *p, const struct hv_evtx_doc *doc,
+/* Copies literal text; short runs (most) as two fixed 16-byte moves. */
+static inline char *copy_text(char *w, const char *s, size_t n)
+{
+	if (n <= COPY_SLACK) {
+		memcpy(w, s, 16);
+		memcpy(w + 16, s + 16, 16);
+	} else {
+		memcpy(w, s, n);
+	}
+	return w + n;
+}
+
+static inline uint64_t load8(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline uint32_t load4(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* a[0..n) == b[0..n) for n <= 32, with overlapping loads instead of a
+ * byte loop: the sizes are small and the same record after record. */
+static inline bool same_bytes(const unsigned char *a, const unsigned char *b,
+			      size_t n)
+{
+	uint64_t d;
+
+	if (n >= 8) {
+		d = (load8(a) ^ load8(b)) |
+		    (load8(a + n - 8) ^ load8(b + n - 8));
+		if (n > 16)
+			d |= (load8(a + 8) ^ load8(b + 8)) |
+			     (load8(a + n - 16) ^ load8(b + n - 16));
+		return d == 0;
+	}
+	if (n >= 4)
+		return ((load4(a) ^ load4(b)) |
+			(load4(a + n - 4) ^ load4(b + n - 4))) == 0;
+	return n == 0 ||
+	       (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
+/* Writes a value's text at w (room for its bound), from the memo when
+ * its bytes are those of the last record. */
+static char *memo_put(struct memo *m, char *w, const struct hv_evtx_value *v,
+		      enum hv_evtx_escape esc)
+{
+	char *start = w;
+
+	if (m->misses >= MEMO_GIVE_UP || v->size > MEMO_RAW)
+		return hv_evtx_value_put(w, v, esc);
+	if (m->set && m->type == v->type && m->raw_len == v->size &&
+	    same_bytes(m->raw, v->data, v->size)) {
+		m->misses = 0;
+		memcpy(w, m->out, MEMO_OUT);
+		return w + m->out_len;
+	}
+	m->misses++;
+	w = hv_evtx_value_put(w, v, esc);
+	m->set = (size_t)(w - start) <= MEMO_OUT;
+	if (m->set) {
+		m->type = v->type;
+		m->raw_len = (uint8_t)v->size;
+		m->out_len = (uint8_t)(w - start);
+		if (v->size)
+			memcpy(m->raw, v->data, v->size);
+		memcpy(m->out, start, m->out_len);
+	}
+	return w;
+}
+
+/* Writes the record: the plan's text with the values in between, into
+ * room made once per value at most (a value's text is bounded by its
+ * size). Cut as the walk is, after the value that passes the limit. */
+static int replay(struct hv_evtx_plan *p, const struct hv_evtx_doc *doc,
 		  const struct key *k, struct hv_strbuf *out)
 {
+	char *w = hv_evtx_reserve(out, p->lead + COPY_SLACK);
+	char *end = out->buf + out->alloc - 1; /* the NUL's place */
+
+	w = copy_text(w, p->text, p->lead);
 	for (size_t i = 0; i < p->n_ops; i++) {
 		const struct op *op = &p->ops[i];
+		const struct hv_evtx_value *v = value_for(doc, k, op);
+		size_t need =
+			HV_EVTX_VALUE_BOUND(v->size) + op->len + COPY_SLACK;
 
-		if (op->kind == OP_TEXT) {
-			hv_evtx_put(out, p->text + op->off, op->len);
-			continue;
+		if ((size_t)(end - w) < need) {
+			hv_evtx_commit(out, w);
+			w = hv_evtx_reserve(out, need);
+			end = out->buf + out->alloc - 1;
 		}
-		hv_evtx_value_text(value_for(doc, k, op),
-				   (enum hv_evtx_escape)op->esc, out);
-		if (out->len > HV_EVTX_RENDER_LIMIT)
+		w = memo_put(&p->memos[i], w, v, (enum hv_evtx_escape)op->esc);
+		if ((size_t)(w - out->buf) > HV_EVTX_RENDER_LIMIT) {
+			hv_evtx_commit(out, w);
 			return -1;
+		}
+		w = copy_text(w, p->text + op->off, op->len);
 	}
+	hv_evtx_commit(out, w);
 	return 0;
+}
+
+static size_t recent_index(const struct hv_evtx_doc *doc, const struct key *k)
+{
+	uintptr_t a = (uintptr_t)doc->tpl;
+
+	if (k->n_nested)
+		a ^= (uintptr_t)k->nested[0].doc.tpl * 3;
+	a ^= a >> 11;
+	return (size_t)(a >> 5) & (HV_EVTX_RECENT_PLANS - 1);
 }
 
 static int walk(const struct hv_evtx_ctx *ctx, const struct hv_evtx_doc *doc,
@@ -376,7 +522,7 @@ int hv_evtx_plan_render(const struct hv_evtx_record *rec, bool xml,
 	struct hv_evtx_reader *r = rec->reader;
 	struct hv_evtx_ctx ctx;
 	struct hv_evtx_doc doc;
-	struct hv_evtx_plan **slot;
+	struct hv_evtx_plan **slot, **recent, *plan;
 	struct key k;
 	uint32_t hash;
 	int rc;
@@ -391,18 +537,26 @@ int hv_evtx_plan_render(const struct hv_evtx_record *rec, bool xml,
 		key_release(&k);
 		return walk(&ctx, &doc, xml, out);
 	}
-	hash = hash_of(k.buf, k.len);
-	slot = slot_for(r, &k, hash);
-	if (!*slot && r->n_plans >= PLANS_MAX) {
-		hv_evtx_plans_reset(r);
+	/* records of a template (and EventData template) mostly keep its
+	 * last pattern: that plan first, by the templates' addresses */
+	recent = &r->recent_plans[recent_index(&doc, &k)];
+	plan = *recent;
+	if (!plan || plan->key_len != k.len ||
+	    memcmp(plan->key, k.buf, k.len) != 0) {
+		hash = hash_of(k.buf, k.len);
 		slot = slot_for(r, &k, hash);
+		if (!*slot && r->n_plans >= PLANS_MAX) {
+			hv_evtx_plans_reset(r);
+			slot = slot_for(r, &k, hash);
+		}
+		if (!*slot) {
+			*slot = record_plan(&ctx, &doc, xml, &k, hash);
+			r->n_plans++;
+		}
+		plan = *recent = *slot;
 	}
-	if (!*slot) {
-		*slot = record_plan(&ctx, &doc, xml, &k, hash);
-		r->n_plans++;
-	}
-	if (*slot && (*slot)->usable)
-		rc = replay(*slot, &doc, &k, out);
+	if (plan->usable)
+		rc = replay(plan, &doc, &k, out);
 	else
 		rc = walk(&ctx, &doc, xml, out);
 	key_release(&k);

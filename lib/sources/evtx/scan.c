@@ -38,6 +38,14 @@ static void locate(const struct scan *s, size_t k, size_t *file, size_t *chunk)
 	*chunk = k - s->first_job[f];
 }
 
+/* Pages of delivered chunks are given back in batches: each madvise()
+ * makes the other threads' CPUs flush their TLBs, so once per chunk
+ * would cost more than it saves. Pages are mapped ahead in smaller
+ * batches, one call when a batch's first chunk is taken, so that what
+ * is mapped but not yet given back stays small. */
+#define FORGET_BATCH 128  /* chunks: 8 MiB */
+#define PREFETCH_BATCH 32 /* chunks: 2 MiB */
+
 static void run_job(const struct scan *s, struct hv_evtx_reader *r,
 		    struct hv_evtx_scan_job *job, size_t k)
 {
@@ -45,6 +53,8 @@ static void run_job(const struct scan *s, struct hv_evtx_reader *r,
 
 	locate(s, k, &job->file_index, &job->chunk);
 	job->file = &s->files[job->file_index];
+	if (job->chunk % PREFETCH_BATCH == 0)
+		hv_evtx_prefetch_chunks(job->file, job->chunk, PREFETCH_BATCH);
 	hv_evtx_problems_reset(&job->problems);
 	hv_strbuf_reset(&job->text);
 	if (s->ops->job_reset)
@@ -82,11 +92,6 @@ static void *worker(void *arg)
 	hv_evtx_reader_free(r);
 	return NULL;
 }
-
-/* Pages of delivered chunks are given back in batches: each madvise()
- * makes the other threads' CPUs flush their TLBs, so once per chunk
- * would cost more than it saves. */
-#define FORGET_BATCH 128 /* chunks: 8 MiB */
 
 static int deliver(struct scan *s, struct hv_evtx_scan_job *job)
 {

@@ -239,6 +239,28 @@ void hv_evtx_templates_release(struct hv_evtx_reader *r)
 	r->cap_shared = 0;
 }
 
+/* The value's enum hv_evtx_class: as hv_evtx_value_empty() decides
+ * what shows, and the walk what is an array or a nested document. */
+static inline uint8_t class_of(uint8_t type, uint32_t size,
+			       const unsigned char *data)
+{
+	if (type & VT_ARRAY)
+		return CLASS_ARRAY;
+	switch (type) {
+	case VT_NULL:
+		return CLASS_NULL;
+	case VT_STRING:
+		return size >= 2 && (data[0] | data[1]) ? CLASS_TEXT
+							: CLASS_EMPTY;
+	case VT_ANSI:
+		return size && data[0] ? CLASS_TEXT : CLASS_EMPTY;
+	case VT_BINXML:
+		return size ? CLASS_BINXML : CLASS_BINXML_EMPTY;
+	default:
+		return size ? CLASS_TEXT : CLASS_EMPTY;
+	}
+}
+
 /* The substitution array: a count, then (size, type, 0) per value, then
  * the values back to back ([MS-EVEN6] TemplateInstanceData). */
 static int read_values(struct hv_cursor *cur, struct hv_evtx_value **values,
@@ -246,6 +268,7 @@ static int read_values(struct hv_cursor *cur, struct hv_evtx_value **values,
 {
 	uint32_t n = hv_cursor_le32(cur);
 	const unsigned char *desc, *data;
+	struct hv_evtx_value *v;
 	size_t total = 0;
 
 	if (!hv_cursor_ok(cur) || n > hv_cursor_remaining(cur) / 4) {
@@ -265,13 +288,15 @@ static int read_values(struct hv_cursor *cur, struct hv_evtx_value **values,
 		*why = "substitution value runs past its record";
 		return -1;
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		struct hv_evtx_value *v = &(*values)[i];
+	v = *values;
+	for (uint32_t i = 0; i < n; i++, v++, desc += 4) {
+		uint32_t size = hv_le16(desc);
 
-		v->size = hv_le16(desc + (size_t)4 * i);
-		v->type = desc[(size_t)4 * i + 2];
+		v->size = size;
+		v->type = desc[2];
 		v->data = data;
-		data += v->size;
+		v->cls = class_of(desc[2], size, data);
+		data += size;
 	}
 	*out_n = n;
 	return 0;

@@ -14,7 +14,6 @@
 #include "sources/evtx/evtx_internal.h"
 
 #include "base/alloc.h"
-#include "base/utf16.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -30,7 +29,6 @@ void hv_evtx_grow(struct hv_strbuf *sb, size_t extra)
 	sb->alloc = alloc;
 }
 
-static const char lower_hex[] = "0123456789abcdef";
 static const char upper_hex[] = "0123456789ABCDEF";
 
 static const char two_digits[] = "00010203040506070809"
@@ -44,46 +42,50 @@ static const char two_digits[] = "00010203040506070809"
 				 "80818283848586878889"
 				 "90919293949596979899";
 
-/* Decimal, two digits per division, written in place from the end. */
+static inline char *put2(char *w, unsigned v)
+{
+	memcpy(w, two_digits + 2 * (size_t)v, 2);
+	return w + 2;
+}
+
+/* Decimal, two digits per division, built from the end in a scratch
+ * buffer and copied as one fixed block: the caller's room (a value's
+ * bound) always has 20 bytes to spare. */
 static char *dec(char *w, uint64_t v)
 {
-	uint64_t t = v;
-	char *end, *p;
-	int n = 1;
+	char tmp[40], *p = tmp + 20;
+	size_t n;
 
 	if (v < 10) { /* Level, Task, Opcode, Version: mostly one digit */
 		*w = (char)('0' + v);
 		return w + 1;
 	}
-	while (t >= 10) {
-		t /= 10;
-		n++;
-	}
-	end = p = w + n;
+	if (v < 100)
+		return put2(w, (unsigned)v);
 	while (v >= 100) {
 		p -= 2;
-		p[0] = two_digits[(v % 100) * 2];
-		p[1] = two_digits[(v % 100) * 2 + 1];
+		memcpy(p, two_digits + 2 * (v % 100), 2);
 		v /= 100;
 	}
 	if (v >= 10) {
-		p[-2] = two_digits[v * 2];
-		p[-1] = two_digits[v * 2 + 1];
+		p -= 2;
+		memcpy(p, two_digits + 2 * v, 2);
 	} else {
-		p[-1] = (char)('0' + v);
+		*--p = (char)('0' + v);
 	}
-	return end;
+	n = (size_t)(tmp + 20 - p);
+	memcpy(w, p, 20);
+	return w + n;
 }
 
 /* v in `digits` digits, zero-padded. */
-static char *dec_fixed(char *w, uint64_t v, int digits)
+static inline char *dec_fixed(char *w, uint64_t v, int digits)
 {
 	int i = digits;
 
 	while (i >= 2) {
 		i -= 2;
-		w[i] = two_digits[(v % 100) * 2];
-		w[i + 1] = two_digits[(v % 100) * 2 + 1];
+		memcpy(w + i, two_digits + 2 * (v % 100), 2);
 		v /= 100;
 	}
 	if (i)
@@ -91,155 +93,44 @@ static char *dec_fixed(char *w, uint64_t v, int digits)
 	return w + digits;
 }
 
-static char *hex_fixed(char *w, uint64_t v, int digits, const char *set)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The eight hex digits of x as eight bytes in memory order: each nibble
+ * spread into a byte, then '0'-'9' or the letters added all at once. */
+static inline uint64_t hex8(uint32_t x, bool upper)
 {
+	uint64_t v = x, ten;
+
+	v = ((v & 0xffff0000u) << 16) | (v & 0xffffu);
+	v = ((v & 0x0000ff000000ff00ull) << 8) | (v & 0x000000ff000000ffull);
+	v = ((v & 0x00f000f000f000f0ull) << 4) | (v & 0x000f000f000f000full);
+	ten = ((v + 0x0606060606060606ull) >> 4) & 0x0101010101010101ull;
+	v += 0x3030303030303030ull + ten * (upper ? 7 : 39);
+	return __builtin_bswap64(v); /* the first digit first */
+}
+
+static inline char *hex_fixed(char *w, uint64_t v, int digits, bool upper)
+{
+	char tmp[16];
+	uint64_t hi = hex8((uint32_t)(v >> 32), upper);
+	uint64_t lo = hex8((uint32_t)v, upper);
+
+	memcpy(tmp, &hi, 8);
+	memcpy(tmp + 8, &lo, 8);
+	memcpy(w, tmp + 16 - digits, (size_t)digits);
+	return w + digits;
+}
+#else
+static inline char *hex_fixed(char *w, uint64_t v, int digits, bool upper)
+{
+	const char *set = upper ? upper_hex : "0123456789abcdef";
+
 	for (int i = digits - 1; i >= 0; i--) {
 		w[i] = set[v & 15];
 		v >>= 4;
 	}
 	return w + digits;
 }
-
-/* The escape of an ASCII character, or NULL when it stands for itself.
- * XML 1.0 section 2.4: & and < always, > (for "]]>"), and " inside
- * attribute values. JSON (RFC 8259 section 7): " \ and control
- * characters, DEL too, as hv_json_escape does. */
-static const char *escape_of(unsigned c, enum hv_evtx_escape esc, char *tmp)
-{
-	switch (esc) {
-	case ESC_XML_TEXT:
-	case ESC_XML_ATTR:
-		if (c == '&')
-			return "&amp;";
-		if (c == '<')
-			return "&lt;";
-		if (c == '>')
-			return "&gt;";
-		if (c == '"' && esc == ESC_XML_ATTR)
-			return "&quot;";
-		return NULL;
-	case ESC_JSON:
-		if (c == '"')
-			return "\\\"";
-		if (c == '\\')
-			return "\\\\";
-		if (c == '\n')
-			return "\\n";
-		if (c == '\r')
-			return "\\r";
-		if (c == '\t')
-			return "\\t";
-		if (c < 0x20 || c == 0x7f) {
-			memcpy(tmp, "\\u00", 4);
-			tmp[4] = lower_hex[c >> 4];
-			tmp[5] = lower_hex[c & 15];
-			tmp[6] = '\0';
-			return tmp;
-		}
-		return NULL;
-	default:
-		return NULL;
-	}
-}
-
-/* Characters that may need escaping in some medium. */
-static bool special(unsigned c)
-{
-	return c < 0x20 || c == '&' || c == '<' || c == '>' || c == '"' ||
-	       c == '\\' || c == 0x7f;
-}
-
-static char *put_cp(char *w, uint32_t cp, enum hv_evtx_escape esc)
-{
-	char tmp[8];
-	const char *rep;
-
-	if (cp >= 0x80)
-		return w + hv_utf8_encode(cp, w);
-	rep = escape_of(cp, esc, tmp);
-	if (!rep) {
-		*w++ = (char)cp;
-		return w;
-	}
-	while (*rep)
-		*w++ = *rep++;
-	return w;
-}
-
-/* The worst case of one UTF-16 unit or one byte after escaping: six
- * bytes ("&quot;", "\u001f"). */
-#define WORST 6
-
-/* ASCII that stands for itself in every medium. */
-static const unsigned char plain[128] = {
-	[' '] = 1, ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['\''] = 1,
-	['('] = 1, [')'] = 1, ['*'] = 1, ['+'] = 1, [','] = 1, ['-'] = 1,
-	['.'] = 1, ['/'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1,
-	['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
-	[':'] = 1, [';'] = 1, ['='] = 1, ['?'] = 1, ['@'] = 1, ['A'] = 1,
-	['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
-	['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,
-	['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1,
-	['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1,
-	['Z'] = 1, ['['] = 1, [']'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1,
-	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
-	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
-	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-	['y'] = 1, ['z'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1,
-};
-
-void hv_evtx_utf16_escaped(const unsigned char *p, size_t n_units,
-			   enum hv_evtx_escape esc, struct hv_strbuf *out)
-{
-	char *w = hv_evtx_reserve(out, n_units * WORST);
-	size_t i = 0;
-
-	/* four plain ASCII units at a time: most text in a log */
-	while (i + 4 <= n_units) {
-		const unsigned char *q = p + 2 * i;
-
-		if ((q[1] | q[3] | q[5] | q[7]) != 0 || q[0] >= 128 ||
-		    q[2] >= 128 || q[4] >= 128 || q[6] >= 128 ||
-		    !(plain[q[0]] & plain[q[2]] & plain[q[4]] & plain[q[6]]))
-			break;
-		w[0] = (char)q[0];
-		w[1] = (char)q[2];
-		w[2] = (char)q[4];
-		w[3] = (char)q[6];
-		w += 4;
-		i += 4;
-	}
-	while (i < n_units) {
-		uint32_t u = hv_le16(p + 2 * i);
-
-		if (u - 1u < 0x7fu && !special(u)) {
-			*w++ = (char)u;
-			i++;
-			continue;
-		}
-		if (u == 0)
-			break;
-		w = put_cp(w, hv_utf16le_next(p, n_units, &i), esc);
-	}
-	hv_evtx_commit(out, w);
-}
-
-void hv_evtx_utf8_escaped(const char *p, size_t len, enum hv_evtx_escape esc,
-			  struct hv_strbuf *out)
-{
-	char *w = hv_evtx_reserve(out, len * WORST);
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c >= 0x80 || !special(c))
-			*w++ = (char)c;
-		else
-			w = put_cp(w, c, esc);
-	}
-	hv_evtx_commit(out, w);
-}
+#endif
 
 /* Windows-1252 for the 0x80-0x9F range: an ANSI string's code page is
  * not recorded, and this is the one Western Windows systems use. */
@@ -255,40 +146,35 @@ static uint32_t cp1252(unsigned char c)
 	return c >= 0x80 && c < 0xA0 ? high[c - 0x80] : c;
 }
 
-static void ansi(const struct hv_evtx_value *v, enum hv_evtx_escape esc,
-		 struct hv_strbuf *out)
+static char *ansi_put(char *w, const struct hv_evtx_value *v,
+		      enum hv_evtx_escape esc)
 {
-	char *w = hv_evtx_reserve(out, (size_t)v->size * WORST);
-
 	for (uint32_t i = 0; i < v->size && v->data[i]; i++)
-		w = put_cp(w, cp1252(v->data[i]), esc);
-	hv_evtx_commit(out, w);
+		w = hv_evtx_cp_put(w, cp1252(v->data[i]), esc);
+	return w;
 }
 
-static void hex_bytes(const unsigned char *p, size_t n, struct hv_strbuf *out)
+static char *hex_bytes(char *w, const unsigned char *p, size_t n)
 {
-	char *w = hv_evtx_reserve(out, n * 2);
-
 	for (size_t i = 0; i < n; i++) {
 		*w++ = upper_hex[p[i] >> 4];
 		*w++ = upper_hex[p[i] & 15];
 	}
-	hv_evtx_commit(out, w);
+	return w;
 }
 
 /* [MS-DTYP] 2.4.2.1: S-1-<authority>-<sub>...; an authority of 2^32 or
- * more is written in hex. */
-static bool sid_text(const struct hv_evtx_value *v, struct hv_strbuf *out)
+ * more is written in hex. NULL when the value is too short for a SID.
+ * At most 32 + 11 bytes per sub-authority: within the value's bound. */
+static char *sid_put(char *w, const struct hv_evtx_value *v)
 {
 	const unsigned char *p = v->data;
 	uint64_t auth = 0;
-	char *w;
 
 	if (v->size < 8 || (size_t)v->size < 8 + 4u * p[1])
-		return false;
+		return NULL;
 	for (int i = 2; i < 8; i++)
 		auth = auth << 8 | p[i];
-	w = hv_evtx_reserve(out, 32 + 11u * p[1]);
 	*w++ = 'S';
 	*w++ = '-';
 	w = dec(w, p[0]);
@@ -296,7 +182,7 @@ static bool sid_text(const struct hv_evtx_value *v, struct hv_strbuf *out)
 	if (auth >> 32) {
 		*w++ = '0';
 		*w++ = 'x';
-		w = hex_fixed(w, auth, 12, upper_hex);
+		w = hex_fixed(w, auth, 12, true);
 	} else {
 		w = dec(w, auth);
 	}
@@ -304,36 +190,31 @@ static bool sid_text(const struct hv_evtx_value *v, struct hv_strbuf *out)
 		*w++ = '-';
 		w = dec(w, hv_le32(p + 8 + (size_t)4 * i));
 	}
-	hv_evtx_commit(out, w);
-	return true;
+	return w;
 }
 
-static void guid_text(const unsigned char *p, struct hv_strbuf *out)
+static char *guid_put(char *w, const unsigned char *p)
 {
-	char *w = hv_evtx_reserve(out, 38);
-
 	*w++ = '{';
-	w = hex_fixed(w, hv_le32(p), 8, upper_hex);
+	w = hex_fixed(w, hv_le32(p), 8, true);
 	*w++ = '-';
-	w = hex_fixed(w, hv_le16(p + 4), 4, upper_hex);
+	w = hex_fixed(w, hv_le16(p + 4), 4, true);
 	*w++ = '-';
-	w = hex_fixed(w, hv_le16(p + 6), 4, upper_hex);
+	w = hex_fixed(w, hv_le16(p + 6), 4, true);
 	*w++ = '-';
 	for (int i = 8; i < 16; i++) {
 		if (i == 10)
 			*w++ = '-';
-		w = hex_fixed(w, p[i], 2, upper_hex);
+		w = hex_fixed(w, p[i], 2, true);
 	}
 	*w++ = '}';
-	hv_evtx_commit(out, w);
+	return w;
 }
 
 /* [MS-DTYP] 2.3.13 SYSTEMTIME: year, month, weekday, day, hour, minute,
  * second, milliseconds; written to the millisecond, as evtxexport does. */
-static void systime_text(const unsigned char *p, struct hv_strbuf *out)
+static char *systime_put(char *w, const unsigned char *p)
 {
-	char *w = hv_evtx_reserve(out, 40);
-
 	w = dec_fixed(w, hv_le16(p), 4);
 	*w++ = '-';
 	w = dec_fixed(w, hv_le16(p + 2) % 100, 2);
@@ -348,72 +229,67 @@ static void systime_text(const unsigned char *p, struct hv_strbuf *out)
 	*w++ = '.';
 	w = dec_fixed(w, hv_le16(p + 14) % 1000, 3);
 	*w++ = 'Z';
-	hv_evtx_commit(out, w);
+	return w;
+}
+
+/* Text without its NUL: the output is not a C string. */
+static char *put_str(char *w, const char *s)
+{
+	while (*s)
+		*w++ = *s++;
+	return w;
 }
 
 /* As evtxexport writes floats (the Windows C runtime's "%e": three
- * exponent digits): 1.500000e+000. */
-static void real_text(double d, struct hv_strbuf *out)
+ * exponent digits): 1.500000e+000. At most 15 bytes. */
+static char *real_put(char *w, double d)
 {
 	char buf[48], *e;
 
-	if (isnan(d)) {
-		hv_strbuf_adds(out, "-1.#IND");
-		return;
-	}
-	if (isinf(d)) {
-		hv_strbuf_adds(out, d < 0 ? "-1.#INF" : "1.#INF");
-		return;
-	}
+	if (isnan(d))
+		return put_str(w, "-1.#IND");
+	if (isinf(d))
+		return put_str(w, d < 0 ? "-1.#INF" : "1.#INF");
 	snprintf(buf, sizeof(buf), "%.6e", d);
 	e = strchr(buf, 'e');
 	if (e && strlen(e + 2) == 2) { /* e+NN -> e+0NN */
 		memmove(e + 3, e + 2, 3);
 		e[2] = '0';
 	}
-	hv_strbuf_adds(out, buf);
+	return put_str(w, buf);
 }
 
 /* Size of one item of a fixed-size type, 0 for variable-size types. */
-static uint32_t fixed_size(uint8_t type, uint32_t size)
+static inline uint32_t fixed_size(uint8_t type, uint32_t size)
 {
-	switch (type) {
-	case VT_INT8:
-	case VT_UINT8:
-		return 1;
-	case VT_INT16:
-	case VT_UINT16:
-		return 2;
-	case VT_INT32:
-	case VT_UINT32:
-	case VT_REAL32:
-	case VT_BOOL:
-	case VT_HEX32:
-		return 4;
-	case VT_INT64:
-	case VT_UINT64:
-	case VT_REAL64:
-	case VT_FILETIME:
-	case VT_HEX64:
-		return 8;
-	case VT_GUID:
-	case VT_SYSTIME:
-		return 16;
-	case VT_SIZE:
-	case VT_EVTHANDLE:
+	static const uint8_t sizes[VT_EVTHANDLE + 1] = {
+		[VT_INT8] = 1,	   [VT_UINT8] = 1,   [VT_INT16] = 2,
+		[VT_UINT16] = 2,   [VT_INT32] = 4,   [VT_UINT32] = 4,
+		[VT_REAL32] = 4,   [VT_BOOL] = 4,    [VT_HEX32] = 4,
+		[VT_INT64] = 8,	   [VT_UINT64] = 8,  [VT_REAL64] = 8,
+		[VT_FILETIME] = 8, [VT_HEX64] = 8,   [VT_GUID] = 16,
+		[VT_SYSTIME] = 16, [VT_SIZE] = 0xff, [VT_EVTHANDLE] = 0xff,
+	};
+	uint8_t n = type <= VT_EVTHANDLE ? sizes[type] : 0;
+
+	if (n == 0xff) /* pointer-sized: the value says which */
 		return size == 4 ? 4 : 8;
-	default:
-		return 0;
-	}
+	return n;
 }
 
-static uint64_t le_n(const unsigned char *p, uint32_t n)
+/* n is 1, 2, 4 or 8 (fixed_size()). */
+static inline uint64_t le_n(const unsigned char *p, uint32_t n)
 {
-	uint64_t v = 0;
-
-	for (uint32_t i = n; i-- > 0;)
-		v = v << 8 | p[i];
-	return v;
+	switch (n) {
+	case 1:
+		return p[0];
+	case 2:
+		return hv_le16(p);
+	case 4:
+		return hv_le32(p);
+	default:
+		return hv_le64(p);
+	}
 }
 
 bool hv_evtx_value_uint(const struct hv_evtx_value *v, uint64_t *out)
@@ -441,11 +317,9 @@ bool hv_evtx_value_uint(const struct hv_evtx_value *v, uint64_t *out)
 	}
 }
 
-static void integer_text(const struct hv_evtx_value *v, uint32_t n,
-			 struct hv_strbuf *out)
+static char *integer_put(char *w, const struct hv_evtx_value *v, uint32_t n)
 {
 	uint64_t u = le_n(v->data, n), sign = 1ull << (n * 8 - 1);
-	char *w = hv_evtx_reserve(out, 24);
 
 	switch (v->type) {
 	case VT_INT8:
@@ -457,23 +331,19 @@ static void integer_text(const struct hv_evtx_value *v, uint32_t n,
 			/* two's complement magnitude within n bytes */
 			u = (~u + 1) & (n == 8 ? ~0ull : (1ull << n * 8) - 1);
 		}
-		w = dec(w, u);
-		break;
+		return dec(w, u);
 	case VT_HEX32:
 	case VT_HEX64:
 	case VT_EVTHANDLE:
 		*w++ = '0';
 		*w++ = 'x';
-		w = hex_fixed(w, u, (int)n * 2, lower_hex);
-		break;
+		return hex_fixed(w, u, (int)n * 2, false);
 	default:
-		w = dec(w, u);
+		return dec(w, u);
 	}
-	hv_evtx_commit(out, w);
 }
 
-static void fixed_text(const struct hv_evtx_value *v, uint32_t n,
-		       struct hv_strbuf *out)
+static char *fixed_put(char *w, const struct hv_evtx_value *v, uint32_t n)
 {
 	union {
 		uint32_t u;
@@ -483,111 +353,97 @@ static void fixed_text(const struct hv_evtx_value *v, uint32_t n,
 		uint64_t u;
 		double d;
 	} f64;
-	char *w;
 
 	switch (v->type) {
 	case VT_REAL32:
 		f32.u = hv_le32(v->data);
-		real_text(f32.f, out);
-		break;
+		return real_put(w, f32.f);
 	case VT_REAL64:
 		f64.u = hv_le64(v->data);
-		real_text(f64.d, out);
-		break;
+		return real_put(w, f64.d);
 	case VT_BOOL:
-		hv_strbuf_adds(out, hv_le32(v->data) ? "true" : "false");
-		break;
+		return put_str(w, hv_le32(v->data) ? "true" : "false");
 	case VT_GUID:
-		guid_text(v->data, out);
-		break;
+		return guid_put(w, v->data);
 	case VT_FILETIME:
-		w = hv_evtx_reserve(out, 32);
-		hv_evtx_commit(out, w + hv_evtx_filetime_format(
-						hv_le64(v->data), 9, w));
-		break;
+		return w + hv_evtx_filetime_format(hv_le64(v->data), 9, w);
 	case VT_SYSTIME:
-		systime_text(v->data, out);
-		break;
+		return systime_put(w, v->data);
 	default:
-		integer_text(v, n, out);
+		return integer_put(w, v, n);
 	}
 }
 
-/* The common types first, without the general dispatch: this is the
- * innermost loop of a dump. */
-static bool fast_text(const struct hv_evtx_value *v, enum hv_evtx_escape esc,
-		      struct hv_strbuf *out)
+/* Types without a fixed size, and fixed-size ones cut short (as hex). */
+static char *variable_put(char *w, const struct hv_evtx_value *v,
+			  enum hv_evtx_escape esc)
 {
-	char *w;
+	char *end;
 
 	switch (v->type) {
+	case VT_NULL:
+	case VT_BINXML: /* the walk descends into it */
+		return w;
 	case VT_STRING:
-		hv_evtx_utf16_escaped(v->data, v->size / 2, esc, out);
-		return true;
-	case VT_UINT8:
+	case VT_EVTXML:
+		return hv_evtx_utf16_put(w, v->data, v->size / 2, esc);
+	case VT_ANSI:
+		return ansi_put(w, v, esc);
+	case VT_SID:
+		if ((end = sid_put(w, v)) != NULL)
+			return end;
+		break;
+	default:
+		break;
+	}
+	return hex_bytes(w, v->data, v->size);
+}
+
+char *hv_evtx_value_put(char *w, const struct hv_evtx_value *v,
+			enum hv_evtx_escape esc)
+{
+	uint32_t n;
+
+	/* the common types first, without the general dispatch */
+	switch (v->type) {
+	case VT_STRING:
+		return hv_evtx_utf16_put(w, v->data, v->size / 2, esc);
+	case VT_UINT8: /* 1, 2, 4 and 8 bytes */
 	case VT_UINT16:
 	case VT_UINT32:
 	case VT_UINT64:
-		if (v->size != fixed_size(v->type, v->size))
-			return false;
-		w = hv_evtx_reserve(out, 24);
-		hv_evtx_commit(out, dec(w, le_n(v->data, v->size)));
-		return true;
+		if (v->size == 1u << (v->type - VT_UINT8) / 2)
+			return dec(w, le_n(v->data, v->size));
+		break;
 	case VT_HEX64:
-		if (v->size != 8)
-			return false;
-		w = hv_evtx_reserve(out, 24);
-		*w++ = '0';
-		*w++ = 'x';
-		hv_evtx_commit(out,
-			       hex_fixed(w, hv_le64(v->data), 16, lower_hex));
-		return true;
+		if (v->size == 8) {
+			*w++ = '0';
+			*w++ = 'x';
+			return hex_fixed(w, hv_le64(v->data), 16, false);
+		}
+		break;
 	case VT_FILETIME:
-		if (v->size != 8)
-			return false;
-		w = hv_evtx_reserve(out, 32);
-		hv_evtx_commit(out, w + hv_evtx_filetime_format(
-						hv_le64(v->data), 9, w));
-		return true;
+		if (v->size == 8)
+			return w +
+			       hv_evtx_filetime_format(hv_le64(v->data), 9, w);
+		break;
 	default:
-		return false;
+		break;
 	}
+	n = fixed_size(v->type, v->size);
+	if (!n)
+		return variable_put(w, v, esc);
+	if (v->size >= n)
+		return fixed_put(w, v, n);
+	return hex_bytes(w, v->data, v->size);
 }
 
 static void scalar_text(const struct hv_evtx_value *v, enum hv_evtx_escape esc,
 			struct hv_strbuf *out)
 {
-	uint32_t n;
+	char *w = hv_evtx_reserve(out, HV_EVTX_VALUE_BOUND(v->size));
 
-	if (fast_text(v, esc, out))
-		return;
-	n = fixed_size(v->type, v->size);
-	if (n) {
-		if (v->size >= n)
-			fixed_text(v, n, out);
-		else
-			hex_bytes(v->data, v->size, out);
-		return;
-	}
-	switch (v->type) {
-	case VT_NULL:
-	case VT_BINXML: /* the walk descends into it */
-		return;
-	case VT_STRING:
-	case VT_EVTXML:
-		hv_evtx_utf16_escaped(v->data, v->size / 2, esc, out);
-		return;
-	case VT_ANSI:
-		ansi(v, esc, out);
-		return;
-	case VT_SID:
-		if (sid_text(v, out))
-			return;
-		break;
-	default:
-		break;
-	}
-	hex_bytes(v->data, v->size, out);
+	hv_evtx_commit(out, hv_evtx_value_put(w, v, esc));
 }
 
 void hv_evtx_value_text(const struct hv_evtx_value *v, enum hv_evtx_escape esc,
@@ -706,6 +562,7 @@ static _Thread_local struct {
 	bool set;
 } last_day;
 
+/* Writes up to 16 bytes (the date and what follows is rewritten). */
 static char *date_text(char *w, int64_t days)
 {
 	int64_t y;
@@ -713,15 +570,15 @@ static char *date_text(char *w, int64_t days)
 	char *start = w;
 
 	if (last_day.set && last_day.day == days) {
-		memcpy(w, last_day.text, last_day.len);
+		memcpy(w, last_day.text, sizeof(last_day.text));
 		return w + last_day.len;
 	}
 	civil(days, &y, &m, &d);
 	w = y >= 10000 ? dec(w, (uint64_t)y) : dec_fixed(w, (uint64_t)y, 4);
 	*w++ = '-';
-	w = dec_fixed(w, m, 2);
+	w = put2(w, m);
 	*w++ = '-';
-	w = dec_fixed(w, d, 2);
+	w = put2(w, d);
 	*w++ = 'T';
 	last_day.day = days;
 	last_day.len = (size_t)(w - start);
@@ -739,14 +596,17 @@ size_t hv_evtx_filetime_format(uint64_t ft, int digits, char *buf)
 	days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
 	rem = (unsigned)(secs - days * 86400);
 	w = date_text(w, days);
-	w = dec_fixed(w, rem / 3600, 2);
+	w = put2(w, rem / 3600);
 	*w++ = ':';
-	w = dec_fixed(w, rem / 60 % 60, 2);
+	w = put2(w, rem / 60 % 60);
 	*w++ = ':';
-	w = dec_fixed(w, rem % 60, 2);
+	w = put2(w, rem % 60);
 	if (digits == 9) {
 		*w++ = '.';
-		w = dec_fixed(w, frac, 7);
+		w = put2(w, frac / 100000);
+		w = put2(w, frac / 1000 % 100);
+		w = put2(w, frac / 10 % 100);
+		*w++ = (char)('0' + frac % 10);
 		*w++ = '0';
 		*w++ = '0';
 	} else if (digits > 0 && digits <= 7) {

@@ -30,7 +30,7 @@ struct walk {
 	uint16_t outer; /* the BinXml value being walked, or PLAN_TOP */
 };
 
-static const struct hv_evtx_value null_value = {VT_NULL, 0, NULL};
+static const struct hv_evtx_value null_value = {.type = VT_NULL};
 
 static const struct hv_evtx_value *value_of(const struct hv_evtx_doc *doc,
 					    const struct hv_evtx_node *n)
