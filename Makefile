@@ -20,7 +20,16 @@ comma   := ,
 SAN_FLAGS := -fsanitize=address$(comma)undefined -fno-sanitize-recover=all
 OPT     := $(if $(SAN),-O1 -fno-omit-frame-pointer $(SAN_FLAGS),-O2)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
+# libldap and libkrb5 are opened when first needed (lib/sources/dynlib.c),
+# not linked: the binary names them by the sonames of the development
+# libraries found here.
+PKG_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null) -pthread -ldl
+soname_of = $(shell objdump -p "$$(pkg-config --variable=libdir $(1) \
+	2>/dev/null)/lib$(1).so" 2>/dev/null | awk '/SONAME/ {print $$2}')
+LDAP_SONAME := $(call soname_of,ldap)
+KRB5_SONAME := $(call soname_of,krb5)
+DEFS += $(if $(LDAP_SONAME),-DHV_LDAP_SONAME='"$(LDAP_SONAME)"') \
+	$(if $(KRB5_SONAME),-DHV_KRB5_SONAME='"$(KRB5_SONAME)"')
 CFLAGS  ?= -g
 ALL_CFLAGS := -std=c17 $(OPT) $(CFLAGS) $(WARN) $(DEFS) -Ilib $(PKG_CFLAGS) -MMD -MP
 LDFLAGS_ALL := $(if $(SAN),$(SAN_FLAGS)) $(LDFLAGS)

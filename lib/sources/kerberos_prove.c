@@ -2,22 +2,12 @@
 
 #include "base/alloc.h"
 #include "base/strbuf.h"
+#include "sources/dynlib_internal.h"
 
 #include <ctype.h>
 #include <krb5.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* MIT's S4U entry points: exported by libkrb5 (symbol version
- * krb5_3_MIT, used by its own kvno -U/-P) but declared only in the
- * private k5-int.h, so declared here as MIT defines them. */
-krb5_error_code KRB5_CALLCONV krb5_get_credentials_for_user(
-	krb5_context context, krb5_flags options, krb5_ccache ccache,
-	krb5_creds *in_creds, krb5_data *subject_cert, krb5_creds **out_creds);
-krb5_error_code KRB5_CALLCONV krb5_get_credentials_for_proxy(
-	krb5_context context, krb5_flags options, krb5_ccache ccache,
-	krb5_creds *in_creds, krb5_ticket *evidence_tkt,
-	krb5_creds **out_creds);
 
 #define SPN_VSMS "Microsoft Virtual System Migration Service"
 
@@ -73,10 +63,11 @@ static void answer(struct session *s, struct hv_krb_answer *a,
 	a->tried = true;
 	a->code = code;
 	if (code) {
-		const char *msg = krb5_get_error_message(s->ctx, code);
+		const char *msg =
+			hv_krb5_fn.krb5_get_error_message(s->ctx, code);
 
 		a->text = hv_strdup(msg);
-		krb5_free_error_message(s->ctx, msg);
+		hv_krb5_fn.krb5_free_error_message(s->ctx, msg);
 	} else if (creds) {
 		a->forwardable =
 			(creds->ticket_flags & TKT_FLG_FORWARDABLE) != 0;
@@ -87,11 +78,11 @@ static int fail(struct hv_error *err, enum hv_err_category cat,
 		struct session *s, krb5_error_code code, const char *where,
 		const char *what)
 {
-	const char *msg = krb5_get_error_message(s->ctx, code);
+	const char *msg = hv_krb5_fn.krb5_get_error_message(s->ctx, code);
 
 	hv_error_set(err, cat, where, "%s", what);
 	hv_error_native(err, "krb5", code, msg);
-	krb5_free_error_message(s->ctx, msg);
+	hv_krb5_fn.krb5_free_error_message(s->ctx, msg);
 	return cat;
 }
 
@@ -105,28 +96,30 @@ static int keytab_login(struct hv_krb_prove *p, struct session *s,
 	krb5_error_code code;
 
 	memset(&creds, 0, sizeof(creds));
-	if ((code = krb5_parse_name(s->ctx, p->as, &s->me)) ||
-	    (code = krb5_kt_resolve(s->ctx, p->keytab, &kt)))
+	if ((code = hv_krb5_fn.krb5_parse_name(s->ctx, p->as, &s->me)) ||
+	    (code = hv_krb5_fn.krb5_kt_resolve(s->ctx, p->keytab, &kt)))
 		return fail(err, HV_ERR_USAGE, s, code, p->as,
 			    "not a principal or keytab");
-	if ((code = krb5_cc_new_unique(s->ctx, "MEMORY", NULL, &s->cc)) ||
-	    (code = krb5_cc_initialize(s->ctx, s->cc, s->me))) {
-		krb5_kt_close(s->ctx, kt);
+	if ((code = hv_krb5_fn.krb5_cc_new_unique(s->ctx, "MEMORY", NULL,
+						  &s->cc)) ||
+	    (code = hv_krb5_fn.krb5_cc_initialize(s->ctx, s->cc, s->me))) {
+		hv_krb5_fn.krb5_kt_close(s->ctx, kt);
 		return fail(err, HV_ERR_UNEXPECTED, s, code,
 			    "MEMORY:", "cannot make a memory cache");
 	}
 	s->own_cache = true;
-	krb5_get_init_creds_opt_alloc(s->ctx, &opt);
+	hv_krb5_fn.krb5_get_init_creds_opt_alloc(s->ctx, &opt);
 	/* S4U2Proxy needs the service's own TGT forwardable */
-	krb5_get_init_creds_opt_set_forwardable(opt, 1);
-	code = krb5_get_init_creds_keytab(s->ctx, &creds, s->me, kt, 0, NULL,
-					  opt);
+	hv_krb5_fn.krb5_get_init_creds_opt_set_forwardable(opt, 1);
+	code = hv_krb5_fn.krb5_get_init_creds_keytab(s->ctx, &creds, s->me, kt,
+						     0, NULL, opt);
 	answer(s, &p->tgt, code, &creds);
-	if (code == 0 && (code = krb5_cc_store_cred(s->ctx, s->cc, &creds)))
+	if (code == 0 &&
+	    (code = hv_krb5_fn.krb5_cc_store_cred(s->ctx, s->cc, &creds)))
 		answer(s, &p->tgt, code, NULL);
-	krb5_free_cred_contents(s->ctx, &creds);
-	krb5_get_init_creds_opt_free(s->ctx, opt);
-	krb5_kt_close(s->ctx, kt);
+	hv_krb5_fn.krb5_free_cred_contents(s->ctx, &creds);
+	hv_krb5_fn.krb5_get_init_creds_opt_free(s->ctx, opt);
+	hv_krb5_fn.krb5_kt_close(s->ctx, kt);
 	return 0;
 }
 
@@ -141,23 +134,24 @@ static int cache_login(struct hv_krb_prove *p, struct session *s,
 
 	memset(&match, 0, sizeof(match));
 	memset(&creds, 0, sizeof(creds));
-	if ((code = krb5_cc_default(s->ctx, &s->cc)) ||
-	    (code = krb5_cc_get_principal(s->ctx, s->cc, &s->me)))
+	if ((code = hv_krb5_fn.krb5_cc_default(s->ctx, &s->cc)) ||
+	    (code = hv_krb5_fn.krb5_cc_get_principal(s->ctx, s->cc, &s->me)))
 		return fail(err, HV_ERR_CREDENTIALS, s, code, "KRB5CCNAME",
 			    "no Kerberos ticket: run kinit first, or give "
 			    "--keytab");
 	realm = krb5_princ_realm(s->ctx, s->me);
-	code = krb5_build_principal_ext(
+	code = hv_krb5_fn.krb5_build_principal_ext(
 		s->ctx, &tgs, realm->length, realm->data, KRB5_TGS_NAME_SIZE,
 		KRB5_TGS_NAME, realm->length, realm->data, 0);
 	match.client = s->me;
 	match.server = tgs;
 	if (code == 0)
-		code = krb5_cc_retrieve_cred(s->ctx, s->cc, 0, &match, &creds);
+		code = hv_krb5_fn.krb5_cc_retrieve_cred(s->ctx, s->cc, 0,
+							&match, &creds);
 	answer(s, &p->tgt, code, &creds);
 	if (code == 0)
-		krb5_free_cred_contents(s->ctx, &creds);
-	krb5_free_principal(s->ctx, tgs);
+		hv_krb5_fn.krb5_free_cred_contents(s->ctx, &creds);
+	hv_krb5_fn.krb5_free_principal(s->ctx, tgs);
 	return 0;
 }
 
@@ -171,8 +165,8 @@ static krb5_creds *s4u_self(struct session *s, krb5_principal user,
 	memset(&in, 0, sizeof(in));
 	in.client = user;
 	in.server = s->me;
-	code = krb5_get_credentials_for_user(s->ctx, KRB5_GC_CANONICALIZE,
-					     s->cc, &in, NULL, &out);
+	code = hv_krb5_fn.krb5_get_credentials_for_user(
+		s->ctx, KRB5_GC_CANONICALIZE, s->cc, &in, NULL, &out);
 	answer(s, a, code, out);
 	return code ? NULL : out;
 }
@@ -186,19 +180,19 @@ static void s4u_proxy(struct session *s, const krb5_creds *evidence,
 	krb5_error_code code;
 
 	memset(&in, 0, sizeof(in));
-	code = krb5_parse_name(s->ctx, t->spn, &server);
+	code = hv_krb5_fn.krb5_parse_name(s->ctx, t->spn, &server);
 	if (code == 0)
-		code = krb5_decode_ticket(&evidence->ticket, &tkt);
+		code = hv_krb5_fn.krb5_decode_ticket(&evidence->ticket, &tkt);
 	if (code == 0) {
 		in.client = evidence->client;
 		in.server = server;
-		code = krb5_get_credentials_for_proxy(s->ctx, KRB5_GC_NO_STORE,
-						      s->cc, &in, tkt, &out);
+		code = hv_krb5_fn.krb5_get_credentials_for_proxy(
+			s->ctx, KRB5_GC_NO_STORE, s->cc, &in, tkt, &out);
 	}
 	answer(s, &t->answer, code, out);
-	krb5_free_creds(s->ctx, out);
-	krb5_free_ticket(s->ctx, tkt);
-	krb5_free_principal(s->ctx, server);
+	hv_krb5_fn.krb5_free_creds(s->ctx, out);
+	hv_krb5_fn.krb5_free_ticket(s->ctx, tkt);
+	hv_krb5_fn.krb5_free_principal(s->ctx, server);
 }
 
 static void service_ticket(struct session *s, struct hv_krb_target *t)
@@ -208,16 +202,16 @@ static void service_ticket(struct session *s, struct hv_krb_target *t)
 	krb5_error_code code;
 
 	memset(&in, 0, sizeof(in));
-	code = krb5_parse_name(s->ctx, t->spn, &server);
+	code = hv_krb5_fn.krb5_parse_name(s->ctx, t->spn, &server);
 	if (code == 0) {
 		in.client = s->me;
 		in.server = server;
-		code = krb5_get_credentials(s->ctx, KRB5_GC_NO_STORE, s->cc,
-					    &in, &out);
+		code = hv_krb5_fn.krb5_get_credentials(s->ctx, KRB5_GC_NO_STORE,
+						       s->cc, &in, &out);
 	}
 	answer(s, &t->answer, code, out);
-	krb5_free_creds(s->ctx, out);
-	krb5_free_principal(s->ctx, server);
+	hv_krb5_fn.krb5_free_creds(s->ctx, out);
+	hv_krb5_fn.krb5_free_principal(s->ctx, server);
 }
 
 static void add_targets(struct hv_krb_prove *p, const char *host,
@@ -270,7 +264,7 @@ static void prove_s4u(struct hv_krb_prove *p, struct session *s)
 
 	if (p->tgt.code)
 		return;
-	if (krb5_parse_name(s->ctx, p->user, &user)) {
+	if (hv_krb5_fn.krb5_parse_name(s->ctx, p->user, &user)) {
 		p->s4u_self.tried = true;
 		p->s4u_self.code = KRB5_PARSE_MALFORMED;
 		p->s4u_self.text = hv_strdup("not a user principal");
@@ -279,31 +273,31 @@ static void prove_s4u(struct hv_krb_prove *p, struct session *s)
 	evidence = s4u_self(s, user, &p->s4u_self);
 	if (evidence && !p->s4u_self.forwardable) {
 		own = s4u_self(s, s->me, &p->self_self);
-		krb5_free_creds(s->ctx, own);
+		hv_krb5_fn.krb5_free_creds(s->ctx, own);
 	}
 	for (size_t i = 0; evidence && i < p->n_targets; i++)
 		s4u_proxy(s, evidence, &p->targets[i]);
-	krb5_free_creds(s->ctx, evidence);
-	krb5_free_principal(s->ctx, user);
+	hv_krb5_fn.krb5_free_creds(s->ctx, evidence);
+	hv_krb5_fn.krb5_free_principal(s->ctx, user);
 }
 
 static int open_session(struct hv_krb_prove *p, struct session *s,
 			struct hv_error *err)
 {
 	char *realm = NULL, *who = NULL;
-	krb5_error_code code = krb5_init_context(&s->ctx);
+	krb5_error_code code = hv_krb5_fn.krb5_init_context(&s->ctx);
 
 	if (code)
 		return hv_error_set(err, HV_ERR_UNEXPECTED, "krb5",
 				    "cannot start krb5 (krb5.conf?)");
 	if (p->keytab ? keytab_login(p, s, err) : cache_login(p, s, err))
 		return err->category;
-	if (krb5_unparse_name(s->ctx, s->me, &who) == 0) {
+	if (hv_krb5_fn.krb5_unparse_name(s->ctx, s->me, &who) == 0) {
 		const char *at = strrchr(who, '@');
 
 		p->client = hv_strdup(who);
 		realm = at ? hv_strdup(at + 1) : NULL;
-		krb5_free_unparsed_name(s->ctx, who);
+		hv_krb5_fn.krb5_free_unparsed_name(s->ctx, who);
 	}
 	p->realm = realm;
 	return 0;
@@ -321,6 +315,8 @@ int hv_krb_prove_run(struct hv_krb_prove *p, const char *const *to,
 		return hv_error_set(err, HV_ERR_USAGE, NULL,
 				    "--keytab needs --as HOST$ and --user "
 				    "USER");
+	if ((rc = hv_krb5_load(err)) != 0)
+		return rc;
 	if ((rc = open_session(p, &s, err)) == 0) {
 		if (!p->domain && p->realm)
 			p->domain = domain = lower(p->realm);
@@ -337,13 +333,13 @@ int hv_krb_prove_run(struct hv_krb_prove *p, const char *const *to,
 			p->domain = NULL;
 	}
 	free(domain);
-	krb5_free_principal(s.ctx, s.me);
+	hv_krb5_fn.krb5_free_principal(s.ctx, s.me);
 	if (s.cc && s.own_cache)
-		krb5_cc_destroy(s.ctx, s.cc);
+		hv_krb5_fn.krb5_cc_destroy(s.ctx, s.cc);
 	else if (s.cc)
-		krb5_cc_close(s.ctx, s.cc);
+		hv_krb5_fn.krb5_cc_close(s.ctx, s.cc);
 	if (s.ctx)
-		krb5_free_context(s.ctx);
+		hv_krb5_fn.krb5_free_context(s.ctx);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #include "base/strbuf.h"
 #include "base/term.h"
 #include "base/utf8.h"
+#include "sources/dynlib_internal.h"
 #include "sources/ldap_internal.h"
 
 #include <ldap.h>
@@ -126,7 +127,7 @@ struct search {
 	const char *filter;
 	char **attrs; /* libldap wants char **; NULL: all */
 	struct hv_directory *dir;
-	struct berval cookie; /* RFC 2696 cookie; ber_memfree() */
+	struct berval cookie; /* RFC 2696 cookie; hv_ldap_fn.ber_memfree() */
 	size_t pages;
 };
 
@@ -144,17 +145,18 @@ static int walk_attrs(struct search *s, LDAPMessage *msg, attr_fn fn, void *ctx,
 	int rc, ldrc;
 
 	/* The values stay in the message; only the arrays are ours. */
-	ldrc = ldap_get_dn_ber(ld, msg, &ber, &dn);
+	ldrc = hv_ldap_fn.ldap_get_dn_ber(ld, msg, &ber, &dn);
 	while (ldrc == LDAP_SUCCESS) {
 		char *attr;
 
-		ldrc = ldap_get_attribute_ber(ld, msg, ber, &name, &vals);
+		ldrc = hv_ldap_fn.ldap_get_attribute_ber(ld, msg, ber, &name,
+							 &vals);
 		if (ldrc != LDAP_SUCCESS || !name.bv_val)
 			break;
 		attr = hv_strndup(name.bv_val, name.bv_len);
 		rc = fn(s, ctx, attr, vals, err);
 		free(attr);
-		ber_memfree(vals);
+		hv_ldap_fn.ber_memfree(vals);
 		vals = NULL;
 		if (rc)
 			goto done;
@@ -164,7 +166,7 @@ static int walk_attrs(struct search *s, LDAPMessage *msg, attr_fn fn, void *ctx,
 		rc = hv_ldap_error(err, ld, ldrc, HV_ERR_DIRECTORY, s->h->uri,
 				   "undecodable search entry");
 done:
-	ber_free(ber, 0);
+	hv_ldap_fn.ber_free(ber, 0);
 	return rc;
 }
 
@@ -218,15 +220,15 @@ static int fetch_slice(struct search *s, struct slice *sl, struct hv_error *err)
 	hv_strbuf_addf(&want, "%s;range=%lu-*", sl->name, sl->next);
 	attrs[0] = want.buf;
 	attrs[1] = NULL;
-	rc = ldap_search_ext_s(s->h->ld, sl->entry->dn, LDAP_SCOPE_BASE,
-			       "(objectClass=*)", attrs, 0, NULL, NULL, NULL,
-			       LDAP_NO_LIMIT, &res);
+	rc = hv_ldap_fn.ldap_search_ext_s(
+		s->h->ld, sl->entry->dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+		attrs, 0, NULL, NULL, NULL, LDAP_NO_LIMIT, &res);
 	if (rc != LDAP_SUCCESS) {
 		rc = hv_ldap_error(err, s->h->ld, rc, hv_ldap_category(rc),
 				   sl->entry->dn, "cannot read %s", want.buf);
 		goto done;
 	}
-	msg = ldap_first_entry(s->h->ld, res);
+	msg = hv_ldap_fn.ldap_first_entry(s->h->ld, res);
 	if (!msg) {
 		rc = hv_error_set(err, HV_ERR_DIRECTORY, sl->entry->dn,
 				  "the object vanished while reading %s",
@@ -239,7 +241,7 @@ static int fetch_slice(struct search *s, struct slice *sl, struct hv_error *err)
 	if (!rc && !sl->found)
 		sl->done = true;
 done:
-	ldap_msgfree(res);
+	hv_ldap_fn.ldap_msgfree(res);
 	hv_strbuf_release(&want);
 	return rc;
 }
@@ -277,7 +279,7 @@ static int store_entry(struct search *s, LDAPMessage *msg, struct hv_error *err)
 	BerElement *ber = NULL;
 	struct berval dn = {0, NULL};
 	char *copy;
-	int rc = ldap_get_dn_ber(s->h->ld, msg, &ber, &dn);
+	int rc = hv_ldap_fn.ldap_get_dn_ber(s->h->ld, msg, &ber, &dn);
 
 	/* the same validation an LDIF export gets: the DN with its length,
 	 * as the server sent it (it points into msg) */
@@ -289,7 +291,7 @@ static int store_entry(struct search *s, LDAPMessage *msg, struct hv_error *err)
 		rc = at_dn(hv_ldap_dn_check(dn.bv_val, dn.bv_len, err), err,
 			   s->h->uri);
 	copy = rc ? NULL : hv_strndup(dn.bv_val, dn.bv_len);
-	ber_free(ber, 0);
+	hv_ldap_fn.ber_free(ber, 0);
 	if (rc)
 		return rc;
 	/* Borrowed until the next append: ranged fetches add values only. */
@@ -310,18 +312,19 @@ static int next_cookie(struct search *s, LDAPControl **ctrls,
 	/* RFC 2696 section 3: the server returns the control with every
 	 * page, with an empty cookie on the last. Without it nobody knows
 	 * whether the result is whole. */
-	ctrl = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, ctrls, NULL);
+	ctrl = hv_ldap_fn.ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, ctrls,
+					    NULL);
 	if (!ctrl)
 		return hv_error_set(err, HV_ERR_DIRECTORY, s->h->uri,
 				    "the server answered a paged search "
 				    "without a paging cookie (RFC 2696); the "
 				    "result may be incomplete");
-	rc = ldap_parse_pageresponse_control(s->h->ld, ctrl, &estimate,
-					     &cookie);
+	rc = hv_ldap_fn.ldap_parse_pageresponse_control(s->h->ld, ctrl,
+							&estimate, &cookie);
 	if (rc != LDAP_SUCCESS)
 		return hv_ldap_error(err, s->h->ld, rc, HV_ERR_DIRECTORY,
 				     s->h->uri, "bad paged-results response");
-	ber_memfree(s->cookie.bv_val);
+	hv_ldap_fn.ber_memfree(s->cookie.bv_val);
 	s->cookie = cookie;
 	if (++s->pages >= MAX_PAGES && cookie.bv_len)
 		return hv_error_set(err, HV_ERR_DIRECTORY, s->h->uri,
@@ -357,8 +360,8 @@ static int search_page(struct search *s, struct hv_error *err)
 
 	/* Critical (RFC 2696 section 3, RFC 4511 4.1.11): a server that
 	 * cannot page must refuse instead of truncating at its limit. */
-	rc = ldap_create_page_control(s->h->ld, PAGE_SIZE, &s->cookie, 1,
-				      &ctrl);
+	rc = hv_ldap_fn.ldap_create_page_control(s->h->ld, PAGE_SIZE,
+						 &s->cookie, 1, &ctrl);
 	if (rc != LDAP_SUCCESS) {
 		rc = hv_ldap_error(err, s->h->ld, rc, HV_ERR_UNEXPECTED,
 				   s->h->uri,
@@ -366,14 +369,15 @@ static int search_page(struct search *s, struct hv_error *err)
 		goto done;
 	}
 	req[0] = ctrl;
-	rc = ldap_search_ext_s(s->h->ld, s->base, s->scope, s->filter, s->attrs,
-			       0, req, NULL, NULL, LDAP_NO_LIMIT, &res);
+	rc = hv_ldap_fn.ldap_search_ext_s(s->h->ld, s->base, s->scope,
+					  s->filter, s->attrs, 0, req, NULL,
+					  NULL, LDAP_NO_LIMIT, &res);
 	if (!res) {
 		rc = search_failed(s, rc, err);
 		goto done;
 	}
-	rc = ldap_parse_result(s->h->ld, res, &code, NULL, NULL, NULL, &resp,
-			       0);
+	rc = hv_ldap_fn.ldap_parse_result(s->h->ld, res, &code, NULL, NULL,
+					  NULL, &resp, 0);
 	if (rc != LDAP_SUCCESS) {
 		rc = hv_ldap_error(err, s->h->ld, rc, HV_ERR_DIRECTORY,
 				   s->h->uri, "undecodable search result");
@@ -385,13 +389,13 @@ static int search_page(struct search *s, struct hv_error *err)
 	}
 	/* The cookie first: a page without one is refused whole. */
 	rc = next_cookie(s, resp, err);
-	for (LDAPMessage *e = ldap_first_entry(s->h->ld, res); e && !rc;
-	     e = ldap_next_entry(s->h->ld, e))
+	for (LDAPMessage *e = hv_ldap_fn.ldap_first_entry(s->h->ld, res);
+	     e && !rc; e = hv_ldap_fn.ldap_next_entry(s->h->ld, e))
 		rc = store_entry(s, e, err);
 done:
-	ldap_controls_free(resp);
-	ldap_control_free(ctrl);
-	ldap_msgfree(res);
+	hv_ldap_fn.ldap_controls_free(resp);
+	hv_ldap_fn.ldap_control_free(ctrl);
+	hv_ldap_fn.ldap_msgfree(res);
 	return rc;
 }
 
@@ -454,7 +458,7 @@ int hv_ldap_search(struct hv_ldap *h, const char *base,
 	do
 		rc = search_page(&s, err);
 	while (!rc && s.cookie.bv_len);
-	ber_memfree(s.cookie.bv_val);
+	hv_ldap_fn.ber_memfree(s.cookie.bv_val);
 	free_attrs(s.attrs);
 	return rc;
 }

@@ -5,6 +5,7 @@
 
 #include "base/alloc.h"
 #include "base/strbuf.h"
+#include "sources/dynlib_internal.h"
 #include "sources/ldap_internal.h"
 
 #include <ldap.h>
@@ -211,13 +212,15 @@ int hv_ldap_error(struct hv_error *err, LDAP *ld, int rc,
 	hv_strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
 	hv_error_set(err, category, where, "%s: %s", hv_strbuf_str(&msg),
-		     ldap_err2string(rc));
+		     hv_ldap_fn.ldap_err2string(rc));
 	hv_strbuf_release(&msg);
 	if (ld)
-		ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+		hv_ldap_fn.ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE,
+					   &diag);
 	hv_error_native(err, "libldap", rc,
-			diag && diag[0] ? diag : ldap_err2string(rc));
-	ldap_memfree(diag);
+			diag && diag[0] ? diag
+					: hv_ldap_fn.ldap_err2string(rc));
+	hv_ldap_fn.ldap_memfree(diag);
 	return category;
 }
 
@@ -269,11 +272,11 @@ static int bind_error(struct hv_ldap *h, int rc, const char *user,
 	if (unreachable(rc))
 		return hv_ldap_error(err, h->ld, rc, HV_ERR_DIRECTORY, h->uri,
 				     "cannot reach the LDAP server");
-	ldap_get_option(h->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+	hv_ldap_fn.ldap_get_option(h->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
 	if (diag && hv_ldap_ad_data_code(diag, &code))
 		why = hv_ldap_ad_data_text(code);
 	if (!why)
-		why = ldap_err2string(rc);
+		why = hv_ldap_fn.ldap_err2string(rc);
 	if (rc == LDAP_LOCAL_ERROR && !user)
 		hint = hv_ldap_gssapi_advice(diag);
 	else if (rc == LDAP_AUTH_UNKNOWN && !user)
@@ -293,8 +296,9 @@ static int bind_error(struct hv_ldap *h, int rc, const char *user,
 		     hv_strbuf_str(&msg));
 	hv_strbuf_release(&msg);
 	hv_error_native(err, "libldap", rc,
-			diag && diag[0] ? diag : ldap_err2string(rc));
-	ldap_memfree(diag);
+			diag && diag[0] ? diag
+					: hv_ldap_fn.ldap_err2string(rc));
+	hv_ldap_fn.ldap_memfree(diag);
 	return HV_ERR_CREDENTIALS;
 }
 
@@ -311,18 +315,21 @@ static int set_session_options(struct hv_ldap *h, int timeout_ms,
 	int bad = 0;
 
 	h->timeout_ms = ms;
-	bad += ldap_set_option(h->ld, LDAP_OPT_PROTOCOL_VERSION, &version);
+	bad += hv_ldap_fn.ldap_set_option(h->ld, LDAP_OPT_PROTOCOL_VERSION,
+					  &version);
 	/* AD answers subtree searches at a domain head with continuation
 	 * references to other partitions (ldap://lab.example.com/CN=
 	 * Configuration,...). Chasing them means DNS and binding elsewhere;
 	 * we read one naming context. */
-	bad += ldap_set_option(h->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
-	bad += ldap_set_option(h->ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
-	bad += ldap_set_option(h->ld, LDAP_OPT_TIMEOUT, &tv);
+	bad += hv_ldap_fn.ldap_set_option(h->ld, LDAP_OPT_REFERRALS,
+					  LDAP_OPT_OFF);
+	bad += hv_ldap_fn.ldap_set_option(h->ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
+	bad += hv_ldap_fn.ldap_set_option(h->ld, LDAP_OPT_TIMEOUT, &tv);
 	/* The host in the URI names the service principal ldap/<host>:
 	 * libldap would otherwise replace it by its reverse-DNS name, which
 	 * for an IP or a load-balancer alias is the wrong principal. */
-	bad += ldap_set_option(h->ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON);
+	bad += hv_ldap_fn.ldap_set_option(h->ld, LDAP_OPT_X_SASL_NOCANON,
+					  LDAP_OPT_ON);
 	if (bad)
 		return hv_error_set(err, HV_ERR_UNEXPECTED, h->uri,
 				    "libldap refused a session option");
@@ -340,11 +347,11 @@ static int inherit_ca(LDAP *ld)
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
 		char *value = NULL;
 
-		if (ldap_get_option(NULL, opts[i], &value) ==
+		if (hv_ldap_fn.ldap_get_option(NULL, opts[i], &value) ==
 			    LDAP_OPT_SUCCESS &&
 		    value)
-			bad += ldap_set_option(ld, opts[i], value);
-		ldap_memfree(value);
+			bad += hv_ldap_fn.ldap_set_option(ld, opts[i], value);
+		hv_ldap_fn.ldap_memfree(value);
 	}
 	return bad;
 }
@@ -361,17 +368,18 @@ static int set_tls_options(struct hv_ldap *h,
 		return 0;
 	/* RFC 4513 section 3.1.3: verify the chain and the server's name,
 	 * whatever ldap.conf says about TLS_REQCERT. */
-	bad += ldap_set_option(h->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
+	bad += hv_ldap_fn.ldap_set_option(h->ld, LDAP_OPT_X_TLS_REQUIRE_CERT,
+					  &demand);
 	if (opts->cacert)
-		bad += ldap_set_option(h->ld, LDAP_OPT_X_TLS_CACERTFILE,
-				       opts->cacert);
+		bad += hv_ldap_fn.ldap_set_option(
+			h->ld, LDAP_OPT_X_TLS_CACERTFILE, opts->cacert);
 	else
 		bad += inherit_ca(h->ld);
 	if (bad)
 		return hv_error_set(err, HV_ERR_UNEXPECTED, h->uri,
 				    "libldap refused a TLS option");
 	/* The options above take effect in a new context of this handle. */
-	if (ldap_set_option(h->ld, LDAP_OPT_X_TLS_NEWCTX, &client))
+	if (hv_ldap_fn.ldap_set_option(h->ld, LDAP_OPT_X_TLS_NEWCTX, &client))
 		return hv_ldap_error(err, h->ld, LDAP_LOCAL_ERROR, HV_ERR_IO,
 				     opts->cacert ? opts->cacert : h->uri,
 				     "cannot set up TLS with these CA "
@@ -420,7 +428,8 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Runs ldap_connect() under the watchdog; *out_fired says it fired. */
+/* Runs hv_ldap_fn.ldap_connect() under the watchdog; *out_fired says it fired.
+ */
 static int connect_watched(struct hv_ldap *h, bool *out_fired)
 {
 	struct watchdog w = {.h = h, .deadline_ms = now_ms() + h->timeout_ms};
@@ -435,7 +444,7 @@ static int connect_watched(struct hv_ldap *h, bool *out_fired)
 	pthread_cond_init(&w.cv, &attr);
 	pthread_condattr_destroy(&attr);
 	watching = pthread_create(&thread, NULL, watch, &w) == 0;
-	rc = ldap_connect(h->ld);
+	rc = hv_ldap_fn.ldap_connect(h->ld);
 	pthread_mutex_lock(&w.mu);
 	w.done = true;
 	pthread_cond_signal(&w.cv);
@@ -461,7 +470,7 @@ static int on_connect(LDAP *ld, Sockbuf *sb, LDAPURLDesc *srv,
 	(void)ld;
 	(void)addr;
 	h->tcp_up = true;
-	if (ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd) == 1)
+	if (hv_ldap_fn.ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd) == 1)
 		h->fd = fd;
 	/* Of a URI list, remember the server that answered: entries and
 	 * errors cite it. */
@@ -520,13 +529,13 @@ static int connect_server(struct hv_ldap *h, bool starttls,
 	h->conncb.lc_add = on_connect;
 	h->conncb.lc_del = on_disconnect;
 	h->conncb.lc_arg = h;
-	if (ldap_set_option(h->ld, LDAP_OPT_CONNECT_CB, &h->conncb))
+	if (hv_ldap_fn.ldap_set_option(h->ld, LDAP_OPT_CONNECT_CB, &h->conncb))
 		return hv_error_set(err, HV_ERR_UNEXPECTED, h->uri,
 				    "libldap refused a connection callback");
 	start = now_ms();
 	rc = connect_watched(h, &fired);
 	if (rc != LDAP_SUCCESS) {
-		ldap_get_option(h->ld, LDAP_OPT_RESULT_CODE, &rc);
+		hv_ldap_fn.ldap_get_option(h->ld, LDAP_OPT_RESULT_CODE, &rc);
 		if (fired || timed_out(h, rc, start))
 			return timeout_error(h, rc,
 					     h->tcp_up ? "the TLS handshake"
@@ -540,7 +549,7 @@ static int connect_server(struct hv_ldap *h, bool starttls,
 	}
 	if (starttls) {
 		start = now_ms();
-		rc = ldap_start_tls_s(h->ld, NULL, NULL);
+		rc = hv_ldap_fn.ldap_start_tls_s(h->ld, NULL, NULL);
 		if (rc != LDAP_SUCCESS && timed_out(h, rc, start))
 			return timeout_error(h, rc, "StartTLS", err);
 		if (rc != LDAP_SUCCESS)
@@ -550,7 +559,7 @@ static int connect_server(struct hv_ldap *h, bool starttls,
 						     ? tls_failed
 						     : "the server refused it");
 	}
-	h->tls = ldap_tls_inplace(h->ld) != 0;
+	h->tls = hv_ldap_fn.ldap_tls_inplace(h->ld) != 0;
 	return 0;
 }
 
@@ -572,8 +581,8 @@ static int bind_simple(struct hv_ldap *h, const struct hv_ldap_options *opts,
 	secret = hv_strdup(opts->password);
 	cred.bv_val = secret;
 	cred.bv_len = strlen(secret);
-	rc = ldap_sasl_bind_s(h->ld, opts->user, LDAP_SASL_SIMPLE, &cred, NULL,
-			      NULL, NULL);
+	rc = hv_ldap_fn.ldap_sasl_bind_s(h->ld, opts->user, LDAP_SASL_SIMPLE,
+					 &cred, NULL, NULL, NULL);
 	hv_free_secret(secret);
 	if (rc != LDAP_SUCCESS)
 		return bind_error(h, rc, opts->user, err);
@@ -602,18 +611,19 @@ static int bind_gssapi(struct hv_ldap *h, struct hv_error *err)
 	long long start;
 	int rc;
 
-	if (ldap_set_option(h->ld, LDAP_OPT_X_SASL_SECPROPS, props))
+	if (hv_ldap_fn.ldap_set_option(h->ld, LDAP_OPT_X_SASL_SECPROPS, props))
 		return hv_error_set(err, HV_ERR_UNEXPECTED, h->uri,
 				    "libldap refused SASL properties %s",
 				    props);
 	start = now_ms();
-	rc = ldap_sasl_interactive_bind_s(h->ld, NULL, "GSSAPI", NULL, NULL,
-					  LDAP_SASL_QUIET, sasl_interact, NULL);
+	rc = hv_ldap_fn.ldap_sasl_interactive_bind_s(
+		h->ld, NULL, "GSSAPI", NULL, NULL, LDAP_SASL_QUIET,
+		sasl_interact, NULL);
 	if (rc != LDAP_SUCCESS && timed_out(h, rc, start))
 		return timeout_error(h, rc, "the GSSAPI bind", err);
 	if (rc != LDAP_SUCCESS)
 		return bind_error(h, rc, NULL, err);
-	if (ldap_get_option(h->ld, LDAP_OPT_X_SASL_SSF, &ssf) ==
+	if (hv_ldap_fn.ldap_get_option(h->ld, LDAP_OPT_X_SASL_SSF, &ssf) ==
 	    LDAP_OPT_SUCCESS)
 		h->ssf = ssf > UINT_MAX ? UINT_MAX : (unsigned)ssf;
 	/* minssf should have made this impossible; never read AD over an
@@ -639,15 +649,16 @@ static int find_base(struct hv_ldap *h, const char *base, struct hv_error *err)
 		h->base_dn = hv_strdup(base);
 		return 0;
 	}
-	rc = ldap_search_ext_s(h->ld, "", LDAP_SCOPE_BASE, "(objectClass=*)",
-			       attrs, 0, NULL, NULL, NULL, 1, &res);
+	rc = hv_ldap_fn.ldap_search_ext_s(h->ld, "", LDAP_SCOPE_BASE,
+					  "(objectClass=*)", attrs, 0, NULL,
+					  NULL, NULL, 1, &res);
 	if (rc != LDAP_SUCCESS) {
 		rc = hv_ldap_error(err, h->ld, rc, hv_ldap_category(rc), h->uri,
 				   "cannot read the RootDSE");
 		goto done;
 	}
-	entry = ldap_first_entry(h->ld, res);
-	vals = entry ? ldap_get_values_len(h->ld, entry, dnc) : NULL;
+	entry = hv_ldap_fn.ldap_first_entry(h->ld, res);
+	vals = entry ? hv_ldap_fn.ldap_get_values_len(h->ld, entry, dnc) : NULL;
 	if (!vals || !vals[0] || !vals[0]->bv_len) {
 		rc = hv_error_set(err, HV_ERR_DIRECTORY, h->uri,
 				  "the RootDSE names no defaultNamingContext;"
@@ -657,8 +668,8 @@ static int find_base(struct hv_ldap *h, const char *base, struct hv_error *err)
 	h->base_dn = hv_strndup(vals[0]->bv_val, vals[0]->bv_len);
 	rc = 0;
 done:
-	ldap_value_free_len(vals);
-	ldap_msgfree(res);
+	hv_ldap_fn.ldap_value_free_len(vals);
+	hv_ldap_fn.ldap_msgfree(res);
 	return rc;
 }
 
@@ -670,15 +681,18 @@ int hv_ldap_open(const struct hv_ldap_options *opts, struct hv_ldap **out,
 
 	*out = NULL;
 	rc = hv_ldap_check_options(opts, err);
+	if (!rc)
+		rc = hv_ldap_load(err);
 	if (rc)
 		goto done;
 	h = hv_calloc(1, sizeof(*h));
 	h->fd = -1;
 	h->uri = hv_strdup(opts->uri);
-	rc = ldap_initialize(&h->ld, opts->uri);
+	rc = hv_ldap_fn.ldap_initialize(&h->ld, opts->uri);
 	if (rc != LDAP_SUCCESS) {
 		rc = hv_error_set(err, HV_ERR_USAGE, opts->uri,
-				  "not an LDAP URI (%s)", ldap_err2string(rc));
+				  "not an LDAP URI (%s)",
+				  hv_ldap_fn.ldap_err2string(rc));
 		goto done;
 	}
 	rc = set_session_options(h, opts->timeout_ms, err);
@@ -721,7 +735,7 @@ void hv_ldap_close(struct hv_ldap *h)
 	if (!h)
 		return;
 	if (h->ld)
-		ldap_unbind_ext_s(h->ld, NULL, NULL);
+		hv_ldap_fn.ldap_unbind_ext_s(h->ld, NULL, NULL);
 	free(h->uri);
 	free(h->base_dn);
 	free(h);
@@ -814,7 +828,7 @@ int hv_ldap_modify(struct hv_ldap *h, const char *dn,
 	}
 	if (rc)
 		goto done;
-	rc = ldap_modify_ext_s(h->ld, dn, modv, NULL, NULL);
+	rc = hv_ldap_fn.ldap_modify_ext_s(h->ld, dn, modv, NULL, NULL);
 	if (rc != LDAP_SUCCESS)
 		rc = modify_failed(h, dn, rc, err);
 done:

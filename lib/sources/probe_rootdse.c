@@ -1,5 +1,7 @@
 #include "sources/probe_rootdse.h"
 
+#include "sources/dynlib_internal.h"
+
 #include <ldap.h>
 #include <sys/time.h>
 #include "sources/probe_net.h"
@@ -55,9 +57,10 @@ static int ldap_fail(struct hv_error *err, struct hv_clock_reading *r,
 	r->outcome = rc == LDAP_SERVER_DOWN || rc == LDAP_TIMEOUT
 			     ? HV_XCHG_TIMEOUT
 			     : HV_XCHG_ERROR;
-	snprintf(r->detail, sizeof(r->detail), "%s", ldap_err2string(rc));
+	snprintf(r->detail, sizeof(r->detail), "%s",
+		 hv_ldap_fn.ldap_err2string(rc));
 	return hv_error_set(err, HV_ERR_DIRECTORY, uri, "rootDSE not read: %s",
-			    ldap_err2string(rc));
+			    hv_ldap_fn.ldap_err2string(rc));
 }
 
 static void take_value(struct hv_clock_reading *r, const char *value,
@@ -87,33 +90,44 @@ int hv_probe_rootdse_clock(const char *uri, unsigned timeout_ms,
 	LDAPMessage *res = NULL, *entry;
 	struct berval **vals = NULL;
 	int64_t t1, t4;
-	int rc = ldap_initialize(&ld, uri);
+	struct hv_error load_err;
+	int rc = hv_ldap_load(&load_err);
 
+	if (rc) {
+		r->outcome = HV_XCHG_ERROR;
+		snprintf(r->detail, sizeof(r->detail), "%.*s",
+			 (int)sizeof(r->detail) - 1, load_err.message);
+		if (err)
+			*err = load_err;
+		return rc;
+	}
+	rc = hv_ldap_fn.ldap_initialize(&ld, uri);
 	if (rc != LDAP_SUCCESS)
 		return ldap_fail(err, r, uri, rc);
-	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
-	ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
-	ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
+	hv_ldap_fn.ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
+	hv_ldap_fn.ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
+	hv_ldap_fn.ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
 	t1 = hv_wall_ns();
-	rc = ldap_search_ext_s(ld, "", LDAP_SCOPE_BASE, "(objectClass=*)",
-			       attrs, 0, NULL, NULL, &tv, 1, &res);
+	rc = hv_ldap_fn.ldap_search_ext_s(ld, "", LDAP_SCOPE_BASE,
+					  "(objectClass=*)", attrs, 0, NULL,
+					  NULL, &tv, 1, &res);
 	t4 = hv_wall_ns();
 	if (rc != LDAP_SUCCESS) {
-		ldap_msgfree(res);
-		ldap_unbind_ext_s(ld, NULL, NULL);
+		hv_ldap_fn.ldap_msgfree(res);
+		hv_ldap_fn.ldap_unbind_ext_s(ld, NULL, NULL);
 		return ldap_fail(err, r, uri, rc);
 	}
 	r->outcome = HV_XCHG_OPEN;
-	entry = ldap_first_entry(ld, res);
+	entry = hv_ldap_fn.ldap_first_entry(ld, res);
 	if (entry)
-		vals = ldap_get_values_len(ld, entry, "currentTime");
+		vals = hv_ldap_fn.ldap_get_values_len(ld, entry, "currentTime");
 	if (vals && vals[0])
 		take_value(r, vals[0]->bv_val, vals[0]->bv_len, t1, t4);
 	else
 		snprintf(r->detail, sizeof(r->detail),
 			 "the rootDSE has no currentTime");
-	ldap_value_free_len(vals);
-	ldap_msgfree(res);
-	ldap_unbind_ext_s(ld, NULL, NULL);
+	hv_ldap_fn.ldap_value_free_len(vals);
+	hv_ldap_fn.ldap_msgfree(res);
+	hv_ldap_fn.ldap_unbind_ext_s(ld, NULL, NULL);
 	return 0;
 }
