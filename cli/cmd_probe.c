@@ -43,7 +43,7 @@ static const struct cli_option probe_options[] = {
 	 "a domain controller: Kerberos and LDAP ports, and\n"
 	 "its clock by SNTP as the reference; repeatable",
 	 OPT_DC},
-	{"timeout", "MS", "per probe, connect included (default 2000)",
+	{"timeout", "MS", "per probe, connect included (default 2000; 2s also)",
 	 OPT_TIMEOUT},
 	{"parallel", "N", "probes in flight at most (default 512)",
 	 OPT_PARALLEL},
@@ -74,6 +74,33 @@ static int number(const struct cli_args *args, int id, const char *name,
 		return HV_EXIT_INCOMPLETE;
 	}
 	*out = (unsigned)n;
+	return 0;
+}
+
+/* --timeout per probe: milliseconds when bare (its unit since the start),
+ * or with a unit, "2s" or "500ms". A bare number under 100 is refused:
+ * it is what seconds look like (audit's --timeout is in seconds), and
+ * probes cut that short would blame the network for our own limit. */
+static int probe_timeout(const char *v, unsigned *out)
+{
+	bool bare;
+
+	*out = DEFAULT_TIMEOUT_MS;
+	if (!v)
+		return 0;
+	if (cli_duration_ms(v, 1, out, &bare) < 0 || *out < 1 ||
+	    *out > 600000) {
+		cli_error("probe: --timeout takes milliseconds from 1 to "
+			  "600000, or a time such as 2s, not '%s'",
+			  v);
+		return HV_EXIT_INCOMPLETE;
+	}
+	if (bare && *out < 100) {
+		cli_error("probe: --timeout %s would be %s ms per probe; write "
+			  "%ss for seconds, or %sms if you mean milliseconds",
+			  v, v, v, v);
+		return HV_EXIT_INCOMPLETE;
+	}
 	return 0;
 }
 
@@ -307,8 +334,7 @@ static int run_probe(const struct cli_args *args,
 	bool have_est = false;
 	int rc;
 
-	rc = number(args, OPT_TIMEOUT, "timeout", DEFAULT_TIMEOUT_MS, 600000,
-		    &opt.timeout_ms);
+	rc = probe_timeout(cli_value(args, OPT_TIMEOUT), &opt.timeout_ms);
 	if (rc == 0)
 		rc = number(args, OPT_PARALLEL, "parallel", DEFAULT_PARALLEL,
 			    65536, &opt.parallel);

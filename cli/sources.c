@@ -1,4 +1,5 @@
 #include "sources.h"
+#include "commands.h"
 
 #include "estate/domains_file.h"
 #include "base/alloc.h"
@@ -57,7 +58,7 @@ const struct cli_option cli_source_options[] = {
 	{"group-by", "ou", "one migration domain per OU", SRC_GROUP_BY},
 	{"timeout", "SECONDS",
 	 "limit for each LDAP network step: connect, TLS,\n"
-	 "bind, each search page (default 30)",
+	 "bind, each search page (default 30; 30s also)",
 	 SRC_TIMEOUT},
 	{NULL, NULL, NULL, 0},
 };
@@ -188,18 +189,20 @@ static int load_ldif(const struct cli_args *args, const char *command,
 	return rc;
 }
 
+/* --timeout for LDAP: seconds when bare (its unit since the start), or
+ * with a unit, "30s" or "1500ms"; from 1 s to an hour. */
 static int parse_timeout(const char *text, int *out_ms)
 {
-	char *end = NULL;
-	long s;
+	unsigned ms;
+	bool bare;
 
 	*out_ms = 0;
 	if (!text)
 		return 0;
-	s = strtol(text, &end, 10);
-	if (!*text || *end || s < 1 || s > 3600)
+	if (cli_duration_ms(text, 1000, &ms, &bare) < 0 || ms < 1000 ||
+	    ms > 3600000)
 		return -1;
-	*out_ms = (int)s * 1000;
+	*out_ms = (int)ms;
 	return 0;
 }
 
@@ -219,7 +222,8 @@ static int bind_options(const struct cli_args *args, const char *command,
 	*out_password = NULL;
 	if (parse_timeout(cli_value(args, SRC_TIMEOUT), &opts->timeout_ms) <
 	    0) {
-		cli_error("%s: --timeout takes whole seconds from 1 to 3600",
+		cli_error("%s: --timeout takes seconds from 1 to 3600 (e.g. 30 "
+			  "or 30s)",
 			  command);
 		return HV_EXIT_INCOMPLETE;
 	}
