@@ -106,23 +106,34 @@ static void select_hosts(struct hv_estate *est, const struct hv_selection *sel)
 		add_named_host(est, sel->new_node);
 }
 
-static const struct hv_estate *sort_estate; /* qsort has no context */
+/* qsort gives its comparison no context, so each index travels with
+ * the name it is sorted by. */
+struct named_index {
+	const char *name;
+	size_t index;
+};
 
-static int by_account_name(const void *a, const void *b)
+static int by_name(const void *a, const void *b)
 {
-	const struct hv_account *x = &sort_estate->accounts[*(const size_t *)a];
-	const struct hv_account *y = &sort_estate->accounts[*(const size_t *)b];
-
-	return strcasecmp(x->name, y->name);
+	return strcasecmp(((const struct named_index *)a)->name,
+			  ((const struct named_index *)b)->name);
 }
 
 static void sort_accounts_by_name(const struct hv_estate *est, size_t *list,
 				  size_t n)
 {
-	sort_estate = est;
-	if (n > 1)
-		qsort(list, n, sizeof(*list), by_account_name);
-	sort_estate = NULL;
+	struct named_index *pairs;
+
+	if (n < 2)
+		return;
+	pairs = hv_calloc(n, sizeof(*pairs));
+	for (size_t i = 0; i < n; i++)
+		pairs[i] = (struct named_index){est->accounts[list[i]].name,
+						list[i]};
+	qsort(pairs, n, sizeof(*pairs), by_name);
+	for (size_t i = 0; i < n; i++)
+		list[i] = pairs[i].index;
+	free(pairs);
 }
 
 /* Any domain user may create a computer (MachineAccountQuota) with a name
