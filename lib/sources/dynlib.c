@@ -3,7 +3,6 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,25 +32,25 @@ static struct library ldap_lib = {PTHREAD_ONCE_INIT, HV_LDAP_SONAME,
 static struct library krb5_lib = {PTHREAD_ONCE_INIT, HV_KRB5_SONAME,
 				  "libkrb5-3", 0, ""};
 
-/* One symbol into its pointer; memcpy because ISO C has no conversion
- * from void * to a function pointer, and POSIX guarantees the layout. */
-static int resolve(struct library *lib, void *handle, const char *name,
-		   void *slot, size_t size)
-{
-	void *sym = dlsym(handle, name);
+/* Where each symbol's address goes: a function pointer in hv_ldap_fn or
+ * hv_krb5_fn (an object, so its address is a void *). */
+struct symbol {
+	const char *name;
+	void *slot;
+};
 
-	if (!sym) {
-		snprintf(lib->why, sizeof(lib->why), "%s lacks %s", lib->soname,
-			 name);
-		return -1;
-	}
-	memcpy(slot, &sym, size);
-	return 0;
-}
+#define HV_SYMBOL(name) {#name, &hv_ldap_fn.name},
+static const struct symbol ldap_symbols[] = {HV_LDAP_FUNCTIONS(HV_SYMBOL)};
+#undef HV_SYMBOL
+#define HV_SYMBOL(name) {#name, &hv_krb5_fn.name},
+static const struct symbol krb5_symbols[] = {HV_KRB5_FUNCTIONS(HV_SYMBOL)};
+#undef HV_SYMBOL
 
-static void *open_library(struct library *lib)
+/* Opens the library and fills every slot; memcpy because ISO C has no
+ * conversion from void * to a function pointer, and POSIX guarantees the
+ * layout. RTLD_LOCAL: the library's symbols serve only the pointers. */
+static void load(struct library *lib, const struct symbol *symbols, size_t n)
 {
-	/* RTLD_LOCAL: the library's symbols serve only the pointers */
 	void *handle = dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL);
 	const char *e;
 
@@ -60,40 +59,31 @@ static void *open_library(struct library *lib)
 		snprintf(lib->why, sizeof(lib->why), "%s",
 			 e ? e : "cannot be loaded");
 		lib->rc = -1;
+		return;
 	}
-	return handle;
+	for (size_t i = 0; i < n; i++) {
+		void *sym = dlsym(handle, symbols[i].name);
+
+		if (!sym) {
+			snprintf(lib->why, sizeof(lib->why), "%s lacks %s",
+				 lib->soname, symbols[i].name);
+			lib->rc = -1;
+			continue;
+		}
+		memcpy(symbols[i].slot, &sym, sizeof(sym));
+	}
 }
 
 static void load_ldap(void)
 {
-	void *h = open_library(&ldap_lib);
-	bool ok = true;
-
-	if (!h)
-		return;
-#define HV_RESOLVE(name)                                                       \
-	ok &= resolve(&ldap_lib, h, #name, &hv_ldap_fn.name,                   \
-		      sizeof(hv_ldap_fn.name)) == 0;
-	HV_LDAP_FUNCTIONS(HV_RESOLVE)
-#undef HV_RESOLVE
-	if (!ok)
-		ldap_lib.rc = -1;
+	load(&ldap_lib, ldap_symbols,
+	     sizeof(ldap_symbols) / sizeof(ldap_symbols[0]));
 }
 
 static void load_krb5(void)
 {
-	void *h = open_library(&krb5_lib);
-	bool ok = true;
-
-	if (!h)
-		return;
-#define HV_RESOLVE(name)                                                       \
-	ok &= resolve(&krb5_lib, h, #name, &hv_krb5_fn.name,                   \
-		      sizeof(hv_krb5_fn.name)) == 0;
-	HV_KRB5_FUNCTIONS(HV_RESOLVE)
-#undef HV_RESOLVE
-	if (!ok)
-		krb5_lib.rc = -1;
+	load(&krb5_lib, krb5_symbols,
+	     sizeof(krb5_symbols) / sizeof(krb5_symbols[0]));
 }
 
 static int loaded(const struct library *lib, struct hv_error *err)
