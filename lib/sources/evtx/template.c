@@ -81,10 +81,15 @@ static struct hv_evtx_tpl_slot *add_slot(struct hv_evtx_reader *r, uint32_t off)
 }
 
 static struct hv_evtx_tpl *compile_definition(const struct hv_evtx_ctx *ctx,
-					      uint32_t off, const char **why)
+					      uint32_t off,
+					      struct hv_evtx_deps *deps,
+					      const char **why)
 {
 	struct hv_cursor cur, body;
 	uint32_t size;
+
+	deps->reusable = true;
+	deps->n = 0;
 
 	hv_cursor_init(&cur, ctx->chunk, ctx->chunk_len, ctx->base);
 	if (!hv_cursor_seek(&cur, off) || !hv_cursor_skip(&cur, 20)) {
@@ -96,7 +101,27 @@ static struct hv_evtx_tpl *compile_definition(const struct hv_evtx_ctx *ctx,
 		*why = "template definition runs past the chunk";
 		return NULL;
 	}
-	return hv_evtx_tpl_compile(ctx, &body, why);
+	deps->lo = off;
+	deps->hi = off + DEFINITION_HEADER + size;
+	return hv_evtx_tpl_compile_deps(ctx, &body, deps, why);
+}
+
+/* Hashes n bytes into h eight at a time (multiply and fold). */
+static uint64_t hash_bytes(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+		h ^= h >> 32;
+	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001B3ull;
+	return h;
 }
 
 /* A hash of what a compiled template is: its tree and its strings. Two
@@ -105,14 +130,10 @@ static struct hv_evtx_tpl *compile_definition(const struct hv_evtx_ctx *ctx,
 static uint64_t signature(const struct hv_evtx_tpl *t)
 {
 	uint64_t h = 1469598103934665603ull;
-	const unsigned char *p = (const unsigned char *)t->nodes;
-	size_t n = (size_t)t->n_nodes * sizeof(*t->nodes);
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	for (size_t i = 0; i < t->pool_len; i++)
-		h = (h ^ (unsigned char)t->pool[i]) * 1099511628211ull;
-	return h ^ t->root;
+	h = hash_bytes(h, t->nodes, (size_t)t->n_nodes * sizeof(*t->nodes));
+	h = hash_bytes(h, t->pool, t->pool_len);
+	return h ^ (h >> 29) ^ t->root;
 }
 
 static bool same_tree(const struct hv_evtx_tpl *a, const struct hv_evtx_tpl *b)
@@ -169,7 +190,8 @@ static const struct hv_evtx_tpl *share(struct hv_evtx_reader *r,
 
 static void shared_clear(struct hv_evtx_reader *r)
 {
-	hv_evtx_plans_reset(r); /* plans point at the shared templates */
+	hv_evtx_plans_reset(r);	   /* plans point at the shared templates */
+	hv_evtx_defcache_clear(r); /* and so do the kept definitions */
 	for (size_t i = 0; i < r->cap_shared; i++) {
 		hv_evtx_tpl_free(r->shared[i]);
 		r->shared[i] = NULL;
@@ -203,13 +225,18 @@ const struct hv_evtx_tpl *hv_evtx_template_at(const struct hv_evtx_ctx *ctx,
 	slot = add_slot(r, off);
 	if (r->nodes_compiled > NODE_BUDGET) {
 		slot->why = "too many template definitions in one chunk";
+	} else if ((slot->tpl = hv_evtx_defcache_find(r, ctx, off))) {
+		/* counted as if compiled: the budget stays what it was */
+		r->nodes_compiled += slot->tpl->n_nodes;
 	} else {
+		struct hv_evtx_deps deps;
 		struct hv_evtx_tpl *t =
-			compile_definition(ctx, off, &slot->why);
+			compile_definition(ctx, off, &deps, &slot->why);
 
 		if (t) {
 			r->nodes_compiled += t->n_nodes;
 			slot->tpl = share(r, t);
+			hv_evtx_defcache_add(r, ctx, off, &deps, slot->tpl);
 		}
 	}
 	*why = slot->why;
@@ -231,6 +258,7 @@ void hv_evtx_templates_release(struct hv_evtx_reader *r)
 {
 	hv_evtx_templates_reset(r);
 	shared_clear(r);
+	hv_evtx_defcache_release(r);
 	free(r->tpls);
 	free(r->shared);
 	r->tpls = NULL;
