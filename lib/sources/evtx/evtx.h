@@ -181,6 +181,7 @@ struct hv_evtx_record {
 	const struct hv_evtx_tpl *tpl;
 	const struct hv_evtx_value *values;
 	size_t n_values;
+	unsigned class_mask;
 };
 
 /* Moves to the next readable record of the chunk; false at its end.

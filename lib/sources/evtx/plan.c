@@ -99,7 +99,10 @@ static size_t key_doc(struct key *k, const struct hv_evtx_doc *doc, bool nested)
 	uint16_t n = doc->tpl->max_subst;
 	size_t m = doc->n_values < n ? doc->n_values : n, at;
 	uintptr_t tpl = (uintptr_t)doc->tpl; /* the template is the key */
-	unsigned char *c, worst = 0;
+	const unsigned nested_bits =
+		1u << CLASS_BINXML_EMPTY | 1u << CLASS_BINXML;
+	unsigned mask = doc->class_mask;
+	unsigned char *c;
 
 	key_add(k, &tpl, sizeof(tpl));
 	key_add(k, &n, sizeof(n));
@@ -109,13 +112,16 @@ static size_t key_doc(struct key *k, const struct hv_evtx_doc *doc, bool nested)
 	}
 	at = k->len;
 	c = k->buf + at;
-	for (size_t i = 0; i < m; i++) {
+	for (size_t i = 0; i < m; i++)
 		c[i] = doc->values[i].cls;
-		worst = c[i] > worst ? c[i] : worst;
-	}
 	if (m < n)
 		memset(c + m, CLASS_NULL, n - m);
-	if (worst == CLASS_ARRAY || (nested && worst >= CLASS_BINXML_EMPTY))
+	if (m < doc->n_values) { /* values past the template's: not keyed */
+		mask = 0;
+		for (size_t i = 0; i < m; i++)
+			mask |= 1u << c[i];
+	}
+	if ((mask & 1u << CLASS_ARRAY) || (nested && (mask & nested_bits)))
 		k->ok = false;
 	k->len += n;
 	return at;
@@ -175,6 +181,8 @@ static void make_key(const struct hv_evtx_ctx *ctx,
 	at = key_doc(k, doc, false);
 	/* the nested documents, found by their class */
 	c = k->buf + at;
+	if (!(doc->class_mask & 1u << CLASS_BINXML))
+		return;
 	for (uint16_t i = 0; k->ok && i < n; i++)
 		if (c[i] == CLASS_BINXML)
 			key_nested(ctx, doc, i, k);

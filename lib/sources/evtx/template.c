@@ -268,10 +268,13 @@ void hv_evtx_templates_release(struct hv_evtx_reader *r)
 }
 
 /* The value's enum hv_evtx_class: as hv_evtx_value_empty() decides
- * what shows, and the walk what is an array or a nested document. */
+ * what shows, and the walk what is an array or a nested document. The
+ * fixed-size and number types (0x03-0x15) are most values: one test. */
 static inline uint8_t class_of(uint8_t type, uint32_t size,
 			       const unsigned char *data)
 {
+	if ((uint8_t)(type - VT_INT8) <= VT_HEX64 - VT_INT8)
+		return size ? CLASS_TEXT : CLASS_EMPTY;
 	if (type & VT_ARRAY)
 		return CLASS_ARRAY;
 	switch (type) {
@@ -289,44 +292,63 @@ static inline uint8_t class_of(uint8_t type, uint32_t size,
 	}
 }
 
-/* The substitution array: a count, then (size, type, 0) per value, then
- * the values back to back ([MS-EVEN6] TemplateInstanceData). */
-static int read_values(struct hv_cursor *cur, struct hv_evtx_value **values,
-		       size_t *cap, size_t *out_n, const char **why)
+/* The cursor's unread bytes: the hot paths below check a length once
+ * and read the bytes directly (the cursor calls cost more than the
+ * reads); a failure goes through the cursor so that it fails as it
+ * always did, at the same offset. */
+static inline size_t left_of(const struct hv_cursor *cur)
 {
-	uint32_t n = hv_cursor_le32(cur);
-	const unsigned char *desc, *data;
-	struct hv_evtx_value *v;
-	size_t total = 0;
+	return cur->failed ? 0 : cur->len - cur->pos;
+}
 
-	if (!hv_cursor_ok(cur) || n > hv_cursor_remaining(cur) / 4) {
+/* The substitution array: a count, then (size, type, 0) per value, then
+ * the values back to back ([MS-EVEN6] TemplateInstanceData). One pass:
+ * each value is bounded by what is left as it is read. */
+static int read_values(struct hv_cursor *cur, struct hv_evtx_value **values,
+		       size_t *cap, struct hv_evtx_doc *doc, const char **why)
+{
+	size_t left = left_of(cur), n;
+	const unsigned char *desc = cur->data + cur->pos, *data;
+	struct hv_evtx_value *v;
+	unsigned mask = 0;
+
+	if (left < 4 || (n = hv_le32(desc)) > (left - 4) / 4) {
+		if (left >= 4)
+			hv_cursor_skip(cur, 4);
+		else
+			hv_cursor_le32(cur);
 		*why = "substitution count larger than its record";
 		return -1;
 	}
-	desc = hv_cursor_bytes(cur, (size_t)n * 4);
+	desc += 4;
+	left -= 4 + n * 4;
 	if (n > *cap) {
 		*cap = n;
 		*values = hv_reallocarray(*values, n, sizeof(**values));
 	}
-	for (uint32_t i = 0; i < n; i++)
-		total += hv_le16(desc + (size_t)4 * i);
-	/* all the values at once: one bounds check for the array */
-	data = hv_cursor_bytes(cur, total);
-	if (!data) {
-		*why = "substitution value runs past its record";
-		return -1;
-	}
+	data = desc + n * 4;
 	v = *values;
-	for (uint32_t i = 0; i < n; i++, v++, desc += 4) {
+	for (size_t i = 0; i < n; i++, v++, desc += 4) {
 		uint32_t size = hv_le16(desc);
 
+		if (size > left) {
+			/* fail the cursor where the values start */
+			hv_cursor_skip(cur, 4 + n * 4);
+			hv_cursor_skip(cur, left_of(cur) + 1);
+			*why = "substitution value runs past its record";
+			return -1;
+		}
 		v->size = size;
 		v->type = desc[2];
 		v->data = data;
 		v->cls = class_of(desc[2], size, data);
+		mask |= 1u << v->cls;
 		data += size;
+		left -= size;
 	}
-	*out_n = n;
+	cur->pos = (size_t)(data - cur->data);
+	doc->n_values = n;
+	doc->class_mask = mask;
 	return 0;
 }
 
@@ -335,15 +357,17 @@ static int read_instance(const struct hv_evtx_ctx *ctx, struct hv_cursor *cur,
 			 size_t *cap, const char **why)
 {
 	/* token, an unknown byte, template id (4), definition offset (4) */
-	const unsigned char *head = hv_cursor_bytes(cur, 10);
+	const unsigned char *head = cur->data + cur->pos;
 	uint32_t def, at;
 
-	if (!head) {
+	if (left_of(cur) < 10) {
+		hv_cursor_skip(cur, 10);
 		*why = "template instance cut short";
 		return -1;
 	}
+	cur->pos += 10;
 	def = hv_le32(head + 6);
-	at = (uint32_t)(hv_cursor_offset(cur) - ctx->base);
+	at = (uint32_t)(cur->base + cur->pos - ctx->base);
 	/* an inline definition: the instance data follows it */
 	if (def == at) {
 		uint32_t size;
@@ -359,7 +383,7 @@ static int read_instance(const struct hv_evtx_ctx *ctx, struct hv_cursor *cur,
 	doc->tpl = hv_evtx_template_at(ctx, def, why);
 	if (!doc->tpl)
 		return -1;
-	if (read_values(cur, values, cap, &doc->n_values, why) < 0)
+	if (read_values(cur, values, cap, doc, why) < 0)
 		return -1;
 	doc->values = *values;
 	return 0;
@@ -373,10 +397,9 @@ int hv_evtx_doc_read(const struct hv_evtx_ctx *ctx, struct hv_cursor *cur,
 
 	memset(doc, 0, sizeof(*doc));
 	/* [MS-EVEN6]: 0*FragmentHeader ( Element / TemplateInstance ) */
-	while (hv_cursor_remaining(cur) >= 4 &&
-	       cur->data[cur->pos] == TOK_FRAGMENT)
-		hv_cursor_skip(cur, 4);
-	if (!hv_cursor_remaining(cur)) {
+	while (left_of(cur) >= 4 && cur->data[cur->pos] == TOK_FRAGMENT)
+		cur->pos += 4;
+	if (!left_of(cur)) {
 		*why = "no binary XML";
 		return -1;
 	}
