@@ -29,11 +29,12 @@
 
 struct hv_evtx_def {
 	uint32_t offset, len; /* definition: chunk offset, header + body */
-	size_t n_names;
-	uint32_t name_off[HV_EVTX_DEPS_MAX], name_len[HV_EVTX_DEPS_MAX];
+	uint32_t n_names;
 	const struct hv_evtx_tpl *tpl; /* shared (template.c) */
 	size_t bytes;		       /* held, for the budget */
-	unsigned char data[];	       /* the definition, then the names */
+	/* the definition; then per name outside it its offset and length
+	   (4 bytes each) and its bytes */
+	unsigned char data[];
 };
 
 /* The definition's length (header and body) when it lies inside the
@@ -68,8 +69,11 @@ static bool same_names(const struct hv_evtx_def *d,
 	const unsigned char *p = d->data + d->len;
 
 	for (size_t i = 0; i < d->n_names; i++) {
-		uint32_t o = d->name_off[i], n = d->name_len[i];
+		uint32_t o, n;
 
+		memcpy(&o, p, 4);
+		memcpy(&n, p + 4, 4);
+		p += 8;
 		if (o > ctx->chunk_len || n > ctx->chunk_len - o ||
 		    memcmp(ctx->chunk + o, p, n) != 0)
 			return false;
@@ -107,7 +111,7 @@ void hv_evtx_defcache_add(struct hv_evtx_reader *r,
 	if (!len || !deps->reusable)
 		return;
 	for (size_t i = 0; i < deps->n; i++)
-		bytes += deps->len[i];
+		bytes += 8 + (size_t)deps->len[i];
 	if (bytes > ENTRY_MAX)
 		return;
 	if (!r->defs)
@@ -124,16 +128,16 @@ void hv_evtx_defcache_add(struct hv_evtx_reader *r,
 	d = hv_calloc(1, bytes);
 	d->offset = off;
 	d->len = len;
-	d->n_names = deps->n;
+	d->n_names = (uint32_t)deps->n;
 	d->tpl = tpl;
 	d->bytes = bytes;
 	memcpy(d->data, ctx->chunk + off, len);
 	w = d->data + len;
 	for (size_t i = 0; i < deps->n; i++) {
-		d->name_off[i] = deps->off[i];
-		d->name_len[i] = deps->len[i];
-		memcpy(w, ctx->chunk + deps->off[i], deps->len[i]);
-		w += deps->len[i];
+		memcpy(w, &deps->off[i], 4);
+		memcpy(w + 4, &deps->len[i], 4);
+		memcpy(w + 8, ctx->chunk + deps->off[i], deps->len[i]);
+		w += 8 + (size_t)deps->len[i];
 	}
 	r->defs[slot] = d;
 	r->def_bytes += bytes;

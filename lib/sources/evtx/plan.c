@@ -181,11 +181,11 @@ static void make_key(const struct hv_evtx_ctx *ctx,
 	at = key_doc(k, doc, false);
 	/* the nested documents, found by their class */
 	c = k->buf + at;
-	if (!(doc->class_mask & 1u << CLASS_BINXML))
-		return;
-	for (uint16_t i = 0; k->ok && i < n; i++)
-		if (c[i] == CLASS_BINXML)
-			key_nested(ctx, doc, i, k);
+	if (!k->ok || !(doc->class_mask & 1u << CLASS_BINXML))
+		return; /* (not ok: the classes may not be in the key) */
+	for (const unsigned char *b = memchr(c, CLASS_BINXML, n); b && k->ok;
+	     b = memchr(b + 1, CLASS_BINXML, n - (size_t)(b + 1 - c)))
+		key_nested(ctx, doc, (uint16_t)(b - c), k);
 }
 
 /* A hash of the key eight bytes at a time (multiply and fold, in the
