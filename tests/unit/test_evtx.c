@@ -421,9 +421,9 @@ static void test_literal_binxml(void **state)
 
 /* A record of <Event><E><F/>%0</E></Event> through a template ([MS-EVEN6]
  * 2.2.12 TemplateInstance; the definition inline the first time, by
- * offset after), its one value a string of the given bytes. */
-static void fb_templated(struct fb *b, uint32_t *def, const char *value,
-			 size_t len)
+ * offset after), its one value of the given type and bytes. */
+static void fb_templated_type(struct fb *b, uint32_t *def, uint8_t type,
+			      const char *value, size_t len)
 {
 	size_t data, ev, at, f;
 
@@ -461,7 +461,7 @@ static void fb_templated(struct fb *b, uint32_t *def, const char *value,
 	}
 	fb_le(b, 1, 4);
 	fb_le(b, len, 2);
-	fb_le(b, 0x01, 1);
+	fb_le(b, type, 1);
 	fb_le(b, 0, 1);
 	memcpy(b->buf + b->pos, value, len);
 	b->pos += len;
@@ -475,18 +475,28 @@ static void fb_templated(struct fb *b, uint32_t *def, const char *value,
 static void test_plan_empty_values(void **state)
 {
 	static const struct {
+		uint8_t type; /* a string, or EvtXml (UTF-16 text as well) */
 		const char *bytes;
 		size_t len;
 		const char *json;
 	} cases[] = {
-		{"a\0b\0", 4,
+		{0x01, "a\0b\0", 4,
 		 "{\"Event\":{\"E\":{\"F\":null,\"#text\":\"ab\"}}}\n"},
-		{"", 0, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
-		{"\x04", 1, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
-		{"\0\0c\0", 4, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
-		{"c\0d\0", 4,
+		{0x01, "", 0, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
+		{0x01, "\x04", 1, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
+		{0x01, "\0\0c\0", 4, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
+		{0x01, "c\0d\0", 4,
 		 "{\"Event\":{\"E\":{\"F\":null,\"#text\":\"cd\"}}}\n"},
-		{"", 0, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
+		{0x01, "", 0, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
+		/* found by fuzz_evtx: EvtXml of one byte was "set" to the
+		 * plan but wrote nothing, so the plan gave "" for null */
+		{0x23, "e\0f\0", 4,
+		 "{\"Event\":{\"E\":{\"F\":null,\"#text\":\"ef\"}}}\n"},
+		{0x23, "\x04", 1, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
+		{0x23, "\0\0g\0", 4, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
+		{0x23, "h\0", 2,
+		 "{\"Event\":{\"E\":{\"F\":null,\"#text\":\"h\"}}}\n"},
+		{0x23, "\x04", 1, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
 	};
 	const size_t n = sizeof(cases) / sizeof(*cases);
 	struct hv_evtx_file f;
@@ -501,7 +511,8 @@ static void test_plan_empty_values(void **state)
 	(void)state;
 	fb_init(&b);
 	for (size_t i = 0; i < n; i++)
-		fb_templated(&b, &def, cases[i].bytes, cases[i].len);
+		fb_templated_type(&b, &def, cases[i].type, cases[i].bytes,
+				  cases[i].len);
 	fb_finish(&b);
 	assert_int_equal(
 		hv_evtx_open_memory(&f, b.buf, FB_SIZE, "t.evtx", &err), 0);

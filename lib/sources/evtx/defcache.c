@@ -115,7 +115,7 @@ void hv_evtx_defcache_add(struct hv_evtx_reader *r,
 	if (bytes > ENTRY_MAX)
 		return;
 	if (!r->defs)
-		r->defs = hv_calloc(SLOTS, sizeof(*r->defs));
+		r->defs = hv_calloc(SLOTS, sizeof(struct hv_evtx_def *));
 	slot = slot_of(ctx, off, len);
 	bytes += sizeof(*d);
 	if (r->defs[slot]) {

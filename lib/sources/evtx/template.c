@@ -281,6 +281,7 @@ static inline uint8_t class_of(uint8_t type, uint32_t size,
 	case VT_NULL:
 		return CLASS_NULL;
 	case VT_STRING:
+	case VT_EVTXML:
 		return size >= 2 && (data[0] | data[1]) ? CLASS_TEXT
 							: CLASS_EMPTY;
 	case VT_ANSI:
