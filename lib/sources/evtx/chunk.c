@@ -324,6 +324,7 @@ static bool read_record(struct hv_evtx_reader *r, uint32_t size,
 	out->values = doc.values;
 	out->n_values = doc.n_values;
 	out->class_mask = doc.class_mask;
+	out->classes = doc.classes;
 	return true;
 }
 
@@ -395,5 +396,6 @@ void hv_evtx_record_doc(const struct hv_evtx_record *rec,
 	doc->values = rec->values;
 	doc->n_values = rec->n_values;
 	doc->class_mask = rec->class_mask;
+	doc->classes = rec->classes;
 	doc->literal = NULL;
 }

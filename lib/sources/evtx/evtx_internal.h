@@ -144,6 +144,7 @@ struct hv_evtx_doc {
 	const struct hv_evtx_tpl *tpl;
 	const struct hv_evtx_value *values;
 	size_t n_values;
+	const uint8_t *classes;	     /* each value's cls, n_values of them */
 	unsigned class_mask;	     /* bit 1 << cls of each value */
 	struct hv_evtx_tpl *literal; /* compiled for this doc only: the
 					reader of the doc frees it */

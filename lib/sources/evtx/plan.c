@@ -112,8 +112,8 @@ static size_t key_doc(struct key *k, const struct hv_evtx_doc *doc, bool nested)
 	}
 	at = k->len;
 	c = k->buf + at;
-	for (size_t i = 0; i < m; i++)
-		c[i] = doc->values[i].cls;
+	if (m)
+		memcpy(c, doc->classes, m);
 	if (m < n)
 		memset(c + m, CLASS_NULL, n - m);
 	if (m < doc->n_values) { /* values past the template's: not keyed */

@@ -311,6 +311,7 @@ static int read_values(struct hv_cursor *cur, struct hv_evtx_value **values,
 	size_t left = left_of(cur), n;
 	const unsigned char *desc = cur->data + cur->pos, *data;
 	struct hv_evtx_value *v;
+	uint8_t *cls;
 	unsigned mask = 0;
 
 	if (left < 4 || (n = hv_le32(desc)) > (left - 4) / 4) {
@@ -325,10 +326,14 @@ static int read_values(struct hv_cursor *cur, struct hv_evtx_value **values,
 	left -= 4 + n * 4;
 	if (n > *cap) {
 		*cap = n;
-		*values = hv_reallocarray(*values, n, sizeof(**values));
+		/* the values, then their classes: a byte each, copied into
+		   the plan key at once (plan.c) */
+		*values = hv_reallocarray(*values, n, sizeof(**values) + 1);
 	}
 	data = desc + n * 4;
 	v = *values;
+	cls = (uint8_t *)(*values + *cap);
+	doc->classes = cls;
 	for (size_t i = 0; i < n; i++, v++, desc += 4) {
 		uint32_t size = hv_le16(desc);
 
@@ -342,7 +347,7 @@ static int read_values(struct hv_cursor *cur, struct hv_evtx_value **values,
 		v->size = size;
 		v->type = desc[2];
 		v->data = data;
-		v->cls = class_of(desc[2], size, data);
+		v->cls = cls[i] = class_of(desc[2], size, data);
 		mask |= 1u << v->cls;
 		data += size;
 		left -= size;
