@@ -28,7 +28,8 @@
 /* A value, then the literal text up to the next one. */
 struct op {
 	uint8_t esc;
-	uint16_t outer;	   /* PLAN_TOP or the nested doc's BinXml value */
+	uint16_t outer;	   /* PLAN_TOP or the nested doc's BinXml value; once
+			      cut, the doc: 0 the record's, 1 + i nested[i] */
 	uint16_t id;	   /* value */
 	uint32_t off, len; /* the text after it, in text */
 };
@@ -309,11 +310,13 @@ static bool in_json_name(const char *p, const char *end)
  * of the plan. */
 static bool nested_index(const struct key *k, struct op *op)
 {
-	if (op->outer == PLAN_TOP)
+	if (op->outer == PLAN_TOP) {
+		op->outer = 0;
 		return true;
+	}
 	for (uint16_t i = 0; i < k->n_nested; i++)
 		if (k->nested[i].id == op->outer) {
-			op->outer = i;
+			op->outer = (uint16_t)(i + 1);
 			return true;
 		}
 	return false;
@@ -381,14 +384,12 @@ static struct hv_evtx_plan *record_plan(const struct hv_evtx_ctx *ctx,
 	return p;
 }
 
-static const struct hv_evtx_value *value_for(const struct hv_evtx_doc *doc,
-					     const struct key *k,
-					     const struct op *op)
+static const struct hv_evtx_value *
+value_for(const struct hv_evtx_doc *const docs[], const struct op *op)
 {
 	static const struct hv_evtx_value null_value = {.type = VT_NULL};
+	const struct hv_evtx_doc *doc = docs[op->outer];
 
-	if (op->outer != PLAN_TOP)
-		doc = &k->nested[op->outer].doc;
 	if (op->id >= doc->n_values)
 		return &null_value;
 	return &doc->values[op->id];
@@ -481,11 +482,14 @@ static int replay(struct hv_evtx_plan *p, const struct hv_evtx_doc *doc,
 {
 	char *w = hv_evtx_reserve(out, p->lead + COPY_SLACK);
 	char *end = out->buf + out->alloc - 1; /* the NUL's place */
+	const struct hv_evtx_doc *docs[1 + NESTED_MAX] = {doc};
 
+	for (size_t i = 0; i < k->n_nested; i++)
+		docs[1 + i] = &k->nested[i].doc;
 	w = copy_text(w, p->text, p->lead);
 	for (size_t i = 0; i < p->n_ops; i++) {
 		const struct op *op = &p->ops[i];
-		const struct hv_evtx_value *v = value_for(doc, k, op);
+		const struct hv_evtx_value *v = value_for(docs, op);
 		size_t need =
 			HV_EVTX_VALUE_BOUND(v->size) + op->len + COPY_SLACK;
 
