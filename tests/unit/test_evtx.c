@@ -421,9 +421,9 @@ static void test_literal_binxml(void **state)
 
 /* A record of <Event><E><F/>%0</E></Event> through a template ([MS-EVEN6]
  * 2.2.12 TemplateInstance; the definition inline the first time, by
- * offset after), its one value a string of the given bytes. */
-static void fb_templated(struct fb *b, uint32_t *def, const char *value,
-			 size_t len)
+ * offset after), its one value of the given type and bytes. */
+static void fb_templated_type(struct fb *b, uint32_t *def, uint8_t type,
+			      const char *value, size_t len)
 {
 	size_t data, ev, at, f;
 
@@ -461,7 +461,7 @@ static void fb_templated(struct fb *b, uint32_t *def, const char *value,
 	}
 	fb_le(b, 1, 4);
 	fb_le(b, len, 2);
-	fb_le(b, 0x01, 1);
+	fb_le(b, type, 1);
 	fb_le(b, 0, 1);
 	memcpy(b->buf + b->pos, value, len);
 	b->pos += len;
@@ -475,18 +475,28 @@ static void fb_templated(struct fb *b, uint32_t *def, const char *value,
 static void test_plan_empty_values(void **state)
 {
 	static const struct {
+		uint8_t type; /* a string, or EvtXml (UTF-16 text as well) */
 		const char *bytes;
 		size_t len;
 		const char *json;
 	} cases[] = {
-		{"a\0b\0", 4,
+		{0x01, "a\0b\0", 4,
 		 "{\"Event\":{\"E\":{\"F\":null,\"#text\":\"ab\"}}}\n"},
-		{"", 0, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
-		{"\x04", 1, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
-		{"\0\0c\0", 4, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
-		{"c\0d\0", 4,
+		{0x01, "", 0, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
+		{0x01, "\x04", 1, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
+		{0x01, "\0\0c\0", 4, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
+		{0x01, "c\0d\0", 4,
 		 "{\"Event\":{\"E\":{\"F\":null,\"#text\":\"cd\"}}}\n"},
-		{"", 0, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
+		{0x01, "", 0, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
+		/* found by fuzz_evtx: EvtXml of one byte was "set" to the
+		 * plan but wrote nothing, so the plan gave "" for null */
+		{0x23, "e\0f\0", 4,
+		 "{\"Event\":{\"E\":{\"F\":null,\"#text\":\"ef\"}}}\n"},
+		{0x23, "\x04", 1, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
+		{0x23, "\0\0g\0", 4, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
+		{0x23, "h\0", 2,
+		 "{\"Event\":{\"E\":{\"F\":null,\"#text\":\"h\"}}}\n"},
+		{0x23, "\x04", 1, "{\"Event\":{\"E\":{\"F\":null}}}\n"},
 	};
 	const size_t n = sizeof(cases) / sizeof(*cases);
 	struct hv_evtx_file f;
@@ -501,7 +511,8 @@ static void test_plan_empty_values(void **state)
 	(void)state;
 	fb_init(&b);
 	for (size_t i = 0; i < n; i++)
-		fb_templated(&b, &def, cases[i].bytes, cases[i].len);
+		fb_templated_type(&b, &def, cases[i].type, cases[i].bytes,
+				  cases[i].len);
 	fb_finish(&b);
 	assert_int_equal(
 		hv_evtx_open_memory(&f, b.buf, FB_SIZE, "t.evtx", &err), 0);
@@ -531,6 +542,100 @@ static void test_plan_empty_values(void **state)
 	hv_evtx_reader_free(r);
 	hv_evtx_close(&f);
 	free(b.buf);
+}
+
+/* A chunk of two records: <NAME/> as literal XML, then a template
+ * <NAME>TEXT%0</NAME> whose element name points back at the first
+ * record's name, outside the definition (as real logs do with names a
+ * chunk has used before). Every offset is the same for any NAME and
+ * TEXT of the same lengths. */
+static void fb_outside_name(struct fb *b, const char *name, const char *text)
+{
+	size_t ev, data, at;
+	uint32_t name_off;
+
+	fb_init(b);
+	fb_record_begin(b);
+	ev = fb_open(b, name, 0);
+	name_off = (uint32_t)(b->buf[ev + 4] | b->buf[ev + 5] << 8);
+	fb_le(b, 0x03, 1);
+	fb_close(b, ev);
+	fb_record_end(b);
+	fb_record_begin(b);
+	fb_le(b, 0x0c, 1);
+	fb_le(b, 0x01, 1);
+	fb_le(b, 7, 4);
+	fb_le(b, fb_here(b) + 4, 4);
+	fb_le(b, 0, 4);	   /* next definition */
+	fb_le(b, 0x11, 8); /* the same GUID for every NAME and TEXT */
+	fb_le(b, 0x22, 8);
+	data = b->pos;
+	fb_le(b, 0, 4);
+	fb_le(b, 0x0001010f, 4);
+	fb_le(b, 0x01, 1);
+	fb_le(b, 0xffff, 2);
+	at = b->pos;
+	fb_le(b, 0, 4);
+	fb_le(b, name_off, 4); /* not inline: the first record's name */
+	fb_le(b, 0x02, 1);
+	fb_text(b, text, 1);
+	fb_le(b, 0x0d, 1); /* normal substitution 0, a string */
+	fb_le(b, 0, 2);
+	fb_le(b, 0x01, 1);
+	fb_le(b, 0x04, 1);
+	fb_close(b, at);
+	fb_le(b, 0x00, 1);
+	fb_set(b, data, b->pos - data - 4, 4);
+	fb_le(b, 1, 4); /* one value: "v" */
+	fb_le(b, 2, 2);
+	fb_le(b, 0x01, 1);
+	fb_le(b, 0, 1);
+	fb_le(b, 'v', 2);
+	fb_record_end(b);
+	fb_finish(b);
+}
+
+/* Compiled definitions are reused across chunks only for the same
+ * bytes, inside the definition and in the names it points to outside
+ * it (defcache.c): one reader reads chunks that differ in one or the
+ * other, with the same GUID, offsets and sizes. */
+static void test_definitions_reused_only_when_same(void **state)
+{
+	static const struct {
+		const char *name, *text, *xml;
+	} chunks[] = {
+		{"Qa", "x", "<Qa/>\n<Qa>xv</Qa>\n"},
+		{"Qa", "x", "<Qa/>\n<Qa>xv</Qa>\n"},
+		{"Qb", "x", "<Qb/>\n<Qb>xv</Qb>\n"}, /* name outside */
+		{"Qb", "y", "<Qb/>\n<Qb>yv</Qb>\n"}, /* definition */
+		{"Qa", "x", "<Qa/>\n<Qa>xv</Qa>\n"},
+	};
+	struct hv_evtx_reader *r = hv_evtx_reader_new();
+	struct hv_evtx_problems p = {0};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(chunks) / sizeof(*chunks); i++) {
+		struct hv_strbuf xml = HV_STRBUF_INIT;
+		struct hv_evtx_record rec;
+		struct hv_evtx_file f;
+		struct hv_error err;
+		struct fb b;
+
+		fb_outside_name(&b, chunks[i].name, chunks[i].text);
+		assert_int_equal(
+			hv_evtx_open_memory(&f, b.buf, FB_SIZE, "t.evtx", &err),
+			0);
+		hv_evtx_chunk_begin(r, &f, 0, &p);
+		while (hv_evtx_chunk_next(r, &rec))
+			assert_int_equal(hv_evtx_render_xml(&rec, &xml), 0);
+		assert_string_equal(hv_strbuf_str(&xml), chunks[i].xml);
+		hv_strbuf_release(&xml);
+		hv_evtx_close(&f);
+		free(b.buf);
+	}
+	assert_int_equal(p.n, 0);
+	hv_evtx_problems_release(&p);
+	hv_evtx_reader_free(r);
 }
 
 /* --- damage --------------------------------------------------------- */
@@ -927,6 +1032,7 @@ int main(void)
 		cmocka_unit_test(test_fields_without_rendering),
 		cmocka_unit_test(test_literal_binxml),
 		cmocka_unit_test(test_plan_empty_values),
+		cmocka_unit_test(test_definitions_reused_only_when_same),
 		cmocka_unit_test(test_bad_data_checksum),
 		cmocka_unit_test(test_no_crc_flags),
 		cmocka_unit_test(test_wiped_chunk_header),

@@ -26,6 +26,7 @@ struct compiler {
 	struct hv_evtx_tpl *tpl;
 	int depth;
 	const char *why;
+	struct hv_evtx_deps *deps; /* NULL: not recorded */
 };
 
 static bool fail(struct compiler *c, const char *why)
@@ -92,6 +93,44 @@ bool hv_evtx_name_at(const struct hv_evtx_ctx *ctx, uint32_t off,
 	return *chars != NULL;
 }
 
+/* Notes the bytes of a name (its count and characters) when they lie
+ * outside the definition: the compiled tree depends on them. A name
+ * that cannot be read, or too many of them, make the tree one that is
+ * not reused. */
+static void note_name(struct hv_evtx_deps *d, uint32_t off, bool ok, uint16_t n)
+{
+	uint32_t from = off + 6, len = 2 + 2 * (uint32_t)n;
+
+	if (!d || !d->reusable)
+		return;
+	if (!ok) { /* depends on where the chunk ends */
+		d->reusable = false;
+		return;
+	}
+	/* ok: the name lies inside the chunk, so no sum here overflows */
+	if (from >= d->lo && (uint64_t)from + len <= d->hi)
+		return;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->off[i] == from && d->len[i] == len)
+			return;
+	if (d->n == HV_EVTX_DEPS_MAX) {
+		d->reusable = false;
+		return;
+	}
+	d->off[d->n] = from;
+	d->len[d->n++] = len;
+}
+
+/* hv_evtx_name_at(), noted in the compiler's dependencies. */
+static bool name_at(const struct compiler *c, uint32_t off,
+		    const unsigned char **chars, uint16_t *n_chars)
+{
+	bool ok = hv_evtx_name_at(c->ctx, off, chars, n_chars);
+
+	note_name(c->deps, off, ok, ok ? *n_chars : 0);
+	return ok;
+}
+
 /* Chunk-relative position of the cursor. */
 static uint32_t here(const struct compiler *c, const struct hv_cursor *cur)
 {
@@ -108,7 +147,7 @@ static bool read_name(struct compiler *c, struct hv_cursor *cur, uint32_t *str,
 
 	if (!hv_cursor_ok(cur))
 		return fail(c, "binary XML cut short");
-	if (!hv_evtx_name_at(c->ctx, off, &chars, &n))
+	if (!name_at(c, off, &chars, &n))
 		return fail(c, "name offset outside the chunk");
 	if (off == here(c, cur) && !hv_cursor_skip(cur, 8 + (size_t)n * 2 + 2))
 		return fail(c, "inline name runs past its record");
@@ -134,7 +173,7 @@ static bool plausible_name(const struct compiler *c, uint32_t off, uint32_t at)
 	const unsigned char *chars;
 	uint16_t n;
 
-	if (off < 512 || !hv_evtx_name_at(c->ctx, off, &chars, &n) || n == 0)
+	if (off < 512 || !name_at(c, off, &chars, &n) || n == 0)
 		return false;
 	return off == at || (size_t)off + 10 + (size_t)2 * n <= at;
 }
@@ -457,8 +496,16 @@ static void locate_fields(struct hv_evtx_tpl *t)
 struct hv_evtx_tpl *hv_evtx_tpl_compile(const struct hv_evtx_ctx *ctx,
 					struct hv_cursor *cur, const char **why)
 {
+	return hv_evtx_tpl_compile_deps(ctx, cur, NULL, why);
+}
+
+struct hv_evtx_tpl *hv_evtx_tpl_compile_deps(const struct hv_evtx_ctx *ctx,
+					     struct hv_cursor *cur,
+					     struct hv_evtx_deps *deps,
+					     const char **why)
+{
 	struct compiler c = {ctx, hv_calloc(1, sizeof(struct hv_evtx_tpl)), 0,
-			     NULL};
+			     NULL, deps};
 	uint8_t tok;
 
 	c.tpl->root = NODE_NONE;

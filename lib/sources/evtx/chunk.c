@@ -217,21 +217,18 @@ enum record_fit {
 static enum record_fit record_at(const struct hv_evtx_reader *r, size_t pos,
 				 uint32_t *out_size)
 {
-	struct hv_cursor cur;
-	const unsigned char *head, *tail;
+	const unsigned char *c = r->ctx.chunk;
 	uint32_t size;
 
-	hv_cursor_init(&cur, r->ctx.chunk, r->limit, r->ctx.base);
-	if (!hv_cursor_seek(&cur, pos) || !(head = hv_cursor_bytes(&cur, 8)) ||
-	    hv_le32(head) != RECORD_MAGIC)
+	/* bounded reads over [0, limit): one check each, no cursor */
+	if (pos > r->limit || r->limit - pos < 8 ||
+	    hv_le32(c + pos) != RECORD_MAGIC)
 		return FIT_NONE;
-	size = hv_le32(head + 4);
+	size = hv_le32(c + pos + 4);
 	if (size < RECORD_HEADER + 4 || size > r->limit - pos)
 		return FIT_NONE;
 	*out_size = size;
-	hv_cursor_seek(&cur, pos + size - 4);
-	tail = hv_cursor_bytes(&cur, 4);
-	return tail && hv_le32(tail) == size ? FIT_OK : FIT_COPY;
+	return hv_le32(c + pos + size - 4) == size ? FIT_OK : FIT_COPY;
 }
 
 /* The next offset at or after pos where a record holds together, or
@@ -326,6 +323,8 @@ static bool read_record(struct hv_evtx_reader *r, uint32_t size,
 	out->tpl = doc.tpl;
 	out->values = doc.values;
 	out->n_values = doc.n_values;
+	out->class_mask = doc.class_mask;
+	out->classes = doc.classes;
 	return true;
 }
 
@@ -396,5 +395,7 @@ void hv_evtx_record_doc(const struct hv_evtx_record *rec,
 	doc->tpl = rec->tpl;
 	doc->values = rec->values;
 	doc->n_values = rec->n_values;
+	doc->class_mask = rec->class_mask;
+	doc->classes = rec->classes;
 	doc->literal = NULL;
 }

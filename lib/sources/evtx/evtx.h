@@ -181,6 +181,8 @@ struct hv_evtx_record {
 	const struct hv_evtx_tpl *tpl;
 	const struct hv_evtx_value *values;
 	size_t n_values;
+	const uint8_t *classes;
+	unsigned class_mask;
 };
 
 /* Moves to the next readable record of the chunk; false at its end.

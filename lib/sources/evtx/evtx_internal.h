@@ -144,6 +144,8 @@ struct hv_evtx_doc {
 	const struct hv_evtx_tpl *tpl;
 	const struct hv_evtx_value *values;
 	size_t n_values;
+	const uint8_t *classes;	     /* each value's cls, n_values of them */
+	unsigned class_mask;	     /* bit 1 << cls of each value */
 	struct hv_evtx_tpl *literal; /* compiled for this doc only: the
 					reader of the doc frees it */
 };
@@ -190,6 +192,10 @@ struct hv_evtx_reader {
 	/* compiled templates shared by the chunks read so far, by tree */
 	struct hv_evtx_tpl **shared;
 	size_t n_shared, cap_shared, shared_nodes;
+	/* definitions of earlier chunks and their shared templates
+	   (defcache.c) */
+	struct hv_evtx_def **defs;
+	size_t def_bytes;
 	struct hv_evtx_tpl *literal; /* the current record's, if any */
 	struct hv_evtx_plan **plans; /* this chunk's, by key hash */
 	size_t n_plans, cap_plans;
@@ -208,6 +214,23 @@ struct hv_evtx_reader {
 struct hv_evtx_tpl *hv_evtx_tpl_compile(const struct hv_evtx_ctx *ctx,
 					struct hv_cursor *cur,
 					const char **why);
+/* What a compile read of the chunk besides the bytes at [lo, hi) (the
+ * definition): the names it points to elsewhere, as (offset, length)
+ * ranges. The same bytes at the same offset, with the same bytes in
+ * these ranges, compile to the same tree. */
+#define HV_EVTX_DEPS_MAX 64
+struct hv_evtx_deps {
+	uint32_t lo, hi;
+	bool reusable; /* false: a name not readable, or too many */
+	size_t n;
+	uint32_t off[HV_EVTX_DEPS_MAX], len[HV_EVTX_DEPS_MAX];
+};
+/* hv_evtx_tpl_compile(), noting what it read outside [deps->lo,
+ * deps->hi) in deps (set lo, hi and reusable = true first). */
+struct hv_evtx_tpl *hv_evtx_tpl_compile_deps(const struct hv_evtx_ctx *ctx,
+					     struct hv_cursor *cur,
+					     struct hv_evtx_deps *deps,
+					     const char **why);
 void hv_evtx_tpl_free(struct hv_evtx_tpl *tpl);
 /* Reads the name at chunk offset off; false if it is out of bounds. */
 bool hv_evtx_name_at(const struct hv_evtx_ctx *ctx, uint32_t off,
@@ -228,6 +251,22 @@ const struct hv_evtx_tpl *hv_evtx_template_at(const struct hv_evtx_ctx *ctx,
  * trees stay shared, up to a bound). */
 void hv_evtx_templates_reset(struct hv_evtx_reader *r);
 void hv_evtx_templates_release(struct hv_evtx_reader *r);
+
+/* defcache.c: the shared template an earlier chunk compiled from the
+ * same definition bytes at off (and the same names outside it), or
+ * NULL. Borrowed until hv_evtx_defcache_clear(). */
+const struct hv_evtx_tpl *hv_evtx_defcache_find(struct hv_evtx_reader *r,
+						const struct hv_evtx_ctx *ctx,
+						uint32_t off);
+/* Remembers that the definition at off compiled, reading deps, to the
+ * shared template tpl (unless deps say it cannot be reused). */
+void hv_evtx_defcache_add(struct hv_evtx_reader *r,
+			  const struct hv_evtx_ctx *ctx, uint32_t off,
+			  const struct hv_evtx_deps *deps,
+			  const struct hv_evtx_tpl *tpl);
+/* Forgets every definition (before their templates are freed). */
+void hv_evtx_defcache_clear(struct hv_evtx_reader *r);
+void hv_evtx_defcache_release(struct hv_evtx_reader *r);
 
 /* value.c: value formatting. How text is escaped for its medium. */
 enum hv_evtx_escape { ESC_NONE, ESC_XML_TEXT, ESC_XML_ATTR, ESC_JSON };

@@ -28,7 +28,8 @@
 /* A value, then the literal text up to the next one. */
 struct op {
 	uint8_t esc;
-	uint16_t outer;	   /* PLAN_TOP or the nested doc's BinXml value */
+	uint16_t outer;	   /* PLAN_TOP or the nested doc's BinXml value; once
+			      cut, the doc: 0 the record's, 1 + i nested[i] */
 	uint16_t id;	   /* value */
 	uint32_t off, len; /* the text after it, in text */
 };
@@ -99,7 +100,10 @@ static size_t key_doc(struct key *k, const struct hv_evtx_doc *doc, bool nested)
 	uint16_t n = doc->tpl->max_subst;
 	size_t m = doc->n_values < n ? doc->n_values : n, at;
 	uintptr_t tpl = (uintptr_t)doc->tpl; /* the template is the key */
-	unsigned char *c, worst = 0;
+	const unsigned nested_bits =
+		1u << CLASS_BINXML_EMPTY | 1u << CLASS_BINXML;
+	unsigned mask = doc->class_mask;
+	unsigned char *c;
 
 	key_add(k, &tpl, sizeof(tpl));
 	key_add(k, &n, sizeof(n));
@@ -109,13 +113,16 @@ static size_t key_doc(struct key *k, const struct hv_evtx_doc *doc, bool nested)
 	}
 	at = k->len;
 	c = k->buf + at;
-	for (size_t i = 0; i < m; i++) {
-		c[i] = doc->values[i].cls;
-		worst = c[i] > worst ? c[i] : worst;
-	}
+	if (m)
+		memcpy(c, doc->classes, m);
 	if (m < n)
 		memset(c + m, CLASS_NULL, n - m);
-	if (worst == CLASS_ARRAY || (nested && worst >= CLASS_BINXML_EMPTY))
+	if (m < doc->n_values) { /* values past the template's: not keyed */
+		mask = 0;
+		for (size_t i = 0; i < m; i++)
+			mask |= 1u << c[i];
+	}
+	if ((mask & 1u << CLASS_ARRAY) || (nested && (mask & nested_bits)))
 		k->ok = false;
 	k->len += n;
 	return at;
@@ -175,9 +182,11 @@ static void make_key(const struct hv_evtx_ctx *ctx,
 	at = key_doc(k, doc, false);
 	/* the nested documents, found by their class */
 	c = k->buf + at;
-	for (uint16_t i = 0; k->ok && i < n; i++)
-		if (c[i] == CLASS_BINXML)
-			key_nested(ctx, doc, i, k);
+	if (!k->ok || !(doc->class_mask & 1u << CLASS_BINXML))
+		return; /* (not ok: the classes may not be in the key) */
+	for (const unsigned char *b = memchr(c, CLASS_BINXML, n); b && k->ok;
+	     b = memchr(b + 1, CLASS_BINXML, n - (size_t)(b + 1 - c)))
+		key_nested(ctx, doc, (uint16_t)(b - c), k);
 }
 
 /* A hash of the key eight bytes at a time (multiply and fold, in the
@@ -301,11 +310,13 @@ static bool in_json_name(const char *p, const char *end)
  * of the plan. */
 static bool nested_index(const struct key *k, struct op *op)
 {
-	if (op->outer == PLAN_TOP)
+	if (op->outer == PLAN_TOP) {
+		op->outer = 0;
 		return true;
+	}
 	for (uint16_t i = 0; i < k->n_nested; i++)
 		if (k->nested[i].id == op->outer) {
-			op->outer = i;
+			op->outer = (uint16_t)(i + 1);
 			return true;
 		}
 	return false;
@@ -373,14 +384,12 @@ static struct hv_evtx_plan *record_plan(const struct hv_evtx_ctx *ctx,
 	return p;
 }
 
-static const struct hv_evtx_value *value_for(const struct hv_evtx_doc *doc,
-					     const struct key *k,
-					     const struct op *op)
+static const struct hv_evtx_value *
+value_for(const struct hv_evtx_doc *const docs[], const struct op *op)
 {
 	static const struct hv_evtx_value null_value = {.type = VT_NULL};
+	const struct hv_evtx_doc *doc = docs[op->outer];
 
-	if (op->outer != PLAN_TOP)
-		doc = &k->nested[op->outer].doc;
 	if (op->id >= doc->n_values)
 		return &null_value;
 	return &doc->values[op->id];
@@ -473,11 +482,14 @@ static int replay(struct hv_evtx_plan *p, const struct hv_evtx_doc *doc,
 {
 	char *w = hv_evtx_reserve(out, p->lead + COPY_SLACK);
 	char *end = out->buf + out->alloc - 1; /* the NUL's place */
+	const struct hv_evtx_doc *docs[1 + NESTED_MAX] = {doc};
 
+	for (size_t i = 0; i < k->n_nested; i++)
+		docs[1 + i] = &k->nested[i].doc;
 	w = copy_text(w, p->text, p->lead);
 	for (size_t i = 0; i < p->n_ops; i++) {
 		const struct op *op = &p->ops[i];
-		const struct hv_evtx_value *v = value_for(doc, k, op);
+		const struct hv_evtx_value *v = value_for(docs, op);
 		size_t need =
 			HV_EVTX_VALUE_BOUND(v->size) + op->len + COPY_SLACK;
 

@@ -81,10 +81,15 @@ static struct hv_evtx_tpl_slot *add_slot(struct hv_evtx_reader *r, uint32_t off)
 }
 
 static struct hv_evtx_tpl *compile_definition(const struct hv_evtx_ctx *ctx,
-					      uint32_t off, const char **why)
+					      uint32_t off,
+					      struct hv_evtx_deps *deps,
+					      const char **why)
 {
 	struct hv_cursor cur, body;
 	uint32_t size;
+
+	deps->reusable = true;
+	deps->n = 0;
 
 	hv_cursor_init(&cur, ctx->chunk, ctx->chunk_len, ctx->base);
 	if (!hv_cursor_seek(&cur, off) || !hv_cursor_skip(&cur, 20)) {
@@ -96,7 +101,27 @@ static struct hv_evtx_tpl *compile_definition(const struct hv_evtx_ctx *ctx,
 		*why = "template definition runs past the chunk";
 		return NULL;
 	}
-	return hv_evtx_tpl_compile(ctx, &body, why);
+	deps->lo = off;
+	deps->hi = off + DEFINITION_HEADER + size;
+	return hv_evtx_tpl_compile_deps(ctx, &body, deps, why);
+}
+
+/* Hashes n bytes into h eight at a time (multiply and fold). */
+static uint64_t hash_bytes(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+		h ^= h >> 32;
+	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001B3ull;
+	return h;
 }
 
 /* A hash of what a compiled template is: its tree and its strings. Two
@@ -105,14 +130,10 @@ static struct hv_evtx_tpl *compile_definition(const struct hv_evtx_ctx *ctx,
 static uint64_t signature(const struct hv_evtx_tpl *t)
 {
 	uint64_t h = 1469598103934665603ull;
-	const unsigned char *p = (const unsigned char *)t->nodes;
-	size_t n = (size_t)t->n_nodes * sizeof(*t->nodes);
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	for (size_t i = 0; i < t->pool_len; i++)
-		h = (h ^ (unsigned char)t->pool[i]) * 1099511628211ull;
-	return h ^ t->root;
+	h = hash_bytes(h, t->nodes, (size_t)t->n_nodes * sizeof(*t->nodes));
+	h = hash_bytes(h, t->pool, t->pool_len);
+	return h ^ (h >> 29) ^ t->root;
 }
 
 static bool same_tree(const struct hv_evtx_tpl *a, const struct hv_evtx_tpl *b)
@@ -169,7 +190,8 @@ static const struct hv_evtx_tpl *share(struct hv_evtx_reader *r,
 
 static void shared_clear(struct hv_evtx_reader *r)
 {
-	hv_evtx_plans_reset(r); /* plans point at the shared templates */
+	hv_evtx_plans_reset(r);	   /* plans point at the shared templates */
+	hv_evtx_defcache_clear(r); /* and so do the kept definitions */
 	for (size_t i = 0; i < r->cap_shared; i++) {
 		hv_evtx_tpl_free(r->shared[i]);
 		r->shared[i] = NULL;
@@ -203,13 +225,18 @@ const struct hv_evtx_tpl *hv_evtx_template_at(const struct hv_evtx_ctx *ctx,
 	slot = add_slot(r, off);
 	if (r->nodes_compiled > NODE_BUDGET) {
 		slot->why = "too many template definitions in one chunk";
+	} else if ((slot->tpl = hv_evtx_defcache_find(r, ctx, off))) {
+		/* counted as if compiled: the budget stays what it was */
+		r->nodes_compiled += slot->tpl->n_nodes;
 	} else {
+		struct hv_evtx_deps deps;
 		struct hv_evtx_tpl *t =
-			compile_definition(ctx, off, &slot->why);
+			compile_definition(ctx, off, &deps, &slot->why);
 
 		if (t) {
 			r->nodes_compiled += t->n_nodes;
 			slot->tpl = share(r, t);
+			hv_evtx_defcache_add(r, ctx, off, &deps, slot->tpl);
 		}
 	}
 	*why = slot->why;
@@ -231,6 +258,7 @@ void hv_evtx_templates_release(struct hv_evtx_reader *r)
 {
 	hv_evtx_templates_reset(r);
 	shared_clear(r);
+	hv_evtx_defcache_release(r);
 	free(r->tpls);
 	free(r->shared);
 	r->tpls = NULL;
@@ -240,16 +268,20 @@ void hv_evtx_templates_release(struct hv_evtx_reader *r)
 }
 
 /* The value's enum hv_evtx_class: as hv_evtx_value_empty() decides
- * what shows, and the walk what is an array or a nested document. */
+ * what shows, and the walk what is an array or a nested document. The
+ * fixed-size and number types (0x03-0x15) are most values: one test. */
 static inline uint8_t class_of(uint8_t type, uint32_t size,
 			       const unsigned char *data)
 {
+	if ((uint8_t)(type - VT_INT8) <= VT_HEX64 - VT_INT8)
+		return size ? CLASS_TEXT : CLASS_EMPTY;
 	if (type & VT_ARRAY)
 		return CLASS_ARRAY;
 	switch (type) {
 	case VT_NULL:
 		return CLASS_NULL;
 	case VT_STRING:
+	case VT_EVTXML:
 		return size >= 2 && (data[0] | data[1]) ? CLASS_TEXT
 							: CLASS_EMPTY;
 	case VT_ANSI:
@@ -261,44 +293,68 @@ static inline uint8_t class_of(uint8_t type, uint32_t size,
 	}
 }
 
-/* The substitution array: a count, then (size, type, 0) per value, then
- * the values back to back ([MS-EVEN6] TemplateInstanceData). */
-static int read_values(struct hv_cursor *cur, struct hv_evtx_value **values,
-		       size_t *cap, size_t *out_n, const char **why)
+/* The cursor's unread bytes: the hot paths below check a length once
+ * and read the bytes directly (the cursor calls cost more than the
+ * reads); a failure goes through the cursor so that it fails as it
+ * always did, at the same offset. */
+static inline size_t left_of(const struct hv_cursor *cur)
 {
-	uint32_t n = hv_cursor_le32(cur);
-	const unsigned char *desc, *data;
-	struct hv_evtx_value *v;
-	size_t total = 0;
+	return cur->failed ? 0 : cur->len - cur->pos;
+}
 
-	if (!hv_cursor_ok(cur) || n > hv_cursor_remaining(cur) / 4) {
+/* The substitution array: a count, then (size, type, 0) per value, then
+ * the values back to back ([MS-EVEN6] TemplateInstanceData). One pass:
+ * each value is bounded by what is left as it is read. */
+static int read_values(struct hv_cursor *cur, struct hv_evtx_value **values,
+		       size_t *cap, struct hv_evtx_doc *doc, const char **why)
+{
+	size_t left = left_of(cur), n;
+	const unsigned char *desc = cur->data + cur->pos, *data;
+	struct hv_evtx_value *v;
+	uint8_t *cls;
+	unsigned mask = 0;
+
+	if (left < 4 || (n = hv_le32(desc)) > (left - 4) / 4) {
+		if (left >= 4)
+			hv_cursor_skip(cur, 4);
+		else
+			hv_cursor_le32(cur);
 		*why = "substitution count larger than its record";
 		return -1;
 	}
-	desc = hv_cursor_bytes(cur, (size_t)n * 4);
+	desc += 4;
+	left -= 4 + n * 4;
 	if (n > *cap) {
 		*cap = n;
-		*values = hv_reallocarray(*values, n, sizeof(**values));
+		/* the values, then their classes: a byte each, copied into
+		   the plan key at once (plan.c) */
+		*values = hv_reallocarray(*values, n, sizeof(**values) + 1);
 	}
-	for (uint32_t i = 0; i < n; i++)
-		total += hv_le16(desc + (size_t)4 * i);
-	/* all the values at once: one bounds check for the array */
-	data = hv_cursor_bytes(cur, total);
-	if (!data) {
-		*why = "substitution value runs past its record";
-		return -1;
-	}
+	data = desc + n * 4;
 	v = *values;
-	for (uint32_t i = 0; i < n; i++, v++, desc += 4) {
+	cls = (uint8_t *)(*values + *cap);
+	doc->classes = cls;
+	for (size_t i = 0; i < n; i++, v++, desc += 4) {
 		uint32_t size = hv_le16(desc);
 
+		if (size > left) {
+			/* fail the cursor where the values start */
+			hv_cursor_skip(cur, 4 + n * 4);
+			hv_cursor_skip(cur, left_of(cur) + 1);
+			*why = "substitution value runs past its record";
+			return -1;
+		}
 		v->size = size;
 		v->type = desc[2];
 		v->data = data;
-		v->cls = class_of(desc[2], size, data);
+		v->cls = cls[i] = class_of(desc[2], size, data);
+		mask |= 1u << v->cls;
 		data += size;
+		left -= size;
 	}
-	*out_n = n;
+	cur->pos = (size_t)(data - cur->data);
+	doc->n_values = n;
+	doc->class_mask = mask;
 	return 0;
 }
 
@@ -307,15 +363,17 @@ static int read_instance(const struct hv_evtx_ctx *ctx, struct hv_cursor *cur,
 			 size_t *cap, const char **why)
 {
 	/* token, an unknown byte, template id (4), definition offset (4) */
-	const unsigned char *head = hv_cursor_bytes(cur, 10);
+	const unsigned char *head = cur->data + cur->pos;
 	uint32_t def, at;
 
-	if (!head) {
+	if (left_of(cur) < 10) {
+		hv_cursor_skip(cur, 10);
 		*why = "template instance cut short";
 		return -1;
 	}
+	cur->pos += 10;
 	def = hv_le32(head + 6);
-	at = (uint32_t)(hv_cursor_offset(cur) - ctx->base);
+	at = (uint32_t)(cur->base + cur->pos - ctx->base);
 	/* an inline definition: the instance data follows it */
 	if (def == at) {
 		uint32_t size;
@@ -331,7 +389,7 @@ static int read_instance(const struct hv_evtx_ctx *ctx, struct hv_cursor *cur,
 	doc->tpl = hv_evtx_template_at(ctx, def, why);
 	if (!doc->tpl)
 		return -1;
-	if (read_values(cur, values, cap, &doc->n_values, why) < 0)
+	if (read_values(cur, values, cap, doc, why) < 0)
 		return -1;
 	doc->values = *values;
 	return 0;
@@ -345,10 +403,9 @@ int hv_evtx_doc_read(const struct hv_evtx_ctx *ctx, struct hv_cursor *cur,
 
 	memset(doc, 0, sizeof(*doc));
 	/* [MS-EVEN6]: 0*FragmentHeader ( Element / TemplateInstance ) */
-	while (hv_cursor_remaining(cur) >= 4 &&
-	       cur->data[cur->pos] == TOK_FRAGMENT)
-		hv_cursor_skip(cur, 4);
-	if (!hv_cursor_remaining(cur)) {
+	while (left_of(cur) >= 4 && cur->data[cur->pos] == TOK_FRAGMENT)
+		cur->pos += 4;
+	if (!left_of(cur)) {
 		*why = "no binary XML";
 		return -1;
 	}

@@ -514,7 +514,8 @@ bool hv_evtx_value_empty(const struct hv_evtx_value *v)
 {
 	if (v->type == VT_NULL || v->size == 0)
 		return true;
-	if (v->type == VT_STRING)
+	/* EvtXml is UTF-16 text too, written up to a NUL (variable_put) */
+	if (v->type == VT_STRING || v->type == VT_EVTXML)
 		return v->size < 2 || hv_le16(v->data) == 0;
 	if (v->type == VT_ANSI)
 		return v->data[0] == 0;
