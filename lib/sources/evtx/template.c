@@ -332,7 +332,8 @@ static int read_values(struct hv_cursor *cur, struct hv_evtx_value **values,
 	}
 	data = desc + n * 4;
 	v = *values;
-	cls = (uint8_t *)(*values + *cap);
+	/* no value yet: nothing allocated, and NULL + 0 is undefined */
+	cls = *values ? (uint8_t *)(*values + *cap) : NULL;
 	doc->classes = cls;
 	for (size_t i = 0; i < n; i++, v++, desc += 4) {
 		uint32_t size = hv_le16(desc);
