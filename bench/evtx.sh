@@ -91,6 +91,31 @@ else
 		-n "evtx_dump.py" "evtx_dump.py $file" >&2
 fi
 
+# hyperfine runs each command's runs back to back, so a change in the
+# machine's load between commands lands in their ratio. The one-thread
+# dumps and evtxexport are also run interleaved (one run of each per
+# round, order rotating), and their medians compared.
+python3 - "$tmp/inter.json" "$runs" "$HVDOCTOR" "$file" <<'EOF2' >&2
+import json, statistics, subprocess, sys, time
+out, rounds, hv, f = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+cmds = {
+    "hvdoctor xml 1 thread": [hv, "events", "--all", "--threads", "1", f],
+    "hvdoctor json 1 thread": [hv, "events", "--all", "--format", "json",
+                               "--threads", "1", f],
+    "evtxexport -f xml": ["evtxexport", "-f", "xml", f],
+}
+times = {k: [] for k in cmds}
+names = list(cmds)
+for r in range(rounds + 1):
+    for k in names[r % 3:] + names[:r % 3]:
+        t = time.perf_counter()
+        subprocess.run(cmds[k], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        if r:  # round 0 warms the page cache
+            times[k].append(time.perf_counter() - t)
+json.dump({k: statistics.median(v) for k, v in times.items()}, open(out, "w"))
+EOF2
+
 peak() { # peak RSS in KB of a command line
 	/usr/bin/time -f %M -o "$tmp/rss" bash -c "$1" >/dev/null 2>&1 || true
 	cat "$tmp/rss"
@@ -102,7 +127,7 @@ rss_exp_big=$(peak "evtxexport -f xml $tmp/big.evtx > /dev/null")
 
 python3 - "$tmp/fast.json" "$tmp/py.json" "$size" "$big_size" \
 	"$rss_small" "$rss_big" "$rss_exp" "$rss_exp_big" "$runs" "$py_runs" \
-	<<'EOF'
+	"$tmp/inter.json" <<'EOF'
 import json, sys
 fast = json.load(open(sys.argv[1]))["results"]
 py = json.load(open(sys.argv[2]))["results"]
@@ -135,4 +160,13 @@ print("Peak RSS: hvdoctor --all %.1f MiB on %.1f MB, %.1f MiB on %.1f MB "
       "(10× the chunks); evtxexport %.1f MiB and %.1f MiB."
       % (rss[0], size / 1e6, rss[1], big / 1e6, rss[2], rss[3]))
 print("Runs: %s each (evtx_dump.py: %s), medians of wall time." % (runs, py_runs))
+inter = json.load(open(sys.argv[11]))
+iexp = inter["evtxexport -f xml"]
+print()
+print("Interleaved (%s rounds, one run of each per round):" % runs)
+print()
+print("| command | median (s) | vs evtxexport |")
+print("|---|---:|---:|")
+for k, v in inter.items():
+    print("| %s | %.4f | %.1f× |" % (k, v, iexp / v))
 EOF
