@@ -113,8 +113,11 @@ static bool utf16_is(const struct hv_evtx_value *v, const char *s, bool prefix)
 	return prefix || i == n || hv_le16(v->data + 2 * i) == 0;
 }
 
-bool hv_evtx_field_is(const struct hv_evtx_record *rec,
-		      enum hv_evtx_field field, const char *s)
+/* The field equals s, or starts with it (prefix), ASCII case aside:
+ * straight from the UTF-16 value when the field is one string, else from
+ * its text. */
+static bool field_matches(const struct hv_evtx_record *rec,
+			  enum hv_evtx_field field, const char *s, bool prefix)
 {
 	uint32_t node = field_node(rec, field);
 	const struct hv_evtx_value *v;
@@ -125,30 +128,24 @@ bool hv_evtx_field_is(const struct hv_evtx_record *rec,
 		return false;
 	v = single_value(rec, node);
 	if (v && v->type == VT_STRING)
-		return utf16_is(v, s, false);
+		return utf16_is(v, s, prefix);
 	is = hv_evtx_field_text(rec, field, &text) &&
-	     strcasecmp(hv_strbuf_str(&text), s) == 0;
+	     (prefix ? strncasecmp(hv_strbuf_str(&text), s, strlen(s))
+		     : strcasecmp(hv_strbuf_str(&text), s)) == 0;
 	hv_strbuf_release(&text);
 	return is;
+}
+
+bool hv_evtx_field_is(const struct hv_evtx_record *rec,
+		      enum hv_evtx_field field, const char *s)
+{
+	return field_matches(rec, field, s, false);
 }
 
 bool hv_evtx_field_has_prefix(const struct hv_evtx_record *rec,
 			      enum hv_evtx_field field, const char *prefix)
 {
-	uint32_t node = field_node(rec, field);
-	const struct hv_evtx_value *v;
-	struct hv_strbuf text = HV_STRBUF_INIT;
-	bool is;
-
-	if (node == NODE_NONE)
-		return false;
-	v = single_value(rec, node);
-	if (v && v->type == VT_STRING)
-		return utf16_is(v, prefix, true);
-	is = hv_evtx_field_text(rec, field, &text) &&
-	     strncasecmp(hv_strbuf_str(&text), prefix, strlen(prefix)) == 0;
-	hv_strbuf_release(&text);
-	return is;
+	return field_matches(rec, field, prefix, true);
 }
 
 uint64_t hv_evtx_record_time(const struct hv_evtx_record *rec)
