@@ -323,17 +323,23 @@ static int read_values(struct hv_cursor *cur, struct hv_evtx_value **values,
 		return -1;
 	}
 	desc += 4;
+	if (n == 0) { /* no array to point into (NULL + 0 is undefined) */
+		cur->pos = (size_t)(desc - cur->data);
+		doc->classes = NULL;
+		doc->n_values = 0;
+		doc->class_mask = 0;
+		return 0;
+	}
 	left -= 4 + n * 4;
-	if (n > *cap) {
-		*cap = n;
+	if (!*values || n > *cap) {
+		*cap = n > *cap ? n : *cap;
 		/* the values, then their classes: a byte each, copied into
 		   the plan key at once (plan.c) */
-		*values = hv_reallocarray(*values, n, sizeof(**values) + 1);
+		*values = hv_reallocarray(*values, *cap, sizeof(**values) + 1);
 	}
 	data = desc + n * 4;
 	v = *values;
-	/* no value yet: nothing allocated, and NULL + 0 is undefined */
-	cls = *values ? (uint8_t *)(*values + *cap) : NULL;
+	cls = (uint8_t *)(*values + *cap);
 	doc->classes = cls;
 	for (size_t i = 0; i < n; i++, v++, desc += 4) {
 		uint32_t size = hv_le16(desc);
