@@ -336,6 +336,7 @@ struct hv_evtx_sink {
 	void (*attribute_end)(void *ctx);
 	void (*content_begin)(void *ctx, bool has_content, bool has_elements);
 	void (*text)(void *ctx, const struct hv_evtx_piece *piece);
+	/* may be NULL: sinks that keep no processing instructions */
 	void (*pi)(void *ctx, const char *target, size_t tlen, const char *data,
 		   size_t dlen, int depth);
 	void (*element_end)(void *ctx, const char *name, size_t len,

@@ -259,17 +259,6 @@ static void c_text(void *ctx, const struct hv_evtx_piece *piece)
 				      : &c->frames[c->n - 1].text);
 }
 
-static void c_pi(void *ctx, const char *target, size_t tlen, const char *data,
-		 size_t dlen, int depth)
-{
-	(void)ctx;
-	(void)target;
-	(void)tlen;
-	(void)data;
-	(void)dlen;
-	(void)depth;
-}
-
 static void c_element_end(void *ctx, const char *name, size_t len,
 			  bool had_content, bool had_elements, int depth)
 {
@@ -310,7 +299,6 @@ void hv_evtx_record_data(const struct hv_evtx_record *rec,
 		.attribute_end = c_attribute_end,
 		.content_begin = c_content_begin,
 		.text = c_text,
-		.pi = c_pi,
 		.element_end = c_element_end,
 	};
 	struct hv_evtx_ctx ctx;

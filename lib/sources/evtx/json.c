@@ -141,17 +141,6 @@ static void j_text(void *ctx, const struct hv_evtx_piece *piece)
 	n->text_len = t->pool.len - n->text;
 }
 
-static void j_pi(void *ctx, const char *target, size_t tlen, const char *data,
-		 size_t dlen, int depth)
-{
-	(void)ctx;
-	(void)target;
-	(void)tlen;
-	(void)data;
-	(void)dlen;
-	(void)depth;
-}
-
 static void j_element_end(void *ctx, const char *name, size_t len,
 			  bool had_content, bool had_elements, int depth)
 {
@@ -329,7 +318,6 @@ int hv_evtx_walk_json(const struct hv_evtx_ctx *ctx,
 		.attribute_end = j_attribute_end,
 		.content_begin = j_content_begin,
 		.text = j_text,
-		.pi = j_pi,
 		.element_end = j_element_end,
 		.out = &t.pool,
 		.placeholders = placeholders,

@@ -126,8 +126,10 @@ static void walk_content(struct walk *w, const struct hv_evtx_doc *doc,
 		if (n->kind == NODE_ELEMENT) {
 			walk_element(w, doc, i, depth);
 		} else if (n->kind == NODE_PI) {
-			w->sink->pi(w->sink->ctx, t->pool + n->str, n->str_len,
-				    t->pool + n->str2, n->str2_len, depth);
+			if (w->sink->pi)
+				w->sink->pi(w->sink->ctx, t->pool + n->str,
+					    n->str_len, t->pool + n->str2,
+					    n->str2_len, depth);
 		} else if (n->kind != NODE_SUBST) {
 			text_piece(w, doc, n, &null_value);
 		} else if ((v = value_of(doc, n))->type == VT_BINXML) {
