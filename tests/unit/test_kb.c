@@ -10,6 +10,7 @@
 
 #include "base/strbuf.h"
 #include "knowledge/kb.h"
+#include "shared_dir.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -735,28 +736,27 @@ static size_t read_first_column(FILE *f, char ***out)
 }
 
 /* Every cause of the research table must be known, so `explain` can
- * name all of them. The table lives next to the repository (../shared)
- * in the project's workspace; elsewhere this test skips. */
+ * name all of them. The table lives next to the repository (../shared);
+ * shared_dir.h says what happens without it. */
 static void test_builtin_has_reference_causes(void **state)
 {
-	const char *src = getenv("HVDOCTOR_SOURCE_DIR");
-	struct hv_strbuf path = HV_STRBUF_INIT;
 	struct hv_strbuf missing = HV_STRBUF_INIT;
 	struct hv_kb kb = {0};
 	struct hv_error err;
 	char **ids = NULL;
+	char *path;
 	size_t n;
 	FILE *f;
 
 	(void)state;
-	hv_strbuf_addf(&path, "%s/../shared/reference/causes.tsv",
-		       src ? src : ".");
-	f = fopen(hv_strbuf_str(&path), "r");
-	hv_strbuf_release(&path);
-	if (!f) {
-		skip();
+	path = shared_path_or_skip("reference/causes.tsv",
+				   "the built-in causes are not checked "
+				   "against the reference table");
+	if (!path)
 		return;
-	}
+	f = fopen(path, "r");
+	free(path);
+	assert_non_null(f);
 	n = read_first_column(f, &ids);
 	fclose(f);
 	assert_true(n > 0);
