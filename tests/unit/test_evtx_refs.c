@@ -25,6 +25,7 @@
 #include "sources/evtx/evtx_internal.h"
 
 #include "evtx_canon.h"
+#include "evtx_refs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,19 +55,6 @@ static void recs_release(struct recs *r)
 	}
 	free(r->items);
 	memset(r, 0, sizeof(*r));
-}
-
-static char *data_dir(void)
-{
-	const char *root = getenv("HVDOCTOR_SOURCE_DIR");
-	struct hv_strbuf p = HV_STRBUF_INIT;
-
-	hv_strbuf_addf(&p, "%s/../shared/data/evtx", root ? root : ".");
-	if (access(hv_strbuf_str(&p), R_OK) != 0) {
-		hv_strbuf_release(&p);
-		return NULL;
-	}
-	return hv_strbuf_detach(&p);
 }
 
 /* --- our side ---------------------------------------------------- */
@@ -285,86 +273,11 @@ static void first_last(const struct recs *r, int64_t *first, int64_t *last)
 
 /* --- XML ------------------------------------------------------------ */
 
-/* The JSON strings of "first3_xml" in the section `parser` of a ref.json
- * (a small reader for this one shape: strings with JSON escapes). */
-static size_t first3(const char *json, const char *parser, char *out[3])
-{
-	const char *s = strstr(json, parser), *p;
-	size_t n = 0;
-
-	if (!s || !(s = strstr(s, "\"first3_xml\": [")))
-		return 0;
-	p = s + strlen("\"first3_xml\": [");
-	while (n < 3 && (p = strchr(p, '"')) != NULL) {
-		struct hv_strbuf v = HV_STRBUF_INIT;
-
-		for (p++; *p && *p != '"'; p++) {
-			if (*p != '\\') {
-				hv_strbuf_addch(&v, *p);
-				continue;
-			}
-			p++;
-			if (*p == 'n')
-				hv_strbuf_addch(&v, '\n');
-			else if (*p == 'r')
-				hv_strbuf_addch(&v, '\r');
-			else if (*p == 't')
-				hv_strbuf_addch(&v, '\t');
-			else if (*p == 'u') {
-				unsigned cp = (unsigned)strtoul(
-					(char[]){p[1], p[2], p[3], p[4], 0},
-					NULL, 16);
-				char u[4];
-
-				p += 4;
-				if (cp < 0x80) {
-					hv_strbuf_addch(&v, (char)cp);
-				} else if (cp < 0x800) {
-					u[0] = (char)(0xC0 | cp >> 6);
-					u[1] = (char)(0x80 | (cp & 0x3F));
-					hv_strbuf_add(&v, u, 2);
-				} else {
-					u[0] = (char)(0xE0 | cp >> 12);
-					u[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-					u[2] = (char)(0x80 | (cp & 0x3F));
-					hv_strbuf_add(&v, u, 3);
-				}
-			} else {
-				hv_strbuf_addch(&v, *p);
-			}
-		}
-		hv_strbuf_addch(&v, '\0');
-		out[n++] = hv_strbuf_detach(&v);
-		if (*p)
-			p++;
-		p += strspn(p, " \n,");
-		if (*p == ']')
-			break;
-	}
-	return n;
-}
-
 static unsigned long long canon_record_id(const char *canon)
 {
 	const char *p = strstr(canon, "S EventRecordID\nT ");
 
 	return p ? strtoull(p + strlen("S EventRecordID\nT "), NULL, 10) : 0;
-}
-
-static char *slurp(const char *path)
-{
-	struct hv_strbuf sb = HV_STRBUF_INIT;
-	char buf[65536];
-	size_t n;
-	FILE *f = fopen(path, "rb");
-
-	if (!f)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		hv_strbuf_add(&sb, buf, n);
-	fclose(f);
-	hv_strbuf_addch(&sb, '\0');
-	return hv_strbuf_detach(&sb);
 }
 
 /* One reference record's XML against ours (by record id). */
@@ -660,14 +573,9 @@ static void test_samples_against_references(void **state)
 
 	(void)state;
 	if (!dir) {
-		const char *ci = getenv("CI");
-
-		if (ci && !strcmp(ci, "true"))
-			fail_msg("../shared/data/evtx is absent (CI=true)");
-		print_message("skipped: ../shared/data/evtx is absent; the "
-			      "reader is not checked against python-evtx and "
-			      "libevtx\n");
-		skip();
+		EVTX_REFS_ABSENT("../shared/data/evtx is absent; the reader "
+				 "is not checked against python-evtx and "
+				 "libevtx");
 		return;
 	}
 	n = read_manifest(dir, &samples);
