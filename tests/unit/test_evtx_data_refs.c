@@ -36,11 +36,11 @@
 #include <strings.h>
 
 /* A record's pairs, as "name\x1fvalue\x1e" one after another. */
-struct rec {
+struct rec { /* id and used first: a struct refs_key */
 	unsigned long long id;
+	bool used;
 	char *pairs;
 	size_t n_pairs;
-	bool used;
 };
 
 struct recs {
@@ -106,20 +106,10 @@ static void read_ours(const char *path, struct recs *out)
 	hv_evtx_close(&f);
 }
 
-/* The next record with this id not yet matched, searching on from the
- * last one found (both sides are in file order: linear overall). */
+/* The next of our records with this id not yet matched. */
 static struct rec *find(struct recs *r, unsigned long long id)
 {
-	for (size_t k = 0; k < r->n; k++) {
-		size_t i = (r->hint + k) % r->n;
-
-		if (r->items[i].id == id && !r->items[i].used) {
-			r->items[i].used = true;
-			r->hint = i + 1;
-			return &r->items[i];
-		}
-	}
-	return NULL;
+	return refs_find(r->items, r->n, sizeof(*r->items), &r->hint, id);
 }
 
 static void recs_release(struct recs *r)

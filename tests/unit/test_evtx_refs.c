@@ -32,13 +32,13 @@
 #include <string.h>
 #include <unistd.h>
 
-struct rec {
+struct rec { /* id and used first: a struct refs_key */
 	unsigned long long id;
+	bool used;
 	char *provider;
 	unsigned eid;
 	char time[40]; /* "2019-05-08T02:10:43.487217Z" or "" */
 	char *canon;   /* our XML, normalised (ours only) */
-	bool used;
 };
 
 struct recs {
@@ -187,22 +187,9 @@ static int64_t micros(const char *t)
 }
 
 /* The next of our records with this id not yet matched. */
-/* The references list records in file order, as ours do: the search
- * starts after the last one found, so a whole file is compared in linear
- * time (a search from the start made the test quadratic, minutes under
- * ASan on the 60,000-record sample). */
 static struct rec *find(struct recs *r, unsigned long long id)
 {
-	for (size_t k = 0; k < r->n; k++) {
-		size_t i = (r->hint + k) % r->n;
-
-		if (r->items[i].id == id && !r->items[i].used) {
-			r->items[i].used = true;
-			r->hint = i + 1;
-			return &r->items[i];
-		}
-	}
-	return NULL;
+	return refs_find(r->items, r->n, sizeof(*r->items), &r->hint, id);
 }
 
 static void unuse(struct recs *r)
