@@ -207,10 +207,119 @@ static void test_event_data_in_binxml_value(void **state)
 	free(b.buf);
 }
 
+/* Event{EventData{Data Name="X"{%0 x repeat} x elements}} with one
+ * value of `chars` characters: a crafted record that expands by
+ * thousands (issue: 5,000 substitutions of one 13,000-character value
+ * in 68 KB cost 1.5 GB). */
+static size_t fb_amplifier(struct fb *b, int elements, int repeat, int chars)
+{
+	size_t def, ev, ed, at = b->pos;
+
+	fb_record_begin(b);
+	def = fb_def_begin(b);
+	ev = fb_open(b, "Event", 0);
+	fb_le(b, 0x02, 1);
+	ed = fb_open(b, "EventData", 0);
+	fb_le(b, 0x02, 1);
+	for (int e = 0; e < elements; e++) {
+		size_t d = fb_open(b, "Data", 1);
+
+		fb_attr(b, "Name", 0);
+		fb_text(b, "X", 0);
+		fb_le(b, 0x02, 1);
+		for (int i = 0; i < repeat; i++)
+			fb_subst(b, 0, VT_STRING);
+		fb_le(b, 0x04, 1);
+		fb_close(b, d);
+	}
+	/* the builder writes one chunk: the record must fit in it */
+	assert_true(b->pos + 2 * (size_t)chars + 256 < FB_SIZE);
+	fb_le(b, 0x04, 1);
+	fb_close(b, ed);
+	fb_le(b, 0x04, 1);
+	fb_close(b, ev);
+	fb_def_end(b, def);
+	fb_values(b, 1, (const uint16_t[]){(uint16_t)(2 * chars)},
+		  (const uint8_t[]){VT_STRING});
+	for (int i = 0; i < chars; i++)
+		fb_le(b, 'a' + i % 26, 2);
+	fb_record_end(b);
+	return at;
+}
+
+static size_t data_bytes(const struct hv_evtx_data *d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->n; i++)
+		n += strlen(d->items[i].name) + strlen(d->items[i].value);
+	return n;
+}
+
+/* One element holding 5,000 substitutions of one 6,000-character value
+ * (30 million characters): the value is cut at Windows' event string
+ * limit, the cut is a problem at the record's offset, and what the
+ * field path makes stays within the record's budget. */
+static void test_value_cut_at_the_event_string_limit(void **state)
+{
+	struct fb b;
+	struct one o;
+	struct hv_evtx_data d = {0};
+	size_t at;
+
+	(void)state;
+	fb_init(&b);
+	at = fb_amplifier(&b, 1, 5000, 6000);
+	fb_finish(&b);
+	one_open(&o, b.buf);
+	hv_evtx_record_data(&o.rec, &d);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(strlen(d.items[0].value), HV_EVTX_VALUE_LIMIT);
+	assert_true(d.cut);
+	assert_true(data_bytes(&d) <= hv_evtx_record_budget(o.rec.size));
+	assert_int_equal(o.p.n, 1);
+	assert_int_equal(o.p.items[0].kind, HV_EVTX_P_DATA_LIMIT);
+	assert_int_equal(o.p.items[0].offset, at);
+	assert_true(o.p.items[0].lost);
+	hv_evtx_data_release(&d);
+	one_close(&o);
+	free(b.buf);
+}
+
+/* 500 elements, each repeating the value: every item is under the
+ * value limit, so the record's budget stops the walk; the work and the
+ * memory a record costs stay in proportion to its size. */
+static void test_record_budget_stops_the_walk(void **state)
+{
+	struct fb b;
+	struct one o;
+	struct hv_evtx_data d = {0};
+
+	(void)state;
+	fb_init(&b);
+	fb_amplifier(&b, 500, 2, 10000);
+	fb_finish(&b);
+	one_open(&o, b.buf);
+	hv_evtx_record_data(&o.rec, &d);
+	assert_true(d.cut);
+	assert_true(d.n > 0 && d.n < 500);
+	assert_true(data_bytes(&d) <= hv_evtx_record_budget(o.rec.size));
+	assert_true(hv_evtx_record_budget(o.rec.size) <
+		    4096 + 65u * (size_t)o.rec.size);
+	assert_int_equal(o.p.n, 1);
+	assert_int_equal(o.p.items[0].kind, HV_EVTX_P_DATA_LIMIT);
+	assert_non_null(strstr(o.p.items[0].text, "event data cut"));
+	hv_evtx_data_release(&d);
+	one_close(&o);
+	free(b.buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_event_data_in_binxml_value),
+		cmocka_unit_test(test_value_cut_at_the_event_string_limit),
+		cmocka_unit_test(test_record_budget_stops_the_walk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
