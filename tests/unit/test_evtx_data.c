@@ -23,40 +23,6 @@
 
 /* --- writing template instances ------------------------------------ */
 
-/* Opens a template instance whose definition is inline ([MS-EVEN6]
- * 2.2.12 TemplateInstance; libyal notes, "Template definition"); the
- * definition's binary XML follows. Returns where its size goes. */
-static size_t fb_def_begin(struct fb *b)
-{
-	size_t size_at;
-
-	fb_le(b, 0x0c, 1);
-	fb_le(b, 0x01, 1);
-	fb_le(b, 7, 4);
-	fb_le(b, fb_here(b) + 4, 4);
-	fb_le(b, 0, 4); /* next definition */
-	for (int i = 0; i < 16; i++)
-		fb_le(b, 0x5A, 1); /* GUID */
-	size_at = b->pos;
-	fb_le(b, 0, 4);
-	fb_le(b, 0x0001010f, 4); /* fragment header */
-	return size_at;
-}
-
-static void fb_def_end(struct fb *b, size_t size_at)
-{
-	fb_le(b, 0x00, 1); /* end of the definition's fragment */
-	fb_set(b, size_at, b->pos - size_at - 4, 4);
-}
-
-/* A substitution token: %id of type. */
-static void fb_subst(struct fb *b, uint16_t id, uint8_t type)
-{
-	fb_le(b, 0x0d, 1);
-	fb_le(b, id, 2);
-	fb_le(b, type, 1);
-}
-
 /* <Data Name="name">%id</Data> */
 static void fb_data(struct fb *b, const char *name, uint16_t id, uint8_t type)
 {
@@ -68,18 +34,6 @@ static void fb_data(struct fb *b, const char *name, uint16_t id, uint8_t type)
 	fb_subst(b, id, type);
 	fb_le(b, 0x04, 1);
 	fb_close(b, at);
-}
-
-/* The substitution array's descriptors: n (size, type) pairs. */
-static void fb_values(struct fb *b, size_t n, const uint16_t *sizes,
-		      const uint8_t *types)
-{
-	fb_le(b, n, 4);
-	for (size_t i = 0; i < n; i++) {
-		fb_le(b, sizes[i], 2);
-		fb_le(b, types[i], 1);
-		fb_le(b, 0, 1);
-	}
 }
 
 static void fb_string(struct fb *b, const char *s)

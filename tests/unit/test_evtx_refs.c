@@ -268,15 +268,45 @@ static unsigned long long canon_record_id(const char *canon)
 }
 
 /* One reference record's XML against ours (by record id). */
+/* The references write C0 controls of event data raw, which XML 1.0
+ * (section 2.2, Char) forbids: their output is not XML there (record 90
+ * of win11-rathbunvm-Security.evtx holds U+0001). Ours shows them as
+ * control pictures (U+2400 + the code); the reference's are compared
+ * as such. Returns how many were. */
+static size_t as_control_pictures(const char *xml, size_t len,
+				  struct hv_strbuf *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)xml[i];
+
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+			char pic[3] = {(char)0xE2, (char)0x90,
+				       (char)(0x80 + c)};
+
+			hv_strbuf_add(out, pic, 3);
+			n++;
+		} else {
+			hv_strbuf_addch(out, (char)c);
+		}
+	}
+	return n;
+}
+
+static size_t raw_controls; /* in the references' XML, all files */
+
 static void compare_xml(struct recs *ours, const char *xml, size_t len,
 			int64_t slack, const char *who, struct hv_strbuf *bad,
 			size_t *compared)
 {
-	struct hv_strbuf canon = HV_STRBUF_INIT;
+	struct hv_strbuf canon = HV_STRBUF_INIT, fixed = HV_STRBUF_INIT;
 	struct rec *r;
 	const char *diff;
 
-	canon_xml(xml, len, &canon);
+	raw_controls += as_control_pictures(xml, len, &fixed);
+	canon_xml(fixed.buf ? fixed.buf : "", fixed.len, &canon);
+	hv_strbuf_release(&fixed);
 	hv_strbuf_addch(&canon, '\0');
 	r = find(ours, canon_record_id(canon.buf));
 	if (r && slack) { /* python-evtx: see canon_drop_empty() */
@@ -578,6 +608,10 @@ static void test_samples_against_references(void **state)
 		print_message("%.*s\n", (int)l, p);
 		p += l + (p[l] == '\n');
 	}
+	if (raw_controls)
+		print_message("%zu C0 controls the references wrote raw (not "
+			      "XML 1.0) compared as control pictures\n",
+			      raw_controls);
 	if (fails.len) {
 		fputs(hv_strbuf_str(&fails), stderr);
 		fail_msg("disagreements with the references (above)");

@@ -285,6 +285,12 @@ int hv_evtx_render_xml(const struct hv_evtx_record *rec, struct hv_strbuf *out);
 int hv_evtx_render_json(const struct hv_evtx_record *rec,
 			struct hv_strbuf *out);
 
+/* Appends rendered text (XML or JSON lines) for a terminal: every line
+ * break and tab kept, everything hv_term_escape() escapes shown as it
+ * shows it (CR, ESC, C1 and bidirectional controls, invalid UTF-8), so
+ * an event's text cannot move the cursor or reorder a line. */
+void hv_evtx_for_terminal(struct hv_strbuf *out, const char *s, size_t len);
+
 /* FILETIME (100 ns since 1601) as "YYYY-MM-DDTHH:MM:SS.fffffff00Z" when
  * digits is 9, or with 0-7 fraction digits; buf needs 32 bytes. Returns
  * the length. */
