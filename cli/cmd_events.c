@@ -81,6 +81,7 @@ struct run {
 	size_t n, cap;
 	bool checked;
 	bool write_failed;
+	bool tty; /* a dump to a terminal: controls shown, not sent */
 	unsigned char ids[8192]; /* hv_mig_ids() */
 };
 
@@ -224,6 +225,13 @@ static int deliver(void *ctx, struct hv_evtx_scan_job *job)
 	info->records += job->info.records;
 	info->records_bad += job->info.records_bad;
 	report_problems(run, job->file_index, &job->problems);
+	if (run->tty && job->text.len) {
+		struct hv_strbuf shown = HV_STRBUF_INIT;
+
+		hv_evtx_for_terminal(&shown, job->text.buf, job->text.len);
+		hv_strbuf_release(&job->text);
+		job->text = shown;
+	}
 	if (job->text.len &&
 	    fwrite(job->text.buf, 1, job->text.len, stdout) != job->text.len) {
 		run->write_failed = true;
@@ -530,6 +538,7 @@ static int run_events(const struct cli_args *args,
 	     (rc = cli_load_kb(globals, &kb)) != 0))
 		return rc;
 	run.kb = &kb;
+	run.tty = run.mode != MODE_MIGRATIONS && isatty(STDOUT_FILENO);
 	hv_mig_ids(&kb, run.ids);
 	open_rc = open_files(args, &run, &n_files);
 	if (hv_evtx_scan(run.files, n_files, threads, &ops) != 0 ||
