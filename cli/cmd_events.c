@@ -7,6 +7,7 @@
 #include "commands.h"
 
 #include "base/alloc.h"
+#include "base/file.h"
 #include "diagnosis/migrations.h"
 #include "render/render_events.h"
 #include "sources/evtx/event.h"
@@ -420,28 +421,17 @@ static void problems_tail(const struct run *run, size_t n_files)
 				  run->shown[i] - PROBLEMS_SHOWN);
 }
 
-/* The textfile collector reads whole files only: write a temporary one
- * next to FILE and rename it over FILE. */
+/* The textfile collector reads whole files only: the metrics replace
+ * FILE atomically through the one safe writer (a mkstemp file in FILE's
+ * directory, synced, renamed; nothing planted there is followed), and
+ * stay readable by the exporter's user (0644). */
 static int write_prom(const char *path, const struct hv_strbuf *text)
 {
-	struct hv_strbuf tmp = HV_STRBUF_INIT;
-	FILE *f;
-	int rc = 0;
-
-	hv_strbuf_addf(&tmp, "%s.%ld.tmp", path, (long)getpid());
-	f = fopen(hv_strbuf_str(&tmp), "w");
-	if (!f || fwrite(text->buf, 1, text->len, f) != text->len)
-		rc = -1;
-	if (f && fclose(f) != 0)
-		rc = -1;
-	if (rc == 0 && rename(hv_strbuf_str(&tmp), path) != 0)
-		rc = -1;
-	if (rc != 0) {
-		cli_error("events: --prom %s: %s", path, strerror(errno));
-		remove(hv_strbuf_str(&tmp));
-	}
-	hv_strbuf_release(&tmp);
-	return rc;
+	if (hv_file_replace(path, text->buf ? text->buf : "", text->len,
+			    0644) == 0)
+		return 0;
+	cli_error("events: --prom %s: %s", path, strerror(errno));
+	return -1;
 }
 
 static int files_status(const struct run *run, size_t n_files)
