@@ -11,6 +11,7 @@
 #include "diagnosis/symptoms.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,8 +125,6 @@ static const char *const vm_ids[] = {"VmId", "VMID", "VirtualMachineId",
 				     "Parameter1", NULL};
 static const char *const dest_names[] = {"DestinationHost", "Destination",
 					 "DestinationNode", "TargetHost", NULL};
-static const char *const code_names[] = {"ErrorCode", "Error",	    "HResult",
-					 "Status",    "ErrorValue", NULL};
 
 static const char *data_first(const struct hv_evtx_data *d,
 			      const char *const *names)
@@ -175,47 +174,86 @@ static char *vm_copy(const char *s)
 	return hv_strdup(s);
 }
 
-/* The text of the event: its longest value that reads as words. */
-static char *message_of(const struct hv_evtx_data *d)
+/* Whether v is the VM's name as the event gives it: bare, or as its
+ * cluster resource "Virtual Machine NAME". */
+static bool names_the_vm(const char *v, const char *vm)
+{
+	if (!vm)
+		return false;
+	if (strncasecmp(v, "Virtual Machine ", 16) == 0)
+		v += 16;
+	return strcmp(v, vm) == 0;
+}
+
+/* The text of the event: its longest value that reads as words and is
+ * not the VM's name (a name may hold spaces: it stays a name). */
+static char *message_of(const struct hv_evtx_data *d, const char *vm)
 {
 	const char *best = NULL;
+	size_t best_len = 0;
 
 	for (size_t i = 0; i < d->n; i++) {
 		const char *v = d->items[i].value;
+		size_t n = strnlen(v, HV_MIG_SCAN_PREFIX);
 
-		if (strchr(v, ' ') && (!best || strlen(v) > strlen(best)))
+		if (memchr(v, ' ', n) && n > best_len && !names_the_vm(v, vm)) {
 			best = v;
+			best_len = n;
+		}
 	}
 	return best ? hv_strdup(best) : NULL;
 }
 
-/* An HRESULT from a code field, else the first "0x8......." (or
- * 0xC...) in the text, as Hyper-V appends it: "... (0x8007274D)". */
-static void find_hresult(struct hv_mig_event *e)
+/* "37", "0.5" or "25.50" seconds into milliseconds; false for anything
+ * else (and for more than 49 days, which no blackout lasts). */
+static bool seconds_ms(const char *s, uint32_t *out)
 {
-	const char *code = data_first(&e->ev.data, code_names);
-	const char *t = e->message;
-	uint32_t hr;
+	uint64_t ms = 0, scale = 1000;
+	size_t i = 0;
 
-	if (code && hv_parse_hresult(code, &hr) && (hr & 0x80000000u)) {
-		e->hresult = hr;
-		e->has_hresult = true;
+	for (; isdigit((unsigned char)s[i]) && i < 7; i++)
+		ms = ms * 10 + (uint64_t)(s[i] - '0');
+	if (i == 0)
+		return false;
+	ms *= 1000;
+	if (s[i] == '.' || s[i] == ',') {
+		for (i++; isdigit((unsigned char)s[i]); i++)
+			if ((scale /= 10) > 0)
+				ms += (uint64_t)(s[i] - '0') * scale;
+	}
+	if (s[i] || ms > UINT32_MAX)
+		return false;
+	*out = (uint32_t)ms;
+	return true;
+}
+
+static bool named_blackout(const char *name)
+{
+	for (; *name; name++)
+		if (strncasecmp(name, "blackout", 8) == 0)
+			return true;
+	return false;
+}
+
+/* The blackout time of a 20415/20417 (VMMS): its values are the VM
+ * name, the VM id and the blackout in seconds, in that order (as
+ * Get-WinEvent's Properties show them: wiki.webperfect.ch, "Blackout-
+ * Time (VM Live Migration)"). Read by name first (a field named
+ * *blackout*), else by type: the event's last value that is a number. */
+static void find_blackout(struct hv_mig_event *e)
+{
+	const struct hv_evtx_data *d = &e->ev.data;
+
+	if ((e->ev.event_id != 20415 && e->ev.event_id != 20417) ||
+	    !in_family(VMMS, e->ev.provider, e->ev.channel))
 		return;
-	}
-	for (; t && (t = strstr(t, "0x")) != NULL; t += 2) {
-		char digits[11];
-
-		if (strspn(t + 2, "0123456789abcdefABCDEF") != 8 ||
-		    isxdigit((unsigned char)t[10]))
-			continue;
-		memcpy(digits, t, 10);
-		digits[10] = '\0';
-		if (hv_parse_hresult(digits, &hr) && (hr & 0x80000000u)) {
-			e->hresult = hr;
-			e->has_hresult = true;
-			return;
-		}
-	}
+	for (size_t i = 0; i < d->n && !e->has_blackout; i++)
+		if (named_blackout(d->items[i].name))
+			e->has_blackout =
+				seconds_ms(d->items[i].value, &e->blackout_ms);
+	for (size_t i = d->n; i-- > 0 && !e->has_blackout;)
+		e->has_blackout =
+			seconds_ms(d->items[i].value, &e->blackout_ms);
 }
 
 static bool ends_with_id(const char *name)
@@ -275,14 +313,22 @@ static void names_from_text(struct hv_mig_event *e,
 }
 
 /* The text explain would be given for this event: "event N" when the kb
- * knows the id in this log, then every data value. */
-static void paste_text(const struct hv_kb *kb, const struct hv_evtx_event *ev,
+ * knows the id in this log, the HRESULT in its canonical spelling
+ * (whatever form the log used), then the first HV_MIG_SCAN_PREFIX bytes
+ * of every data value. */
+void hv_mig_paste_text(const struct hv_kb *kb, const struct hv_mig_event *e,
 		       struct hv_strbuf *out)
 {
+	const struct hv_evtx_event *ev = &e->ev;
+
 	if (event_sig(kb, ev->provider, ev->channel, ev->event_id))
 		hv_strbuf_addf(out, "event %u\n", ev->event_id);
+	if (e->has_hresult)
+		hv_strbuf_addf(out, "0x%08" PRIX32 "\n", e->hresult);
 	for (size_t i = 0; i < ev->data.n; i++) {
-		hv_strbuf_adds(out, ev->data.items[i].value);
+		const char *v = ev->data.items[i].value;
+
+		hv_strbuf_add(out, v, strnlen(v, HV_MIG_SCAN_PREFIX));
 		hv_strbuf_addch(out, '\n');
 	}
 }
@@ -351,15 +397,16 @@ bool hv_mig_event_read(const struct hv_kb *kb, struct hv_mig_event *e)
 
 	e->move = SIZE_MAX;
 	e->role = known_role(&e->ev);
-	e->message = message_of(&e->ev.data);
 	names_from_data(e);
-	paste_text(kb, &e->ev, &text);
+	e->message = message_of(&e->ev.data, e->vm);
+	find_blackout(e);
+	e->has_hresult = hv_mig_find_hresult(kb, &e->ev.data, &e->hresult);
+	hv_mig_paste_text(kb, e, &text);
 	hv_symptoms_scan(kb, hv_strbuf_str(&text), 1, &sym);
 	hv_strbuf_release(&text);
 	if (e->role == HV_MIG_OTHER)
 		e->role = guess_role(e, &sym);
 	names_from_text(e, &sym);
-	find_hresult(e);
 	keep_sigs(kb, &sym, e);
 	if (e->role == HV_MIG_FAILED || e->role == HV_MIG_CONTEXT)
 		keep_causes(kb, &sym, e);
