@@ -256,6 +256,18 @@ static void find_blackout(struct hv_mig_event *e)
 			seconds_ms(d->items[i].value, &e->blackout_ms);
 }
 
+/* A value that can be a VM's name: Hyper-V allows up to 100
+ * characters, spaces, quotes and any script; not a GUID, a number or a
+ * code, and not a sentence (no line break, no closing full stop). */
+static bool name_shaped(const char *v)
+{
+	size_t n = strnlen(v, 101);
+	uint32_t ms;
+
+	return n > 0 && n <= 100 && !guid_shaped(v) && !seconds_ms(v, &ms) &&
+	       !strpbrk(v, "\r\n") && v[n - 1] != '.';
+}
+
 static bool ends_with_id(const char *name)
 {
 	size_t n = strlen(name);
@@ -287,12 +299,66 @@ static void names_from_data(struct hv_mig_event *e)
 		if (guid_shaped(d->items[i].value) &&
 		    hyperv_host(e->ev.provider, e->ev.channel))
 			e->vm_id = guid_copy(d->items[i].value);
+	/* by type: Hyper-V logs the VM's name right before its id */
+	for (size_t i = 1; !e->vm && i < d->n; i++)
+		if (hyperv_host(e->ev.provider, e->ev.channel) &&
+		    guid_shaped(d->items[i].value) &&
+		    name_shaped(d->items[i - 1].value))
+			e->vm = vm_copy(d->items[i - 1].value);
 	/* a cluster resource as a value of its own: "Virtual Machine X" */
 	for (size_t i = 0; !e->vm && i < d->n; i++)
 		if (strncasecmp(d->items[i].value, "Virtual Machine ", 16) ==
 			    0 &&
 		    d->items[i].value[16] && !strchr(d->items[i].value, '\''))
 			e->vm = vm_copy(d->items[i].value);
+}
+
+/* The fact a template placeholder stands for ("{vm}"), or NULL. */
+static const char *placeholder(const struct hv_mig_event *e, const char *name,
+			       size_t n, char *secs)
+{
+	if (n == 2 && strncmp(name, "vm", 2) == 0)
+		return e->vm;
+	if (n == 5 && strncmp(name, "vm_id", 5) == 0)
+		return e->vm_id;
+	if (n == 6 && strncmp(name, "source", 6) == 0)
+		return e->source;
+	if (n == 11 && strncmp(name, "destination", 11) == 0)
+		return e->destination;
+	if (n == 8 && strncmp(name, "blackout", 8) == 0 && e->has_blackout)
+		return hv_mig_seconds(e->blackout_ms, secs);
+	return NULL;
+}
+
+/* The sentence Windows shows for an event that logs bare values (VMMS):
+ * the kb's template with its placeholders filled from what was read;
+ * NULL when a placeholder is unknown. Continuation lines of the kb
+ * field are one sentence. */
+static char *from_template(const char *tpl, const struct hv_mig_event *e)
+{
+	struct hv_strbuf out = HV_STRBUF_INIT;
+	char secs[32];
+
+	for (const char *p = tpl; *p; p++) {
+		const char *end, *v;
+
+		if (*p == '\n') {
+			hv_strbuf_addch(&out, ' ');
+			continue;
+		}
+		if (*p != '{' || !(end = strchr(p, '}'))) {
+			hv_strbuf_addch(&out, *p);
+			continue;
+		}
+		v = placeholder(e, p + 1, (size_t)(end - p - 1), secs);
+		if (!v) {
+			hv_strbuf_release(&out);
+			return NULL;
+		}
+		hv_strbuf_adds(&out, v);
+		p = end;
+	}
+	return hv_strbuf_detach(&out);
 }
 
 /* Hosts and the VM as Hyper-V quotes them in its messages ("migration
@@ -393,6 +459,7 @@ bool hv_mig_event_read(const struct hv_kb *kb, struct hv_mig_event *e)
 {
 	struct hv_strbuf text = HV_STRBUF_INIT;
 	struct hv_symptoms sym = {0};
+	const struct hv_signature *sig;
 	int phase;
 
 	e->move = SIZE_MAX;
@@ -417,8 +484,25 @@ bool hv_mig_event_read(const struct hv_kb *kb, struct hv_mig_event *e)
 	    hv_ctx_value_parse(HV_CTX_PHASE, "source", &phase, NULL) == 0 &&
 	    sym.fact[HV_CTX_PHASE].value == phase)
 		e->source = hv_strdup(e->ev.computer);
+	/* after the scan: our rendering of the id is no evidence */
+	sig = event_sig(kb, e->ev.provider, e->ev.channel, e->ev.event_id);
+	if (!e->message && sig && sig->message)
+		e->message = from_template(sig->message, e);
 	hv_symptoms_release(&sym);
 	return e->role != HV_MIG_OTHER;
+}
+
+const char *hv_mig_seconds(uint64_t ms, char *buf)
+{
+	size_t n;
+
+	snprintf(buf, 32, "%" PRIu64 ".%03u", ms / 1000, (unsigned)(ms % 1000));
+	n = strlen(buf);
+	while (buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (buf[n - 1] == '.')
+		buf[n - 1] = '\0';
+	return buf;
 }
 
 const char *hv_mig_role_name(enum hv_mig_role role)

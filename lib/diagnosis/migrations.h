@@ -159,6 +159,8 @@ void hv_mig_analyse(const struct hv_kb *kb, struct hv_evtx_event *events,
 		    struct hv_mig_report *out);
 void hv_mig_report_release(struct hv_mig_report *r);
 
+/* Milliseconds as seconds, "37", "25.5" or "0.125"; buf of 32 bytes. */
+const char *hv_mig_seconds(uint64_t ms, char *buf);
 /* Name of a role ("started", "failed", ...) and of an outcome. */
 const char *hv_mig_role_name(enum hv_mig_role role);
 const char *hv_mig_outcome_name(enum hv_mig_outcome outcome);

@@ -19,19 +19,6 @@ const char *hv_events_time(uint64_t filetime, char *buf)
 	return buf;
 }
 
-const char *hv_events_seconds(uint64_t ms, char *buf)
-{
-	size_t n;
-
-	snprintf(buf, 32, "%" PRIu64 ".%03u", ms / 1000, (unsigned)(ms % 1000));
-	n = strlen(buf);
-	while (buf[n - 1] == '0')
-		buf[--n] = '\0';
-	if (buf[n - 1] == '.')
-		buf[n - 1] = '\0';
-	return buf;
-}
-
 static size_t safe(struct hv_strbuf *out, const char *s, size_t cols)
 {
 	return hv_term_clip(out, s ? s : "?", s ? strlen(s) : 1, cols);
@@ -410,7 +397,7 @@ static void timeline(struct hv_strbuf *out, const struct hv_events_view *v,
 			event_detail(out, v, e, i);
 		if (e->has_blackout)
 			hv_strbuf_addf(out, "    blackout %s s\n",
-				       hv_events_seconds(e->blackout_ms, secs));
+				       hv_mig_seconds(e->blackout_ms, secs));
 	}
 }
 
@@ -501,7 +488,7 @@ static void blackouts(struct hv_strbuf *out, const struct hv_events_view *v)
 			out,
 			"  Blackout logged for %zu move%s; longest %s s; "
 			"%zu long.\n",
-			n, n == 1 ? "" : "s", hv_events_seconds(longest, secs),
+			n, n == 1 ? "" : "s", hv_mig_seconds(longest, secs),
 			r->slow);
 }
 

@@ -46,7 +46,5 @@ void hv_render_events_prom(struct hv_strbuf *out,
 const char *hv_events_time(uint64_t filetime, char *buf);
 /* Whether --since/--until/--vm/--host narrowed the report. */
 bool hv_events_filtered(const struct hv_mig_filter *filter);
-/* Milliseconds as seconds, "37", "25.5" or "0.125"; buf of 32 bytes. */
-const char *hv_events_seconds(uint64_t ms, char *buf);
 
 #endif

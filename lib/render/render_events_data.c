@@ -374,7 +374,7 @@ static void prom_blackout(struct hv_strbuf *out, const struct hv_mig_report *r)
 		"%zu\n"
 		"hvdoctor_migration_blackout_seconds_sum %s\n"
 		"hvdoctor_migration_blackout_seconds_count %zu\n",
-		count, hv_events_seconds(sum, secs), count);
+		count, hv_mig_seconds(sum, secs), count);
 	hv_strbuf_addf(
 		out,
 		"# HELP hvdoctor_migration_long_blackouts Live migrations "

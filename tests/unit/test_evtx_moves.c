@@ -258,6 +258,27 @@ static void test_other_moves_stay_apart(void **state)
 	assert_int_equal(r->summary.total.unknown, 1);
 }
 
+/* Names the reader does not know: the VM id by its type (a GUID), the
+ * VM name as the value logged right before it (VMMS logs name, then
+ * id); a sentence is never taken for a name. */
+static void test_vm_by_type(void **state)
+{
+	struct fx *fx = *state;
+	const struct hv_mig_report *r;
+
+	add(fx, VMMS, 21024, 2, "HVA", 0, "Name", ODD_VM, "Id", VMID, NULL);
+	add(fx, HA, 21502, 2, "HVA", 3, "Text",
+	    "Live migration of 'Virtual Machine X1' failed.", "Guid", VMID2,
+	    NULL);
+	r = analyse(fx, NULL);
+	assert_string_equal(r->events[0].vm, ODD_VM);
+	assert_string_equal(r->events[0].vm_id, VMID);
+	assert_string_not_equal(r->events[1].vm ? r->events[1].vm : "",
+				"Live migration of 'Virtual Machine X1' "
+				"failed.");
+	assert_int_equal(r->n_moves, 2);
+}
+
 /* --- item 6: blackout time --------------------------------------- */
 
 static void test_blackout(void **state)
@@ -420,6 +441,42 @@ static void test_move_code_ranks(void **state)
 		"port-6600-refused");
 }
 
+/* --- the sentence of a VMMS event: its kb message template -------- */
+
+/* VMMS logs bare values; the sentence comes from the knowledge base's
+ * template for the event, filled with the facts read from the values
+ * (whatever their order), and is never scanned as evidence. */
+static void test_message_from_template(void **state)
+{
+	struct fx *fx = *state;
+	const struct hv_mig_report *r;
+
+	add(fx, VMMS, 20415, 4, "HVA", 30, "Parameter0", ODD_VM, "Parameter1",
+	    VMID, "Parameter2", "3", NULL);
+	add(fx, VMMS, 20413, 4, "HVA", 0, "Parameter2", "HVB", "Parameter1",
+	    VMID, "Parameter0", "VM1", NULL);
+	r = analyse(fx, NULL);
+	assert_string_equal(r->events[0].message,
+			    "The Virtual Machine Management Service initiated "
+			    "the live migration of virtual machine 'VM1' to "
+			    "destination host 'HVB'.");
+	assert_string_equal(r->events[1].message,
+			    "The Virtual Machine Management service "
+			    "successfully completed the live migration of "
+			    "virtual machine '" ODD_VM "' with a blackout time "
+			    "of 3 seconds (VMID " VMID ").");
+	/* too thin: without the destination the start has no sentence */
+	add(fx, VMMS, 20413, 4, "HVA", 0, "VmName", "VM1", NULL);
+	r = analyse(fx, NULL);
+	assert_null(r->events[0].message);
+	/* the rendered "failed at migration source" adds no evidence: a
+	 * bare 21024 keeps possible causes only */
+	add(fx, VMMS, 21024, 2, "HVA", 0, "VmName", "VM1", "VmId", VMID,
+	    "Source", "HVA", NULL);
+	r = analyse(fx, NULL);
+	assert_false(r->moves[0].evidence);
+}
+
 /* --- issue 18.10: Prometheus labels ------------------------------- */
 
 /* Runs promtool check metrics on text when promtool is installed (the
@@ -518,6 +575,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_moves_stay_apart,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vm_by_type, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_blackout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blackout_rendered, setup,
 						teardown),
@@ -529,6 +588,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_move_code_ranks, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_message_from_template,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prom_labels_utf8, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_prom_host_as_in_text,
