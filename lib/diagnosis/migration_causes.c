@@ -90,7 +90,8 @@ void hv_mig_join_context(struct hv_mig_report *r)
 
 		if (c->role != HV_MIG_CONTEXT || c->move != SIZE_MAX)
 			continue;
-		for (size_t k = r->n_moves; k-- > 0;) {
+		for (size_t k = r->n_moves, seen = 0;
+		     k-- > 0 && seen++ < HV_MIG_LOOK_BACK_MOVES;) {
 			const struct hv_mig_move *m = &r->moves[k];
 			uint64_t at;
 

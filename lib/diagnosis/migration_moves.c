@@ -133,7 +133,8 @@ static size_t latest_move(const struct hv_mig_report *r,
 
 	if (!e->vm && !e->vm_id)
 		return SIZE_MAX;
-	for (size_t i = r->n_moves; i-- > 0;) {
+	for (size_t i = r->n_moves, seen = 0;
+	     i-- > 0 && seen++ < HV_MIG_LOOK_BACK_MOVES;) {
 		const struct hv_mig_move *m = &r->moves[i];
 
 		if (t - m->first > OUTCOME_WINDOW &&

@@ -13,6 +13,11 @@ bool hv_mig_event_read(const struct hv_kb *kb, struct hv_mig_event *e);
  * Windows' limit for one event string is 31,839 characters. */
 #define HV_MIG_SCAN_PREFIX 32768
 
+/* How many of the latest moves an event is compared with, at most:
+ * keeps the joining linear on a crafted log of many moves in one
+ * window (a real cluster moves far fewer VMs within hours). */
+#define HV_MIG_LOOK_BACK_MOVES 1024
+
 /* The HRESULT the event data carries, in any form Windows writes one
  * (migration_hresult.c); false when none. */
 bool hv_mig_find_hresult(const struct hv_kb *kb, const struct hv_evtx_data *d,
