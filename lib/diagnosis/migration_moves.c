@@ -286,7 +286,7 @@ void hv_mig_report_release(struct hv_mig_report *r)
 	for (size_t i = 0; i < r->n_moves; i++)
 		free(r->moves[i].causes);
 	free(r->moves);
-	for (size_t l = 0; l < sizeof(lists) / sizeof(*lists); l++) {
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
 		for (size_t i = 0; i < lists[l]->n; i++)
 			free(lists[l]->items[i].key);
 		free(lists[l]->items);

@@ -211,7 +211,7 @@ static bool seconds_ms(const char *s, uint32_t *out)
 	uint64_t ms = 0, scale = 1000;
 	size_t i = 0;
 
-	for (; isdigit((unsigned char)s[i]) && i < 7; i++)
+	for (; i < 7 && isdigit((unsigned char)s[i]); i++)
 		ms = ms * 10 + (uint64_t)(s[i] - '0');
 	if (i == 0)
 		return false;

@@ -375,6 +375,29 @@ static void test_bare_id_is_only_possible(void **state)
 	assert_int_equal(r->summary.by_cause.n, 0);
 	assert_int_equal(r->summary.failed_without_evidence, 1);
 	assert_true(r->summary.possible.n > 1);
+	{
+		struct hv_mig_filter f = {0};
+		struct hv_events_file file = {"x.evtx", 2,     0, 1, 1,
+					      false,	false, 0, 0};
+		struct hv_events_view v = {&fx->kb, r, &file, 1, &f, true, 80};
+		struct hv_style st = {false, 80};
+		struct hv_strbuf out = HV_STRBUF_INIT;
+
+		hv_render_events_text(&out, &v, &st);
+		assert_null(strstr(hv_strbuf_str(&out), "Most likely cause"));
+		assert_null(strstr(hv_strbuf_str(&out), "likely causes:"));
+		assert_non_null(strstr(hv_strbuf_str(&out),
+				       "1 failure carries no evidence of a "
+				       "cause in the logs; possible\ncauses "
+				       "(from the event ids alone): "));
+		assert_non_null(
+			strstr(hv_strbuf_str(&out), "    possible causes: "));
+		hv_strbuf_reset(&out);
+		hv_render_events_prom(&out, &v);
+		assert_non_null(
+			strstr(hv_strbuf_str(&out), "cause=\"unknown\"} 1\n"));
+		hv_strbuf_release(&out);
+	}
 }
 
 /* A Kerberos KRB_AP_ERR_MODIFIED naming the destination's migration SPN
