@@ -299,18 +299,19 @@ static void names_from_data(struct hv_mig_event *e)
 		if (guid_shaped(d->items[i].value) &&
 		    hyperv_host(e->ev.provider, e->ev.channel))
 			e->vm_id = guid_copy(d->items[i].value);
+	/* a cluster resource as a value of its own: "Virtual Machine X",
+	 * where X may hold quotes; a sentence is not a resource */
+	for (size_t i = 0; !e->vm && i < d->n; i++)
+		if (strncasecmp(d->items[i].value, "Virtual Machine ", 16) ==
+			    0 &&
+		    name_shaped(d->items[i].value + 16))
+			e->vm = vm_copy(d->items[i].value);
 	/* by type: Hyper-V logs the VM's name right before its id */
 	for (size_t i = 1; !e->vm && i < d->n; i++)
 		if (hyperv_host(e->ev.provider, e->ev.channel) &&
 		    guid_shaped(d->items[i].value) &&
 		    name_shaped(d->items[i - 1].value))
 			e->vm = vm_copy(d->items[i - 1].value);
-	/* a cluster resource as a value of its own: "Virtual Machine X" */
-	for (size_t i = 0; !e->vm && i < d->n; i++)
-		if (strncasecmp(d->items[i].value, "Virtual Machine ", 16) ==
-			    0 &&
-		    d->items[i].value[16] && !strchr(d->items[i].value, '\''))
-			e->vm = vm_copy(d->items[i].value);
 }
 
 /* The fact a template placeholder stands for ("{vm}"), or NULL. */

@@ -277,6 +277,15 @@ static void test_vm_by_type(void **state)
 				"Live migration of 'Virtual Machine X1' "
 				"failed.");
 	assert_int_equal(r->n_moves, 2);
+	/* a cluster event of unnamed values: the resource names the VM,
+	 * quotes and all; the sentence around it does not */
+	add(fx, HA, 21502, 2, "HVA", 3, "", "Virtual Machine " ODD_VM, "", VMID,
+	    "", "Live migration of 'Virtual Machine " ODD_VM "' failed.", NULL);
+	add(fx, HA, 21502, 2, "HVB", 3, "", VMID, "", "Virtual Machine " ODD_VM,
+	    "", "Live migration of 'Virtual Machine " ODD_VM "' failed.", NULL);
+	r = analyse(fx, NULL);
+	assert_string_equal(r->events[0].vm, ODD_VM);
+	assert_string_equal(r->events[1].vm, ODD_VM);
 }
 
 /* --- item 6: blackout time --------------------------------------- */
