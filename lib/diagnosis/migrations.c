@@ -312,6 +312,16 @@ static void names_from_data(struct hv_mig_event *e)
 		    guid_shaped(d->items[i].value) &&
 		    name_shaped(d->items[i - 1].value))
 			e->vm = vm_copy(d->items[i - 1].value);
+	/* by type: a 20413 names the destination after the VM's id, as a
+	 * host name (no blank; "%3" of its sentence) */
+	if (e->ev.event_id != 20413 ||
+	    !in_family(VMMS, e->ev.provider, e->ev.channel))
+		return;
+	for (size_t i = 1; !e->destination && i < d->n; i++)
+		if (guid_shaped(d->items[i - 1].value) &&
+		    name_shaped(d->items[i].value) &&
+		    !strchr(d->items[i].value, ' '))
+			e->destination = hv_strdup(d->items[i].value);
 }
 
 /* The fact a template placeholder stands for ("{vm}"), or NULL. */

@@ -286,6 +286,13 @@ static void test_vm_by_type(void **state)
 	r = analyse(fx, NULL);
 	assert_string_equal(r->events[0].vm, ODD_VM);
 	assert_string_equal(r->events[1].vm, ODD_VM);
+	/* a start of unknown field names: the host after the VM's id is
+	 * the destination */
+	add(fx, VMMS, 20413, 4, "HVA", 0, "A", ODD_VM, "B", VMID, "C",
+	    "HVB.corp.example.com", NULL);
+	r = analyse(fx, NULL);
+	assert_string_equal(r->events[0].vm, ODD_VM);
+	assert_string_equal(r->events[0].destination, "HVB.corp.example.com");
 }
 
 /* --- item 6: blackout time --------------------------------------- */
