@@ -7,6 +7,7 @@
 #include "commands.h"
 
 #include "base/alloc.h"
+#include "base/file.h"
 #include "diagnosis/migrations.h"
 #include "render/render_events.h"
 #include "sources/evtx/event.h"
@@ -48,7 +49,8 @@ static const struct cli_option events_options[] = {
 	 OPT_HOST},
 	{"prom", "FILE",
 	 "also write Prometheus metrics to FILE (replaced\n"
-	 "atomically, for a textfile collector)",
+	 "atomically through a new file in its directory,\n"
+	 "for a textfile collector)",
 	 OPT_PROM},
 	{"all", NULL, "print every record instead (see --format)", OPT_ALL},
 	{"format", "xml|json", "the form of --all: xml (default) or json",
@@ -428,28 +430,17 @@ static void problems_tail(const struct run *run, size_t n_files)
 				  run->shown[i] - PROBLEMS_SHOWN);
 }
 
-/* The textfile collector reads whole files only: write a temporary one
- * next to FILE and rename it over FILE. */
+/* The textfile collector reads whole files only: the metrics replace
+ * FILE atomically through the one safe writer (a mkstemp file in FILE's
+ * directory, synced, renamed; nothing planted there is followed), and
+ * stay readable by the exporter's user (0644). */
 static int write_prom(const char *path, const struct hv_strbuf *text)
 {
-	struct hv_strbuf tmp = HV_STRBUF_INIT;
-	FILE *f;
-	int rc = 0;
-
-	hv_strbuf_addf(&tmp, "%s.%ld.tmp", path, (long)getpid());
-	f = fopen(hv_strbuf_str(&tmp), "w");
-	if (!f || fwrite(text->buf, 1, text->len, f) != text->len)
-		rc = -1;
-	if (f && fclose(f) != 0)
-		rc = -1;
-	if (rc == 0 && rename(hv_strbuf_str(&tmp), path) != 0)
-		rc = -1;
-	if (rc != 0) {
-		cli_error("events: --prom %s: %s", path, strerror(errno));
-		remove(hv_strbuf_str(&tmp));
-	}
-	hv_strbuf_release(&tmp);
-	return rc;
+	if (hv_file_replace(path, text->buf ? text->buf : "", text->len,
+			    0644) == 0)
+		return 0;
+	cli_error("events: --prom %s: %s", path, strerror(errno));
+	return -1;
 }
 
 static int files_status(const struct run *run, size_t n_files)
@@ -491,7 +482,11 @@ static int report(const struct cli_args *args,
 			rc = HV_EXIT_INCOMPLETE;
 	}
 	if (rc == 0)
-		rc = !run->checked		? HV_EXIT_INCOMPLETE
+		rc = !run->checked ? HV_EXIT_INCOMPLETE
+		     /* a selection that names nothing checked nothing */
+		     : !rep.summary.total.started &&
+				     hv_events_filtered(&run->filter)
+			     ? HV_EXIT_INCOMPLETE
 		     : rep.summary.total.failed ? HV_EXIT_ERROR
 		     : rep.slow			? HV_EXIT_WARNING
 						: HV_EXIT_OK;
@@ -558,9 +553,10 @@ static int run_events(const struct cli_args *args,
 const struct cli_command cmd_events = {
 	.name = "events",
 	.run = run_events,
-	.usage = "FILE.evtx... [--json] [--since TIME] [--until TIME] "
-		 "[--vm NAME] [--host NAME] [--prom FILE] "
-		 "| FILE.evtx... --all [--format xml|json]",
+	.usage = "FILE.evtx... [--json] [--since TIME] [--until TIME]\n"
+		 "         [--vm NAME] [--host NAME] [--prom FILE]\n"
+		 "       hvdoctor events FILE.evtx... --all "
+		 "[--format xml|json]",
 	.summary = "migrations in event logs: timeline, success rates, "
 		   "causes",
 	.description =
@@ -569,15 +565,24 @@ const struct cli_command cmd_events = {
 		"Microsoft-Windows-Hyper-V-High-Availability-Admin logs, and\n"
 		"System for cluster and Kerberos events) and lists every\n"
 		"migration event with its host, VM, source and destination,\n"
-		"HRESULT, text, and the causes the knowledge base gives for\n"
-		"it; then the moves they add up to, success rates per host,\n"
-		"pair and day, and the most common failures. Damaged logs\n"
-		"are read as far as they hold; every problem is reported\n"
-		"with its file and offset. With --all, every record is\n"
-		"printed as XML (laid out as evtxexport does) or JSON.\n"
+		"HRESULT (in any form Windows logs it), text and blackout\n"
+		"time. All events of one VM's move, from both hosts and all\n"
+		"logs, form one move, and one failure logged three times is\n"
+		"one failure. A failed move's causes are ranked as explain\n"
+		"ranks them, over its events and the Kerberos and cluster\n"
+		"events joined to it: \"likely causes\" when the move\n"
+		"carries evidence (a code, a message, a context event),\n"
+		"\"possible causes\" when only its event ids speak. Then\n"
+		"success rates per host, pair and day, and the most common\n"
+		"failures. Damaged logs are read as far as they hold; every\n"
+		"problem is reported with its file and offset. With --all,\n"
+		"every record is printed as XML (laid out as evtxexport\n"
+		"does) or JSON.\n"
 		"Exit status 0 no failed migration, 1 warnings (a long\n"
-		"blackout, a checksum that does not match), 2 failed\n"
-		"migrations found, 3 could not tell (unreadable or damaged\n"
-		"input, or no Hyper-V migration logs among the files).",
+		"blackout: event 20417 or 20 s and more; a checksum that\n"
+		"does not match), 2 failed migrations found, 3 could not\n"
+		"tell (unreadable or damaged input, no Hyper-V migration\n"
+		"logs among the files, or --vm/--host/--since/--until\n"
+		"matched no move).",
 	.options = events_options,
 };

@@ -9,12 +9,12 @@
 
 static const struct cli_option common_options[] = {
 	{"kb", "DIR",
-	 "read the knowledge base from DIR/*.kb on top of the "
-	 "built-in one",
+	 "read the knowledge base from DIR/*.kb on top\n"
+	 "of the built-in one",
 	 CLI_OPT_KB},
 	{"color", "WHEN",
-	 "colour the output: auto (on a terminal), always, "
-	 "never",
+	 "colour the output: auto (on a terminal),\n"
+	 "always, never",
 	 CLI_OPT_COLOR},
 	{"help", NULL, "show this help", CLI_OPT_HELP},
 	{NULL, NULL, NULL, 0},

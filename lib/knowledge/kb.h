@@ -64,6 +64,10 @@ struct hv_signature {
 			* for the scanner */
 	size_t n_fragments;
 	char *meaning, *phase, *note, *status;
+	/* events only: the sentence Windows shows for the event, with
+	 * {vm}, {vm_id}, {source}, {destination}, {blackout} for what the
+	 * event data say (kb/README.md); NULL when not known */
+	char *message;
 	bool container; /* wraps any failure of its phase: context and a
 			 * prior, never evidence (kb/README.md) */
 	char **cause_ids;

@@ -309,6 +309,7 @@ void hv_kb_signature_free(struct hv_signature *sig)
 	free(sig->phase);
 	free(sig->note);
 	free(sig->status);
+	free(sig->message);
 	free_list(sig->cause_ids, sig->n_causes);
 	free(sig->cause_index);
 	free(sig->origin);
@@ -500,6 +501,8 @@ static int signature_from_record(struct record *rec, struct hv_signature *sig,
 	sig->phase = optional(rec, "phase");
 	sig->note = optional(rec, "note");
 	sig->status = optional(rec, "status");
+	if (sig->kind == HV_SIG_EVENT)
+		sig->message = optional(rec, "message");
 	if ((rc = parse_container(rec, sig, err)) < 0)
 		return rc;
 	sig->folded = sig->n_fragments
