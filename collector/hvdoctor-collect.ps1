@@ -69,7 +69,6 @@ param(
 
 begin {
 Set-StrictMode -Version 1
-$ErrorActionPreference = 'Stop'
 $CollectorVersion = '1.1'
 $Problems = New-Object System.Collections.ArrayList
 # UTF-8 without a byte-order mark, whatever the PowerShell version
@@ -278,7 +277,8 @@ function Get-MigrationSources {
         }
     }
     if ($sources.Count -eq 0) { $sources = @($null) }
-    $sources
+    # a list, even of the one unbound attempt ($null)
+    ,$sources
 }
 
 # One TCP connection attempt, bound to a local address when given:
@@ -418,6 +418,9 @@ process {
 
 end {
 if ($PSCmdlet.ParameterSetName -eq 'Save') { return }
+# -Save reports each refused host and goes on; collecting stops at any
+# error that Read-Section does not turn into a section's reason.
+$ErrorActionPreference = 'Stop'
 
 $computer = Get-CimInstance -ClassName Win32_ComputerSystem
 $snapshot = [ordered]@{

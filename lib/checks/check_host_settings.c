@@ -33,6 +33,10 @@ static const char *const section_checks[HV_SEC_COUNT] = {
 	[HV_SEC_TIME] = "time source",
 	[HV_SEC_CLUSTER] = "cluster membership",
 	[HV_SEC_COMPARE] = "Compare-VM",
+	[HV_SEC_DC] = "the DC it uses",
+	[HV_SEC_CLOCK] = "its clock against its DC",
+	[HV_SEC_TICKETS] = "its Kerberos tickets",
+	[HV_SEC_REACH] = "its peers' TCP 6600 and 445",
 };
 
 static const char *state_words(enum hv_snap_state state)
@@ -61,8 +65,7 @@ static void section_gaps(const struct hv_estate *est, size_t h,
 	struct hv_finding *f;
 
 	for (int i = 0; i < HV_SEC_COUNT; i++)
-		if (hv_snap_section_needed((enum hv_snap_section_id)i) &&
-		    s->sec[i].state != HV_SEC_READ)
+		if (hv_snap_section_gap(s, (enum hv_snap_section_id)i))
 			hv_strbuf_addf(&what, "%s%s (%s: %s)",
 				       what.len ? "; " : "", section_checks[i],
 				       hv_snap_section_name(

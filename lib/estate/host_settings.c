@@ -109,9 +109,8 @@ bool hv_host_settings_incomplete(const struct hv_estate *est)
 		if (hv_host_snapshot_expected(est, h) && !s)
 			return true;
 		for (int sec = 0; s && sec < HV_SEC_COUNT; sec++)
-			if (hv_snap_section_needed(
-				    (enum hv_snap_section_id)sec) &&
-			    s->sec[sec].state != HV_SEC_READ)
+			if (hv_snap_section_gap(s,
+						(enum hv_snap_section_id)sec))
 				return true;
 	}
 	return false;
@@ -131,6 +130,19 @@ void hv_host_settings_release(struct hv_host_settings *hs)
 bool hv_snap_section_needed(enum hv_snap_section_id id)
 {
 	/* supported versions fall back to the OS build; Compare-VM runs
-	 * only when asked for (-CompareTo) */
-	return id != HV_SEC_VERSIONS && id != HV_SEC_COMPARE;
+	 * only when asked for (-CompareTo); what the host measures itself
+	 * is new in collector 1.1 */
+	return id < HV_SEC_COUNT && id != HV_SEC_VERSIONS &&
+	       id != HV_SEC_COMPARE && id < HV_SEC_DC;
+}
+
+bool hv_snap_section_gap(const struct hv_snapshot *s,
+			 enum hv_snap_section_id id)
+{
+	enum hv_snap_state st = s->sec[id].state;
+
+	if (hv_snap_section_needed(id))
+		return st != HV_SEC_READ;
+	return (id == HV_SEC_CLOCK || id == HV_SEC_REACH) &&
+	       (st == HV_SEC_FAILED || st == HV_SEC_BAD);
 }

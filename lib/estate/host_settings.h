@@ -60,6 +60,13 @@ bool hv_host_settings_incomplete(const struct hv_estate *est);
 /* True for the sections some host check needs (all but the optional
  * supported_versions and compare). */
 bool hv_snap_section_needed(enum hv_snap_section_id id);
+/* True when section id of s leaves a check undone: a needed section not
+ * read, or a measurement from the host (clock, reachability) that the
+ * collector tried and could not make, or that is unreadable. A
+ * measurement a snapshot does not have (an older collector, no
+ * -CompareTo) was not asked for and leaves no gap. */
+bool hv_snap_section_gap(const struct hv_snapshot *s,
+			 enum hv_snap_section_id id);
 /* Frees everything, the snapshots too. */
 void hv_host_settings_release(struct hv_host_settings *hs);
 

@@ -312,8 +312,8 @@ static bool parse_iso(const char *s, int64_t *out)
 /* Windows PowerShell 5.1 writes a DateTime as "/Date(ms)/" (the JSON
  * text is "\/Date(ms)\/", and a local time may add "+0100");
  * Get-Date's object adds {value, DateTime}. */
-static bool parse_date(struct snap_reader *rd, const struct snap_node *n,
-		       int64_t *out)
+bool snap_date(struct snap_reader *rd, const struct snap_node *n,
+	       int64_t *out)
 {
 	const char *s;
 	char *end;
@@ -348,7 +348,7 @@ static void read_taken(struct snap_reader *rd, const struct snap_node *root)
 
 	if (!n || n->type == SNAP_JNULL)
 		return;
-	if (!parse_date(rd, n, &rd->snap->taken_unix)) {
+	if (!snap_date(rd, n, &rd->snap->taken_unix)) {
 		snap_problem(rd, n, "is not a date (ISO 8601 or /Date(ms)/)");
 		return;
 	}
@@ -376,6 +376,10 @@ static const struct {
 	[HV_SEC_TIME] = {"time", snap_read_time},
 	[HV_SEC_CLUSTER] = {"cluster", snap_read_cluster},
 	[HV_SEC_COMPARE] = {"compare", snap_read_compare},
+	[HV_SEC_DC] = {"domain_controller", snap_read_dc},
+	[HV_SEC_CLOCK] = {"clock", snap_read_clock},
+	[HV_SEC_TICKETS] = {"kerberos_tickets", snap_read_tickets},
+	[HV_SEC_REACH] = {"reachability", snap_read_reach},
 };
 
 const char *hv_snap_section_name(enum hv_snap_section_id id)
@@ -601,6 +605,8 @@ void hv_snapshot_release(struct hv_snapshot *snap)
 	free(snap->rules);
 	free((void *)snap->cluster.nodes);
 	free(snap->compares);
+	free(snap->tickets);
+	free(snap->reach);
 	while (snap->pool) {
 		struct hv_snap_pool *next = snap->pool->next;
 

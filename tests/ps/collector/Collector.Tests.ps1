@@ -3,71 +3,9 @@
 # object's shape comes from). Its real ConvertTo-Json writes the snapshot,
 # and hvdoctor audit --snapshot reads it in the same test.
 #
-# Environment: HVDOCTOR (the binary), HVDOCTOR_SOURCE_DIR (the tree).
 
 BeforeAll {
-	. (Join-Path $PSScriptRoot 'HostMocks.ps1')
-	$script:Root = $env:HVDOCTOR_SOURCE_DIR
-	if (-not $script:Root) { $script:Root = (Resolve-Path "$PSScriptRoot/../../..").Path }
-	$script:Collector = Join-Path $script:Root 'collector/hvdoctor-collect.ps1'
-	$script:Ldif = Join-Path $script:Root 'examples/sample-estate.ldif'
-	$script:Hvdoctor = $env:HVDOCTOR
-	if (-not $script:Hvdoctor) { $script:Hvdoctor = Join-Path $script:Root 'build/hvdoctor' }
-
-	# Runs the collector on the host $global:HvMock describes; returns
-	# the file and the snapshot as ConvertFrom-Json reads it.
-	function global:Invoke-Collector {
-		param([string[]]$CompareTo = @(), [string]$Directory)
-		if (-not $Directory) { $Directory = Join-Path $TestDrive ([guid]::NewGuid()) }
-		New-Item -ItemType Directory -Path $Directory -Force | Out-Null
-		Install-HvMockModules
-		$file = & $script:Collector -OutputDirectory $Directory -CompareTo $CompareTo -ConnectTimeoutMs 1500
-		$text = [System.IO.File]::ReadAllText($file.FullName)
-		[pscustomobject]@{
-			File = $file.FullName
-			Text = $text
-			Snapshot = $text | ConvertFrom-Json
-		}
-	}
-
-	# hvdoctor audit on the sample estate with these snapshots; returns
-	# the exit status, the JSON report and stderr.
-	function global:Invoke-Audit {
-		param([string[]]$Files, [string]$Hosts = 'HVS01,HVS02', [string[]]$Extra = @())
-		$err = Join-Path $TestDrive 'audit.err'
-		$out = & $script:Hvdoctor audit --ldif $script:Ldif --hosts $Hosts @Extra --json --snapshot @Files 2> $err
-		[pscustomobject]@{
-			Status = $LASTEXITCODE
-			Report = ($out -join "`n") | ConvertFrom-Json
-			Errors = [System.IO.File]::ReadAllText($err)
-		}
-	}
-
-	function global:Get-Findings {
-		param($Audit, [string]$Cause, [string]$Subject)
-		@($Audit.Report.findings | Where-Object {
-			$_.cause -eq $Cause -and (-not $Subject -or $_.subject -eq $Subject) })
-	}
-
-	# A DC, a clock and no tickets: what a healthy domain member prints.
-	function global:Set-HealthyDomain {
-		param($H, [string]$Offset = '+00.0123456s')
-		$H.Nltest = @(
-			'           DC: \\DC01.corp.example.com',
-			'      Address: \\10.0.0.10',
-			'     Dom Guid: 2b7a3c4d-0000-4000-8000-00000000abcd',
-			'     Dom Name: corp.example.com',
-			'  Forest Name: corp.example.com',
-			' Dc Site Name: Default-First-Site-Name',
-			'Our Site Name: Default-First-Site-Name',
-			'        Flags: PDC GC DS LDAP KDC TIMESERV WRITABLE DNS_DC DNS_DOMAIN DNS_FOREST CLOSE_SITE FULL_SECRET WS DS_8',
-			'The command completed successfully')
-		$H.Stripchart = @(
-			'Tracking DC01.corp.example.com [10.0.0.10:123].',
-			'Collecting 1 samples.',
-			'The current time is 12/8/2026 1:37:25 AM.',
-			"01:37:25, $Offset")
-	}
+	. (Join-Path $PSScriptRoot 'Helpers.ps1')
 }
 
 Describe 'the collector under PowerShell 7' {
@@ -271,7 +209,7 @@ Describe 'the collector under PowerShell 7' {
 		Push-Location $dir
 		try {
 			Install-HvMockModules
-			$file = & $script:Collector -ConnectTimeoutMs 1500
+			$file = & $global:HvCollector -ConnectTimeoutMs 1500
 		} finally { Pop-Location }
 		$file.FullName | Should -Be (Join-Path $dir 'HVS01.json')
 		Test-Path (Join-Path $dir 'HVS01.json') | Should -BeTrue
@@ -292,7 +230,7 @@ Describe 'the collector under PowerShell 7' {
 		Set-HealthyDomain $h
 		Set-HvMock $h
 		Install-HvMockModules
-		$o = & $script:Collector '-'
+		$o = & $global:HvCollector '-'
 		$o.Host | Should -Be 'HVS01'
 		($o.Json | ConvertFrom-Json).host | Should -Be 'HVS01'
 	}
