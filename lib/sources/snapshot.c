@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* Strings live in chunks that never move, so pointers into them stay
@@ -437,6 +438,28 @@ static void read_sections(struct snap_reader *rd, const struct snap_node *root)
 	}
 }
 
+/* Get-VMHost's FullyQualifiedDomainName is the host's domain, not its
+ * FQDN ("corp.example.com"): the FQDN is Name.domain, unless the value
+ * already starts with the name. */
+static void bare_fqdn(struct hv_snapshot *s)
+{
+	const char *name = s->vmhost.name.value, *dom = s->vmhost.fqdn.value;
+	size_t nlen = name ? strlen(name) : 0;
+	struct hv_strbuf sb = HV_STRBUF_INIT;
+
+	if (!name || !dom || !*dom) {
+		s->fqdn = NULL;
+		return;
+	}
+	if (strncasecmp(dom, name, nlen) == 0 && dom[nlen] == '.') {
+		s->fqdn = dom;
+		return;
+	}
+	hv_strbuf_addf(&sb, "%s.%s", name, dom);
+	s->fqdn = snap_strndup(s, hv_strbuf_str(&sb), sb.len);
+	hv_strbuf_release(&sb);
+}
+
 /* A file without our header that is a Get-VMHost object (or a list of
  * them: Get-VMHost -ComputerName A,B): read as the vmhost section. */
 static bool read_bare(struct snap_reader *rd, const struct snap_node *root)
@@ -454,7 +477,7 @@ static bool read_bare(struct snap_reader *rd, const struct snap_node *root)
 	rd->snap->sec[HV_SEC_VMHOST].at = snap_at(rd, n);
 	snap_read_vmhost(rd, n);
 	rd->snap->host = rd->snap->vmhost.name.value;
-	rd->snap->fqdn = rd->snap->vmhost.fqdn.value;
+	bare_fqdn(rd->snap);
 	rd->snap->host_at = rd->snap->vmhost.name.at;
 	if (!rd->snap->host)
 		snap_problem(rd, n, "a Get-VMHost object without its Name");

@@ -743,6 +743,31 @@ static void test_host_clock_too_thin(void **state)
 	assert_true(hv_host_settings_incomplete(&fx->est));
 }
 
+/* Two snapshots claim HVA: neither is read for it (the second must not
+ * lose to whichever was given first); one naming itself two ways is
+ * read, with a warning. */
+static void test_contested_host(void **state)
+{
+	struct fx *fx = *state;
+	const struct hv_finding *f;
+
+	fx->spec[2].host = "HVA";
+	fx->spec[1].vmhost = "{\"Name\": \"HVC\"}";
+	run(fx, hv_check_snapshot_coverage);
+	assert_null(hv_host_snapshot(&fx->est, 0));
+	assert_true(hv_host_contested(&fx->est, 0));
+	f = find(fx, "snapshot-host-unknown", "HVA");
+	assert_non_null(strstr(f->message, "claimed by 2 snapshots (HVA.json, "
+					   "HVA.json): none"));
+	assert_int_equal(f->n_ev, 2);
+	assert_non_null(strstr(find(fx, "snapshot-host-unknown", "HVB")->message,
+			       "Hyper-V host HVC (read as HVB)"));
+	assert_non_null(hv_host_snapshot(&fx->est, 1));
+	find(fx, "snapshot-missing", "HVC");
+	assert_int_equal(fx->out.n, 3); /* no "HVA has no snapshot" */
+	assert_true(hv_host_settings_incomplete(&fx->est));
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -772,6 +797,7 @@ int main(void)
 		T(test_reachability),
 		T(test_host_clock),
 		T(test_host_clock_too_thin),
+		T(test_contested_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

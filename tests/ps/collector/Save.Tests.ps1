@@ -90,4 +90,35 @@ Describe 'saving what Invoke-Command brought back' {
 		(Get-Findings $a 'snapshot-host-unknown').Count | Should -Be 0
 		(Get-Findings $a 'snapshot-missing' 'HVS01').Count | Should -Be 0
 	}
+
+	It 'lets no snapshot claim another host: both are left out, and audit says why' {
+		$h = New-HvMockHost -Name 'HVS01'
+		Set-HealthyDomain $h
+		Set-HvMock $h
+		$genuine = (Invoke-Collector).File
+		# HVS02 writes a file that says it is HVS01, named after itself
+		$h2 = New-HvMockHost -Name 'HVS01' -Auth 'CredSSP'
+		Set-HealthyDomain $h2
+		Set-HvMock $h2
+		$dir = Join-Path $TestDrive 'claim'
+		$forged = Invoke-Collector -Directory $dir
+		$named = Join-Path $dir 'HVS02.json'
+		Move-Item -LiteralPath $forged.File -Destination $named
+		foreach ($order in @(@($named, $genuine), @($genuine, $named))) {
+			$a = Invoke-Audit -Files $order
+			$f = Get-Findings $a 'snapshot-host-unknown' 'HVS01'
+			$f.Count | Should -Be 1
+			$f[0].message | Should -Match 'claimed by 2 snapshots'
+			$f[0].message | Should -Match 'HVS02\.json'
+			# nothing of either was read for HVS01
+			(Get-Findings $a 'auth-type-mismatch').Count | Should -Be 0
+			(Get-Findings $a 'snapshot-missing' 'HVS01').Count | Should -Be 0
+			$a.Status | Should -Be 3
+		}
+		# alone, the forged file is read for its host, with a warning
+		$a = Invoke-Audit -Files $named -Hosts 'HVS01'
+		$w = Get-Findings $a 'snapshot-host-unknown' 'HVS01'
+		$w.Count | Should -Be 1
+		$w[0].message | Should -Match 'file .*HVS02\.json, host HVS01'
+	}
 }
