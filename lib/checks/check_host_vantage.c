@@ -102,34 +102,32 @@ static void reach_finding(const struct hv_estate *est, size_t a,
 {
 	/* SMB carries the memory only with performance option SMB; else
 	 * 445 serves storage moves and the cluster's own traffic */
-	enum hv_severity sev = r->port == PORT_SMB && s->vmhost.perf.value !=
-								     HV_PERF_SMB
-				       ? HV_SEV_WARNING
-				       : HV_SEV_ERROR;
+	enum hv_severity sev =
+		r->port == PORT_SMB && s->vmhost.perf.value != HV_PERF_SMB
+			? HV_SEV_WARNING
+			: HV_SEV_ERROR;
 	struct hv_strbuf fix = HV_STRBUF_INIT;
 	struct hv_finding *f;
 
-	f = hv_findings_add(out, cause_of(r), sev, "reachability",
-			    hv_host_name(est, a),
-			    "cannot open TCP %lld on %s: %s (measured from "
-			    "%s itself, %s%s)",
-			    (long long)r->port, hv_host_name(est, at[0].host),
-			    result_words(r), hv_host_name(est, a),
-			    r->local ? "from " : "unbound",
-			    r->local ? r->local : "");
+	f = hv_findings_add(
+		out, cause_of(r), sev, "reachability", hv_host_name(est, a),
+		"cannot open TCP %lld on %s: %s (measured from "
+		"%s itself, %s%s)",
+		(long long)r->port, hv_host_name(est, at[0].host),
+		result_words(r), hv_host_name(est, a),
+		r->local ? "from " : "unbound", r->local ? r->local : "");
 	f->target = hv_strdup(hv_host_name(est, at[0].host));
 	f->n_targets = 1;
 	for (size_t i = 0; i < n; i++)
-		hv_snap_evidence(f, s, &at[i].r->at,
-				 at[i].r->result == HV_REACH_TIMEOUT
-					 ? "timed out"
-				 : at[i].r->result == HV_REACH_REFUSED
-					 ? "refused"
-					 : "not open");
+		hv_snap_evidence(
+			f, s, &at[i].r->at,
+			at[i].r->result == HV_REACH_TIMEOUT   ? "timed out"
+			: at[i].r->result == HV_REACH_REFUSED ? "refused"
+							      : "not open");
 	hv_fix_name(&fix, hv_host_name(est, at[0].host));
-	hv_finding_fix(f, "on %s: Test-NetConnection -ComputerName %s -Port %lld",
-		       hv_host_name(est, a), hv_strbuf_str(&fix),
-		       (long long)r->port);
+	hv_finding_fix(
+		f, "on %s: Test-NetConnection -ComputerName %s -Port %lld",
+		hv_host_name(est, a), hv_strbuf_str(&fix), (long long)r->port);
 	hv_strbuf_release(&fix);
 }
 
@@ -153,8 +151,8 @@ static void host_reach(const struct hv_estate *est, const long *host_of,
 	for (size_t i = 0, end; i < n; i = end) {
 		const struct hv_snap_reach *worst;
 
-		for (end = i + 1; end < n && by_host_port(&at[i], &at[end]) == 0;
-		     end++)
+		for (end = i + 1;
+		     end < n && by_host_port(&at[i], &at[end]) == 0; end++)
 			;
 		worst = blocked(at + i, end - i);
 		if (worst)
@@ -184,6 +182,9 @@ void hv_check_host_reachability(const struct hv_estate *est,
 /* Kerberos refuses tickets past the domain's MaxClockSkew (5 minutes by
  * default, RFC 4120 section 1.6 and [MS-GPSB]); probe warns from a
  * minute, and so does this. */
+#define WARN_SECONDS ((double)HV_SKEW_WARNING_NS / (double)HV_NS_PER_SEC)
+#define ERROR_SECONDS ((double)HV_SKEW_ERROR_NS / (double)HV_NS_PER_SEC)
+
 void hv_check_host_clock(const struct hv_estate *est, struct hv_findings *out)
 {
 	for (size_t h = 0; h < est->n_hosts; h++) {
@@ -196,21 +197,19 @@ void hv_check_host_clock(const struct hv_estate *est, struct hv_findings *out)
 		if (!s || !s->clock.known)
 			continue;
 		mag = fabs(s->clock.offset);
-		if (mag < (double)(HV_SKEW_WARNING_NS / HV_NS_PER_SEC))
+		if (mag < WARN_SECONDS)
 			continue;
 		dc = s->clock.server.value ? s->clock.server.value
-		     : s->dc.name.value    ? s->dc.name.value
+		     : s->dc.name.value	   ? s->dc.name.value
 					   : "its DC";
 		f = hv_findings_add(
 			out, "clock-skew",
-			mag >= (double)(HV_SKEW_ERROR_NS / HV_NS_PER_SEC)
-				? HV_SEV_ERROR
-				: HV_SEV_WARNING,
+			mag >= ERROR_SECONDS ? HV_SEV_ERROR : HV_SEV_WARNING,
 			"host-clock", hv_host_name(est, h),
 			"is %.1f s off %s, the DC it uses (measured from %s "
 			"itself with w32tm /stripchart)%s",
 			s->clock.offset, dc, hv_host_name(est, h),
-			mag >= (double)(HV_SKEW_ERROR_NS / HV_NS_PER_SEC)
+			mag >= ERROR_SECONDS
 				? ": past Kerberos' 5 minutes, its tickets "
 				  "are refused"
 				: "");

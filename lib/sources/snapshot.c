@@ -313,8 +313,7 @@ static bool parse_iso(const char *s, int64_t *out)
 /* Windows PowerShell 5.1 writes a DateTime as "/Date(ms)/" (the JSON
  * text is "\/Date(ms)\/", and a local time may add "+0100");
  * Get-Date's object adds {value, DateTime}. */
-bool snap_date(struct snap_reader *rd, const struct snap_node *n,
-	       int64_t *out)
+bool snap_date(struct snap_reader *rd, const struct snap_node *n, int64_t *out)
 {
 	const char *s;
 	char *end;

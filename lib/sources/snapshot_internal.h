@@ -130,8 +130,7 @@ void snap_read_tickets(struct snap_reader *rd, const struct snap_node *n);
 void snap_read_reach(struct snap_reader *rd, const struct snap_node *n);
 /* A date as ISO 8601 text, "/Date(ms)/" or Get-Date's {value, ...}, in
  * Unix seconds; false when n is none of these. */
-bool snap_date(struct snap_reader *rd, const struct snap_node *n,
-	       int64_t *out);
+bool snap_date(struct snap_reader *rd, const struct snap_node *n, int64_t *out);
 /* VMs and Compare-VM reports (snapshot_vms.c). */
 void snap_read_vms(struct snap_reader *rd, const struct snap_node *n);
 void snap_read_compare(struct snap_reader *rd, const struct snap_node *n);

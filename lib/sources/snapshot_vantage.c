@@ -107,10 +107,8 @@ void snap_read_tickets(struct snap_reader *rd, const struct snap_node *n)
 }
 
 static const char *const reach_names[] = {
-	[HV_REACH_OPEN] = "open",
-	[HV_REACH_REFUSED] = "refused",
-	[HV_REACH_TIMEOUT] = "timed out",
-	[HV_REACH_UNRESOLVED] = "unresolved",
+	[HV_REACH_OPEN] = "open",	  [HV_REACH_REFUSED] = "refused",
+	[HV_REACH_TIMEOUT] = "timed out", [HV_REACH_UNRESOLVED] = "unresolved",
 	[HV_REACH_ERROR] = "error",
 };
 
@@ -127,11 +125,10 @@ static bool read_attempt(struct snap_reader *rd, const struct snap_node *item,
 	r->message = snap_plain_str(rd, item, "Message");
 	snap_int(rd, item, "Port", &port);
 	snap_enum(rd, item, "Result", reach_names,
-		  (int)(sizeof(reach_names) / sizeof(reach_names[0])),
-		  &result);
+		  (int)(sizeof(reach_names) / sizeof(reach_names[0])), &result);
 	r->at = result.at.path ? result.at : snap_at(rd, item);
-	if (!r->peer || !port.known || port.value < 1 ||
-	    port.value > 65535 || result.value < 0) {
+	if (!r->peer || !port.known || port.value < 1 || port.value > 65535 ||
+	    result.value < 0) {
 		snap_problem(rd, item,
 			     "an attempt without Peer, a Port of 1-65535 "
 			     "or a Result");

@@ -159,9 +159,9 @@ static void test_balanced(void **state)
 static bool allowed(const char *cmd, const struct script *s)
 {
 	static const char *const helpers[] = {
-		"Select-Object",  "Where-Object",  "ForEach-Object",
-		"ConvertTo-Json", "Join-Path",	   "Write-Verbose",
-		"New-Object",	  "Set-StrictMode", "Write-Error",
+		"Select-Object",   "Where-Object",   "ForEach-Object",
+		"ConvertTo-Json",  "Join-Path",	     "Write-Verbose",
+		"New-Object",	   "Set-StrictMode", "Write-Error",
 		"ConvertFrom-Json"};
 	char def[160];
 
@@ -236,9 +236,8 @@ static void test_external_and_writes(void **state)
 
 		for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]);
 		     i++)
-			known = known ||
-				strncmp(p, programs[i], strlen(programs[i])) ==
-					0;
+			known = known || strncmp(p, programs[i],
+						 strlen(programs[i])) == 0;
 		if (!known)
 			fail_msg("the collector runs a program it should not: "
 				 "%.60s",

@@ -760,8 +760,9 @@ static void test_contested_host(void **state)
 	assert_non_null(strstr(f->message, "claimed by 2 snapshots (HVA.json, "
 					   "HVA.json): none"));
 	assert_int_equal(f->n_ev, 2);
-	assert_non_null(strstr(find(fx, "snapshot-host-unknown", "HVB")->message,
-			       "Hyper-V host HVC (read as HVB)"));
+	assert_non_null(
+		strstr(find(fx, "snapshot-host-unknown", "HVB")->message,
+		       "Hyper-V host HVC (read as HVB)"));
 	assert_non_null(hv_host_snapshot(&fx->est, 1));
 	find(fx, "snapshot-missing", "HVC");
 	assert_int_equal(fx->out.n, 3); /* no "HVA has no snapshot" */

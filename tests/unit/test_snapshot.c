@@ -472,23 +472,23 @@ static void test_memory_budget(void **state)
  * (w32tm), SYSTEM's tickets (klist) and TCP attempts to its peers. */
 static void test_vantage_sections(void **state)
 {
-	static const char text[] =
-		HEAD "\"domain_controller\": {\"Domain\": \"corp.example.com\","
-		     " \"Name\": \"DC01.corp.example.com\","
-		     " \"Address\": \"10.0.0.10\", \"DcSiteName\": \"HQ\","
-		     " \"ClientSiteName\": \"Branch\", \"IsKdc\": true,"
-		     " \"Flags\": [\"PDC\", \"KDC\"]},"
-		     "\"clock\": {\"Server\": \"DC01.corp.example.com\","
-		     " \"OffsetSeconds\": -312.5, \"Sample\": \"x\"},"
-		     "\"kerberos_tickets\": [{\"Server\": \"cifs/HV02\","
-		     " \"StartTime\": \"2026-12-08T01:05:00Z\","
-		     " \"EndTime\": \"2026-12-08T11:05:00Z\","
-		     " \"RenewTime\": \"15.12.2026 01:05\"}],"
-		     "\"reachability\": [{\"Peer\": \"HV02\", \"Port\": 6600,"
-		     " \"LocalAddress\": \"10.20.0.5\", \"Address\":"
-		     " \"10.20.0.6\", \"Result\": \"refused\", \"Message\":"
-		     " null}, {\"Peer\": \"HV02\", \"Port\": 445, \"LocalAddress\":"
-		     " null, \"Address\": null, \"Result\": \"timed out\"}]}";
+	static const char text[] = HEAD
+		"\"domain_controller\": {\"Domain\": \"corp.example.com\","
+		" \"Name\": \"DC01.corp.example.com\","
+		" \"Address\": \"10.0.0.10\", \"DcSiteName\": \"HQ\","
+		" \"ClientSiteName\": \"Branch\", \"IsKdc\": true,"
+		" \"Flags\": [\"PDC\", \"KDC\"]},"
+		"\"clock\": {\"Server\": \"DC01.corp.example.com\","
+		" \"OffsetSeconds\": -312.5, \"Sample\": \"x\"},"
+		"\"kerberos_tickets\": [{\"Server\": \"cifs/HV02\","
+		" \"StartTime\": \"2026-12-08T01:05:00Z\","
+		" \"EndTime\": \"2026-12-08T11:05:00Z\","
+		" \"RenewTime\": \"15.12.2026 01:05\"}],"
+		"\"reachability\": [{\"Peer\": \"HV02\", \"Port\": 6600,"
+		" \"LocalAddress\": \"10.20.0.5\", \"Address\":"
+		" \"10.20.0.6\", \"Result\": \"refused\", \"Message\":"
+		" null}, {\"Peer\": \"HV02\", \"Port\": 445, \"LocalAddress\":"
+		" null, \"Address\": null, \"Result\": \"timed out\"}]}";
 	struct hv_snapshot s;
 
 	(void)state;
