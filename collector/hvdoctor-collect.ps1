@@ -154,6 +154,10 @@ function Get-CompareReport {
 # carrying what it printed (its first line that says anything).
 function Read-ProgramLines {
     param([string]$Name, [string[]]$Arguments)
+    # Windows PowerShell 5.1 turns a native program's stderr line into a
+    # terminating error under 'Stop' once redirected; its exit code and
+    # text are what count here.
+    $ErrorActionPreference = 'Continue'
     $global:LASTEXITCODE = 0
     $lines = @(& $Name @Arguments 2>&1 | ForEach-Object { [string]$_ })
     if ($LASTEXITCODE -ne 0) {
