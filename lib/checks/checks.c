@@ -69,6 +69,8 @@ const struct hv_check hv_host_checks[] = {
 	{"time-source", hv_check_time_source, 0, HV_CHECK_ESSENTIAL},
 	{"migration-limits", hv_check_migration_limits, 0, HV_CHECK_ESSENTIAL},
 	{"compare-vm", hv_check_compare_vm, 0, HV_CHECK_ESSENTIAL},
+	{"reachability", hv_check_host_reachability, 0, HV_CHECK_ESSENTIAL},
+	{"host-clock", hv_check_host_clock, 0, HV_CHECK_ESSENTIAL},
 };
 
 const size_t hv_host_checks_count =
