@@ -215,7 +215,7 @@ function Invoke-HvPlan([string]$Path, [hashtable]$Switches = @{}) {
 	$info = $null
 	$err = $null
 	try {
-		& $Path @Switches -InformationVariable info | Out-Null
+		& $Path @Switches -InformationVariable info 6>$null | Out-Null
 	} catch {
 		$err = $_
 	}
@@ -223,4 +223,21 @@ function Invoke-HvPlan([string]$Path, [hashtable]$Switches = @{}) {
 		Lines = @($info | ForEach-Object { [string]$_.MessageData })
 		Error = $err
 	}
+}
+
+# Puts the stand-in ActiveDirectory and Hyper-V modules (modules/) first on
+# the module path and imports them (memory back end); Exit-HvStandIn
+# undoes it.
+function Enter-HvStandIn {
+	$script:SavedModulePath = $env:PSModulePath
+	$env:PSModulePath = (Join-Path $PSScriptRoot 'modules') +
+	[IO.Path]::PathSeparator + $env:PSModulePath
+	Remove-Item Env:HVDOCTOR_FAKE_AD_LDAP -ErrorAction Ignore
+	Import-Module ActiveDirectory -Force -Global
+	Import-Module Hyper-V -Force -Global
+}
+
+function Exit-HvStandIn {
+	Remove-Module ActiveDirectory, Hyper-V -ErrorAction Ignore
+	$env:PSModulePath = $script:SavedModulePath
 }

@@ -17,8 +17,16 @@
 #    DC through System.DirectoryServices.Protocols (AdLdap.ps1), bound with
 #    HVDOCTOR_FAKE_AD_USER and the password in HVDOCTOR_FAKE_AD_PASSWORD_FILE.
 
-enum ADAuthType { Negotiate = 0; Basic = 1 }
-enum ADSearchScope { Base = 0; OneLevel = 1; Subtree = 2 }
+# The module's enums under their own names, as .NET types (a PowerShell
+# enum would be invisible to Pester's mocks of these functions).
+if (-not ('Microsoft.ActiveDirectory.Management.ADAuthType' -as [type])) {
+	Add-Type -TypeDefinition @'
+namespace Microsoft.ActiveDirectory.Management {
+	public enum ADAuthType { Negotiate = 0, Basic = 1 }
+	public enum ADSearchScope { Base = 0, OneLevel = 1, Subtree = 2 }
+}
+'@
+}
 
 . (Join-Path $PSScriptRoot 'AdMemory.ps1')
 . (Join-Path $PSScriptRoot 'AdLdap.ps1')
@@ -47,7 +55,7 @@ function Get-ADObject {
 		[object]$Identity,
 		[Parameter(Mandatory, ParameterSetName = 'LdapFilter')]
 		[string]$LDAPFilter,
-		[ADAuthType]$AuthType,
+		[Microsoft.ActiveDirectory.Management.ADAuthType]$AuthType,
 		[pscredential]$Credential,
 		[switch]$IncludeDeletedObjects,
 		[Parameter(ParameterSetName = 'Identity')]
@@ -65,7 +73,7 @@ function Get-ADObject {
 		[string]$SearchBase,
 		[Parameter(ParameterSetName = 'Filter')]
 		[Parameter(ParameterSetName = 'LdapFilter')]
-		[ADSearchScope]$SearchScope,
+		[Microsoft.ActiveDirectory.Management.ADSearchScope]$SearchScope,
 		[string]$Server
 	)
 	Add-HvCall 'Get-ADObject' $PSBoundParameters
@@ -89,7 +97,7 @@ function Set-ADObject {
 		[object]$Instance,
 		[Parameter(ParameterSetName = 'Identity')]
 		[hashtable]$Add,
-		[ADAuthType]$AuthType,
+		[Microsoft.ActiveDirectory.Management.ADAuthType]$AuthType,
 		[Parameter(ParameterSetName = 'Identity')]
 		[string[]]$Clear,
 		[pscredential]$Credential,
@@ -136,7 +144,7 @@ function Set-ADAccountControl {
 	param(
 		[bool]$AccountNotDelegated,
 		[bool]$AllowReversiblePasswordEncryption,
-		[ADAuthType]$AuthType,
+		[Microsoft.ActiveDirectory.Management.ADAuthType]$AuthType,
 		[bool]$CannotChangePassword,
 		[pscredential]$Credential,
 		[bool]$DoesNotRequirePreAuth,

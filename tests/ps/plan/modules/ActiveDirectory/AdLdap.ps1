@@ -34,14 +34,13 @@ function Get-HvLdapObject($Conn, [string]$Dn, [string[]]$Properties) {
 	$entry = $res.Entries[0]
 	$o = [ordered]@{ DistinguishedName = $entry.DistinguishedName }
 	foreach ($p in $Properties) {
-		$vals = @()
-		if ($entry.Attributes.Contains($p)) {
-			$vals = @($entry.Attributes[$p].GetValues([string]))
-		}
+		$vals = [string[]]@(if ($entry.Attributes.Contains($p)) {
+				$entry.Attributes[$p].GetValues([string])
+			})
 		if ($p -eq 'userAccountControl') {
 			$o[$p] = if ($vals.Count) { [int]$vals[0] } else { $null }
 		} else {
-			$o[$p] = , $vals
+			$o[$p] = [string[]]$vals
 		}
 	}
 	[pscustomobject]$o

@@ -36,7 +36,7 @@ function Import-HvFakeAdLdif([string[]]$Path) {
 	}
 }
 
-function Get-HvFakeAdCall { , $script:Calls.ToArray() }
+function Get-HvFakeAdCall { $script:Calls.ToArray() }
 function Clear-HvFakeAdCall { $script:Calls.Clear() }
 
 # The values of one attribute of one entry (empty when it has none).
@@ -67,14 +67,15 @@ function Get-HvMemoryObject([string]$Dn, [string[]]$Properties) {
 	$e = $script:Store[$Dn]
 	$o = [ordered]@{ DistinguishedName = $Dn }
 	foreach ($p in $Properties) {
-		$have = if ($e.ContainsKey($p)) { $e[$p].ToArray() } else { @() }
+		$have = [string[]]@(if ($e.ContainsKey($p)) { $e[$p] })
 		if ($script:SingleValued -contains $p) {
 			$o[$p] = if ($have.Count) { $have[0] } else { $null }
 			if ($p -eq 'userAccountControl' -and $have.Count) {
 				$o[$p] = [int]$have[0]
 			}
 		} else {
-			$o[$p] = , $have
+			# a collection, as the module's ADPropertyValueCollection
+			$o[$p] = $have
 		}
 	}
 	[pscustomobject]$o

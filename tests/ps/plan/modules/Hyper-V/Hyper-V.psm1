@@ -4,8 +4,16 @@
 #   https://learn.microsoft.com/en-us/powershell/module/hyper-v/set-vmhost
 # It changes nothing; the suites mock it to see the calls.
 
-enum MigrationAuthenticationType { CredSSP = 0; Kerberos = 1 }
-enum VMMigrationPerformance { TCPIP = 0; Compression = 1; SMB = 2 }
+# The module's enums under their own names, as .NET types (a PowerShell
+# enum would be invisible to Pester's mocks of these functions).
+if (-not ('Microsoft.HyperV.PowerShell.MigrationAuthenticationType' -as [type])) {
+	Add-Type -TypeDefinition @'
+namespace Microsoft.HyperV.PowerShell {
+	public enum MigrationAuthenticationType { CredSSP = 0, Kerberos = 1 }
+	public enum VMMigrationPerformance { TCPIP = 0, Compression = 1, SMB = 2 }
+}
+'@
+}
 
 function Set-VMHost {
 	[CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'ComputerName')]
@@ -18,9 +26,9 @@ function Set-VMHost {
 		[object[]]$CimSession,
 		[uint32]$MaximumStorageMigrations,
 		[uint32]$MaximumVirtualMachineMigrations,
-		[MigrationAuthenticationType]$VirtualMachineMigrationAuthenticationType,
+		[Microsoft.HyperV.PowerShell.MigrationAuthenticationType]$VirtualMachineMigrationAuthenticationType,
 		[bool]$UseAnyNetworkForMigration,
-		[VMMigrationPerformance]$VirtualMachineMigrationPerformanceOption,
+		[Microsoft.HyperV.PowerShell.VMMigrationPerformance]$VirtualMachineMigrationPerformanceOption,
 		[timespan]$ResourceMeteringSaveInterval,
 		[string]$VirtualHardDiskPath,
 		[string]$VirtualMachinePath,
