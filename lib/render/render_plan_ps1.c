@@ -96,8 +96,8 @@ static void header(struct hv_strbuf *out, const struct hv_plan_view *v)
 		       "installed, as an account that may change these "
 		       "objects:\n#   .\\plan.ps1 -WhatIf   shows what would "
 		       "change\n#   .\\plan.ps1           changes it (safe to "
-		       "run again)\n# A step that fails stops it; it says which, "
-		       "and which steps were done\n# before it.\n");
+		       "run again)\n# A step that fails stops it; it says "
+		       "which, and which steps were\n# done before it.\n");
 	hv_strbuf_addch(out, '\n');
 }
 
@@ -150,7 +150,8 @@ static void epilogue(struct hv_strbuf *out, const struct hv_plan_view *v)
 		")\n"
 		"if ($SetKerberosAuth) {\n"
 		"    foreach ($h in $hosts) {\n"
-		"        $HvStep = \"$($h): migration authentication Kerberos\"\n"
+		"        $HvStep = \"$($h): migration authentication "
+		"Kerberos\"\n"
 		"        if ($PSCmdlet.ShouldProcess($h, 'migration "
 		"authentication: Kerberos')) {\n"
 		"            Set-VMHost -ComputerName $h "
