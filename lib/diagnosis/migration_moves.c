@@ -23,6 +23,7 @@
 #define START_WINDOW (60ull * SECOND)
 #define OUTCOME_WINDOW (4ull * 3600 * SECOND) /* large VMs move for hours */
 #define DUPLICATE_WINDOW (120ull * SECOND)
+#define SKEW_WINDOW (10ull * SECOND)
 
 void hv_mig_event_release(struct hv_mig_event *e)
 {
@@ -147,14 +148,16 @@ static size_t latest_move(const struct hv_mig_report *r,
 }
 
 /* A start belongs to a move started within START_WINDOW and still open,
- * or to one that has no start yet and whose events (another host's
- * clock may run behind) lie within START_WINDOW of it. */
+ * or to one that has no start yet and whose events lie within
+ * SKEW_WINDOW of it: the other host's clock runs behind (domain members
+ * keep within seconds of their DC). A retry after a failure logged
+ * without a start is a new move. */
 static bool start_fits(const struct hv_mig_move *m, uint64_t t)
 {
 	if (m->start_logged)
 		return m->outcome == HV_MOVE_UNKNOWN &&
 		       t - m->first <= START_WINDOW;
-	return t - m->last <= START_WINDOW;
+	return t - m->last <= SKEW_WINDOW;
 }
 
 static bool open_fits(const struct hv_mig_move *m, uint64_t t)

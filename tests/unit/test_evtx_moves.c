@@ -256,6 +256,17 @@ static void test_other_moves_stay_apart(void **state)
 	assert_int_equal(r->summary.total.succeeded, 1);
 	assert_int_equal(r->summary.total.failed, 1);
 	assert_int_equal(r->summary.total.unknown, 1);
+	/* a refusal logged without a start, then a retry 40 s later that
+	 * succeeds: two moves, not one failed one */
+	add(fx, HA, 21501, 2, "HVA", 0, "VmName", "VM1", "VmId", VMID, NULL);
+	add(fx, VMMS, 20413, 4, "HVA", 40, "VmName", "VM1", "VmId", VMID,
+	    "Parameter2", "HVB", NULL);
+	add(fx, VMMS, 20415, 4, "HVA", 80, "VmName", "VM1", "VmId", VMID,
+	    "BlackoutTime", "1", NULL);
+	r = analyse(fx, NULL);
+	assert_int_equal(r->n_moves, 2);
+	assert_int_equal(r->summary.total.failed, 1);
+	assert_int_equal(r->summary.total.succeeded, 1);
 }
 
 /* Names the reader does not know: the VM id by its type (a GUID), the
