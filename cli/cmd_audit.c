@@ -95,5 +95,6 @@ const struct cli_command cmd_audit = {
 	.needs = CLI_NEEDS_KB | CLI_NEEDS_ESTATE | CLI_NEEDS_DAMAGED_OK,
 	.options = audit_options,
 	.groups = (const struct cli_option_group *const[]){&cli_source_group,
+							   &cli_select_group,
 							   NULL},
 };

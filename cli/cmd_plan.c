@@ -29,7 +29,7 @@ static const struct cli_option plan_options[] = {
 	 "write the plan to FILE (default: standard "
 	 "output)",
 	 OPT_OUTPUT},
-	{"rollback", "FILE",
+	{"rollback-output", "FILE",
 	 "where the rollback LDIF goes (default: beside "
 	 "the plan,\nor hvdoctor-plan-TIME.rollback.ldif)",
 	 OPT_ROLLBACK},
@@ -209,5 +209,6 @@ const struct cli_command cmd_plan = {
 	.options = plan_options,
 	.groups = (const struct cli_option_group *const[]){&cli_plan_group,
 							   &cli_source_group,
+							   &cli_select_group,
 							   NULL},
 };

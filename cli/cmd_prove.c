@@ -13,17 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_JSON = 1, OPT_KEYTAB, OPT_AS, OPT_USER_S4U, OPT_TO, OPT_DOMAIN };
+enum { OPT_JSON = 1, OPT_KEYTAB, OPT_AS, OPT_IMPERSONATE, OPT_TO, OPT_DOMAIN };
 
 static const struct cli_option prove_options[] = {
 	{"keytab", "FILE",
 	 "the source host's keytab: S4U2Self + S4U2Proxy as\nthat host",
 	 OPT_KEYTAB},
 	{"as", "HOST$", "the source host's principal in the keytab", OPT_AS},
-	{"user", "USER",
-	 "the admin who starts the move (S4U2Self); with\n--ldap the bind is "
-	 "GSSAPI",
-	 OPT_USER_S4U},
+	{"impersonate", "USER",
+	 "the admin who starts the move: S4U2Self asks a\n"
+	 "ticket for USER (--user is the simple-bind name)",
+	 OPT_IMPERSONATE},
 	{"to", "HOST", "a destination; repeatable or H1,H2", OPT_TO},
 	{"domain", "DNS", "DNS domain for FQDNs (default: the realm)",
 	 OPT_DOMAIN},
@@ -109,8 +109,7 @@ static int exit_for(const struct hv_prove_verdicts *v, size_t disagree)
 	return HV_EXIT_OK;
 }
 
-static int report(const struct cli_args *args,
-		  const struct cli_globals *globals,
+static int report(bool json, const struct cli_globals *globals,
 		  const struct hv_krb_prove *p, const struct hv_estate *est,
 		  const char *label)
 {
@@ -135,7 +134,7 @@ static int report(const struct cli_args *args,
 	{
 		struct hv_prove_view view = {p, &v, &kb, expect, label};
 
-		if (cli_count(args, OPT_JSON))
+		if (json)
 			hv_render_prove_json(&out, &view);
 		else
 			hv_render_prove_text(&out, &view, &style);
@@ -164,24 +163,27 @@ static int run_prove(const struct cli_args *args,
 	char **to = NULL;
 	const char **fqdns = NULL;
 	size_t n_to = 0, cap = 0;
-	bool have_est = false;
+	const char *v;
+	bool have_est = false, json;
 	int rc = 0;
 
-	for (size_t i = 0; i < args->n_opts; i++)
-		if (args->opts[i].id == OPT_TO)
-			split(args->opts[i].value, &to, &n_to, &cap);
+	for (size_t pos = 0; (v = cli_next(args, OPT_TO, &pos));)
+		split(v, &to, &n_to, &cap);
 	for (size_t i = 0; i < args->n_positional; i++)
 		split(args->positional[i], &to, &n_to, &cap);
 	p.keytab = cli_value(args, OPT_KEYTAB);
 	p.as = cli_value(args, OPT_AS);
-	p.user = cli_value(args, OPT_USER_S4U);
+	p.user = cli_value(args, OPT_IMPERSONATE);
 	p.domain = cli_value(args, OPT_DOMAIN);
+	json = cli_count(args, OPT_JSON) > 0;
 	if (!n_to) {
 		cli_error("prove: name the destinations with --to HOST");
 		rc = HV_EXIT_INCOMPLETE;
 	} else if (!p.keytab && (p.as || p.user)) {
-		cli_error("prove: --as and --user need --keytab");
+		cli_error("prove: --as and --impersonate need --keytab");
 		rc = HV_EXIT_INCOMPLETE;
+	} else {
+		rc = cli_user_needs_simple(args, "prove");
 	}
 	if (rc == 0 &&
 	    (cli_count(args, SRC_LDIF) || cli_count(args, SRC_LDAP))) {
@@ -210,7 +212,7 @@ static int run_prove(const struct cli_args *args,
 		rc = HV_EXIT_INCOMPLETE;
 	}
 	if (rc == 0)
-		rc = report(args, globals, &p, have_est ? &est : NULL,
+		rc = report(json, globals, &p, have_est ? &est : NULL,
 			    src.label);
 	hv_krb_prove_release(&p);
 	for (size_t i = 0; i < n_to; i++)
@@ -226,8 +228,8 @@ static int run_prove(const struct cli_args *args,
 const struct cli_command cmd_prove = {
 	.name = "prove",
 	.run = run_prove,
-	.usage = "--to HOST... [--keytab FILE --as HOST$ --user USER]\n"
-		 "       [--ldap URI | --ldif FILE] [--json]",
+	.usage = "--to HOST... [--keytab FILE --as HOST$ --impersonate "
+		 "USER]\n       [--ldap URI | --ldif FILE] [--json]",
 	.summary = "ask the KDC for the tickets a live migration needs",
 	.description =
 		"Without --keytab (works on any Linux box after kinit): is\n"
@@ -235,7 +237,8 @@ const struct cli_command cmd_prove = {
 		"get none), and does the KDC issue a service ticket for the\n"
 		"migration service and cifs SPNs of each destination, short\n"
 		"name and FQDN (missing or duplicate SPNs, KDC reachable).\n"
-		"With the source host's keytab: S4U2Self for USER, then\n"
+		"With the source host's keytab: S4U2Self for USER\n"
+		"(--impersonate), then\n"
 		"S4U2Proxy to each SPN, as a remote-started move does; each\n"
 		"refusal is mapped to what to change in AD. With --ldap or\n"
 		"--ldif, says where the KDC and the directory disagree.\n"

@@ -79,7 +79,7 @@ nn_hosts_file \
 probe() {
 	local name=$1 rc=0
 	shift
-	nn_client "$HVDOCTOR" probe --timeout 1000 "$@" >"$tmp/$name.json" \
+	nn_client "$HVDOCTOR" probe --probe-timeout 1s "$@" >"$tmp/$name.json" \
 		2>"$tmp/$name.err" || rc=$?
 	echo "$rc"
 }
@@ -194,7 +194,7 @@ if [ -n "${ADDC_IP:-}" ] && [ -n "${ADDC_LDAP_URI:-}" ]; then
 	rc=0
 	HVDOCTOR_PASSWORD=$ADDC_ADMIN_PASSWORD "$HVDOCTOR" probe --json \
 		--ldap "$ADDC_LDAP_URI" --bind simple --user "$ADDC_ADMIN_DN" \
-		--allow-plaintext "$ADDC_IP" --timeout 2000 \
+		--allow-plaintext "$ADDC_IP" --probe-timeout 2s \
 		>"$tmp/dc.json" 2>"$tmp/dc.err" || rc=$?
 	expect_eq "the test bed DC ($ADDC_IP): Kerberos and LDAP open" "open open" \
 		"$(state dc "$ADDC_IP" "$ADDC_IP" 88) $(state dc "$ADDC_IP" "$ADDC_IP" 389)"

@@ -31,7 +31,7 @@ ldif=$ADDC_ESTATE_LDIF
 prove() {
 	local name=$1 rc=0
 	"$HVDOCTOR" prove --json --keytab "$ADDC_KEYTAB_DIR/$2.keytab" \
-		--as "$2\$" --user "$3" --to "$4" --ldif "$ldif" \
+		--as "$2\$" --impersonate "$3" --to "$4" --ldif "$ldif" \
 		>"$tmp/$name.json" 2>"$tmp/$name.err" || rc=$?
 	echo "$rc"
 }
@@ -80,7 +80,7 @@ expect_eq "HV07 (disabled) gets no TGT: host-account-disabled" \
 	"2 host-account-disabled KDC_ERR_CLIENT_REVOKED" \
 	"$rc $(causes disabled) $(jq -r .tgt.kdc_error "$tmp/disabled.json")"
 rc=0
-"$HVDOCTOR" prove --keytab "$tmp/none.keytab" --as 'HV01$' --user "$ADDC_USER1" \
+"$HVDOCTOR" prove --keytab "$tmp/none.keytab" --as 'HV01$' --impersonate "$ADDC_USER1" \
 	--to HV02 >"$tmp/nokt.out" 2>"$tmp/nokt.err" || rc=$?
 expect_eq "a keytab that does not exist: exit 3" 3 "$rc"
 
