@@ -45,57 +45,96 @@ static void split(const char *text, char ***out, size_t *n, size_t *cap)
 	}
 }
 
-/* What the directory says the KDC should answer for target t: the
- * source may delegate to that SPN (its entry in msDS-AllowedToDelegateTo
- * and protocol transition), the user may be delegated, and the
- * destination holds the SPN. */
-static enum hv_prove_expect expect_of(const struct hv_estate *est,
-				      const struct hv_krb_prove *p,
-				      const struct hv_krb_target *t)
+/* What the directory says about one target. */
+struct target_facts {
+	enum hv_prove_expect expect; /* what the KDC should answer */
+	signed char listed;   /* the entry is in the source's list; -1 ? */
+	signed char disabled; /* the destination is disabled; -1 ? */
+};
+
+static unsigned deleg_bit(const struct hv_krb_target *t)
 {
-	long src = hv_estate_find(est, p->as),
+	if (t->service == HV_KRB_VSMS)
+		return t->fqdn ? HV_DELEG_VSMS_FQDN : HV_DELEG_VSMS_SHORT;
+	return t->fqdn ? HV_DELEG_CIFS_FQDN : HV_DELEG_CIFS_SHORT;
+}
+
+/* The destination holds the SPN and is enabled: a service ticket for
+ * it should be issued (with S4U, if the source may delegate to it and
+ * the user may be delegated: MS-SFU 3.2.5.2). A disabled destination
+ * the KDC still serves is a disagreement to say loudly. */
+static struct target_facts facts_of(const struct hv_estate *est,
+				    const struct hv_krb_prove *p,
+				    const struct hv_krb_target *t)
+{
+	struct target_facts f = {HV_EXPECT_UNKNOWN, -1, -1};
+	long src = p->as ? hv_estate_find(est, p->as) : -1,
 	     dst = hv_estate_find(est, t->host);
 	long user = p->user ? hv_estate_find(est, p->user) : -1;
-	const struct hv_account *s, *u;
-	unsigned bit;
+	const struct hv_account *u = user >= 0 ? &est->accounts[user] : NULL;
 
-	if (src < 0 || dst < 0)
-		return HV_EXPECT_UNKNOWN;
-	s = &est->accounts[src];
-	bit = t->service == HV_KRB_VSMS
-		      ? (t->fqdn ? HV_DELEG_VSMS_FQDN : HV_DELEG_VSMS_SHORT)
-		      : (t->fqdn ? HV_DELEG_CIFS_FQDN : HV_DELEG_CIFS_SHORT);
-	if (!(hv_estate_deleg_bits(est, (size_t)src, (size_t)dst) & bit) ||
-	    !(s->uac & HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION) ||
+	if (dst < 0 || (p->keytab && src < 0))
+		return f;
+	if (est->accounts[dst].uac_known)
+		f.disabled =
+			(est->accounts[dst].uac & HV_UAC_ACCOUNTDISABLE) != 0;
+	if (src >= 0)
+		f.listed =
+			(hv_estate_deleg_bits(est, (size_t)src, (size_t)dst) &
+			 deleg_bit(t)) != 0;
+	f.expect = HV_EXPECT_ALLOWED;
+	if (f.disabled == 1 ||
 	    !hv_account_has_spn(est, (size_t)dst,
 				t->service == HV_KRB_VSMS ? HV_SPN_VSMS
 							  : "cifs",
 				strchr(t->spn, '/') + 1))
-		return HV_EXPECT_REFUSED;
-	if (user >= 0) {
-		u = &est->accounts[user];
-		if ((u->uac & HV_UAC_NOT_DELEGATED) || u->protected_user)
-			return HV_EXPECT_REFUSED;
-	}
-	return HV_EXPECT_ALLOWED;
+		f.expect = HV_EXPECT_REFUSED;
+	if (!p->keytab)
+		return f;
+	if (!f.listed ||
+	    !(est->accounts[src].uac & HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION))
+		f.expect = HV_EXPECT_REFUSED;
+	if (u && ((u->uac & HV_UAC_NOT_DELEGATED) || u->protected_user))
+		f.expect = HV_EXPECT_REFUSED;
+	return f;
 }
 
-static struct hv_krb_hints hints_of(const struct hv_estate *est,
-				    const struct hv_krb_prove *p)
+/* The directory's view: the hints for the verdicts, and the expected
+ * answers, one per target (arrays owned by the caller, freed with
+ * free()). */
+struct directory_view {
+	struct hv_krb_hints hints;
+	enum hv_prove_expect *expect;
+	signed char *listed, *disabled;
+};
+
+static void view_directory(const struct hv_estate *est,
+			   const struct hv_krb_prove *p,
+			   struct directory_view *out)
 {
-	struct hv_krb_hints h = {-1, -1};
 	long src = p->as ? hv_estate_find(est, p->as) : -1;
 	long user = p->user ? hv_estate_find(est, p->user) : -1;
+	size_t n = p->n_targets + 1;
 
+	out->expect = hv_calloc(n, sizeof(*out->expect));
+	out->listed = hv_calloc(n, sizeof(*out->listed));
+	out->disabled = hv_calloc(n, sizeof(*out->disabled));
+	for (size_t i = 0; i < p->n_targets; i++) {
+		struct target_facts f = facts_of(est, p, &p->targets[i]);
+
+		out->expect[i] = f.expect;
+		out->listed[i] = f.listed;
+		out->disabled[i] = f.disabled;
+	}
+	out->hints = (struct hv_krb_hints){-1, -1, out->listed, out->disabled};
 	if (src >= 0 && est->accounts[src].uac_known)
-		h.source_transition =
+		out->hints.source_transition =
 			(est->accounts[src].uac &
 			 HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION) != 0;
 	if (user >= 0 && est->accounts[user].uac_known)
-		h.user_delegable =
+		out->hints.user_delegable =
 			!(est->accounts[user].uac & HV_UAC_NOT_DELEGATED) &&
 			!est->accounts[user].protected_user;
-	return h;
 }
 
 static int exit_for(const struct hv_prove_verdicts *v, size_t disagree)
@@ -117,22 +156,17 @@ static int report(bool json, const struct cli_globals *globals,
 	struct hv_kb kb = {0};
 	struct hv_strbuf out = HV_STRBUF_INIT;
 	struct hv_style style = {globals->color, globals->width};
-	enum hv_prove_expect *expect = NULL;
+	struct directory_view dir = {{-1, -1, NULL, NULL}, NULL, NULL, NULL};
 	size_t odd;
-	struct hv_krb_hints hints =
-		est ? hints_of(est, p) : (struct hv_krb_hints){-1, -1};
 	int rc = cli_load_kb(globals, &kb);
 
 	if (rc)
 		return rc;
-	hv_krb_judge(p, est ? &hints : NULL, &v);
-	if (est && p->keytab) {
-		expect = hv_calloc(p->n_targets + 1, sizeof(*expect));
-		for (size_t i = 0; i < p->n_targets; i++)
-			expect[i] = expect_of(est, p, &p->targets[i]);
-	}
+	if (est)
+		view_directory(est, p, &dir);
+	hv_krb_judge(p, est ? &dir.hints : NULL, &v);
 	{
-		struct hv_prove_view view = {p, &v, &kb, expect, label};
+		struct hv_prove_view view = {p, &v, &kb, dir.expect, label};
 
 		if (json)
 			hv_render_prove_json(&out, &view);
@@ -146,7 +180,9 @@ static int report(bool json, const struct cli_globals *globals,
 			  label, odd, odd == 1 ? "" : "s");
 	if (rc == 0)
 		rc = exit_for(&v, odd);
-	free(expect);
+	free(dir.expect);
+	free(dir.listed);
+	free(dir.disabled);
 	hv_strbuf_release(&out);
 	hv_prove_verdicts_release(&v);
 	hv_kb_release(&kb);

@@ -54,7 +54,8 @@ const char *hv_krb_error_name(int32_t code)
 
 bool hv_krb_kdc_unreachable(int32_t code)
 {
-	return code == KRB5_KDC_UNREACH;
+	return code == KRB5_KDC_UNREACH || code == KRB5_REALM_UNKNOWN ||
+	       code == KRB5_REALM_CANT_RESOLVE;
 }
 
 static void answer(struct session *s, struct hv_krb_answer *a,
@@ -86,6 +87,26 @@ static int fail(struct hv_error *err, enum hv_err_category cat,
 	return cat;
 }
 
+/* The keytab is read before the KDC is asked: a missing, unreadable or
+ * junk file, or one without a key for HOST$, is said as such (krb5
+ * would otherwise ask the KDC first and report what it answered). */
+static bool keytab_has_key(struct hv_krb_prove *p, struct session *s,
+			   krb5_keytab kt)
+{
+	krb5_keytab_entry entry;
+	krb5_error_code code;
+
+	memset(&entry, 0, sizeof(entry));
+	code = hv_krb5_fn.krb5_kt_get_entry(s->ctx, kt, s->me, 0, 0, &entry);
+	if (code == 0) {
+		hv_krb5_fn.krb5_free_keytab_entry_contents(s->ctx, &entry);
+		return true;
+	}
+	p->keytab_unreadable = true;
+	answer(s, &p->tgt, code, NULL);
+	return false;
+}
+
 /* HOST$'s TGT from the keytab, into a new MEMORY: cache. */
 static int keytab_login(struct hv_krb_prove *p, struct session *s,
 			struct hv_error *err)
@@ -100,6 +121,10 @@ static int keytab_login(struct hv_krb_prove *p, struct session *s,
 	    (code = hv_krb5_fn.krb5_kt_resolve(s->ctx, p->keytab, &kt)))
 		return fail(err, HV_ERR_USAGE, s, code, p->as,
 			    "not a principal or keytab");
+	if (!keytab_has_key(p, s, kt)) {
+		hv_krb5_fn.krb5_kt_close(s->ctx, kt);
+		return 0;
+	}
 	if ((code = hv_krb5_fn.krb5_cc_new_unique(s->ctx, "MEMORY", NULL,
 						  &s->cc)) ||
 	    (code = hv_krb5_fn.krb5_cc_initialize(s->ctx, s->cc, s->me))) {
