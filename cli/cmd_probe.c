@@ -289,7 +289,8 @@ static void read_rootdse(struct cli_sources *src, struct hv_probe_run *run,
 		struct hv_clock_reading *r =
 			&run->hosts[i].clocks[HV_CLOCK_ROOTDSE];
 
-		if (strcmp(run->hosts[i].name, dc) != 0)
+		if (run->hosts[i].role != HV_ROLE_DC ||
+		    strcmp(run->hosts[i].name, dc) != 0)
 			continue;
 		snprintf(r->address, sizeof(r->address), "%s", dc);
 		r->port = 0;

@@ -232,8 +232,11 @@ static void finding(struct hv_strbuf *out, const struct hv_probe_view *view,
 
 		hv_strbuf_addf(&head, "%s%s%s%s%s%s", f->cause,
 			       f->code ? " (" : "", f->code ? f->code : "",
-			       f->code ? ")" : "", cause ? ": " : "",
-			       cause ? cause->title : "");
+			       f->code ? ")" : "",
+			       cause || f->headline ? ": " : "",
+			       f->headline ? f->headline
+			       : cause	   ? cause->title
+					   : "");
 		hv_render_wrapped(out, head.buf, 12, view->columns);
 		hv_strbuf_addf(out, "%12s", "");
 		hv_strbuf_release(&head);

@@ -145,6 +145,21 @@ rc=$(probe ok --json --dc dc1 hv-open)
 expect_eq "hv-open alone: exit 0, no findings" "0 0" \
 	"$rc $(jq '.findings | length' "$tmp/ok.json")"
 
+# --- a name given as a host and as a DC is probed as both ---------------------------
+rc=$(probe both --json --no-clock --ports 6600 --dc dc1 dc1)
+expect_eq "dc1 named as host and --dc: probed as both (6600, then 88 and 389)" \
+	"host:6600 dc:88,389" \
+	"$(jq -r '.hosts[] | select(.name == "dc1") | "\(.role):\([.ports[].port] | unique | map(tostring) | join(","))"' "$tmp/both.json" | paste -sd' ' -)"
+
+# --- a DC whose SYNs are dropped is not "a server that never answers" ------------------
+rc=$(probe ldapdrop --no-clock --ports 6600 --ldap ldap://198.18.0.13:6600 \
+	--ldap-timeout 2 hv-open)
+expect_eq "LDAP to a dropping firewall: exit 3" 3 "$rc"
+expect_contains "... said as dropped packets" "a firewall drops the packets" \
+	"$(tr '\n' ' ' <"$tmp/ldapdrop.err" | tr -s ' ')"
+expect_not_contains "... not as a server that accepts and stays silent" \
+	"accepts connections" "$(cat "$tmp/ldapdrop.err")"
+
 # --- too thin to judge: the clock cannot be read ---------------------------------
 rc=$(probe mute --json --ports 6600 hv-mute)
 expect_eq "hv-mute: exit 3 (clock not checked), 6600 open" "3 open" \
@@ -198,14 +213,16 @@ if [ -n "${ADDC_IP:-}" ] && [ -n "${ADDC_LDAP_URI:-}" ]; then
 		>"$tmp/dc.json" 2>"$tmp/dc.err" || rc=$?
 	expect_eq "the test bed DC ($ADDC_IP): Kerberos and LDAP open" "open open" \
 		"$(state dc "$ADDC_IP" "$ADDC_IP" 88) $(state dc "$ADDC_IP" "$ADDC_IP" 389)"
+	expect_eq "the DC named as a host too: probed as both roles" "dc host" \
+		"$(jq -r --arg h "$ADDC_IP" '[.hosts[] | select(.name == $h) | .role] | sort | join(" ")' "$tmp/dc.json")"
 	expect_eq "Samba's smbd answers SMB2 NEGOTIATE with its time" "true" \
-		"$(jq -r --arg h "$ADDC_IP" '.hosts[] | select(.name == $h) | .clocks[] | select(.source == "smb2") | .read' "$tmp/dc.json")"
+		"$(jq -r --arg h "$ADDC_IP" '.hosts[] | select(.name == $h and .role == "host") | .clocks[] | select(.source == "smb2") | .read' "$tmp/dc.json")"
 	expect_eq "rootDSE currentTime read" "true" \
-		"$(jq -r --arg h "$ADDC_IP" '.hosts[] | select(.name == $h) | .clocks[] | select(.source == "rootdse") | .read' "$tmp/dc.json")"
+		"$(jq -r --arg h "$ADDC_IP" '.hosts[] | select(.name == $h and .role == "dc") | .clocks[] | select(.source == "rootdse") | .read' "$tmp/dc.json")"
 	check "smbd's clock is within 1 s of this machine's" \
-		jq -e --arg h "$ADDC_IP" '.hosts[] | select(.name == $h) | .clocks[] | select(.source == "smb2") | (.offset_us | fabs) < 1000000' "$tmp/dc.json"
+		jq -e --arg h "$ADDC_IP" '.hosts[] | select(.name == $h and .role == "host") | .clocks[] | select(.source == "smb2") | (.offset_us | fabs) < 1000000' "$tmp/dc.json"
 	check "rootDSE's clock is within 2 s of this machine's" \
-		jq -e --arg h "$ADDC_IP" '.hosts[] | select(.name == $h) | .clocks[] | select(.source == "rootdse") | (.offset_us | fabs) < 2000000' "$tmp/dc.json"
+		jq -e --arg h "$ADDC_IP" '.hosts[] | select(.name == $h and .role == "dc") | .clocks[] | select(.source == "rootdse") | (.offset_us | fabs) < 2000000' "$tmp/dc.json"
 	expect_eq "the DC in step: exit 0 or 3 only for SNTP (Samba serves no NTP)" \
 		"0" "$(jq '[.findings[] | select(.severity == "error" or .severity == "warning")] | length' "$tmp/dc.json")"
 else
