@@ -20,6 +20,7 @@ static void add(struct hv_prove_verdicts *out, long target, enum hv_level level,
 
 	HV_GROW(out->items, out->n, out->cap);
 	v = &out->items[out->n++];
+	memset(v, 0, sizeof(*v));
 	v->target = target;
 	v->level = level;
 	v->cause = cause;

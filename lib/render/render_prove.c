@@ -161,7 +161,7 @@ void hv_render_prove_text(struct hv_strbuf *out,
 		if (!any)
 			hv_strbuf_adds(out, "\nfindings\n");
 		any = true;
-		hv_strbuf_addf(out, "%-12s",
+		hv_strbuf_addf(out, f->cause ? "%-12s" : "%s",
 			       f->level == HV_LEVEL_UNCHECKED
 				       ? "not checked"
 				       : hv_level_name(f->level));

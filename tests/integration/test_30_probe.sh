@@ -223,8 +223,13 @@ if [ -n "${ADDC_IP:-}" ] && [ -n "${ADDC_LDAP_URI:-}" ]; then
 		jq -e --arg h "$ADDC_IP" '.hosts[] | select(.name == $h and .role == "host") | .clocks[] | select(.source == "smb2") | (.offset_us | fabs) < 1000000' "$tmp/dc.json"
 	check "rootDSE's clock is within 2 s of this machine's" \
 		jq -e --arg h "$ADDC_IP" '.hosts[] | select(.name == $h and .role == "dc") | .clocks[] | select(.source == "rootdse") | (.offset_us | fabs) < 2000000' "$tmp/dc.json"
-	expect_eq "the DC in step: exit 0 or 3 only for SNTP (Samba serves no NTP)" \
-		"0" "$(jq '[.findings[] | select(.severity == "error" or .severity == "warning")] | length' "$tmp/dc.json")"
+	expect_eq "the DC in step: no clock error or warning" \
+		"0" "$(jq '[.findings[] | select(.topic == "clock" and (.severity == "error" or .severity == "warning"))] | length' "$tmp/dc.json")"
+	expect_eq "the DC's own ports: no finding for its role" "0" \
+		"$(jq '[.findings[] | select(.role == "dc" and .severity != "not-checked")] | length' "$tmp/dc.json")"
+	expect_eq "named as a host too, it is probed as one: no Hyper-V there, 6600 refused" \
+		"error port-6600-refused" \
+		"$(jq -r '.findings[] | select(.role == "host" and .port == 6600) | "\(.severity) \(.cause)"' "$tmp/dc.json")"
 else
 	skip "the test bed's smbd and rootDSE" "no test bed (ADDC_IP)"
 fi
