@@ -72,8 +72,11 @@ static bool judge_keytab_tgt(const struct hv_krb_prove *p,
 
 	if (p->keytab_unreadable) {
 		add(out, -1, HV_LEVEL_UNCHECKED, NULL,
-		    "the keytab %s could not be read for %s, so the KDC was "
-		    "not asked: %s",
+		    hv_krb_keytab_lacks_key(t->code)
+			    ? "the keytab %s has no usable key for %s, so no "
+			      "ticket could be asked for: %s"
+			    : "the keytab %s could not be read for %s, so the "
+			      "KDC was not asked: %s",
 		    p->keytab, p->as, t->text ? t->text : "");
 		return false;
 	}

@@ -65,12 +65,17 @@ static void header(struct hv_strbuf *out, const struct hv_prove_view *view,
 	/* the answer first: what the KDC said, or why it was not asked */
 	if (p->keytab_unreadable)
 		snprintf(line, sizeof(line),
-			 "hvdoctor prove: could not ask the KDC: the keytab "
-			 "could not be read");
+			 "hvdoctor prove: could not ask the KDC: %s",
+			 hv_krb_keytab_lacks_key(p->tgt.code)
+				 ? "the keytab has no usable key"
+				 : "the keytab could not be read");
 	else if (hv_krb_kdc_unreachable(p->tgt.code) ||
 		 (answered == 0 && p->n_targets && p->targets[0].answer.tried))
 		snprintf(line, sizeof(line),
 			 "hvdoctor prove: could not ask the KDC");
+	else if (p->tgt.tried && p->tgt.code)
+		snprintf(line, sizeof(line),
+			 "hvdoctor prove: no TGT, so no ticket was asked for");
 	else
 		snprintf(line, sizeof(line),
 			 "hvdoctor prove: %zu of %zu tickets refused",

@@ -5,6 +5,7 @@
 #include "sources/dynlib_internal.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <krb5.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,20 @@ bool hv_krb_kdc_unreachable(int32_t code)
 {
 	return code == KRB5_KDC_UNREACH || code == KRB5_REALM_UNKNOWN ||
 	       code == KRB5_REALM_CANT_RESOLVE;
+}
+
+bool hv_krb_keytab_lacks_key(int32_t code)
+{
+	return code == KRB5_KT_NOTFOUND;
+}
+
+/* Errors of the keytab itself, met before or while krb5 looks for the
+ * key: the KDC's answer, if any, cannot be used without one. */
+static bool keytab_error(krb5_error_code code)
+{
+	return code == KRB5_KT_NOTFOUND || code == KRB5_KT_END ||
+	       code == KRB5_KEYTAB_BADVNO || code == KRB5_KT_FORMAT ||
+	       code == KRB5_KT_IOERR || code == ENOENT || code == EACCES;
 }
 
 static void answer(struct session *s, struct hv_krb_answer *a,
@@ -139,6 +154,9 @@ static int keytab_login(struct hv_krb_prove *p, struct session *s,
 	code = hv_krb5_fn.krb5_get_init_creds_keytab(s->ctx, &creds, s->me, kt,
 						     0, NULL, opt);
 	answer(s, &p->tgt, code, &creds);
+	/* the KDC answered, but no key in the keytab fits what it asked
+	 * for (an entry of another enctype) */
+	p->keytab_unreadable = keytab_error(code);
 	if (code == 0 &&
 	    (code = hv_krb5_fn.krb5_cc_store_cred(s->ctx, s->cc, &creds)))
 		answer(s, &p->tgt, code, NULL);

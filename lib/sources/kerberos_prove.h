@@ -79,6 +79,9 @@ const char *hv_krb_error_name(int32_t code);
 /* True when no KDC could be asked: none answered (KRB5_KDC_UNREACH) or
  * none was found for the realm. Not an answer of the KDC. */
 bool hv_krb_kdc_unreachable(int32_t code);
+/* True when code says the keytab has no usable key for the principal
+ * (KRB5_KT_NOTFOUND), as opposed to a file that could not be read. */
+bool hv_krb_keytab_lacks_key(int32_t code);
 /* Frees what p owns. */
 void hv_krb_prove_release(struct hv_krb_prove *p);
 

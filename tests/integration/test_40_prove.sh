@@ -99,8 +99,8 @@ expect_eq "an unreachable KDC: exit 3, 'could not ask the KDC'" \
 rc=0
 "$HVDOCTOR" prove --keytab "$ADDC_KEYTAB_DIR/HV01.keytab" --as 'HV02$' \
 	--impersonate "$ADDC_USER1" --to HV03 >"$tmp/nokey.out" 2>"$tmp/nokey.err" || rc=$?
-expect_eq "HV01's keytab used as HV02\$: exit 3, the keytab could not be read" \
-	"3 hvdoctor prove: could not ask the KDC: the keytab could not be read" \
+expect_eq "HV01's keytab used as HV02\$: exit 3, the keytab has no usable key" \
+	"3 hvdoctor prove: could not ask the KDC: the keytab has no usable key" \
 	"$rc $(head -n 1 "$tmp/nokey.out")"
 expect_not_contains "... and nothing leaked" "LeakSanitizer" "$(cat "$tmp/nokey.err")"
 
