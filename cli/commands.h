@@ -26,6 +26,10 @@ char *cli_timestamped_name(const char *prefix, const char *suffix);
 /* Prints "hvdoctor: COMMAND: warning: TEXT" to stderr, TEXT escaped for
  * the terminal (it may name values from AD: base/term.h). */
 void cli_warning(const char *command, const char *text);
+/* Refuses a positional argument the command does not take; a file named
+ * like an export gets the hint that --ldif takes one file each. Returns
+ * HV_EXIT_INCOMPLETE. */
+int cli_unexpected_argument(const char *command, const char *arg);
 /* Reads all of stdin into a new string (caller frees); NULL on error. */
 char *cli_read_stdin(void);
 

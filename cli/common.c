@@ -177,3 +177,18 @@ void cli_warning(const char *command, const char *text)
 	cli_error("%s: warning: %s", command, safe);
 	free(safe);
 }
+
+int cli_unexpected_argument(const char *command, const char *arg)
+{
+	size_t len = strlen(arg);
+	char *safe = hv_term_dup(arg);
+
+	if (len > 5 && strcmp(arg + len - 5, ".ldif") == 0)
+		cli_error("%s: unexpected argument '%s': --ldif takes one file "
+			  "each, repeat it (--ldif A.ldif --ldif B.ldif)",
+			  command, safe);
+	else
+		cli_error("%s: unexpected argument '%s'", command, safe);
+	free(safe);
+	return HV_EXIT_INCOMPLETE;
+}
