@@ -87,15 +87,18 @@ static void progress(const char *command, const char *fmt, ...)
 
 static void progress(const char *command, const char *fmt, ...)
 {
+	struct hv_strbuf line = HV_STRBUF_INIT;
 	va_list ap;
 
 	if (!isatty(STDERR_FILENO))
 		return;
-	fprintf(stderr, "hvdoctor: %s: ", command);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	hv_strbuf_vaddf(&line, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* wrapped to 80 columns like every message (a URI and a base DN
+	 * make long lines) */
+	cli_error("%s: %s", command, hv_strbuf_str(&line));
+	hv_strbuf_release(&line);
 }
 
 static void report(const char *command, const struct hv_error *err)
