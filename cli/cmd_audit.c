@@ -46,9 +46,7 @@ static int run_audit(const struct cli_args *args,
 
 	/* with --snapshot, the files after it are snapshots too */
 	if (args->n_positional && !cli_count(args, SNAP_FILE)) {
-		cli_error("audit: unexpected argument '%s'",
-			  args->positional[0]);
-		return HV_EXIT_INCOMPLETE;
+		return cli_unexpected_argument("audit", args->positional[0]);
 	}
 	if (cli_snapshots_initiated(args, "audit", &hosts.initiated))
 		return HV_EXIT_INCOMPLETE;
@@ -79,7 +77,7 @@ static int run_audit(const struct cli_args *args,
 const struct cli_command cmd_audit = {
 	.name = "audit",
 	.run = run_audit,
-	.usage = "(--ldap URI | --ldif FILE...) [--hosts H1,H2,...] "
+	.usage = "(--ldap URI | --ldif FILE [--ldif FILE]) [--hosts H1,H2,...] "
 		 "[--admin USER] [--snapshot FILE...] [--json]",
 	.summary = "the delegation and SPN picture of every host pair",
 	.description =
@@ -95,5 +93,6 @@ const struct cli_command cmd_audit = {
 	.needs = CLI_NEEDS_KB | CLI_NEEDS_ESTATE | CLI_NEEDS_DAMAGED_OK,
 	.options = audit_options,
 	.groups = (const struct cli_option_group *const[]){&cli_source_group,
+							   &cli_select_group,
 							   NULL},
 };

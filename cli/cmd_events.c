@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -252,17 +253,16 @@ static int deliver(void *ctx, struct hv_evtx_scan_job *job)
 
 /* --- options ------------------------------------------------------ */
 
+/* Through the one bounded parser: "--since 99999999999d" or a long
+ * --threads must be refused, not overflow an int. */
 static bool parse_digits(const char *s, size_t n, int *out)
 {
-	int v = 0;
+	unsigned long long v;
 
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return n > 0;
+	if (cli_number(s, n, 0, INT_MAX, &v) < 0)
+		return false;
+	*out = (int)v;
+	return true;
 }
 
 /* Days from 1970-01-01 of a civil date (H. Hinnant's algorithm). */
@@ -292,6 +292,11 @@ static bool parse_time(const char *s, bool end_of_day, uint64_t *out)
 		int64_t unit = s[len - 1] == 'd'   ? 86400
 			       : s[len - 1] == 'h' ? 3600
 						   : 60;
+
+		/* at most a century back: time(NULL) - n * unit stays far
+		 * from overflow */
+		if ((int64_t)n * unit > 36525 * (int64_t)86400)
+			return false;
 
 		*out = hv_evtx_filetime_from_unix((int64_t)time(NULL) -
 						  n * unit);

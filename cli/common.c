@@ -84,34 +84,21 @@ void cli_warning(const char *command, const char *text)
 {
 	char *safe = hv_term_dup(text);
 
-	fprintf(stderr, "hvdoctor: %s: warning: %s\n", command, safe);
+	cli_error("%s: warning: %s", command, safe);
 	free(safe);
 }
 
-int cli_duration_ms(const char *text, unsigned bare_unit_ms, unsigned *out_ms,
-		    bool *out_bare)
+int cli_unexpected_argument(const char *command, const char *arg)
 {
-	const char *p = text;
-	unsigned long long v = 0;
-	unsigned unit = bare_unit_ms;
+	size_t len = strlen(arg);
+	char *safe = hv_term_dup(arg);
 
-	if (!text || *p < '0' || *p > '9')
-		return -1;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		v = v * 10 + (unsigned)(*p - '0');
-		if (v > 0xFFFFFFFFull)
-			return -1;
-	}
-	*out_bare = !*p;
-	if (strcmp(p, "ms") == 0)
-		unit = 1;
-	else if (strcmp(p, "s") == 0)
-		unit = 1000;
-	else if (*p)
-		return -1;
-	v *= unit;
-	if (v > 0xFFFFFFFFull)
-		return -1;
-	*out_ms = (unsigned)v;
-	return 0;
+	if (len > 5 && strcmp(arg + len - 5, ".ldif") == 0)
+		cli_error("%s: unexpected argument '%s': --ldif takes one file "
+			  "each, repeat it (--ldif A.ldif --ldif B.ldif)",
+			  command, safe);
+	else
+		cli_error("%s: unexpected argument '%s'", command, safe);
+	free(safe);
+	return HV_EXIT_INCOMPLETE;
 }

@@ -133,7 +133,7 @@ sed -i 's/^add:/delete:/' "$tmp/gone.ldif"
 ldapmodify -x -H "$ADDC_LDAP_URI" -D "$ADDC_ADMIN_DN" \
 	-w "$ADDC_ADMIN_PASSWORD" -f "$tmp/gone.ldif" >/dev/null
 # nothing listens on port 9 of the DC's address
-rc=$(audit_rc away --ldap "ldap://$ADDC_IP:9" --timeout 3)
+rc=$(audit_rc away --ldap "ldap://$ADDC_IP:9" --ldap-timeout 3)
 expect_eq "an unreachable DC: exit 3" 3 "$rc"
 expect_contains "an unreachable DC: says so" "cannot reach the LDAP server" \
 	"$(cat "$tmp/away.err")"
