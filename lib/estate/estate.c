@@ -27,6 +27,28 @@ const char *const hv_estate_attributes[] = {
 	[HV_ATTR_COUNT] = NULL,
 };
 
+const char *const hv_estate_fetch_attributes[] = {
+	"sAMAccountName",
+	"dNSHostName",
+	"userAccountControl",
+	"servicePrincipalName",
+	"msDS-AllowedToDelegateTo",
+	"msDS-AllowedToActOnBehalfOfOtherIdentity",
+	"operatingSystem",
+	"operatingSystemVersion",
+	"memberOf",
+	"objectSid",
+	"objectClass",
+	"primaryGroupID",
+	"whenCreated",
+	"whenChanged",
+	NULL,
+};
+_Static_assert(sizeof(hv_estate_fetch_attributes) /
+			       sizeof(*hv_estate_fetch_attributes) ==
+		       HV_ATTR_COUNT + 3,
+	       "the fetch list is the estate's attributes plus two");
+
 const char hv_estate_filter[] = "(objectClass=user)";
 
 static void add_odd(struct hv_account *acc, enum hv_odd_kind kind,
@@ -155,6 +177,8 @@ static void read_account(struct hv_account *acc, const struct hv_entry *e)
 	acc->sam = hv_entry_first(e, "sAMAccountName");
 	acc->dns = hv_entry_first(e, "dNSHostName");
 	acc->os = hv_entry_first(e, "operatingSystem");
+	acc->when_created = hv_entry_first(e, "whenCreated");
+	acc->when_changed = hv_entry_first(e, "whenChanged");
 	acc->is_computer = has_value_ci(e, "objectClass", "computer") ||
 			   (acc->sam && acc->sam[0] &&
 			    acc->sam[strlen(acc->sam) - 1] == '$');
@@ -190,28 +214,58 @@ static bool is_account_entry(const struct hv_entry *e)
 	       has_value_ci(e, "objectClass", "user");
 }
 
-static void index_account_names(struct hv_estate *est, size_t i)
+static void note_ambiguous(struct hv_estate *est, const char *name,
+			   size_t kept, size_t other)
 {
-	const struct hv_account *acc = &est->accounts[i];
-
-	hv_strmap_put(&est->by_name, acc->name, strlen(acc->name), i, NULL);
-	if (acc->sam)
-		hv_strmap_put(&est->by_name, acc->sam, strlen(acc->sam), i,
-			      NULL);
-	if (acc->dns)
-		hv_strmap_put(&est->by_name, acc->dns, strlen(acc->dns), i,
-			      NULL);
+	for (size_t i = 0; i < est->n_ambiguous; i++)
+		if ((est->ambiguous[i].kept == kept &&
+		     est->ambiguous[i].other == other) ||
+		    (est->ambiguous[i].kept == other &&
+		     est->ambiguous[i].other == kept))
+			return;
+	HV_GROW(est->ambiguous, est->n_ambiguous, est->cap_ambiguous);
+	est->ambiguous[est->n_ambiguous++] =
+		(struct hv_name_clash){name, kept, other};
+	est->accounts[kept].ambiguous = true;
+	est->accounts[other].ambiguous = true;
 }
 
+/* A name is kept by the first account that claims it; two computers
+ * claiming one name is an ambiguity (a user sharing a computer's name
+ * is not: a host name never resolves to a user). */
+static void index_name(struct hv_estate *est, const char *name, size_t i)
+{
+	size_t first;
+
+	if (!name || hv_strmap_put(&est->by_name, name, strlen(name), i,
+				   &first) ||
+	    first == i)
+		return;
+	if (est->accounts[first].is_computer && est->accounts[i].is_computer)
+		note_ambiguous(est, name, first, i);
+}
+
+/* dNSHostName first: a computer whose sAMAccountName is another host's
+ * FQDN must not take that FQDN (delegation entries name hosts by it).
+ * Then computers' short names, then users. */
 static void index_names(struct hv_estate *est)
 {
-	/* computers first, so a host name never resolves to a user */
 	for (size_t i = 0; i < est->n_accounts; i++)
 		if (est->accounts[i].is_computer)
-			index_account_names(est, i);
-	for (size_t i = 0; i < est->n_accounts; i++)
+			index_name(est, est->accounts[i].dns, i);
+	for (size_t i = 0; i < est->n_accounts; i++) {
 		if (!est->accounts[i].is_computer)
-			index_account_names(est, i);
+			continue;
+		index_name(est, est->accounts[i].name, i);
+		index_name(est, est->accounts[i].sam, i);
+	}
+	for (size_t i = 0; i < est->n_accounts; i++) {
+		if (est->accounts[i].is_computer)
+			continue;
+		index_name(est, est->accounts[i].name, i);
+		index_name(est, est->accounts[i].sam, i);
+		index_name(est, est->accounts[i].dns, i);
+	}
 }
 
 /* AD keeps an SPN on one account (MS-ADTS 3.1.1.5.3.1.1.2 uniqueness);
@@ -344,6 +398,7 @@ static void resolve_delegation(struct hv_estate *est, size_t i)
 				"workaround; not counted as delegation)");
 			continue;
 		}
+		acc->has_a2d = true;
 		bit = deleg_bit(est, value, &target, &why);
 		if (why)
 			add_odd(acc,
@@ -545,6 +600,7 @@ void hv_estate_release(struct hv_estate *est)
 	hv_strmap_release(&est->by_spn);
 	free(est->clashes);
 	free(est->misplaced);
+	free(est->ambiguous);
 	free(est->hosts);
 	free(est->host_of);
 	free(est->domain_first);

@@ -44,6 +44,10 @@ enum hv_attr_id {
 #define HV_ATTR_BIT(id) (1u << (id))
 /* Attribute names by enum hv_attr_id, NULL-terminated. */
 extern const char *const hv_estate_attributes[];
+/* What a live search asks for: hv_estate_attributes plus the metadata
+ * that dates accounts (whenCreated, whenChanged), which no check needs
+ * and an export may lack; NULL-terminated. */
+extern const char *const hv_estate_fetch_attributes[];
 /* The LDAP filter that finds every account the estate reads: computers
  * are users too in AD's schema, so one search finds hosts, admins and
  * every SPN holder (for the duplicate check). */
@@ -95,11 +99,15 @@ struct hv_account {
 	bool is_computer;
 	bool is_dc;		/* a (read-only) domain controller */
 	bool named;		/* named by the admin (--hosts, --domains) */
+	bool ambiguous;		/* another computer answers to a name of it */
 	unsigned gaps;		/* HV_ATTR_BITs its source did not export */
 	bool protected_user;	/* member of Protected Users */
 	unsigned os_build;	/* 0 when unknown */
 	const char *os;		/* operatingSystem, may be NULL */
+	/* whenCreated and whenChanged (GeneralizedTime), may be NULL */
+	const char *when_created, *when_changed;
 	char *sid;		/* "S-1-5-21-…" or NULL; owned */
+	bool has_a2d;		/* a constrained list: any value but twins */
 	struct hv_deleg *deleg; /* sorted by target */
 	size_t n_deleg;
 	struct hv_odd_value *odd; /* dangling or odd values */
@@ -121,6 +129,14 @@ struct hv_misplaced_spn {
 	const char *spn; /* borrowed from the directory */
 	size_t account;	 /* who holds it */
 	size_t owner;	 /* the computer its host part names */
+};
+
+/* A name two computer accounts answer to: `kept` holds it as its
+ * dNSHostName (or came first), `other` as its short or sAMAccountName.
+ * Neither is checked or planned. */
+struct hv_name_clash {
+	const char *name; /* borrowed from the directory */
+	size_t kept, other;
 };
 
 struct hv_host {
@@ -167,6 +183,8 @@ struct hv_estate {
 	size_t n_clashes, cap_clashes;
 	struct hv_misplaced_spn *misplaced;
 	size_t n_misplaced, cap_misplaced;
+	struct hv_name_clash *ambiguous;
+	size_t n_ambiguous, cap_ambiguous;
 	unsigned gaps;	       /* HV_ATTR_BITs some source did not export */
 	struct hv_host *hosts; /* selected hosts, by domain */
 	size_t n_hosts, cap_hosts;

@@ -57,7 +57,10 @@ static bool registers_vsms(const struct hv_account *acc)
  * hosts must not cost N^2 comparisons. */
 static void add_host(struct hv_estate *est, size_t account)
 {
-	if (est->host_of[account] != SIZE_MAX)
+	/* a name two computers answer to: neither is checked or planned
+	 * (the ambiguous-names check reports both) */
+	if (est->host_of[account] != SIZE_MAX ||
+	    est->accounts[account].ambiguous)
 		return;
 	HV_GROW(est->hosts, est->n_hosts, est->cap_hosts);
 	est->host_of[account] = est->n_hosts;
@@ -78,7 +81,7 @@ static void add_named_host(struct hv_estate *est, const char *name)
 		add_refused(est, (size_t)acc);
 	} else {
 		add_host(est, (size_t)acc);
-		est->accounts[acc].named = true;
+		est->accounts[acc].named = !est->accounts[acc].ambiguous;
 	}
 }
 
@@ -138,11 +141,14 @@ static void sort_accounts_by_name(const struct hv_estate *est, size_t *list,
 
 /* Any domain user may create a computer (MachineAccountQuota) with a name
  * and a migration SPN of its choosing, so neither the SPN nor the OU makes
- * a Hyper-V host. msDS-AllowedToDelegateTo does: only a domain admin may
- * write it (SeEnableDelegationPrivilege, MS-ADTS 3.1.1.5.3.1.1.4), so an
- * entry to or from another candidate is an admin's word. A candidate with
- * neither that nor a name on the command line stays out of every check
- * and plan, and is reported as unverified. */
+ * a Hyper-V host. Its own msDS-AllowedToDelegateTo does: only a domain
+ * admin may write it (SeEnableDelegationPrivilege, MS-ADTS 3.1.1.5.3.1.1.4)
+ * and its creator cannot. An entry *towards* it does not: that is an
+ * admin's word about whichever computer had the name when the entry was
+ * written, and a name freed by a deleted host may be taken by anyone. A
+ * candidate with neither its own entry to another candidate nor a name on
+ * the command line stays out of every check and plan, and is reported as
+ * unverified. */
 static void keep_vouched_hosts(struct hv_estate *est)
 {
 	bool *vouched = hv_calloc(est->n_hosts + 1, sizeof(*vouched));
@@ -158,7 +164,7 @@ static void keep_vouched_hosts(struct hv_estate *est)
 			size_t other = est->host_of[acc->deleg[d].target];
 
 			if (other != SIZE_MAX && other != h)
-				vouched[h] = vouched[other] = true;
+				vouched[h] = true;
 		}
 	}
 	for (size_t h = 0; h < est->n_hosts; h++) {
@@ -465,7 +471,24 @@ static int no_hosts(const struct hv_estate *est, const struct hv_selection *sel,
 	struct hv_strbuf sb = HV_STRBUF_INIT;
 	int rc;
 
-	if (est->n_unverified) {
+	if (est->n_ambiguous && !est->n_unverified) {
+		hv_strbuf_addf(&sb,
+			       "no Hyper-V host to check: %zu name%s "
+			       "answer%s to two computer accounts (",
+			       est->n_ambiguous,
+			       est->n_ambiguous == 1 ? "" : "s",
+			       est->n_ambiguous == 1 ? "s" : "");
+		for (size_t i = 0; i < est->n_ambiguous && i < 4; i++)
+			hv_strbuf_addf(&sb, "%s%s: %s and %s", i ? "; " : "",
+				       est->ambiguous[i].name,
+				       est->accounts[est->ambiguous[i].kept]
+					       .entry->dn,
+				       est->accounts[est->ambiguous[i].other]
+					       .entry->dn);
+		hv_strbuf_adds(&sb, "), and nothing is checked or planned for "
+				    "either; find out who created the other "
+				    "account and delete or rename it");
+	} else if (est->n_unverified) {
 		hv_strbuf_addf(&sb,
 			       "no Hyper-V host to check: nothing vouches "
 			       "for the %zu computer%s that look%s like "
@@ -475,7 +498,7 @@ static int no_hosts(const struct hv_estate *est, const struct hv_selection *sel,
 			       est->n_unverified == 1 ? "s" : "");
 		list_names(&sb, est, est->unverified, est->n_unverified);
 		hv_strbuf_adds(&sb,
-			       "): no delegation entry links them to "
+			       "): none has a delegation entry of its own to "
 			       "another host, and anyone may create a "
 			       "computer with a migration SPN; name the real "
 			       "hosts with --hosts");

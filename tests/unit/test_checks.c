@@ -230,6 +230,7 @@ static void pt_fixture(struct fx *fx, const char *os_name, const char *version)
 	computer(&fx->ldif, OU_HV, "HV01", UAC_KERB);
 	os(&fx->ldif, os_name, version);
 	spns(&fx->ldif, "HV01");
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
 	host(&fx->ldif, "HV02", UAC_ANY);
 	want_hosts(fx, "HV01,HV02");
 	run(fx, hv_check_protocol_transition);
@@ -298,6 +299,46 @@ static void test_protocol_transition_unknown_os(void **state)
 					   "(operatingSystem 'Samba'): "));
 }
 
+/* "Kerberos only" is a kind of constrained delegation: a host with no
+ * constrained list (unconstrained instead, or nothing at all) lacks the
+ * entries, and turning protocol transition on alone would not help. */
+static void test_no_list_is_not_kerberos_only(void **state)
+{
+	struct fx *fx = *state;
+
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	deleg(&fx->ldif, "HV03", HV_DELEG_ALL);
+	host(&fx->ldif, "HV02", UAC_UNCON);
+	host(&fx->ldif, "HV03", UAC_OFF);
+	/* an escaped twin is no constrained list either */
+	hv_strbuf_adds(&fx->ldif, A2D ": " TWIN "/HV01\n");
+	want_hosts(fx, "HV01,HV02,HV03");
+	run(fx, hv_checks_run_ad);
+	assert_int_equal(count_cause(fx, "kcd-kerberos-only-2016"), 0);
+	assert_int_equal(count_cause(fx, "unconstrained-delegation-cg"), 1);
+	assert_int_equal(count_cause(fx, "kcd-missing-vsms"), 2);
+	assert_int_equal(count_cause(fx, "kcd-missing-cifs"), 2);
+	assert_false(hv_account_kerberos_only(&fx->est.accounts[1]));
+	/* near miss: the same host with a list (even a dangling one) is */
+	fx_clear(fx);
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	host(&fx->ldif, "HV02", UAC_UNCON);
+	deleg(&fx->ldif, "GONE", HV_DELEG_VSMS_SHORT);
+	want_hosts(fx, "HV01,HV02");
+	run(fx, hv_checks_run_ad);
+	assert_int_equal(count_cause(fx, "kcd-kerberos-only-2016"), 1);
+	/* too thin: no msDS-AllowedToDelegateTo exported at all */
+	fx_clear(fx);
+	computer(&fx->ldif, OU_HV, "HV01", UAC_UNCON);
+	computer(&fx->ldif, OU_HV, "HV02", UAC_ANY);
+	want_hosts(fx, "HV01,HV02");
+	run(fx, hv_checks_run_ad);
+	assert_int_equal(count_cause(fx, "kcd-kerberos-only-2016"), 0);
+	assert_true(hv_findings_incomplete(&fx->out));
+}
+
 /* ---- target-spns ------------------------------------------------- */
 
 static void test_target_spns_fire(void **state)
@@ -332,6 +373,7 @@ static void test_target_spns_near_miss(void **state)
 	host(&fx->ldif, "HV01", UAC_ANY);
 	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
 	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
 	/* HV03, linked to no host, is no host: nobody asks it for tickets */
 	computer(&fx->ldif, OU_HV, "HV03", UAC_ANY);
 	hv_strbuf_adds(&fx->ldif, SPN ": " VSMS "/HV03\n");
@@ -728,6 +770,7 @@ static void test_table_and_sort(void **state)
 {
 	static const char *const names[] = {
 		"accounts",	    "unverified-hosts",
+		"ambiguous-names",
 		"delegation-pairs", "protocol-transition",
 		"target-spns",	    "spn-clashes",
 		"dns-names",	    "unconstrained",
@@ -736,7 +779,7 @@ static void test_table_and_sort(void **state)
 	};
 	struct fx *fx = *state;
 
-	assert_int_equal(hv_ad_checks_count, 11);
+	assert_int_equal(hv_ad_checks_count, 12);
 	for (size_t i = 0; i < hv_ad_checks_count; i++)
 		assert_string_equal(hv_ad_checks[i].name, names[i]);
 	host(&fx->ldif, "HV01", UAC_KERB);
@@ -763,6 +806,7 @@ int main(void)
 		T(test_protocol_transition_fire),
 		T(test_protocol_transition_near_miss),
 		T(test_protocol_transition_unknown_os),
+		T(test_no_list_is_not_kerberos_only),
 		T(test_target_spns_fire),
 		T(test_target_spns_near_miss),
 		T(test_spn_duplicate_host_and_user),

@@ -19,6 +19,7 @@ static void test_unverified_host(void **state)
 	host(&fx->ldif, "HV01", UAC_ANY);
 	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
 	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
 	host(&fx->ldif, "ROGUE", UAC_ANY);
 	run(fx, hv_check_unverified_hosts);
 	assert_int_equal(fx->est.n_hosts, 2);
@@ -42,10 +43,115 @@ static void test_unverified_host(void **state)
 	host(&fx->ldif, "HV01", UAC_ANY);
 	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
 	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
 	host(&fx->ldif, "ROGUE", UAC_ANY);
 	deleg(&fx->ldif, "ROGUE", HV_DELEG_ALL);
 	build(fx);
 	assert_int_equal(fx->est.n_unverified, 1);
+}
+
+/* An entry towards a candidate is an admin's word about whichever
+ * computer had that name when it was written: a computer created later
+ * under a freed name (MachineAccountQuota) with its own migration SPN is
+ * not vouched for by it. Only its own outbound entries (which its
+ * creator cannot write) or a name on the command line vouch for it. */
+static void test_stale_entry_vouches_for_nobody(void **state)
+{
+	struct fx *fx = *state;
+	const struct hv_finding *f;
+
+	fx->discover = true;
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	deleg(&fx->ldif, "OLD", HV_DELEG_ALL);
+	hv_strbuf_adds(&fx->ldif, "whenChanged: 20240102030405.0Z\n");
+	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+	deleg(&fx->ldif, "OLD", HV_DELEG_ALL);
+	host(&fx->ldif, "OLD", UAC_ANY);
+	hv_strbuf_adds(&fx->ldif, "whenCreated: 20261208010000.0Z\n");
+	run(fx, hv_check_unverified_hosts);
+	assert_int_equal(fx->est.n_hosts, 2);
+	assert_int_equal(fx->est.n_unverified, 1);
+	assert_string_equal(fx->est.accounts[fx->est.unverified[0]].name,
+			    "OLD");
+	f = the(fx, "host-unverified");
+	assert_string_equal(f->source, "OLD");
+	/* who names it, and that the account is younger than the entry */
+	assert_non_null(strstr(f->message, "HV01"));
+	assert_non_null(strstr(f->message, "created after"));
+	/* near miss: its own outbound entry (only an admin writes it) */
+	fx_clear(fx);
+	fx->discover = true;
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	host(&fx->ldif, "HV02", UAC_ANY);
+	host(&fx->ldif, "HV03", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_VSMS_SHORT);
+	build(fx);
+	/* HV02 only receives: nothing of its own vouches for it */
+	assert_int_equal(fx->est.n_hosts, 2);
+	assert_int_equal(host_index(&fx->est, "HV03"), 1);
+	assert_string_equal(fx->est.accounts[fx->est.unverified[0]].name,
+			    "HV02");
+	/* without metadata: named, but nothing said about its age */
+	fx_clear(fx);
+	fx->discover = true;
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	deleg(&fx->ldif, "OLD", HV_DELEG_ALL);
+	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+	host(&fx->ldif, "OLD", UAC_ANY);
+	run(fx, hv_check_unverified_hosts);
+	f = the(fx, "host-unverified");
+	assert_non_null(strstr(f->message, "HV01"));
+	assert_null(strstr(f->message, "created after"));
+}
+
+/* A computer whose sAMAccountName is another host's FQDN answers to that
+ * name too: entries resolve to the dNSHostName holder, and both accounts
+ * are left out of every check and plan with an error naming both. */
+static void test_ambiguous_name(void **state)
+{
+	struct fx *fx = *state;
+	const struct hv_finding *f;
+
+	fx->discover = true;
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	deleg(&fx->ldif, "HV03", HV_DELEG_ALL);
+	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+	host(&fx->ldif, "HV03", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+	hv_strbuf_adds(&fx->ldif, "\ndn: CN=EVIL,CN=Computers," BASE "\n"
+				  "objectClass: computer\n"
+				  "sAMAccountName: HV02." DNS "$\n"
+				  "userAccountControl: 4096\n" SPN ": " VSMS
+				  "/HV02." DNS "x\n" A2D ": cifs/HV01\n");
+	run(fx, hv_checks_run_ad);
+	/* the dNSHostName holder wins the name */
+	assert_int_equal(hv_estate_find(&fx->est, "HV02." DNS), 1);
+	assert_int_equal(fx->est.n_hosts, 2);
+	assert_int_equal(host_index(&fx->est, "HV03"), 1);
+	f = the(fx, "host-name-ambiguous");
+	assert_int_equal(f->severity, HV_SEV_ERROR);
+	assert_non_null(strstr(f->message, "HV02"));
+	assert_non_null(strstr(f->message, "CN=EVIL"));
+	assert_int_equal(f->n_ev, 2);
+	/* named, it is still left out */
+	fx_clear(fx);
+	host(&fx->ldif, "HV01", UAC_ANY);
+	host(&fx->ldif, "HV02", UAC_ANY);
+	host(&fx->ldif, "HV03", UAC_ANY);
+	hv_strbuf_adds(&fx->ldif, "\ndn: CN=EVIL,CN=Computers," BASE "\n"
+				  "objectClass: computer\n"
+				  "sAMAccountName: HV02." DNS "$\n");
+	want_hosts(fx, "HV01,HV02,HV03,HV02." DNS "$");
+	build(fx);
+	assert_int_equal(fx->est.n_hosts, 2);
+	assert_int_equal(fx->est.n_ambiguous, 1);
 }
 
 /* --group-by ou (and --ou) put every computer of the hosts' OU in the
@@ -58,6 +164,7 @@ static void test_unverified_host_by_ou(void **state)
 	host_in(&fx->ldif, "OU=A," OU_HV, "HV01", UAC_ANY);
 	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
 	host_in(&fx->ldif, "OU=A," OU_HV, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
 	host_in(&fx->ldif, "OU=A," OU_HV, "ROGUE", UAC_ANY);
 	fx->sel.grouping = HV_GROUP_OU;
 	build(fx);
@@ -70,6 +177,7 @@ static void test_unverified_host_by_ou(void **state)
 	host_in(&fx->ldif, "OU=A," OU_HV, "HV01", UAC_ANY);
 	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
 	host_in(&fx->ldif, "OU=A," OU_HV, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
 	computer(&fx->ldif, "OU=A," OU_HV, "PLAIN", UAC_ANY);
 	fx->sel.ou = "OU=A," OU_HV;
 	build(fx);
@@ -86,6 +194,7 @@ static void test_domain_controllers_refused(void **state)
 	fx->discover = true;
 	host(&fx->ldif, "HV01", UAC_ANY);
 	deleg(&fx->ldif, "DC1", HV_DELEG_ALL);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
 	/* SERVER_TRUST_ACCOUNT | TRUSTED_FOR_DELEGATION */
 	host_in(&fx->ldif, "OU=Domain Controllers," BASE, "DC1", "532480");
 	host(&fx->ldif, "RODC1", "83890176"); /* PARTIAL_SECRETS | WKS */
@@ -240,6 +349,7 @@ static void test_discovery_by_migration_spn(void **state)
 	computer(&fx->ldif, OU_HV, "HV02", UAC_ANY);
 	hv_strbuf_adds(&fx->ldif, SPN ": microsoft virtual system migration "
 				      "service/hv02\n");
+	deleg(&fx->ldif, "HV01", HV_DELEG_CIFS_SHORT);
 	build(fx);
 	assert_true(fx->est.discovered);
 	assert_int_equal(fx->est.n_hosts, 2);
@@ -446,7 +556,8 @@ static void components_fixture(struct fx *fx, bool reversed)
 {
 	static const char *const names[] = {"ZED1", "alpha", "MID", "BETA",
 					    "SOLO"};
-	static const char *const peer[] = {"alpha", NULL, "BETA", NULL, NULL};
+	static const char *const peer[] = {"alpha", "ZED1", "BETA", "MID",
+					   NULL};
 
 	for (size_t k = 0; k < 5; k++) {
 		size_t i = reversed ? 4 - k : k;
@@ -503,6 +614,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_unverified_host),
 		T(test_unverified_host_by_ou),
+		T(test_stale_entry_vouches_for_nobody),
+		T(test_ambiguous_name),
 		T(test_domain_controllers_refused),
 		T(test_empty_selections_are_errors),
 		T(test_thin_export_is_not_checked),
