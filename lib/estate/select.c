@@ -413,9 +413,46 @@ static void hosts_from_groups(struct hv_estate *est,
 		add_named_host(est, sel->new_node);
 }
 
-static void group_hosts(struct hv_estate *est, const struct hv_selection *sel)
+/* A new node has no delegation yet, so the delegation graph leaves it
+ * alone: it joins the domain of the hosts that share its OU, when they
+ * are one domain. Returns false when its peers cannot be told (then
+ * every pair with it would be missing and the audit would read clean). */
+static bool join_new_node(struct hv_estate *est, const struct hv_selection *sel,
+			  enum hv_grouping how)
+{
+	long acc = sel->new_node ? hv_estate_find(est, sel->new_node) : -1;
+	size_t nn = acc >= 0 ? est->host_of[acc] : SIZE_MAX;
+	size_t peers = 0, joined = SIZE_MAX;
+	const char *ou;
+
+	if (nn == SIZE_MAX)
+		return true; /* missing or refused: said elsewhere */
+	for (size_t h = 0; h < est->n_hosts; h++)
+		peers += h != nn && est->hosts[h].domain == est->hosts[nn].domain;
+	if (peers)
+		return true;
+	if (how != HV_GROUP_AUTO)
+		return false;
+	ou = parent_dn(est->accounts[est->hosts[nn].account].entry->dn);
+	for (size_t h = 0; h < est->n_hosts; h++) {
+		const char *dn = est->accounts[est->hosts[h].account].entry->dn;
+
+		if (h == nn || strcasecmp(parent_dn(dn), ou) != 0)
+			continue;
+		if (joined != SIZE_MAX && joined != est->hosts[h].domain)
+			return false; /* hosts of two domains share its OU */
+		joined = est->hosts[h].domain;
+	}
+	if (joined == SIZE_MAX)
+		return false;
+	est->hosts[nn].domain = joined;
+	return true;
+}
+
+static bool group_hosts(struct hv_estate *est, const struct hv_selection *sel)
 {
 	enum hv_grouping how = sel->grouping;
+	bool joined;
 
 	if (how == HV_GROUP_AUTO && !est->discovered)
 		how = HV_GROUP_ONE;
@@ -428,9 +465,11 @@ static void group_hosts(struct hv_estate *est, const struct hv_selection *sel)
 	else
 		for (size_t h = 0; h < est->n_hosts; h++)
 			est->hosts[h].domain = 0;
+	joined = join_new_node(est, sel, how);
 	renumber_domains(est);
 	name_domains(est, sel, how);
 	est->grouping_note = hv_strdup(grouping_text(how));
+	return joined;
 }
 
 /* After sorting, host positions, domain ranges and the new node are
@@ -540,9 +579,26 @@ static int refuse_dcs(const struct hv_estate *est, struct hv_error *err)
 	return rc;
 }
 
+/* Never "0 of 0 pairs": a new node whose peers cannot be told is an
+ * error that names the options that tell them. */
+static int lonely_new_node(const struct hv_estate *est, struct hv_error *err)
+{
+	const struct hv_account *acc =
+		&est->accounts[est->hosts[est->new_node].account];
+
+	return hv_error_set(err, HV_ERR_USAGE, NULL,
+			    "the new node %s has no peers to check it with: "
+			    "no Hyper-V host of one migration domain shares "
+			    "its OU (%s); name the hosts it will work with: "
+			    "--hosts %s,PEER1,PEER2 or --domains FILE",
+			    acc->name, parent_dn(acc->entry->dn), acc->name);
+}
+
 int hv_estate_select(struct hv_estate *est, const struct hv_selection *sel,
 		     struct hv_error *err)
 {
+	bool joined;
+
 	est->host_of = hv_calloc(est->n_accounts + 1, sizeof(size_t));
 	for (size_t i = 0; i <= est->n_accounts; i++)
 		est->host_of[i] = SIZE_MAX;
@@ -552,10 +608,12 @@ int hv_estate_select(struct hv_estate *est, const struct hv_selection *sel,
 		select_hosts(est, sel);
 	keep_vouched_hosts(est);
 	select_admins(est, sel);
-	group_hosts(est, sel);
+	joined = group_hosts(est, sel);
 	index_hosts(est, sel);
 	if (est->n_refused)
 		return refuse_dcs(est, err);
+	if (!joined)
+		return lonely_new_node(est, err);
 	if (!est->n_hosts)
 		return no_hosts(est, sel, err);
 	return 0;

@@ -421,6 +421,107 @@ static void test_new_node_restricts_pairs(void **state)
 	assert_int_equal(counts[0].none, 4);
 }
 
+/* --new-node alone: the node joins the migration domain of the hosts that
+ * share its OU, and every pair with it is checked, both ways; when no
+ * host, or hosts of several domains, share it, the build is an error that
+ * names the options that tell the peers. */
+static void test_new_node_joins_its_peers(void **state)
+{
+	struct fx *fx = *state;
+	struct hv_pair_counts counts[2];
+	struct hv_error err;
+
+	fx->discover = true;
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+	host(&fx->ldif, "NEW", UAC_ANY);
+	/* hosts elsewhere, in their own domain */
+	host_in(&fx->ldif, "OU=B," BASE, "HV08", UAC_ANY);
+	deleg(&fx->ldif, "HV09", HV_DELEG_ALL);
+	host_in(&fx->ldif, "OU=B," BASE, "HV09", UAC_ANY);
+	deleg(&fx->ldif, "HV08", HV_DELEG_ALL);
+	fx->sel.new_node = "NEW";
+	build(fx);
+	assert_int_equal(fx->est.n_hosts, 5);
+	assert_int_equal(fx->est.n_domains, 2);
+	assert_int_equal(fx->est.new_node, (long)host_index(&fx->est, "NEW"));
+	assert_int_equal(fx->est.hosts[host_index(&fx->est, "NEW")].domain,
+			 fx->est.hosts[host_index(&fx->est, "HV01")].domain);
+	hv_audit_pair_counts(&fx->est, counts);
+	assert_int_equal(counts[0].pairs + counts[1].pairs, 4);
+	/* alone in its OU: no peers to tell */
+	fx_clear(fx);
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+	host_in(&fx->ldif, "OU=New," BASE, "NEW", UAC_ANY);
+	assert_int_equal(hv_ldif_read_buffer("t.ldif", fx->ldif.buf,
+					     fx->ldif.len, &fx->dir, &err),
+			 0);
+	fx->sel.new_node = "NEW";
+	assert_int_equal(hv_estate_build(&fx->est, &fx->dir, &fx->sel, &err),
+			 HV_ERR_USAGE);
+	assert_non_null(strstr(err.message, "NEW"));
+	assert_non_null(strstr(err.message, "--hosts NEW,PEER"));
+	assert_non_null(strstr(err.message, "--domains"));
+	/* --domains that does not list it: no peers either */
+	hv_estate_release(&fx->est);
+	fx->sel.grouping = HV_GROUP_LISTS;
+	fx->sel.groups = hv_calloc(1, sizeof(*fx->sel.groups));
+	fx->sel.n_groups = 1;
+	fx->sel.groups[0].name = hv_strdup("west");
+	fx->sel.groups[0].hosts = list("HV01,HV02", &fx->sel.groups[0].n_hosts);
+	assert_int_equal(hv_estate_build(&fx->est, &fx->dir, &fx->sel, &err),
+			 HV_ERR_USAGE);
+	assert_non_null(strstr(err.message, "--hosts NEW,PEER"));
+	/* named with --hosts: the named hosts are its peers */
+	fx_clear(fx);
+	new_node_fixture(fx);
+	build(fx);
+	assert_int_equal(fx->est.n_domains, 1);
+}
+
+/* Without host snapshots AD's word is all the audit has: it says how many
+ * pairs AD allows and that host settings were not checked, and counts no
+ * pair "ready"; with no pair at all it says there was nothing to check. */
+static void test_ready_needs_host_settings(void **state)
+{
+	struct fx *fx = *state;
+	struct hv_pair_counts counts[1];
+	struct hv_strbuf text = HV_STRBUF_INIT;
+	struct hv_style style = {false, 80};
+	struct hv_audit_view view = {&fx->est, &fx->out, NULL, "t.ldif", false};
+
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+	run(fx, hv_checks_run_ad);
+	hv_audit_pair_counts(&fx->est, counts);
+	assert_int_equal(counts[0].pairs, 2);
+	assert_int_equal(counts[0].ad_allowed, 2);
+	assert_int_equal(counts[0].ready, 0);
+	hv_render_audit_text(&text, &view, &style);
+	assert_non_null(strstr(text.buf, "AD allows 2 of 2 ordered pairs; "
+					 "host settings not checked"));
+	assert_null(strstr(text.buf, "ready to migrate"));
+	hv_strbuf_release(&text);
+	/* one host: no pair to check, never an all-clear */
+	fx_clear(fx);
+	host(&fx->ldif, "HV01", UAC_ANY);
+	want_hosts(fx, "HV01");
+	run(fx, hv_checks_run_ad);
+	view.estate = &fx->est;
+	view.findings = &fx->out;
+	hv_render_audit_text(&text, &view, &style);
+	assert_non_null(strstr(text.buf, "No ordered pair to check"));
+	assert_null(strstr(text.buf, "No problems found"));
+	hv_strbuf_release(&text);
+}
+
 static void test_group_by_ou(void **state)
 {
 	struct fx *fx = *state;
@@ -623,6 +724,8 @@ int main(void)
 		T(test_discovery_by_migration_spn),
 		T(test_hosts_exact_names),
 		T(test_new_node_restricts_pairs),
+		T(test_new_node_joins_its_peers),
+		T(test_ready_needs_host_settings),
 		T(test_group_by_ou),
 		T(test_domains_file_groups),
 		T(test_domains_file_with_hosts),
