@@ -629,6 +629,7 @@ void hv_selection_release(struct hv_selection *sel)
 {
 	free_strings(sel->hosts, sel->n_hosts);
 	free_strings(sel->admins, sel->n_admins);
+	free_strings(sel->found, sel->n_found);
 	for (size_t g = 0; g < sel->n_groups; g++) {
 		free(sel->groups[g].name);
 		free_strings(sel->groups[g].hosts, sel->groups[g].n_hosts);

@@ -163,6 +163,10 @@ struct hv_selection {
 	char **hosts; /* --hosts, exact names; NULL: discover */
 	size_t n_hosts;
 	const char *ou; /* --ou DN */
+	/* sAMAccountNames --filter found on the server: candidates, vouched
+	 * for as --ou's are; NULL when --filter was not given */
+	char **found;
+	size_t n_found;
 	char **admins;	/* --admin */
 	size_t n_admins;
 	const char *new_node; /* --new-node */
@@ -230,6 +234,10 @@ void hv_estate_domain_range(const struct hv_estate *est, size_t domain,
 bool hv_estate_pair_in_scope(const struct hv_estate *est, size_t a, size_t b);
 /* How many b make (a, b) in scope: counted, never visited. */
 size_t hv_estate_peers_in_scope(const struct hv_estate *est, size_t a);
+/* True when an account's own problems (SPNs it wrongly holds, ...) are
+ * the audit's and the plan's business: a selected host, and with
+ * --new-node one in a pair with the new node. */
+bool hv_estate_account_selected(const struct hv_estate *est, size_t account);
 /* True when host h is in at least one pair in scope. */
 bool hv_estate_host_in_scope(const struct hv_estate *est, size_t h);
 /* The delegation entries of `bits` that are distinct values for target:

@@ -85,26 +85,33 @@ static void add_named_host(struct hv_estate *est, const char *name)
 	}
 }
 
+static void add_candidate(struct hv_estate *est, size_t account)
+{
+	if (est->accounts[account].is_computer && !est->accounts[account].is_dc)
+		add_host(est, account);
+}
+
 /* Named hosts are matched exactly (short name, FQDN or sAMAccountName),
  * never by pattern: an audit must not silently include a host. Found
- * hosts (by SPN or OU) are candidates until vouched_for() accepts them. */
+ * hosts (by SPN, OU or --filter) are candidates until keep_vouched_hosts()
+ * accepts them: --ou and --filter select alike. */
 static void select_hosts(struct hv_estate *est, const struct hv_selection *sel)
 {
-	if (sel->hosts) {
-		for (size_t i = 0; i < sel->n_hosts; i++)
-			add_named_host(est, sel->hosts[i]);
-	} else {
-		est->discovered = !sel->ou;
-		for (size_t i = 0; i < est->n_accounts; i++) {
-			const struct hv_account *acc = &est->accounts[i];
+	est->discovered = !sel->hosts && !sel->ou && !sel->found;
+	for (size_t i = 0; sel->hosts && i < sel->n_hosts; i++)
+		add_named_host(est, sel->hosts[i]);
+	for (size_t i = 0; sel->ou && i < est->n_accounts; i++)
+		if (dn_under(est->accounts[i].entry->dn, sel->ou))
+			add_candidate(est, i);
+	for (size_t i = 0; i < sel->n_found; i++) {
+		long acc = hv_estate_find(est, sel->found[i]);
 
-			if (!acc->is_computer || acc->is_dc)
-				continue;
-			if (sel->ou ? dn_under(acc->entry->dn, sel->ou)
-				    : registers_vsms(acc))
-				add_host(est, i);
-		}
+		if (acc >= 0)
+			add_candidate(est, (size_t)acc);
 	}
+	for (size_t i = 0; est->discovered && i < est->n_accounts; i++)
+		if (registers_vsms(&est->accounts[i]))
+			add_candidate(est, i);
 	if (sel->new_node)
 		add_named_host(est, sel->new_node);
 }
@@ -552,6 +559,9 @@ static int no_hosts(const struct hv_estate *est, const struct hv_selection *sel,
 	} else if (sel->ou) {
 		hv_strbuf_addf(&sb, "no computer account under the OU '%s'",
 			       sel->ou);
+	} else if (sel->found) {
+		hv_strbuf_adds(&sb, "--filter found no computer account that "
+				    "could be a Hyper-V host");
 	} else {
 		hv_strbuf_adds(&sb, "no computer in the input registers the "
 				    "migration-service SPN ('" HV_SPN_VSMS
@@ -652,4 +662,12 @@ size_t hv_estate_peers_in_scope(const struct hv_estate *est, size_t a)
 bool hv_estate_host_in_scope(const struct hv_estate *est, size_t h)
 {
 	return hv_estate_peers_in_scope(est, h) > 0;
+}
+
+bool hv_estate_account_selected(const struct hv_estate *est, size_t account)
+{
+	size_t h = hv_estate_host_of(est, account);
+
+	return h != SIZE_MAX &&
+	       (est->new_node < 0 || hv_estate_host_in_scope(est, h));
 }

@@ -4,6 +4,8 @@
  * that must not fire. Fixtures are LDIF built here (estate_fixture.h). */
 #include "estate_fixture.h"
 
+#include "remedy/plan.h"
+
 /* ---- accounts ---------------------------------------------------- */
 
 static void test_accounts_fire(void **state)
@@ -765,6 +767,110 @@ static void test_bad_uac_is_unknown(void **state)
 	assert_int_equal(fx->est.accounts[1].uac, 0x81080002u);
 }
 
+/* ---- the plan does what the audit reports -------------------------- */
+
+/* The test bed's faults in small: HV03 holds HV01's migration SPN, HV04
+ * is "Kerberos only" on 2022, HV06 (2012 R2) is "Kerberos only" rightly
+ * and delegates to HV01 by FQDN only. */
+static void plan_audit_fixture(struct fx *fx, const char *hosts)
+{
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+	host(&fx->ldif, "HV03", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+	hv_strbuf_adds(&fx->ldif, SPN ": " VSMS "/HV01." DNS "\n");
+	host(&fx->ldif, "HV04", UAC_KERB);
+	deleg(&fx->ldif, "HV03", HV_DELEG_ALL);
+	computer(&fx->ldif, OU_HV, "HV06", UAC_KERB);
+	os(&fx->ldif, "Windows Server 2012 R2 Datacenter", "6.3 (9600)");
+	spns(&fx->ldif, "HV06");
+	deleg(&fx->ldif, "HV01", HV_DELEG_VSMS_FQDN | HV_DELEG_CIFS_FQDN);
+	want_hosts(fx, hosts);
+}
+
+static bool has_finding(const struct fx *fx, const char *cause,
+			const char *source)
+{
+	for (size_t i = 0; i < fx->out.n; i++)
+		if (strcmp(fx->out.items[i].cause, cause) == 0 &&
+		    strcmp(fx->out.items[i].source, source) == 0)
+			return true;
+	return false;
+}
+
+static bool has_action(const struct hv_plan *plan, enum hv_action_kind kind,
+		       const char *account)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->actions[i].kind == kind &&
+		    strcmp(plan->actions[i].account, account) == 0)
+			return true;
+	return false;
+}
+
+static bool warned_about(const struct hv_plan *plan, const char *name)
+{
+	for (size_t i = 0; i < plan->n_warnings; i++)
+		if (strstr(plan->warnings[i], name))
+			return true;
+	return false;
+}
+
+/* For each host: the plan changes exactly what the audit reports. */
+static void assert_plan_follows_audit(const struct fx *fx,
+				      const struct hv_plan *plan)
+{
+	for (size_t i = 0; i < fx->est.n_accounts; i++) {
+		const struct hv_account *acc = &fx->est.accounts[i];
+		const char *n = acc->name;
+		bool missing = has_finding(fx, "kcd-missing-vsms", n) ||
+			       has_finding(fx, "kcd-missing-cifs", n) ||
+			       has_finding(fx, "kcd-name-form-missing", n);
+
+		if (!acc->is_computer)
+			continue;
+		assert_int_equal(has_action(plan, HV_ACT_ADD_DELEGATION, n),
+				 missing);
+		/* protocol transition: where the audit says "Kerberos
+		 * only", or with delegation it lacks where it needs it */
+		assert_int_equal(
+			has_action(plan, HV_ACT_SET_UAC, n),
+			has_finding(fx, "kcd-kerberos-only-2016", n) ||
+				(missing &&
+				 hv_account_lacks_protocol_transition(acc)));
+		if (has_finding(fx, "spn-duplicate", n))
+			assert_true(has_action(plan, HV_ACT_REMOVE_SPN, n) ||
+				    warned_about(plan, n));
+		else
+			assert_false(has_action(plan, HV_ACT_REMOVE_SPN, n));
+		assert_int_equal(has_action(plan, HV_ACT_ADD_SPN, n),
+				 has_finding(fx, "spn-missing", n));
+	}
+}
+
+static void test_plan_follows_audit(void **state)
+{
+	static const char *const sets[] = {
+		"HV01,HV02,HV03,HV04,HV06", "HV03", "HV01,HV02",
+		"HV03,HV04",		    "HV06,HV01", "HV04,HV06",
+	};
+	struct fx *fx = *state;
+
+	for (size_t s = 0; s < sizeof(sets) / sizeof(*sets); s++) {
+		struct hv_plan_options opts = hv_plan_defaults();
+		struct hv_plan plan;
+
+		fx_clear(fx);
+		plan_audit_fixture(fx, sets[s]);
+		run(fx, hv_checks_run_ad);
+		hv_plan_build(&fx->est, &opts, &plan);
+		assert_plan_follows_audit(fx, &plan);
+		hv_plan_release(&plan);
+	}
+}
+
 /* The table runs every check once, and the run sorts by severity. */
 static void test_table_and_sort(void **state)
 {
@@ -807,6 +913,7 @@ int main(void)
 		T(test_protocol_transition_near_miss),
 		T(test_protocol_transition_unknown_os),
 		T(test_no_list_is_not_kerberos_only),
+		T(test_plan_follows_audit),
 		T(test_target_spns_fire),
 		T(test_target_spns_near_miss),
 		T(test_spn_duplicate_host_and_user),

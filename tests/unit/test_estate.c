@@ -185,6 +185,35 @@ static void test_unverified_host_by_ou(void **state)
 	assert_int_equal(fx->est.n_unverified, 1);
 }
 
+/* --ou and --filter select the same way: their computers are candidates,
+ * and one without a delegation entry of its own is left out (reported),
+ * whichever option found it. */
+static void test_ou_and_filter_agree(void **state)
+{
+	struct fx *fx = *state;
+
+	for (int by_filter = 0; by_filter < 2; by_filter++) {
+		fx_clear(fx);
+		fx->discover = true;
+		host_in(&fx->ldif, "OU=A," OU_HV, "HV01", UAC_ANY);
+		deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+		host_in(&fx->ldif, "OU=A," OU_HV, "HV02", UAC_ANY);
+		deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+		host_in(&fx->ldif, "OU=A," OU_HV, "NEW", UAC_ANY);
+		if (by_filter)
+			fx->sel.found = list("HV01$,HV02$,NEW$",
+					     &fx->sel.n_found);
+		else
+			fx->sel.ou = "OU=A," OU_HV;
+		build(fx);
+		assert_int_equal(fx->est.n_hosts, 2);
+		assert_int_equal(fx->est.n_unverified, 1);
+		assert_string_equal(
+			fx->est.accounts[fx->est.unverified[0]].name, "NEW");
+		assert_false(fx->est.discovered);
+	}
+}
+
 /* A DC is trusted for delegation by design: never a host, never named. */
 static void test_domain_controllers_refused(void **state)
 {
@@ -717,6 +746,7 @@ int main(void)
 		T(test_unverified_host_by_ou),
 		T(test_stale_entry_vouches_for_nobody),
 		T(test_ambiguous_name),
+		T(test_ou_and_filter_agree),
 		T(test_domain_controllers_refused),
 		T(test_empty_selections_are_errors),
 		T(test_thin_export_is_not_checked),
