@@ -49,7 +49,8 @@ _Static_assert(sizeof(hv_estate_fetch_attributes) /
 		       HV_ATTR_COUNT + 3,
 	       "the fetch list is the estate's attributes plus two");
 
-const char hv_estate_filter[] = "(objectClass=user)";
+/* groups too: their memberOf resolves Protected Users through nesting */
+const char hv_estate_filter[] = "(|(objectClass=user)(objectClass=group))";
 
 static void add_odd(struct hv_account *acc, enum hv_odd_kind kind,
 		    const char *attr, const char *value, const char *why)
@@ -144,17 +145,6 @@ static void read_sid_and_rbcd(struct hv_account *acc)
 	}
 }
 
-static bool is_protected_user(const struct hv_entry *e)
-{
-	const struct hv_attr *a = hv_entry_attr(e, "memberOf");
-
-	for (size_t i = 0; a && i < a->n_values; i++)
-		if (strncasecmp(a->values[i].data, "CN=Protected Users,", 19) ==
-		    0)
-			return true;
-	return false;
-}
-
 /* MS-ADTS 6.1.1.2.x: a DC's account has SERVER_TRUST_ACCOUNT (a read-only
  * DC PARTIAL_SECRETS_ACCOUNT) and the primary group Domain Controllers
  * (516) or Read-only Domain Controllers (521). Either is enough. */
@@ -197,7 +187,6 @@ static void read_account(struct hv_account *acc, const struct hv_entry *e)
 	}
 	acc->os_build = os_build_of(hv_entry_first(e, "operatingSystemVersion"),
 				    acc->os);
-	acc->protected_user = is_protected_user(e);
 	read_uac(acc);
 	read_sid_and_rbcd(acc);
 	acc->is_dc = is_domain_controller(acc);
@@ -207,7 +196,7 @@ static void read_account(struct hv_account *acc, const struct hv_entry *e)
  * account of the estate. */
 static bool is_account_entry(const struct hv_entry *e)
 {
-	if (!e->dn || !e->dn[0])
+	if (!e->dn || !e->dn[0] || hv_entry_is_group(e))
 		return false;
 	return hv_entry_attr(e, "sAMAccountName") ||
 	       has_value_ci(e, "objectClass", "computer") ||
@@ -575,6 +564,7 @@ int hv_estate_build(struct hv_estate *est, const struct hv_directory *dir,
 	index_names(est);
 	index_spns(est);
 	find_misplaced_spns(est);
+	hv_estate_resolve_groups(est);
 	for (size_t i = 0; i < est->n_accounts; i++)
 		resolve_delegation(est, i);
 	return hv_estate_select(est, sel, err);

@@ -101,7 +101,13 @@ struct hv_account {
 	bool named;		/* named by the admin (--hosts, --domains) */
 	bool ambiguous;		/* another computer answers to a name of it */
 	unsigned gaps;		/* HV_ATTR_BITs its source did not export */
-	bool protected_user;	/* member of Protected Users */
+	bool protected_user;	/* member of Protected Users, maybe nested */
+	/* the memberOf value through which it is (Protected Users itself or
+	 * a group in it), borrowed; NULL when it is not */
+	const char *protected_via;
+	/* a memberOf value whose nesting the input cannot resolve (a group
+	 * it lacks), borrowed; NULL when every group was resolved */
+	const char *groups_unknown;
 	unsigned os_build;	/* 0 when unknown */
 	const char *os;		/* operatingSystem, may be NULL */
 	/* whenCreated and whenChanged (GeneralizedTime), may be NULL */
@@ -257,6 +263,10 @@ void hv_deleg_entry(struct hv_strbuf *sb, unsigned bit,
 /* The computer account an SPN's host part names ("HOST/hv01.x" → HV01),
  * or -1: the rightful holder of that SPN. */
 long hv_estate_spn_owner(const struct hv_estate *est, const char *spn);
+/* True for the DN of Protected Users (CN=Protected Users,...). */
+bool hv_is_protected_users_dn(const char *dn);
+/* True when the entry is a group (objectClass group). */
+bool hv_entry_is_group(const struct hv_entry *e);
 /* Frees what est owns (not the directory). */
 void hv_estate_release(struct hv_estate *est);
 /* Frees the arrays of a selection that hv_selection_* filled. */

@@ -333,8 +333,13 @@ static void text_unchecked(struct hv_strbuf *out, const struct hv_audit_view *v,
 	for (size_t i = 0; i < fs->n_unchecked; i++) {
 		struct hv_strbuf line = HV_STRBUF_INIT;
 
-		hv_strbuf_addf(&line, "%s: needs ", fs->unchecked[i].check);
-		hv_attr_names(&line, fs->unchecked[i].missing);
+		hv_strbuf_addf(&line, "%s: ", fs->unchecked[i].check);
+		if (fs->unchecked[i].detail) {
+			hv_term_escapes(&line, fs->unchecked[i].detail);
+		} else {
+			hv_strbuf_adds(&line, "needs ");
+			hv_attr_names(&line, fs->unchecked[i].missing);
+		}
 		if (!fs->unchecked[i].essential)
 			hv_strbuf_adds(&line, " (informational: no verdict "
 					      "on migrations depends on it)");
@@ -346,7 +351,8 @@ static void text_unchecked(struct hv_strbuf *out, const struct hv_audit_view *v,
 		return;
 	hv_strbuf_adds(out, "  An LDIF file that no entry carries an attribute "
 			    "in was exported\n  without it. Export everything "
-			    "hvdoctor reads and run the audit again:\n");
+			    "hvdoctor reads (users, computers and\n  groups) "
+			    "and run the audit again:\n");
 	hv_export_hint(out, v->estate, 4);
 }
 
@@ -577,6 +583,7 @@ static void json_unchecked(struct hv_json *js, const struct hv_findings *fs)
 		hv_json_object_begin(js);
 		hv_json_kv_string(js, "check", fs->unchecked[i].check);
 		hv_json_kv_bool(js, "essential", fs->unchecked[i].essential);
+		hv_json_kv_string(js, "detail", fs->unchecked[i].detail);
 		hv_json_key(js, "missing_attributes");
 		hv_json_array_begin(js);
 		for (size_t k = 0; k < HV_ATTR_COUNT; k++)

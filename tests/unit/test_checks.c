@@ -622,6 +622,74 @@ static void test_admins_named_are_errors(void **state)
 	assert_admin_findings(fx, HV_SEV_ERROR);
 }
 
+static void group(struct hv_strbuf *sb, const char *dn, const char *member_of)
+{
+	hv_strbuf_addf(sb,
+		       "\ndn: %s\nobjectClass: top\nobjectClass: group\n"
+		       "sAMAccountName: %.*s\n",
+		       dn, (int)strcspn(dn + 3, ","), dn + 3);
+	if (member_of)
+		hv_strbuf_addf(sb, "memberOf: %s\n", member_of);
+}
+
+#define PU "CN=Protected Users,CN=Users," BASE
+#define DA "CN=Domain Admins,CN=Users," BASE
+#define TIER0 "CN=Tier0,OU=Groups," BASE
+
+/* Protected Users through nesting (Domain Admins in Protected Users, the
+ * common hardening): resolved through the group objects of the input;
+ * when a group is not in the input, a named admin is "not checked". */
+static void test_admins_nested_groups(void **state)
+{
+	struct fx *fx = *state;
+	const struct hv_finding *f;
+
+	host(&fx->ldif, "HV01", UAC_ANY);
+	user(&fx->ldif, "admin4", "512");
+	hv_strbuf_adds(&fx->ldif, "memberOf: " TIER0 "\n");
+	user(&fx->ldif, "admin5", "512");
+	hv_strbuf_adds(&fx->ldif, "memberOf: CN=Tier2,OU=Groups," BASE "\n");
+	group(&fx->ldif, TIER0, DA);
+	group(&fx->ldif, DA, PU);
+	group(&fx->ldif, PU, NULL);
+	/* a cycle ends */
+	group(&fx->ldif, "CN=Tier2,OU=Groups," BASE,
+	      "CN=Tier3,OU=Groups," BASE);
+	group(&fx->ldif, "CN=Tier3,OU=Groups," BASE,
+	      "CN=Tier2,OU=Groups," BASE);
+	fx->sel.admins = list("admin4,admin5", &fx->sel.n_admins);
+	run(fx, hv_check_admins);
+	/* groups are not accounts */
+	assert_int_equal(hv_estate_find(&fx->est, "Tier0"), -1);
+	f = the(fx, "user-not-delegable");
+	assert_finding(f, "user-not-delegable", HV_SEV_ERROR, "admin4", NULL,
+		       0);
+	assert_non_null(strstr(f->message, "through " TIER0));
+	assert_ev(f, 0, "CN=admin4,OU=Admins," BASE, "memberOf", HV_EV_PRESENT,
+		  TIER0);
+	assert_int_equal(fx->out.n_unchecked, 0);
+	/* too thin: admin6's group is not in the input */
+	fx_clear(fx);
+	host(&fx->ldif, "HV01", UAC_ANY);
+	user(&fx->ldif, "admin6", "512");
+	hv_strbuf_adds(&fx->ldif, "memberOf: " TIER0 "\n");
+	fx->sel.admins = list("admin6", &fx->sel.n_admins);
+	run(fx, hv_check_admins);
+	assert_int_equal(fx->out.n, 0);
+	assert_int_equal(fx->out.n_unchecked, 1);
+	assert_true(fx->out.unchecked[0].essential);
+	assert_non_null(strstr(fx->out.unchecked[0].detail, "admin6"));
+	assert_non_null(strstr(fx->out.unchecked[0].detail, TIER0));
+	assert_true(hv_findings_incomplete(&fx->out));
+	/* not named: a note-level list never makes the audit incomplete */
+	fx_clear(fx);
+	host(&fx->ldif, "HV01", UAC_ANY);
+	user(&fx->ldif, "admin6", "512");
+	hv_strbuf_adds(&fx->ldif, "memberOf: " TIER0 "\n");
+	run(fx, hv_check_admins);
+	assert_int_equal(fx->out.n_unchecked, 0);
+}
+
 static void test_admins_unnamed_are_notes(void **state)
 {
 	struct fx *fx = *state;
@@ -924,6 +992,7 @@ int main(void)
 		T(test_unconstrained),
 		T(test_admins_named_are_errors),
 		T(test_admins_unnamed_are_notes),
+		T(test_admins_nested_groups),
 		T(test_rbcd_names_allowed_sids),
 		T(test_rbcd_garbage_descriptor),
 		T(test_odd_values),
