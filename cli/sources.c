@@ -338,8 +338,8 @@ static int load_ldap(const struct cli_args *args, const char *command,
 		 base);
 	free(base);
 	if (hv_ldap_search(out->ldap, NULL, HV_LDAP_SCOPE_SUBTREE,
-			   hv_estate_filter, hv_estate_fetch_attributes, &out->dir,
-			   &err) < 0) {
+			   hv_estate_filter, hv_estate_fetch_attributes,
+			   &out->dir, &err) < 0) {
 		report(command, &err);
 		return HV_EXIT_INCOMPLETE;
 	}

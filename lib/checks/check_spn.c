@@ -106,8 +106,7 @@ void hv_check_spn_clashes(const struct hv_estate *est, struct hv_findings *out)
 		    hv_estate_account_selected(est, est->clashes[i].other))
 			clash_finding(est, &est->clashes[i], out);
 	for (size_t i = 0; i < est->n_misplaced; i++)
-		if (hv_estate_account_selected(est,
-					       est->misplaced[i].account))
+		if (hv_estate_account_selected(est, est->misplaced[i].account))
 			misplaced_finding(est, &est->misplaced[i], out);
 }
 

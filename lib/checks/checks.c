@@ -36,9 +36,8 @@ static void not_checked(const struct hv_estate *est, const struct hv_check *c,
 			  est->n_admins > 0);
 
 	HV_GROW(out->unchecked, out->n_unchecked, out->cap_unchecked);
-	out->unchecked[out->n_unchecked++] =
-		(struct hv_unchecked){c->name, c->needs & est->gaps, essential,
-				      NULL};
+	out->unchecked[out->n_unchecked++] = (struct hv_unchecked){
+		c->name, c->needs & est->gaps, essential, NULL};
 }
 
 void hv_checks_run_ad(const struct hv_estate *est, struct hv_findings *out)

@@ -203,8 +203,8 @@ static bool is_account_entry(const struct hv_entry *e)
 	       has_value_ci(e, "objectClass", "user");
 }
 
-static void note_ambiguous(struct hv_estate *est, const char *name,
-			   size_t kept, size_t other)
+static void note_ambiguous(struct hv_estate *est, const char *name, size_t kept,
+			   size_t other)
 {
 	for (size_t i = 0; i < est->n_ambiguous; i++)
 		if ((est->ambiguous[i].kept == kept &&
@@ -226,8 +226,8 @@ static void index_name(struct hv_estate *est, const char *name, size_t i)
 {
 	size_t first;
 
-	if (!name || hv_strmap_put(&est->by_name, name, strlen(name), i,
-				   &first) ||
+	if (!name ||
+	    hv_strmap_put(&est->by_name, name, strlen(name), i, &first) ||
 	    first == i)
 		return;
 	if (est->accounts[first].is_computer && est->accounts[i].is_computer)

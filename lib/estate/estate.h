@@ -97,19 +97,19 @@ struct hv_account {
 	uint32_t uac;
 	bool uac_known;
 	bool is_computer;
-	bool is_dc;		/* a (read-only) domain controller */
-	bool named;		/* named by the admin (--hosts, --domains) */
-	bool ambiguous;		/* another computer answers to a name of it */
-	unsigned gaps;		/* HV_ATTR_BITs its source did not export */
-	bool protected_user;	/* member of Protected Users, maybe nested */
+	bool is_dc;	     /* a (read-only) domain controller */
+	bool named;	     /* named by the admin (--hosts, --domains) */
+	bool ambiguous;	     /* another computer answers to a name of it */
+	unsigned gaps;	     /* HV_ATTR_BITs its source did not export */
+	bool protected_user; /* member of Protected Users, maybe nested */
 	/* the memberOf value through which it is (Protected Users itself or
 	 * a group in it), borrowed; NULL when it is not */
 	const char *protected_via;
 	/* a memberOf value whose nesting the input cannot resolve (a group
 	 * it lacks), borrowed; NULL when every group was resolved */
 	const char *groups_unknown;
-	unsigned os_build;	/* 0 when unknown */
-	const char *os;		/* operatingSystem, may be NULL */
+	unsigned os_build; /* 0 when unknown */
+	const char *os;	   /* operatingSystem, may be NULL */
 	/* whenCreated and whenChanged (GeneralizedTime), may be NULL */
 	const char *when_created, *when_changed;
 	char *sid;		/* "S-1-5-21-…" or NULL; owned */
@@ -173,7 +173,7 @@ struct hv_selection {
 	 * for as --ou's are; NULL when --filter was not given */
 	char **found;
 	size_t n_found;
-	char **admins;	/* --admin */
+	char **admins; /* --admin */
 	size_t n_admins;
 	const char *new_node; /* --new-node */
 	enum hv_grouping grouping;

@@ -38,7 +38,7 @@ struct group_graph {
 
 static void collect_groups(struct group_graph *g, const struct hv_directory *d)
 {
-	g->groups = hv_calloc(d->n_entries + 1, sizeof(*g->groups));
+	g->groups = hv_calloc(d->n_entries + 1, sizeof(const void *));
 	for (size_t i = 0; i < d->n_entries; i++)
 		if (d->entries[i].dn && hv_entry_is_group(&d->entries[i]) &&
 		    hv_strmap_put(&g->by_dn, d->entries[i].dn,
@@ -108,7 +108,8 @@ static void seed_marks(struct group_graph *g)
 	g->prot = hv_calloc(g->n + 1, sizeof(bool));
 	g->unknown = hv_calloc(g->n + 1, sizeof(bool));
 	for (size_t m = 0; m < g->n; m++) {
-		const struct hv_attr *a = hv_entry_attr(g->groups[m], "memberOf");
+		const struct hv_attr *a =
+			hv_entry_attr(g->groups[m], "memberOf");
 
 		for (size_t v = 0; a && v < a->n_values; v++) {
 			size_t h;
@@ -130,22 +131,16 @@ static void judge_account(const struct group_graph *g, struct hv_account *acc)
 {
 	const struct hv_attr *a = hv_entry_attr(acc->entry, "memberOf");
 
-	for (size_t v = 0; a && v < a->n_values && !acc->protected_user;
-	     v++) {
+	for (size_t v = 0; a && v < a->n_values && !acc->protected_user; v++) {
 		const char *dn = a->values[v].data;
-		size_t h;
+		size_t h = 0;
+		bool known = hv_strmap_get(&g->by_dn, dn, a->values[v].len, &h);
 
-		if (hv_is_protected_users_dn(dn)) {
+		/* Protected Users itself, or a group that is in it */
+		if (hv_is_protected_users_dn(dn) || (known && g->prot[h])) {
 			acc->protected_user = true;
 			acc->protected_via = dn;
-		} else if (!hv_strmap_get(&g->by_dn, dn, a->values[v].len,
-					  &h)) {
-			if (!acc->groups_unknown)
-				acc->groups_unknown = dn;
-		} else if (g->prot[h]) {
-			acc->protected_user = true;
-			acc->protected_via = dn;
-		} else if (g->unknown[h] && !acc->groups_unknown) {
+		} else if ((!known || g->unknown[h]) && !acc->groups_unknown) {
 			acc->groups_unknown = dn;
 		}
 	}

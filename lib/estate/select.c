@@ -103,7 +103,7 @@ static void select_hosts(struct hv_estate *est, const struct hv_selection *sel)
 	for (size_t i = 0; sel->ou && i < est->n_accounts; i++)
 		if (dn_under(est->accounts[i].entry->dn, sel->ou))
 			add_candidate(est, i);
-	for (size_t i = 0; i < sel->n_found; i++) {
+	for (size_t i = 0; sel->found && i < sel->n_found; i++) {
 		long acc = hv_estate_find(est, sel->found[i]);
 
 		if (acc >= 0)
@@ -435,7 +435,8 @@ static bool join_new_node(struct hv_estate *est, const struct hv_selection *sel,
 	if (nn == SIZE_MAX)
 		return true; /* missing or refused: said elsewhere */
 	for (size_t h = 0; h < est->n_hosts; h++)
-		peers += h != nn && est->hosts[h].domain == est->hosts[nn].domain;
+		peers += h != nn &&
+			 est->hosts[h].domain == est->hosts[nn].domain;
 	if (peers)
 		return true;
 	if (how != HV_GROUP_AUTO)
@@ -525,12 +526,12 @@ static int no_hosts(const struct hv_estate *est, const struct hv_selection *sel,
 			       est->n_ambiguous == 1 ? "" : "s",
 			       est->n_ambiguous == 1 ? "s" : "");
 		for (size_t i = 0; i < est->n_ambiguous && i < 4; i++)
-			hv_strbuf_addf(&sb, "%s%s: %s and %s", i ? "; " : "",
-				       est->ambiguous[i].name,
-				       est->accounts[est->ambiguous[i].kept]
-					       .entry->dn,
-				       est->accounts[est->ambiguous[i].other]
-					       .entry->dn);
+			hv_strbuf_addf(
+				&sb, "%s%s: %s and %s", i ? "; " : "",
+				est->ambiguous[i].name,
+				est->accounts[est->ambiguous[i].kept].entry->dn,
+				est->accounts[est->ambiguous[i].other]
+					.entry->dn);
 		hv_strbuf_adds(&sb, "), and nothing is checked or planned for "
 				    "either; find out who created the other "
 				    "account and delete or rename it");

@@ -921,8 +921,12 @@ static void assert_plan_follows_audit(const struct fx *fx,
 static void test_plan_follows_audit(void **state)
 {
 	static const char *const sets[] = {
-		"HV01,HV02,HV03,HV04,HV06", "HV03", "HV01,HV02",
-		"HV03,HV04",		    "HV06,HV01", "HV04,HV06",
+		"HV01,HV02,HV03,HV04,HV06",
+		"HV03",
+		"HV01,HV02",
+		"HV03,HV04",
+		"HV06,HV01",
+		"HV04,HV06",
 	};
 	struct fx *fx = *state;
 
@@ -943,12 +947,17 @@ static void test_plan_follows_audit(void **state)
 static void test_table_and_sort(void **state)
 {
 	static const char *const names[] = {
-		"accounts",	    "unverified-hosts",
+		"accounts",
+		"unverified-hosts",
 		"ambiguous-names",
-		"delegation-pairs", "protocol-transition",
-		"target-spns",	    "spn-clashes",
-		"dns-names",	    "unconstrained",
-		"admins",	    "rbcd",
+		"delegation-pairs",
+		"protocol-transition",
+		"target-spns",
+		"spn-clashes",
+		"dns-names",
+		"unconstrained",
+		"admins",
+		"rbcd",
 		"odd-values",
 	};
 	struct fx *fx = *state;

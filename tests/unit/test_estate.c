@@ -201,8 +201,8 @@ static void test_ou_and_filter_agree(void **state)
 		deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
 		host_in(&fx->ldif, "OU=A," OU_HV, "NEW", UAC_ANY);
 		if (by_filter)
-			fx->sel.found = list("HV01$,HV02$,NEW$",
-					     &fx->sel.n_found);
+			fx->sel.found =
+				list("HV01$,HV02$,NEW$", &fx->sel.n_found);
 		else
 			fx->sel.ou = "OU=A," OU_HV;
 		build(fx);
