@@ -43,17 +43,17 @@ const struct cli_option cli_source_options[] = {
 	 "one migration domain",
 	 SRC_HOSTS},
 	{"ou", "DN",
-	 "the computers under this OU (each needs a delegation\n"
-	 "entry of its own to another host, or --hosts)",
+	 "the computers under this OU (each needs its own\n"
+	 "delegation entry to another host, or --hosts)",
 	 SRC_OU},
 	{"filter", "FILTER",
-	 "the computers an LDAP filter selects "
-	 "(with --ldap; as --ou)",
+	 "the computers an LDAP filter selects (with --ldap;\n"
+	 "as --ou)",
 	 SRC_FILTER},
 	{"admin", "USER", "an account that starts migrations; repeatable",
 	 SRC_ADMIN},
 	{"new-node", "NAME",
-	 "only what a node being added lacks, both directions,\n"
+	 "only what a node being added lacks, both ways,\n"
 	 "with the hosts of its OU (or --hosts, --domains)",
 	 SRC_NEW_NODE},
 	{"domains", "FILE", "migration domains, one group of hosts a line",
