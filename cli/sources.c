@@ -56,16 +56,19 @@ const struct cli_option cli_select_options[] = {
 	 "these hosts (short or FQDN, exact names), "
 	 "one migration domain",
 	 SRC_HOSTS},
-	{"ou", "DN", "the computers under this OU", SRC_OU},
+	{"ou", "DN",
+	 "the computers under this OU (each needs its own\n"
+	 "delegation entry to another host, or --hosts)",
+	 SRC_OU},
 	{"filter", "FILTER",
-	 "the computers an LDAP filter selects "
-	 "(with --ldap)",
+	 "the computers an LDAP filter selects (with --ldap;\n"
+	 "as --ou)",
 	 SRC_FILTER},
 	{"admin", "USER", "an account that starts migrations; repeatable",
 	 SRC_ADMIN},
 	{"new-node", "NAME",
-	 "only what a node being added lacks, both "
-	 "directions",
+	 "only what a node being added lacks, both ways,\n"
+	 "with the hosts of its OU (or --hosts, --domains)",
 	 SRC_NEW_NODE},
 	{"domains", "FILE", "migration domains, one group of hosts a line",
 	 SRC_DOMAINS},
@@ -312,10 +315,11 @@ int cli_ldap_connect(const struct cli_args *args, const char *command,
 	return rc;
 }
 
-/* --filter picks hosts on the server; each entry found joins --hosts as
- * exactly one host, by its whole sAMAccountName (unique in a domain, and
- * chosen by whoever created the computer: it is never split like a
- * --hosts list, or "FX HV07$" would pull HV07 in). */
+/* --filter picks hosts on the server; each entry found is one candidate,
+ * by its whole sAMAccountName (unique in a domain, and chosen by whoever
+ * created the computer: it is never split like a --hosts list, or
+ * "FX HV07$" would pull HV07 in). Candidates are vouched for as --ou's
+ * are: a filter matches names anyone may choose. */
 static int hosts_by_filter(struct hv_ldap *ld, const char *filter,
 			   const char *command, struct hv_selection *sel)
 {
@@ -332,16 +336,16 @@ static int hosts_by_filter(struct hv_ldap *ld, const char *filter,
 		report(command, &err);
 		rc = HV_EXIT_INCOMPLETE;
 	}
-	if (!sel->hosts)
-		sel->hosts = hv_calloc(1, sizeof(char *));
-	cap = sel->n_hosts;
+	if (!sel->found)
+		sel->found = hv_calloc(1, sizeof(char *));
+	cap = sel->n_found;
 	for (size_t i = 0; rc == 0 && i < found.n_entries; i++) {
 		const char *sam =
 			hv_entry_first(&found.entries[i], "sAMAccountName");
 
 		if (sam && sam[0]) {
-			HV_GROW(sel->hosts, sel->n_hosts, cap);
-			sel->hosts[sel->n_hosts++] = hv_strdup(sam);
+			HV_GROW(sel->found, sel->n_found, cap);
+			sel->found[sel->n_found++] = hv_strdup(sam);
 		}
 	}
 	hv_strbuf_release(&f);
@@ -365,8 +369,8 @@ static int load_ldap(const struct cli_args *args, const char *command,
 		 base);
 	free(base);
 	if (hv_ldap_search(out->ldap, NULL, HV_LDAP_SCOPE_SUBTREE,
-			   hv_estate_filter, hv_estate_attributes, &out->dir,
-			   &err) < 0) {
+			   hv_estate_filter, hv_estate_fetch_attributes,
+			   &out->dir, &err) < 0) {
 		report(command, &err);
 		return HV_EXIT_INCOMPLETE;
 	}
