@@ -247,9 +247,15 @@ static void manual_step(struct hv_strbuf *out, const struct hv_action *act)
 
 	hv_strbuf_adds(out, "                 by hand: ");
 	if (act->kind == HV_ACT_SET_UAC) {
+		/* the AD cmdlets resolve a computer by its sAMAccountName,
+		 * which ends in '$', or by its DN; never by the bare name */
+		struct hv_strbuf sam = HV_STRBUF_INIT;
+
+		hv_strbuf_addf(&sam, "%s$", act->account);
 		hv_strbuf_adds(out, "Set-ADAccountControl -Identity ");
-		hv_quote_ps(out, act->account);
+		hv_quote_ps(out, sam.buf);
 		hv_strbuf_adds(out, " -TrustedToAuthForDelegation $true\n");
+		hv_strbuf_release(&sam);
 		return;
 	}
 	hv_strbuf_adds(out, "Set-ADObject -Identity ");
@@ -365,10 +371,14 @@ static int verify(struct apply_state *st, struct hv_strbuf *out)
 	return rc ? rc : bad ? HV_EXIT_INCOMPLETE : 0;
 }
 
+/* A host the plan changes: its delegation, its flags or its SPNs. */
 static bool planned_host(const struct hv_plan *plan, const char *name)
 {
 	for (size_t i = 0; name && i < plan->n_hosts; i++)
 		if (strcasecmp(plan->hosts[i], name) == 0)
+			return true;
+	for (size_t i = 0; name && i < plan->n; i++)
+		if (strcasecmp(plan->actions[i].account, name) == 0)
 			return true;
 	return false;
 }
@@ -435,6 +445,25 @@ static int audit_after(struct apply_state *st, const struct cli_sources *src,
 	return n_err ? HV_EXIT_ERROR : n_warn ? HV_EXIT_WARNING : HV_EXIT_OK;
 }
 
+/* The exit status of an estate as it stands (nothing was written): the
+ * same as audit's over the AD checks - 3 when a check could not run, 2
+ * errors, 1 warnings, else 0. */
+static int estate_exit(const struct hv_estate *est)
+{
+	struct hv_findings f = {0};
+	int rc = HV_EXIT_OK;
+
+	hv_checks_run_ad(est, &f);
+	if (hv_findings_count(&f, HV_SEV_ERROR))
+		rc = HV_EXIT_ERROR;
+	else if (hv_findings_incomplete(&f))
+		rc = HV_EXIT_INCOMPLETE;
+	else if (hv_findings_count(&f, HV_SEV_WARNING))
+		rc = HV_EXIT_WARNING;
+	hv_findings_release(&f);
+	return rc;
+}
+
 /* Without --yes: the plan as LDIF, and nothing written anywhere. */
 static int dry_run(const struct apply_state *st, const struct cli_sources *src)
 {
@@ -470,8 +499,8 @@ static void hint_rollback(const struct apply_state *st)
 static int write_plan(struct apply_state *st, const struct cli_sources *src)
 {
 	struct hv_strbuf out = HV_STRBUF_INIT;
-	int rc = apply_read_objects(st->ld, st->dns, st->n_dns, plan_attributes,
-				    &st->before);
+	int audit_rc, rc = apply_read_objects(st->ld, st->dns, st->n_dns,
+					      plan_attributes, &st->before);
 
 	if (rc == 0)
 		rc = check_drift(st);
@@ -482,12 +511,17 @@ static int write_plan(struct apply_state *st, const struct cli_sources *src)
 	write_all(st);
 	report_actions(&out, st);
 	rc = verify(st, &out);
-	if (rc == 0 && !st->failed)
-		rc = audit_after(st, src, &out);
+	/* the fresh audit runs whatever happened: after a refusal it says
+	 * what is still wrong on the hosts that changed. An error it
+	 * confirms decides the exit (2), else a refused or unverified
+	 * change (3), else what it found. */
+	audit_rc = audit_after(st, src, &out);
 	if (st->failed) {
 		hint_rollback(st);
 		rc = HV_EXIT_INCOMPLETE;
 	}
+	if (audit_rc == HV_EXIT_ERROR || rc == 0)
+		rc = audit_rc;
 	if (cli_write_stdout(out.buf, out.len))
 		rc = HV_EXIT_INCOMPLETE;
 	hv_strbuf_release(&out);
@@ -519,11 +553,15 @@ static int apply_plan(const struct cli_args *args,
 	st.ld = src.ldap;
 	st.uri = cli_value(args, SRC_LDAP);
 	collect_dns(&st);
-	if (!plan.n)
+	/* nothing written: the estate as it is decides the exit status */
+	if (!plan.n) {
 		fputs("hvdoctor apply: nothing to change\n", stdout);
-	else if (!cli_count(args, APPLY_YES))
+		rc = estate_exit(&est);
+	} else if (!cli_count(args, APPLY_YES)) {
 		rc = dry_run(&st, &src);
-	else {
+		if (rc == 0)
+			rc = estate_exit(&est);
+	} else {
 		st.backup = apply_backup_path(args);
 		rc = write_plan(&st, &src);
 	}
@@ -576,13 +614,22 @@ const struct cli_command cmd_apply = {
 		"Without --yes it prints the plan as LDIF and changes\n"
 		"nothing. With --yes it reads the objects again, writes a\n"
 		"backup LDIF of the values it is about to change (for\n"
-		"--rollback or ldapmodify), applies each change as one atomic\n"
-		"LDAP modify that names the exact old value, stops at the\n"
-		"first refusal, reads every value back and audits the\n"
-		"changed hosts afresh. --rollback FILE puts a backup's values\n"
-		"back (after a backup of the current ones). Exit status 0\n"
-		"clean, 1 warnings or 2 errors left on the changed hosts, 3 a\n"
-		"change failed or did not verify.",
+		"--rollback or ldapmodify), then applies each change as one\n"
+		"atomic LDAP modify that names the exact old value. A change\n"
+		"AD refuses does not stop the run: every change that does not\n"
+		"depend on it is still written (an SPN added after its removal\n"
+		"elsewhere waits for that removal), and each refused one is\n"
+		"listed with the step to take by hand. Then it reads every\n"
+		"value back, records in the backup which changes were made,\n"
+		"and audits the changed hosts afresh, refusals or not.\n"
+		"--rollback FILE undoes what a backup records (after a backup\n"
+		"of the current values); it stops at its first refusal.",
+	.exit_status =
+		"exit status: without --yes, and when there is nothing to\n"
+		"change, as audit: 0 clean, 1 warnings, 2 errors, 3 not\n"
+		"checked. With --yes: 2 the fresh audit still finds errors\n"
+		"on the changed hosts, else 3 a change was refused, did not\n"
+		"verify or could not be made, else 1 warnings left, else 0.",
 	.options = apply_options,
 	.groups = (const struct cli_option_group *const[]){&cli_plan_group,
 							   &cli_source_group,

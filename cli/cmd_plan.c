@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +61,49 @@ static char *rollback_path(const struct cli_args *args)
 	return hv_strbuf_detach(&path);
 }
 
+/* True when a and b name one file: the same text, or the same name in
+ * the same directory however the directory is spelled ("./x", "d/../x").
+ * Neither exists yet, so the directories are compared. */
+static bool same_path(const char *a, const char *b)
+{
+	char *da = hv_strdup(a), *db = hv_strdup(b);
+	char *ra = realpath(dirname(da), NULL), *rb = NULL;
+	const char *ba = strrchr(a, '/'), *bb = strrchr(b, '/');
+	bool same;
+
+	free(da);
+	rb = realpath(dirname(db), NULL);
+	free(db);
+	ba = ba ? ba + 1 : a;
+	bb = bb ? bb + 1 : b;
+	same = strcmp(a, b) == 0 ||
+	       (ra && rb && strcmp(ra, rb) == 0 && strcmp(ba, bb) == 0);
+	free(ra);
+	free(rb);
+	return same;
+}
+
+static void render(const struct cli_args *args,
+		   const struct hv_plan_view *view,
+		   const struct hv_host_plan *hosts, struct hv_strbuf *text)
+{
+	const char *format = cli_value(args, OPT_FORMAT);
+
+	if (format && strcmp(format, "ldif") == 0) {
+		hv_render_plan_ldif(text, view);
+		if (hosts->n)
+			cli_error("plan: %zu host setting change%s left out: "
+				  "host fixes are PowerShell (--format ps1)",
+				  hosts->n, hosts->n == 1 ? "" : "s");
+	} else {
+		hv_render_plan_ps1(text, view);
+		hv_render_host_plan_ps1(text, hosts);
+	}
+}
+
+/* The rollback first, then the plan: a plan is never left without its
+ * way back. When the plan cannot be written, the rollback just made is
+ * removed again, so a failure leaves nothing. */
 static int emit(const struct cli_args *args, const struct hv_plan_view *view,
 		const struct hv_host_plan *hosts)
 {
@@ -66,24 +111,25 @@ static int emit(const struct cli_args *args, const struct hv_plan_view *view,
 	const char *output = cli_value(args, OPT_OUTPUT);
 	struct hv_strbuf text = HV_STRBUF_INIT, undo = HV_STRBUF_INIT;
 	char *undo_path = rollback_path(args);
-	int rc;
+	int rc = 0;
 
-	if (format && strcmp(format, "ldif") == 0) {
-		hv_render_plan_ldif(&text, view);
-		if (hosts->n)
-			cli_error("plan: %zu host setting change%s left out: "
-				  "host fixes are PowerShell (--format ps1)",
-				  hosts->n, hosts->n == 1 ? "" : "s");
-	} else {
-		hv_render_plan_ps1(&text, view);
-		hv_render_host_plan_ps1(&text, hosts);
+	if (output && same_path(output, undo_path)) {
+		cli_error("plan: --output and --rollback name the same file "
+			  "(%s): give each its own",
+			  undo_path);
+		rc = HV_EXIT_INCOMPLETE;
 	}
-	hv_render_plan_rollback(&undo, view);
-	/* the rollback only for a plan that was written */
-	rc = output ? write_new_file(output, &text)
-		    : cli_write_stdout(text.buf, text.len);
-	if (rc == 0)
+	if (rc == 0) {
+		render(args, view, hosts, &text);
+		hv_render_plan_rollback(&undo, view);
 		rc = write_new_file(undo_path, &undo);
+	}
+	if (rc == 0) {
+		rc = output ? write_new_file(output, &text)
+			    : cli_write_stdout(text.buf, text.len);
+		if (rc)
+			unlink(undo_path); /* made above, by us: no plan */
+	}
 	if (rc == 0)
 		fprintf(stderr,
 			"hvdoctor: plan: %zu change%s on %zu "
@@ -204,8 +250,13 @@ const struct cli_command cmd_plan = {
 		"previous values. It only adds what is missing; it removes\n"
 		"duplicate or misplaced SPNs, and delegation entries only "
 		"with\n"
-		"--prune. It changes nothing itself. Exit status 0 when the\n"
-		"plan was written, 3 when it could not be.",
+		"--prune. It changes nothing itself. The rollback is written\n"
+		"first; when either file cannot be written, neither is left.",
+	.exit_status =
+		"exit status: 0 the plan and its rollback were written\n"
+		"(warnings on stderr name what it leaves to you), 3 nothing\n"
+		"was written: bad input, an incomplete source, or a file that\n"
+		"could not be written.",
 	.options = plan_options,
 	.groups = (const struct cli_option_group *const[]){&cli_plan_group,
 							   &cli_source_group,

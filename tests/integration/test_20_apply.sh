@@ -180,7 +180,7 @@ expect_eq "before: S4U to cifs/<peer FQDN> is refused for all ${#pairs[@]} pairs
 # --- dry run: the plan is shown, nothing is written ------------------------------
 mkdir "$tmp/dry"
 rc=$(cd "$tmp/dry" && hv dry apply "${admin[@]}")
-expect_eq "apply without --yes: exit 0" 0 "$rc"
+expect_eq "apply without --yes on an estate with errors: exit 2 (as audit)" 2 "$rc"
 expect_contains "apply without --yes prints the plan as LDIF" \
 	"changetype: modify" "$(cat "$tmp/dry.out")"
 expect_contains "apply without --yes says nothing changed" \
@@ -193,8 +193,12 @@ expect_eq "apply without --yes: the directory is unchanged" "$orig" "$(dump)"
 # The delete is refused (see the top); every action that does not depend on
 # it is applied, and the refused one is reported with the step by hand.
 rc=$(hv refused apply "${admin[@]}" --yes --backup "$tmp/refused.ldif")
-expect_eq "apply on the seeded estate: exit 3 (Samba refuses deleting the duplicate SPN)" \
-	3 "$rc"
+expect_eq "apply on the seeded estate: exit 2 (Samba refuses deleting the duplicate SPN, which the fresh audit confirms)" \
+	2 "$rc"
+expect_contains "the fresh audit of the changed hosts runs after a refusal too" \
+	"audit of the changed hosts (fresh read): " "$(cat "$tmp/refused.out")"
+expect_contains "… and names the duplicate SPN still there" \
+	"error spn-duplicate" "$(cat "$tmp/refused.out")"
 expect_contains "the refused action is named, with the DC's diagnostic" \
 	"FAILED         HV03 servicePrincipalName -1" "$(cat "$tmp/refused.out")"
 expect_contains "the refused action comes with the step to do by hand" \
@@ -254,7 +258,8 @@ expect_contains "the backup says how to restore it by hand" \
 n=$(problems by-apply)
 expect_eq "after apply: the audit of $hosts_opt is clean" 0 "$n"
 rc=$(hv again apply "${admin[@]}" --yes --backup "$tmp/again.ldif")
-expect_eq "apply --yes again: exit 0, nothing to change" "0 hvdoctor apply: nothing to change" \
+expect_eq "apply --yes again: nothing to change, exit 1 as audit (HV05 and HV07 are unverified: warnings)" \
+	"1 hvdoctor apply: nothing to change" \
 	"$rc $(cat "$tmp/again.out")"
 rc=$(hv overwrite apply "${admin[@]}" --rollback "$tmp/apply.ldif" --yes \
 	--backup "$tmp/apply.ldif")
@@ -352,7 +357,12 @@ HVDOCTOR_PASSWORD=$ADDC_USER1_PASSWORD "$HVDOCTOR" apply --ldap "$ADDC_LDAPS_URI
 	--cacert "$ADDC_TLS_CACERT" --bind simple --user "$user1_dn" --yes \
 	--backup "$tmp/partial.ldif" >"$tmp/partial.out" 2>"$tmp/partial.err" || rc=$?
 partial=$(cat "$tmp/partial.out")
-expect_eq "apply as $ADDC_USER1: exit 3 (the DC refuses HV03)" 3 "$rc"
+expect_eq "apply as $ADDC_USER1: exit 2 (the DC refuses HV03; the fresh audit finds the errors left)" 2 "$rc"
+expect_contains "the refused protocol transition's step by hand names the account with \$" \
+	"by hand: Set-ADAccountControl -Identity 'HV06\$' -TrustedToAuthForDelegation \$true" \
+	"$(cat "$tmp/partial.out")"
+expect_contains "the fresh audit of the changed hosts ran after the refusals" \
+	"audit of the changed hosts (fresh read): " "$(cat "$tmp/partial.out")"
 expect_contains "report: HV01 applied" "applied        HV01 msDS-AllowedToDelegateTo +12" "$partial"
 expect_contains "report: HV02 applied" "applied        HV02 msDS-AllowedToDelegateTo +12" "$partial"
 expect_contains "report: HV03 failed" "FAILED         HV03 msDS-AllowedToDelegateTo +12" "$partial"
