@@ -83,8 +83,7 @@ static bool same_path(const char *a, const char *b)
 	return same;
 }
 
-static void render(const struct cli_args *args,
-		   const struct hv_plan_view *view,
+static void render(const struct cli_args *args, const struct hv_plan_view *view,
 		   const struct hv_host_plan *hosts, struct hv_strbuf *text)
 {
 	const char *format = cli_value(args, OPT_FORMAT);

@@ -2,7 +2,10 @@
 # test_30_hostile.sh - values from AD are hostile, against the real Samba
 # AD DC: a computer whose sAMAccountName holds a space does not widen
 # --filter to another host; a crafted "backup" that would add a user to
-# Domain Admins or set a password is refused before anything is written.
+# Domain Admins or set a password is refused before anything is written,
+# and so is one whose header is sealed but which grants more than
+# hvdoctor ever writes (delegation to a DC, unconstrained delegation, a
+# computer that is no Hyper-V host).
 # The directory is left as it was (the EXIT trap deletes what it adds).
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -10,7 +13,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 need_env HVDOCTOR ADDC_LDAP_URI ADDC_LDAPS_URI ADDC_TLS_CACERT \
-	ADDC_ADMIN_DN ADDC_ADMIN_PASSWORD ADDC_BASE_DN
+	ADDC_ADMIN_DN ADDC_ADMIN_PASSWORD ADDC_BASE_DN ADDC_DC_NAME ADDC_DC_FQDN
 need_cmd ldapsearch ldapmodify ldapadd ldapdelete python3
 
 it_tmpdir
@@ -31,6 +34,29 @@ hv() { # hv NAME ARGS...: stdout/stderr in $tmp/NAME.*, prints the status
 
 cleanup() {
 	ldapdelete "${ldap_w[@]}" "$fx_dn" >/dev/null 2>&1 || true
+	# what a crafted backup below would have granted, if it got through
+	ldapmodify -c "${ldap_w[@]}" >/dev/null 2>&1 <<EOF2 || true
+dn: CN=HV01,CN=Computers,$ADDC_BASE_DN
+changetype: modify
+delete: msDS-AllowedToDelegateTo
+msDS-AllowedToDelegateTo: ldap/$ADDC_DC_FQDN
+-
+
+dn: CN=HV01,CN=Computers,$ADDC_BASE_DN
+changetype: modify
+delete: msDS-AllowedToDelegateTo
+msDS-AllowedToDelegateTo: cifs/$ADDC_DC_FQDN
+-
+
+dn: CN=HV01,CN=Computers,$ADDC_BASE_DN
+changetype: modify
+delete: userAccountControl
+userAccountControl: 528384
+-
+add: userAccountControl
+userAccountControl: 16781312
+-
+EOF2
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -72,9 +98,70 @@ expect_eq "a backup setting a password: exit 3" 3 "$rc"
 crafted disable "$fx_dn" $'delete: userAccountControl\nuserAccountControl: 4096\n-\nadd: userAccountControl\nuserAccountControl: 4098\n-'
 rc=$(hv disable apply "${admin[@]}" --rollback "$tmp/disable.ldif" --yes)
 expect_eq "a backup disabling a computer: exit 3" 3 "$rc"
-expect_contains "… refused: more than the delegation bits" \
-	"changes more than the delegation bits" "$(cat "$tmp/disable.err")"
+expect_contains "… refused: a rollback only clears protocol transition" \
+	"only ever clears protocol transition" "$(cat "$tmp/disable.err")"
 expect_eq "… the computer is as it was" 4096 \
 	"$(ldap_values "(sAMAccountName=FX HV07\$)" userAccountControl)"
+
+# --- a well-formed backup that grants: refused ------------------------------
+# sealed NAME DN OP ATTR VALUE [OP ATTR VALUE]...: one record with a header
+# whose change id matches it (hv_backup_id: FNV-1a 64 over length-prefixed
+# fields), so only what it changes can refuse it
+sealed() {
+	python3 - "$tmp/$1.ldif" "${@:2}" <<'PY'
+import struct, sys
+path, dn, rest = sys.argv[1], sys.argv[2], sys.argv[3:]
+mods = [rest[i:i + 3] for i in range(0, len(rest), 3)]
+h = 1469598103934665603  # as hv_backup_id starts
+def field(b):
+    global h
+    for c in struct.pack("<Q", len(b)) + b:
+        h = ((h ^ c) * 1099511628211) % 2**64
+field(dn.encode())
+for op, attr, value in mods:
+    field(b"+" if op == "add" else b"-")
+    field(attr.encode())
+    field(value.encode())
+body = "".join("%s: %s\n%s: %s\n-\n" % (op, a, a, v) for op, a, v in mods)
+open(path, "w").write(
+    "# hvdoctor-backup: 2\n# change: %016x\n# records: 1\n# object: %s\n"
+    "version: 1\n\ndn: %s\nchangetype: modify\n%s\n" % (h, dn, dn, body))
+PY
+}
+hv01_dn="CN=HV01,CN=Computers,$ADDC_BASE_DN"
+a2d_before=$(ldap_values '(sAMAccountName=HV01$)' msDS-AllowedToDelegateTo)
+uac_before=$(ldap_values '(sAMAccountName=HV01$)' userAccountControl)
+fx_spn_before=$(ldap_values "(sAMAccountName=FX HV07\$)" servicePrincipalName)
+# grant NAME WHAT EXPECT DN OP ATTR VALUE...: the sealed backup is refused
+# with EXPECT on stderr, exit 3, and nothing was written
+grant() {
+	local name=$1 what=$2 want=$3 rc
+	shift 3
+	sealed "$name" "$@"
+	rc=$(hv "$name" apply "${admin[@]}" --rollback "$tmp/$name.ldif" --yes \
+		--backup "$tmp/$name-undo.ldif")
+	expect_eq "a sealed backup that $what: exit 3" 3 "$rc"
+	expect_contains "… refused: $want" "$want" "$(cat "$tmp/$name.err")"
+	check "… nothing written (no backup of it either)" \
+		test ! -e "$tmp/$name-undo.ldif"
+}
+grant ldap-dc "adds delegation to ldap/ of the DC" \
+	"only migration-service and cifs delegation entries" \
+	"$hv01_dn" add msDS-AllowedToDelegateTo "ldap/$ADDC_DC_FQDN"
+grant cifs-dc "adds delegation to cifs/ of the DC" \
+	"would delegate to $ADDC_DC_NAME, which is not a Hyper-V host of the estate" \
+	"$hv01_dn" add msDS-AllowedToDelegateTo "cifs/$ADDC_DC_FQDN"
+grant unconstrained "trades protocol transition for unconstrained delegation" \
+	"only ever clears protocol transition" \
+	"$hv01_dn" delete userAccountControl 16781312 add userAccountControl 528384
+grant not-hyperv "adds an SPN to a computer that is no Hyper-V host" \
+	"not a Hyper-V host of the estate read from the directory" \
+	"$fx_dn" add servicePrincipalName "HOST/fx-hv07"
+expect_eq "HV01's delegation is as it was" "$a2d_before" \
+	"$(ldap_values '(sAMAccountName=HV01$)' msDS-AllowedToDelegateTo)"
+expect_eq "HV01's userAccountControl is as it was" "$uac_before" \
+	"$(ldap_values '(sAMAccountName=HV01$)' userAccountControl)"
+expect_eq "the other computer's SPNs are as they were" "$fx_spn_before" \
+	"$(ldap_values "(sAMAccountName=FX HV07\$)" servicePrincipalName)"
 
 finish
