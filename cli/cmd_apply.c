@@ -488,18 +488,46 @@ static int dry_run(const struct apply_state *st, const struct cli_sources *src)
 
 static void hint_rollback(const struct apply_state *st)
 {
+	struct hv_strbuf cmd = HV_STRBUF_INIT;
+
+	if (!st->applied) {
+		cli_error("apply: no action applied, %zu refused, %zu "
+			  "skipped: AD is as it was",
+			  st->failed, st->skipped);
+		return;
+	}
+	/* a command line to paste: both values quoted for the shell */
+	hv_strbuf_adds(&cmd, "hvdoctor apply --ldap ");
+	hv_quote_sh(&cmd, st->uri);
+	hv_strbuf_adds(&cmd, " --rollback ");
+	hv_quote_sh(&cmd, st->backup);
+	hv_strbuf_adds(&cmd, " --yes");
 	cli_error("apply: %zu of %zu actions applied, %zu refused, %zu "
-		  "skipped. The backup restores the old values:\n  hvdoctor "
-		  "apply --ldap %s --rollback %s --yes",
-		  st->applied, st->plan->n, st->failed, st->skipped, st->uri,
-		  st->backup);
+		  "skipped. The backup undoes what was applied:\n  %s",
+		  st->applied, st->plan->n, st->failed, st->skipped, cmd.buf);
+	hv_strbuf_release(&cmd);
+}
+
+/* After a partial run the backup is rewritten to what was applied. */
+static int record_applied(const struct apply_state *st)
+{
+	bool *applied = hv_calloc(st->plan->n + 1, sizeof(*applied));
+	int rc;
+
+	for (size_t i = 0; i < st->plan->n; i++)
+		applied[i] = st->state[i] == ACTION_APPLIED;
+	rc = apply_rewrite_plan_backup(st->backup, st->plan, applied,
+				       &st->before, st->uri);
+	free(applied);
+	return rc;
 }
 
 /* Read again, back up, write, report, verify, audit. */
 static int write_plan(struct apply_state *st, const struct cli_sources *src)
 {
 	struct hv_strbuf out = HV_STRBUF_INIT;
-	int audit_rc, rc = apply_read_objects(st->ld, st->dns, st->n_dns,
+	int audit_rc, rewrite_rc = 0,
+		      rc = apply_read_objects(st->ld, st->dns, st->n_dns,
 					      plan_attributes, &st->before);
 
 	if (rc == 0)
@@ -509,6 +537,8 @@ static int write_plan(struct apply_state *st, const struct cli_sources *src)
 	if (rc)
 		return rc;
 	write_all(st);
+	if (st->applied < st->plan->n)
+		rewrite_rc = record_applied(st);
 	report_actions(&out, st);
 	rc = verify(st, &out);
 	/* the fresh audit runs whatever happened: after a refusal it says
@@ -522,6 +552,8 @@ static int write_plan(struct apply_state *st, const struct cli_sources *src)
 	}
 	if (audit_rc == HV_EXIT_ERROR || rc == 0)
 		rc = audit_rc;
+	if (rewrite_rc)
+		rc = rc == HV_EXIT_ERROR ? rc : HV_EXIT_INCOMPLETE;
 	if (cli_write_stdout(out.buf, out.len))
 		rc = HV_EXIT_INCOMPLETE;
 	hv_strbuf_release(&out);

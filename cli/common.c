@@ -5,6 +5,7 @@
 #include "base/term.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,33 +127,41 @@ static char *temp_name(const char *path)
  * once it is whole and on disk: a full disk or a crash leaves no
  * truncated script or backup under the real name, and link(2) fails
  * with EEXIST instead of replacing a file that appeared meanwhile. */
-int cli_write_new_file(const char *path, const struct hv_strbuf *text)
+/* Writes text to a temporary file beside path and gives it the name:
+ * link(2) for a new file (EEXIST rather than replacing one that appeared
+ * meanwhile), rename(2) to replace a file of this run. */
+static int write_via_temp(const char *path, const struct hv_strbuf *text,
+			  bool replace)
 {
 	char *tmp = temp_name(path);
-	struct stat st;
-	int fd, rc = -1, saved;
+	int fd = mkstemp(tmp), rc = -1, saved; /* mode 0600 */
 
-	if (lstat(path, &st) == 0) {
-		free(tmp);
-		errno = EEXIST;
-		return -1;
-	}
-	fd = mkstemp(tmp); /* mode 0600 */
-	if (fd < 0) {
-		saved = errno;
-		free(tmp);
-		errno = saved;
-		return -1;
-	}
-	if (fill(fd, text) == 0)
-		rc = link(tmp, path);
+	if (fd >= 0 && fill(fd, text) == 0)
+		rc = replace ? rename(tmp, path) : link(tmp, path);
 	saved = errno;
-	unlink(tmp);
+	if (fd >= 0 && (rc < 0 || !replace))
+		unlink(tmp);
 	free(tmp);
 	if (rc == 0 && sync_parent(path) < 0)
 		return -1;
 	errno = saved;
 	return rc;
+}
+
+int cli_write_new_file(const char *path, const struct hv_strbuf *text)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return write_via_temp(path, text, false);
+}
+
+int cli_replace_own_file(const char *path, const struct hv_strbuf *text)
+{
+	return write_via_temp(path, text, true);
 }
 
 char *cli_timestamped_name(const char *prefix, const char *suffix)

@@ -134,6 +134,13 @@ void hv_backup_add_had(struct hv_backup_record *rec, const char *attr,
  * each object had in every attribute the plan changes; then seals it. */
 void hv_backup_from_plan(struct hv_backup *bk, const struct hv_plan *plan,
 			 const struct hv_directory *before);
+/* The same for the actions of plan that were applied (applied[i] for
+ * action i; NULL: all): after a partial apply the backup undoes only what was
+ * written, so a value planned but never written (and perhaps added by
+ * somebody else since) is never the rollback's to delete. */
+void hv_backup_from_applied(struct hv_backup *bk, const struct hv_plan *plan,
+			    const bool *applied,
+			    const struct hv_directory *before);
 /* Computes the objects list and the id; call once the records are in. */
 void hv_backup_seal(struct hv_backup *bk);
 /* The change id of bk's records into out: FNV-1a 64 of their DNs, ops,

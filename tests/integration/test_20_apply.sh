@@ -189,6 +189,12 @@ expect_eq "apply without --yes: no backup file, nothing else written" "" \
 	"$(ls -A "$tmp/dry")"
 expect_eq "apply without --yes: the directory is unchanged" "$orig" "$(dump)"
 
+# the plan's rollback file of the seeded estate: it puts back the duplicate
+# SPN the plan removes (used below, once that SPN is held elsewhere)
+rc=$(hv seeded-plan plan "${admin[@]}" --output "$tmp/seeded-plan.ps1" \
+	--rollback "$tmp/seeded-rollback.ldif")
+expect_eq "plan of the seeded estate: exit 0" 0 "$rc"
+
 # --- Samba refuses hvdoctor's removal of the duplicate SPN --------------------------
 # The delete is refused (see the top); every action that does not depend on
 # it is applied, and the refused one is reported with the step by hand.
@@ -216,7 +222,9 @@ expect_eq "… the directory is the seeded estate again" "$orig" "$(dump)"
 
 remove_duplicate >/dev/null
 base=$(dump) # the seeded estate without the duplicate SPN
-rc=$(hv skip apply "${admin[@]}" --rollback "$tmp/refused.ldif")
+expect_contains "apply's backup was rewritten to the 7 actions applied" \
+	"rewritten: it undoes the 7 records applied" "$(cat "$tmp/refused.err")"
+rc=$(hv skip apply "${admin[@]}" --rollback "$tmp/seeded-rollback.ldif")
 expect_eq "rollback to a backup that holds a duplicate SPN: exit 2" 2 "$rc"
 expect_contains "the SPN the DC would refuse is named and left out" \
 	"NOT RESTORED   HV03 servicePrincipalName '$ADDC_DUPLICATE_SPN': HV01 holds it now" \
@@ -378,9 +386,24 @@ expect_contains "HV01 really changed" "cifs/HV04.$d" "$hv01"
 others() { awk -v RS= -v ORS='\n\n' '!/^dn: CN=HV0[12],/'; }
 expect_eq "every object but HV01 and HV02 is unchanged" \
 	"$(printf '%s\n' "$base" | others)" "$(dump | others)"
+expect_contains "the backup is rewritten to what was applied" \
+	"rewritten: it undoes the 2 records applied" "$(cat "$tmp/partial.err")"
+expect_not_contains "… and no longer names the refused HV03" \
+	"dn: CN=HV03," "$(cat "$tmp/partial.ldif")"
+# meanwhile another admin adds by hand one value of the refused HV03 step
+hv03_dn="CN=HV03,CN=Computers,$ADDC_BASE_DN"
+printf 'dn: %s\nchangetype: modify\n%s: msDS-AllowedToDelegateTo\nmsDS-AllowedToDelegateTo: cifs/HV04.%s\n-\n' \
+	"$hv03_dn" add "$d" >"$tmp/by-hand.ldif"
+check "another admin adds cifs/HV04.$d to HV03" \
+	ldapmodify "${ldap_w[@]}" -f "$tmp/by-hand.ldif"
 rc=$(hv partial-rollback apply "${admin[@]}" --rollback "$tmp/partial.ldif" \
 	--yes --backup "$tmp/partial-undo.ldif")
 expect_eq "rollback of the partial run as Administrator: exit 0" 0 "$rc"
+expect_contains "… leaves the value the other admin added (the change never wrote it)" \
+	"cifs/HV04.$d" "$(ldap_values '(sAMAccountName=HV03$)' msDS-AllowedToDelegateTo)"
+sed 's/^add: /delete: /' "$tmp/by-hand.ldif" >"$tmp/by-hand-undo.ldif"
+check "the other admin's value taken away again" \
+	ldapmodify "${ldap_w[@]}" -f "$tmp/by-hand-undo.ldif"
 expect_eq "… restores the directory byte for byte" "$base" "$(dump)"
 for h in $granted; do
 	ldapmodify "${ldap_w[@]}" -f "$tmp/sd-$h.ldif" >/dev/null

@@ -219,6 +219,10 @@ static char *one_record(const char *dn, const char *mods)
 	return body;
 }
 
+static const struct hv_backup_mod *mod_of(const struct hv_backup_record *w,
+					  enum hv_backup_op op,
+					  const char *attr);
+
 static void expect_refused(const char *dn, const char *mods, const char *why)
 {
 	char *text = one_record(dn, mods);
@@ -401,6 +405,34 @@ static void test_rollback_bound_to_estate(void **state)
 		     "refused");
 	expect_bound("CN=NOBODY,DC=t", "delete: " SPN "\n" SPN ": HOST/X\n-\n",
 		     "not a Hyper-V host of the estate");
+}
+
+/* After a partial apply the backup undoes only what was applied: a
+ * value planned but never written is not the change's to delete, even
+ * when somebody adds it meanwhile. */
+static void test_backup_of_applied_actions(void **state)
+{
+	struct hv_plan plan;
+	struct hv_directory dir = {0};
+	struct hv_backup bk = {0};
+	static const bool applied[3] = {true, false, true};
+	char *text;
+
+	(void)state;
+	make_plan(&plan);
+	before(&dir);
+	hv_backup_from_applied(&bk, &plan, applied, &dir);
+	assert_int_equal(bk.n_records, 2); /* the UAC, the SPN; not HV01 */
+	assert_string_equal(bk.records[0].dn, HV04);
+	assert_non_null(mod_of(&bk.records[0], HV_BACKUP_DELETE, UAC));
+	assert_string_equal(bk.records[1].dn, HV04);
+	assert_int_equal(bk.n_objects, 1);
+	text = written(&bk);
+	assert_null(strstr(text, "cifs/HV04"));
+	assert_null(strstr(text, A2D));
+	free(text);
+	hv_backup_release(&bk);
+	hv_directory_clear(&dir);
 }
 
 /* The header binds the records: cut, edited or headerless is refused. */
@@ -624,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_only_managed_attributes),
 		cmocka_unit_test(test_rollback_only_undoes_hvdoctor),
 		cmocka_unit_test(test_rollback_bound_to_estate),
+		cmocka_unit_test(test_backup_of_applied_actions),
 		cmocka_unit_test(test_header_binds_records),
 		cmocka_unit_test(test_rollback_undoes_value_by_value),
 		cmocka_unit_test(test_rollback_refuses_changes_since),

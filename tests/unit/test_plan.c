@@ -95,6 +95,42 @@ find(const struct hv_plan *p, enum hv_action_kind kind, const char *account)
 	return NULL;
 }
 
+static char *sh(const char *s)
+{
+	struct hv_strbuf out = HV_STRBUF_INIT;
+
+	hv_quote_sh(&out, s);
+	return hv_strbuf_detach(&out);
+}
+
+/* Commands we print for a POSIX shell: one word whatever the value. */
+static void test_quote_sh(void **state)
+{
+	static const char *const cases[][2] = {
+		{"HV01", "HV01"},
+		{"ldaps://dc1.lab:636", "ldaps://dc1.lab:636"},
+		{"", "''"},
+		{"a b", "'a b'"},
+		{"$(rm -rf ~)", "'$(rm -rf ~)'"},
+		{"it's", "'it'\\''s'"},
+		{"`id`&x", "'`id`&x'"},
+		{"a\nb", "'a'$'\\x0a''b'"},
+		{"\x1b[2J", "$'\\x1b''[2J'"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = sh(cases[i][0]);
+
+		assert_string_equal(got, cases[i][1]);
+		free(got);
+	}
+	assert_true(hv_quote_is_plain("HV-01.lab"));
+	assert_false(hv_quote_is_plain("HV 01"));
+	assert_false(hv_quote_is_plain(""));
+	assert_false(hv_quote_is_plain("HV$"));
+}
+
 static void test_only_missing_entries(void **state)
 {
 	struct hv_plan_options opts = hv_plan_defaults();
@@ -638,6 +674,7 @@ static void test_sample_estate_script(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_quote_sh),
 		cmocka_unit_test(test_only_missing_entries),
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_misplaced_spn_removed_first),
