@@ -59,7 +59,7 @@ static int refuse_options(const struct cli_args *args)
 	static const int ids[] = {SRC_HOSTS,	SRC_OU,	       SRC_FILTER,
 				  SRC_ADMIN,	SRC_NEW_NODE,  SRC_DOMAINS,
 				  SRC_GROUP_BY, PLAN_PROTOCOL, PLAN_SERVICES,
-				  PLAN_NAMES,	PLAN_PRUNE};
+				  PLAN_NAMES,	PLAN_PRUNE,    PLAN_PRUNE_NAME};
 
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
 		if (cli_count(args, ids[i])) {

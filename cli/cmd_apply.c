@@ -560,9 +560,9 @@ static int write_plan(struct apply_state *st, const struct cli_sources *src)
 	return rc;
 }
 
-static int apply_plan(const struct cli_args *args,
-		      const struct hv_plan_options *opts)
+static int apply_plan(const struct cli_args *args, struct hv_plan_options *opts)
 {
+	struct cli_prune prune = {0};
 	struct cli_sources src;
 	struct hv_estate est;
 	struct hv_plan plan;
@@ -574,6 +574,12 @@ static int apply_plan(const struct cli_args *args,
 		return rc;
 	}
 	if ((rc = cli_estate_build(&est, &src, "apply", true)) != 0) {
+		hv_estate_release(&est);
+		cli_sources_release(&src);
+		return rc;
+	}
+	if ((rc = cli_plan_prune_source(opts, &prune, &src, &est, "apply")) !=
+	    0) {
 		hv_estate_release(&est);
 		cli_sources_release(&src);
 		return rc;
@@ -605,6 +611,7 @@ static int apply_plan(const struct cli_args *args,
 	free(st.state);
 	hv_directory_clear(&st.before);
 	hv_plan_release(&plan);
+	cli_prune_release(&prune);
 	hv_estate_release(&est);
 	cli_sources_release(&src);
 	return rc;
@@ -630,9 +637,10 @@ static int run_apply(const struct cli_args *args,
 	}
 	if (rollback)
 		return apply_rollback(args, rollback);
-	if ((rc = cli_plan_options(args, "apply", &opts)) != 0)
-		return rc;
-	return apply_plan(args, &opts);
+	if ((rc = cli_plan_options(args, "apply", &opts)) == 0)
+		rc = apply_plan(args, &opts);
+	cli_plan_options_release(&opts);
+	return rc;
 }
 
 const struct cli_command cmd_apply = {

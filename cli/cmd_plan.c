@@ -175,6 +175,7 @@ static int run_plan(const struct cli_args *args,
 		    const struct cli_globals *globals)
 {
 	struct hv_plan_options opts;
+	struct cli_prune prune = {0};
 	const struct cli_sources *src = globals->src;
 	struct hv_plan plan;
 	struct hv_strbuf verify = HV_STRBUF_INIT;
@@ -197,11 +198,18 @@ static int run_plan(const struct cli_args *args,
 		cli_error("plan: --format takes ps1 or ldif");
 		return HV_EXIT_INCOMPLETE;
 	}
-	if ((rc = cli_plan_options(args, "plan", &opts)) != 0)
+	if ((rc = cli_plan_options(args, "plan", &opts)) != 0 ||
+	    (rc = cli_plan_prune_source(&opts, &prune, src, globals->est,
+					"plan")) != 0) {
+		cli_plan_options_release(&opts);
+		cli_prune_release(&prune);
 		return rc;
+	}
 	/* a fix from a damaged snapshot could undo what it cannot see */
 	if ((rc = cli_snapshots_load(args, "plan", &hosts, &snapshots)) != 0) {
 		hv_host_settings_release(&hosts);
+		cli_plan_options_release(&opts);
+		cli_prune_release(&prune);
 		return rc;
 	}
 	if (snapshots)
@@ -224,6 +232,8 @@ static int run_plan(const struct cli_args *args,
 	}
 	hv_strbuf_release(&verify);
 	hv_plan_release(&plan);
+	cli_plan_options_release(&opts);
+	cli_prune_release(&prune);
 	hv_host_plan_release(&host_plan);
 	/* the estate outlives this command; the snapshots do not */
 	globals->est->settings = NULL;

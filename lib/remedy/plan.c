@@ -12,9 +12,9 @@
 
 struct hv_plan_options hv_plan_defaults(void)
 {
-	return (struct hv_plan_options){HV_PLAN_VSMS | HV_PLAN_CIFS,
-					HV_PLAN_NAMES_BOTH,
-					HV_PLAN_PROTOCOL_ANY, false};
+	return (struct hv_plan_options){.services = HV_PLAN_VSMS | HV_PLAN_CIFS,
+					.names = HV_PLAN_NAMES_BOTH,
+					.protocol = HV_PLAN_PROTOCOL_ANY};
 }
 
 static struct hv_action *
@@ -330,26 +330,128 @@ static void plan_spn_removals(const struct hv_estate *est, struct hv_plan *plan)
 	}
 }
 
-/* --prune: delegation entries naming hosts that no longer exist. */
-static void plan_prune(const struct hv_estate *est, struct hv_plan *plan)
+/* The DNS suffix of an account's domain, from the DC= RDNs of its DN
+ * (MS-ADTS 3.1.1.1.5: a domain NC's DN spells its DNS name), e.g.
+ * "lab.example.com"; empty when the DN has none. */
+static void dn_suffix(struct hv_strbuf *out, const char *dn)
+{
+	for (const char *p = dn; *p; p++) {
+		size_t len;
+
+		if ((p != dn && p[-1] != ',') || strncasecmp(p, "DC=", 3) != 0)
+			continue;
+		len = strcspn(p + 3, ",");
+		if (out->len)
+			hv_strbuf_addch(out, '.');
+		hv_strbuf_add(out, p + 3, len);
+		p += 2 + len;
+	}
+}
+
+static bool asked_by_name(const struct hv_plan_options *opts, const char *host)
+{
+	for (size_t i = 0; i < opts->n_prune_names; i++)
+		if (strcasecmp(opts->prune_names[i], host) == 0)
+			return true;
+	return false;
+}
+
+/* True when host is a short name, or NAME.SUFFIX with NAME one label: in
+ * the domain itself, where the domain's search is the whole answer. A
+ * child domain's name ends in the suffix too, but is another domain. */
+static bool in_domain(const char *host, const char *suffix)
+{
+	const char *dot = strchr(host, '.');
+
+	return !dot || (suffix[0] && strcasecmp(dot + 1, suffix) == 0);
+}
+
+/* A cifs/ entry goes only with the host's migration-service entry on the
+ * same account: without one, the name may be a file server or a
+ * Scale-Out File Server whose shares Hyper-V over SMB needs. */
+static bool named_for_migration(const struct hv_account *acc, const char *host)
+{
+	size_t label = strcspn(host, ".");
+	size_t cls = strlen(HV_SPN_VSMS);
+
+	for (size_t i = 0; i < acc->n_odd; i++) {
+		const char *v = acc->odd[i].value;
+
+		if (acc->odd[i].kind == HV_ODD_DANGLING &&
+		    strncasecmp(v, HV_SPN_VSMS "/", cls + 1) == 0 &&
+		    strncasecmp(v + cls + 1, host, label) == 0 &&
+		    strchr(".:/", v[cls + 1 + label]) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* One dangling value: removed with its proof, or kept and said why. */
+static void prune_value(const struct hv_account *acc, const char *value,
+			const struct hv_plan_options *opts,
+			struct hv_plan *plan)
+{
+	const char *slash = strchr(value, '/');
+	struct hv_strbuf suffix = HV_STRBUF_INIT, proof = HV_STRBUF_INIT;
+	char *host = hv_strndup(slash + 1, strcspn(slash + 1, ":/"));
+	bool cifs = strncasecmp(value, "cifs/", 5) == 0;
+	enum hv_absence found = HV_NAME_UNKNOWN;
+
+	dn_suffix(&suffix, acc->entry->dn);
+	if (!in_domain(host, hv_strbuf_str(&suffix)) &&
+	    !asked_by_name(opts, host))
+		warn(plan,
+		     "--prune: %s's '%s' kept: %s is outside the domain's DNS "
+		     "suffix (%s); to remove it, name it with --prune-name",
+		     acc->name, value, host, hv_strbuf_str(&suffix));
+	else if (cifs && !named_for_migration(acc, host))
+		warn(plan,
+		     "--prune: %s's '%s' kept: no migration-service entry "
+		     "names %s, so it may be a file server or Scale-Out File "
+		     "Server that Hyper-V over SMB needs",
+		     acc->name, value, host);
+	else if (!opts->absent)
+		warn(plan,
+		     "--prune: %s's '%s' kept: nothing can show that %s is "
+		     "gone",
+		     acc->name, value, host);
+	else if ((found = opts->absent(opts->absent_ctx, host, &proof)) ==
+		 HV_NAME_PRESENT)
+		warn(plan,
+		     "--prune: %s's '%s' kept: an account answers to %s (a "
+		     "DNS alias, or a computer's other name)",
+		     acc->name, value, host);
+	else if (found == HV_NAME_UNKNOWN)
+		warn(plan,
+		     "--prune: %s's '%s' kept: could not tell whether %s is "
+		     "gone: %s",
+		     acc->name, value, host, hv_strbuf_str(&proof));
+	else
+		add_value(add_action(plan, HV_ACT_REMOVE_DELEGATION, acc,
+				     "msDS-AllowedToDelegateTo",
+				     "%s: remove '%s': %s", acc->name, value,
+				     hv_strbuf_str(&proof)),
+			  value);
+	free(host);
+	hv_strbuf_release(&suffix);
+	hv_strbuf_release(&proof);
+}
+
+/* --prune: delegation entries naming hosts proven gone. */
+static void plan_prune(const struct hv_estate *est,
+		       const struct hv_plan_options *opts, struct hv_plan *plan)
 {
 	for (size_t h = 0; h < est->n_hosts; h++) {
 		const struct hv_account *acc =
 			&est->accounts[est->hosts[h].account];
-		struct hv_action *act = NULL;
 
-		for (size_t i = 0; i < acc->n_odd; i++) {
-			if (acc->odd[i].kind != HV_ODD_DANGLING)
-				continue;
-			if (!act)
-				act = add_action(plan, HV_ACT_REMOVE_DELEGATION,
-						 acc,
-						 "msDS-AllowedToDelegateTo",
-						 "%s: remove entries for hosts "
-						 "that no longer exist",
-						 acc->name);
-			add_value(act, acc->odd[i].value);
-		}
+		if (!name_is_safe(acc))
+			continue;
+		for (size_t i = 0; i < acc->n_odd; i++)
+			if (acc->odd[i].kind == HV_ODD_DANGLING &&
+			    hv_term_is_clean(acc->odd[i].value,
+					     strlen(acc->odd[i].value)))
+				prune_value(acc, acc->odd[i].value, opts, plan);
 	}
 }
 
@@ -370,7 +472,7 @@ void hv_plan_build(const struct hv_estate *est,
 	/* removals first: an SPN must leave the wrong account before its
 	 * owner can register it (AD keeps SPNs unique) */
 	if (opts->prune)
-		plan_prune(est, out);
+		plan_prune(est, opts, out);
 	plan_spn_removals(est, out);
 	for (size_t h = 0; h < est->n_hosts; h++) {
 		if (!hv_estate_host_in_scope(est, h))

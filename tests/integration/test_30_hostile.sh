@@ -13,7 +13,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 need_env HVDOCTOR ADDC_LDAP_URI ADDC_LDAPS_URI ADDC_TLS_CACERT \
-	ADDC_ADMIN_DN ADDC_ADMIN_PASSWORD ADDC_BASE_DN ADDC_DC_NAME ADDC_DC_FQDN
+	ADDC_ADMIN_DN ADDC_ADMIN_PASSWORD ADDC_BASE_DN ADDC_DC_NAME ADDC_DC_FQDN \
+	ADDC_DNS_DOMAIN
 need_cmd ldapsearch ldapmodify ldapadd ldapdelete python3
 
 it_tmpdir
@@ -22,6 +23,8 @@ admin=(--ldap "$ADDC_LDAPS_URI" --cacert "$ADDC_TLS_CACERT" --bind simple
 	--user "$ADDC_ADMIN_DN")
 ldap_w=(-x -H "$ADDC_LDAP_URI" -D "$ADDC_ADMIN_DN" -w "$ADDC_ADMIN_PASSWORD")
 fx_dn="CN=FX HV07,CN=Computers,$ADDC_BASE_DN"
+blind_ou="OU=Blind,$ADDC_BASE_DN"
+blind_dn="CN=HVBLIND,$blind_ou"
 da_dn="CN=Domain Admins,CN=Users,$ADDC_BASE_DN"
 
 hv() { # hv NAME ARGS...: stdout/stderr in $tmp/NAME.*, prints the status
@@ -34,6 +37,12 @@ hv() { # hv NAME ARGS...: stdout/stderr in $tmp/NAME.*, prints the status
 
 cleanup() {
 	ldapdelete "${ldap_w[@]}" "$fx_dn" >/dev/null 2>&1 || true
+	ldapdelete "${ldap_w[@]}" "$blind_dn" >/dev/null 2>&1 || true
+	ldapdelete "${ldap_w[@]}" "$blind_ou" >/dev/null 2>&1 || true
+	if [ -s "$tmp/prune-undo.ldif" ]; then
+		ldapmodify -c "${ldap_w[@]}" -f "$tmp/prune-undo.ldif" \
+			>/dev/null 2>&1 || true
+	fi
 	# what a crafted backup below would have granted, if it got through
 	ldapmodify -c "${ldap_w[@]}" >/dev/null 2>&1 <<EOF2 || true
 dn: CN=HV01,CN=Computers,$ADDC_BASE_DN
@@ -163,5 +172,68 @@ expect_eq "HV01's userAccountControl is as it was" "$uac_before" \
 	"$(ldap_values '(sAMAccountName=HV01$)' userAccountControl)"
 expect_eq "the other computer's SPNs are as they were" "$fx_spn_before" \
 	"$(ldap_values "(sAMAccountName=FX HV07\$)" servicePrincipalName)"
+
+# --- --prune removes only what is proven gone -------------------------------
+# HV01 gets entries for: HVBLIND, a Hyper-V host outside the --base read
+# (pre-staged, no dNSHostName); HVALIAS, a name HV02 also answers to (an
+# SPN of its alias); FS01, a file server HV01 uses over SMB (cifs/ only);
+# HVGONE, which no account answers to. Only HVGONE's may go.
+d=$ADDC_DNS_DOMAIN
+mv='Microsoft Virtual System Migration Service'
+hv01_a2d="dn: $hv01_dn
+changetype: modify
+%s: msDS-AllowedToDelegateTo
+msDS-AllowedToDelegateTo: $mv/HVBLIND
+msDS-AllowedToDelegateTo: cifs/HVBLIND
+msDS-AllowedToDelegateTo: $mv/HVALIAS
+msDS-AllowedToDelegateTo: cifs/HVALIAS
+msDS-AllowedToDelegateTo: cifs/FS01
+msDS-AllowedToDelegateTo: cifs/fs01.$d
+msDS-AllowedToDelegateTo: $mv/HVGONE
+msDS-AllowedToDelegateTo: $mv/hvgone.$d
+msDS-AllowedToDelegateTo: cifs/HVGONE
+msDS-AllowedToDelegateTo: cifs/hvgone.$d
+-
+
+dn: CN=HV02,CN=Computers,$ADDC_BASE_DN
+changetype: modify
+%s: servicePrincipalName
+servicePrincipalName: HOST/HVALIAS
+-
+"
+# shellcheck disable=SC2059  # the format is ours
+printf "$hv01_a2d" delete delete >"$tmp/prune-undo.ldif"
+ldapadd "${ldap_w[@]}" >/dev/null <<EOF2
+dn: $blind_ou
+objectClass: organizationalUnit
+
+dn: $blind_dn
+objectClass: computer
+sAMAccountName: HVBLIND\$
+userAccountControl: 4096
+EOF2
+# shellcheck disable=SC2059
+printf "$hv01_a2d" add add | ldapmodify "${ldap_w[@]}" >/dev/null
+rc=$(hv prune plan "${admin[@]}" --base "CN=Computers,$ADDC_BASE_DN" \
+	--hosts HV01,HV02 --prune --format ldif --output "$tmp/prune.ldif")
+expect_eq "plan --prune over LDAP: exit 0" 0 "$rc"
+deleted=$(sed -e ':a' -e 'N' -e '$!ba' -e 's/\n //g' "$tmp/prune.ldif" |
+	awk '/^delete: msDS-AllowedToDelegateTo/{on=1; next} /^-/{on=0} on' |
+	sed 's/^msDS-AllowedToDelegateTo: //' | LC_ALL=C sort | tr '\n' ' ')
+expect_eq "… removes HVGONE's four entries and nothing else" \
+	"$mv/HVGONE $mv/hvgone.$d cifs/HVGONE cifs/hvgone.$d " "$deleted"
+expect_contains "… each with its proof of absence in the plan" \
+	"remove 'cifs/HVGONE': no account in $ADDC_LDAPS_URI (the whole domain $ADDC_BASE_DN)" \
+	"$(tr -d '\n' <"$tmp/prune.ldif" | sed 's/#  *//g')"
+expect_contains "… keeps the host outside --base (an account answers to it)" \
+	"'$mv/HVBLIND' kept: an account answers to HVBLIND" "$(cat "$tmp/prune.err")"
+expect_contains "… keeps the DNS alias" \
+	"'cifs/HVALIAS' kept: an account answers to HVALIAS" "$(cat "$tmp/prune.err")"
+expect_contains "… keeps the file server's cifs/ entry" \
+	"'cifs/FS01' kept: no migration-service entry names FS01" \
+	"$(cat "$tmp/prune.err")"
+check "the test entries taken away again" \
+	ldapmodify "${ldap_w[@]}" -f "$tmp/prune-undo.ldif"
+: >"$tmp/prune-undo.ldif"
 
 finish

@@ -480,25 +480,115 @@ static void test_peer_without_dns_name_once(void **state)
 	release(&fx);
 }
 
-/* --prune removes entries for hosts that are gone, and only with it. */
+/* A test stand-in for the directory search: GONE and gone.t are proven
+ * gone, ALIAS is a name an account answers to (a DNS alias), HIDDEN
+ * could not be searched, OTHER.elsewhere.com is gone. */
+static enum hv_absence stub_absent(void *ctx, const char *host,
+				   struct hv_strbuf *proof)
+{
+	(void)ctx;
+	if (strcasecmp(host, "ALIAS") == 0)
+		return HV_NAME_PRESENT;
+	if (strcasecmp(host, "HIDDEN") == 0) {
+		hv_strbuf_adds(proof, "the search failed");
+		return HV_NAME_UNKNOWN;
+	}
+	hv_strbuf_addf(proof, "searched the test directory for %s", host);
+	return HV_NAME_ABSENT;
+}
+
+/* HV1 delegates to HV2, and to names no account of the export has. */
+static const char prune_estate[] =
+	"dn: CN=HV1,OU=HV,DC=t\nobjectClass: computer\nsAMAccountName: "
+	"HV1$\ndNSHostName: hv1.t\nuserAccountControl: 16781312\n"
+	"servicePrincipalName: " MV "/HV1\nservicePrincipalName: HOST/HV1\n"
+	"msDS-AllowedToDelegateTo: " MV "/HV2\n"
+	"msDS-AllowedToDelegateTo: cifs/HV2\n"
+	"msDS-AllowedToDelegateTo: " MV "/GONE\n"
+	"msDS-AllowedToDelegateTo: " MV "/gone.t\n"
+	"msDS-AllowedToDelegateTo: cifs/GONE\n"
+	"msDS-AllowedToDelegateTo: cifs/gone.t\n"
+	"msDS-AllowedToDelegateTo: cifs/SOFS1\n"
+	"msDS-AllowedToDelegateTo: cifs/sofs1.t\n"
+	"msDS-AllowedToDelegateTo: " MV "/ALIAS\n"
+	"msDS-AllowedToDelegateTo: " MV "/HIDDEN\n"
+	"msDS-AllowedToDelegateTo: " MV "/OTHER.elsewhere.com\n"
+	"msDS-AllowedToDelegateTo: " MV "/hv9.child.t\n\n"
+	"dn: CN=HV2,OU=HV,DC=t\nobjectClass: computer\nsAMAccountName: "
+	"HV2$\ndNSHostName: hv2.t\nuserAccountControl: 16781312\n"
+	"servicePrincipalName: " MV "/HV2\nservicePrincipalName: HOST/HV2\n"
+	"msDS-AllowedToDelegateTo: " MV "/HV1\n"
+	"msDS-AllowedToDelegateTo: cifs/HV1\n\n";
+
+static size_t pruned(const struct hv_plan *p, const char *value)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		for (size_t v = 0;
+		     p->actions[i].kind == HV_ACT_REMOVE_DELEGATION &&
+		     v < p->actions[i].n_values;
+		     v++)
+			n += strcmp(p->actions[i].values[v], value) == 0;
+	return n;
+}
+
+static bool warned(const struct hv_plan *p, const char *text)
+{
+	for (size_t i = 0; i < p->n_warnings; i++)
+		if (strstr(p->warnings[i], text))
+			return true;
+	return false;
+}
+
+/* --prune removes only what is proven gone, each value with its proof:
+ * never a name outside the domain's DNS suffix unless asked by name,
+ * never a cifs/ entry of a host not known as Hyper-V (a file server or
+ * SOFS), never a name some account answers to, never when the search
+ * could not tell. */
 static void test_prune(void **state)
 {
 	struct hv_plan_options opts = hv_plan_defaults();
-	const struct hv_action *act;
 	struct fixture fx;
+	const char *other[] = {"OTHER.elsewhere.com"};
 
 	(void)state;
-	build(&fx, trust_estate, "HV1,HV2", &opts);
-	assert_null(find(&fx.plan, HV_ACT_REMOVE_DELEGATION, "HV1"));
+	build(&fx, prune_estate, NULL, &opts);
+	assert_int_equal(pruned(&fx.plan, "cifs/GONE"), 0);
 	release(&fx);
+	/* --prune, but nothing can prove absence: nothing goes */
 	opts.prune = true;
-	build(&fx, trust_estate, "HV1,HV2", &opts);
-	act = find(&fx.plan, HV_ACT_REMOVE_DELEGATION, "HV1");
-	assert_non_null(act);
-	assert_int_equal(act->n_values, 1);
-	assert_string_equal(act->values[0], "cifs/GONE");
-	/* removals come first */
-	assert_int_equal(act - fx.plan.actions, 0);
+	build(&fx, prune_estate, NULL, &opts);
+	assert_int_equal(pruned(&fx.plan, "cifs/GONE"), 0);
+	assert_true(warned(&fx.plan, "nothing can show that GONE is gone"));
+	release(&fx);
+	opts.absent = stub_absent;
+	build(&fx, prune_estate, NULL, &opts);
+	assert_int_equal(pruned(&fx.plan, MV "/GONE"), 1);
+	assert_int_equal(pruned(&fx.plan, MV "/gone.t"), 1);
+	assert_int_equal(pruned(&fx.plan, "cifs/GONE"), 1);
+	assert_int_equal(pruned(&fx.plan, "cifs/gone.t"), 1);
+	/* each pruned value names its proof, and removals come first */
+	assert_int_equal(fx.plan.actions[0].kind, HV_ACT_REMOVE_DELEGATION);
+	assert_non_null(strstr(fx.plan.actions[0].why,
+			       "searched the test directory for"));
+	assert_int_equal(pruned(&fx.plan, "cifs/SOFS1"), 0);
+	assert_int_equal(pruned(&fx.plan, "cifs/sofs1.t"), 0);
+	assert_true(warned(&fx.plan, "'cifs/SOFS1' kept"));
+	assert_int_equal(pruned(&fx.plan, MV "/ALIAS"), 0);
+	assert_true(warned(&fx.plan, "an account answers to ALIAS"));
+	assert_int_equal(pruned(&fx.plan, MV "/HIDDEN"), 0);
+	assert_true(warned(&fx.plan, "the search failed"));
+	assert_int_equal(pruned(&fx.plan, MV "/OTHER.elsewhere.com"), 0);
+	assert_int_equal(pruned(&fx.plan, MV "/hv9.child.t"), 0);
+	assert_true(warned(&fx.plan, "outside the domain's DNS suffix"));
+	release(&fx);
+	/* a name outside the suffix goes when asked by name */
+	opts.prune_names = other;
+	opts.n_prune_names = 1;
+	build(&fx, prune_estate, NULL, &opts);
+	assert_int_equal(pruned(&fx.plan, MV "/OTHER.elsewhere.com"), 1);
+	assert_int_equal(pruned(&fx.plan, MV "/hv9.child.t"), 0);
 	release(&fx);
 }
 
