@@ -469,7 +469,7 @@ static int dry_run(const struct apply_state *st, const struct cli_sources *src)
 {
 	const struct hv_plan *plan = st->plan;
 	struct hv_strbuf text = HV_STRBUF_INIT;
-	struct hv_plan_view view = {plan, src->label, NULL};
+	struct hv_plan_view view = {plan, src->label, NULL, false};
 	int rc;
 
 	hv_render_plan_ldif(&text, &view);

@@ -139,8 +139,8 @@ static int emit(const struct cli_args *args, const struct hv_plan_view *view,
 			hv_plan_objects(view->plan) == 1 ? "" : "s", undo_path);
 	if (rc == 0 && hosts->n && !(format && strcmp(format, "ldif") == 0))
 		fprintf(stderr,
-			"hvdoctor: plan: %zu host setting change%s; each "
-			"one's undo is the comment above it\n",
+			"hvdoctor: plan: %zu host setting change%s; the "
+			"script undoes them with -UndoHostSettings\n",
 			hosts->n, hosts->n == 1 ? "" : "s");
 	free(undo_path);
 	hv_strbuf_release(&text);
@@ -226,7 +226,10 @@ static int run_plan(const struct cli_args *args,
 			       ? " (with the same host selection)"
 			       : "");
 	{
-		struct hv_plan_view view = {&plan, src->label, verify.buf};
+		struct hv_plan_view view = {
+			&plan, src->label, verify.buf,
+			host_plan.n > 0 &&
+				!(format && strcmp(format, "ldif") == 0)};
 
 		rc = emit(args, &view, &host_plan);
 	}

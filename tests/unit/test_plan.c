@@ -214,7 +214,8 @@ static char *render(void (*fn)(struct hv_strbuf *, const struct hv_plan_view *),
 		    const struct hv_plan *plan)
 {
 	struct hv_strbuf out = HV_STRBUF_INIT;
-	struct hv_plan_view view = {plan, "t.ldif", "hvdoctor audit --ldif t"};
+	struct hv_plan_view view = {plan, "t.ldif", "hvdoctor audit --ldif t",
+				    false};
 
 	fn(&out, &view);
 	return hv_strbuf_detach(&out);
@@ -744,7 +745,8 @@ static void test_sample_estate_script(void **state)
 		struct hv_plan_view view = {
 			&plan, "examples/sample-estate.ldif",
 			"hvdoctor audit --ldif examples/sample-estate.ldif "
-			"(with the same host selection)"};
+			"(with the same host selection)",
+			false};
 
 		hv_render_plan_ps1(&out, &view);
 	}
