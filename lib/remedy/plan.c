@@ -1,6 +1,7 @@
 #include "remedy/plan.h"
 
 #include "base/alloc.h"
+#include "base/quote.h"
 #include "base/strbuf.h"
 #include "base/strmap.h"
 #include "base/term.h"
@@ -179,13 +180,20 @@ static void plan_protocol(const struct hv_estate *est,
 			 acc->name);
 	act->old_uac = acc->uac;
 	act->new_uac = acc->uac | HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION;
-	if (acc->uac & HV_UAC_TRUSTED_FOR_DELEGATION)
+	if (acc->uac & HV_UAC_TRUSTED_FOR_DELEGATION) {
+		struct hv_strbuf sam = HV_STRBUF_INIT, id = HV_STRBUF_INIT;
+
+		hv_strbuf_addf(&sam, "%s$", acc->name);
+		hv_quote_ps(&id, sam.buf);
 		warn(plan,
 		     "%s also has unconstrained delegation; hvdoctor "
 		     "leaves it (only adds what is missing): remove it "
-		     "with Set-ADAccountControl -TrustedForDelegation "
-		     "$false",
-		     acc->name);
+		     "with Set-ADAccountControl -Identity %s "
+		     "-TrustedForDelegation $false",
+		     acc->name, id.buf);
+		hv_strbuf_release(&sam);
+		hv_strbuf_release(&id);
+	}
 }
 
 static bool spn_held_elsewhere(const struct hv_estate *est, size_t account,
@@ -281,16 +289,55 @@ static bool selected(const struct hv_estate *est, size_t account)
 	return h != SIZE_MAX && hv_estate_host_in_scope(est, h);
 }
 
+/* "setspn -D 'SPN' 'ACCOUNT'" for PowerShell: both values are AD's, and
+ * $ ( ) ' & ` and spaces are legal in them, so both are quoted. */
+static void setspn_delete(struct hv_strbuf *out, const char *spn,
+			  const struct hv_account *holder)
+{
+	hv_strbuf_adds(out, "setspn -D ");
+	hv_quote_ps(out, spn);
+	hv_strbuf_addch(out, ' ');
+	hv_quote_ps(out, holder->name);
+}
+
 /* A plan changes only the hosts it was asked about: the SPN's other
  * holder is outside the selection, so its removal is the admin's step. */
 static void outside_selection(struct hv_plan *plan, const char *spn,
 			      const struct hv_account *holder)
 {
+	struct hv_strbuf cmd = HV_STRBUF_INIT, name = HV_STRBUF_INIT;
+
+	setspn_delete(&cmd, spn, holder);
+	hv_quote_sh(&name, holder->name);
 	warn(plan,
 	     "the SPN '%s' must come off %s, which is outside the "
 	     "selection; nothing is planned for it: add %s to --hosts, or "
-	     "run setspn -D \"%s\" %s",
-	     spn, holder->name, holder->name, spn, holder->name);
+	     "run (PowerShell) %s",
+	     spn, holder->name, name.buf, cmd.buf);
+	hv_strbuf_release(&cmd);
+	hv_strbuf_release(&name);
+}
+
+/* A rollback adds back only HOST/ and migration-service SPNs (backup.h),
+ * so those are the only ones a plan removes. */
+static bool removable_spn(const char *spn)
+{
+	return strncasecmp(spn, "HOST/", 5) == 0 ||
+	       (strncasecmp(spn, HV_SPN_VSMS, strlen(HV_SPN_VSMS)) == 0 &&
+		spn[strlen(HV_SPN_VSMS)] == '/');
+}
+
+static void by_hand(struct hv_plan *plan, const char *spn,
+		    const struct hv_account *holder, const char *owner)
+{
+	struct hv_strbuf cmd = HV_STRBUF_INIT;
+
+	setspn_delete(&cmd, spn, holder);
+	warn(plan,
+	     "the SPN '%s' belongs to %s, not %s; hvdoctor removes only "
+	     "HOST/ and migration-service SPNs: run (PowerShell) %s",
+	     spn, owner, holder->name, cmd.buf);
+	hv_strbuf_release(&cmd);
 }
 
 /* An SPN on two accounts, or another host's SPN on a host's own account:
@@ -318,15 +365,25 @@ static void plan_spn_removals(const struct hv_estate *est, struct hv_plan *plan)
 			outside_selection(plan, c->spn, &est->accounts[wrong]);
 			continue;
 		}
+		if (!removable_spn(c->spn)) {
+			by_hand(plan, c->spn, &est->accounts[wrong],
+				est->accounts[owner].name);
+			continue;
+		}
 		remove_spn(plan, &est->accounts[wrong], c->spn,
 			   est->accounts[owner].name);
 	}
 	for (size_t i = 0; i < est->n_misplaced; i++) {
 		const struct hv_misplaced_spn *m = &est->misplaced[i];
 
-		if (selected(est, m->account))
+		if (!selected(est, m->account))
+			continue;
+		if (removable_spn(m->spn))
 			remove_spn(plan, &est->accounts[m->account], m->spn,
 				   est->accounts[m->owner].name);
+		else
+			by_hand(plan, m->spn, &est->accounts[m->account],
+				est->accounts[m->owner].name);
 	}
 }
 

@@ -481,6 +481,65 @@ static void test_peer_without_dns_name_once(void **state)
 	release(&fx);
 }
 
+static bool warned(const struct hv_plan *p, const char *text);
+
+/* HV1 and HV2 delegate to each other; a computer whose name holds
+ * PowerShell and shell syntax (legal in a sAMAccountName) holds HV1's
+ * HOST/ SPN and a foreign SPN of HV2's. */
+static const char hostile_holder[] =
+	"dn: CN=HV1,DC=t\nobjectClass: computer\nsAMAccountName: HV1$\n"
+	"dNSHostName: hv1.t\nuserAccountControl: 16781312\n"
+	"servicePrincipalName: HOST/HV1\nservicePrincipalName: " MV "/HV1\n"
+	"msDS-AllowedToDelegateTo: " MV "/HV2\n\n"
+	"dn: CN=HV2,DC=t\nobjectClass: computer\nsAMAccountName: HV2$\n"
+	"dNSHostName: hv2.t\nuserAccountControl: 528384\n"
+	"servicePrincipalName: HOST/HV2\nservicePrincipalName: " MV "/HV2\n"
+	"servicePrincipalName: WSMAN/HV2\n"
+	"msDS-AllowedToDelegateTo: " MV "/HV1\n\n"
+	"dn: CN=EVIL,DC=t\nobjectClass: computer\n"
+	"sAMAccountName: EV'IL $(calc)&`x$\nuserAccountControl: 4096\n"
+	"servicePrincipalName: HOST/HV1\nservicePrincipalName: WSMAN/HV2\n\n";
+
+/* Every command a warning tells the admin to run quotes what it names:
+ * PowerShell single quotes for setspn and the AD cmdlets, the shell's
+ * for hvdoctor's own options. */
+static void test_warnings_quote_commands(void **state)
+{
+	struct hv_plan_options opts = hv_plan_defaults();
+	struct fixture fx;
+
+	(void)state;
+	build(&fx, hostile_holder, "HV1,HV2", &opts);
+	assert_true(warned(&fx.plan, "setspn -D 'HOST/HV1' "
+				     "'EV''IL $(calc)&`x'"));
+	assert_true(warned(&fx.plan, "add 'EV'\\''IL $(calc)&`x' to "
+				     "--hosts"));
+	assert_true(warned(&fx.plan, "Set-ADAccountControl -Identity 'HV2$' "
+				     "-TrustedForDelegation $false"));
+	for (size_t i = 0; i < fx.plan.n_warnings; i++)
+		assert_null(strstr(fx.plan.warnings[i], "\"EV'IL"));
+	release(&fx);
+}
+
+/* The plan removes only HOST/ and migration-service SPNs, the ones a
+ * rollback may add back; another clash is left to the admin, with the
+ * command quoted. */
+static void test_removes_only_migration_spns(void **state)
+{
+	struct hv_plan_options opts = hv_plan_defaults();
+	struct fixture fx;
+
+	(void)state;
+	build(&fx, hostile_holder, "HV1,HV2,EV'IL $(calc)&`x", &opts);
+	assert_non_null(find(&fx.plan, HV_ACT_REMOVE_SPN, "EV'IL $(calc)&`x"));
+	assert_int_equal(
+		find(&fx.plan, HV_ACT_REMOVE_SPN, "EV'IL $(calc)&`x")->n_values,
+		1);
+	assert_true(warned(&fx.plan, "setspn -D 'WSMAN/HV2' "
+				     "'EV''IL $(calc)&`x'"));
+	release(&fx);
+}
+
 /* A test stand-in for the directory search: GONE and gone.t are proven
  * gone, ALIAS is a name an account answers to (a DNS alias), HIDDEN
  * could not be searched, OTHER.elsewhere.com is gone. */
@@ -767,6 +826,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quote_sh),
+		cmocka_unit_test(test_warnings_quote_commands),
+		cmocka_unit_test(test_removes_only_migration_spns),
 		cmocka_unit_test(test_only_missing_entries),
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_misplaced_spn_removed_first),
