@@ -128,3 +128,22 @@ void hv_quote_sh(struct hv_strbuf *out, const char *s)
 	if (!*s)
 		hv_strbuf_adds(out, "''");
 }
+
+char *hv_quote_ps_dup(const char *s, const char *suffix)
+{
+	struct hv_strbuf word = HV_STRBUF_INIT, out = HV_STRBUF_INIT;
+
+	hv_strbuf_adds(&word, s);
+	hv_strbuf_adds(&word, suffix ? suffix : "");
+	hv_quote_ps(&out, hv_strbuf_str(&word));
+	hv_strbuf_release(&word);
+	return hv_strbuf_detach(&out);
+}
+
+char *hv_quote_sh_dup(const char *s)
+{
+	struct hv_strbuf out = HV_STRBUF_INIT;
+
+	hv_quote_sh(&out, s);
+	return hv_strbuf_detach(&out);
+}

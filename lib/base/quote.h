@@ -30,6 +30,11 @@ void hv_quote_comment(struct hv_strbuf *out, const char *s);
  * is written as $'\xNN', so nothing in s can end the word, expand, or
  * drive the terminal the command is shown on. */
 void hv_quote_sh(struct hv_strbuf *out, const char *s);
+/* hv_quote_ps of s followed by suffix (e.g. a computer's name and "$"
+ * for its sAMAccountName), as a new string; caller frees. */
+char *hv_quote_ps_dup(const char *s, const char *suffix);
+/* hv_quote_sh of s as a new string; caller frees. */
+char *hv_quote_sh_dup(const char *s);
 /* True when s is a non-empty run of [A-Za-z0-9.-] only: a value that may
  * go into a command line without quoting. */
 bool hv_quote_is_plain(const char *s);
