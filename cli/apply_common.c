@@ -38,19 +38,27 @@ static int write_new_file(const char *path, const struct hv_strbuf *text)
 	return HV_EXIT_INCOMPLETE;
 }
 
-int apply_write_backup(const char *path, const struct hv_backup *bk,
-		       const char *uri, const char *what)
+/* The backup's text with its header (what, where from, when). */
+static void backup_text(struct hv_strbuf *text, const struct hv_backup *bk,
+			const char *uri, const char *what)
 {
-	struct hv_strbuf text = HV_STRBUF_INIT;
 	char taken[64];
 	time_t now = time(NULL);
 	struct tm tm;
 	struct hv_backup_info info = {what, uri, taken};
-	int rc;
 
 	localtime_r(&now, &tm);
 	strftime(taken, sizeof(taken), "%Y-%m-%d %H:%M:%S %z", &tm);
-	hv_backup_write(&text, bk, &info);
+	hv_backup_write(text, bk, &info);
+}
+
+int apply_write_backup(const char *path, const struct hv_backup *bk,
+		       const char *uri, const char *what)
+{
+	struct hv_strbuf text = HV_STRBUF_INIT;
+	int rc;
+
+	backup_text(&text, bk, uri, what);
 	rc = write_new_file(path, &text);
 	hv_strbuf_release(&text);
 	return rc;
@@ -74,6 +82,51 @@ int apply_write_plan_backup(const char *path, const struct hv_plan *plan,
 			bk.n_objects, bk.n_objects == 1 ? "" : "s", path);
 	hv_backup_release(&bk);
 	return rc;
+}
+
+int apply_rewrite_plan_backup(const char *path, const struct hv_plan *plan,
+			      const bool *applied,
+			      const struct hv_directory *before,
+			      const char *uri)
+{
+	struct hv_backup bk = {0};
+	struct hv_strbuf text = HV_STRBUF_INIT;
+	char what[160];
+	int rc = 0;
+
+	hv_backup_from_applied(&bk, plan, applied, before);
+	if (!bk.n_records) {
+		/* nothing reached AD: a backup would only undo others */
+		if (unlink(path) < 0)
+			rc = -1;
+		else
+			fprintf(stderr,
+				"hvdoctor: apply: no change was made, so the "
+				"backup %s was removed\n",
+				path);
+	} else {
+		snprintf(what, sizeof(what),
+			 "rewritten by `hvdoctor apply` to undo only what it "
+			 "applied (change %s)",
+			 bk.id);
+		backup_text(&text, &bk, uri, what);
+		rc = cli_replace_own_file(path, &text);
+		if (rc == 0)
+			fprintf(stderr,
+				"hvdoctor: apply: backup %s rewritten: it "
+				"undoes the %zu record%s applied, nothing "
+				"else\n",
+				path, bk.n_records,
+				bk.n_records == 1 ? "" : "s");
+	}
+	if (rc < 0)
+		cli_error("apply: cannot rewrite the backup %s to what was "
+			  "applied: %s; it still undoes every planned change "
+			  "(check before using it)",
+			  path, strerror(errno));
+	hv_strbuf_release(&text);
+	hv_backup_release(&bk);
+	return rc < 0 ? HV_EXIT_INCOMPLETE : 0;
 }
 
 void apply_error(const char *what, const struct hv_error *err)

@@ -12,6 +12,7 @@
 #include "base/strbuf.h"
 #include "sources/ldap_source.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum { APPLY_YES = 1, APPLY_BACKUP, APPLY_ROLLBACK };
@@ -30,6 +31,14 @@ int apply_write_backup(const char *path, const struct hv_backup *bk,
  * prints where it went. */
 int apply_write_plan_backup(const char *path, const struct hv_plan *plan,
 			    const struct hv_directory *before, const char *uri);
+/* After a partial run: replaces the backup at path (written by
+ * apply_write_plan_backup in this run) with one that undoes only the
+ * applied actions, or removes it when none was applied. Prints what it
+ * did or the error; returns HV_EXIT_INCOMPLETE when it could not. */
+int apply_rewrite_plan_backup(const char *path, const struct hv_plan *plan,
+			      const bool *applied,
+			      const struct hv_directory *before,
+			      const char *uri);
 /* Reads each of the n DNs (base scope, attributes attrs) into out, one
  * entry per DN in that order; each entry's DN is set to the one asked
  * for, so hv_backup_find() finds it by that spelling. Prints the error

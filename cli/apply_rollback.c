@@ -4,8 +4,11 @@
  * touches anything but the attributes hvdoctor manages on computer
  * objects is refused when read; an object that somebody changed since,
  * a domain controller or a non-computer is refused, listed, and nothing
- * is written. Without --yes it shows what would change. With --yes it
- * first backs up what it is about to replace (so a rollback can be
+ * is written; so is anything beyond what hvdoctor itself does (a value
+ * of another kind, a flag other than protocol transition cleared, an
+ * object that is not a Hyper-V host of the estate read now, delegation
+ * towards any other account). Without --yes it shows what would change. With
+ * --yes it first backs up what it is about to replace (so a rollback can be
  * rolled back too), then sends one modify per record that still has
  * something to undo - deletes of exact values and adds, so a change made
  * between the read and the write makes the DC refuse instead of being
@@ -56,7 +59,7 @@ static int refuse_options(const struct cli_args *args)
 	static const int ids[] = {SRC_HOSTS,	SRC_OU,	       SRC_FILTER,
 				  SRC_ADMIN,	SRC_NEW_NODE,  SRC_DOMAINS,
 				  SRC_GROUP_BY, PLAN_PROTOCOL, PLAN_SERVICES,
-				  PLAN_NAMES,	PLAN_PRUNE};
+				  PLAN_NAMES,	PLAN_PRUNE,    PLAN_PRUNE_NAME};
 
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
 		if (cli_count(args, ids[i])) {
@@ -182,6 +185,34 @@ static void report(struct hv_strbuf *out, const struct rb_state *st, bool yes)
 			hv_strbuf_addch(out, '\n');
 		}
 	}
+}
+
+/* A rollback touches only the Hyper-V hosts of the estate as AD holds it
+ * now (found as audit finds them), and adds back delegation only towards
+ * them (remedy/rollback.h): read the directory to know them. */
+static int bound_to_estate(struct rb_state *st)
+{
+	struct hv_directory dir = {0};
+	struct hv_selection sel = {0};
+	struct hv_estate est;
+	struct hv_error err;
+
+	if (hv_ldap_search(st->ld, NULL, HV_LDAP_SCOPE_SUBTREE,
+			   hv_estate_filter, hv_estate_attributes, &dir,
+			   &err) < 0) {
+		apply_error("cannot read the directory to find its Hyper-V "
+			    "hosts",
+			    &err);
+		hv_directory_clear(&dir);
+		return HV_EXIT_INCOMPLETE;
+	}
+	dir.requested = hv_estate_attributes;
+	/* no host found is no error here: every object is then refused */
+	hv_estate_build(&est, &dir, &sel, &err);
+	hv_rollback_bound(&st->rb, &est);
+	hv_estate_release(&est);
+	hv_directory_clear(&dir);
+	return 0;
 }
 
 /* Nothing is written when anything was refused; each reason is listed. */
@@ -341,6 +372,8 @@ int apply_rollback(const struct cli_args *args, const char *path)
 	if (rc == 0 &&
 	    hv_rollback_prepare(&st.rb, &st.bk, &st.now, spn_holder, &st) < 0)
 		rc = HV_EXIT_INCOMPLETE;
+	if (rc == 0)
+		rc = bound_to_estate(&st);
 	if (rc == 0 && st.rb.n_refusals)
 		rc = refused(&st);
 	if (rc == 0) {

@@ -247,9 +247,15 @@ static void manual_step(struct hv_strbuf *out, const struct hv_action *act)
 
 	hv_strbuf_adds(out, "                 by hand: ");
 	if (act->kind == HV_ACT_SET_UAC) {
+		/* the AD cmdlets resolve a computer by its sAMAccountName,
+		 * which ends in '$', or by its DN; never by the bare name */
+		struct hv_strbuf sam = HV_STRBUF_INIT;
+
+		hv_strbuf_addf(&sam, "%s$", act->account);
 		hv_strbuf_adds(out, "Set-ADAccountControl -Identity ");
-		hv_quote_ps(out, act->account);
+		hv_quote_ps(out, sam.buf);
 		hv_strbuf_adds(out, " -TrustedToAuthForDelegation $true\n");
+		hv_strbuf_release(&sam);
 		return;
 	}
 	hv_strbuf_adds(out, "Set-ADObject -Identity ");
@@ -365,10 +371,14 @@ static int verify(struct apply_state *st, struct hv_strbuf *out)
 	return rc ? rc : bad ? HV_EXIT_INCOMPLETE : 0;
 }
 
+/* A host the plan changes: its delegation, its flags or its SPNs. */
 static bool planned_host(const struct hv_plan *plan, const char *name)
 {
 	for (size_t i = 0; name && i < plan->n_hosts; i++)
 		if (strcasecmp(plan->hosts[i], name) == 0)
+			return true;
+	for (size_t i = 0; name && i < plan->n; i++)
+		if (strcasecmp(plan->actions[i].account, name) == 0)
 			return true;
 	return false;
 }
@@ -435,12 +445,31 @@ static int audit_after(struct apply_state *st, const struct cli_sources *src,
 	return n_err ? HV_EXIT_ERROR : n_warn ? HV_EXIT_WARNING : HV_EXIT_OK;
 }
 
+/* The exit status of an estate as it stands (nothing was written): the
+ * same as audit's over the AD checks - 3 when a check could not run, 2
+ * errors, 1 warnings, else 0. */
+static int estate_exit(const struct hv_estate *est)
+{
+	struct hv_findings f = {0};
+	int rc = HV_EXIT_OK;
+
+	hv_checks_run_ad(est, &f);
+	if (hv_findings_count(&f, HV_SEV_ERROR))
+		rc = HV_EXIT_ERROR;
+	else if (hv_findings_incomplete(&f))
+		rc = HV_EXIT_INCOMPLETE;
+	else if (hv_findings_count(&f, HV_SEV_WARNING))
+		rc = HV_EXIT_WARNING;
+	hv_findings_release(&f);
+	return rc;
+}
+
 /* Without --yes: the plan as LDIF, and nothing written anywhere. */
 static int dry_run(const struct apply_state *st, const struct cli_sources *src)
 {
 	const struct hv_plan *plan = st->plan;
 	struct hv_strbuf text = HV_STRBUF_INIT;
-	struct hv_plan_view view = {plan, src->label, NULL};
+	struct hv_plan_view view = {plan, src->label, NULL, false};
 	int rc;
 
 	hv_render_plan_ldif(&text, &view);
@@ -459,19 +488,47 @@ static int dry_run(const struct apply_state *st, const struct cli_sources *src)
 
 static void hint_rollback(const struct apply_state *st)
 {
+	struct hv_strbuf cmd = HV_STRBUF_INIT;
+
+	if (!st->applied) {
+		cli_error("apply: no action applied, %zu refused, %zu "
+			  "skipped: AD is as it was",
+			  st->failed, st->skipped);
+		return;
+	}
+	/* a command line to paste: both values quoted for the shell */
+	hv_strbuf_adds(&cmd, "hvdoctor apply --ldap ");
+	hv_quote_sh(&cmd, st->uri);
+	hv_strbuf_adds(&cmd, " --rollback ");
+	hv_quote_sh(&cmd, st->backup);
+	hv_strbuf_adds(&cmd, " --yes");
 	cli_error("apply: %zu of %zu actions applied, %zu refused, %zu "
-		  "skipped. The backup restores the old values:\n  hvdoctor "
-		  "apply --ldap %s --rollback %s --yes",
-		  st->applied, st->plan->n, st->failed, st->skipped, st->uri,
-		  st->backup);
+		  "skipped. The backup undoes what was applied:\n  %s",
+		  st->applied, st->plan->n, st->failed, st->skipped, cmd.buf);
+	hv_strbuf_release(&cmd);
+}
+
+/* After a partial run the backup is rewritten to what was applied. */
+static int record_applied(const struct apply_state *st)
+{
+	bool *applied = hv_calloc(st->plan->n + 1, sizeof(*applied));
+	int rc;
+
+	for (size_t i = 0; i < st->plan->n; i++)
+		applied[i] = st->state[i] == ACTION_APPLIED;
+	rc = apply_rewrite_plan_backup(st->backup, st->plan, applied,
+				       &st->before, st->uri);
+	free(applied);
+	return rc;
 }
 
 /* Read again, back up, write, report, verify, audit. */
 static int write_plan(struct apply_state *st, const struct cli_sources *src)
 {
 	struct hv_strbuf out = HV_STRBUF_INIT;
-	int rc = apply_read_objects(st->ld, st->dns, st->n_dns, plan_attributes,
-				    &st->before);
+	int audit_rc, rewrite_rc = 0,
+		      rc = apply_read_objects(st->ld, st->dns, st->n_dns,
+					      plan_attributes, &st->before);
 
 	if (rc == 0)
 		rc = check_drift(st);
@@ -480,23 +537,32 @@ static int write_plan(struct apply_state *st, const struct cli_sources *src)
 	if (rc)
 		return rc;
 	write_all(st);
+	if (st->applied < st->plan->n)
+		rewrite_rc = record_applied(st);
 	report_actions(&out, st);
 	rc = verify(st, &out);
-	if (rc == 0 && !st->failed)
-		rc = audit_after(st, src, &out);
+	/* the fresh audit runs whatever happened: after a refusal it says
+	 * what is still wrong on the hosts that changed. An error it
+	 * confirms decides the exit (2), else a refused or unverified
+	 * change (3), else what it found. */
+	audit_rc = audit_after(st, src, &out);
 	if (st->failed) {
 		hint_rollback(st);
 		rc = HV_EXIT_INCOMPLETE;
 	}
+	if (audit_rc == HV_EXIT_ERROR || rc == 0)
+		rc = audit_rc;
+	if (rewrite_rc)
+		rc = rc == HV_EXIT_ERROR ? rc : HV_EXIT_INCOMPLETE;
 	if (cli_write_stdout(out.buf, out.len))
 		rc = HV_EXIT_INCOMPLETE;
 	hv_strbuf_release(&out);
 	return rc;
 }
 
-static int apply_plan(const struct cli_args *args,
-		      const struct hv_plan_options *opts)
+static int apply_plan(const struct cli_args *args, struct hv_plan_options *opts)
 {
+	struct cli_prune prune = {0};
 	struct cli_sources src;
 	struct hv_estate est;
 	struct hv_plan plan;
@@ -512,6 +578,12 @@ static int apply_plan(const struct cli_args *args,
 		cli_sources_release(&src);
 		return rc;
 	}
+	if ((rc = cli_plan_prune_source(opts, &prune, &src, &est, "apply")) !=
+	    0) {
+		hv_estate_release(&est);
+		cli_sources_release(&src);
+		return rc;
+	}
 	hv_plan_build(&est, opts, &plan);
 	for (size_t i = 0; i < plan.n_warnings; i++)
 		cli_warning("apply", plan.warnings[i]);
@@ -519,11 +591,15 @@ static int apply_plan(const struct cli_args *args,
 	st.ld = src.ldap;
 	st.uri = cli_value(args, SRC_LDAP);
 	collect_dns(&st);
-	if (!plan.n)
+	/* nothing written: the estate as it is decides the exit status */
+	if (!plan.n) {
 		fputs("hvdoctor apply: nothing to change\n", stdout);
-	else if (!cli_count(args, APPLY_YES))
+		rc = estate_exit(&est);
+	} else if (!cli_count(args, APPLY_YES)) {
 		rc = dry_run(&st, &src);
-	else {
+		if (rc == 0)
+			rc = estate_exit(&est);
+	} else {
 		st.backup = apply_backup_path(args);
 		rc = write_plan(&st, &src);
 	}
@@ -535,6 +611,7 @@ static int apply_plan(const struct cli_args *args,
 	free(st.state);
 	hv_directory_clear(&st.before);
 	hv_plan_release(&plan);
+	cli_prune_release(&prune);
 	hv_estate_release(&est);
 	cli_sources_release(&src);
 	return rc;
@@ -560,9 +637,10 @@ static int run_apply(const struct cli_args *args,
 	}
 	if (rollback)
 		return apply_rollback(args, rollback);
-	if ((rc = cli_plan_options(args, "apply", &opts)) != 0)
-		return rc;
-	return apply_plan(args, &opts);
+	if ((rc = cli_plan_options(args, "apply", &opts)) == 0)
+		rc = apply_plan(args, &opts);
+	cli_plan_options_release(&opts);
+	return rc;
 }
 
 const struct cli_command cmd_apply = {
@@ -576,13 +654,23 @@ const struct cli_command cmd_apply = {
 		"Without --yes it prints the plan as LDIF and changes\n"
 		"nothing. With --yes it reads the objects again, writes a\n"
 		"backup LDIF of the values it is about to change (for\n"
-		"--rollback or ldapmodify), applies each change as one atomic\n"
-		"LDAP modify that names the exact old value, stops at the\n"
-		"first refusal, reads every value back and audits the\n"
-		"changed hosts afresh. --rollback FILE puts a backup's values\n"
-		"back (after a backup of the current ones). Exit status 0\n"
-		"clean, 1 warnings or 2 errors left on the changed hosts, 3 a\n"
-		"change failed or did not verify.",
+		"--rollback or ldapmodify), then applies each change as one\n"
+		"atomic LDAP modify that names the exact old value. A change\n"
+		"AD refuses does not stop the run: every change that does not\n"
+		"depend on it is still written (an SPN added after its "
+		"removal\n"
+		"elsewhere waits for that removal), and each refused one is\n"
+		"listed with the step to take by hand. Then it reads every\n"
+		"value back, records in the backup which changes were made,\n"
+		"and audits the changed hosts afresh, refusals or not.\n"
+		"--rollback FILE undoes what a backup records (after a backup\n"
+		"of the current values); it stops at its first refusal.",
+	.exit_status =
+		"exit status: without --yes, and when there is nothing to\n"
+		"change, as audit: 0 clean, 1 warnings, 2 errors, 3 not\n"
+		"checked. With --yes: 2 the fresh audit still finds errors\n"
+		"on the changed hosts, else 3 a change was refused, did not\n"
+		"verify or could not be made, else 1 warnings left, else 0.",
 	.options = apply_options,
 	.groups = (const struct cli_option_group *const[]){&cli_plan_group,
 							   &cli_ldap_group,

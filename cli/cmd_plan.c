@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +61,48 @@ static char *rollback_path(const struct cli_args *args)
 	return hv_strbuf_detach(&path);
 }
 
+/* True when a and b name one file: the same text, or the same name in
+ * the same directory however the directory is spelled ("./x", "d/../x").
+ * Neither exists yet, so the directories are compared. */
+static bool same_path(const char *a, const char *b)
+{
+	char *da = hv_strdup(a), *db = hv_strdup(b);
+	char *ra = realpath(dirname(da), NULL), *rb = NULL;
+	const char *ba = strrchr(a, '/'), *bb = strrchr(b, '/');
+	bool same;
+
+	free(da);
+	rb = realpath(dirname(db), NULL);
+	free(db);
+	ba = ba ? ba + 1 : a;
+	bb = bb ? bb + 1 : b;
+	same = strcmp(a, b) == 0 ||
+	       (ra && rb && strcmp(ra, rb) == 0 && strcmp(ba, bb) == 0);
+	free(ra);
+	free(rb);
+	return same;
+}
+
+static void render(const struct cli_args *args, const struct hv_plan_view *view,
+		   const struct hv_host_plan *hosts, struct hv_strbuf *text)
+{
+	const char *format = cli_value(args, OPT_FORMAT);
+
+	if (format && strcmp(format, "ldif") == 0) {
+		hv_render_plan_ldif(text, view);
+		if (hosts->n)
+			cli_error("plan: %zu host setting change%s left out: "
+				  "host fixes are PowerShell (--format ps1)",
+				  hosts->n, hosts->n == 1 ? "" : "s");
+	} else {
+		hv_render_plan_ps1(text, view);
+		hv_render_host_plan_ps1(text, hosts);
+	}
+}
+
+/* The rollback first, then the plan: a plan is never left without its
+ * way back. When the plan cannot be written, the rollback just made is
+ * removed again, so a failure leaves nothing. */
 static int emit(const struct cli_args *args, const struct hv_plan_view *view,
 		const struct hv_host_plan *hosts)
 {
@@ -66,24 +110,25 @@ static int emit(const struct cli_args *args, const struct hv_plan_view *view,
 	const char *output = cli_value(args, OPT_OUTPUT);
 	struct hv_strbuf text = HV_STRBUF_INIT, undo = HV_STRBUF_INIT;
 	char *undo_path = rollback_path(args);
-	int rc;
+	int rc = 0;
 
-	if (format && strcmp(format, "ldif") == 0) {
-		hv_render_plan_ldif(&text, view);
-		if (hosts->n)
-			cli_error("plan: %zu host setting change%s left out: "
-				  "host fixes are PowerShell (--format ps1)",
-				  hosts->n, hosts->n == 1 ? "" : "s");
-	} else {
-		hv_render_plan_ps1(&text, view);
-		hv_render_host_plan_ps1(&text, hosts);
+	if (output && same_path(output, undo_path)) {
+		cli_error("plan: --output and --rollback name the same file "
+			  "(%s): give each its own",
+			  undo_path);
+		rc = HV_EXIT_INCOMPLETE;
 	}
-	hv_render_plan_rollback(&undo, view);
-	/* the rollback only for a plan that was written */
-	rc = output ? write_new_file(output, &text)
-		    : cli_write_stdout(text.buf, text.len);
-	if (rc == 0)
+	if (rc == 0) {
+		render(args, view, hosts, &text);
+		hv_render_plan_rollback(&undo, view);
 		rc = write_new_file(undo_path, &undo);
+	}
+	if (rc == 0) {
+		rc = output ? write_new_file(output, &text)
+			    : cli_write_stdout(text.buf, text.len);
+		if (rc)
+			unlink(undo_path); /* made above, by us: no plan */
+	}
 	if (rc == 0)
 		fprintf(stderr,
 			"hvdoctor: plan: %zu change%s on %zu "
@@ -94,8 +139,8 @@ static int emit(const struct cli_args *args, const struct hv_plan_view *view,
 			hv_plan_objects(view->plan) == 1 ? "" : "s", undo_path);
 	if (rc == 0 && hosts->n && !(format && strcmp(format, "ldif") == 0))
 		fprintf(stderr,
-			"hvdoctor: plan: %zu host setting change%s; each "
-			"one's undo is the comment above it\n",
+			"hvdoctor: plan: %zu host setting change%s; the "
+			"script undoes them with -UndoHostSettings\n",
 			hosts->n, hosts->n == 1 ? "" : "s");
 	free(undo_path);
 	hv_strbuf_release(&text);
@@ -116,10 +161,8 @@ static void list_removals(const struct hv_plan *plan)
 			char *account = hv_term_dup(act->account);
 			char *value = hv_term_dup(act->values[v]);
 
-			fprintf(stderr,
-				"hvdoctor: plan removes from %s %s: "
-				"'%s'\n",
-				account, act->attr, value);
+			cli_error("plan removes from %s %s:\n'%s'", account,
+				  act->attr, value);
 			free(account);
 			free(value);
 		}
@@ -130,6 +173,7 @@ static int run_plan(const struct cli_args *args,
 		    const struct cli_globals *globals)
 {
 	struct hv_plan_options opts;
+	struct cli_prune prune = {0};
 	const struct cli_sources *src = globals->src;
 	struct hv_plan plan;
 	struct hv_strbuf verify = HV_STRBUF_INIT;
@@ -150,11 +194,18 @@ static int run_plan(const struct cli_args *args,
 		cli_error("plan: --format takes ps1 or ldif");
 		return HV_EXIT_INCOMPLETE;
 	}
-	if ((rc = cli_plan_options(args, "plan", &opts)) != 0)
+	if ((rc = cli_plan_options(args, "plan", &opts)) != 0 ||
+	    (rc = cli_plan_prune_source(&opts, &prune, src, globals->est,
+					"plan")) != 0) {
+		cli_plan_options_release(&opts);
+		cli_prune_release(&prune);
 		return rc;
+	}
 	/* a fix from a damaged snapshot could undo what it cannot see */
 	if ((rc = cli_snapshots_load(args, "plan", &hosts, &snapshots)) != 0) {
 		hv_host_settings_release(&hosts);
+		cli_plan_options_release(&opts);
+		cli_prune_release(&prune);
 		return rc;
 	}
 	if (snapshots)
@@ -171,12 +222,17 @@ static int run_plan(const struct cli_args *args,
 			       ? " (with the same host selection)"
 			       : "");
 	{
-		struct hv_plan_view view = {&plan, src->label, verify.buf};
+		struct hv_plan_view view = {
+			&plan, src->label, verify.buf,
+			host_plan.n > 0 &&
+				!(format && strcmp(format, "ldif") == 0)};
 
 		rc = emit(args, &view, &host_plan);
 	}
 	hv_strbuf_release(&verify);
 	hv_plan_release(&plan);
+	cli_plan_options_release(&opts);
+	cli_prune_release(&prune);
 	hv_host_plan_release(&host_plan);
 	/* the estate outlives this command; the snapshots do not */
 	globals->est->settings = NULL;
@@ -202,8 +258,13 @@ const struct cli_command cmd_plan = {
 		"previous values. It only adds what is missing; it removes\n"
 		"duplicate or misplaced SPNs, and delegation entries only "
 		"with\n"
-		"--prune. It changes nothing itself. Exit status 0 when the\n"
-		"plan was written, 3 when it could not be.",
+		"--prune. It changes nothing itself. The rollback is written\n"
+		"first; when either file cannot be written, neither is left.",
+	.exit_status =
+		"exit status: 0 the plan and its rollback were written\n"
+		"(warnings on stderr name what it leaves to you), 3 nothing\n"
+		"was written: bad input, an incomplete source, or a file that\n"
+		"could not be written.",
 	.options = plan_options,
 	.groups = (const struct cli_option_group *const[]){&cli_plan_group,
 							   &cli_source_group,

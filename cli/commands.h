@@ -21,6 +21,10 @@ int cli_load_kb(const struct cli_globals *globals, struct hv_kb *kb);
  * may be the only way back), mode 0600, writes text and syncs the file
  * and its directory. Returns 0, or -1 with errno set. */
 int cli_write_new_file(const char *path, const struct hv_strbuf *text);
+/* Replaces path, a file this run made itself, with text the same way
+ * (temporary file, synced, then rename(2)): never half one, half the
+ * other. Returns -1 with errno set. */
+int cli_replace_own_file(const char *path, const struct hv_strbuf *text);
 /* A new "PREFIX-YYYYmmdd-HHMMSS SUFFIX" file name; caller frees. */
 char *cli_timestamped_name(const char *prefix, const char *suffix);
 /* Prints "hvdoctor: COMMAND: warning: TEXT" to stderr, TEXT escaped for

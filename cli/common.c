@@ -6,6 +6,7 @@
 #include "base/term.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,14 @@ int cli_write_new_file(const char *path, const struct hv_strbuf *text)
 	return hv_file_create(path, text->buf ? text->buf : "", text->len);
 }
 
+/* A file of this run (a backup rewritten to what was applied) is replaced
+ * with rename(2), never written in place; 0600 as it was created. */
+int cli_replace_own_file(const char *path, const struct hv_strbuf *text)
+{
+	return hv_file_replace(path, text->buf ? text->buf : "", text->len,
+			       0600);
+}
+
 char *cli_timestamped_name(const char *prefix, const char *suffix)
 {
 	struct hv_strbuf name = HV_STRBUF_INIT;
@@ -80,12 +89,25 @@ char *cli_timestamped_name(const char *prefix, const char *suffix)
 	return hv_strbuf_detach(&name);
 }
 
+/* A warning may end with "\n\t" and a command to run (lib/remedy's
+ * plan warnings): each part is escaped on its own, and the command goes on
+ * a line of its own, which cli_error never wraps. */
 void cli_warning(const char *command, const char *text)
 {
-	char *safe = hv_term_dup(text);
+	const char *cmd = strstr(text, "\n\t");
+	char *head = hv_strndup(text, cmd ? (size_t)(cmd - text) : strlen(text));
+	char *safe = hv_term_dup(head);
 
-	cli_error("%s: warning: %s", command, safe);
+	if (cmd) {
+		char *safe_cmd = hv_term_dup(cmd + 2);
+
+		cli_error("%s: warning: %s\n\t%s", command, safe, safe_cmd);
+		free(safe_cmd);
+	} else {
+		cli_error("%s: warning: %s", command, safe);
+	}
 	free(safe);
+	free(head);
 }
 
 int cli_unexpected_argument(const char *command, const char *arg)

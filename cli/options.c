@@ -24,7 +24,9 @@ static void put_wrapped(FILE *out, const char *text, size_t len, int col,
 			int indent, bool whole_brackets);
 
 /* A message fits 80 columns too: it is wrapped at blanks, its own line
- * breaks kept, and continues two columns in. */
+ * breaks kept, and continues two columns in. A line that starts with a
+ * tab is a command to run: cut without a continuation it would run
+ * without its last arguments, so it is printed whole, four columns in. */
 void cli_error(const char *fmt, ...)
 {
 	char stack[1024], *msg = stack;
@@ -47,9 +49,13 @@ void cli_error(const char *fmt, ...)
 	while (first || *p) {
 		size_t len = strcspn(p, "\n");
 
-		if (!first)
-			fputs("  ", stderr);
-		put_wrapped(stderr, p, len, first ? 10 : 2, 2, false);
+		if (!first && *p == '\t')
+			fprintf(stderr, "    %.*s\n", (int)len - 1, p + 1);
+		else {
+			if (!first)
+				fputs("  ", stderr);
+			put_wrapped(stderr, p, len, first ? 10 : 2, 2, false);
+		}
 		p += len + (p[len] == '\n');
 		first = false;
 	}

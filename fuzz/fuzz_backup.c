@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <stdbool.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,6 +43,29 @@ static void same(const struct hv_backup *a, const struct hv_backup *b)
 	}
 }
 
+/* What a rollback may write: migration-service and cifs delegation
+ * entries, HOST/ and migration-service SPNs, and userAccountControl
+ * values that differ from their pair only in protocol transition. */
+static int undoes_hvdoctor(const struct hv_backup_mod *mod)
+{
+	bool a2d = strcmp(mod->attr, "msDS-AllowedToDelegateTo") == 0;
+
+	if (strcmp(mod->attr, "userAccountControl") == 0)
+		return mod->n_values == 1;
+	for (size_t v = 0; v < mod->n_values; v++) {
+		const char *s = mod->values[v].data;
+		size_t cls = strcspn(s, "/");
+
+		if (!s[cls] ||
+		    !((cls == strlen(HV_SPN_VSMS) &&
+		       strncasecmp(s, HV_SPN_VSMS, cls) == 0) ||
+		      (a2d && cls == 4 && strncasecmp(s, "cifs", 4) == 0) ||
+		      (!a2d && cls == 4 && strncasecmp(s, "HOST", 4) == 0)))
+			return 0;
+	}
+	return 1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hv_backup bk = {0}, again = {0};
@@ -61,6 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			check(hv_backup_managed_attr(a, strlen(a)) == a,
 			      "an attribute hvdoctor does not manage");
+			check(undoes_hvdoctor(&bk.records[r].mods[m]),
+			      "a value or flag hvdoctor never writes");
 		}
 	hv_backup_write(&out, &bk, &info);
 	rc = hv_backup_read_buffer("rt", hv_strbuf_str(&out), out.len, &again,

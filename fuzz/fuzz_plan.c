@@ -74,7 +74,7 @@ static char *render(void (*fn)(struct hv_strbuf *, const struct hv_plan_view *),
 		    const struct hv_plan *plan, const char *source)
 {
 	struct hv_strbuf out = HV_STRBUF_INIT;
-	struct hv_plan_view view = {plan, source, "hvdoctor audit"};
+	struct hv_plan_view view = {plan, source, "hvdoctor audit", false};
 
 	fn(&out, &view);
 	return hv_strbuf_detach(&out);

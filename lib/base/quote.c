@@ -74,3 +74,76 @@ void hv_quote_comment(struct hv_strbuf *out, const char *s)
 {
 	hv_term_escapes(out, s);
 }
+
+bool hv_quote_is_plain(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9') || *s == '.' || *s == '-'))
+			return false;
+	return true;
+}
+
+/* POSIX.1-2017 XCU 2.2.3: inside single quotes nothing is special but the
+ * closing quote; $'...' (XCU 2024, bash, zsh) carries the controls. */
+void hv_quote_sh(struct hv_strbuf *out, const char *s)
+{
+	static const char word[] = "._/:=@%+,-";
+	bool quoted = false;
+
+	if (*s) {
+		const char *p = s;
+
+		while (*p &&
+		       ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+			(*p >= '0' && *p <= '9') || strchr(word, *p)))
+			p++;
+		if (!*p) {
+			hv_strbuf_adds(out, s);
+			return;
+		}
+	}
+	for (const unsigned char *p = (const unsigned char *)s;; p++) {
+		bool control = *p && (*p < 0x20 || *p == 0x7f);
+
+		if (!*p || control || *p == '\'') {
+			if (quoted)
+				hv_strbuf_addch(out, '\'');
+			quoted = false;
+			if (!*p)
+				break;
+			if (control)
+				hv_strbuf_addf(out, "$'\\x%02x'", *p);
+			else
+				hv_strbuf_adds(out, "\\'");
+			continue;
+		}
+		if (!quoted)
+			hv_strbuf_addch(out, '\'');
+		quoted = true;
+		hv_strbuf_addch(out, (char)*p);
+	}
+	if (!*s)
+		hv_strbuf_adds(out, "''");
+}
+
+char *hv_quote_ps_dup(const char *s, const char *suffix)
+{
+	struct hv_strbuf word = HV_STRBUF_INIT, out = HV_STRBUF_INIT;
+
+	hv_strbuf_adds(&word, s);
+	hv_strbuf_adds(&word, suffix ? suffix : "");
+	hv_quote_ps(&out, hv_strbuf_str(&word));
+	hv_strbuf_release(&word);
+	return hv_strbuf_detach(&out);
+}
+
+char *hv_quote_sh_dup(const char *s)
+{
+	struct hv_strbuf out = HV_STRBUF_INIT;
+
+	hv_quote_sh(&out, s);
+	return hv_strbuf_detach(&out);
+}

@@ -7,6 +7,8 @@
 
 #include "base/strbuf.h"
 
+#include <stdbool.h>
+
 /* Appends a PowerShell expression, in ASCII only, whose value is the
  * string s: a single-quoted literal ('' for ') when s is printable ASCII,
  * else a concatenation such as ('Pe' + [char]0x00F1 + 'a') in which every
@@ -21,5 +23,20 @@ void hv_quote_ps(struct hv_strbuf *out, const char *s);
  * CR, LF and every other control show as escapes and the comment cannot
  * end early; printable Unicode is kept. */
 void hv_quote_comment(struct hv_strbuf *out, const char *s);
+
+/* Appends s as one word for a POSIX shell (bash, zsh, dash): as it is
+ * when it holds only [A-Za-z0-9._/:=@%+,-] (and is not empty), else in
+ * single quotes with each ' written '\''; a control character (C0, DEL)
+ * is written as $'\xNN', so nothing in s can end the word, expand, or
+ * drive the terminal the command is shown on. */
+void hv_quote_sh(struct hv_strbuf *out, const char *s);
+/* hv_quote_ps of s followed by suffix (e.g. a computer's name and "$"
+ * for its sAMAccountName), as a new string; caller frees. */
+char *hv_quote_ps_dup(const char *s, const char *suffix);
+/* hv_quote_sh of s as a new string; caller frees. */
+char *hv_quote_sh_dup(const char *s);
+/* True when s is a non-empty run of [A-Za-z0-9.-] only: a value that may
+ * go into a command line without quoting. */
+bool hv_quote_is_plain(const char *s);
 
 #endif

@@ -3,9 +3,11 @@
 #include "checks/checks.h"
 
 #include "base/alloc.h"
+#include "base/quote.h"
 #include "base/strbuf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -15,12 +17,14 @@ static void admin_fix(struct hv_finding *f, const struct hv_account *acc,
 		      bool sensitive)
 {
 	struct hv_strbuf sb = HV_STRBUF_INIT;
+	char *id = hv_quote_ps_dup(acc->name, NULL); /* AD's: quoted */
 
 	if (sensitive)
 		hv_strbuf_addf(&sb,
-			       "Set-ADAccountControl -Identity '%s' "
+			       "Set-ADAccountControl -Identity %s "
 			       "-AccountNotDelegated $false",
-			       acc->name);
+			       id);
+	free(id);
 	if (acc->protected_user)
 		hv_strbuf_addf(&sb, "%sremove '%s' from Protected Users",
 			       sensitive ? " and " : "", acc->name);

@@ -2,6 +2,7 @@
 #include "checks/checks.h"
 
 #include "base/alloc.h"
+#include "base/quote.h"
 #include "base/strbuf.h"
 
 #include <stdint.h>
@@ -17,6 +18,18 @@ static void uac_evidence(struct hv_finding *f, const struct hv_account *acc)
 	snprintf(value, sizeof(value), "%u (0x%x)", acc->uac, acc->uac);
 	hv_finding_evidence(f, acc->entry->dn, "userAccountControl", value,
 			    HV_EV_PRESENT, acc->entry->origin);
+}
+
+/* A one-line command naming the computer by its sAMAccountName (NAME$,
+ * which the AD cmdlets resolve), quoted for PowerShell: $ ( ) ' & ` and
+ * spaces are legal in it. */
+static void sam_command(struct hv_finding *f, const char *before,
+			const struct hv_account *acc, const char *after)
+{
+	char *id = hv_quote_ps_dup(acc->name, "$");
+
+	hv_finding_command(f, "%s%s%s", before, id, after);
+	free(id);
 }
 
 static struct hv_finding *kerberos_only(struct hv_findings *out,
@@ -59,10 +72,8 @@ void hv_check_protocol_transition(const struct hv_estate *est,
 			continue;
 		f = kerberos_only(out, acc);
 		uac_evidence(f, acc);
-		hv_finding_command(f,
-				   "Set-ADAccountControl -Identity '%s$' "
-				   "-TrustedToAuthForDelegation $true",
-				   acc->name);
+		sam_command(f, "Set-ADAccountControl -Identity ", acc,
+			    " -TrustedToAuthForDelegation $true");
 	}
 }
 
@@ -86,11 +97,9 @@ void hv_check_unconstrained(const struct hv_estate *est,
 				    "Credential Guard); use constrained "
 				    "delegation instead");
 		uac_evidence(f, acc);
-		hv_finding_command(f,
-				   "Set-ADAccountControl -Identity '%s$' "
-				   "-TrustedForDelegation $false "
-				   "-TrustedToAuthForDelegation $true",
-				   acc->name);
+		sam_command(f, "Set-ADAccountControl -Identity ", acc,
+			    " -TrustedForDelegation $false "
+			    "-TrustedToAuthForDelegation $true");
 	}
 }
 
@@ -124,8 +133,7 @@ void hv_check_host_accounts(const struct hv_estate *est,
 				    "Kerberos ticket can be issued to or for "
 				    "it");
 		uac_evidence(f, acc);
-		hv_finding_command(f, "Enable-ADAccount -Identity '%s$'",
-				   acc->name);
+		sam_command(f, "Enable-ADAccount -Identity ", acc, "");
 	}
 }
 
@@ -226,11 +234,17 @@ void hv_check_unverified_hosts(const struct hv_estate *est,
 			hv_finding_evidence(f, acc->entry->dn, "whenCreated",
 					    acc->when_created, HV_EV_PRESENT,
 					    acc->entry->origin);
-		hv_finding_fix(f,
-			       "if %s is one of your Hyper-V hosts, name it: "
-			       "--hosts %s,PEER,...; if not, find out who "
-			       "created it",
-			       acc->name, acc->name);
+		{
+			/* one shell word: 'a b',PEER is "a b,PEER" */
+			char *word = hv_quote_sh_dup(acc->name);
+
+			hv_finding_fix(f,
+				       "if %s is one of your Hyper-V hosts, "
+				       "name it: --hosts %s,PEER,...; if not, "
+				       "find out who created it",
+				       acc->name, word);
+			free(word);
+		}
 	}
 }
 
@@ -297,10 +311,18 @@ void hv_check_dns_names(const struct hv_estate *est, struct hv_findings *out)
 				    "short-name entries are planned");
 		hv_finding_evidence(f, acc->entry->dn, "dNSHostName", "",
 				    HV_EV_MISSING, acc->entry->origin);
-		hv_finding_fix(f,
-			       "Set-ADComputer -Identity '%s$' -DNSHostName "
-			       "'%s.<your DNS domain>' (or restart the host: "
-			       "it writes its own)",
-			       acc->name, acc->name);
+		{
+			char *id = hv_quote_ps_dup(acc->name, "$");
+			char *dns = hv_quote_ps_dup(acc->name,
+						    ".<your DNS domain>");
+
+			hv_finding_fix(f,
+				       "Set-ADComputer -Identity %s "
+				       "-DNSHostName %s (or restart the host: "
+				       "it writes its own)",
+				       id, dns);
+			free(id);
+			free(dns);
+		}
 	}
 }

@@ -4,6 +4,7 @@
 #include "checks/checks.h"
 
 #include "base/alloc.h"
+#include "base/quote.h"
 #include "base/strbuf.h"
 
 #include <stdlib.h>
@@ -46,15 +47,32 @@ void hv_check_target_spns(const struct hv_estate *est, struct hv_findings *out)
 						    acc->entry->origin);
 			}
 		}
-		if (f)
+		if (f) {
+			char *id = hv_quote_ps_dup(acc->name, NULL);
+
 			hv_finding_fix(f,
 				       "restart the Hyper-V Virtual Machine "
 				       "Management service on %s (it "
 				       "registers them), or setspn -S "
-				       "\"CLASS/NAME\" %s",
-				       acc->name, acc->name);
+				       "'CLASS/NAME' %s",
+				       acc->name, id);
+			free(id);
+		}
 		hv_strbuf_release(&spn);
 	}
+}
+
+/* setspn -D for PowerShell: the SPN and the account are AD's values, in
+ * which $ ( ) ' & ` and spaces are legal, so both are quoted. */
+static void setspn_delete(struct hv_finding *f, const char *spn,
+			  const char *account)
+{
+	char *s = hv_quote_ps_dup(spn, NULL),
+	     *a = hv_quote_ps_dup(account, NULL);
+
+	hv_finding_command(f, "setspn -D %s %s", s, a);
+	free(s);
+	free(a);
 }
 
 static void clash_finding(const struct hv_estate *est,
@@ -75,7 +93,7 @@ static void clash_finding(const struct hv_estate *est,
 			    HV_EV_PRESENT, first->entry->origin);
 	hv_finding_evidence(f, other->entry->dn, "servicePrincipalName", c->spn,
 			    HV_EV_PRESENT, other->entry->origin);
-	hv_finding_command(f, "setspn -D \"%s\" %s", c->spn, wrong->name);
+	setspn_delete(f, c->spn, wrong->name);
 }
 
 /* One script adds the peer's SPNs to the source's own account instead
@@ -94,7 +112,7 @@ static void misplaced_finding(const struct hv_estate *est,
 
 	hv_finding_evidence(f, acc->entry->dn, "servicePrincipalName", m->spn,
 			    HV_EV_PRESENT, acc->entry->origin);
-	hv_finding_command(f, "setspn -D \"%s\" %s", m->spn, acc->name);
+	setspn_delete(f, m->spn, acc->name);
 }
 
 void hv_check_spn_clashes(const struct hv_estate *est, struct hv_findings *out)

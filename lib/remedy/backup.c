@@ -154,8 +154,16 @@ static void add_before(struct hv_backup *bk, const struct hv_directory *before)
 void hv_backup_from_plan(struct hv_backup *bk, const struct hv_plan *plan,
 			 const struct hv_directory *before)
 {
+	hv_backup_from_applied(bk, plan, NULL, before);
+}
+
+void hv_backup_from_applied(struct hv_backup *bk, const struct hv_plan *plan,
+			    const bool *applied,
+			    const struct hv_directory *before)
+{
 	for (size_t i = plan->n; i-- > 0;)
-		undo_action(bk, &plan->actions[i]);
+		if (!applied || applied[i])
+			undo_action(bk, &plan->actions[i]);
 	if (before)
 		add_before(bk, before);
 	hv_backup_seal(bk);

@@ -4,11 +4,14 @@
  * as its rollback file; `apply --rollback` reads all three, and so does
  * `ldapmodify -f` (RFC 2849 change records).
  *
- * A backup only ever touches what hvdoctor manages: the attributes
- * msDS-AllowedToDelegateTo and servicePrincipalName (values deleted or
- * added one by one) and userAccountControl (the exact value the change
- * set deleted and the one it replaced added back, differing only in the
- * delegation bits HV_BACKUP_UAC_BITS). Anything else is refused.
+ * A backup only ever undoes what hvdoctor does: in
+ * msDS-AllowedToDelegateTo only migration-service and cifs entries, in
+ * servicePrincipalName only HOST/ and migration-service SPNs (values
+ * deleted or added one by one), and in userAccountControl only the
+ * protocol-transition bit, cleared (the exact value the change set
+ * deleted and the one it replaced added back). Anything else is refused
+ * when read; rollback.h bounds it further to the Hyper-V hosts of the
+ * estate read from AD.
  *
  * The written form:
  *
@@ -39,11 +42,14 @@
  * attribute's values before the change, once per object and attribute,
  * in one of its records. Values and DNs follow hv_ldif_put_value. The
  * change id is hv_backup_id() of the records: a file whose records do not
- * match its header (cut at a record boundary, edited, one record lost) is
- * refused, as is a file without the header. Folded lines, "::" base64,
- * CR LF and a byte order mark are read as ldapmodify reads them; other
- * changetypes, "replace:", controls and ":<" URLs are refused. The first
- * error stops the read and names "file:line". */
+ * match its header (cut at a record boundary, damaged, one record lost,
+ * two files mixed up) is refused, as is a file without the header. The
+ * id is a checksum against accidents, not a tamper check: it is unkeyed,
+ * and whoever can edit the file can recompute it. What holds against a
+ * crafted file are the bounds above, checked whatever the id says. Folded
+ * lines, "::" base64, CR LF and a byte order mark are read as ldapmodify reads
+ * them; other changetypes, "replace:", controls and ":<" URLs are refused. The
+ * first error stops the read and names "file:line". */
 #ifndef HV_BACKUP_H
 #define HV_BACKUP_H
 
@@ -60,9 +66,9 @@
 #define HV_BACKUP_FORMAT 2
 #define HV_BACKUP_MAX_FILE (256u << 20) /* bytes a backup file may have */
 #define HV_BACKUP_ID_LEN 16		/* hex digits of a change id */
-/* The userAccountControl bits a backup may change (MS-ADTS 2.2.16):
- * TRUSTED_FOR_DELEGATION, NOT_DELEGATED, TRUSTED_TO_AUTH_FOR_DELEGATION. */
-#define HV_BACKUP_UAC_BITS 0x1180000u
+/* The userAccountControl bit a backup may change (MS-ADTS 2.2.16):
+ * TRUSTED_TO_AUTH_FOR_DELEGATION, and only clear it. */
+#define HV_BACKUP_UAC_BITS 0x1000000u
 
 /* The attributes a backup may touch; static names, as hvdoctor spells
  * them, or NULL for any other name (compared case-insensitively). */
@@ -128,6 +134,13 @@ void hv_backup_add_had(struct hv_backup_record *rec, const char *attr,
  * each object had in every attribute the plan changes; then seals it. */
 void hv_backup_from_plan(struct hv_backup *bk, const struct hv_plan *plan,
 			 const struct hv_directory *before);
+/* The same for the actions of plan that were applied (applied[i] for
+ * action i; NULL: all): after a partial apply the backup undoes only what was
+ * written, so a value planned but never written (and perhaps added by
+ * somebody else since) is never the rollback's to delete. */
+void hv_backup_from_applied(struct hv_backup *bk, const struct hv_plan *plan,
+			    const bool *applied,
+			    const struct hv_directory *before);
 /* Computes the objects list and the id; call once the records are in. */
 void hv_backup_seal(struct hv_backup *bk);
 /* The change id of bk's records into out: FNV-1a 64 of their DNs, ops,

@@ -356,10 +356,12 @@ static bool uac_number(const struct hv_value *v, uint32_t *out)
 	return n <= UINT32_MAX;
 }
 
-/* userAccountControl comes back as it was: the exact value the change
- * set is deleted and the one it replaced added, in that order, and they
- * differ only in the delegation bits (a rollback must not enable,
- * disable or turn an account into something else). */
+/* userAccountControl comes back as hvdoctor changes it: the exact value
+ * the change set is deleted and the one it replaced added, in that
+ * order, and the only difference is protocol transition, cleared. A
+ * rollback never enables, disables or turns an account into something
+ * else, never sets TRUSTED_FOR_DELEGATION and never clears NOT_DELEGATED
+ * (MS-ADTS 2.2.16): `apply` only ever sets protocol transition. */
 static int check_uac(struct bk_reader *rd)
 {
 	const struct hv_backup_mod *del = NULL, *add = NULL;
@@ -386,11 +388,50 @@ static int check_uac(struct bk_reader *rd)
 		return bad(rd, "userAccountControl is restored only as "
 			       "'delete:' of one number, then right after it "
 			       "'add:' of one");
-	if (old == now || ((old ^ now) & ~HV_BACKUP_UAC_BITS))
+	if ((now ^ old) != HV_BACKUP_UAC_BITS || (old & HV_BACKUP_UAC_BITS))
 		return bad(rd,
-			   "userAccountControl %u -> %u changes more than the "
-			   "delegation bits (0x%x): refused",
+			   "userAccountControl %u -> %u: a rollback only ever "
+			   "clears protocol transition (0x%x) and changes "
+			   "nothing else: refused",
 			   now, old, HV_BACKUP_UAC_BITS);
+	return 0;
+}
+
+/* The service class of an SPN or delegation entry, "class/host...". */
+static bool has_class(const struct hv_value *v, const char *cls)
+{
+	size_t len = strlen(cls);
+
+	return v->len > len && v->data[len] == '/' &&
+	       strncasecmp(v->data, cls, len) == 0;
+}
+
+/* The values a rollback writes are those hvdoctor writes: delegation
+ * entries to the migration service and cifs, and HOST/ and migration
+ * SPNs (class compared as AD compares SPNs, without regard to case). */
+static int check_values(struct bk_reader *rd)
+{
+	for (size_t m = 0; m < rd->rec->n_mods; m++) {
+		const struct hv_backup_mod *mod = &rd->rec->mods[m];
+		bool a2d = strcmp(mod->attr, "msDS-AllowedToDelegateTo") == 0;
+
+		if (!a2d && strcmp(mod->attr, "servicePrincipalName") != 0)
+			continue;
+		for (size_t v = 0; v < mod->n_values; v++) {
+			const struct hv_value *val = &mod->values[v];
+			bool ok = has_class(val, HV_SPN_VSMS) ||
+				  has_class(val, a2d ? "cifs" : "HOST");
+
+			if (!ok)
+				return bad(rd,
+					   a2d ? "a rollback writes only "
+						 "migration-service and cifs "
+						 "delegation entries: refused"
+					       : "a rollback writes only HOST "
+						 "and migration-service SPNs: "
+						 "refused");
+		}
+	}
 	return 0;
 }
 
@@ -448,7 +489,7 @@ static int end_record(struct bk_reader *rd)
 	if (!rd->rec->n_mods)
 		return bad(rd, "a record that changes nothing");
 	rd->state = BK_NONE;
-	if (check_uac(rd) || check_overlap(rd))
+	if (check_uac(rd) || check_values(rd) || check_overlap(rd))
 		return HV_ERR_INPUT;
 	return 0;
 }
@@ -509,7 +550,8 @@ static int check_header(struct bk_reader *rd)
 				       "its header lists: refused";
 		if (!what && strcmp(h->id, bk->id) != 0)
 			what = "its records are not those of the change its "
-			       "header names (edited, or damaged): refused";
+			       "header names (damaged, cut or mixed up): "
+			       "refused";
 	}
 	return what ? hv_error_set(rd->err, HV_ERR_INPUT, rd->name, "%s", what)
 		    : 0;

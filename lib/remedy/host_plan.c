@@ -62,7 +62,7 @@ static void disabled_rules(const struct hv_snapshot *s, struct hv_strbuf *out)
 {
 	for (size_t i = 0; i < s->n_rules; i++)
 		if (s->rules[i].enabled == 0 && s->rules[i].name)
-			hv_strbuf_addf(out, "%s%s", out->len ? "," : "",
+			hv_strbuf_addf(out, "%s%s", out->len ? "\x1f" : "",
 				       s->rules[i].name);
 }
 

@@ -24,7 +24,8 @@ struct hv_host_action {
 	enum hv_host_act_kind kind;
 	const char *host; /* the estate's name, borrowed */
 	char *value;	  /* subnet to add; owned, or NULL */
-	char *previous;	  /* what the undo restores; owned, or NULL */
+	char *previous;	  /* what the undo restores; owned, or NULL; the
+			     firewall rule names joined by 0x1F */
 	char *why;	  /* one line; owned */
 };
 

@@ -3,6 +3,7 @@
 #include "checks/checks.h"
 
 #include "base/alloc.h"
+#include "base/quote.h"
 #include "base/strbuf.h"
 #include "base/strmap.h"
 #include "base/term.h"
@@ -14,9 +15,9 @@
 
 struct hv_plan_options hv_plan_defaults(void)
 {
-	return (struct hv_plan_options){HV_PLAN_VSMS | HV_PLAN_CIFS,
-					HV_PLAN_NAMES_BOTH,
-					HV_PLAN_PROTOCOL_ANY, false};
+	return (struct hv_plan_options){.services = HV_PLAN_VSMS | HV_PLAN_CIFS,
+					.names = HV_PLAN_NAMES_BOTH,
+					.protocol = HV_PLAN_PROTOCOL_ANY};
 }
 
 static struct hv_action *
@@ -180,13 +181,20 @@ static void plan_protocol(const struct hv_estate *est,
 			 acc->name);
 	act->old_uac = acc->uac;
 	act->new_uac = acc->uac | HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION;
-	if (acc->uac & HV_UAC_TRUSTED_FOR_DELEGATION)
+	if (acc->uac & HV_UAC_TRUSTED_FOR_DELEGATION) {
+		struct hv_strbuf sam = HV_STRBUF_INIT, id = HV_STRBUF_INIT;
+
+		hv_strbuf_addf(&sam, "%s$", acc->name);
+		hv_quote_ps(&id, sam.buf);
 		warn(plan,
 		     "%s also has unconstrained delegation; hvdoctor "
 		     "leaves it (only adds what is missing): remove it "
-		     "with Set-ADAccountControl -TrustedForDelegation "
-		     "$false",
-		     acc->name);
+		     "with Set-ADAccountControl -Identity %s "
+		     "-TrustedForDelegation $false",
+		     acc->name, id.buf);
+		hv_strbuf_release(&sam);
+		hv_strbuf_release(&id);
+	}
 }
 
 static bool spn_held_elsewhere(const struct hv_estate *est, size_t account,
@@ -280,16 +288,55 @@ static bool selected(const struct hv_estate *est, size_t account)
 	return hv_estate_account_selected(est, account);
 }
 
+/* "setspn -D 'SPN' 'ACCOUNT'" for PowerShell: both values are AD's, and
+ * $ ( ) ' & ` and spaces are legal in them, so both are quoted. */
+static void setspn_delete(struct hv_strbuf *out, const char *spn,
+			  const struct hv_account *holder)
+{
+	hv_strbuf_adds(out, "setspn -D ");
+	hv_quote_ps(out, spn);
+	hv_strbuf_addch(out, ' ');
+	hv_quote_ps(out, holder->name);
+}
+
 /* A plan changes only the hosts it was asked about: the SPN's other
  * holder is outside the selection, so its removal is the admin's step. */
 static void outside_selection(struct hv_plan *plan, const char *spn,
 			      const struct hv_account *holder)
 {
+	struct hv_strbuf cmd = HV_STRBUF_INIT, name = HV_STRBUF_INIT;
+
+	setspn_delete(&cmd, spn, holder);
+	hv_quote_sh(&name, holder->name);
 	warn(plan,
 	     "the SPN '%s' must come off %s, which is outside the "
 	     "selection; nothing is planned for it: add %s to --hosts, or "
-	     "run setspn -D \"%s\" %s",
-	     spn, holder->name, holder->name, spn, holder->name);
+	     "run in PowerShell:\n\t%s",
+	     spn, holder->name, name.buf, cmd.buf);
+	hv_strbuf_release(&cmd);
+	hv_strbuf_release(&name);
+}
+
+/* A rollback adds back only HOST/ and migration-service SPNs (backup.h),
+ * so those are the only ones a plan removes. */
+static bool removable_spn(const char *spn)
+{
+	return strncasecmp(spn, "HOST/", 5) == 0 ||
+	       (strncasecmp(spn, HV_SPN_VSMS, strlen(HV_SPN_VSMS)) == 0 &&
+		spn[strlen(HV_SPN_VSMS)] == '/');
+}
+
+static void by_hand(struct hv_plan *plan, const char *spn,
+		    const struct hv_account *holder, const char *owner)
+{
+	struct hv_strbuf cmd = HV_STRBUF_INIT;
+
+	setspn_delete(&cmd, spn, holder);
+	warn(plan,
+	     "the SPN '%s' belongs to %s, not %s; hvdoctor removes only "
+	     "HOST/ and migration-service SPNs: run in PowerShell:\n\t%s",
+	     spn, owner, holder->name, cmd.buf);
+	hv_strbuf_release(&cmd);
 }
 
 /* An SPN on two accounts, or another host's SPN on a host's own account:
@@ -317,38 +364,150 @@ static void plan_spn_removals(const struct hv_estate *est, struct hv_plan *plan)
 			outside_selection(plan, c->spn, &est->accounts[wrong]);
 			continue;
 		}
+		if (!removable_spn(c->spn)) {
+			by_hand(plan, c->spn, &est->accounts[wrong],
+				est->accounts[owner].name);
+			continue;
+		}
 		remove_spn(plan, &est->accounts[wrong], c->spn,
 			   est->accounts[owner].name);
 	}
 	for (size_t i = 0; i < est->n_misplaced; i++) {
 		const struct hv_misplaced_spn *m = &est->misplaced[i];
 
-		if (selected(est, m->account))
+		if (!selected(est, m->account))
+			continue;
+		if (removable_spn(m->spn))
 			remove_spn(plan, &est->accounts[m->account], m->spn,
 				   est->accounts[m->owner].name);
+		else
+			by_hand(plan, m->spn, &est->accounts[m->account],
+				est->accounts[m->owner].name);
 	}
 }
 
-/* --prune: delegation entries naming hosts that no longer exist. */
-static void plan_prune(const struct hv_estate *est, struct hv_plan *plan)
+/* The DNS suffix of an account's domain, from the DC= RDNs of its DN
+ * (MS-ADTS 3.1.1.1.5: a domain NC's DN spells its DNS name), e.g.
+ * "lab.example.com"; empty when the DN has none. */
+static void dn_suffix(struct hv_strbuf *out, const char *dn)
+{
+	for (const char *p = dn; *p; p++) {
+		size_t len;
+
+		if ((p != dn && p[-1] != ',') || strncasecmp(p, "DC=", 3) != 0)
+			continue;
+		len = strcspn(p + 3, ",");
+		if (out->len)
+			hv_strbuf_addch(out, '.');
+		hv_strbuf_add(out, p + 3, len);
+		p += 2 + len;
+	}
+}
+
+static bool asked_by_name(const struct hv_plan_options *opts, const char *host)
+{
+	for (size_t i = 0; i < opts->n_prune_names; i++)
+		if (strcasecmp(opts->prune_names[i], host) == 0)
+			return true;
+	return false;
+}
+
+/* True when host is a short name, or NAME.SUFFIX with NAME one label: in
+ * the domain itself, where the domain's search is the whole answer. A
+ * child domain's name ends in the suffix too, but is another domain. */
+static bool in_domain(const char *host, const char *suffix)
+{
+	const char *dot = strchr(host, '.');
+
+	return !dot || (suffix[0] && strcasecmp(dot + 1, suffix) == 0);
+}
+
+/* A cifs/ entry goes only with the host's migration-service entry on the
+ * same account: without one, the name may be a file server or a
+ * Scale-Out File Server whose shares Hyper-V over SMB needs. */
+static bool named_for_migration(const struct hv_account *acc, const char *host)
+{
+	size_t label = strcspn(host, ".");
+	size_t cls = strlen(HV_SPN_VSMS);
+
+	for (size_t i = 0; i < acc->n_odd; i++) {
+		const char *v = acc->odd[i].value;
+
+		if (acc->odd[i].kind == HV_ODD_DANGLING &&
+		    strncasecmp(v, HV_SPN_VSMS "/", cls + 1) == 0 &&
+		    strncasecmp(v + cls + 1, host, label) == 0 &&
+		    strchr(".:/", v[cls + 1 + label]) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* One dangling value: removed with its proof, or kept and said why. */
+static void prune_value(const struct hv_account *acc, const char *value,
+			const struct hv_plan_options *opts,
+			struct hv_plan *plan)
+{
+	const char *slash = strchr(value, '/');
+	struct hv_strbuf suffix = HV_STRBUF_INIT, proof = HV_STRBUF_INIT;
+	char *host = hv_strndup(slash + 1, strcspn(slash + 1, ":/"));
+	bool cifs = strncasecmp(value, "cifs/", 5) == 0;
+	enum hv_absence found = HV_NAME_UNKNOWN;
+
+	dn_suffix(&suffix, acc->entry->dn);
+	if (!in_domain(host, hv_strbuf_str(&suffix)) &&
+	    !asked_by_name(opts, host))
+		warn(plan,
+		     "--prune: %s's '%s' kept: %s is outside the domain's DNS "
+		     "suffix (%s); to remove it, name it with --prune-name",
+		     acc->name, value, host, hv_strbuf_str(&suffix));
+	else if (cifs && !named_for_migration(acc, host))
+		warn(plan,
+		     "--prune: %s's '%s' kept: no migration-service entry "
+		     "names %s, so it may be a file server or Scale-Out File "
+		     "Server that Hyper-V over SMB needs",
+		     acc->name, value, host);
+	else if (!opts->absent)
+		warn(plan,
+		     "--prune: %s's '%s' kept: nothing can show that %s is "
+		     "gone",
+		     acc->name, value, host);
+	else if ((found = opts->absent(opts->absent_ctx, host, &proof)) ==
+		 HV_NAME_PRESENT)
+		warn(plan,
+		     "--prune: %s's '%s' kept: an account answers to %s (a "
+		     "DNS alias, or a computer's other name)",
+		     acc->name, value, host);
+	else if (found == HV_NAME_UNKNOWN)
+		warn(plan,
+		     "--prune: %s's '%s' kept: could not tell whether %s is "
+		     "gone: %s",
+		     acc->name, value, host, hv_strbuf_str(&proof));
+	else
+		add_value(add_action(plan, HV_ACT_REMOVE_DELEGATION, acc,
+				     "msDS-AllowedToDelegateTo",
+				     "%s: remove '%s': %s", acc->name, value,
+				     hv_strbuf_str(&proof)),
+			  value);
+	free(host);
+	hv_strbuf_release(&suffix);
+	hv_strbuf_release(&proof);
+}
+
+/* --prune: delegation entries naming hosts proven gone. */
+static void plan_prune(const struct hv_estate *est,
+		       const struct hv_plan_options *opts, struct hv_plan *plan)
 {
 	for (size_t h = 0; h < est->n_hosts; h++) {
 		const struct hv_account *acc =
 			&est->accounts[est->hosts[h].account];
-		struct hv_action *act = NULL;
 
-		for (size_t i = 0; i < acc->n_odd; i++) {
-			if (acc->odd[i].kind != HV_ODD_DANGLING)
-				continue;
-			if (!act)
-				act = add_action(plan, HV_ACT_REMOVE_DELEGATION,
-						 acc,
-						 "msDS-AllowedToDelegateTo",
-						 "%s: remove entries for hosts "
-						 "that no longer exist",
-						 acc->name);
-			add_value(act, acc->odd[i].value);
-		}
+		if (!name_is_safe(acc))
+			continue;
+		for (size_t i = 0; i < acc->n_odd; i++)
+			if (acc->odd[i].kind == HV_ODD_DANGLING &&
+			    hv_term_is_clean(acc->odd[i].value,
+					     strlen(acc->odd[i].value)))
+				prune_value(acc, acc->odd[i].value, opts, plan);
 	}
 }
 
@@ -369,7 +528,7 @@ void hv_plan_build(const struct hv_estate *est,
 	/* removals first: an SPN must leave the wrong account before its
 	 * owner can register it (AD keeps SPNs unique) */
 	if (opts->prune)
-		plan_prune(est, out);
+		plan_prune(est, opts, out);
 	plan_spn_removals(est, out);
 	for (size_t h = 0; h < est->n_hosts; h++) {
 		if (!hv_estate_host_in_scope(est, h))

@@ -14,7 +14,9 @@
 #include <stdint.h>
 
 enum hv_action_kind {
-	HV_ACT_REMOVE_DELEGATION, /* dangling entries (--prune only) */
+	HV_ACT_REMOVE_DELEGATION, /* entries for hosts proven gone (--prune
+				     only); one value per action, its proof in
+				     why */
 	HV_ACT_ADD_DELEGATION,	  /* msDS-AllowedToDelegateTo += values */
 	HV_ACT_SET_UAC,		  /* userAccountControl old → new */
 	HV_ACT_ADD_SPN,		  /* servicePrincipalName += values */
@@ -43,17 +45,43 @@ enum hv_plan_names {
 };
 enum hv_plan_protocol { HV_PLAN_PROTOCOL_ANY, HV_PLAN_PROTOCOL_KERBEROS };
 
+struct hv_strbuf;
+
+/* What a search for a host name found. */
+enum hv_absence {
+	HV_NAME_ABSENT,	 /* shown: no account answers to it */
+	HV_NAME_PRESENT, /* an account answers to it (an alias, say) */
+	HV_NAME_UNKNOWN, /* could not tell */
+};
+/* Asks whether any account answers to host (a short name or an FQDN, as
+ * a delegation entry names it). ABSENT appends to proof how that was
+ * shown (one line: what was searched, where), UNKNOWN why it could not
+ * be. */
+typedef enum hv_absence (*hv_plan_absence_fn)(void *ctx, const char *host,
+					      struct hv_strbuf *proof);
+
 struct hv_plan_options {
 	unsigned services; /* enum hv_plan_services bits */
 	enum hv_plan_names names;
 	enum hv_plan_protocol protocol;
+	/* --prune: remove delegation entries whose host is proven gone, by
+	 * `absent` (NULL: nothing can be proven, nothing goes); names
+	 * outside the domain's DNS suffix only when listed in prune_names
+	 * (borrowed); cifs/ entries only of hosts the same account also
+	 * names for the migration service (else a file server may need
+	 * them) */
 	bool prune;
+	hv_plan_absence_fn absent;
+	void *absent_ctx;
+	const char **prune_names;
+	size_t n_prune_names;
 };
 
 struct hv_plan {
 	struct hv_action *actions; /* removals listed first */
 	size_t n, cap;
-	char **warnings; /* for the admin, owned */
+	char **warnings; /* for the admin, owned; a command to run ends one,
+			  * after "\n\t" (shown on a line of its own) */
 	size_t n_warnings, cap_warnings;
 	char **hosts; /* hosts to purge tickets on */
 	size_t n_hosts;

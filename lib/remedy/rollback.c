@@ -6,9 +6,11 @@
 #include "remedy/rollback.h"
 
 #include "base/alloc.h"
+#include "base/strbuf.h"
 #include "base/term.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -368,30 +370,127 @@ int hv_rollback_prepare(struct hv_rollback *rb, const struct hv_backup *bk,
 	return rc;
 }
 
+/* DNs compare without regard to ASCII case, as AD compares them: the
+ * map is keyed by the lowercased DN. */
+static void lower_key(struct hv_strbuf *out, const char *dn)
+{
+	for (const char *p = dn; *p; p++)
+		hv_strbuf_addch(
+			out,
+			(char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p));
+}
+
+/* The account whose entry has DN dn, or -1. */
+static long account_by_dn(const struct hv_strmap *dns, const char *dn)
+{
+	struct hv_strbuf low = HV_STRBUF_INIT;
+	size_t at;
+	bool found;
+
+	lower_key(&low, dn);
+	found = hv_strmap_get(dns, hv_strbuf_str(&low), low.len, &at);
+	hv_strbuf_release(&low);
+	return found ? (long)at : -1;
+}
+
+static void index_dns(const struct hv_estate *est, struct hv_strmap *out)
+{
+	struct hv_strbuf low = HV_STRBUF_INIT;
+
+	for (size_t i = 0; i < est->n_accounts; i++) {
+		hv_strbuf_reset(&low);
+		lower_key(&low, est->accounts[i].entry->dn);
+		hv_strmap_put(out, hv_strbuf_str(&low), low.len, i, NULL);
+	}
+	hv_strbuf_release(&low);
+}
+
+static bool is_hyperv_host(const struct hv_estate *est, long account)
+{
+	return account >= 0 &&
+	       hv_estate_host_of(est, (size_t)account) != SIZE_MAX;
+}
+
+/* A delegation entry to add back: towards a Hyper-V host, or towards a
+ * name nobody answers to (what --prune removed); never towards another
+ * account, a domain controller above all. */
+static void bound_target(struct hv_rollback *rb, const struct hv_estate *est,
+			 const char *dn, const struct hv_value *v)
+{
+	const char *slash = memchr(v->data, '/', v->len);
+	char *host;
+	long target;
+
+	if (!slash)
+		return; /* the reader let only class/host through */
+	host = hv_strndup(slash + 1, strcspn(slash + 1, ":/"));
+	target = hv_estate_find(est, host);
+	if (target >= 0 && !is_hyperv_host(est, target)) {
+		struct hv_strbuf why = HV_STRBUF_INIT;
+
+		hv_strbuf_adds(&why, "would delegate to ");
+		hv_term_escapes(&why, est->accounts[target].name);
+		hv_strbuf_adds(&why, ", which is not a Hyper-V host of the "
+				     "estate: refused");
+		refuse_value(rb, dn, multi_name[A2D], v, why.buf);
+		hv_strbuf_release(&why);
+	}
+	free(host);
+}
+
+void hv_rollback_bound(struct hv_rollback *rb, const struct hv_estate *est)
+{
+	const struct hv_backup *bk = rb->bk;
+	struct hv_strmap dns = {0};
+
+	index_dns(est, &dns);
+	for (size_t i = 0; i < bk->n_objects; i++) {
+		struct hv_strbuf shown = HV_STRBUF_INIT;
+
+		if (is_hyperv_host(est, account_by_dn(&dns, bk->objects[i])))
+			continue;
+		hv_term_escapes(&shown, bk->objects[i]);
+		refuse(rb,
+		       "%s: not a Hyper-V host of the estate read from the "
+		       "directory: refused",
+		       shown.buf);
+		hv_strbuf_release(&shown);
+	}
+	for (size_t r = 0; r < bk->n_records; r++)
+		for (size_t m = 0; m < bk->records[r].n_mods; m++) {
+			const struct hv_backup_mod *mod =
+				&bk->records[r].mods[m];
+
+			if (mod->op != HV_BACKUP_ADD ||
+			    multi_of(mod->attr) != A2D)
+				continue;
+			for (size_t v = 0; v < mod->n_values; v++)
+				bound_target(rb, est, bk->records[r].dn,
+					     &mod->values[v]);
+		}
+	hv_strmap_release(&dns);
+}
+
 /* The inverse of one write: what it deleted comes back, what it added
- * goes; a userAccountControl pair swaps its values. */
+ * goes. A userAccountControl change is not inverted: a rollback only
+ * ever clears protocol transition (backup.h), so setting it again is
+ * apply's work, and a record of it could not be read back. */
 static void invert(struct hv_backup *out, const struct hv_backup_record *w)
 {
-	struct hv_backup_record *rec = hv_backup_add_record(out, w->dn, NULL);
-	const struct hv_backup_mod *uac_del = NULL, *uac_add = NULL;
+	struct hv_backup_record *rec = NULL;
 
 	for (size_t m = 0; m < w->n_mods; m++) {
 		const struct hv_backup_mod *mod = &w->mods[m];
 
-		if (multi_of(mod->attr) < 0) {
-			*(mod->op == HV_BACKUP_DELETE ? &uac_del : &uac_add) =
-				mod;
+		if (multi_of(mod->attr) < 0)
 			continue;
-		}
+		if (!rec)
+			rec = hv_backup_add_record(out, w->dn, NULL);
 		for (size_t v = 0; v < mod->n_values; v++)
 			put(rec,
 			    mod->op == HV_BACKUP_ADD ? HV_BACKUP_DELETE
 						     : HV_BACKUP_ADD,
 			    mod->attr, &mod->values[v]);
-	}
-	if (uac_del && uac_add) {
-		put(rec, HV_BACKUP_DELETE, uac_add->attr, &uac_add->values[0]);
-		put(rec, HV_BACKUP_ADD, uac_del->attr, &uac_del->values[0]);
 	}
 }
 
@@ -494,7 +593,7 @@ void hv_rollback_release(struct hv_rollback *rb)
 {
 	struct hv_backup writes = {0};
 
-	for (size_t i = 0; rb->bk && i < rb->bk->n_objects; i++)
+	for (size_t i = 0; rb->objects && i < rb->bk->n_objects; i++)
 		for (int k = 0; k < N_MULTI; k++) {
 			set_release(&rb->objects[i].have[k]);
 			set_release(&rb->objects[i].del[k]);
@@ -503,7 +602,7 @@ void hv_rollback_release(struct hv_rollback *rb)
 	free(rb->objects);
 	/* the writes are records like a backup's: one release */
 	writes.records = rb->writes;
-	writes.n_records = rb->bk ? rb->bk->n_records : 0;
+	writes.n_records = rb->writes ? rb->bk->n_records : 0;
 	hv_backup_release(&writes);
 	for (size_t i = 0; i < rb->n_refusals; i++)
 		free(rb->refusals[i]);

@@ -13,6 +13,7 @@
 #ifndef HV_ROLLBACK_H
 #define HV_ROLLBACK_H
 
+#include "estate/estate.h"
 #include "remedy/backup.h"
 #include "sources/directory.h"
 
@@ -53,6 +54,13 @@ struct hv_rollback {
 int hv_rollback_prepare(struct hv_rollback *rb, const struct hv_backup *bk,
 			const struct hv_directory *now,
 			hv_rollback_holder_fn holder, void *ctx);
+/* Bounds rb to what hvdoctor does, against est (built afresh from the
+ * directory, hosts discovered as audit discovers them): every object of
+ * rb->bk must be a Hyper-V host of est, and a delegation entry added back
+ * may name only a Hyper-V host of est or a name no account answers to (an
+ * entry --prune removed), never a domain controller, file server or any
+ * other account. Adds one refusal per fault to rb. */
+void hv_rollback_bound(struct hv_rollback *rb, const struct hv_estate *est);
 /* The backup of the rollback itself: records that undo rb's writes, last
  * first, with what the objects have now as "# had:"; sealed. */
 void hv_rollback_undo(const struct hv_rollback *rb,

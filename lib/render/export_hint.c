@@ -112,10 +112,12 @@ void hv_export_hint(struct hv_strbuf *out, const struct hv_estate *est,
 	hv_strbuf_addf(out, "%*s# Windows PowerShell, on a domain member:\n",
 		       indent, "");
 	wrap_words(out, words, indent, "");
+	/* one line, however long: cut without a continuation, PowerShell
+	 * would run ldifde without -l (every attribute, or none) */
 	hv_strbuf_addf(out,
 		       "%*sldifde -f estate.ldif -d \"%s\" "
-		       "-r \"%s\"\n%*s-l ($attrs -join ',')\n",
-		       indent, "", base.buf, hv_estate_filter, indent + 4, "");
+		       "-r \"%s\" -l ($attrs -join ',')\n",
+		       indent, "", base.buf, hv_estate_filter);
 	for (size_t k = 0; k < HV_ATTR_COUNT; k++)
 		hv_strbuf_release(&names[k]);
 	hv_strbuf_release(&base);

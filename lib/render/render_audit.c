@@ -212,7 +212,7 @@ static void text_domains(struct hv_strbuf *out, const struct hv_estate *est,
 		else
 			hv_strbuf_addf(out, "AD allows %zu", c.ad_allowed);
 		hv_strbuf_addf(out,
-			       "; delegation %zu complete, %zu partial, "
+			       ";\n  delegation %zu complete, %zu partial, "
 			       "%zu none\n",
 			       c.full, c.partial, c.none);
 		if (end - first < 2)
@@ -379,7 +379,7 @@ static void headline(struct hv_strbuf *out, const struct hv_audit_view *v,
 	if (v->input_damaged)
 		hv_style_add(out, st, HV_TONE_YELLOW,
 			     "INCOMPLETE: the input had errors (see the "
-			     "messages): records that could not be read\nare "
+			     "messages): records that could not\nbe read are "
 			     "missing, and entries that name them look "
 			     "dangling.\n");
 	if (hv_findings_incomplete(fs))

@@ -5,12 +5,16 @@
 #define HV_RENDER_PLAN_H
 
 #include "base/strbuf.h"
+#include <stdbool.h>
 #include "remedy/plan.h"
 
 struct hv_plan_view {
 	const struct hv_plan *plan;
 	const char *source;	/* where the estate was read, for headers */
 	const char *audit_args; /* the audit command to verify with */
+	bool host_steps;	/* host setting steps follow the script
+				   (render_host_plan.h): it takes
+				   -UndoHostSettings, which skips AD */
 };
 
 /* Appends "# text" with the text made safe for a comment. */

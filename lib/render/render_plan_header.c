@@ -4,8 +4,12 @@
  * hv_quote_comment. */
 #include "render/render_plan.h"
 
+#include "base/alloc.h"
 #include "base/quote.h"
 #include "remedy/backup.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 void hv_plan_comment(struct hv_strbuf *out, const char *text)
 {
@@ -33,8 +37,20 @@ void hv_plan_header(struct hv_strbuf *out, const struct hv_plan_view *v,
 		       changes == 1 ? "" : "s", objects,
 		       objects == 1 ? "" : "s", how);
 	for (size_t i = 0; i < v->plan->n_warnings; i++) {
+		const char *w = v->plan->warnings[i];
+		const char *cmd = strstr(w, "\n\t");
+
 		hv_strbuf_adds(out, "# warning: ");
-		hv_quote_comment(out, v->plan->warnings[i]);
+		if (cmd) {
+			/* the command on a line of its own (plan.h) */
+			char *head = hv_strndup(w, (size_t)(cmd - w));
+
+			hv_quote_comment(out, head);
+			free(head);
+			hv_strbuf_adds(out, "\n#     ");
+			w = cmd + 2;
+		}
+		hv_quote_comment(out, w);
 		hv_strbuf_addch(out, '\n');
 	}
 }

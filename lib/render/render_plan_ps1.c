@@ -11,15 +11,22 @@
 #include <stdbool.h>
 #include <string.h>
 
-static const char prologue[] =
+static const char params[] =
 	"[CmdletBinding(SupportsShouldProcess = $true)]\n"
 	"param(\n"
 	"    # also set Kerberos as the migration authentication on the hosts\n"
 	"    [switch]$SetKerberosAuth,\n"
 	"    # also purge the hosts' machine tickets now (klist purge -li "
 	"0x3e7)\n"
-	"    [switch]$PurgeTickets\n"
-	")\n"
+	"    [switch]$PurgeTickets";
+
+static const char undo_param[] =
+	",\n    # undo the host setting steps at the end (and change nothing "
+	"in AD)\n"
+	"    [switch]$UndoHostSettings";
+
+static const char prologue[] =
+	"\n)\n"
 	"Set-StrictMode -Version 2.0\n"
 	"$ErrorActionPreference = 'Stop'\n"
 	"Import-Module ActiveDirectory\n"
@@ -211,11 +218,18 @@ void hv_render_plan_ps1(struct hv_strbuf *out, const struct hv_plan_view *v)
 	size_t start = out->len;
 
 	header(out, v);
+	hv_strbuf_adds(out, params);
+	if (v->host_steps)
+		hv_strbuf_adds(out, undo_param);
 	hv_strbuf_adds(out, prologue);
+	if (v->host_steps)
+		hv_strbuf_adds(out, "if (-not $UndoHostSettings) {\n\n");
 	if (!v->plan->n)
 		hv_strbuf_adds(out, "Write-Host 'Nothing to change.'\n");
 	for (size_t i = 0; i < v->plan->n; i++)
 		step(out, &v->plan->actions[i]);
 	epilogue(out, v);
+	if (v->host_steps)
+		hv_strbuf_adds(out, "\n} # end of the AD steps\n");
 	add_bom_if_needed(out, start);
 }

@@ -252,7 +252,9 @@ expect_eq "--domains: no pair is ready without host snapshots" 0 \
 # HV06 lists HV01 under its FQDN only; a host that no longer exists is
 # simulated by pruning against a selection of the directory: plan --prune
 # must list the removal of entries that name no account, and only with it
-printf 'dn: CN=HV01,CN=Computers,%s\nchangetype: modify\nadd: msDS-AllowedToDelegateTo\nmsDS-AllowedToDelegateTo: cifs/GONE42\n-\n' \
+# (with its migration-service entry: a cifs/ entry alone may be a file
+# server's, which --prune keeps)
+printf 'dn: CN=HV01,CN=Computers,%s\nchangetype: modify\nadd: msDS-AllowedToDelegateTo\nmsDS-AllowedToDelegateTo: cifs/GONE42\nmsDS-AllowedToDelegateTo: Microsoft Virtual System Migration Service/GONE42\n-\n' \
 	"$ADDC_BASE_DN" >"$tmp/gone.ldif"
 ldapmodify -x -H "$ADDC_LDAP_URI" -D "$ADDC_ADMIN_DN" \
 	-w "$ADDC_ADMIN_PASSWORD" -f "$tmp/gone.ldif" >/dev/null

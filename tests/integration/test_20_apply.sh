@@ -130,7 +130,7 @@ expect_eq "before: S4U to cifs/<peer FQDN> is refused for all ${#pairs[@]} pairs
 # --- dry run: the plan is shown, nothing is written ------------------------------
 mkdir "$tmp/dry"
 rc=$(cd "$tmp/dry" && hv dry apply "${admin[@]}")
-expect_eq "apply without --yes: exit 0" 0 "$rc"
+expect_eq "apply without --yes on an estate with errors: exit 2 (as audit)" 2 "$rc"
 expect_contains "apply without --yes prints the plan as LDIF" \
 	"changetype: modify" "$(cat "$tmp/dry.out")"
 expect_contains "apply without --yes says nothing changed" \
@@ -139,12 +139,22 @@ expect_eq "apply without --yes: no backup file, nothing else written" "" \
 	"$(ls -A "$tmp/dry")"
 expect_eq "apply without --yes: the directory is unchanged" "$orig" "$(estate_dump)"
 
+# the plan's rollback file of the seeded estate: it puts back the duplicate
+# SPN the plan removes (used below, once that SPN is held elsewhere)
+rc=$(hv seeded-plan plan "${admin[@]}" --output "$tmp/seeded-plan.ps1" \
+	--rollback-output "$tmp/seeded-rollback.ldif")
+expect_eq "plan of the seeded estate: exit 0" 0 "$rc"
+
 # --- Samba refuses hvdoctor's removal of the duplicate SPN --------------------------
 # The delete is refused (see the top); every action that does not depend on
 # it is applied, and the refused one is reported with the step by hand.
 rc=$(hv refused apply "${admin[@]}" --yes --backup "$tmp/refused.ldif")
-expect_eq "apply on the seeded estate: exit 3 (Samba refuses deleting the duplicate SPN)" \
-	3 "$rc"
+expect_eq "apply on the seeded estate: exit 2 (Samba refuses deleting the duplicate SPN, which the fresh audit confirms)" \
+	2 "$rc"
+expect_contains "the fresh audit of the changed hosts runs after a refusal too" \
+	"audit of the changed hosts (fresh read): " "$(cat "$tmp/refused.out")"
+expect_contains "… and names the duplicate SPN still there" \
+	"error spn-duplicate" "$(cat "$tmp/refused.out")"
 expect_contains "the refused action is named, with the DC's diagnostic" \
 	"FAILED         HV03 servicePrincipalName -1" "$(cat "$tmp/refused.out")"
 expect_contains "the refused action comes with the step to do by hand" \
@@ -162,7 +172,9 @@ expect_eq "… the directory is the seeded estate again" "$orig" "$(estate_dump)
 
 samba_remove_duplicate_spn >/dev/null
 base=$(estate_dump) # the seeded estate without the duplicate SPN
-rc=$(hv skip apply "${admin[@]}" --rollback "$tmp/refused.ldif")
+expect_contains "apply's backup was rewritten to the 7 actions applied" \
+	"rewritten: it undoes the 7 records applied" "$(cat "$tmp/refused.err")"
+rc=$(hv skip apply "${admin[@]}" --rollback "$tmp/seeded-rollback.ldif")
 expect_eq "rollback to a backup that holds a duplicate SPN: exit 2" 2 "$rc"
 expect_contains "the SPN the DC would refuse is named and left out" \
 	"NOT RESTORED   HV03 servicePrincipalName '$ADDC_DUPLICATE_SPN': HV01 holds it now" \
@@ -170,7 +182,7 @@ expect_contains "the SPN the DC would refuse is named and left out" \
 
 # --- plan --format ldif, applied with ldapmodify --------------------------------------
 rc=$(hv plan plan "${admin[@]}" --format ldif --output "$tmp/plan.ldif" \
-	--rollback "$tmp/plan-rollback.ldif")
+	--rollback-output "$tmp/plan-rollback.ldif")
 expect_eq "plan --format ldif: exit 0" 0 "$rc"
 check "ldapmodify -f plan.ldif" ldapmodify "${ldap_w[@]}" -f "$tmp/plan.ldif"
 n=$(problems by-ldapmodify)
@@ -204,7 +216,8 @@ expect_contains "the backup says how to restore it by hand" \
 n=$(problems by-apply)
 expect_eq "after apply: the audit of $hosts_opt is clean" 0 "$n"
 rc=$(hv again apply "${admin[@]}" --yes --backup "$tmp/again.ldif")
-expect_eq "apply --yes again: exit 0, nothing to change" "0 hvdoctor apply: nothing to change" \
+expect_eq "apply --yes again: nothing to change, exit 1 as audit (HV05 and HV07 are unverified: warnings)" \
+	"1 hvdoctor apply: nothing to change" \
 	"$rc $(cat "$tmp/again.out")"
 rc=$(hv overwrite apply "${admin[@]}" --rollback "$tmp/apply.ldif" --yes \
 	--backup "$tmp/apply.ldif")
@@ -292,7 +305,12 @@ HVDOCTOR_PASSWORD=$ADDC_USER1_PASSWORD "$HVDOCTOR" apply --ldap "$ADDC_LDAPS_URI
 	--cacert "$ADDC_TLS_CACERT" --bind simple --user "$user1_dn" --yes \
 	--backup "$tmp/partial.ldif" >"$tmp/partial.out" 2>"$tmp/partial.err" || rc=$?
 partial=$(cat "$tmp/partial.out")
-expect_eq "apply as $ADDC_USER1: exit 3 (the DC refuses HV03)" 3 "$rc"
+expect_eq "apply as $ADDC_USER1: exit 2 (the DC refuses HV03; the fresh audit finds the errors left)" 2 "$rc"
+expect_contains "the refused protocol transition's step by hand names the account with \$" \
+	"by hand: Set-ADAccountControl -Identity 'HV06\$' -TrustedToAuthForDelegation \$true" \
+	"$(cat "$tmp/partial.out")"
+expect_contains "the fresh audit of the changed hosts ran after the refusals" \
+	"audit of the changed hosts (fresh read): " "$(cat "$tmp/partial.out")"
 expect_contains "report: HV01 applied" "applied        HV01 msDS-AllowedToDelegateTo +12" "$partial"
 expect_contains "report: HV02 applied" "applied        HV02 msDS-AllowedToDelegateTo +12" "$partial"
 expect_contains "report: HV03 failed" "FAILED         HV03 msDS-AllowedToDelegateTo +12" "$partial"
@@ -308,9 +326,24 @@ expect_contains "HV01 really changed" "cifs/HV04.$d" "$hv01"
 others() { awk -v RS= -v ORS='\n\n' '!/^dn: CN=HV0[12],/'; }
 expect_eq "every object but HV01 and HV02 is unchanged" \
 	"$(printf '%s\n' "$base" | others)" "$(estate_dump | others)"
+expect_contains "the backup is rewritten to what was applied" \
+	"rewritten: it undoes the 2 records applied" "$(cat "$tmp/partial.err")"
+expect_not_contains "… and no longer names the refused HV03" \
+	"dn: CN=HV03," "$(cat "$tmp/partial.ldif")"
+# meanwhile another admin adds by hand one value of the refused HV03 step
+hv03_dn="CN=HV03,CN=Computers,$ADDC_BASE_DN"
+printf 'dn: %s\nchangetype: modify\n%s: msDS-AllowedToDelegateTo\nmsDS-AllowedToDelegateTo: cifs/HV04.%s\n-\n' \
+	"$hv03_dn" add "$d" >"$tmp/by-hand.ldif"
+check "another admin adds cifs/HV04.$d to HV03" \
+	ldapmodify "${ldap_w[@]}" -f "$tmp/by-hand.ldif"
 rc=$(hv partial-rollback apply "${admin[@]}" --rollback "$tmp/partial.ldif" \
 	--yes --backup "$tmp/partial-undo.ldif")
 expect_eq "rollback of the partial run as Administrator: exit 0" 0 "$rc"
+expect_contains "… leaves the value the other admin added (the change never wrote it)" \
+	"cifs/HV04.$d" "$(ldap_values '(sAMAccountName=HV03$)' msDS-AllowedToDelegateTo)"
+sed 's/^add: /delete: /' "$tmp/by-hand.ldif" >"$tmp/by-hand-undo.ldif"
+check "the other admin's value taken away again" \
+	ldapmodify "${ldap_w[@]}" -f "$tmp/by-hand-undo.ldif"
 expect_eq "… restores the directory byte for byte" "$base" "$(estate_dump)"
 for h in $granted; do
 	ldapmodify "${ldap_w[@]}" -f "$tmp/sd-$h.ldif" >/dev/null

@@ -104,7 +104,7 @@ base=$(estate_dump)
 n=$(problems before)
 check "before: the audit of $hosts_opt finds problems ($n)" test "$n" -gt 0
 rc=$(hv plan plan "${admin[@]}" --output "$tmp/plan.ps1" \
-	--rollback "$tmp/plan.rollback.ldif")
+	--rollback-output "$tmp/plan.rollback.ldif")
 expect_eq "plan: exit 0" 0 "$rc"
 steps=$(grep -cE '^(Add-HvValue|Remove-HvValue|Set-HvProtocolTransition) ' \
 	"$tmp/plan.ps1" || true)

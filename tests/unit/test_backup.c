@@ -13,8 +13,10 @@
 #include "base/error.h"
 #include "base/strbuf.h"
 #include "remedy/backup.h"
+#include "estate/estate.h"
 #include "remedy/rollback.h"
 #include "sources/directory.h"
+#include "sources/ldif.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,6 +219,10 @@ static char *one_record(const char *dn, const char *mods)
 	return body;
 }
 
+static const struct hv_backup_mod *mod_of(const struct hv_backup_record *w,
+					  enum hv_backup_op op,
+					  const char *attr);
+
 static void expect_refused(const char *dn, const char *mods, const char *why)
 {
 	char *text = one_record(dn, mods);
@@ -242,19 +248,19 @@ static void test_only_managed_attributes(void **state)
 	expect_refused(HV04,
 		       "delete: " UAC "\n" UAC ": 4096\n-\nadd: " UAC "\n" UAC
 		       ": 4098\n-\n",
-		       "changes more than the delegation bits");
+		       "only ever clears protocol transition");
 	expect_refused(HV04,
 		       "delete: " UAC "\n" UAC ": 4096\n-\nadd: " UAC "\n" UAC
 		       ": 12288\n-\n",
-		       "changes more than the delegation bits");
+		       "only ever clears protocol transition");
 	expect_refused(HV04, "add: " UAC "\n" UAC ": 4096\n-\n",
 		       "only as 'delete:' of one number");
 	expect_refused(HV04, "replace: " A2D "\n" A2D ": x\n-\n",
 		       "'replace:' is refused");
 	expect_refused(HV04, "delete: " A2D "\n-\n", "without values");
 	expect_refused(HV04,
-		       "delete: " SPN "\n" SPN ": a/b\n-\nadd: " SPN "\n" SPN
-		       ": A/B\n-\n",
+		       "delete: " SPN "\n" SPN ": host/b\n-\nadd: " SPN "\n" SPN
+		       ": HOST/B\n-\n",
 		       "both deleted and added");
 	/* the delegation bits alone are fine */
 	{
@@ -266,6 +272,167 @@ static void test_only_managed_attributes(void **state)
 		assert_string_equal(read_text(text, &err), "");
 		free(text);
 	}
+}
+
+/* Within the managed attributes a rollback still only undoes what
+ * hvdoctor does: it adds back migration-service and cifs delegation
+ * entries and HOST/migration SPNs, and only ever clears protocol
+ * transition - never sets TRUSTED_FOR_DELEGATION (0x80000) or clears
+ * NOT_DELEGATED (0x100000). */
+static void test_rollback_only_undoes_hvdoctor(void **state)
+{
+	(void)state;
+	expect_refused(HV01, "add: " A2D "\n" A2D ": ldap/DC01.lab\n-\n",
+		       "only migration-service and cifs delegation entries");
+	expect_refused(HV01, "delete: " A2D "\n" A2D ": http/web\n-\n",
+		       "only migration-service and cifs delegation entries");
+	expect_refused(HV04, "add: " SPN "\n" SPN ": MSSQLSvc/HV04\n-\n",
+		       "only HOST and migration-service SPNs");
+	/* sets unconstrained delegation */
+	expect_refused(HV04,
+		       "delete: " UAC "\n" UAC ": 4096\n-\nadd: " UAC "\n" UAC
+		       ": 528384\n-\n",
+		       "only ever clears protocol transition");
+	/* clears "sensitive, cannot be delegated" */
+	expect_refused(HV04,
+		       "delete: " UAC "\n" UAC ": 1052672\n-\nadd: " UAC
+		       "\n" UAC ": 4096\n-\n",
+		       "only ever clears protocol transition");
+	/* sets protocol transition */
+	expect_refused(HV04,
+		       "delete: " UAC "\n" UAC ": 4096\n-\nadd: " UAC "\n" UAC
+		       ": 16781312\n-\n",
+		       "only ever clears protocol transition");
+	/* the plan's own undo values pass: names as AD compares them */
+	{
+		char *text = one_record(
+			HV01, "delete: " A2D "\n" A2D
+			      ": microsoft virtual system migration "
+			      "service/HV04\n" A2D ": CIFS/HV04\n-\nadd: " SPN
+			      "\n" SPN ": host/HV09\n-\n");
+		struct hv_error err;
+
+		assert_string_equal(read_text(text, &err), "");
+		free(text);
+	}
+}
+
+/* An estate read afresh: HV01 and HV02 are Hyper-V hosts (they delegate
+ * to each other), DC01 a domain controller, FS01 a file server. */
+static const char estate_ldif[] =
+	"dn: " HV01 "\nobjectClass: computer\nsAMAccountName: HV01$\n"
+	"dNSHostName: hv01.lab.example.com\nuserAccountControl: 16781312\n"
+	"servicePrincipalName: HOST/HV01\n"
+	"servicePrincipalName: " HV_SPN_VSMS "/HV01\n"
+	"msDS-AllowedToDelegateTo: cifs/HV02\n\n"
+	"dn: CN=HV02,CN=Computers,DC=lab,DC=example,DC=com\n"
+	"objectClass: computer\nsAMAccountName: HV02$\n"
+	"dNSHostName: hv02.lab.example.com\nuserAccountControl: 16781312\n"
+	"servicePrincipalName: HOST/HV02\n"
+	"servicePrincipalName: " HV_SPN_VSMS "/HV02\n"
+	"msDS-AllowedToDelegateTo: cifs/HV01\n\n"
+	"dn: CN=DC01,OU=Domain Controllers,DC=lab,DC=example,DC=com\n"
+	"objectClass: computer\nsAMAccountName: DC01$\n"
+	"dNSHostName: dc01.lab.example.com\nuserAccountControl: 532480\n"
+	"servicePrincipalName: HOST/DC01\n\n"
+	"dn: CN=FS01,CN=Computers,DC=lab,DC=example,DC=com\n"
+	"objectClass: computer\nsAMAccountName: FS01$\n"
+	"dNSHostName: fs01.lab.example.com\nuserAccountControl: 4096\n"
+	"servicePrincipalName: HOST/FS01\n\n";
+
+/* The refusals hv_rollback_bound gives the one-record backup (dn, mods)
+ * against estate_ldif, joined by "|"; "" when it passes. */
+static char *bound(const char *dn, const char *mods)
+{
+	char *text = one_record(dn, mods);
+	struct hv_directory dir = {0};
+	struct hv_selection sel = {0};
+	struct hv_estate est;
+	struct hv_backup bk;
+	struct hv_rollback rb = {0};
+	struct hv_strbuf out = HV_STRBUF_INIT;
+	struct hv_error err;
+
+	assert_int_equal(hv_ldif_read_buffer("e.ldif", estate_ldif,
+					     strlen(estate_ldif), &dir, &err),
+			 0);
+	hv_estate_build(&est, &dir, &sel, &err);
+	assert_int_equal(
+		hv_backup_read_buffer("bk", text, strlen(text), &bk, &err), 0);
+	rb.bk = &bk;
+	hv_rollback_bound(&rb, &est);
+	for (size_t i = 0; i < rb.n_refusals; i++) {
+		hv_strbuf_adds(&out, i ? "|" : "");
+		hv_strbuf_adds(&out, rb.refusals[i]);
+	}
+	hv_rollback_release(&rb);
+	hv_backup_release(&bk);
+	hv_estate_release(&est);
+	hv_directory_clear(&dir);
+	free(text);
+	return hv_strbuf_detach(&out);
+}
+
+static void expect_bound(const char *dn, const char *mods, const char *want)
+{
+	char *got = bound(dn, mods);
+
+	if (want[0] ? !strstr(got, want) : got[0] != '\0')
+		fail_msg("got '%s', want '%s'", got, want);
+	free(got);
+}
+
+/* A rollback touches only the Hyper-V hosts of the estate it reads, and
+ * adds back delegation only towards them (or towards a name that has no
+ * account: an entry --prune removed). */
+static void test_rollback_bound_to_estate(void **state)
+{
+	(void)state;
+	expect_bound(HV01,
+		     "add: " A2D "\n" A2D ": cifs/HV02.lab.example.com\n-\n",
+		     "");
+	expect_bound(HV01, "add: " A2D "\n" A2D ": cifs/HVGONE\n-\n", "");
+	expect_bound(HV01, "add: " A2D "\n" A2D ": cifs/DC01\n-\n",
+		     HV01 ": " A2D " 'cifs/DC01' would delegate to DC01, which "
+			  "is not a Hyper-V host of the estate: refused");
+	expect_bound(HV01,
+		     "add: " A2D "\n" A2D ": cifs/fs01.lab.example.com\n-\n",
+		     "which is not a Hyper-V host of the estate: refused");
+	expect_bound("CN=FS01,CN=Computers,DC=lab,DC=example,DC=com",
+		     "delete: " SPN "\n" SPN ": HOST/FS01\n-\n",
+		     "CN=FS01,CN=Computers,DC=lab,DC=example,DC=com: not a "
+		     "Hyper-V host of the estate read from the directory: "
+		     "refused");
+	expect_bound("CN=NOBODY,DC=t", "delete: " SPN "\n" SPN ": HOST/X\n-\n",
+		     "not a Hyper-V host of the estate");
+}
+
+/* After a partial apply the backup undoes only what was applied: a
+ * value planned but never written is not the change's to delete, even
+ * when somebody adds it meanwhile. */
+static void test_backup_of_applied_actions(void **state)
+{
+	struct hv_plan plan;
+	struct hv_directory dir = {0};
+	struct hv_backup bk = {0};
+	static const bool applied[3] = {true, false, true};
+	char *text;
+
+	(void)state;
+	make_plan(&plan);
+	before(&dir);
+	hv_backup_from_applied(&bk, &plan, applied, &dir);
+	assert_int_equal(bk.n_records, 2); /* the UAC, the SPN; not HV01 */
+	assert_string_equal(bk.records[0].dn, HV04);
+	assert_non_null(mod_of(&bk.records[0], HV_BACKUP_DELETE, UAC));
+	assert_string_equal(bk.records[1].dn, HV04);
+	assert_int_equal(bk.n_objects, 1);
+	text = written(&bk);
+	assert_null(strstr(text, "cifs/HV04"));
+	assert_null(strstr(text, A2D));
+	free(text);
+	hv_backup_release(&bk);
+	hv_directory_clear(&dir);
 }
 
 /* The header binds the records: cut, edited or headerless is refused. */
@@ -294,7 +461,8 @@ static void test_header_binds_records(void **state)
 	memcpy(strstr(edited, "cifs/HV04"), "cifs/HV05", 9);
 	assert_string_equal(read_text(edited, &err),
 			    "its records are not those of the change its "
-			    "header names (edited, or damaged): refused");
+			    "header names (damaged, cut or mixed up): "
+			    "refused");
 	/* no header at all (an old backup, or a hand-made file) */
 	assert_non_null(strstr(read_text("dn: " HV04 "\nchangetype: modify\n"
 					 "delete: " A2D "\n" A2D ": x\n-\n",
@@ -378,17 +546,17 @@ static void test_rollback_undoes_value_by_value(void **state)
 	assert_int_equal(hv_rollback_verify(&rb, &now, &out), 2);
 	assert_non_null(strstr(out.buf, "NOT VERIFIED   " HV04
 					" userAccountControl differs"));
-	/* its own backup undoes it again, and reads back */
+	/* its own backup undoes it again, and reads back; but a rollback
+	 * only ever clears protocol transition, so setting it again is
+	 * left to apply */
 	hv_rollback_undo(&rb, &now, &undo);
-	assert_int_equal(undo.n_records, 2);
+	assert_int_equal(undo.n_records, 1);
 	assert_string_equal(undo.records[0].dn, HV01);
 	text = written(&undo);
 	assert_int_equal(hv_backup_read_buffer("u", text, strlen(text),
 					       &undo_read, &err),
 			 0);
-	assert_non_null(strstr(text,
-			       "delete: " UAC "\n" UAC ": 4096\n-\nadd: " UAC
-			       "\n" UAC ": 16781312\n"));
+	assert_null(strstr(text, "add: " UAC));
 	free(text);
 	hv_backup_release(&undo_read);
 	hv_backup_release(&undo);
@@ -486,6 +654,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_only_managed_attributes),
+		cmocka_unit_test(test_rollback_only_undoes_hvdoctor),
+		cmocka_unit_test(test_rollback_bound_to_estate),
+		cmocka_unit_test(test_backup_of_applied_actions),
 		cmocka_unit_test(test_header_binds_records),
 		cmocka_unit_test(test_rollback_undoes_value_by_value),
 		cmocka_unit_test(test_rollback_refuses_changes_since),

@@ -362,7 +362,7 @@ static void test_target_spns_fire(void **state)
 	assert_ev(f, 0, "CN=HV02," OU_HV, SPN, HV_EV_MISSING, "HOST/HV02");
 	assert_ev(f, 1, "CN=HV02," OU_HV, SPN, HV_EV_MISSING,
 		  VSMS "/HV02." DNS);
-	assert_non_null(strstr(f->fix, "setspn -S \"CLASS/NAME\" HV02"));
+	assert_non_null(strstr(f->fix, "setspn -S 'CLASS/NAME' 'HV02'"));
 }
 
 static void test_target_spns_near_miss(void **state)
@@ -427,8 +427,8 @@ static void test_spn_duplicate_host_and_user(void **state)
 			  "HOST/HV01." DNS);
 		assert_ev(f, order == 0 ? 1 : 0, "CN=HV01," OU_HV, SPN,
 			  HV_EV_PRESENT, "HOST/HV01." DNS);
-		assert_string_equal(f->fix, "setspn -D \"HOST/HV01." DNS
-					    "\" svcbackup");
+		assert_string_equal(f->fix, "setspn -D 'HOST/HV01." DNS
+					    "' 'svcbackup'");
 	}
 }
 
@@ -473,7 +473,7 @@ static void test_spn_misplaced(void **state)
 	assert_ev(f, 0, "CN=HV01," OU_HV, SPN, HV_EV_PRESENT,
 		  "MSSQLSvc/HV02." DNS ":1433");
 	assert_string_equal(f->fix,
-			    "setspn -D \"MSSQLSvc/HV02." DNS ":1433\" HV01");
+			    "setspn -D 'MSSQLSvc/HV02." DNS ":1433' 'HV01'");
 	f = nth(fx, 1);
 	assert_finding(f, "spn-duplicate", HV_SEV_ERROR, "HV01", NULL, 0);
 	assert_ev(f, 0, "CN=HV01," OU_HV, SPN, HV_EV_PRESENT,

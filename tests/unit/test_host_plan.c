@@ -128,18 +128,26 @@ static void test_script(void **state)
 
 	assert_non_null(strstr(s, "Add-HvMigrationNetwork -ComputerName "
 				  "'HVS01' -Subnet '10.30.0.0/24'"));
-	assert_non_null(strstr(s, "# undo: Remove-VMMigrationNetwork "
-				  "-ComputerName HVS01 -Subnet 10.30.0.0/24"));
-	assert_non_null(strstr(s, "# undo: Set-VMHost -ComputerName HVS01 "
-				  "-VirtualMachineMigrationAuthenticationType "
-				  "CredSSP"));
-	assert_non_null(strstr(s, "# undo: Disable-NetFirewallRule "
-				  "-CimSession HVC1N2 -Name "
-				  "VIRT-MIGL-In-TCP-NoScope"));
-	/* every change asks ShouldProcess, so -WhatIf changes nothing */
-	for (const char *p = s; (p = strstr(p, "    if ($PSCmdlet.")); p++)
+	/* each step's undo is code the script carries (-UndoHostSettings),
+	 * with the value it restores quoted, never a comment to copy */
+	assert_null(strstr(s, "# undo:"));
+	assert_non_null(strstr(s, "-Undo:$UndoHostSettings"));
+	assert_non_null(strstr(s, "Remove-VMMigrationNetwork -ComputerName "
+				  "$ComputerName -Subnet $Subnet"));
+	assert_non_null(strstr(s, "Set-HvMigrationKerberos -ComputerName "
+				  "'HVS01' -Previous 'CredSSP'"));
+	assert_non_null(strstr(s, "Enable-HvFirewallGroup -ComputerName "
+				  "'HVC1N2' -Previous @("
+				  "'VIRT-MIGL-In-TCP-NoScope'"));
+	/* the host name is checked where sc.exe and w32tm use it */
+	assert_non_null(strstr(s, "[ValidatePattern('^[A-Za-z0-9]"
+				  "[A-Za-z0-9.-]*$')]"));
+	/* every change and every undo asks ShouldProcess, so -WhatIf
+	 * changes nothing */
+	for (const char *p = s; (p = strstr(p, "($PSCmdlet.ShouldProcess("));
+	     p++)
 		depth++;
-	assert_int_equal(depth, 6);
+	assert_int_equal(depth, 11); /* VMMS: one for both ways */
 	depth = 0;
 	for (const char *p = s; *p; p++) {
 		assert_true((unsigned char)*p < 0x80);
@@ -162,9 +170,11 @@ static void test_hostile_name(void **state)
 	plan.items = &act;
 	plan.n = 1;
 	hv_render_host_plan_ps1(&out, &plan);
-	/* the quote doubled, the line break a [char], nothing loose */
-	assert_non_null(strstr(out.buf, "'HV''x'"));
-	assert_non_null(strstr(out.buf, "[char]0x000A"));
+	/* a host name that is not a plain DNS name gets no step at all;
+	 * the subnet and the reason are quoted */
+	assert_null(strstr(out.buf, "Add-HvMigrationNetwork -ComputerName"));
+	assert_non_null(strstr(out.buf, "# left out: a host name that is not "
+					"a plain DNS name"));
 	for (const char *line = out.buf; line; line = strchr(line, '\n')) {
 		line += *line == '\n';
 		assert_false(strncmp(line, "Remove-Item", 11) == 0);
@@ -173,6 +183,13 @@ static void test_hostile_name(void **state)
 	for (const char *p = out.buf; *p; p++)
 		assert_true(*p == '\n' || ((unsigned char)*p >= 0x20 &&
 					   (unsigned char)*p < 0x7F));
+	/* a plain name with a hostile subnet and firewall rule names: the
+	 * values are quoted strings */
+	act = (struct hv_host_action){HV_HACT_FIREWALL, "HV01", NULL,
+				      "ok\x1f$(evil)'x", "why"};
+	hv_strbuf_reset(&out);
+	hv_render_host_plan_ps1(&out, &plan);
+	assert_non_null(strstr(out.buf, "-Previous @('ok', '$(evil)''x')"));
 	hv_strbuf_release(&out);
 }
 

@@ -95,6 +95,42 @@ find(const struct hv_plan *p, enum hv_action_kind kind, const char *account)
 	return NULL;
 }
 
+static char *sh(const char *s)
+{
+	struct hv_strbuf out = HV_STRBUF_INIT;
+
+	hv_quote_sh(&out, s);
+	return hv_strbuf_detach(&out);
+}
+
+/* Commands we print for a POSIX shell: one word whatever the value. */
+static void test_quote_sh(void **state)
+{
+	static const char *const cases[][2] = {
+		{"HV01", "HV01"},
+		{"ldaps://dc1.lab:636", "ldaps://dc1.lab:636"},
+		{"", "''"},
+		{"a b", "'a b'"},
+		{"$(rm -rf ~)", "'$(rm -rf ~)'"},
+		{"it's", "'it'\\''s'"},
+		{"`id`&x", "'`id`&x'"},
+		{"a\nb", "'a'$'\\x0a''b'"},
+		{"\x1b[2J", "$'\\x1b''[2J'"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = sh(cases[i][0]);
+
+		assert_string_equal(got, cases[i][1]);
+		free(got);
+	}
+	assert_true(hv_quote_is_plain("HV-01.lab"));
+	assert_false(hv_quote_is_plain("HV 01"));
+	assert_false(hv_quote_is_plain(""));
+	assert_false(hv_quote_is_plain("HV$"));
+}
+
 static void test_only_missing_entries(void **state)
 {
 	struct hv_plan_options opts = hv_plan_defaults();
@@ -178,7 +214,8 @@ static char *render(void (*fn)(struct hv_strbuf *, const struct hv_plan_view *),
 		    const struct hv_plan *plan)
 {
 	struct hv_strbuf out = HV_STRBUF_INIT;
-	struct hv_plan_view view = {plan, "t.ldif", "hvdoctor audit --ldif t"};
+	struct hv_plan_view view = {plan, "t.ldif", "hvdoctor audit --ldif t",
+				    false};
 
 	fn(&out, &view);
 	return hv_strbuf_detach(&out);
@@ -444,25 +481,174 @@ static void test_peer_without_dns_name_once(void **state)
 	release(&fx);
 }
 
-/* --prune removes entries for hosts that are gone, and only with it. */
-static void test_prune(void **state)
+static bool warned(const struct hv_plan *p, const char *text);
+
+/* HV1 and HV2 delegate to each other; a computer whose name holds
+ * PowerShell and shell syntax (legal in a sAMAccountName) holds HV1's
+ * HOST/ SPN and a foreign SPN of HV2's. */
+static const char hostile_holder[] =
+	"dn: CN=HV1,DC=t\nobjectClass: computer\nsAMAccountName: HV1$\n"
+	"dNSHostName: hv1.t\nuserAccountControl: 16781312\n"
+	"servicePrincipalName: HOST/HV1\nservicePrincipalName: " MV "/HV1\n"
+	"msDS-AllowedToDelegateTo: " MV "/HV2\n\n"
+	"dn: CN=HV2,DC=t\nobjectClass: computer\nsAMAccountName: HV2$\n"
+	"dNSHostName: hv2.t\nuserAccountControl: 528384\n"
+	"servicePrincipalName: HOST/HV2\nservicePrincipalName: " MV "/HV2\n"
+	"servicePrincipalName: WSMAN/HV2\n"
+	"msDS-AllowedToDelegateTo: " MV "/HV1\n\n"
+	"dn: CN=EVIL,DC=t\nobjectClass: computer\n"
+	"sAMAccountName: EV'IL $(calc)&`x$\nuserAccountControl: 4096\n"
+	"servicePrincipalName: HOST/HV1\nservicePrincipalName: WSMAN/HV2\n\n";
+
+/* Every command a warning tells the admin to run quotes what it names:
+ * PowerShell single quotes for setspn and the AD cmdlets, the shell's
+ * for hvdoctor's own options. */
+static void test_warnings_quote_commands(void **state)
 {
 	struct hv_plan_options opts = hv_plan_defaults();
-	const struct hv_action *act;
 	struct fixture fx;
 
 	(void)state;
-	build(&fx, trust_estate, "HV1,HV2", &opts);
-	assert_null(find(&fx.plan, HV_ACT_REMOVE_DELEGATION, "HV1"));
+	build(&fx, hostile_holder, "HV1,HV2", &opts);
+	assert_true(warned(&fx.plan, "setspn -D 'HOST/HV1' "
+				     "'EV''IL $(calc)&`x'"));
+	assert_true(warned(&fx.plan, "add 'EV'\\''IL $(calc)&`x' to "
+				     "--hosts"));
+	assert_true(warned(&fx.plan, "Set-ADAccountControl -Identity 'HV2$' "
+				     "-TrustedForDelegation $false"));
+	for (size_t i = 0; i < fx.plan.n_warnings; i++)
+		assert_null(strstr(fx.plan.warnings[i], "\"EV'IL"));
 	release(&fx);
+}
+
+/* The plan removes only HOST/ and migration-service SPNs, the ones a
+ * rollback may add back; another clash is left to the admin, with the
+ * command quoted. */
+static void test_removes_only_migration_spns(void **state)
+{
+	struct hv_plan_options opts = hv_plan_defaults();
+	struct fixture fx;
+
+	(void)state;
+	build(&fx, hostile_holder, "HV1,HV2,EV'IL $(calc)&`x", &opts);
+	assert_non_null(find(&fx.plan, HV_ACT_REMOVE_SPN, "EV'IL $(calc)&`x"));
+	assert_int_equal(
+		find(&fx.plan, HV_ACT_REMOVE_SPN, "EV'IL $(calc)&`x")->n_values,
+		1);
+	assert_true(warned(&fx.plan, "setspn -D 'WSMAN/HV2' "
+				     "'EV''IL $(calc)&`x'"));
+	release(&fx);
+}
+
+/* A test stand-in for the directory search: GONE and gone.t are proven
+ * gone, ALIAS is a name an account answers to (a DNS alias), HIDDEN
+ * could not be searched, OTHER.elsewhere.com is gone. */
+static enum hv_absence stub_absent(void *ctx, const char *host,
+				   struct hv_strbuf *proof)
+{
+	(void)ctx;
+	if (strcasecmp(host, "ALIAS") == 0)
+		return HV_NAME_PRESENT;
+	if (strcasecmp(host, "HIDDEN") == 0) {
+		hv_strbuf_adds(proof, "the search failed");
+		return HV_NAME_UNKNOWN;
+	}
+	hv_strbuf_addf(proof, "searched the test directory for %s", host);
+	return HV_NAME_ABSENT;
+}
+
+/* HV1 delegates to HV2, and to names no account of the export has. */
+static const char prune_estate[] =
+	"dn: CN=HV1,OU=HV,DC=t\nobjectClass: computer\nsAMAccountName: "
+	"HV1$\ndNSHostName: hv1.t\nuserAccountControl: 16781312\n"
+	"servicePrincipalName: " MV "/HV1\nservicePrincipalName: HOST/HV1\n"
+	"msDS-AllowedToDelegateTo: " MV "/HV2\n"
+	"msDS-AllowedToDelegateTo: cifs/HV2\n"
+	"msDS-AllowedToDelegateTo: " MV "/GONE\n"
+	"msDS-AllowedToDelegateTo: " MV "/gone.t\n"
+	"msDS-AllowedToDelegateTo: cifs/GONE\n"
+	"msDS-AllowedToDelegateTo: cifs/gone.t\n"
+	"msDS-AllowedToDelegateTo: cifs/SOFS1\n"
+	"msDS-AllowedToDelegateTo: cifs/sofs1.t\n"
+	"msDS-AllowedToDelegateTo: " MV "/ALIAS\n"
+	"msDS-AllowedToDelegateTo: " MV "/HIDDEN\n"
+	"msDS-AllowedToDelegateTo: " MV "/OTHER.elsewhere.com\n"
+	"msDS-AllowedToDelegateTo: " MV "/hv9.child.t\n\n"
+	"dn: CN=HV2,OU=HV,DC=t\nobjectClass: computer\nsAMAccountName: "
+	"HV2$\ndNSHostName: hv2.t\nuserAccountControl: 16781312\n"
+	"servicePrincipalName: " MV "/HV2\nservicePrincipalName: HOST/HV2\n"
+	"msDS-AllowedToDelegateTo: " MV "/HV1\n"
+	"msDS-AllowedToDelegateTo: cifs/HV1\n\n";
+
+static size_t pruned(const struct hv_plan *p, const char *value)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		for (size_t v = 0;
+		     p->actions[i].kind == HV_ACT_REMOVE_DELEGATION &&
+		     v < p->actions[i].n_values;
+		     v++)
+			n += strcmp(p->actions[i].values[v], value) == 0;
+	return n;
+}
+
+static bool warned(const struct hv_plan *p, const char *text)
+{
+	for (size_t i = 0; i < p->n_warnings; i++)
+		if (strstr(p->warnings[i], text))
+			return true;
+	return false;
+}
+
+/* --prune removes only what is proven gone, each value with its proof:
+ * never a name outside the domain's DNS suffix unless asked by name,
+ * never a cifs/ entry of a host not known as Hyper-V (a file server or
+ * SOFS), never a name some account answers to, never when the search
+ * could not tell. */
+static void test_prune(void **state)
+{
+	struct hv_plan_options opts = hv_plan_defaults();
+	struct fixture fx;
+	const char *other[] = {"OTHER.elsewhere.com"};
+
+	(void)state;
+	build(&fx, prune_estate, NULL, &opts);
+	assert_int_equal(pruned(&fx.plan, "cifs/GONE"), 0);
+	release(&fx);
+	/* --prune, but nothing can prove absence: nothing goes */
 	opts.prune = true;
-	build(&fx, trust_estate, "HV1,HV2", &opts);
-	act = find(&fx.plan, HV_ACT_REMOVE_DELEGATION, "HV1");
-	assert_non_null(act);
-	assert_int_equal(act->n_values, 1);
-	assert_string_equal(act->values[0], "cifs/GONE");
-	/* removals come first */
-	assert_int_equal(act - fx.plan.actions, 0);
+	build(&fx, prune_estate, NULL, &opts);
+	assert_int_equal(pruned(&fx.plan, "cifs/GONE"), 0);
+	assert_true(warned(&fx.plan, "nothing can show that GONE is gone"));
+	release(&fx);
+	opts.absent = stub_absent;
+	build(&fx, prune_estate, NULL, &opts);
+	assert_int_equal(pruned(&fx.plan, MV "/GONE"), 1);
+	assert_int_equal(pruned(&fx.plan, MV "/gone.t"), 1);
+	assert_int_equal(pruned(&fx.plan, "cifs/GONE"), 1);
+	assert_int_equal(pruned(&fx.plan, "cifs/gone.t"), 1);
+	/* each pruned value names its proof, and removals come first */
+	assert_int_equal(fx.plan.actions[0].kind, HV_ACT_REMOVE_DELEGATION);
+	assert_non_null(strstr(fx.plan.actions[0].why,
+			       "searched the test directory for"));
+	assert_int_equal(pruned(&fx.plan, "cifs/SOFS1"), 0);
+	assert_int_equal(pruned(&fx.plan, "cifs/sofs1.t"), 0);
+	assert_true(warned(&fx.plan, "'cifs/SOFS1' kept"));
+	assert_int_equal(pruned(&fx.plan, MV "/ALIAS"), 0);
+	assert_true(warned(&fx.plan, "an account answers to ALIAS"));
+	assert_int_equal(pruned(&fx.plan, MV "/HIDDEN"), 0);
+	assert_true(warned(&fx.plan, "the search failed"));
+	assert_int_equal(pruned(&fx.plan, MV "/OTHER.elsewhere.com"), 0);
+	assert_int_equal(pruned(&fx.plan, MV "/hv9.child.t"), 0);
+	assert_true(warned(&fx.plan, "outside the domain's DNS suffix"));
+	release(&fx);
+	/* a name outside the suffix goes when asked by name */
+	opts.prune_names = other;
+	opts.n_prune_names = 1;
+	build(&fx, prune_estate, NULL, &opts);
+	assert_int_equal(pruned(&fx.plan, MV "/OTHER.elsewhere.com"), 1);
+	assert_int_equal(pruned(&fx.plan, MV "/hv9.child.t"), 0);
 	release(&fx);
 }
 
@@ -611,7 +797,8 @@ static void test_sample_estate_script(void **state)
 		struct hv_plan_view view = {
 			&plan, "examples/sample-estate.ldif",
 			"hvdoctor audit --ldif examples/sample-estate.ldif "
-			"(with the same host selection)"};
+			"(with the same host selection)",
+			false};
 
 		hv_render_plan_ps1(&out, &view);
 	}
@@ -631,6 +818,9 @@ static void test_sample_estate_script(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_quote_sh),
+		cmocka_unit_test(test_warnings_quote_commands),
+		cmocka_unit_test(test_removes_only_migration_spns),
 		cmocka_unit_test(test_only_missing_entries),
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_misplaced_spn_removed_first),

@@ -17,10 +17,10 @@ function New-HvPlan([string]$Ldif, [string[]]$Arguments, [string]$Dir,
 	$ps1 = Join-Path $Dir "$Name.ps1"
 	$ldifPlan = Join-Path $Dir "$Name.plan.ldif"
 	$common = @('plan', '--ldif', $Ldif) + $Arguments
-	& $script:Hvdoctor @common --output $ps1 --rollback "$ps1.rollback.ldif" 2>$null
+	& $script:Hvdoctor @common --output $ps1 --rollback-output "$ps1.rollback.ldif" 2>$null
 	$rc1 = $LASTEXITCODE
 	& $script:Hvdoctor @common --format ldif --output $ldifPlan `
-		--rollback "$ldifPlan.rollback.ldif" 2>$null
+		--rollback-output "$ldifPlan.rollback.ldif" 2>$null
 	[pscustomobject]@{
 		Name      = $Name
 		Ps1       = $ps1
