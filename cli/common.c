@@ -95,7 +95,8 @@ char *cli_timestamped_name(const char *prefix, const char *suffix)
 void cli_warning(const char *command, const char *text)
 {
 	const char *cmd = strstr(text, "\n\t");
-	char *head = hv_strndup(text, cmd ? (size_t)(cmd - text) : strlen(text));
+	char *head =
+		hv_strndup(text, cmd ? (size_t)(cmd - text) : strlen(text));
 	char *safe = hv_term_dup(head);
 
 	if (cmd) {
