@@ -17,7 +17,7 @@ printf 'int hv_render_audit(const char *s,\n\tint n);\n' >"$t/lib/checks/bare.c"
 printf '#include "base/x_internal.h"\n' >"$t/lib/checks/private.c"
 printf '#include "x.h"\n' >"$t/lib/checks/nofolder.c"
 # allowed: static prototypes (return type on its own line too), definitions
-printf 'static int\nf(int x);\nstatic int f(int x) { return x; }\nint\nhv_g(int x)\n{\n\treturn f(x);\n}\n' \
+printf '_Static_assert(sizeof(int) >= 2,\n\t"int");\nstatic int\nf(int x);\nstatic int f(int x) { return x; }\nint\nhv_g(int x)\n{\n\treturn f(x);\n}\n' \
 	>"$t/lib/checks/fine.c"
 printf '#include "render/y.h"\n#include "base/z.h"\n' >"$t/lib/render/fine.c"
 

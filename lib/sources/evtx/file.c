@@ -142,6 +142,17 @@ static void count_chunks(struct hv_evtx_file *f)
 
 	f->n_chunks =
 		data / HV_EVTX_CHUNK_SIZE + (data % HV_EVTX_CHUNK_SIZE ? 1 : 0);
+	/* A count below what the file holds is normal (Windows updates it
+	 * late: a live log's copy says 10 where 257 chunks are); a count
+	 * above it means chunks the header knows are missing: a copy cut
+	 * short, or a header that cannot be trusted. */
+	if (f->header.signature_ok && f->header.chunk_count > f->n_chunks)
+		hv_evtx_problem_add(&f->problems, HV_EVTX_P_FILE_HEADER, 42,
+				    true,
+				    "the file header counts %u chunks, the "
+				    "file holds %zu: cut short, or a header "
+				    "not to be trusted",
+				    f->header.chunk_count, f->n_chunks);
 }
 
 int hv_evtx_open_memory(struct hv_evtx_file *f, const void *data, size_t size,
@@ -170,7 +181,9 @@ int hv_evtx_open(struct hv_evtx_file *f, const char *path, struct hv_error *err)
 {
 	struct stat st;
 	void *map = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO (or a device) must not wait for a
+	 * writer; what is not a regular file is refused below */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	int rc;
 
 	if (fd < 0 || fstat(fd, &st) < 0) {
