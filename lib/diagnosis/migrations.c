@@ -167,22 +167,32 @@ static char *guid_copy(const char *s)
 }
 
 /* Cluster resources are named "Virtual Machine NAME". */
-static char *vm_copy(const char *s)
+/* A VM's cluster resources are named "Virtual Machine NAME" and
+ * "Virtual Machine Configuration NAME": both name VM NAME. */
+static const char *vm_of_resource(const char *s)
 {
-	if (strncasecmp(s, "Virtual Machine ", 16) == 0 && s[16])
-		s += 16;
-	return hv_strdup(s);
+	static const char *const prefixes[] = {"Virtual Machine Configuration ",
+					       "Virtual Machine "};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (strncasecmp(s, prefixes[i], n) == 0 && s[n])
+			return s + n;
+	}
+	return s;
 }
 
-/* Whether v is the VM's name as the event gives it: bare, or as its
- * cluster resource "Virtual Machine NAME". */
+static char *vm_copy(const char *s)
+{
+	return hv_strdup(vm_of_resource(s));
+}
+
+/* Whether v is the VM's name as the event gives it: bare, or as one of
+ * its cluster resources. */
 static bool names_the_vm(const char *v, const char *vm)
 {
-	if (!vm)
-		return false;
-	if (strncasecmp(v, "Virtual Machine ", 16) == 0)
-		v += 16;
-	return strcmp(v, vm) == 0;
+	return vm && strcmp(vm_of_resource(v), vm) == 0;
 }
 
 /* The text of the event: its longest value that reads as words and is
@@ -397,9 +407,18 @@ void hv_mig_paste_text(const struct hv_kb *kb, const struct hv_mig_event *e,
 		       struct hv_strbuf *out)
 {
 	const struct hv_evtx_event *ev = &e->ev;
+	const struct hv_signature *sig =
+		event_sig(kb, ev->provider, ev->channel, ev->event_id);
 
-	if (event_sig(kb, ev->provider, ev->channel, ev->event_id))
+	if (sig)
 		hv_strbuf_addf(out, "event %u\n", ev->event_id);
+	/* A context event (Kerberos, cluster) logs its data bare, but its
+	 * provider and id name one message template, which Event Viewer
+	 * shows with it: Security-Kerberos 4 always reads "received a
+	 * KRB_AP_ERR_MODIFIED error from the server". That sentence is what
+	 * an admin would paste, so it is read as the paste would be. */
+	if (sig && e->role == HV_MIG_CONTEXT && sig->n_fragments)
+		hv_strbuf_addf(out, "%s\n", sig->fragments[0]);
 	if (e->has_hresult)
 		hv_strbuf_addf(out, "0x%08" PRIX32 "\n", e->hresult);
 	for (size_t i = 0; i < ev->data.n; i++) {

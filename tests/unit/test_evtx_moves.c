@@ -450,6 +450,44 @@ static void test_context_joins_the_move(void **state)
 	assert_string_equal(r->summary.by_cause.items[0].key, "spn-duplicate");
 }
 
+/* A VM's configuration resource names the VM too: a 21502 about
+ * "Virtual Machine Configuration VM1" is VM1's, not a VM called
+ * "Configuration VM1". */
+static void test_configuration_resource_names_vm(void **state)
+{
+	struct fx *fx = *state;
+	const struct hv_mig_report *r;
+
+	add(fx, HA, 21502, 2, "HVA", 0, "Parameter0",
+	    "Virtual Machine Configuration VM1", NULL);
+	r = analyse(fx, NULL);
+	assert_string_equal(r->events[0].vm, "VM1");
+}
+
+/* The failure's own 0x8009030E has several causes; the Kerberos event 4
+ * joined to it, though its data are bare (server, target), is the
+ * KRB_AP_ERR_MODIFIED its template names, as explain reads the same two
+ * messages: spn-duplicate leads. */
+static void test_context_outranks_code_prior(void **state)
+{
+	struct fx *fx = *state;
+	const struct hv_mig_report *r;
+
+	add(fx, VMMS, 20413, 4, "HVA", 0, "VmName", "VM1", "VmId", VMID,
+	    "Parameter2", "HVB", NULL);
+	add(fx, KERB, 4, 2, "HVA", 4, "Server", "HVB$", "TargetName",
+	    LMSPN "HVB", NULL);
+	add(fx, HA, 21502, 2, "HVA", 5, "Parameter0", "Virtual Machine VM1",
+	    "Parameter1", VMID, "Parameter2",
+	    "Live migration of 'Virtual Machine VM1' failed. (0x8009030E)",
+	    NULL);
+	r = analyse(fx, NULL);
+	assert_int_equal(r->events[1].move, 0);
+	assert_string_equal(
+		cause_id(fx, r->moves[0].causes, r->moves[0].n_causes),
+		"spn-duplicate");
+}
+
 /* Must not join: the same error naming a third host's SPN, or an hour
  * before. */
 static void test_context_near_misses(void **state)
@@ -634,6 +672,10 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_context_joins_the_move,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_configuration_resource_names_vm, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_context_outranks_code_prior, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_context_near_misses, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_move_code_ranks, setup,
