@@ -178,7 +178,10 @@ static bool any_fact(const struct hv_context *ctx)
 
 /* Facts read from the text refine a ranking but never start one: a
  * cluster event that names no cause must not make every cluster cause
- * "likely". Only what the admin said (ctx) can rank on its own. */
+ * "likely". What the admin said (ctx) ranks on its own only when nothing
+ * was given to read: context says which causes can apply, not that one
+ * happened, so text in which nothing names a cause names none (issue
+ * 23). */
 static enum hv_basis basis_of(const struct hv_kb *kb,
 			      const struct hv_symptoms *sym,
 			      const struct hv_context *ctx)
@@ -194,8 +197,10 @@ static enum hv_basis basis_of(const struct hv_kb *kb,
 			return HV_BASIS_EVIDENCE;
 		basis = HV_BASIS_HEADLINE;
 	}
-	return basis == HV_BASIS_NOTHING && any_fact(ctx) ? HV_BASIS_CONTEXT
-							  : basis;
+	return basis == HV_BASIS_NOTHING && any_fact(ctx) &&
+			       !hv_symptoms_given(sym)
+		       ? HV_BASIS_CONTEXT
+		       : basis;
 }
 
 static struct hv_ranked *new_entry(struct hv_explanation *out, size_t cause)

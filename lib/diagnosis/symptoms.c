@@ -645,6 +645,7 @@ void hv_symptoms_scan(const struct hv_kb *kb, const char *text, unsigned input,
 		len--;
 	if (len == 0)
 		return;
+	out->inputs++;
 	if (strcspn(t, " \t\r\n") >= len) {
 		scan_lone_token(&sc, text, t, len);
 		return;
@@ -660,6 +661,11 @@ void hv_symptoms_scan(const struct hv_kb *kb, const char *text, unsigned input,
 bool hv_symptoms_empty(const struct hv_symptoms *s)
 {
 	return s->n == 0;
+}
+
+bool hv_symptoms_given(const struct hv_symptoms *s)
+{
+	return s->inputs > 0;
 }
 
 bool hv_symptoms_words_unread(const struct hv_symptoms *s)

@@ -169,7 +169,7 @@ static const char *likely_heading(enum hv_basis basis)
 		return "Likely causes: the text only says that the move "
 		       "failed, so what you know decides";
 	case HV_BASIS_CONTEXT:
-		return "Likely causes, from the context alone";
+		return "Causes that fit what you said (no symptom given)";
 	case HV_BASIS_NOTHING:
 		break;
 	}
