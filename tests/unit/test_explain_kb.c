@@ -777,11 +777,13 @@ static void test_builtin_no_cause_events(void **state)
 
 /* Every fact an admin can give, one at a time (issue 23). */
 static const char *const every_fact[] = {
-	"os=2012",	  "os=2012r2",	      "os=2016",	"os=2019",
-	"os=2022",	  "os=2025",	      "auth=kerberos",	"auth=credssp",
-	"initiated=source", "initiated=remote", "clustered=yes",	"clustered=no",
-	"phase=source",	  "phase=destination", "percent=0",	"percent=50",
-	"percent=100",	  "storage=yes",      "storage=no",
+	"os=2012",	    "os=2012r2",	 "os=2016",
+	"os=2019",	    "os=2022",		 "os=2025",
+	"auth=kerberos",    "auth=credssp",	 "initiated=source",
+	"initiated=remote", "clustered=yes",	 "clustered=no",
+	"phase=source",	    "phase=destination", "percent=0",
+	"percent=50",	    "percent=100",	 "storage=yes",
+	"storage=no",
 };
 
 /* Text in which nothing is recognised names no cause, whatever the
@@ -807,10 +809,10 @@ static void test_builtin_unrecognised_text(void **state)
 			if (ex.n_likely || ex.basis != HV_BASIS_NOTHING)
 				fail_msg("'%.30s' with %s names %s", texts[t],
 					 every_fact[i],
-					 ex.n_likely ? kb->causes[ex.items[0]
-									  .cause]
-							       .id
-						     : "(basis)");
+					 ex.n_likely
+						 ? kb->causes[ex.items[0].cause]
+							   .id
+						 : "(basis)");
 			hv_explanation_release(&ex);
 			hv_symptoms_release(&sym);
 		}
