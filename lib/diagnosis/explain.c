@@ -187,16 +187,22 @@ static enum hv_basis basis_of(const struct hv_kb *kb,
 			      const struct hv_context *ctx)
 {
 	enum hv_basis basis = HV_BASIS_NOTHING;
+	bool outside = false;
 
 	for (size_t s = 0; s < sym->n; s++) {
 		const struct hv_signature *sig = &kb->sigs[sym->items[s].sig];
 
+		outside |= sig->outside != NULL;
 		if (!sig->n_causes)
 			continue;
 		if (!sig->container)
 			return HV_BASIS_EVIDENCE;
 		basis = HV_BASIS_HEADLINE;
 	}
+	/* what happened is known to lie elsewhere: the headline it came
+	 * with says nothing of the causes it lists */
+	if (outside)
+		return HV_BASIS_NOTHING;
 	return basis == HV_BASIS_NOTHING && any_fact(ctx) &&
 			       !hv_symptoms_given(sym)
 		       ? HV_BASIS_CONTEXT
@@ -368,7 +374,8 @@ void hv_explain_rank(const struct hv_kb *kb, const struct hv_symptoms *sym,
 	tally_symptoms(kb, sym, t);
 	for (size_t c = 0; c < kb->n_causes; c++) {
 		struct hv_ranked *r =
-			out->basis == HV_BASIS_CONTEXT
+			out->basis == HV_BASIS_CONTEXT ||
+					out->basis == HV_BASIS_NOTHING
 				? NULL
 				: score_tally(kb, sym, out, c, &t[c]);
 		bool listed = r != NULL;

@@ -793,8 +793,7 @@ static void test_builtin_unrecognised_text(void **state)
 	static const char *const texts[] = {
 		"live migration failed",
 		"live migration stopped working after the upgrade",
-		"The storage classification Gold required by the virtual hard "
-		"disk is not available on any volume of host HV-B.",
+		"The move of VM01 did not complete, please try again later.",
 	};
 	const struct hv_kb *kb = *state;
 
