@@ -204,8 +204,9 @@ static bool wrapper_line(const char *s, size_t len)
 		"\xE7\x99\xBA\xE7\x94\x9F\xE5\xA0\xB4\xE6\x89\x80",
 		"+ CategoryInfo", "+ FullyQualifiedErrorId", "+ PSComputerName",
 		"Recommended Action",
-		"Action recommand\xC3\xA9"
-		"e",
+		/* one literal, in parentheses so no one takes it for two */
+		("Action recommand\xC3\xA9"
+		 "e"),
 		"Empfohlene Aktion", "Acci\xC3\xB3n recomendada"};
 	size_t i;
 

@@ -113,6 +113,10 @@ static void symptom_label(const struct hv_kb *kb, const struct hv_symptom *s,
 		snprintf(buf, size, "event %u", sig->event);
 	else if (s->how == HV_MATCH_CODE)
 		snprintf(buf, size, "%.40s", s->matched);
+	/* a match without blanks (a paste with its words run together)
+	 * cannot wrap: short enough for the narrowest report */
+	else if (strlen(s->matched) > 24 && !strpbrk(s->matched, " \t\n"))
+		snprintf(buf, size, "\"%.21s...\"", s->matched);
 	else if (strlen(s->matched) > 36)
 		snprintf(buf, size, "\"%.33s...\"", s->matched);
 	else

@@ -64,9 +64,9 @@ struct hv_signature {
 			* for the scanner */
 	size_t n_fragments;
 	char *meaning, *phase, *note, *status;
-	char *source;  /* where the facts come from (kb/README.md) */
-	char *outside; /* where the cause lies when it is outside what
-			* hvdoctor diagnoses (causes: none); else NULL */
+	char *source;	/* where the facts come from (kb/README.md) */
+	char *outside;	/* where the cause lies when it is outside what
+			 * hvdoctor diagnoses (causes: none); else NULL */
 	bool container; /* wraps any failure of its phase: context and a
 			 * prior, never evidence (kb/README.md) */
 	char **cause_ids;

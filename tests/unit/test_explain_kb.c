@@ -682,6 +682,24 @@ static void test_builtin_scenarios(void **state)
 		     "vswitch-missing");
 }
 
+/* Order inside one code (issue 23): a cause that needs a move between
+ * clusters does not outrank the general one on a cluster alone; a code
+ * two causes share is decided by the message beside it. */
+static void test_builtin_order_in_one_code(void **state)
+{
+	static const char *const clustered[] = {"clustered=yes", NULL};
+	const struct hv_kb *kb = *state;
+
+	expect_first(kb, "0x80090322", clustered, "spn-duplicate");
+	expect_first(kb, "0x80048054", NULL, "smb-filer-oplocks");
+	expect_first(kb,
+		     "Unknown error (0x80048054). Virtual machine 'WEB01' is "
+		     "using processor-specific features not supported on "
+		     "physical computer 'HV02'.",
+		     NULL, "cpu-incompatible");
+	expect_first(kb, "0x8007274D", NULL, "port-6600-refused");
+}
+
 /* The Move-VM paste with 0x8009030E and auth=credssp: the delegation
  * causes are ruled out, and a cause only the headline names (port 6600
  * refused) is no candidate at all. */
@@ -869,6 +887,7 @@ int main(void)
 		cmocka_unit_test(test_builtin_credssp_rules_out_kerberos),
 		cmocka_unit_test(test_builtin_cluster_paste),
 		cmocka_unit_test(test_builtin_no_cause_events),
+		cmocka_unit_test(test_builtin_order_in_one_code),
 		cmocka_unit_test(test_builtin_unrecognised_text),
 		cmocka_unit_test(test_builtin_context_without_text),
 		cmocka_unit_test(test_builtin_no_cause_event_with_context),

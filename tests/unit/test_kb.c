@@ -520,16 +520,16 @@ static bool check_bad(const struct bad_case *bc, const char *text, size_t len)
  * instead (issue 23). */
 static void test_outside(void **state)
 {
-	static const char text[] = CAUSE_A
-		"\n" SIG_HEAD("hr-disk-full", "hresult") "code: 0x80070070\n"
-		"meaning: The disk is full.\ncauses: none\n"
-		"outside: the destination's storage, not the move\n";
+	static const char text[] = CAUSE_A "\n" SIG_HEAD(
+		"hr-disk-full",
+		"hresult") "code: 0x80070070\n"
+			   "meaning: The disk is full.\ncauses: none\n"
+			   "outside: the destination's storage, not the move\n";
 	struct hv_kb kb = {0};
 	struct hv_error err;
 
 	(void)state;
-	assert_int_equal(hv_kb_parse(&kb, "t.kb", text, strlen(text), &err),
-			 0);
+	assert_int_equal(hv_kb_parse(&kb, "t.kb", text, strlen(text), &err), 0);
 	assert_string_equal(kb.sigs[0].outside,
 			    "the destination's storage, not the move");
 	hv_kb_release(&kb);
