@@ -91,6 +91,8 @@ cli-test: $(BIN)
 	HVDOCTOR=$(CURDIR)/$(BIN) tests/cli/run
 	HVDOCTOR=$(CURDIR)/$(BIN) tests/cli/commands-named
 	HVDOCTOR=$(CURDIR)/$(BIN) tests/corpus/score
+	HVDOCTOR=$(CURDIR)/$(BIN) tests/cli/options-read
+	HVDOCTOR=$(CURDIR)/$(BIN) tests/cli/width
 
 check: unit cli-test
 

@@ -48,7 +48,7 @@ now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 t0=$(now)
-nn_client "$HVDOCTOR" probe --no-clock --timeout 1000 --parallel 1000 \
+nn_client "$HVDOCTOR" probe --no-clock --probe-timeout 1s --parallel 1000 \
 	--ports "$ports" --json "${hosts[@]}" >"$NN_TMP/hv.json" || true
 t1=$(now)
 hv=$(secs "$t0" "$t1")

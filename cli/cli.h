@@ -28,11 +28,21 @@ struct cli_value {
 	const char *value; /* borrowed from argv; NULL for a flag */
 };
 
+/* The option ids a command asked for (cli_value, cli_count), so a test
+ * can tell an option its help lists but it never reads (main.c,
+ * HVDOCTOR_CHECK_OPTIONS). */
+struct cli_asked {
+	int *ids;
+	size_t n, cap;
+};
+
 struct cli_args {
 	struct cli_value *opts;
 	size_t n_opts, cap_opts;
 	const char **positional;
 	size_t n_positional, cap_positional;
+	struct cli_asked *asked;       /* owned; written through const args */
+	const struct cli_command *cmd; /* whose tables parsed these */
 };
 
 /* Options every command takes. */
@@ -105,10 +115,32 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv,
 void cli_args_release(struct cli_args *args);
 /* Prints the command's help, options aligned. */
 void cli_print_help(FILE *out, const struct cli_command *cmd);
+/* Whether the command's tables list the option: shared loaders read
+ * only what the command takes. */
+bool cli_takes(const struct cli_args *args, int id);
+/* The values of a repeatable option in order: *pos starts at 0 and is
+ * moved past each value returned; NULL after the last. Borrowed from
+ * argv. */
+const char *cli_next(const struct cli_args *args, int id, size_t *pos);
 /* Counts how often an option was given. */
 size_t cli_count(const struct cli_args *args, int id);
 /* The last value given for an option, or NULL. */
 const char *cli_value(const struct cli_args *args, int id);
+/* Prints, one line each, the options of cmd's tables that were never
+ * asked for; returns how many (a command that lists an option it
+ * ignores has a --help that lies). */
+size_t cli_print_unread(FILE *out, const struct cli_command *cmd,
+			const struct cli_args *args);
+/* A decimal number of len bytes of text: digits only (no sign, blank or
+ * "0x"), from min to max, read without overflow whatever its length.
+ * 0, or -1 when it is not one or lies outside. */
+int cli_number(const char *text, size_t len, unsigned long long min,
+	       unsigned long long max, unsigned long long *out);
+/* A duration: "500ms", "2s", "5m", or a bare number of seconds (every
+ * --*-timeout reads seconds when no unit is written), from min_ms to
+ * max_ms. 0, or -1 when the text is not one or lies outside. */
+int cli_duration_ms(const char *text, unsigned min_ms, unsigned max_ms,
+		    unsigned *out_ms);
 /* Prints "hvdoctor: " and a formatted message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes buf to stdout and flushes; returns HV_EXIT_INCOMPLETE when the

@@ -585,6 +585,7 @@ const struct cli_command cmd_apply = {
 		"change failed or did not verify.",
 	.options = apply_options,
 	.groups = (const struct cli_option_group *const[]){&cli_plan_group,
-							   &cli_source_group,
+							   &cli_ldap_group,
+							   &cli_select_group,
 							   NULL},
 };

@@ -10,22 +10,31 @@
 
 #include <stdlib.h>
 
-enum { OPT_JSON = 1 };
+enum { OPT_JSON = 1, OPT_AD_ONLY };
 
 static const struct cli_option audit_options[] = {
 	{"json", NULL, "print JSON (schema hvdoctor.audit/1)", OPT_JSON},
+	{"ad-only", NULL,
+	 "the question is AD alone: without --snapshot, exit\n"
+	 "0 or 1 when AD allows the pairs (default: 3, since\n"
+	 "the hosts' own settings were not checked)",
+	 OPT_AD_ONLY},
 	CLI_SNAPSHOT_OPTIONS,
 	{NULL, NULL, NULL, 0},
 };
 
-/* Monitoring-plugin convention: errors 2, warnings 1, else 0; and 3 when
- * a check that a verdict depends on could not run. */
-static int exit_for(const struct hv_findings *f)
+/* The exit contract: errors 2 (even when other things were not checked);
+ * else 3 when a check a verdict depends on could not run, when no pair
+ * was in scope, or when the hosts' settings were not read and the
+ * question is not AD alone (--ad-only); else warnings 1; else 0. */
+static int exit_for(const struct hv_findings *f, const struct hv_estate *est,
+		    bool ad_only)
 {
-	if (hv_findings_incomplete(f))
-		return HV_EXIT_INCOMPLETE;
 	if (hv_findings_count(f, HV_SEV_ERROR))
 		return HV_EXIT_ERROR;
+	if (hv_findings_incomplete(f) || !hv_audit_pairs_total(est) ||
+	    (!est->settings && !ad_only))
+		return HV_EXIT_INCOMPLETE;
 	if (hv_findings_count(f, HV_SEV_WARNING))
 		return HV_EXIT_WARNING;
 	return HV_EXIT_OK;
@@ -46,9 +55,7 @@ static int run_audit(const struct cli_args *args,
 
 	/* with --snapshot, the files after it are snapshots too */
 	if (args->n_positional && !cli_count(args, SNAP_FILE)) {
-		cli_error("audit: unexpected argument '%s'",
-			  args->positional[0]);
-		return HV_EXIT_INCOMPLETE;
+		return cli_unexpected_argument("audit", args->positional[0]);
 	}
 	if (cli_snapshots_initiated(args, "audit", &hosts.initiated))
 		return HV_EXIT_INCOMPLETE;
@@ -67,7 +74,8 @@ static int run_audit(const struct cli_args *args,
 		     : snap_rc	      ? snap_rc
 		     : hv_host_settings_incomplete(globals->est)
 			     ? HV_EXIT_INCOMPLETE
-			     : exit_for(&findings);
+			     : exit_for(&findings, globals->est,
+					cli_count(args, OPT_AD_ONLY) > 0);
 	hv_strbuf_release(&out);
 	hv_findings_release(&findings);
 	/* the estate outlives this command; the snapshots do not */
@@ -79,8 +87,8 @@ static int run_audit(const struct cli_args *args,
 const struct cli_command cmd_audit = {
 	.name = "audit",
 	.run = run_audit,
-	.usage = "(--ldap URI | --ldif FILE...) [--hosts H1,H2,...] "
-		 "[--admin USER] [--snapshot FILE...] [--json]",
+	.usage = "(--ldap URI | --ldif FILE [--ldif FILE]) [--hosts H1,H2,...] "
+		 "[--admin USER] [--snapshot FILE...] [--ad-only] [--json]",
 	.summary = "the delegation and SPN picture of every host pair",
 	.description =
 		"Reads Active Directory (live over LDAP, or an LDIF export)\n"
@@ -91,9 +99,16 @@ const struct cli_command cmd_audit = {
 		"--hosts, Hyper-V hosts are found by their migration-service\n"
 		"SPNs. With --snapshot, each host's own settings (collected\n"
 		"by collector/hvdoctor-collect.ps1) are checked too, pair by\n"
-		"pair. Read-only.",
+		"pair; without it the report says how many pairs AD allows\n"
+		"and exits 3 (not checked) unless --ad-only. A pair counts\n"
+		"as ready only when both hosts' settings were read.\n"
+		"--new-node NAME alone checks NAME with the hosts of its OU\n"
+		"(or those named with --hosts or --domains), both ways.\n"
+		"Exit: 2 errors, 3 not checked, 1 warnings, 0 clean.\n"
+		"Read-only.",
 	.needs = CLI_NEEDS_KB | CLI_NEEDS_ESTATE | CLI_NEEDS_DAMAGED_OK,
 	.options = audit_options,
 	.groups = (const struct cli_option_group *const[]){&cli_source_group,
+							   &cli_select_group,
 							   NULL},
 };

@@ -7,6 +7,7 @@
 #include "commands.h"
 
 #include "base/alloc.h"
+#include "base/file.h"
 #include "diagnosis/migrations.h"
 #include "render/render_events.h"
 #include "sources/evtx/event.h"
@@ -14,6 +15,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -48,7 +50,8 @@ static const struct cli_option events_options[] = {
 	 OPT_HOST},
 	{"prom", "FILE",
 	 "also write Prometheus metrics to FILE (replaced\n"
-	 "atomically, for a textfile collector)",
+	 "atomically through a new file in its directory,\n"
+	 "for a textfile collector)",
 	 OPT_PROM},
 	{"all", NULL, "print every record instead (see --format)", OPT_ALL},
 	{"format", "xml|json", "the form of --all: xml (default) or json",
@@ -81,6 +84,7 @@ struct run {
 	size_t n, cap;
 	bool checked;
 	bool write_failed;
+	bool tty; /* a dump to a terminal: controls shown, not sent */
 	unsigned char ids[8192]; /* hv_mig_ids() */
 };
 
@@ -224,6 +228,13 @@ static int deliver(void *ctx, struct hv_evtx_scan_job *job)
 	info->records += job->info.records;
 	info->records_bad += job->info.records_bad;
 	report_problems(run, job->file_index, &job->problems);
+	if (run->tty && job->text.len) {
+		struct hv_strbuf shown = HV_STRBUF_INIT;
+
+		hv_evtx_for_terminal(&shown, job->text.buf, job->text.len);
+		hv_strbuf_release(&job->text);
+		job->text = shown;
+	}
 	if (job->text.len &&
 	    fwrite(job->text.buf, 1, job->text.len, stdout) != job->text.len) {
 		run->write_failed = true;
@@ -242,17 +253,16 @@ static int deliver(void *ctx, struct hv_evtx_scan_job *job)
 
 /* --- options ------------------------------------------------------ */
 
+/* Through the one bounded parser: "--since 99999999999d" or a long
+ * --threads must be refused, not overflow an int. */
 static bool parse_digits(const char *s, size_t n, int *out)
 {
-	int v = 0;
+	unsigned long long v;
 
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return n > 0;
+	if (cli_number(s, n, 0, INT_MAX, &v) < 0)
+		return false;
+	*out = (int)v;
+	return true;
 }
 
 /* Days from 1970-01-01 of a civil date (H. Hinnant's algorithm). */
@@ -282,6 +292,11 @@ static bool parse_time(const char *s, bool end_of_day, uint64_t *out)
 		int64_t unit = s[len - 1] == 'd'   ? 86400
 			       : s[len - 1] == 'h' ? 3600
 						   : 60;
+
+		/* at most a century back: time(NULL) - n * unit stays far
+		 * from overflow */
+		if ((int64_t)n * unit > 36525 * (int64_t)86400)
+			return false;
 
 		*out = hv_evtx_filetime_from_unix((int64_t)time(NULL) -
 						  n * unit);
@@ -420,28 +435,17 @@ static void problems_tail(const struct run *run, size_t n_files)
 				  run->shown[i] - PROBLEMS_SHOWN);
 }
 
-/* The textfile collector reads whole files only: write a temporary one
- * next to FILE and rename it over FILE. */
+/* The textfile collector reads whole files only: the metrics replace
+ * FILE atomically through the one safe writer (a mkstemp file in FILE's
+ * directory, synced, renamed; nothing planted there is followed), and
+ * stay readable by the exporter's user (0644). */
 static int write_prom(const char *path, const struct hv_strbuf *text)
 {
-	struct hv_strbuf tmp = HV_STRBUF_INIT;
-	FILE *f;
-	int rc = 0;
-
-	hv_strbuf_addf(&tmp, "%s.%ld.tmp", path, (long)getpid());
-	f = fopen(hv_strbuf_str(&tmp), "w");
-	if (!f || fwrite(text->buf, 1, text->len, f) != text->len)
-		rc = -1;
-	if (f && fclose(f) != 0)
-		rc = -1;
-	if (rc == 0 && rename(hv_strbuf_str(&tmp), path) != 0)
-		rc = -1;
-	if (rc != 0) {
-		cli_error("events: --prom %s: %s", path, strerror(errno));
-		remove(hv_strbuf_str(&tmp));
-	}
-	hv_strbuf_release(&tmp);
-	return rc;
+	if (hv_file_replace(path, text->buf ? text->buf : "", text->len,
+			    0644) == 0)
+		return 0;
+	cli_error("events: --prom %s: %s", path, strerror(errno));
+	return -1;
 }
 
 static int files_status(const struct run *run, size_t n_files)
@@ -483,7 +487,11 @@ static int report(const struct cli_args *args,
 			rc = HV_EXIT_INCOMPLETE;
 	}
 	if (rc == 0)
-		rc = !run->checked		? HV_EXIT_INCOMPLETE
+		rc = !run->checked ? HV_EXIT_INCOMPLETE
+		     /* a selection that names nothing checked nothing */
+		     : !rep.summary.total.started &&
+				     hv_events_filtered(&run->filter)
+			     ? HV_EXIT_INCOMPLETE
 		     : rep.summary.total.failed ? HV_EXIT_ERROR
 		     : rep.slow			? HV_EXIT_WARNING
 						: HV_EXIT_OK;
@@ -530,6 +538,7 @@ static int run_events(const struct cli_args *args,
 	     (rc = cli_load_kb(globals, &kb)) != 0))
 		return rc;
 	run.kb = &kb;
+	run.tty = run.mode != MODE_MIGRATIONS && isatty(STDOUT_FILENO);
 	hv_mig_ids(&kb, run.ids);
 	open_rc = open_files(args, &run, &n_files);
 	if (hv_evtx_scan(run.files, n_files, threads, &ops) != 0 ||
@@ -549,9 +558,10 @@ static int run_events(const struct cli_args *args,
 const struct cli_command cmd_events = {
 	.name = "events",
 	.run = run_events,
-	.usage = "FILE.evtx... [--json] [--since TIME] [--until TIME] "
-		 "[--vm NAME] [--host NAME] [--prom FILE] "
-		 "| FILE.evtx... --all [--format xml|json]",
+	.usage = "FILE.evtx... [--json] [--since TIME] [--until TIME]\n"
+		 "         [--vm NAME] [--host NAME] [--prom FILE]\n"
+		 "       hvdoctor events FILE.evtx... --all "
+		 "[--format xml|json]",
 	.summary = "migrations in event logs: timeline, success rates, "
 		   "causes",
 	.description =
@@ -560,15 +570,24 @@ const struct cli_command cmd_events = {
 		"Microsoft-Windows-Hyper-V-High-Availability-Admin logs, and\n"
 		"System for cluster and Kerberos events) and lists every\n"
 		"migration event with its host, VM, source and destination,\n"
-		"HRESULT, text, and the causes the knowledge base gives for\n"
-		"it; then the moves they add up to, success rates per host,\n"
-		"pair and day, and the most common failures. Damaged logs\n"
-		"are read as far as they hold; every problem is reported\n"
-		"with its file and offset. With --all, every record is\n"
-		"printed as XML (laid out as evtxexport does) or JSON.\n"
+		"HRESULT (in any form Windows logs it), text and blackout\n"
+		"time. All events of one VM's move, from both hosts and all\n"
+		"logs, form one move, and one failure logged three times is\n"
+		"one failure. A failed move's causes are ranked as explain\n"
+		"ranks them, over its events and the Kerberos and cluster\n"
+		"events joined to it: \"likely causes\" when the move\n"
+		"carries evidence (a code, a message, a context event),\n"
+		"\"possible causes\" when only its event ids speak. Then\n"
+		"success rates per host, pair and day, and the most common\n"
+		"failures. Damaged logs are read as far as they hold; every\n"
+		"problem is reported with its file and offset. With --all,\n"
+		"every record is printed as XML (laid out as evtxexport\n"
+		"does) or JSON.\n"
 		"Exit status 0 no failed migration, 1 warnings (a long\n"
-		"blackout, a checksum that does not match), 2 failed\n"
-		"migrations found, 3 could not tell (unreadable or damaged\n"
-		"input, or no Hyper-V migration logs among the files).",
+		"blackout: event 20417 or 20 s and more; a checksum that\n"
+		"does not match), 2 failed migrations found, 3 could not\n"
+		"tell (unreadable or damaged input, no Hyper-V migration\n"
+		"logs among the files, or --vm/--host/--since/--until\n"
+		"matched no move).",
 	.options = events_options,
 };

@@ -24,17 +24,35 @@ static const struct cli_option explain_options[] = {
 	{NULL, NULL, NULL, 0},
 };
 
+/* Each fact once: "--context auth=kerberos --context auth=credssp"
+ * contradicts itself, and the last one winning silently would rank
+ * causes on a fact the person did not mean. */
 static int read_context(const struct cli_args *args, struct hv_context *ctx)
 {
-	for (size_t i = 0; i < args->n_opts; i++) {
+	const char *given[HV_CTX_COUNT] = {0};
+	int seen[HV_CTX_COUNT] = {0};
+	const char *v;
+
+	for (size_t pos = 0; (v = cli_next(args, OPT_CONTEXT, &pos));) {
+		struct hv_context one = {0};
 		struct hv_error err;
 
-		if (args->opts[i].id != OPT_CONTEXT)
-			continue;
-		if (hv_context_set(ctx, args->opts[i].value, &err) < 0) {
-			cli_error("explain: --context %s: %s",
-				  args->opts[i].value, err.message);
+		if (hv_context_set(&one, v, &err) < 0 ||
+		    hv_context_set(ctx, v, &err) < 0) {
+			cli_error("explain: --context %s: %s", v, err.message);
 			return HV_EXIT_INCOMPLETE;
+		}
+		for (size_t k = 0; k < HV_CTX_COUNT; k++) {
+			if (!one.known[k])
+				continue;
+			if (given[k] && one.value[k] != seen[k]) {
+				cli_error("explain: --context %s and --context "
+					  "%s contradict each other: give one",
+					  given[k], v);
+				return HV_EXIT_INCOMPLETE;
+			}
+			given[k] = v;
+			seen[k] = one.value[k];
 		}
 	}
 	return 0;
@@ -127,7 +145,7 @@ const struct cli_command cmd_explain = {
 	.needs = CLI_NEEDS_KB,
 	.usage = "[--json] [--all] [--context KEY=VALUE]... [--] "
 		 "[TEXT|CODE|EVENT-ID|-]...",
-	.summary = "what an error code, event id or message means, and its "
+	.summary = "what an error code, event id or message means, its "
 		   "likely causes",
 	.description =
 		"Recognises HRESULTs in any spelling (0x8009030E, 8009030E,\n"

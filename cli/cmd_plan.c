@@ -29,7 +29,7 @@ static const struct cli_option plan_options[] = {
 	 "write the plan to FILE (default: standard "
 	 "output)",
 	 OPT_OUTPUT},
-	{"rollback", "FILE",
+	{"rollback-output", "FILE",
 	 "where the rollback LDIF goes (default: beside "
 	 "the plan,\nor hvdoctor-plan-TIME.rollback.ldif)",
 	 OPT_ROLLBACK},
@@ -141,9 +141,7 @@ static int run_plan(const struct cli_args *args,
 
 	/* with --snapshot, the files after it are snapshots too */
 	if (args->n_positional && !cli_count(args, SNAP_FILE)) {
-		cli_error("plan: unexpected argument '%s'",
-			  args->positional[0]);
-		return HV_EXIT_INCOMPLETE;
+		return cli_unexpected_argument("plan", args->positional[0]);
 	}
 	if (cli_snapshots_initiated(args, "plan", &hosts.initiated))
 		return HV_EXIT_INCOMPLETE;
@@ -190,7 +188,7 @@ const struct cli_command cmd_plan = {
 	.name = "plan",
 	.run = run_plan,
 	.needs = CLI_NEEDS_ESTATE | CLI_NEEDS_COMPLETE,
-	.usage = "(--ldap URI | --ldif FILE...) [--hosts ...] "
+	.usage = "(--ldap URI | --ldif FILE [--ldif FILE]) [--hosts ...] "
 		 "[--format ps1|ldif] [--protocol any|kerberos] "
 		 "[--snapshot FILE...]",
 	.summary = "write the fix: PowerShell or LDIF, with a rollback file",
@@ -209,5 +207,6 @@ const struct cli_command cmd_plan = {
 	.options = plan_options,
 	.groups = (const struct cli_option_group *const[]){&cli_plan_group,
 							   &cli_source_group,
+							   &cli_select_group,
 							   NULL},
 };

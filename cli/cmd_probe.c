@@ -30,22 +30,27 @@ enum {
 };
 
 #define DEFAULT_TIMEOUT_MS 2000
+#define MAX_TIMEOUT_MS 600000
 #define DEFAULT_PARALLEL 512
+#define MAX_PARALLEL 65536
 
 static const struct cli_option probe_options[] = {
 	{"ports", "LIST",
-	 "TCP ports to try on every address (default\n"
-	 "6600,445,135,5985,5986)",
+	 "TCP ports to try on every address, at most 32\n"
+	 "(default 6600,445,135,5985,5986)",
 	 OPT_PORTS},
 	{"cluster", NULL, "the hosts are cluster nodes: also TCP 3343",
 	 OPT_CLUSTER},
 	{"dc", "HOST",
 	 "a domain controller: Kerberos and LDAP ports, and\n"
-	 "its clock by SNTP as the reference; repeatable",
+	 "its clock by SNTP as the reference; repeatable. A\n"
+	 "host also named to probe is probed as both",
 	 OPT_DC},
-	{"timeout", "MS", "per probe, connect included (default 2000; 2s also)",
+	{"probe-timeout", "TIME",
+	 "limit of each probe, connect included (default 2s;\n"
+	 "a bare number is seconds, 500ms also)",
 	 OPT_TIMEOUT},
-	{"parallel", "N", "probes in flight at most (default 512)",
+	{"parallel", "N", "probes in flight at most (default 512, up to 65536)",
 	 OPT_PARALLEL},
 	{"ntp", NULL,
 	 "ask every host by SNTP too (W32Time serves NTP on\n"
@@ -57,56 +62,60 @@ static const struct cli_option probe_options[] = {
 	{NULL, NULL, NULL, 0},
 };
 
-static int number(const struct cli_args *args, int id, const char *name,
-		  unsigned fallback, unsigned max, unsigned *out)
-{
-	const char *v = cli_value(args, id);
-	char *end;
-	unsigned long n;
+/* Every option, read before anything is probed. */
+struct probe_options {
+	struct hv_xchg_options xchg;
+	const char *ports;
+	bool cluster, clocks, ntp_all, json;
+};
 
-	*out = fallback;
-	if (!v)
-		return 0;
-	n = strtoul(v, &end, 10);
-	if (end == v || *end || n < 1 || n > max) {
-		cli_error("probe: --%s takes a number from 1 to %u, not '%s'",
-			  name, max, v);
-		return HV_EXIT_INCOMPLETE;
-	}
-	*out = (unsigned)n;
-	return 0;
-}
-
-/* --timeout per probe: milliseconds when bare (its unit since the start),
- * or with a unit, "2s" or "500ms". A bare number under 100 is refused:
- * it is what seconds look like (audit's --timeout is in seconds), and
- * probes cut that short would blame the network for our own limit. */
+/* --probe-timeout: seconds when bare (as every --*-timeout), or "500ms".
+ * A bare number over the limit is what milliseconds look like (the
+ * option was --timeout MS until it was renamed): the hint says so. */
 static int probe_timeout(const char *v, unsigned *out)
 {
-	bool bare;
+	unsigned long long n;
 
 	*out = DEFAULT_TIMEOUT_MS;
-	if (!v)
+	if (!v || cli_duration_ms(v, 1, MAX_TIMEOUT_MS, out) == 0)
 		return 0;
-	if (cli_duration_ms(v, 1, out, &bare) < 0 || *out < 1 ||
-	    *out > 600000) {
-		cli_error("probe: --timeout takes milliseconds from 1 to "
-			  "600000, or a time such as 2s, not '%s'",
-			  v);
+	if (cli_number(v, strlen(v), 0, ~0ull, &n) == 0)
+		cli_error("probe: --probe-timeout %s would be %s seconds, over "
+			  "the limit of %us; write %sms for milliseconds",
+			  v, v, MAX_TIMEOUT_MS / 1000, v);
+	else
+		cli_error("probe: --probe-timeout takes a time from 1ms to "
+			  "%us (2, 2s or 500ms), not '%s'",
+			  MAX_TIMEOUT_MS / 1000, v);
+	return HV_EXIT_INCOMPLETE;
+}
+
+static int read_options(const struct cli_args *args, struct probe_options *o)
+{
+	const char *parallel = cli_value(args, OPT_PARALLEL);
+	unsigned long long n = DEFAULT_PARALLEL;
+
+	o->ports = cli_value(args, OPT_PORTS);
+	o->cluster = cli_count(args, OPT_CLUSTER) > 0;
+	o->clocks = !cli_count(args, OPT_NO_CLOCK);
+	o->ntp_all = cli_count(args, OPT_NTP) > 0;
+	o->json = cli_count(args, OPT_JSON) > 0;
+	if (probe_timeout(cli_value(args, OPT_TIMEOUT), &o->xchg.timeout_ms))
+		return HV_EXIT_INCOMPLETE;
+	if (parallel &&
+	    cli_number(parallel, strlen(parallel), 1, MAX_PARALLEL, &n) < 0) {
+		cli_error("probe: --parallel takes a number from 1 to %u, "
+			  "not '%s'",
+			  MAX_PARALLEL, parallel);
 		return HV_EXIT_INCOMPLETE;
 	}
-	if (bare && *out < 100) {
-		cli_error("probe: --timeout %s would be %s ms per probe; write "
-			  "%ss for seconds, or %sms if you mean milliseconds",
-			  v, v, v, v);
-		return HV_EXIT_INCOMPLETE;
-	}
+	o->xchg.parallel = (unsigned)n;
 	return 0;
 }
 
 struct progress {
 	bool tty;
-	struct timespec last;
+	struct timespec start, last;
 };
 
 static void show_progress(void *ctx, size_t done, size_t total)
@@ -123,7 +132,9 @@ static void show_progress(void *ctx, size_t done, size_t total)
 		    200)
 		return;
 	p->last = now;
-	fprintf(stderr, "\rhvdoctor: probe: %zu of %zu done%s", done, total,
+	/* the seconds go on while every probe waits for its limit */
+	fprintf(stderr, "\rhvdoctor: probe: %zu of %zu done, %lld s%s", done,
+		total, (long long)(now.tv_sec - p->start.tv_sec),
 		done == total ? "\n" : "");
 }
 
@@ -210,23 +221,25 @@ static void raise_fd_limit(void)
 	}
 }
 
-static int setup(const struct cli_args *args, struct hv_probe_run *run,
-		 struct cli_sources *src, struct hv_estate *est, bool *have_est)
+static int setup(const struct cli_args *args, const struct probe_options *o,
+		 struct hv_probe_run *run, struct cli_sources *src,
+		 struct hv_estate *est, bool *have_est)
 {
 	struct hv_error err;
-	bool cluster = cli_count(args, OPT_CLUSTER) > 0;
+	const char *dc;
+	bool cluster = o->cluster;
 	int rc;
 
 	hv_probe_default_ports(run);
-	run->clocks = !cli_count(args, OPT_NO_CLOCK);
-	run->ntp_all = cli_count(args, OPT_NTP) > 0;
-	if (cli_value(args, OPT_PORTS) &&
-	    hv_probe_parse_ports(run, cli_value(args, OPT_PORTS), &err)) {
+	run->clocks = o->clocks;
+	run->ntp_all = o->ntp_all;
+	if (o->ports && hv_probe_parse_ports(run, o->ports, &err)) {
 		cli_error("probe: --ports: %s", err.message);
 		return HV_EXIT_INCOMPLETE;
 	}
 	if (cli_count(args, SRC_LDIF) || cli_count(args, SRC_LDAP)) {
-		if ((rc = cli_sources_load(args, "probe", src)) != 0)
+		if ((rc = cli_user_needs_simple(args, "probe")) != 0 ||
+		    (rc = cli_sources_load(args, "probe", src)) != 0)
 			return rc;
 		*have_est = true;
 		/* the hosts as audit selects them: none is an error */
@@ -244,18 +257,14 @@ static int setup(const struct cli_args *args, struct hv_probe_run *run,
 			  "HV02) or give --ldap URI or --ldif FILE");
 		return HV_EXIT_INCOMPLETE;
 	}
-	for (size_t i = 0; i < args->n_opts; i++)
-		if (args->opts[i].id == OPT_DC)
-			hv_probe_add_host(run, args->opts[i].value, NULL,
-					  HV_ROLE_DC)
-				->role = HV_ROLE_DC;
+	for (size_t pos = 0; (dc = cli_next(args, OPT_DC, &pos));)
+		hv_probe_add_host(run, dc, NULL, HV_ROLE_DC);
 	if (src->ldap) {
-		char *dc = uri_host(hv_ldap_uri(src->ldap));
+		char *uri_dc = uri_host(hv_ldap_uri(src->ldap));
 
-		if (dc)
-			hv_probe_add_host(run, dc, NULL, HV_ROLE_DC)->role =
-				HV_ROLE_DC;
-		free(dc);
+		if (uri_dc)
+			hv_probe_add_host(run, uri_dc, NULL, HV_ROLE_DC);
+		free(uri_dc);
 	}
 	return 0;
 }
@@ -263,19 +272,25 @@ static int setup(const struct cli_args *args, struct hv_probe_run *run,
 /* With --ldap, the DC's own statement of its time (rootDSE currentTime)
  * joins the DC the URI names. */
 static void read_rootdse(struct cli_sources *src, struct hv_probe_run *run,
-			 unsigned timeout_ms)
+			 unsigned timeout_ms, bool tty)
 {
 	char *dc;
 	struct hv_error err;
 
 	if (!src->ldap || !run->clocks)
 		return;
+	if (tty)
+		fprintf(stderr,
+			"hvdoctor: probe: reading the DC's time from its "
+			"rootDSE (up to %u ms)…\n",
+			timeout_ms);
 	dc = uri_host(hv_ldap_uri(src->ldap));
 	for (size_t i = 0; dc && i < run->n_hosts; i++) {
 		struct hv_clock_reading *r =
 			&run->hosts[i].clocks[HV_CLOCK_ROOTDSE];
 
-		if (strcmp(run->hosts[i].name, dc) != 0)
+		if (run->hosts[i].role != HV_ROLE_DC ||
+		    strcmp(run->hosts[i].name, dc) != 0)
 			continue;
 		snprintf(r->address, sizeof(r->address), "%s", dc);
 		r->port = 0;
@@ -287,7 +302,7 @@ static void read_rootdse(struct cli_sources *src, struct hv_probe_run *run,
 	free(dc);
 }
 
-static int report(const struct cli_args *args,
+static int report(const struct probe_options *o,
 		  const struct cli_globals *globals,
 		  const struct hv_probe_run *run)
 {
@@ -308,7 +323,7 @@ static int report(const struct cli_args *args,
 
 		if (width >= 40 && width <= 1000)
 			view.columns = (int)width;
-		if (cli_count(args, OPT_JSON))
+		if (o->json)
 			hv_render_probe_json(&out, &view);
 		else
 			hv_render_probe_text(&out, &view, &style);
@@ -328,28 +343,27 @@ static int run_probe(const struct cli_args *args,
 	struct hv_probe_run run = {0};
 	struct cli_sources src = {0};
 	struct hv_estate est;
-	struct progress prog = {isatty(STDERR_FILENO) != 0, {0, 0}};
-	struct hv_xchg_options opt = {0, 0, show_progress, &prog};
+	struct progress prog = {isatty(STDERR_FILENO) != 0, {0, 0}, {0, 0}};
+	struct probe_options o = {
+		{0, 0, show_progress, &prog}, NULL, false, false, false, false};
 	struct hv_error err;
 	bool have_est = false;
 	int rc;
 
-	rc = probe_timeout(cli_value(args, OPT_TIMEOUT), &opt.timeout_ms);
+	rc = read_options(args, &o);
 	if (rc == 0)
-		rc = number(args, OPT_PARALLEL, "parallel", DEFAULT_PARALLEL,
-			    65536, &opt.parallel);
-	if (rc == 0)
-		rc = setup(args, &run, &src, &est, &have_est);
+		rc = setup(args, &o, &run, &src, &est, &have_est);
 	if (rc == 0) {
 		raise_fd_limit();
-		if (hv_probe_execute(&run, &opt, &err)) {
+		clock_gettime(CLOCK_MONOTONIC, &prog.start);
+		if (hv_probe_execute(&run, &o.xchg, &err)) {
 			cli_error("probe: %s", err.message);
 			rc = HV_EXIT_INCOMPLETE;
 		}
 	}
 	if (rc == 0) {
-		read_rootdse(&src, &run, opt.timeout_ms);
-		rc = report(args, globals, &run);
+		read_rootdse(&src, &run, o.xchg.timeout_ms, prog.tty);
+		rc = report(&o, globals, &run);
 	}
 	hv_probe_run_release(&run);
 	if (have_est)
@@ -361,9 +375,9 @@ static int run_probe(const struct cli_args *args,
 const struct cli_command cmd_probe = {
 	.name = "probe",
 	.run = run_probe,
-	.usage = "HOST... | (--ldap URI | --ldif FILE...) [--hosts ...] "
-		 "[--ports LIST]\n       [--dc DC] [--timeout MS] "
-		 "[--parallel N] [--json]",
+	.usage = "HOST... | (--ldap URI | --ldif FILE) [--hosts ...]\n"
+		 "       [--ports LIST] [--dc DC] [--probe-timeout TIME] "
+		 "[--parallel N]\n       [--json]",
 	.summary = "ports, clocks and names of the hosts, tested for real",
 	.description =
 		"Tries TCP 6600 (live migration), 445 (SMB), 135 (RPC) and\n"
@@ -376,8 +390,11 @@ const struct cli_command cmd_probe = {
 		"flags skew against Kerberos' 5 minutes (warning from 60 s).\n"
 		"Checks forward and reverse names. Hosts come from the\n"
 		"command line, or from AD as audit selects them. Probes go\n"
-		"only to the hosts named or selected.",
+		"only to the hosts named or selected, --parallel at a time:\n"
+		"with the default 512, 1,000 probes that all wait for their\n"
+		"limit take about two --probe-timeout.",
 	.options = probe_options,
 	.groups = (const struct cli_option_group *const[]){&cli_source_group,
+							   &cli_select_group,
 							   NULL},
 };

@@ -13,17 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_JSON = 1, OPT_KEYTAB, OPT_AS, OPT_USER_S4U, OPT_TO, OPT_DOMAIN };
+enum { OPT_JSON = 1, OPT_KEYTAB, OPT_AS, OPT_IMPERSONATE, OPT_TO, OPT_DOMAIN };
 
 static const struct cli_option prove_options[] = {
 	{"keytab", "FILE",
 	 "the source host's keytab: S4U2Self + S4U2Proxy as\nthat host",
 	 OPT_KEYTAB},
 	{"as", "HOST$", "the source host's principal in the keytab", OPT_AS},
-	{"user", "USER",
-	 "the admin who starts the move (S4U2Self); with\n--ldap the bind is "
-	 "GSSAPI",
-	 OPT_USER_S4U},
+	{"impersonate", "USER",
+	 "the admin who starts the move: S4U2Self asks a\n"
+	 "ticket for USER (--user is the simple-bind name)",
+	 OPT_IMPERSONATE},
 	{"to", "HOST", "a destination; repeatable or H1,H2", OPT_TO},
 	{"domain", "DNS", "DNS domain for FQDNs (default: the realm)",
 	 OPT_DOMAIN},
@@ -45,57 +45,96 @@ static void split(const char *text, char ***out, size_t *n, size_t *cap)
 	}
 }
 
-/* What the directory says the KDC should answer for target t: the
- * source may delegate to that SPN (its entry in msDS-AllowedToDelegateTo
- * and protocol transition), the user may be delegated, and the
- * destination holds the SPN. */
-static enum hv_prove_expect expect_of(const struct hv_estate *est,
-				      const struct hv_krb_prove *p,
-				      const struct hv_krb_target *t)
+/* What the directory says about one target. */
+struct target_facts {
+	enum hv_prove_expect expect; /* what the KDC should answer */
+	signed char listed;   /* the entry is in the source's list; -1 ? */
+	signed char disabled; /* the destination is disabled; -1 ? */
+};
+
+static unsigned deleg_bit(const struct hv_krb_target *t)
 {
-	long src = hv_estate_find(est, p->as),
+	if (t->service == HV_KRB_VSMS)
+		return t->fqdn ? HV_DELEG_VSMS_FQDN : HV_DELEG_VSMS_SHORT;
+	return t->fqdn ? HV_DELEG_CIFS_FQDN : HV_DELEG_CIFS_SHORT;
+}
+
+/* The destination holds the SPN and is enabled: a service ticket for
+ * it should be issued (with S4U, if the source may delegate to it and
+ * the user may be delegated: MS-SFU 3.2.5.2). A disabled destination
+ * the KDC still serves is a disagreement to say loudly. */
+static struct target_facts facts_of(const struct hv_estate *est,
+				    const struct hv_krb_prove *p,
+				    const struct hv_krb_target *t)
+{
+	struct target_facts f = {HV_EXPECT_UNKNOWN, -1, -1};
+	long src = p->as ? hv_estate_find(est, p->as) : -1,
 	     dst = hv_estate_find(est, t->host);
 	long user = p->user ? hv_estate_find(est, p->user) : -1;
-	const struct hv_account *s, *u;
-	unsigned bit;
+	const struct hv_account *u = user >= 0 ? &est->accounts[user] : NULL;
 
-	if (src < 0 || dst < 0)
-		return HV_EXPECT_UNKNOWN;
-	s = &est->accounts[src];
-	bit = t->service == HV_KRB_VSMS
-		      ? (t->fqdn ? HV_DELEG_VSMS_FQDN : HV_DELEG_VSMS_SHORT)
-		      : (t->fqdn ? HV_DELEG_CIFS_FQDN : HV_DELEG_CIFS_SHORT);
-	if (!(hv_estate_deleg_bits(est, (size_t)src, (size_t)dst) & bit) ||
-	    !(s->uac & HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION) ||
+	if (dst < 0 || (p->keytab && src < 0))
+		return f;
+	if (est->accounts[dst].uac_known)
+		f.disabled =
+			(est->accounts[dst].uac & HV_UAC_ACCOUNTDISABLE) != 0;
+	if (src >= 0)
+		f.listed =
+			(hv_estate_deleg_bits(est, (size_t)src, (size_t)dst) &
+			 deleg_bit(t)) != 0;
+	f.expect = HV_EXPECT_ALLOWED;
+	if (f.disabled == 1 ||
 	    !hv_account_has_spn(est, (size_t)dst,
 				t->service == HV_KRB_VSMS ? HV_SPN_VSMS
 							  : "cifs",
 				strchr(t->spn, '/') + 1))
-		return HV_EXPECT_REFUSED;
-	if (user >= 0) {
-		u = &est->accounts[user];
-		if ((u->uac & HV_UAC_NOT_DELEGATED) || u->protected_user)
-			return HV_EXPECT_REFUSED;
-	}
-	return HV_EXPECT_ALLOWED;
+		f.expect = HV_EXPECT_REFUSED;
+	if (!p->keytab)
+		return f;
+	if (!f.listed ||
+	    !(est->accounts[src].uac & HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION))
+		f.expect = HV_EXPECT_REFUSED;
+	if (u && ((u->uac & HV_UAC_NOT_DELEGATED) || u->protected_user))
+		f.expect = HV_EXPECT_REFUSED;
+	return f;
 }
 
-static struct hv_krb_hints hints_of(const struct hv_estate *est,
-				    const struct hv_krb_prove *p)
+/* The directory's view: the hints for the verdicts, and the expected
+ * answers, one per target (arrays owned by the caller, freed with
+ * free()). */
+struct directory_view {
+	struct hv_krb_hints hints;
+	enum hv_prove_expect *expect;
+	signed char *listed, *disabled;
+};
+
+static void view_directory(const struct hv_estate *est,
+			   const struct hv_krb_prove *p,
+			   struct directory_view *out)
 {
-	struct hv_krb_hints h = {-1, -1};
 	long src = p->as ? hv_estate_find(est, p->as) : -1;
 	long user = p->user ? hv_estate_find(est, p->user) : -1;
+	size_t n = p->n_targets + 1;
 
+	out->expect = hv_calloc(n, sizeof(*out->expect));
+	out->listed = hv_calloc(n, sizeof(*out->listed));
+	out->disabled = hv_calloc(n, sizeof(*out->disabled));
+	for (size_t i = 0; i < p->n_targets; i++) {
+		struct target_facts f = facts_of(est, p, &p->targets[i]);
+
+		out->expect[i] = f.expect;
+		out->listed[i] = f.listed;
+		out->disabled[i] = f.disabled;
+	}
+	out->hints = (struct hv_krb_hints){-1, -1, out->listed, out->disabled};
 	if (src >= 0 && est->accounts[src].uac_known)
-		h.source_transition =
+		out->hints.source_transition =
 			(est->accounts[src].uac &
 			 HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION) != 0;
 	if (user >= 0 && est->accounts[user].uac_known)
-		h.user_delegable =
+		out->hints.user_delegable =
 			!(est->accounts[user].uac & HV_UAC_NOT_DELEGATED) &&
 			!est->accounts[user].protected_user;
-	return h;
 }
 
 static int exit_for(const struct hv_prove_verdicts *v, size_t disagree)
@@ -109,8 +148,7 @@ static int exit_for(const struct hv_prove_verdicts *v, size_t disagree)
 	return HV_EXIT_OK;
 }
 
-static int report(const struct cli_args *args,
-		  const struct cli_globals *globals,
+static int report(bool json, const struct cli_globals *globals,
 		  const struct hv_krb_prove *p, const struct hv_estate *est,
 		  const char *label)
 {
@@ -118,24 +156,19 @@ static int report(const struct cli_args *args,
 	struct hv_kb kb = {0};
 	struct hv_strbuf out = HV_STRBUF_INIT;
 	struct hv_style style = {globals->color, globals->width};
-	enum hv_prove_expect *expect = NULL;
+	struct directory_view dir = {{-1, -1, NULL, NULL}, NULL, NULL, NULL};
 	size_t odd;
-	struct hv_krb_hints hints =
-		est ? hints_of(est, p) : (struct hv_krb_hints){-1, -1};
 	int rc = cli_load_kb(globals, &kb);
 
 	if (rc)
 		return rc;
-	hv_krb_judge(p, est ? &hints : NULL, &v);
-	if (est && p->keytab) {
-		expect = hv_calloc(p->n_targets + 1, sizeof(*expect));
-		for (size_t i = 0; i < p->n_targets; i++)
-			expect[i] = expect_of(est, p, &p->targets[i]);
-	}
+	if (est)
+		view_directory(est, p, &dir);
+	hv_krb_judge(p, est ? &dir.hints : NULL, &v);
 	{
-		struct hv_prove_view view = {p, &v, &kb, expect, label};
+		struct hv_prove_view view = {p, &v, &kb, dir.expect, label};
 
-		if (cli_count(args, OPT_JSON))
+		if (json)
 			hv_render_prove_json(&out, &view);
 		else
 			hv_render_prove_text(&out, &view, &style);
@@ -147,7 +180,9 @@ static int report(const struct cli_args *args,
 			  label, odd, odd == 1 ? "" : "s");
 	if (rc == 0)
 		rc = exit_for(&v, odd);
-	free(expect);
+	free(dir.expect);
+	free(dir.listed);
+	free(dir.disabled);
 	hv_strbuf_release(&out);
 	hv_prove_verdicts_release(&v);
 	hv_kb_release(&kb);
@@ -164,24 +199,27 @@ static int run_prove(const struct cli_args *args,
 	char **to = NULL;
 	const char **fqdns = NULL;
 	size_t n_to = 0, cap = 0;
-	bool have_est = false;
+	const char *v;
+	bool have_est = false, json;
 	int rc = 0;
 
-	for (size_t i = 0; i < args->n_opts; i++)
-		if (args->opts[i].id == OPT_TO)
-			split(args->opts[i].value, &to, &n_to, &cap);
+	for (size_t pos = 0; (v = cli_next(args, OPT_TO, &pos));)
+		split(v, &to, &n_to, &cap);
 	for (size_t i = 0; i < args->n_positional; i++)
 		split(args->positional[i], &to, &n_to, &cap);
 	p.keytab = cli_value(args, OPT_KEYTAB);
 	p.as = cli_value(args, OPT_AS);
-	p.user = cli_value(args, OPT_USER_S4U);
+	p.user = cli_value(args, OPT_IMPERSONATE);
 	p.domain = cli_value(args, OPT_DOMAIN);
+	json = cli_count(args, OPT_JSON) > 0;
 	if (!n_to) {
 		cli_error("prove: name the destinations with --to HOST");
 		rc = HV_EXIT_INCOMPLETE;
 	} else if (!p.keytab && (p.as || p.user)) {
-		cli_error("prove: --as and --user need --keytab");
+		cli_error("prove: --as and --impersonate need --keytab");
 		rc = HV_EXIT_INCOMPLETE;
+	} else {
+		rc = cli_user_needs_simple(args, "prove");
 	}
 	if (rc == 0 &&
 	    (cli_count(args, SRC_LDIF) || cli_count(args, SRC_LDAP))) {
@@ -210,7 +248,7 @@ static int run_prove(const struct cli_args *args,
 		rc = HV_EXIT_INCOMPLETE;
 	}
 	if (rc == 0)
-		rc = report(args, globals, &p, have_est ? &est : NULL,
+		rc = report(json, globals, &p, have_est ? &est : NULL,
 			    src.label);
 	hv_krb_prove_release(&p);
 	for (size_t i = 0; i < n_to; i++)
@@ -226,8 +264,8 @@ static int run_prove(const struct cli_args *args,
 const struct cli_command cmd_prove = {
 	.name = "prove",
 	.run = run_prove,
-	.usage = "--to HOST... [--keytab FILE --as HOST$ --user USER]\n"
-		 "       [--ldap URI | --ldif FILE] [--json]",
+	.usage = "--to HOST... [--keytab FILE --as HOST$ --impersonate "
+		 "USER]\n       [--ldap URI | --ldif FILE] [--json]",
 	.summary = "ask the KDC for the tickets a live migration needs",
 	.description =
 		"Without --keytab (works on any Linux box after kinit): is\n"
@@ -235,7 +273,8 @@ const struct cli_command cmd_prove = {
 		"get none), and does the KDC issue a service ticket for the\n"
 		"migration service and cifs SPNs of each destination, short\n"
 		"name and FQDN (missing or duplicate SPNs, KDC reachable).\n"
-		"With the source host's keytab: S4U2Self for USER, then\n"
+		"With the source host's keytab: S4U2Self for USER\n"
+		"(--impersonate), then\n"
 		"S4U2Proxy to each SPN, as a remote-started move does; each\n"
 		"refusal is mapped to what to change in AD. With --ldap or\n"
 		"--ldif, says where the KDC and the directory disagree.\n"

@@ -26,11 +26,10 @@ char *cli_timestamped_name(const char *prefix, const char *suffix);
 /* Prints "hvdoctor: COMMAND: warning: TEXT" to stderr, TEXT escaped for
  * the terminal (it may name values from AD: base/term.h). */
 void cli_warning(const char *command, const char *text);
-/* A duration: "500ms", "2s", or a bare number in bare_unit_ms (the unit
- * each --timeout has always had). 0 with *out_ms and *out_bare (no unit
- * was written); -1 when the text is not one. */
-int cli_duration_ms(const char *text, unsigned bare_unit_ms, unsigned *out_ms,
-		    bool *out_bare);
+/* Refuses a positional argument the command does not take; a file named
+ * like an export gets the hint that --ldif takes one file each. Returns
+ * HV_EXIT_INCOMPLETE. */
+int cli_unexpected_argument(const char *command, const char *arg);
 /* Reads all of stdin into a new string (caller frees); NULL on error. */
 char *cli_read_stdin(void);
 

@@ -1,6 +1,7 @@
 #include "commands.h"
 
 #include "base/alloc.h"
+#include "base/file.h"
 #include "base/strbuf.h"
 #include "base/term.h"
 
@@ -57,102 +58,11 @@ char *cli_read_stdin(void)
 	return hv_strbuf_detach(&sb);
 }
 
-/* A new file's directory entry is durable only once its directory is
- * synced too (fsync(2)): a crash must not lose a backup whose changes
- * reached AD. */
-static int sync_parent(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir = slash ? hv_strndup(path, (size_t)(slash - path)) : NULL;
-	int fd = open(dir ? (dir[0] ? dir : "/") : ".", O_RDONLY);
-	int rc = 0;
-
-	if (fd < 0 || fsync(fd) < 0)
-		rc = -1;
-	if (fd >= 0)
-		close(fd);
-	free(dir);
-	return rc;
-}
-
-static int write_all(int fd, const struct hv_strbuf *text)
-{
-	size_t done = 0;
-
-	while (done < text->len) {
-		ssize_t n = write(fd, text->buf + done, text->len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
-/* Writes text to the new file fd and syncs it; keeps errno of the first
- * failure. */
-static int fill(int fd, const struct hv_strbuf *text)
-{
-	int rc = 0, saved = 0;
-
-	if (write_all(fd, text) < 0 || fsync(fd) < 0) {
-		rc = -1;
-		saved = errno;
-	}
-	if (close(fd) < 0 && rc == 0) {
-		rc = -1;
-		saved = errno;
-	}
-	errno = saved;
-	return rc;
-}
-
-/* Where the text is written before it gets its name: a hidden file in
- * the same directory (link(2) works only within one file system). */
-static char *temp_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
-	struct hv_strbuf name = HV_STRBUF_INIT;
-
-	hv_strbuf_add(&name, path, dir_len);
-	hv_strbuf_addf(&name, ".%s.XXXXXX", path + dir_len);
-	return hv_strbuf_detach(&name);
-}
-
-/* The text goes to a temporary file first and is linked to path only
- * once it is whole and on disk: a full disk or a crash leaves no
- * truncated script or backup under the real name, and link(2) fails
- * with EEXIST instead of replacing a file that appeared meanwhile. */
+/* The one safe writer (base/file.h): mkstemp in the target's directory,
+ * fsync, then link(2), which never replaces or follows what is there. */
 int cli_write_new_file(const char *path, const struct hv_strbuf *text)
 {
-	char *tmp = temp_name(path);
-	struct stat st;
-	int fd, rc = -1, saved;
-
-	if (lstat(path, &st) == 0) {
-		free(tmp);
-		errno = EEXIST;
-		return -1;
-	}
-	fd = mkstemp(tmp); /* mode 0600 */
-	if (fd < 0) {
-		saved = errno;
-		free(tmp);
-		errno = saved;
-		return -1;
-	}
-	if (fill(fd, text) == 0)
-		rc = link(tmp, path);
-	saved = errno;
-	unlink(tmp);
-	free(tmp);
-	if (rc == 0 && sync_parent(path) < 0)
-		return -1;
-	errno = saved;
-	return rc;
+	return hv_file_create(path, text->buf ? text->buf : "", text->len);
 }
 
 char *cli_timestamped_name(const char *prefix, const char *suffix)
@@ -174,34 +84,21 @@ void cli_warning(const char *command, const char *text)
 {
 	char *safe = hv_term_dup(text);
 
-	fprintf(stderr, "hvdoctor: %s: warning: %s\n", command, safe);
+	cli_error("%s: warning: %s", command, safe);
 	free(safe);
 }
 
-int cli_duration_ms(const char *text, unsigned bare_unit_ms, unsigned *out_ms,
-		    bool *out_bare)
+int cli_unexpected_argument(const char *command, const char *arg)
 {
-	const char *p = text;
-	unsigned long long v = 0;
-	unsigned unit = bare_unit_ms;
+	size_t len = strlen(arg);
+	char *safe = hv_term_dup(arg);
 
-	if (!text || *p < '0' || *p > '9')
-		return -1;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		v = v * 10 + (unsigned)(*p - '0');
-		if (v > 0xFFFFFFFFull)
-			return -1;
-	}
-	*out_bare = !*p;
-	if (strcmp(p, "ms") == 0)
-		unit = 1;
-	else if (strcmp(p, "s") == 0)
-		unit = 1000;
-	else if (*p)
-		return -1;
-	v *= unit;
-	if (v > 0xFFFFFFFFull)
-		return -1;
-	*out_ms = (unsigned)v;
-	return 0;
+	if (len > 5 && strcmp(arg + len - 5, ".ldif") == 0)
+		cli_error("%s: unexpected argument '%s': --ldif takes one file "
+			  "each, repeat it (--ldif A.ldif --ldif B.ldif)",
+			  command, safe);
+	else
+		cli_error("%s: unexpected argument '%s'", command, safe);
+	free(safe);
+	return HV_EXIT_INCOMPLETE;
 }

@@ -143,6 +143,22 @@ static void tear_down(struct setup *s)
 		hv_kb_release(&s->kb);
 }
 
+/* For tests/cli/options-read: with HVDOCTOR_CHECK_OPTIONS=FILE, the
+ * options this command's --help lists but the run never asked for are
+ * appended to FILE, "COMMAND --OPTION" a line. A test hook only: it
+ * changes nothing else. */
+static void note_unread(const struct cli_command *cmd,
+			const struct cli_args *args)
+{
+	const char *path = getenv("HVDOCTOR_CHECK_OPTIONS");
+	FILE *f;
+
+	if (!path || !*path || !(f = fopen(path, "a")))
+		return;
+	cli_print_unread(f, cmd, args);
+	fclose(f);
+}
+
 static int run_command(const struct cli_command *cmd, int argc, char **argv)
 {
 	struct cli_args args;
@@ -158,6 +174,8 @@ static int run_command(const struct cli_command *cmd, int argc, char **argv)
 		rc = cmd->run(&args, &globals);
 	}
 	tear_down(&setup);
+	if (cli_count(&args, CLI_OPT_HELP) == 0)
+		note_unread(cmd, &args);
 	cli_args_release(&args);
 	return rc;
 }

@@ -16,18 +16,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* --ldif first: apply's group is the same rows without it (apply writes
+ * to AD, so it reads AD, never a file). */
 const struct cli_option cli_source_options[] = {
 	{"ldif", "FILE",
-	 "read an LDIF export (ldapsearch or ldifde); "
-	 "repeatable",
+	 "read an LDIF export (ldapsearch or ldifde); one file\n"
+	 "each, repeatable: --ldif A --ldif B",
 	 SRC_LDIF},
 	{"ldap", "URI", "read AD over LDAP: ldap://dc or ldaps://dc", SRC_LDAP},
 	{"bind", "HOW",
 	 "gssapi (default: your Kerberos ticket, signed and "
-	 "sealed)\nor simple (--user, password from "
-	 "--password-file,\nHVDOCTOR_PASSWORD or a prompt)",
+	 "sealed) or simple (--user, password from "
+	 "--password-file, HVDOCTOR_PASSWORD or a prompt)",
 	 SRC_BIND},
-	{"user", "NAME", "simple bind name: DN, UPN or DOMAIN\\user", SRC_USER},
+	{"user", "NAME",
+	 "simple bind name: DN, UPN or DOMAIN\\user (with --bind "
+	 "simple)",
+	 SRC_USER},
 	{"password-file", "FILE", "read the simple-bind password from FILE",
 	 SRC_PASSWORD_FILE},
 	{"base", "DN", "search base (default: the naming context)", SRC_BASE},
@@ -38,33 +43,45 @@ const struct cli_option cli_source_options[] = {
 	 "permit a simple bind without TLS "
 	 "(sends the password in clear)",
 	 SRC_ALLOW_PLAINTEXT},
-	{"hosts", "H1,H2,...",
-	 "these hosts (short or FQDN, exact names), "
-	 "one migration domain",
-	 SRC_HOSTS},
-	{"ou", "DN", "the computers under this OU", SRC_OU},
-	{"filter", "FILTER",
-	 "the computers an LDAP filter selects "
-	 "(with --ldap)",
-	 SRC_FILTER},
-	{"admin", "USER", "an account that starts migrations; repeatable",
-	 SRC_ADMIN},
-	{"new-node", "NAME",
-	 "only what a node being added lacks, both "
-	 "directions",
-	 SRC_NEW_NODE},
-	{"domains", "FILE", "migration domains, one group of hosts a line",
-	 SRC_DOMAINS},
-	{"group-by", "ou", "one migration domain per OU", SRC_GROUP_BY},
-	{"timeout", "SECONDS",
-	 "limit for each LDAP network step: connect, TLS,\n"
-	 "bind, each search page (default 30; 30s also)",
+	{"ldap-timeout", "TIME",
+	 "limit for each LDAP network step: connect, TLS, bind, "
+	 "each search page (default 30s; a bare number is "
+	 "seconds, 1500ms also)",
 	 SRC_TIMEOUT},
 	{NULL, NULL, NULL, 0},
 };
 
-const struct cli_option_group cli_source_group = {"sources and host selection",
+const struct cli_option cli_select_options[] = {
+	{"hosts", "H1,H2,...",
+	 "these hosts (short or FQDN, exact names), "
+	 "one migration domain",
+	 SRC_HOSTS},
+	{"ou", "DN",
+	 "the computers under this OU (each needs its own\n"
+	 "delegation entry to another host, or --hosts)",
+	 SRC_OU},
+	{"filter", "FILTER",
+	 "the computers an LDAP filter selects (with --ldap;\n"
+	 "as --ou)",
+	 SRC_FILTER},
+	{"admin", "USER", "an account that starts migrations; repeatable",
+	 SRC_ADMIN},
+	{"new-node", "NAME",
+	 "only what a node being added lacks, both ways,\n"
+	 "with the hosts of its OU (or --hosts, --domains)",
+	 SRC_NEW_NODE},
+	{"domains", "FILE", "migration domains, one group of hosts a line",
+	 SRC_DOMAINS},
+	{"group-by", "ou", "one migration domain per OU", SRC_GROUP_BY},
+	{NULL, NULL, NULL, 0},
+};
+
+const struct cli_option_group cli_source_group = {"directory source",
 						  cli_source_options};
+const struct cli_option_group cli_ldap_group = {"directory source",
+						cli_source_options + 1};
+const struct cli_option_group cli_select_group = {"host selection",
+						  cli_select_options};
 
 /* Progress goes to stderr, and only to a person watching a terminal:
  * scripts and CI logs get results and errors only. */
@@ -73,15 +90,18 @@ static void progress(const char *command, const char *fmt, ...)
 
 static void progress(const char *command, const char *fmt, ...)
 {
+	struct hv_strbuf line = HV_STRBUF_INIT;
 	va_list ap;
 
 	if (!isatty(STDERR_FILENO))
 		return;
-	fprintf(stderr, "hvdoctor: %s: ", command);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	hv_strbuf_vaddf(&line, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* wrapped to 80 columns like every message (a URI and a base DN
+	 * make long lines) */
+	cli_error("%s: %s", command, hv_strbuf_str(&line));
+	hv_strbuf_release(&line);
 }
 
 static void report(const char *command, const struct hv_error *err)
@@ -119,20 +139,20 @@ static void split_list(const char *text, char ***out, size_t *n)
 static int load_selection(const struct cli_args *args, const char *command,
 			  struct hv_selection *sel)
 {
-	const char *group_by = cli_value(args, SRC_GROUP_BY);
-	const char *domains = cli_value(args, SRC_DOMAINS);
+	const char *group_by, *domains, *v;
 
-	for (size_t i = 0; i < args->n_opts; i++) {
-		if (args->opts[i].id == SRC_HOSTS) {
-			if (!sel->hosts)
-				sel->hosts = hv_calloc(1, sizeof(char *));
-			split_list(args->opts[i].value, &sel->hosts,
-				   &sel->n_hosts);
-		} else if (args->opts[i].id == SRC_ADMIN) {
-			split_list(args->opts[i].value, &sel->admins,
-				   &sel->n_admins);
-		}
+	/* prove reads the directory only to look accounts up */
+	if (!cli_takes(args, SRC_HOSTS))
+		return 0;
+	group_by = cli_value(args, SRC_GROUP_BY);
+	domains = cli_value(args, SRC_DOMAINS);
+	for (size_t pos = 0; (v = cli_next(args, SRC_HOSTS, &pos));) {
+		if (!sel->hosts)
+			sel->hosts = hv_calloc(1, sizeof(char *));
+		split_list(v, &sel->hosts, &sel->n_hosts);
 	}
+	for (size_t pos = 0; (v = cli_next(args, SRC_ADMIN, &pos));)
+		split_list(v, &sel->admins, &sel->n_admins);
 	sel->ou = cli_value(args, SRC_OU);
 	sel->new_node = cli_value(args, SRC_NEW_NODE);
 	if (group_by && strcmp(group_by, "ou") != 0) {
@@ -163,16 +183,15 @@ static int load_ldif(const struct cli_args *args, const char *command,
 		     struct cli_sources *out)
 {
 	struct hv_strbuf label = HV_STRBUF_INIT;
+	const char *file;
 	int rc = 0;
 
-	for (size_t i = 0; i < args->n_opts && rc == 0; i++) {
+	for (size_t pos = 0;
+	     rc == 0 && (file = cli_next(args, SRC_LDIF, &pos));) {
 		struct hv_ldif_errors errs;
 
-		if (args->opts[i].id != SRC_LDIF)
-			continue;
 		hv_ldif_errors_clear(&errs);
-		if (hv_ldif_read_file_errors(args->opts[i].value, &out->dir,
-					     &errs) < 0) {
+		if (hv_ldif_read_file_errors(file, &out->dir, &errs) < 0) {
 			for (size_t e = 0; e < errs.n_listed; e++)
 				report(command, &errs.list[e]);
 			if (errs.n_total > errs.n_listed)
@@ -180,27 +199,24 @@ static int load_ldif(const struct cli_args *args, const char *command,
 					  errs.n_total - errs.n_listed);
 			rc = HV_EXIT_INCOMPLETE;
 		}
-		hv_strbuf_addf(&label, "%s%s", label.len ? ", " : "",
-			       args->opts[i].value);
-		progress(command, "read %s (%zu entries so far)",
-			 args->opts[i].value, out->dir.n_entries);
+		hv_strbuf_addf(&label, "%s%s", label.len ? ", " : "", file);
+		progress(command, "read %s (%zu entries so far)", file,
+			 out->dir.n_entries);
 	}
 	out->label = hv_strbuf_detach(&label);
 	return rc;
 }
 
-/* --timeout for LDAP: seconds when bare (its unit since the start), or
- * with a unit, "30s" or "1500ms"; from 1 s to an hour. */
+/* --ldap-timeout: seconds when bare, or with a unit, "30s" or "1500ms";
+ * from 1 s to an hour. */
 static int parse_timeout(const char *text, int *out_ms)
 {
 	unsigned ms;
-	bool bare;
 
 	*out_ms = 0;
 	if (!text)
 		return 0;
-	if (cli_duration_ms(text, 1000, &ms, &bare) < 0 || ms < 1000 ||
-	    ms > 3600000)
+	if (cli_duration_ms(text, 1000, 3600000, &ms) < 0)
 		return -1;
 	*out_ms = (int)ms;
 	return 0;
@@ -222,14 +238,14 @@ static int bind_options(const struct cli_args *args, const char *command,
 	*out_password = NULL;
 	if (parse_timeout(cli_value(args, SRC_TIMEOUT), &opts->timeout_ms) <
 	    0) {
-		cli_error("%s: --timeout takes seconds from 1 to 3600 (e.g. 30 "
-			  "or 30s)",
-			  command);
+		cli_error("%s: --ldap-timeout takes a time from 1s to 3600s "
+			  "(30, 30s or 1500ms), not '%s'",
+			  command, cli_value(args, SRC_TIMEOUT));
 		return HV_EXIT_INCOMPLETE;
 	}
 	if (!bind || strcmp(bind, "gssapi") == 0) {
 		opts->bind = HV_LDAP_BIND_GSSAPI;
-		return 0;
+		return cli_user_needs_simple(args, command);
 	}
 	if (strcmp(bind, "simple") != 0) {
 		cli_error("%s: --bind takes gssapi or simple, not '%s'",
@@ -259,6 +275,24 @@ static int bind_options(const struct cli_args *args, const char *command,
 	return 0;
 }
 
+int cli_user_needs_simple(const struct cli_args *args, const char *command)
+{
+	const char *bind = cli_value(args, SRC_BIND);
+
+	if (!cli_value(args, SRC_USER) || (bind && strcmp(bind, "simple") == 0))
+		return 0;
+	/* a GSSAPI bind is your ticket's principal: a --user there would
+	 * be silently ignored */
+	cli_error("%s: --user is the simple-bind name and goes with --bind "
+		  "simple%s",
+		  command,
+		  strcmp(command, "prove") == 0
+			  ? "; the user S4U2Self asks a ticket for is "
+			    "--impersonate USER"
+			  : "");
+	return HV_EXIT_INCOMPLETE;
+}
+
 int cli_ldap_connect(const struct cli_args *args, const char *command,
 		     struct hv_ldap **out)
 {
@@ -281,10 +315,11 @@ int cli_ldap_connect(const struct cli_args *args, const char *command,
 	return rc;
 }
 
-/* --filter picks hosts on the server; each entry found joins --hosts as
- * exactly one host, by its whole sAMAccountName (unique in a domain, and
- * chosen by whoever created the computer: it is never split like a
- * --hosts list, or "FX HV07$" would pull HV07 in). */
+/* --filter picks hosts on the server; each entry found is one candidate,
+ * by its whole sAMAccountName (unique in a domain, and chosen by whoever
+ * created the computer: it is never split like a --hosts list, or
+ * "FX HV07$" would pull HV07 in). Candidates are vouched for as --ou's
+ * are: a filter matches names anyone may choose. */
 static int hosts_by_filter(struct hv_ldap *ld, const char *filter,
 			   const char *command, struct hv_selection *sel)
 {
@@ -301,16 +336,16 @@ static int hosts_by_filter(struct hv_ldap *ld, const char *filter,
 		report(command, &err);
 		rc = HV_EXIT_INCOMPLETE;
 	}
-	if (!sel->hosts)
-		sel->hosts = hv_calloc(1, sizeof(char *));
-	cap = sel->n_hosts;
+	if (!sel->found)
+		sel->found = hv_calloc(1, sizeof(char *));
+	cap = sel->n_found;
 	for (size_t i = 0; rc == 0 && i < found.n_entries; i++) {
 		const char *sam =
 			hv_entry_first(&found.entries[i], "sAMAccountName");
 
 		if (sam && sam[0]) {
-			HV_GROW(sel->hosts, sel->n_hosts, cap);
-			sel->hosts[sel->n_hosts++] = hv_strdup(sam);
+			HV_GROW(sel->found, sel->n_found, cap);
+			sel->found[sel->n_found++] = hv_strdup(sam);
 		}
 	}
 	hv_strbuf_release(&f);
@@ -334,8 +369,8 @@ static int load_ldap(const struct cli_args *args, const char *command,
 		 base);
 	free(base);
 	if (hv_ldap_search(out->ldap, NULL, HV_LDAP_SCOPE_SUBTREE,
-			   hv_estate_filter, hv_estate_attributes, &out->dir,
-			   &err) < 0) {
+			   hv_estate_filter, hv_estate_fetch_attributes,
+			   &out->dir, &err) < 0) {
 		report(command, &err);
 		return HV_EXIT_INCOMPLETE;
 	}

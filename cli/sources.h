@@ -1,6 +1,7 @@
 /* The directory sources and host selection shared by audit, plan and
- * apply: --ldif FILE…, --ldap URI with its bind options, --hosts, --ou,
- * --filter, --admin, --new-node, --domains, --group-by. */
+ * apply (and in part by probe and prove): --ldif FILE…, --ldap URI with
+ * its bind options, --hosts, --ou, --filter, --admin, --new-node,
+ * --domains, --group-by. */
 #ifndef HV_CLI_SOURCES_H
 #define HV_CLI_SOURCES_H
 
@@ -29,9 +30,17 @@ enum {
 	SRC_TIMEOUT,
 };
 
+/* Where the directory is read from: --ldif FILE, or --ldap URI with its
+ * bind options and --ldap-timeout. */
 extern const struct cli_option cli_source_options[];
-/* The same rows as a group for a command's table. */
+/* Which hosts: --hosts, --ou, --filter, --admin, --new-node, --domains,
+ * --group-by. Only for commands that use a selection. */
+extern const struct cli_option cli_select_options[];
+/* The rows as groups for a command's table: the source, the source
+ * without --ldif (apply), and the selection. */
 extern const struct cli_option_group cli_source_group;
+extern const struct cli_option_group cli_ldap_group;
+extern const struct cli_option_group cli_select_group;
 
 /* What the sources loaded; release with cli_sources_release(). */
 struct cli_sources {
@@ -45,6 +54,9 @@ struct cli_sources {
  * (file:line, URI, AD's diagnostic) and returns HV_EXIT_INCOMPLETE. */
 int cli_sources_load(const struct cli_args *args, const char *command,
 		     struct cli_sources *out);
+/* Refuses --user without --bind simple (it names nothing then); prints
+ * why and returns HV_EXIT_INCOMPLETE. */
+int cli_user_needs_simple(const struct cli_args *args, const char *command);
 /* Opens the LDAP connection of --ldap and its bind options only. */
 int cli_ldap_connect(const struct cli_args *args, const char *command,
 		     struct hv_ldap **out);

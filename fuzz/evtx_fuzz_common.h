@@ -65,16 +65,43 @@ static void same_as_walk(const struct hv_evtx_record *rec, bool xml, int rc,
 	hv_strbuf_release(&w);
 }
 
+/* What one record may make, rendered or as event data: its budget
+ * (4 KiB and 64 bytes a byte of the record), passed by at most the last
+ * piece written (a value's text is bounded by its size, 64 KiB). So the
+ * time and memory an input costs grow with its size. */
+static size_t most(const struct hv_evtx_record *rec)
+{
+	return hv_evtx_record_budget(rec->size) +
+	       HV_EVTX_VALUE_BOUND(HV_EVTX_CHUNK_SIZE) + 4096;
+}
+
+/* Event data: within the budget, and a cut one says so. */
+static void check_data(const struct hv_evtx_record *rec)
+{
+	struct hv_evtx_data d = {0};
+	size_t bytes = 0;
+
+	hv_evtx_record_data(rec, &d);
+	for (size_t i = 0; i < d.n; i++) {
+		size_t v = strlen(d.items[i].value);
+
+		check(v <= 4u * HV_EVTX_VALUE_LIMIT, "value past the limit");
+		bytes += strlen(d.items[i].name) + v;
+	}
+	check(bytes <= most(rec), "event data past the budget");
+	hv_evtx_data_release(&d);
+}
+
 static void record(const struct hv_evtx_record *rec)
 {
 	struct hv_strbuf out = HV_STRBUF_INIT;
-	struct hv_evtx_data d = {0};
 	uint64_t v;
 	int rc;
 
 	rc = hv_evtx_render_xml(rec, &out);
-	check(rc == 0 || out.len > HV_EVTX_RENDER_LIMIT, "cut, but short");
-	check(out.len < HV_EVTX_RENDER_LIMIT + (1u << 20), "past the limit");
+	check(rc == 0 || !strncmp(out.buf, "<Event><!-- record ", 19),
+	      "cut, but not replaced");
+	check(out.len <= most(rec), "past the budget");
 	check_utf8(&out);
 	same_as_walk(rec, true, rc, &out);
 	hv_strbuf_release(&out);
@@ -83,6 +110,7 @@ static void record(const struct hv_evtx_record *rec)
 	      "JSON is not one object");
 	check(rc != 0 || memchr(out.buf, '\n', out.len - 1) == NULL,
 	      "JSON over several lines");
+	check(out.len <= most(rec), "JSON past the budget");
 	check_utf8(&out);
 	same_as_walk(rec, false, rc, &out);
 	hv_strbuf_release(&out);
@@ -93,8 +121,7 @@ static void record(const struct hv_evtx_record *rec)
 	}
 	hv_strbuf_release(&out);
 	hv_evtx_record_time(rec);
-	hv_evtx_record_data(rec, &d);
-	hv_evtx_data_release(&d);
+	check_data(rec);
 }
 
 static void read_file(const unsigned char *buf, size_t size)

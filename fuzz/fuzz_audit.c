@@ -112,7 +112,11 @@ static void audit(const struct hv_directory *dir,
 				strcmp(out.buf + out.len - 2, "}\n") == 0),
 		      "JSON is not one object");
 	} else {
-		check(est.n_hosts == 0 || est.n_refused > 0,
+		/* ... or a new node whose peers cannot be told */
+		check(est.n_hosts == 0 || est.n_refused > 0 ||
+			      (est.new_node >= 0 &&
+			       !hv_estate_peers_in_scope(&est,
+							 (size_t)est.new_node)),
 		      "a selection with hosts and no DC refused");
 	}
 	hv_estate_release(&est);

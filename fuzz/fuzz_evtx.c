@@ -5,7 +5,10 @@
  * read. Beyond "no crash, no sanitizer report, no timeout" it checks and
  * aborts if:
  *  1. a problem has no text or an offset past the end of the input;
- *  2. a rendering is cut without saying so, or grows far past the limit;
+ *  2. a rendering is cut without being replaced by a record that says
+ *     so, or a rendering or the event data grow past the record's budget
+ *     (hv_evtx_record_budget(): time and memory per input byte stay
+ *     bounded), or a value of event data past the event string limit;
  *  3. XML or JSON output is not valid UTF-8, or JSON is not one object
  *     on one line;
  *  4. a chunk returns more records than can fit in it;

@@ -3,7 +3,9 @@
  * "no crash, no sanitizer report" it aborts if a parsed option has a
  * value when its table says it takes none or none when it takes one, a
  * value or a positional argument is not one of argv's strings, or more
- * arguments come out than went in.
+ * arguments come out than went in. Every argv string also goes through
+ * the bounded number and duration parsers, which must stay in their
+ * bounds and agree with a slow reference.
  * Run: tests/fuzz-run build-fuzz/fuzz_options (stderr is noisy: every
  * refused argv says why; -close_fd_mask=2 silences it) */
 #include "../cli/options.c"
@@ -67,6 +69,38 @@ static bool from_argv(const char *p, char **argv, int argc)
 	return false;
 }
 
+/* The value of digits s, or -1 past max: the slow way, for reference. */
+static long long reference(const char *s, unsigned long long max)
+{
+	unsigned long long v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (v > max / 10 || v * 10 > max - (unsigned)(*s - '0'))
+			return -1;
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	return (long long)v;
+}
+
+static void numbers(const char *s)
+{
+	unsigned long long v;
+	unsigned ms;
+	long long want = reference(s, 1000000);
+
+	if (cli_number(s, strlen(s), 0, 1000000, &v) == 0)
+		check(want >= 0 && v == (unsigned long long)want,
+		      "cli_number disagrees with the reference");
+	else
+		check(want < 0, "cli_number refused a number in range");
+	if (cli_duration_ms(s, 5, 600000, &ms) == 0)
+		check(ms >= 5 && ms <= 600000, "a duration out of its bounds");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *buf = malloc(size + 1);
@@ -78,6 +112,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf[size] = '\0';
 	for (size_t i = 0; i < size; i += strlen(buf + i) + 1)
 		argv[argc++] = buf + i;
+	for (int i = 0; i < argc; i++)
+		numbers(argv[i]);
 	if (cli_parse(&cmd, argc, argv, &args) == 0) {
 		check(args.n_opts + args.n_positional <= (size_t)argc,
 		      "more arguments than argv");

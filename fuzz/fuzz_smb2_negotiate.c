@@ -4,7 +4,10 @@
  *  1. a refusal is not HV_ERR_INPUT with "SMB2 reply offset N", N inside
  *     the input (or at its end);
  *  2. an accepted reply is shorter than the frame its header announces,
- *     or the frame length disagrees with hv_smb2_frame_length().
+ *     or the frame length disagrees with hv_smb2_frame_length();
+ *  3. a SystemTime is taken outside 1970-2199, and the offset probe
+ *     computes from it runs under UBSan (issue 18: a time before 1678
+ *     overflowed).
  * Run: tests/fuzz-run build-fuzz/fuzz_smb2_negotiate */
 #include "base/error.h"
 #include "sources/probe_time.h"
@@ -43,7 +46,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* the fixed part up to ServerStartTime is all a clock needs */
 		check(frame >= 4 + 64 + 56 && frame <= size,
 		      "accepted a reply shorter than its frame");
-		(void)hv_filetime_to_unix_ns(neg.system_time, &ns);
+		if (hv_filetime_to_unix_ns(neg.system_time, &ns)) {
+			check(ns >= 0 && ns / HV_NS_PER_SEC < HV_CLOCK_MAX_SEC,
+			      "SystemTime outside 1970-2199");
+			/* the local clock as probe reads it: 2026 */
+			(void)hv_clock_from_stamp(1796119200LL * HV_NS_PER_SEC,
+						  1796119201LL * HV_NS_PER_SEC,
+						  ns, 0);
+		}
 	} else {
 		char *end = NULL;
 		unsigned long long at;

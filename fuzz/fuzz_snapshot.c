@@ -2,7 +2,10 @@
  * sanitizer report", it checks:
  *  1. the result is 0 exactly when no problem was recorded;
  *  2. problems are bounded and each names a place and says something;
- *  3. every value read keeps an origin inside this file.
+ *  3. every value read keeps an origin inside this file;
+ *  4. what the host measured is kept only when whole: a TCP attempt with
+ *     a peer, a port of 1-65535 and a known result; a ticket with its
+ *     service; a clock offset that is a finite number of bounded size.
  * Run: build-fuzz/fuzz_snapshot -max_total_time=60 CORPUS_COPY */
 #include "sources/snapshot.h"
 
@@ -56,6 +59,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < s.n_compares; i++)
 		check(s.compares[i].vm && s.compares[i].destination,
 		      "compare without VM or destination");
+	for (size_t i = 0; i < s.n_reach; i++) {
+		check(s.reach[i].peer && s.reach[i].port >= 1 &&
+			      s.reach[i].port <= 65535 &&
+			      s.reach[i].result >= HV_REACH_OPEN &&
+			      s.reach[i].result <= HV_REACH_ERROR,
+		      "TCP attempt kept half-read");
+		check_at(&s.reach[i].at);
+	}
+	for (size_t i = 0; i < s.n_tickets; i++)
+		check(s.tickets[i].server != NULL, "ticket without service");
+	check(!s.clock.known ||
+		      (s.clock.offset >= -1e9 && s.clock.offset <= 1e9),
+	      "clock offset out of bounds");
 	hv_snapshot_release(&s);
 	return 0;
 }

@@ -9,19 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* The memberOf value that names Protected Users, as the directory has
- * it: evidence quotes values, never a paraphrase. */
-static const char *protected_users_dn(const struct hv_entry *e)
-{
-	const struct hv_attr *a = hv_entry_attr(e, "memberOf");
-
-	for (size_t i = 0; a && i < a->n_values; i++)
-		if (strncasecmp(a->values[i].data, "CN=Protected Users,", 19) ==
-		    0)
-			return a->values[i].data;
-	return "CN=Protected Users";
-}
-
 /* Only what applies: a sensitive account need not leave a group it is
  * not in. */
 static void admin_fix(struct hv_finding *f, const struct hv_account *acc,
@@ -48,21 +35,26 @@ static void admin_finding(const struct hv_account *acc, bool named,
 			  struct hv_findings *out)
 {
 	bool sensitive = acc->uac_known && (acc->uac & HV_UAC_NOT_DELEGATED);
+	struct hv_strbuf via = HV_STRBUF_INIT;
 	struct hv_finding *f;
 	char value[32];
 
 	if (!sensitive && !acc->protected_user)
 		return;
+	if (acc->protected_user &&
+	    !hv_is_protected_users_dn(acc->protected_via))
+		hv_strbuf_addf(&via, " (through %s)", acc->protected_via);
 	f = hv_findings_add(
 		out, "user-not-delegable", named ? HV_SEV_ERROR : HV_SEV_INFO,
 		"admins", acc->name,
-		"%s%s: no host can act on its behalf, so Kerberos-"
+		"%s%s%s: no host can act on its behalf, so Kerberos-"
 		"authenticated moves it starts remotely fail",
 		sensitive ? "is marked \"sensitive and cannot be delegated\""
 			  : "",
 		acc->protected_user ? (sensitive ? " and is in Protected Users"
 						 : "is in Protected Users")
-				    : "");
+				    : "",
+		via.buf ? via.buf : "");
 	if (sensitive) {
 		snprintf(value, sizeof(value), "%u (0x%x)", acc->uac, acc->uac);
 		hv_finding_evidence(f, acc->entry->dn, "userAccountControl",
@@ -70,9 +62,25 @@ static void admin_finding(const struct hv_account *acc, bool named,
 	}
 	if (acc->protected_user)
 		hv_finding_evidence(f, acc->entry->dn, "memberOf",
-				    protected_users_dn(acc->entry),
-				    HV_EV_PRESENT, acc->entry->origin);
+				    acc->protected_via, HV_EV_PRESENT,
+				    acc->entry->origin);
 	admin_fix(f, acc, sensitive);
+	hv_strbuf_release(&via);
+}
+
+/* A named admin in a group the input lacks may be in Protected Users
+ * through it: not checked, never "can be delegated". */
+static void nesting_unknown(const struct hv_account *acc,
+			    struct hv_findings *out)
+{
+	if (acc->protected_user || !acc->groups_unknown)
+		return;
+	hv_findings_unchecked(out, "admins", true,
+			      "%s is in %s, which the input does not hold, so "
+			      "whether it is in Protected Users through that "
+			      "group cannot be told; export the groups too "
+			      "(the commands below)",
+			      acc->name, acc->groups_unknown);
 }
 
 /* With --admin, the named accounts are checked (errors); without it,
@@ -80,9 +88,13 @@ static void admin_finding(const struct hv_account *acc, bool named,
 void hv_check_admins(const struct hv_estate *est, struct hv_findings *out)
 {
 	if (est->n_admins) {
-		for (size_t i = 0; i < est->n_admins; i++)
-			admin_finding(&est->accounts[est->admins[i]], true,
-				      out);
+		for (size_t i = 0; i < est->n_admins; i++) {
+			const struct hv_account *acc =
+				&est->accounts[est->admins[i]];
+
+			admin_finding(acc, true, out);
+			nesting_unknown(acc, out);
+		}
 		return;
 	}
 	for (size_t i = 0; i < est->n_accounts; i++)

@@ -33,6 +33,10 @@ static const char *const section_checks[HV_SEC_COUNT] = {
 	[HV_SEC_TIME] = "time source",
 	[HV_SEC_CLUSTER] = "cluster membership",
 	[HV_SEC_COMPARE] = "Compare-VM",
+	[HV_SEC_DC] = "the DC it uses",
+	[HV_SEC_CLOCK] = "its clock against its DC",
+	[HV_SEC_TICKETS] = "its Kerberos tickets",
+	[HV_SEC_REACH] = "its peers' TCP 6600 and 445",
 };
 
 static const char *state_words(enum hv_snap_state state)
@@ -61,8 +65,7 @@ static void section_gaps(const struct hv_estate *est, size_t h,
 	struct hv_finding *f;
 
 	for (int i = 0; i < HV_SEC_COUNT; i++)
-		if (hv_snap_section_needed((enum hv_snap_section_id)i) &&
-		    s->sec[i].state != HV_SEC_READ)
+		if (hv_snap_section_gap(s, (enum hv_snap_section_id)i))
 			hv_strbuf_addf(&what, "%s%s (%s: %s)",
 				       what.len ? "; " : "", section_checks[i],
 				       hv_snap_section_name(
@@ -81,9 +84,48 @@ static void section_gaps(const struct hv_estate *est, size_t h,
 	hv_strbuf_release(&what);
 }
 
-static void unjoined_snapshots(const struct hv_host_settings *hs,
+/* Every file that claims contested host h, from the unjoined entry
+ * `first` on (the earlier ones name other hosts or were reported). */
+static void contested_finding(const struct hv_estate *est,
+			      const struct hv_host_settings *hs, size_t first,
+			      struct hv_findings *out)
+{
+	long h = hs->unjoined_host[first];
+	struct hv_strbuf files = HV_STRBUF_INIT;
+	struct hv_finding *f;
+	size_t n = 0;
+
+	for (size_t i = first; i < hs->n_unjoined; i++)
+		if (hs->unjoined_why[i] == HV_UNJOINED_DUPLICATE &&
+		    hs->unjoined_host[i] == h)
+			hv_strbuf_addf(&files, "%s%s", n++ ? ", " : "",
+				       hs->snaps[hs->unjoined[i]].file);
+	f = hv_findings_add(out, "snapshot-host-unknown", HV_SEV_WARNING,
+			    "snapshots", hv_host_name(est, (size_t)h),
+			    "is claimed by %zu snapshots (%s): none of them "
+			    "was read, as which one is the host's own cannot "
+			    "be told",
+			    n, hv_strbuf_str(&files));
+	for (size_t i = first; i < hs->n_unjoined; i++)
+		if (hs->unjoined_why[i] == HV_UNJOINED_DUPLICATE &&
+		    hs->unjoined_host[i] == h) {
+			const struct hv_snapshot *s =
+				&hs->snaps[hs->unjoined[i]];
+
+			hv_snap_evidence(f, s, &s->host_at, s->host);
+		}
+	hv_finding_fix(f, "collect the host again and give only its own "
+			  "file (collector -Save names files by the "
+			  "computer reached)");
+	hv_strbuf_release(&files);
+}
+
+static void unjoined_snapshots(const struct hv_estate *est,
+			       const struct hv_host_settings *hs,
 			       struct hv_findings *out)
 {
+	bool *reported = hv_calloc(hs->n_hosts + 1, sizeof(*reported));
+
 	for (size_t i = 0; i < hs->n_unjoined; i++) {
 		const struct hv_snapshot *s = &hs->snaps[hs->unjoined[i]];
 		const char *host = s->host ? s->host : s->file;
@@ -100,12 +142,10 @@ static void unjoined_snapshots(const struct hv_host_settings *hs,
 					    s->file);
 			break;
 		case HV_UNJOINED_DUPLICATE:
-			f = hv_findings_add(out, "snapshot-host-unknown",
-					    HV_SEV_WARNING, "snapshots", host,
-					    "has a second snapshot (%s); the "
-					    "first given was used",
-					    s->file);
-			break;
+			if (!reported[hs->unjoined_host[i]])
+				contested_finding(est, hs, i, out);
+			reported[hs->unjoined_host[i]] = true;
+			continue;
 		case HV_UNJOINED_NO_HOST:
 			/* unreadable, or no "host": its read errors say which
 			 */
@@ -128,6 +168,68 @@ static void unjoined_snapshots(const struct hv_host_settings *hs,
 		}
 		hv_snap_evidence(f, s, &s->host_at, host);
 	}
+	free(reported);
+}
+
+/* The first label of a name ("hv01" of "hv01.corp.example.com"), its
+ * length. */
+static size_t label_len(const char *name)
+{
+	return strcspn(name, ".");
+}
+
+static bool same_label(const char *a, size_t alen, const char *b)
+{
+	return b && alen == label_len(b) && strncasecmp(a, b, alen) == 0;
+}
+
+/* The names a snapshot gives its host: its file name, "host", "fqdn"
+ * and Get-VMHost's Name. A file another host wrote, or one renamed,
+ * shows here: a warning, the snapshot is still read for its "host". */
+static void name_disagreement(const struct hv_estate *est, size_t h,
+			      const struct hv_snapshot *s,
+			      struct hv_findings *out)
+{
+	const char *base = strrchr(s->file, '/');
+	const char *names[] = {s->fqdn, s->vmhost.name.value};
+	size_t hlen = label_len(s->host), blen;
+	bool differ = false;
+	struct hv_finding *f;
+
+	base = base ? base + 1 : s->file;
+	blen = strlen(base);
+	if (blen > 5 && strcasecmp(base + blen - 5, ".json") == 0)
+		blen -= 5;
+	/* a file named after another computer (HV02.json saying it is
+	 * HV01); a name that is no computer's ("old.json") says nothing */
+	if (!same_label(base, label_len(base) < blen ? label_len(base) : blen,
+			s->host)) {
+		char *stem = hv_strndup(base, blen);
+		long acc = hv_estate_find(est, stem);
+
+		differ = acc >= 0 && (size_t)acc != est->hosts[h].account;
+		free(stem);
+	}
+	for (size_t i = 0; i < 2; i++)
+		differ = differ ||
+			 (names[i] && !same_label(s->host, hlen, names[i]));
+	if (!differ)
+		return;
+	f = hv_findings_add(out, "snapshot-host-unknown", HV_SEV_WARNING,
+			    "snapshots", hv_host_name(est, h),
+			    "has a snapshot that names its host in "
+			    "different ways: file %s, host %s, FQDN %s, "
+			    "Hyper-V host %s (read as %s)",
+			    s->file, s->host, s->fqdn ? s->fqdn : "(none)",
+			    s->vmhost.name.value ? s->vmhost.name.value
+						 : "(none)",
+			    s->host);
+	hv_snap_evidence(f, s, &s->host_at, s->host);
+	if (s->vmhost.name.value)
+		hv_snap_evidence(f, s, &s->vmhost.name.at,
+				 s->vmhost.name.value);
+	hv_finding_fix(f, "collect it again on the host (collector -Save "
+			  "names files by the computer reached)");
 }
 
 /* Which host checks could run, and, when they could not, the input
@@ -157,7 +259,9 @@ void hv_check_snapshot_coverage(const struct hv_estate *est,
 
 		if (s) {
 			section_gaps(est, h, s, out);
-		} else if (hv_host_snapshot_expected(est, h)) {
+			name_disagreement(est, h, s, out);
+		} else if (hv_host_snapshot_expected(est, h) &&
+			   !hv_host_contested(est, h)) {
 			f = hv_findings_add(out, "snapshot-missing",
 					    HV_SEV_INFO, "snapshots",
 					    hv_host_name(est, h),
@@ -167,7 +271,7 @@ void hv_check_snapshot_coverage(const struct hv_estate *est,
 			hv_finding_fix(f, "%s", COLLECT_HINT);
 		}
 	}
-	unjoined_snapshots(est->settings, out);
+	unjoined_snapshots(est, est->settings, out);
 }
 
 void hv_check_migration_enabled(const struct hv_estate *est,

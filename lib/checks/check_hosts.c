@@ -2,6 +2,7 @@
 #include "checks/checks.h"
 
 #include "base/alloc.h"
+#include "base/strbuf.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -53,9 +54,8 @@ void hv_check_protocol_transition(const struct hv_estate *est,
 			&est->accounts[est->hosts[h].account];
 		struct hv_finding *f;
 
-		if (!hv_estate_host_in_scope(est, h) || !acc->uac_known ||
-		    (acc->uac & HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION) ||
-		    !hv_account_needs_protocol_transition(acc))
+		if (!hv_estate_host_in_scope(est, h) ||
+		    !hv_account_kerberos_only(acc))
 			continue;
 		f = kerberos_only(out, acc);
 		uac_evidence(f, acc);
@@ -147,6 +147,59 @@ static void vsms_evidence(struct hv_finding *f, const struct hv_account *acc)
 	}
 }
 
+/* GeneralizedTime compares as text when both have the same digits:
+ * "20261208010000.0Z" (MS-ADTS 3.1.1.3.1.10.2 for whenCreated). */
+static bool time_before(const char *a, const char *b)
+{
+	size_t la = a ? strspn(a, "0123456789") : 0;
+	size_t lb = b ? strspn(b, "0123456789") : 0;
+
+	return la >= 14 && lb >= 14 && strncmp(a, b, 14) < 0;
+}
+
+/* Who names a candidate in their own delegation entries, and whether the
+ * candidate was created after that account last changed (so after the
+ * entries were written): the entries meant another computer. */
+static void who_names(const struct hv_estate *est, size_t candidate,
+		      struct hv_strbuf *sb)
+{
+	const struct hv_account *acc = &est->accounts[candidate];
+	const char *sep = "";
+	size_t named = 0, younger = 0;
+
+	for (size_t h = 0; h < est->n_hosts; h++) {
+		const struct hv_account *src =
+			&est->accounts[est->hosts[h].account];
+
+		if (!hv_estate_deleg_bits(est, est->hosts[h].account,
+					  candidate))
+			continue;
+		if (named++ < 4) {
+			hv_strbuf_addf(sb, "%s%s", sep, src->name);
+			sep = ", ";
+		}
+		younger += time_before(src->when_changed, acc->when_created);
+	}
+	if (!named)
+		return;
+	if (named > 4)
+		hv_strbuf_addf(sb, " and %zu more", named - 4);
+	hv_strbuf_adds(sb, named == 1 ? " names it in its delegation entries"
+				      : " name it in their delegation entries");
+	hv_strbuf_adds(sb, ", which vouches for nothing: an entry is an "
+			   "admin's word about whichever computer had the "
+			   "name when it was written");
+	if (younger)
+		hv_strbuf_addf(sb,
+			       "; the account was created after %s "
+			       "last changed (whenCreated %s), so %s "
+			       "meant another computer",
+			       younger == named ? "they were" : "some were",
+			       acc->when_created,
+			       younger == named ? "they" : "those");
+	hv_strbuf_adds(sb, ". ");
+}
+
 /* Found by its SPN or OU alone: anyone may create such a computer, so it
  * is shown, never checked or planned, until the admin names it. */
 void hv_check_unverified_hosts(const struct hv_estate *est,
@@ -155,20 +208,74 @@ void hv_check_unverified_hosts(const struct hv_estate *est,
 	for (size_t i = 0; i < est->n_unverified; i++) {
 		const struct hv_account *acc =
 			&est->accounts[est->unverified[i]];
-		struct hv_finding *f = hv_findings_add(
+		struct hv_strbuf names = HV_STRBUF_INIT;
+		struct hv_finding *f;
+
+		who_names(est, est->unverified[i], &names);
+		f = hv_findings_add(
 			out, "host-unverified", HV_SEV_WARNING,
 			"unverified-hosts", acc->name,
-			"looks like a Hyper-V host (migration-service SPN or "
-			"OU), but no delegation entry links it to another "
-			"host and it was not named: it was left out of the "
-			"audit and of any plan");
-
+			"looks like a Hyper-V host (migration-service SPN, "
+			"OU or filter), but has no delegation entry of its "
+			"own to another host and was not named. %sIt was left "
+			"out of the audit and of any plan",
+			names.buf ? names.buf : "");
+		hv_strbuf_release(&names);
 		vsms_evidence(f, acc);
+		if (acc->when_created)
+			hv_finding_evidence(f, acc->entry->dn, "whenCreated",
+					    acc->when_created, HV_EV_PRESENT,
+					    acc->entry->origin);
 		hv_finding_fix(f,
 			       "if %s is one of your Hyper-V hosts, name it: "
 			       "--hosts %s,PEER,...; if not, find out who "
 			       "created it",
 			       acc->name, acc->name);
+	}
+}
+
+/* Which attribute of acc answers to name, and its value as stored. */
+static const char *name_attr(const struct hv_account *acc, const char *name,
+			     const char **out_value)
+{
+	if (acc->dns && strcasecmp(acc->dns, name) == 0) {
+		*out_value = acc->dns;
+		return "dNSHostName";
+	}
+	*out_value = acc->sam ? acc->sam : acc->name;
+	return "sAMAccountName";
+}
+
+/* A name two computers answer to: nothing is checked or planned for
+ * either, and the admin is told which two. */
+void hv_check_ambiguous_names(const struct hv_estate *est,
+			      struct hv_findings *out)
+{
+	for (size_t i = 0; i < est->n_ambiguous; i++) {
+		const struct hv_name_clash *c = &est->ambiguous[i];
+		const struct hv_account *acc[2] = {&est->accounts[c->kept],
+						   &est->accounts[c->other]};
+		const char *attr[2], *value[2];
+		struct hv_finding *f;
+
+		for (int k = 0; k < 2; k++)
+			attr[k] = name_attr(acc[k], c->name, &value[k]);
+		f = hv_findings_add(
+			out, "host-name-ambiguous", HV_SEV_ERROR,
+			"ambiguous-names", c->name,
+			"is a name of two computer accounts, %s (%s) and %s "
+			"(%s): delegation entries and --hosts cannot tell "
+			"which is meant, so nothing is checked or planned "
+			"for either",
+			acc[0]->entry->dn, attr[0], acc[1]->entry->dn, attr[1]);
+		for (int k = 0; k < 2; k++)
+			hv_finding_evidence(f, acc[k]->entry->dn, attr[k],
+					    value[k], HV_EV_PRESENT,
+					    acc[k]->entry->origin);
+		hv_finding_fix(f,
+			       "find out who created the account that is not "
+			       "the host (whenCreated, mS-DS-CreatorSID), and "
+			       "delete or rename it");
 	}
 }
 

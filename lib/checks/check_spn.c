@@ -99,11 +99,14 @@ static void misplaced_finding(const struct hv_estate *est,
 
 void hv_check_spn_clashes(const struct hv_estate *est, struct hv_findings *out)
 {
+	/* the plan's rule too: a clash is the selection's business when
+	 * either holder is selected */
 	for (size_t i = 0; i < est->n_clashes; i++)
-		clash_finding(est, &est->clashes[i], out);
+		if (hv_estate_account_selected(est, est->clashes[i].first) ||
+		    hv_estate_account_selected(est, est->clashes[i].other))
+			clash_finding(est, &est->clashes[i], out);
 	for (size_t i = 0; i < est->n_misplaced; i++)
-		if (hv_estate_host_of(est, est->misplaced[i].account) !=
-		    SIZE_MAX)
+		if (hv_estate_account_selected(est, est->misplaced[i].account))
 			misplaced_finding(est, &est->misplaced[i], out);
 }
 

@@ -8,9 +8,11 @@
 const struct hv_check hv_ad_checks[] = {
 	{"accounts", hv_check_host_accounts, A(UAC), HV_CHECK_ESSENTIAL},
 	{"unverified-hosts", hv_check_unverified_hosts, 0, HV_CHECK_ESSENTIAL},
+	{"ambiguous-names", hv_check_ambiguous_names, A(SAM) | A(DNS),
+	 HV_CHECK_ESSENTIAL},
 	{"delegation-pairs", hv_check_delegation_pairs, A(A2D) | A(DNS),
 	 HV_CHECK_ESSENTIAL},
-	{"protocol-transition", hv_check_protocol_transition, A(UAC),
+	{"protocol-transition", hv_check_protocol_transition, A(UAC) | A(A2D),
 	 HV_CHECK_ESSENTIAL},
 	{"target-spns", hv_check_target_spns, A(SPN) | A(DNS),
 	 HV_CHECK_ESSENTIAL},
@@ -34,8 +36,8 @@ static void not_checked(const struct hv_estate *est, const struct hv_check *c,
 			  est->n_admins > 0);
 
 	HV_GROW(out->unchecked, out->n_unchecked, out->cap_unchecked);
-	out->unchecked[out->n_unchecked++] =
-		(struct hv_unchecked){c->name, c->needs & est->gaps, essential};
+	out->unchecked[out->n_unchecked++] = (struct hv_unchecked){
+		c->name, c->needs & est->gaps, essential, NULL};
 }
 
 void hv_checks_run_ad(const struct hv_estate *est, struct hv_findings *out)
@@ -69,6 +71,8 @@ const struct hv_check hv_host_checks[] = {
 	{"time-source", hv_check_time_source, 0, HV_CHECK_ESSENTIAL},
 	{"migration-limits", hv_check_migration_limits, 0, HV_CHECK_ESSENTIAL},
 	{"compare-vm", hv_check_compare_vm, 0, HV_CHECK_ESSENTIAL},
+	{"reachability", hv_check_host_reachability, 0, HV_CHECK_ESSENTIAL},
+	{"host-clock", hv_check_host_clock, 0, HV_CHECK_ESSENTIAL},
 };
 
 const size_t hv_host_checks_count =

@@ -50,6 +50,13 @@ enum hv_pair_state hv_pair_state(const struct hv_estate *est, size_t a,
 /* True when a source host must use protocol transition ("use any
  * authentication protocol"): Windows Server 2016 or later, or unknown. */
 bool hv_account_needs_protocol_transition(const struct hv_account *acc);
+/* True when the account is known to lack protocol transition where it
+ * needs it: what a plan that gives it delegation must also set. */
+bool hv_account_lacks_protocol_transition(const struct hv_account *acc);
+/* True when the account has a constrained-delegation list ("Kerberos
+ * only") and lacks protocol transition where it needs it: the one rule of
+ * kcd-kerberos-only-2016 for audit and prove. */
+bool hv_account_kerberos_only(const struct hv_account *acc);
 /* True when the account registers the migration SPNs its peers ask for,
  * and holds them alone. */
 bool hv_account_spns_usable(const struct hv_estate *est, size_t account);
@@ -80,6 +87,9 @@ void hv_check_rbcd(const struct hv_estate *est, struct hv_findings *out);
 /* Candidates nothing vouches for (host-unverified). */
 void hv_check_unverified_hosts(const struct hv_estate *est,
 			       struct hv_findings *out);
+/* Names two computer accounts answer to (host-name-ambiguous). */
+void hv_check_ambiguous_names(const struct hv_estate *est,
+			      struct hv_findings *out);
 /* Hosts without dNSHostName (host-no-dns-name). */
 void hv_check_dns_names(const struct hv_estate *est, struct hv_findings *out);
 

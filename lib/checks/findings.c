@@ -124,6 +124,22 @@ void hv_findings_release(struct hv_findings *list)
 		free(f->fix);
 	}
 	free(list->items);
+	for (size_t i = 0; i < list->n_unchecked; i++)
+		free(list->unchecked[i].detail);
 	free(list->unchecked);
 	memset(list, 0, sizeof(*list));
+}
+
+void hv_findings_unchecked(struct hv_findings *list, const char *check,
+			   bool essential, const char *fmt, ...)
+{
+	struct hv_strbuf sb = HV_STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	hv_strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	HV_GROW(list->unchecked, list->n_unchecked, list->cap_unchecked);
+	list->unchecked[list->n_unchecked++] = (struct hv_unchecked){
+		check, 0, essential, hv_strbuf_detach(&sb)};
 }

@@ -46,6 +46,7 @@ struct hv_unchecked {
 	const char *check; /* static check name */
 	unsigned missing;  /* HV_ATTR_BITs (estate/estate.h) it needed */
 	bool essential;	   /* a verdict on migrations depends on it */
+	char *detail;	   /* owned: what else it lacked, or NULL */
 };
 
 struct hv_findings {
@@ -73,6 +74,11 @@ void hv_finding_fix(struct hv_finding *f, const char *fmt, ...)
  * runnable when they wrap it. */
 void hv_finding_command(struct hv_finding *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Records that check could not judge for a reason other than missing
+ * attributes (detail is printf-formatted; it may hold AD text). */
+void hv_findings_unchecked(struct hv_findings *list, const char *check,
+			   bool essential, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Sorts errors first, then warnings, then info; stable within. */
 void hv_findings_sort(struct hv_findings *list);
 /* Counts findings of a severity. */

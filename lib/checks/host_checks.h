@@ -48,6 +48,14 @@ void hv_check_processors(const struct hv_estate *est, struct hv_findings *out);
  * (compare-vm-incompatible and the mapped causes). */
 void hv_check_compare_vm(const struct hv_estate *est, struct hv_findings *out);
 
+/* What a host measured from itself: a peer's TCP 6600 or 445 that did
+ * not open from it (port-6600-refused, port-6600-filtered,
+ * smb-445-blocked, host-name-unresolved, port-closed-other), and its
+ * clock against its DC (clock-skew). */
+void hv_check_host_reachability(const struct hv_estate *est,
+				struct hv_findings *out);
+void hv_check_host_clock(const struct hv_estate *est, struct hv_findings *out);
+
 /* The table of host checks, in report order. */
 extern const struct hv_check hv_host_checks[];
 extern const size_t hv_host_checks_count;

@@ -335,10 +335,26 @@ static unsigned vm_blockers(const struct hv_snapshot *sa,
 static bool complete(const struct hv_snapshot *s)
 {
 	for (int i = 0; s && i < HV_SEC_COUNT; i++)
-		if (hv_snap_section_needed((enum hv_snap_section_id)i) &&
-		    s->sec[i].state != HV_SEC_READ)
+		if (hv_snap_section_gap(s, (enum hv_snap_section_id)i))
 			return false;
 	return s != NULL;
+}
+
+bool hv_rule_port_closed(const struct hv_estate *est, size_t b,
+			 const struct hv_snapshot *sa)
+{
+	bool failed = false;
+
+	for (size_t i = 0; i < sa->n_reach; i++) {
+		const struct hv_snap_reach *r = &sa->reach[i];
+
+		if (r->port != 6600 || !hv_rule_names_host(est, b, r->peer))
+			continue;
+		if (r->result == HV_REACH_OPEN)
+			return false;
+		failed = failed || r->result != HV_REACH_UNRESOLVED;
+	}
+	return failed;
 }
 
 unsigned hv_pair_blockers(const struct hv_estate *est, size_t a, size_t b,
@@ -372,6 +388,8 @@ unsigned hv_pair_blockers(const struct hv_estate *est, size_t a, size_t b,
 		if (sa->compares[c].n_items &&
 		    hv_rule_names_host(est, b, sa->compares[c].destination))
 			bits |= HV_BLOCK_COMPARE;
+	if (hv_rule_port_closed(est, b, sa))
+		bits |= HV_BLOCK_PORT;
 	return bits;
 }
 
@@ -379,7 +397,7 @@ const char *hv_pair_block_tag(unsigned bits)
 {
 	static const char *const tags[] = {"auth", "cssp", "off", "fw",
 					   "net",  "cifs", "vsw", "ver",
-					   "cpu",  "iso",  "cmp"};
+					   "cpu",  "iso",  "cmp", "tcp"};
 
 	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
 		if (bits & (1u << i))

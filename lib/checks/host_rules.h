@@ -26,6 +26,7 @@ enum hv_pair_block {
 	HV_BLOCK_CPU = 1u << 8,	     /* processors differ */
 	HV_BLOCK_PATH = 1u << 9,     /* a VM's ISO or disk is local */
 	HV_BLOCK_COMPARE = 1u << 10, /* Compare-VM reported something */
+	HV_BLOCK_PORT = 1u << 11,    /* b's TCP 6600 did not open from a */
 };
 
 /* CredSSP on a source: why it fails, if it does. */
@@ -95,6 +96,10 @@ bool hv_rule_smb_without_cifs(const struct hv_estate *est, size_t a, size_t b,
 /* True when name (a destination as given to Compare-VM) names host b. */
 bool hv_rule_names_host(const struct hv_estate *est, size_t b,
 			const char *name);
+/* True when a's own attempts at b's TCP 6600 (its reachability
+ * section) all failed: refused, timed out or another socket error. */
+bool hv_rule_port_closed(const struct hv_estate *est, size_t b,
+			 const struct hv_snapshot *sa);
 /* Hyper-V's "highest configuration version" of an OS build, e.g. 20348
  * → 10.0; false for builds this table does not know. */
 bool hv_os_version_range(long build, int *out_min_major, int *out_max_major,

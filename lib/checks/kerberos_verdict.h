@@ -20,6 +20,9 @@ struct hv_prove_verdict {
 	enum hv_level level;
 	const char *cause; /* static cause id, or NULL */
 	char *message;	   /* owned */
+	/* shown beside its ticket but not listed again among the findings:
+	 * a run-level finding says what it means once */
+	bool quiet;
 };
 
 struct hv_prove_verdicts {
@@ -34,6 +37,13 @@ struct hv_prove_verdicts {
 struct hv_krb_hints {
 	int source_transition; /* TRUSTED_TO_AUTH_FOR_DELEGATION */
 	int user_delegable;    /* not NOT_DELEGATED, not Protected Users */
+	/* per target, or NULL: the target's entry is in the source's
+	 * msDS-AllowedToDelegateTo (an unconstrained host or one with
+	 * nothing set has none: that is a missing entry, never "Kerberos
+	 * only") */
+	const signed char *listed;
+	/* per target, or NULL: the destination's account is disabled */
+	const signed char *dest_disabled;
 };
 
 /* One verdict per target (level OK when the ticket was issued), and one

@@ -13,6 +13,21 @@ bool hv_account_needs_protocol_transition(const struct hv_account *acc)
 	return !acc->os_build || acc->os_build >= HV_BUILD_WS2016;
 }
 
+bool hv_account_lacks_protocol_transition(const struct hv_account *acc)
+{
+	return acc->uac_known &&
+	       !(acc->uac & HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION) &&
+	       hv_account_needs_protocol_transition(acc);
+}
+
+/* "Kerberos only" is a setting of constrained delegation: without a
+ * constrained list (unconstrained delegation instead, or nothing) the
+ * host lacks the entries, and protocol transition alone fixes nothing. */
+bool hv_account_kerberos_only(const struct hv_account *acc)
+{
+	return acc->has_a2d && hv_account_lacks_protocol_transition(acc);
+}
+
 bool hv_account_spns_usable(const struct hv_estate *est, size_t account)
 {
 	const struct hv_account *acc = &est->accounts[account];

@@ -297,6 +297,10 @@ static void unchecked_clock(struct hv_probe_verdicts *out, size_t hi,
 	hv_strbuf_release(&why);
 }
 
+/* A warning's headline: the cause's title says the clocks differ by more
+ * than Kerberos allows, which holds only from the error on. */
+#define CLOCK_NEAR_LIMIT "clocks approaching the limit Kerberos allows"
+
 static void judge_clock(const struct hv_probe_run *run, size_t hi,
 			struct hv_probe_verdicts *out)
 {
@@ -330,6 +334,8 @@ static void judge_clock(const struct hv_probe_run *run, size_t hi,
 		hv_clock_source_name(src),
 		(int)(HV_SKEW_ERROR_NS / HV_NS_PER_SEC));
 	v->code = level == HV_LEVEL_ERROR ? "0x80090324" : NULL;
+	if (level == HV_LEVEL_WARNING)
+		v->headline = CLOCK_NEAR_LIMIT;
 }
 
 /* Kerberos compares the two ends of a connection too: hosts 200 s either
@@ -374,6 +380,8 @@ static void judge_spread(const struct hv_probe_run *run,
 		run->hosts[out->spread_lo].name,
 		(double)out->spread_ns / HV_NS_PER_SEC);
 	v->other = (size_t)out->spread_lo;
+	if (level == HV_LEVEL_WARNING)
+		v->headline = CLOCK_NEAR_LIMIT;
 }
 
 void hv_probe_judge(const struct hv_probe_run *run,

@@ -41,6 +41,10 @@ struct hv_probe_verdict {
 	const char *code;  /* static HRESULT the admin sees, or NULL */
 	char *message;	   /* owned: one sentence */
 	char *check_with;  /* owned or NULL: what would check it */
+	/* static or NULL: said instead of the cause's title when the
+	 * title says more than holds (a clock 120 s off approaches the
+	 * limit; it does not pass it) */
+	const char *headline;
 };
 
 struct hv_probe_verdicts {

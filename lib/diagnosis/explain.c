@@ -213,6 +213,34 @@ static enum hv_basis basis_of(const struct hv_kb *kb,
 		       : basis;
 }
 
+static bool unverified(const struct hv_signature *sig)
+{
+	return sig->status && strcmp(sig->status, "unverified") == 0;
+}
+
+/* When every specific piece of evidence comes from unverified
+ * signatures, the cause says so itself (kb/README.md: `status`). */
+static char *unverified_caveat(const struct hv_kb *kb,
+			       const struct hv_symptoms *sym,
+			       const struct tally *t)
+{
+	struct hv_strbuf sb = HV_STRBUF_INIT;
+	char label[64];
+
+	for (size_t i = 0; i < t->n_specific; i++)
+		if (!unverified(
+			    &kb->sigs[sym->items[t->specific[i].symptom].sig]))
+			return NULL;
+	symptom_label(kb, &sym->items[t->specific[0].symptom], label,
+		      sizeof(label));
+	hv_strbuf_addf(&sb,
+		       "unverified: the only evidence, %s, is a signature "
+		       "whose meaning is not confirmed; check by hand "
+		       "before acting on this cause",
+		       label);
+	return hv_strbuf_detach(&sb);
+}
+
 static struct hv_ranked *new_entry(struct hv_explanation *out, size_t cause)
 {
 	HV_GROW(out->items, out->n, out->cap);
@@ -249,6 +277,7 @@ static struct hv_ranked *score_tally(const struct hv_kb *kb,
 		round_points(lead_and_corroborate(t->specific, t->n_specific));
 	for (size_t i = 0; i < t->n_specific; i++)
 		why_piece(kb, sym, r, &t->specific[i], i == 0, false);
+	r->caveat = unverified_caveat(kb, sym, t);
 	return r;
 }
 
@@ -349,6 +378,7 @@ static void release_entry(struct hv_ranked *r)
 	for (size_t w = 0; w < r->n_why; w++)
 		free(r->why[w]);
 	free(r->why);
+	free(r->caveat);
 }
 
 /* Facts read from the text fill what the admin did not say. */

@@ -48,6 +48,10 @@ struct hv_ranked {
 			  * of its most negative rule (not HV_LIKELY) */
 	char **why;	 /* one line per contribution, in order */
 	size_t n_why, cap_why;
+	/* owned, or NULL: a warning that belongs on the cause itself —
+	 * its only evidence is a signature the knowledge base marks
+	 * unverified, so it must not read as a plain "likely" */
+	char *caveat;
 };
 
 struct hv_explanation {

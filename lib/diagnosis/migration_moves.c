@@ -23,6 +23,7 @@
 #define START_WINDOW (60ull * SECOND)
 #define OUTCOME_WINDOW (4ull * 3600 * SECOND) /* large VMs move for hours */
 #define DUPLICATE_WINDOW (120ull * SECOND)
+#define SKEW_WINDOW (10ull * SECOND)
 
 void hv_mig_event_release(struct hv_mig_event *e)
 {
@@ -39,7 +40,7 @@ void hv_mig_event_release(struct hv_mig_event *e)
 
 /* "hv01" matches "HV01.corp.example.com": hosts are compared by their
  * first label when either side is short. */
-static bool same_host(const char *a, const char *b)
+bool hv_mig_same_host(const char *a, const char *b)
 {
 	size_t la, lb;
 
@@ -66,9 +67,9 @@ static bool names(const struct hv_mig_filter *f, const char *vm,
 {
 	if (f->vm && !vm_matches(f->vm, vm, vm_id))
 		return false;
-	if (f->host &&
-	    !(same_host(f->host, host) || same_host(f->host, source) ||
-	      same_host(f->host, destination)))
+	if (f->host && !(hv_mig_same_host(f->host, host) ||
+			 hv_mig_same_host(f->host, source) ||
+			 hv_mig_same_host(f->host, destination)))
 		return false;
 	return true;
 }
@@ -123,30 +124,76 @@ static size_t new_move(struct hv_mig_report *r, const struct hv_mig_event *e)
 	return r->n_moves++;
 }
 
-/* The VM's latest move that `fits` the event, looking back no further
- * than the widest window. */
-static size_t find_move(const struct hv_mig_report *r,
-			const struct hv_mig_event *e, bool open)
+/* The VM's latest move within the widest window (events come in time
+ * order, so the look back stops there), or SIZE_MAX. */
+static size_t latest_move(const struct hv_mig_report *r,
+			  const struct hv_mig_event *e,
+			  bool (*fits)(const struct hv_mig_move *, uint64_t))
 {
 	uint64_t t = e->ev.time;
 
 	if (!e->vm && !e->vm_id)
 		return SIZE_MAX;
-	for (size_t i = r->n_moves; i-- > 0;) {
+	for (size_t i = r->n_moves, seen = 0;
+	     i-- > 0 && seen++ < HV_MIG_LOOK_BACK_MOVES;) {
 		const struct hv_mig_move *m = &r->moves[i];
 
 		if (t - m->first > OUTCOME_WINDOW &&
 		    t - m->last > OUTCOME_WINDOW)
 			break;
-		if (!same_vm(m, e))
-			continue;
-		if (open && m->outcome == HV_MOVE_UNKNOWN)
-			return i;
-		if (!open && m->outcome != HV_MOVE_UNKNOWN &&
-		    t - m->last <= DUPLICATE_WINDOW)
+		if (same_vm(m, e) && fits(m, t))
 			return i;
 	}
 	return SIZE_MAX;
+}
+
+/* A start belongs to a move started within START_WINDOW and still open,
+ * or to one that has no start yet and whose events lie within
+ * SKEW_WINDOW of it: the other host's clock runs behind (domain members
+ * keep within seconds of their DC). A retry after a failure logged
+ * without a start is a new move. */
+static bool start_fits(const struct hv_mig_move *m, uint64_t t)
+{
+	if (m->start_logged)
+		return m->outcome == HV_MOVE_UNKNOWN &&
+		       t - m->first <= START_WINDOW;
+	return t - m->last <= SKEW_WINDOW;
+}
+
+static bool open_fits(const struct hv_mig_move *m, uint64_t t)
+{
+	(void)t;
+	return m->outcome == HV_MOVE_UNKNOWN;
+}
+
+/* The same outcome told again, by another log or the other host. */
+static bool told_again(const struct hv_mig_move *m, uint64_t t)
+{
+	return m->outcome != HV_MOVE_UNKNOWN && t - m->last <= DUPLICATE_WINDOW;
+}
+
+static void outcome(struct hv_mig_report *r, size_t m, size_t idx)
+{
+	const struct hv_mig_event *e = &r->events[idx];
+	struct hv_mig_move *mv = &r->moves[m];
+
+	if (e->role == HV_MIG_FAILED) {
+		/* a failure told by any log wins over a success */
+		if (mv->outcome != HV_MOVE_FAILED)
+			mv->failure = idx;
+		mv->outcome = HV_MOVE_FAILED;
+	} else if (mv->outcome == HV_MOVE_UNKNOWN) {
+		mv->outcome = HV_MOVE_SUCCEEDED;
+	}
+	if (e->role == HV_MIG_SLOW)
+		mv->slow = true;
+	if (e->has_blackout &&
+	    (!mv->has_blackout || e->blackout_ms > mv->blackout_ms)) {
+		mv->has_blackout = true;
+		mv->blackout_ms = e->blackout_ms;
+	}
+	if (mv->has_blackout && mv->blackout_ms >= HV_MIG_LONG_BLACKOUT_MS)
+		mv->slow = true;
 }
 
 static void place(struct hv_mig_report *r, size_t idx)
@@ -154,29 +201,20 @@ static void place(struct hv_mig_report *r, size_t idx)
 	struct hv_mig_event *e = &r->events[idx];
 	size_t m;
 
-	if (e->role == HV_MIG_STARTED) {
-		m = find_move(r, e, true);
-		if (m == SIZE_MAX ||
-		    e->ev.time - r->moves[m].first > START_WINDOW)
-			m = new_move(r, e);
-	} else if (e->role == HV_MIG_CONTEXT) {
+	if (e->role == HV_MIG_CONTEXT)
 		return;
-	} else {
-		m = find_move(r, e, true);
-		if (m == SIZE_MAX)
-			m = find_move(r, e, false);
+	if (e->role == HV_MIG_STARTED) {
+		m = latest_move(r, e, start_fits);
 		if (m == SIZE_MAX)
 			m = new_move(r, e);
-		if (e->role == HV_MIG_FAILED) {
-			/* a failure told by any log wins over a success */
-			if (r->moves[m].outcome != HV_MOVE_FAILED)
-				r->moves[m].failure = idx;
-			r->moves[m].outcome = HV_MOVE_FAILED;
-		} else if (r->moves[m].outcome == HV_MOVE_UNKNOWN) {
-			r->moves[m].outcome = HV_MOVE_SUCCEEDED;
-		}
-		if (e->role == HV_MIG_SLOW)
-			r->moves[m].slow = true;
+		r->moves[m].start_logged = true;
+	} else {
+		m = latest_move(r, e, open_fits);
+		if (m == SIZE_MAX)
+			m = latest_move(r, e, told_again);
+		if (m == SIZE_MAX)
+			m = new_move(r, e);
+		outcome(r, m, idx);
 	}
 	join(&r->moves[m], e);
 	e->move = m;
@@ -232,6 +270,8 @@ void hv_mig_analyse(const struct hv_kb *kb, struct hv_evtx_event *events,
 		qsort(out->events, out->n, sizeof(*out->events), by_time);
 	for (size_t i = 0; i < out->n; i++)
 		place(out, i);
+	hv_mig_join_context(out);
+	hv_mig_rank_moves(kb, out);
 	select_window(out, filter);
 	hv_mig_summarise(kb, filter, out);
 }
@@ -239,14 +279,17 @@ void hv_mig_analyse(const struct hv_kb *kb, struct hv_evtx_event *events,
 void hv_mig_report_release(struct hv_mig_report *r)
 {
 	struct hv_mig_counts *lists[] = {
-		&r->summary.by_host, &r->summary.by_pair, &r->summary.by_day,
-		&r->summary.by_signature, &r->summary.by_cause};
+		&r->summary.by_host,  &r->summary.by_pair,
+		&r->summary.by_day,   &r->summary.by_signature,
+		&r->summary.by_cause, &r->summary.possible};
 
 	for (size_t i = 0; i < r->n; i++)
 		hv_mig_event_release(&r->events[i]);
 	free(r->events);
+	for (size_t i = 0; i < r->n_moves; i++)
+		free(r->moves[i].causes);
 	free(r->moves);
-	for (size_t l = 0; l < 5; l++) { /* the five lists above */
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
 		for (size_t i = 0; i < lists[l]->n; i++)
 			free(lists[l]->items[i].key);
 		free(lists[l]->items);

@@ -60,21 +60,36 @@ static void host_key(const char *host, char *buf, size_t size)
 	snprintf(buf, size, "%.*s", (int)n, host ? host : "?");
 }
 
+/* A failed move is counted under the signature of the event that
+ * failed it, and under its most likely cause when the move carries
+ * evidence; without evidence under every possible cause instead. */
 static void failure_keys(const struct hv_kb *kb, const struct hv_mig_event *e,
 			 struct hv_mig_summary *s, const struct hv_mig_move *m)
 {
 	char buf[32];
 
-	if (e->n_sigs) {
+	if (e && e->n_sigs) {
 		tally(count_for(&s->by_signature, kb->sigs[e->sigs[0]].id), m);
-	} else {
+	} else if (e) {
 		snprintf(buf, sizeof(buf), "event %u", e->ev.event_id);
 		tally(count_for(&s->by_signature, buf), m);
 	}
-	if (e->n_causes)
+	if (m->evidence && m->n_causes) {
 		tally(count_for(&s->by_cause,
-				kb->causes[e->causes[0].cause].id),
+				kb->causes[m->causes[0].cause].id),
 		      m);
+		return;
+	}
+	s->failed_without_evidence++;
+	for (size_t i = 0; i < m->n_causes; i++)
+		tally(count_for(&s->possible,
+				kb->causes[m->causes[i].cause].id),
+		      m);
+}
+
+const char *hv_mig_move_host(const struct hv_mig_move *m)
+{
+	return m->source ? m->source : m->host;
 }
 
 static int by_key(const void *a, const void *b)
@@ -109,7 +124,7 @@ static void count_move(const struct hv_kb *kb, struct hv_mig_report *r,
 	char key[256], day[16];
 
 	tally(&s->total, m);
-	host_key(m->source ? m->source : m->host, key, sizeof(key));
+	host_key(hv_mig_move_host(m), key, sizeof(key));
 	tally(count_for(&s->by_host, key), m);
 	if (m->source && m->destination) {
 		host_key(m->source, key, sizeof(key));
@@ -121,8 +136,11 @@ static void count_move(const struct hv_kb *kb, struct hv_mig_report *r,
 	hv_strbuf_release(&pair);
 	day_of(m->first, day);
 	tally(count_for(&s->by_day, day), m);
-	if (m->outcome == HV_MOVE_FAILED && m->failure != SIZE_MAX)
-		failure_keys(kb, &r->events[m->failure], s, m);
+	if (m->outcome == HV_MOVE_FAILED)
+		failure_keys(kb,
+			     m->failure != SIZE_MAX ? &r->events[m->failure]
+						    : NULL,
+			     s, m);
 	if (m->slow)
 		r->slow++;
 }
@@ -158,4 +176,5 @@ void hv_mig_summarise(const struct hv_kb *kb, const struct hv_mig_filter *f,
 	sort(&s->by_day, by_key);
 	sort(&s->by_signature, by_failures);
 	sort(&s->by_cause, by_failures);
+	sort(&s->possible, by_failures);
 }

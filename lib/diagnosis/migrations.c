@@ -11,6 +11,7 @@
 #include "diagnosis/symptoms.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,8 +125,6 @@ static const char *const vm_ids[] = {"VmId", "VMID", "VirtualMachineId",
 				     "Parameter1", NULL};
 static const char *const dest_names[] = {"DestinationHost", "Destination",
 					 "DestinationNode", "TargetHost", NULL};
-static const char *const code_names[] = {"ErrorCode", "Error",	    "HResult",
-					 "Status",    "ErrorValue", NULL};
 
 static const char *data_first(const struct hv_evtx_data *d,
 			      const char *const *names)
@@ -175,47 +174,98 @@ static char *vm_copy(const char *s)
 	return hv_strdup(s);
 }
 
-/* The text of the event: its longest value that reads as words. */
-static char *message_of(const struct hv_evtx_data *d)
+/* Whether v is the VM's name as the event gives it: bare, or as its
+ * cluster resource "Virtual Machine NAME". */
+static bool names_the_vm(const char *v, const char *vm)
+{
+	if (!vm)
+		return false;
+	if (strncasecmp(v, "Virtual Machine ", 16) == 0)
+		v += 16;
+	return strcmp(v, vm) == 0;
+}
+
+/* The text of the event: its longest value that reads as words and is
+ * not the VM's name (a name may hold spaces: it stays a name). */
+static char *message_of(const struct hv_evtx_data *d, const char *vm)
 {
 	const char *best = NULL;
+	size_t best_len = 0;
 
 	for (size_t i = 0; i < d->n; i++) {
 		const char *v = d->items[i].value;
+		size_t n = strnlen(v, HV_MIG_SCAN_PREFIX);
 
-		if (strchr(v, ' ') && (!best || strlen(v) > strlen(best)))
+		if (memchr(v, ' ', n) && n > best_len && !names_the_vm(v, vm)) {
 			best = v;
+			best_len = n;
+		}
 	}
 	return best ? hv_strdup(best) : NULL;
 }
 
-/* An HRESULT from a code field, else the first "0x8......." (or
- * 0xC...) in the text, as Hyper-V appends it: "... (0x8007274D)". */
-static void find_hresult(struct hv_mig_event *e)
+/* "37", "0.5" or "25.50" seconds into milliseconds; false for anything
+ * else (and for more than 49 days, which no blackout lasts). */
+static bool seconds_ms(const char *s, uint32_t *out)
 {
-	const char *code = data_first(&e->ev.data, code_names);
-	const char *t = e->message;
-	uint32_t hr;
+	uint64_t ms = 0, scale = 1000;
+	size_t i = 0;
 
-	if (code && hv_parse_hresult(code, &hr) && (hr & 0x80000000u)) {
-		e->hresult = hr;
-		e->has_hresult = true;
+	for (; i < 7 && isdigit((unsigned char)s[i]); i++)
+		ms = ms * 10 + (uint64_t)(s[i] - '0');
+	if (i == 0)
+		return false;
+	ms *= 1000;
+	if (s[i] == '.' || s[i] == ',') {
+		for (i++; isdigit((unsigned char)s[i]); i++)
+			if ((scale /= 10) > 0)
+				ms += (uint64_t)(s[i] - '0') * scale;
+	}
+	if (s[i] || ms > UINT32_MAX)
+		return false;
+	*out = (uint32_t)ms;
+	return true;
+}
+
+static bool named_blackout(const char *name)
+{
+	for (; *name; name++)
+		if (strncasecmp(name, "blackout", 8) == 0)
+			return true;
+	return false;
+}
+
+/* The blackout time of a 20415/20417 (VMMS): its values are the VM
+ * name, the VM id and the blackout in seconds, in that order (as
+ * Get-WinEvent's Properties show them: wiki.webperfect.ch, "Blackout-
+ * Time (VM Live Migration)"). Read by name first (a field named
+ * *blackout*), else by type: the event's last value that is a number. */
+static void find_blackout(struct hv_mig_event *e)
+{
+	const struct hv_evtx_data *d = &e->ev.data;
+
+	if ((e->ev.event_id != 20415 && e->ev.event_id != 20417) ||
+	    !in_family(VMMS, e->ev.provider, e->ev.channel))
 		return;
-	}
-	for (; t && (t = strstr(t, "0x")) != NULL; t += 2) {
-		char digits[11];
+	for (size_t i = 0; i < d->n && !e->has_blackout; i++)
+		if (named_blackout(d->items[i].name))
+			e->has_blackout =
+				seconds_ms(d->items[i].value, &e->blackout_ms);
+	for (size_t i = d->n; i-- > 0 && !e->has_blackout;)
+		e->has_blackout =
+			seconds_ms(d->items[i].value, &e->blackout_ms);
+}
 
-		if (strspn(t + 2, "0123456789abcdefABCDEF") != 8 ||
-		    isxdigit((unsigned char)t[10]))
-			continue;
-		memcpy(digits, t, 10);
-		digits[10] = '\0';
-		if (hv_parse_hresult(digits, &hr) && (hr & 0x80000000u)) {
-			e->hresult = hr;
-			e->has_hresult = true;
-			return;
-		}
-	}
+/* A value that can be a VM's name: Hyper-V allows up to 100
+ * characters, spaces, quotes and any script; not a GUID, a number or a
+ * code, and not a sentence (no line break, no closing full stop). */
+static bool name_shaped(const char *v)
+{
+	size_t n = strnlen(v, 101);
+	uint32_t ms;
+
+	return n > 0 && n <= 100 && !guid_shaped(v) && !seconds_ms(v, &ms) &&
+	       !strpbrk(v, "\r\n") && v[n - 1] != '.';
 }
 
 static bool ends_with_id(const char *name)
@@ -249,12 +299,77 @@ static void names_from_data(struct hv_mig_event *e)
 		if (guid_shaped(d->items[i].value) &&
 		    hyperv_host(e->ev.provider, e->ev.channel))
 			e->vm_id = guid_copy(d->items[i].value);
-	/* a cluster resource as a value of its own: "Virtual Machine X" */
+	/* a cluster resource as a value of its own: "Virtual Machine X",
+	 * where X may hold quotes; a sentence is not a resource */
 	for (size_t i = 0; !e->vm && i < d->n; i++)
 		if (strncasecmp(d->items[i].value, "Virtual Machine ", 16) ==
 			    0 &&
-		    d->items[i].value[16] && !strchr(d->items[i].value, '\''))
+		    name_shaped(d->items[i].value + 16))
 			e->vm = vm_copy(d->items[i].value);
+	/* by type: Hyper-V logs the VM's name right before its id */
+	for (size_t i = 1; !e->vm && i < d->n; i++)
+		if (hyperv_host(e->ev.provider, e->ev.channel) &&
+		    guid_shaped(d->items[i].value) &&
+		    name_shaped(d->items[i - 1].value))
+			e->vm = vm_copy(d->items[i - 1].value);
+	/* by type: a 20413 names the destination after the VM's id, as a
+	 * host name (no blank; "%3" of its sentence) */
+	if (e->ev.event_id != 20413 ||
+	    !in_family(VMMS, e->ev.provider, e->ev.channel))
+		return;
+	for (size_t i = 1; !e->destination && i < d->n; i++)
+		if (guid_shaped(d->items[i - 1].value) &&
+		    name_shaped(d->items[i].value) &&
+		    !strchr(d->items[i].value, ' '))
+			e->destination = hv_strdup(d->items[i].value);
+}
+
+/* The fact a template placeholder stands for ("{vm}"), or NULL. */
+static const char *placeholder(const struct hv_mig_event *e, const char *name,
+			       size_t n, char *secs)
+{
+	if (n == 2 && strncmp(name, "vm", 2) == 0)
+		return e->vm;
+	if (n == 5 && strncmp(name, "vm_id", 5) == 0)
+		return e->vm_id;
+	if (n == 6 && strncmp(name, "source", 6) == 0)
+		return e->source;
+	if (n == 11 && strncmp(name, "destination", 11) == 0)
+		return e->destination;
+	if (n == 8 && strncmp(name, "blackout", 8) == 0 && e->has_blackout)
+		return hv_mig_seconds(e->blackout_ms, secs);
+	return NULL;
+}
+
+/* The sentence Windows shows for an event that logs bare values (VMMS):
+ * the kb's template with its placeholders filled from what was read;
+ * NULL when a placeholder is unknown. Continuation lines of the kb
+ * field are one sentence. */
+static char *from_template(const char *tpl, const struct hv_mig_event *e)
+{
+	struct hv_strbuf out = HV_STRBUF_INIT;
+	char secs[32];
+
+	for (const char *p = tpl; *p; p++) {
+		const char *end, *v;
+
+		if (*p == '\n') {
+			hv_strbuf_addch(&out, ' ');
+			continue;
+		}
+		if (*p != '{' || !(end = strchr(p, '}'))) {
+			hv_strbuf_addch(&out, *p);
+			continue;
+		}
+		v = placeholder(e, p + 1, (size_t)(end - p - 1), secs);
+		if (!v) {
+			hv_strbuf_release(&out);
+			return NULL;
+		}
+		hv_strbuf_adds(&out, v);
+		p = end;
+	}
+	return hv_strbuf_detach(&out);
 }
 
 /* Hosts and the VM as Hyper-V quotes them in its messages ("migration
@@ -275,14 +390,22 @@ static void names_from_text(struct hv_mig_event *e,
 }
 
 /* The text explain would be given for this event: "event N" when the kb
- * knows the id in this log, then every data value. */
-static void paste_text(const struct hv_kb *kb, const struct hv_evtx_event *ev,
+ * knows the id in this log, the HRESULT in its canonical spelling
+ * (whatever form the log used), then the first HV_MIG_SCAN_PREFIX bytes
+ * of every data value. */
+void hv_mig_paste_text(const struct hv_kb *kb, const struct hv_mig_event *e,
 		       struct hv_strbuf *out)
 {
+	const struct hv_evtx_event *ev = &e->ev;
+
 	if (event_sig(kb, ev->provider, ev->channel, ev->event_id))
 		hv_strbuf_addf(out, "event %u\n", ev->event_id);
+	if (e->has_hresult)
+		hv_strbuf_addf(out, "0x%08" PRIX32 "\n", e->hresult);
 	for (size_t i = 0; i < ev->data.n; i++) {
-		hv_strbuf_adds(out, ev->data.items[i].value);
+		const char *v = ev->data.items[i].value;
+
+		hv_strbuf_add(out, v, strnlen(v, HV_MIG_SCAN_PREFIX));
 		hv_strbuf_addch(out, '\n');
 	}
 }
@@ -347,19 +470,21 @@ bool hv_mig_event_read(const struct hv_kb *kb, struct hv_mig_event *e)
 {
 	struct hv_strbuf text = HV_STRBUF_INIT;
 	struct hv_symptoms sym = {0};
+	const struct hv_signature *sig;
 	int phase;
 
 	e->move = SIZE_MAX;
 	e->role = known_role(&e->ev);
-	e->message = message_of(&e->ev.data);
 	names_from_data(e);
-	paste_text(kb, &e->ev, &text);
+	e->message = message_of(&e->ev.data, e->vm);
+	find_blackout(e);
+	e->has_hresult = hv_mig_find_hresult(kb, &e->ev.data, &e->hresult);
+	hv_mig_paste_text(kb, e, &text);
 	hv_symptoms_scan(kb, hv_strbuf_str(&text), 1, &sym);
 	hv_strbuf_release(&text);
 	if (e->role == HV_MIG_OTHER)
 		e->role = guess_role(e, &sym);
 	names_from_text(e, &sym);
-	find_hresult(e);
 	keep_sigs(kb, &sym, e);
 	if (e->role == HV_MIG_FAILED || e->role == HV_MIG_CONTEXT)
 		keep_causes(kb, &sym, e);
@@ -370,8 +495,25 @@ bool hv_mig_event_read(const struct hv_kb *kb, struct hv_mig_event *e)
 	    hv_ctx_value_parse(HV_CTX_PHASE, "source", &phase, NULL) == 0 &&
 	    sym.fact[HV_CTX_PHASE].value == phase)
 		e->source = hv_strdup(e->ev.computer);
+	/* after the scan: our rendering of the id is no evidence */
+	sig = event_sig(kb, e->ev.provider, e->ev.channel, e->ev.event_id);
+	if (!e->message && sig && sig->message)
+		e->message = from_template(sig->message, e);
 	hv_symptoms_release(&sym);
 	return e->role != HV_MIG_OTHER;
+}
+
+const char *hv_mig_seconds(uint64_t ms, char *buf)
+{
+	size_t n;
+
+	snprintf(buf, 32, "%" PRIu64 ".%03u", ms / 1000, (unsigned)(ms % 1000));
+	n = strlen(buf);
+	while (buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (buf[n - 1] == '.')
+		buf[n - 1] = '\0';
+	return buf;
 }
 
 const char *hv_mig_role_name(enum hv_mig_role role)

@@ -62,9 +62,16 @@ struct hv_mig_event {
 	size_t n_sigs;
 	struct hv_mig_cause *causes; /* most likely first */
 	size_t n_causes;
-	size_t move;	/* index into hv_mig_report.moves, or SIZE_MAX */
-	bool in_window; /* selected and within --since/--until: shown */
+	size_t move;	      /* index into hv_mig_report.moves, or SIZE_MAX */
+	bool in_window;	      /* selected and within --since/--until: shown */
+	bool has_blackout;    /* 20415/20417 logged the blackout time */
+	uint32_t blackout_ms; /* milliseconds (the log gives seconds) */
 };
+
+/* A blackout at least this long counts as long even when Hyper-V logged
+ * 20415 rather than 20417: by then clients' TCP connections start to
+ * give up (Windows' default retransmissions span about 21 s). */
+#define HV_MIG_LONG_BLACKOUT_MS 20000u
 
 enum hv_mig_outcome {
 	HV_MOVE_UNKNOWN,   /* started, no outcome logged */
@@ -79,10 +86,25 @@ struct hv_mig_move {
 	uint64_t first, last; /* FILETIMEs of its first and last event */
 	enum hv_mig_outcome outcome;
 	bool slow;
-	bool selected;	/* names the filter's VM or host (or no filter) */
-	bool in_window; /* selected, and started within --since/--until */
-	size_t failure; /* the event that failed it, or SIZE_MAX */
+	bool start_logged; /* a start event belongs to it */
+	bool selected;	   /* names the filter's VM or host (or no filter) */
+	bool in_window;	   /* selected, and started within --since/--until */
+	size_t failure;	   /* the event that failed it, or SIZE_MAX */
+	bool has_blackout;
+	uint32_t blackout_ms; /* the longest its events logged */
+	/* A failed move's causes, ranked by explain's code over everything
+	 * the move carries (its events and the context joined to it), most
+	 * likely first; owned. `evidence` is false when they rest only on
+	 * bare event ids (priors): then they are possible causes, never the
+	 * most likely one. */
+	struct hv_mig_cause *causes;
+	size_t n_causes;
+	bool evidence;
 };
+
+/* The host a move is counted under: its source, else the host that
+ * logged its first event (the same key in text, JSON and Prometheus). */
+const char *hv_mig_move_host(const struct hv_mig_move *m);
 
 struct hv_mig_count {
 	char *key; /* host, "SOURCE -> DESTINATION", date, signature id or
@@ -100,6 +122,10 @@ struct hv_mig_summary {
 	struct hv_mig_count total; /* key NULL */
 	uint64_t first, last;	   /* FILETIMEs of the first and last event */
 	struct hv_mig_counts by_host, by_pair, by_day, by_signature, by_cause;
+	/* failed moves whose causes rest on no evidence, and their
+	 * possible causes (every candidate, counted per move) */
+	size_t failed_without_evidence;
+	struct hv_mig_counts possible;
 	bool has_split; /* before/after the --since time */
 	struct hv_mig_count before, after;
 };
@@ -118,7 +144,8 @@ struct hv_mig_report {
 	size_t n_moves, cap_moves;
 	struct hv_mig_summary summary;
 	size_t host_log_events; /* events from VMMS/HA logs, kept or not */
-	size_t slow;		/* moves with a long blackout */
+	size_t slow;		/* moves with a long blackout (20417, or
+				 * HV_MIG_LONG_BLACKOUT_MS and more) */
 };
 
 /* Analyses events (taken over: each is emptied) into out. Events are
@@ -132,6 +159,8 @@ void hv_mig_analyse(const struct hv_kb *kb, struct hv_evtx_event *events,
 		    struct hv_mig_report *out);
 void hv_mig_report_release(struct hv_mig_report *r);
 
+/* Milliseconds as seconds, "37", "25.5" or "0.125"; buf of 32 bytes. */
+const char *hv_mig_seconds(uint64_t ms, char *buf);
 /* Name of a role ("started", "failed", ...) and of an outcome. */
 const char *hv_mig_role_name(enum hv_mig_role role);
 const char *hv_mig_outcome_name(enum hv_mig_outcome outcome);

@@ -27,7 +27,30 @@ const char *const hv_estate_attributes[] = {
 	[HV_ATTR_COUNT] = NULL,
 };
 
-const char hv_estate_filter[] = "(objectClass=user)";
+const char *const hv_estate_fetch_attributes[] = {
+	"sAMAccountName",
+	"dNSHostName",
+	"userAccountControl",
+	"servicePrincipalName",
+	"msDS-AllowedToDelegateTo",
+	"msDS-AllowedToActOnBehalfOfOtherIdentity",
+	"operatingSystem",
+	"operatingSystemVersion",
+	"memberOf",
+	"objectSid",
+	"objectClass",
+	"primaryGroupID",
+	"whenCreated",
+	"whenChanged",
+	NULL,
+};
+_Static_assert(sizeof(hv_estate_fetch_attributes) /
+			       sizeof(*hv_estate_fetch_attributes) ==
+		       HV_ATTR_COUNT + 3,
+	       "the fetch list is the estate's attributes plus two");
+
+/* groups too: their memberOf resolves Protected Users through nesting */
+const char hv_estate_filter[] = "(|(objectClass=user)(objectClass=group))";
 
 static void add_odd(struct hv_account *acc, enum hv_odd_kind kind,
 		    const char *attr, const char *value, const char *why)
@@ -122,17 +145,6 @@ static void read_sid_and_rbcd(struct hv_account *acc)
 	}
 }
 
-static bool is_protected_user(const struct hv_entry *e)
-{
-	const struct hv_attr *a = hv_entry_attr(e, "memberOf");
-
-	for (size_t i = 0; a && i < a->n_values; i++)
-		if (strncasecmp(a->values[i].data, "CN=Protected Users,", 19) ==
-		    0)
-			return true;
-	return false;
-}
-
 /* MS-ADTS 6.1.1.2.x: a DC's account has SERVER_TRUST_ACCOUNT (a read-only
  * DC PARTIAL_SECRETS_ACCOUNT) and the primary group Domain Controllers
  * (516) or Read-only Domain Controllers (521). Either is enough. */
@@ -155,6 +167,8 @@ static void read_account(struct hv_account *acc, const struct hv_entry *e)
 	acc->sam = hv_entry_first(e, "sAMAccountName");
 	acc->dns = hv_entry_first(e, "dNSHostName");
 	acc->os = hv_entry_first(e, "operatingSystem");
+	acc->when_created = hv_entry_first(e, "whenCreated");
+	acc->when_changed = hv_entry_first(e, "whenChanged");
 	acc->is_computer = has_value_ci(e, "objectClass", "computer") ||
 			   (acc->sam && acc->sam[0] &&
 			    acc->sam[strlen(acc->sam) - 1] == '$');
@@ -173,7 +187,6 @@ static void read_account(struct hv_account *acc, const struct hv_entry *e)
 	}
 	acc->os_build = os_build_of(hv_entry_first(e, "operatingSystemVersion"),
 				    acc->os);
-	acc->protected_user = is_protected_user(e);
 	read_uac(acc);
 	read_sid_and_rbcd(acc);
 	acc->is_dc = is_domain_controller(acc);
@@ -183,35 +196,65 @@ static void read_account(struct hv_account *acc, const struct hv_entry *e)
  * account of the estate. */
 static bool is_account_entry(const struct hv_entry *e)
 {
-	if (!e->dn || !e->dn[0])
+	if (!e->dn || !e->dn[0] || hv_entry_is_group(e))
 		return false;
 	return hv_entry_attr(e, "sAMAccountName") ||
 	       has_value_ci(e, "objectClass", "computer") ||
 	       has_value_ci(e, "objectClass", "user");
 }
 
-static void index_account_names(struct hv_estate *est, size_t i)
+static void note_ambiguous(struct hv_estate *est, const char *name, size_t kept,
+			   size_t other)
 {
-	const struct hv_account *acc = &est->accounts[i];
-
-	hv_strmap_put(&est->by_name, acc->name, strlen(acc->name), i, NULL);
-	if (acc->sam)
-		hv_strmap_put(&est->by_name, acc->sam, strlen(acc->sam), i,
-			      NULL);
-	if (acc->dns)
-		hv_strmap_put(&est->by_name, acc->dns, strlen(acc->dns), i,
-			      NULL);
+	for (size_t i = 0; i < est->n_ambiguous; i++)
+		if ((est->ambiguous[i].kept == kept &&
+		     est->ambiguous[i].other == other) ||
+		    (est->ambiguous[i].kept == other &&
+		     est->ambiguous[i].other == kept))
+			return;
+	HV_GROW(est->ambiguous, est->n_ambiguous, est->cap_ambiguous);
+	est->ambiguous[est->n_ambiguous++] =
+		(struct hv_name_clash){name, kept, other};
+	est->accounts[kept].ambiguous = true;
+	est->accounts[other].ambiguous = true;
 }
 
+/* A name is kept by the first account that claims it; two computers
+ * claiming one name is an ambiguity (a user sharing a computer's name
+ * is not: a host name never resolves to a user). */
+static void index_name(struct hv_estate *est, const char *name, size_t i)
+{
+	size_t first;
+
+	if (!name ||
+	    hv_strmap_put(&est->by_name, name, strlen(name), i, &first) ||
+	    first == i)
+		return;
+	if (est->accounts[first].is_computer && est->accounts[i].is_computer)
+		note_ambiguous(est, name, first, i);
+}
+
+/* dNSHostName first: a computer whose sAMAccountName is another host's
+ * FQDN must not take that FQDN (delegation entries name hosts by it).
+ * Then computers' short names, then users. */
 static void index_names(struct hv_estate *est)
 {
-	/* computers first, so a host name never resolves to a user */
 	for (size_t i = 0; i < est->n_accounts; i++)
 		if (est->accounts[i].is_computer)
-			index_account_names(est, i);
-	for (size_t i = 0; i < est->n_accounts; i++)
+			index_name(est, est->accounts[i].dns, i);
+	for (size_t i = 0; i < est->n_accounts; i++) {
 		if (!est->accounts[i].is_computer)
-			index_account_names(est, i);
+			continue;
+		index_name(est, est->accounts[i].name, i);
+		index_name(est, est->accounts[i].sam, i);
+	}
+	for (size_t i = 0; i < est->n_accounts; i++) {
+		if (est->accounts[i].is_computer)
+			continue;
+		index_name(est, est->accounts[i].name, i);
+		index_name(est, est->accounts[i].sam, i);
+		index_name(est, est->accounts[i].dns, i);
+	}
 }
 
 /* AD keeps an SPN on one account (MS-ADTS 3.1.1.5.3.1.1.2 uniqueness);
@@ -344,6 +387,7 @@ static void resolve_delegation(struct hv_estate *est, size_t i)
 				"workaround; not counted as delegation)");
 			continue;
 		}
+		acc->has_a2d = true;
 		bit = deleg_bit(est, value, &target, &why);
 		if (why)
 			add_odd(acc,
@@ -520,6 +564,7 @@ int hv_estate_build(struct hv_estate *est, const struct hv_directory *dir,
 	index_names(est);
 	index_spns(est);
 	find_misplaced_spns(est);
+	hv_estate_resolve_groups(est);
 	for (size_t i = 0; i < est->n_accounts; i++)
 		resolve_delegation(est, i);
 	return hv_estate_select(est, sel, err);
@@ -545,6 +590,7 @@ void hv_estate_release(struct hv_estate *est)
 	hv_strmap_release(&est->by_spn);
 	free(est->clashes);
 	free(est->misplaced);
+	free(est->ambiguous);
 	free(est->hosts);
 	free(est->host_of);
 	free(est->domain_first);
@@ -573,6 +619,7 @@ void hv_selection_release(struct hv_selection *sel)
 {
 	free_strings(sel->hosts, sel->n_hosts);
 	free_strings(sel->admins, sel->n_admins);
+	free_strings(sel->found, sel->n_found);
 	for (size_t g = 0; g < sel->n_groups; g++) {
 		free(sel->groups[g].name);
 		free_strings(sel->groups[g].hosts, sel->groups[g].n_hosts);

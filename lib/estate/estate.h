@@ -44,6 +44,10 @@ enum hv_attr_id {
 #define HV_ATTR_BIT(id) (1u << (id))
 /* Attribute names by enum hv_attr_id, NULL-terminated. */
 extern const char *const hv_estate_attributes[];
+/* What a live search asks for: hv_estate_attributes plus the metadata
+ * that dates accounts (whenCreated, whenChanged), which no check needs
+ * and an export may lack; NULL-terminated. */
+extern const char *const hv_estate_fetch_attributes[];
 /* The LDAP filter that finds every account the estate reads: computers
  * are users too in AD's schema, so one search finds hosts, admins and
  * every SPN holder (for the duplicate check). */
@@ -93,13 +97,23 @@ struct hv_account {
 	uint32_t uac;
 	bool uac_known;
 	bool is_computer;
-	bool is_dc;		/* a (read-only) domain controller */
-	bool named;		/* named by the admin (--hosts, --domains) */
-	unsigned gaps;		/* HV_ATTR_BITs its source did not export */
-	bool protected_user;	/* member of Protected Users */
-	unsigned os_build;	/* 0 when unknown */
-	const char *os;		/* operatingSystem, may be NULL */
+	bool is_dc;	     /* a (read-only) domain controller */
+	bool named;	     /* named by the admin (--hosts, --domains) */
+	bool ambiguous;	     /* another computer answers to a name of it */
+	unsigned gaps;	     /* HV_ATTR_BITs its source did not export */
+	bool protected_user; /* member of Protected Users, maybe nested */
+	/* the memberOf value through which it is (Protected Users itself or
+	 * a group in it), borrowed; NULL when it is not */
+	const char *protected_via;
+	/* a memberOf value whose nesting the input cannot resolve (a group
+	 * it lacks), borrowed; NULL when every group was resolved */
+	const char *groups_unknown;
+	unsigned os_build; /* 0 when unknown */
+	const char *os;	   /* operatingSystem, may be NULL */
+	/* whenCreated and whenChanged (GeneralizedTime), may be NULL */
+	const char *when_created, *when_changed;
 	char *sid;		/* "S-1-5-21-…" or NULL; owned */
+	bool has_a2d;		/* a constrained list: any value but twins */
 	struct hv_deleg *deleg; /* sorted by target */
 	size_t n_deleg;
 	struct hv_odd_value *odd; /* dangling or odd values */
@@ -121,6 +135,14 @@ struct hv_misplaced_spn {
 	const char *spn; /* borrowed from the directory */
 	size_t account;	 /* who holds it */
 	size_t owner;	 /* the computer its host part names */
+};
+
+/* A name two computer accounts answer to: `kept` holds it as its
+ * dNSHostName (or came first), `other` as its short or sAMAccountName.
+ * Neither is checked or planned. */
+struct hv_name_clash {
+	const char *name; /* borrowed from the directory */
+	size_t kept, other;
 };
 
 struct hv_host {
@@ -147,7 +169,11 @@ struct hv_selection {
 	char **hosts; /* --hosts, exact names; NULL: discover */
 	size_t n_hosts;
 	const char *ou; /* --ou DN */
-	char **admins;	/* --admin */
+	/* sAMAccountNames --filter found on the server: candidates, vouched
+	 * for as --ou's are; NULL when --filter was not given */
+	char **found;
+	size_t n_found;
+	char **admins; /* --admin */
 	size_t n_admins;
 	const char *new_node; /* --new-node */
 	enum hv_grouping grouping;
@@ -167,6 +193,8 @@ struct hv_estate {
 	size_t n_clashes, cap_clashes;
 	struct hv_misplaced_spn *misplaced;
 	size_t n_misplaced, cap_misplaced;
+	struct hv_name_clash *ambiguous;
+	size_t n_ambiguous, cap_ambiguous;
 	unsigned gaps;	       /* HV_ATTR_BITs some source did not export */
 	struct hv_host *hosts; /* selected hosts, by domain */
 	size_t n_hosts, cap_hosts;
@@ -212,6 +240,10 @@ void hv_estate_domain_range(const struct hv_estate *est, size_t domain,
 bool hv_estate_pair_in_scope(const struct hv_estate *est, size_t a, size_t b);
 /* How many b make (a, b) in scope: counted, never visited. */
 size_t hv_estate_peers_in_scope(const struct hv_estate *est, size_t a);
+/* True when an account's own problems (SPNs it wrongly holds, ...) are
+ * the audit's and the plan's business: a selected host, and with
+ * --new-node one in a pair with the new node. */
+bool hv_estate_account_selected(const struct hv_estate *est, size_t account);
 /* True when host h is in at least one pair in scope. */
 bool hv_estate_host_in_scope(const struct hv_estate *est, size_t h);
 /* The delegation entries of `bits` that are distinct values for target:
@@ -231,6 +263,10 @@ void hv_deleg_entry(struct hv_strbuf *sb, unsigned bit,
 /* The computer account an SPN's host part names ("HOST/hv01.x" → HV01),
  * or -1: the rightful holder of that SPN. */
 long hv_estate_spn_owner(const struct hv_estate *est, const char *spn);
+/* True for the DN of Protected Users (CN=Protected Users,...). */
+bool hv_is_protected_users_dn(const char *dn);
+/* True when the entry is a group (objectClass group). */
+bool hv_entry_is_group(const struct hv_entry *e);
 /* Frees what est owns (not the directory). */
 void hv_estate_release(struct hv_estate *est);
 /* Frees the arrays of a selection that hv_selection_* filled. */

@@ -10,4 +10,8 @@
 int hv_estate_select(struct hv_estate *est, const struct hv_selection *sel,
 		     struct hv_error *err);
 
+/* Sets protected_user, protected_via and groups_unknown of every user
+ * account through the group objects of est->dir (estate/groups.c). */
+void hv_estate_resolve_groups(struct hv_estate *est);
+
 #endif

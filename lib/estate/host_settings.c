@@ -34,9 +34,10 @@ static long snapshot_account(const struct hv_estate *est,
 }
 
 static void unjoined(struct hv_host_settings *hs, size_t snap,
-		     enum hv_snap_unjoined why)
+		     enum hv_snap_unjoined why, long host)
 {
 	hs->unjoined[hs->n_unjoined] = snap;
+	hs->unjoined_host[hs->n_unjoined] = host;
 	hs->unjoined_why[hs->n_unjoined++] = why;
 }
 
@@ -49,6 +50,8 @@ void hv_host_settings_attach(struct hv_host_settings *hs, struct hv_estate *est)
 	hs->unjoined = hv_calloc(hs->n_snaps + 1, sizeof(*hs->unjoined));
 	hs->unjoined_why =
 		hv_calloc(hs->n_snaps + 1, sizeof(*hs->unjoined_why));
+	hs->unjoined_host =
+		hv_calloc(hs->n_snaps + 1, sizeof(*hs->unjoined_host));
 	for (size_t i = 0; i < est->n_accounts; i++)
 		host_of[i] = -1;
 	for (size_t h = 0; h < est->n_hosts; h++) {
@@ -59,16 +62,22 @@ void hv_host_settings_attach(struct hv_host_settings *hs, struct hv_estate *est)
 		long acc = snapshot_account(est, &hs->snaps[i]);
 		long h = acc < 0 ? -1 : host_of[acc];
 
-		if (!hs->snaps[i].host)
-			unjoined(hs, i, HV_UNJOINED_NO_HOST);
-		else if (acc < 0 || !est->accounts[acc].is_computer)
-			unjoined(hs, i, HV_UNJOINED_UNKNOWN_HOST);
-		else if (h < 0)
-			unjoined(hs, i, HV_UNJOINED_OUT_OF_SCOPE);
-		else if (hs->by_host[h] >= 0)
-			unjoined(hs, i, HV_UNJOINED_DUPLICATE);
-		else
+		if (!hs->snaps[i].host) {
+			unjoined(hs, i, HV_UNJOINED_NO_HOST, -1);
+		} else if (acc < 0 || !est->accounts[acc].is_computer) {
+			unjoined(hs, i, HV_UNJOINED_UNKNOWN_HOST, -1);
+		} else if (h < 0) {
+			unjoined(hs, i, HV_UNJOINED_OUT_OF_SCOPE, -1);
+		} else if (hs->by_host[h] == -1) {
 			hs->by_host[h] = (long)i;
+		} else {
+			/* the first claimant leaves too, once */
+			if (hs->by_host[h] >= 0)
+				unjoined(hs, (size_t)hs->by_host[h],
+					 HV_UNJOINED_DUPLICATE, h);
+			unjoined(hs, i, HV_UNJOINED_DUPLICATE, h);
+			hs->by_host[h] = HV_HOST_CONTESTED;
+		}
 	}
 	free(host_of);
 	est->settings = hs;
@@ -82,6 +91,13 @@ const struct hv_snapshot *hv_host_snapshot(const struct hv_estate *est,
 	if (!hs || h >= hs->n_hosts || hs->by_host[h] < 0)
 		return NULL;
 	return &hs->snaps[hs->by_host[h]];
+}
+
+bool hv_host_contested(const struct hv_estate *est, size_t h)
+{
+	const struct hv_host_settings *hs = est->settings;
+
+	return hs && h < hs->n_hosts && hs->by_host[h] == HV_HOST_CONTESTED;
 }
 
 bool hv_host_snapshot_expected(const struct hv_estate *est, size_t h)
@@ -109,9 +125,8 @@ bool hv_host_settings_incomplete(const struct hv_estate *est)
 		if (hv_host_snapshot_expected(est, h) && !s)
 			return true;
 		for (int sec = 0; s && sec < HV_SEC_COUNT; sec++)
-			if (hv_snap_section_needed(
-				    (enum hv_snap_section_id)sec) &&
-			    s->sec[sec].state != HV_SEC_READ)
+			if (hv_snap_section_gap(s,
+						(enum hv_snap_section_id)sec))
 				return true;
 	}
 	return false;
@@ -125,12 +140,26 @@ void hv_host_settings_release(struct hv_host_settings *hs)
 	free(hs->by_host);
 	free(hs->unjoined);
 	free(hs->unjoined_why);
+	free(hs->unjoined_host);
 	memset(hs, 0, sizeof(*hs));
 }
 
 bool hv_snap_section_needed(enum hv_snap_section_id id)
 {
 	/* supported versions fall back to the OS build; Compare-VM runs
-	 * only when asked for (-CompareTo) */
-	return id != HV_SEC_VERSIONS && id != HV_SEC_COMPARE;
+	 * only when asked for (-CompareTo); what the host measures itself
+	 * is new in collector 1.1 */
+	return id < HV_SEC_COUNT && id != HV_SEC_VERSIONS &&
+	       id != HV_SEC_COMPARE && id < HV_SEC_DC;
+}
+
+bool hv_snap_section_gap(const struct hv_snapshot *s,
+			 enum hv_snap_section_id id)
+{
+	enum hv_snap_state st = s->sec[id].state;
+
+	if (hv_snap_section_needed(id))
+		return st != HV_SEC_READ;
+	return (id == HV_SEC_CLOCK || id == HV_SEC_REACH) &&
+	       (st == HV_SEC_FAILED || st == HV_SEC_BAD);
 }

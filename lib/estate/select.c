@@ -57,7 +57,10 @@ static bool registers_vsms(const struct hv_account *acc)
  * hosts must not cost N^2 comparisons. */
 static void add_host(struct hv_estate *est, size_t account)
 {
-	if (est->host_of[account] != SIZE_MAX)
+	/* a name two computers answer to: neither is checked or planned
+	 * (the ambiguous-names check reports both) */
+	if (est->host_of[account] != SIZE_MAX ||
+	    est->accounts[account].ambiguous)
 		return;
 	HV_GROW(est->hosts, est->n_hosts, est->cap_hosts);
 	est->host_of[account] = est->n_hosts;
@@ -78,30 +81,37 @@ static void add_named_host(struct hv_estate *est, const char *name)
 		add_refused(est, (size_t)acc);
 	} else {
 		add_host(est, (size_t)acc);
-		est->accounts[acc].named = true;
+		est->accounts[acc].named = !est->accounts[acc].ambiguous;
 	}
+}
+
+static void add_candidate(struct hv_estate *est, size_t account)
+{
+	if (est->accounts[account].is_computer && !est->accounts[account].is_dc)
+		add_host(est, account);
 }
 
 /* Named hosts are matched exactly (short name, FQDN or sAMAccountName),
  * never by pattern: an audit must not silently include a host. Found
- * hosts (by SPN or OU) are candidates until vouched_for() accepts them. */
+ * hosts (by SPN, OU or --filter) are candidates until keep_vouched_hosts()
+ * accepts them: --ou and --filter select alike. */
 static void select_hosts(struct hv_estate *est, const struct hv_selection *sel)
 {
-	if (sel->hosts) {
-		for (size_t i = 0; i < sel->n_hosts; i++)
-			add_named_host(est, sel->hosts[i]);
-	} else {
-		est->discovered = !sel->ou;
-		for (size_t i = 0; i < est->n_accounts; i++) {
-			const struct hv_account *acc = &est->accounts[i];
+	est->discovered = !sel->hosts && !sel->ou && !sel->found;
+	for (size_t i = 0; sel->hosts && i < sel->n_hosts; i++)
+		add_named_host(est, sel->hosts[i]);
+	for (size_t i = 0; sel->ou && i < est->n_accounts; i++)
+		if (dn_under(est->accounts[i].entry->dn, sel->ou))
+			add_candidate(est, i);
+	for (size_t i = 0; sel->found && i < sel->n_found; i++) {
+		long acc = hv_estate_find(est, sel->found[i]);
 
-			if (!acc->is_computer || acc->is_dc)
-				continue;
-			if (sel->ou ? dn_under(acc->entry->dn, sel->ou)
-				    : registers_vsms(acc))
-				add_host(est, i);
-		}
+		if (acc >= 0)
+			add_candidate(est, (size_t)acc);
 	}
+	for (size_t i = 0; est->discovered && i < est->n_accounts; i++)
+		if (registers_vsms(&est->accounts[i]))
+			add_candidate(est, i);
 	if (sel->new_node)
 		add_named_host(est, sel->new_node);
 }
@@ -138,11 +148,14 @@ static void sort_accounts_by_name(const struct hv_estate *est, size_t *list,
 
 /* Any domain user may create a computer (MachineAccountQuota) with a name
  * and a migration SPN of its choosing, so neither the SPN nor the OU makes
- * a Hyper-V host. msDS-AllowedToDelegateTo does: only a domain admin may
- * write it (SeEnableDelegationPrivilege, MS-ADTS 3.1.1.5.3.1.1.4), so an
- * entry to or from another candidate is an admin's word. A candidate with
- * neither that nor a name on the command line stays out of every check
- * and plan, and is reported as unverified. */
+ * a Hyper-V host. Its own msDS-AllowedToDelegateTo does: only a domain
+ * admin may write it (SeEnableDelegationPrivilege, MS-ADTS 3.1.1.5.3.1.1.4)
+ * and its creator cannot. An entry *towards* it does not: that is an
+ * admin's word about whichever computer had the name when the entry was
+ * written, and a name freed by a deleted host may be taken by anyone. A
+ * candidate with neither its own entry to another candidate nor a name on
+ * the command line stays out of every check and plan, and is reported as
+ * unverified. */
 static void keep_vouched_hosts(struct hv_estate *est)
 {
 	bool *vouched = hv_calloc(est->n_hosts + 1, sizeof(*vouched));
@@ -158,7 +171,7 @@ static void keep_vouched_hosts(struct hv_estate *est)
 			size_t other = est->host_of[acc->deleg[d].target];
 
 			if (other != SIZE_MAX && other != h)
-				vouched[h] = vouched[other] = true;
+				vouched[h] = true;
 		}
 	}
 	for (size_t h = 0; h < est->n_hosts; h++) {
@@ -407,9 +420,47 @@ static void hosts_from_groups(struct hv_estate *est,
 		add_named_host(est, sel->new_node);
 }
 
-static void group_hosts(struct hv_estate *est, const struct hv_selection *sel)
+/* A new node has no delegation yet, so the delegation graph leaves it
+ * alone: it joins the domain of the hosts that share its OU, when they
+ * are one domain. Returns false when its peers cannot be told (then
+ * every pair with it would be missing and the audit would read clean). */
+static bool join_new_node(struct hv_estate *est, const struct hv_selection *sel,
+			  enum hv_grouping how)
+{
+	long acc = sel->new_node ? hv_estate_find(est, sel->new_node) : -1;
+	size_t nn = acc >= 0 ? est->host_of[acc] : SIZE_MAX;
+	size_t peers = 0, joined = SIZE_MAX;
+	const char *ou;
+
+	if (nn == SIZE_MAX)
+		return true; /* missing or refused: said elsewhere */
+	for (size_t h = 0; h < est->n_hosts; h++)
+		peers += h != nn &&
+			 est->hosts[h].domain == est->hosts[nn].domain;
+	if (peers)
+		return true;
+	if (how != HV_GROUP_AUTO)
+		return false;
+	ou = parent_dn(est->accounts[est->hosts[nn].account].entry->dn);
+	for (size_t h = 0; h < est->n_hosts; h++) {
+		const char *dn = est->accounts[est->hosts[h].account].entry->dn;
+
+		if (h == nn || strcasecmp(parent_dn(dn), ou) != 0)
+			continue;
+		if (joined != SIZE_MAX && joined != est->hosts[h].domain)
+			return false; /* hosts of two domains share its OU */
+		joined = est->hosts[h].domain;
+	}
+	if (joined == SIZE_MAX)
+		return false;
+	est->hosts[nn].domain = joined;
+	return true;
+}
+
+static bool group_hosts(struct hv_estate *est, const struct hv_selection *sel)
 {
 	enum hv_grouping how = sel->grouping;
+	bool joined;
 
 	if (how == HV_GROUP_AUTO && !est->discovered)
 		how = HV_GROUP_ONE;
@@ -422,9 +473,11 @@ static void group_hosts(struct hv_estate *est, const struct hv_selection *sel)
 	else
 		for (size_t h = 0; h < est->n_hosts; h++)
 			est->hosts[h].domain = 0;
+	joined = join_new_node(est, sel, how);
 	renumber_domains(est);
 	name_domains(est, sel, how);
 	est->grouping_note = hv_strdup(grouping_text(how));
+	return joined;
 }
 
 /* After sorting, host positions, domain ranges and the new node are
@@ -465,7 +518,24 @@ static int no_hosts(const struct hv_estate *est, const struct hv_selection *sel,
 	struct hv_strbuf sb = HV_STRBUF_INIT;
 	int rc;
 
-	if (est->n_unverified) {
+	if (est->n_ambiguous && !est->n_unverified) {
+		hv_strbuf_addf(&sb,
+			       "no Hyper-V host to check: %zu name%s "
+			       "answer%s to two computer accounts (",
+			       est->n_ambiguous,
+			       est->n_ambiguous == 1 ? "" : "s",
+			       est->n_ambiguous == 1 ? "s" : "");
+		for (size_t i = 0; i < est->n_ambiguous && i < 4; i++)
+			hv_strbuf_addf(
+				&sb, "%s%s: %s and %s", i ? "; " : "",
+				est->ambiguous[i].name,
+				est->accounts[est->ambiguous[i].kept].entry->dn,
+				est->accounts[est->ambiguous[i].other]
+					.entry->dn);
+		hv_strbuf_adds(&sb, "), and nothing is checked or planned for "
+				    "either; find out who created the other "
+				    "account and delete or rename it");
+	} else if (est->n_unverified) {
 		hv_strbuf_addf(&sb,
 			       "no Hyper-V host to check: nothing vouches "
 			       "for the %zu computer%s that look%s like "
@@ -475,7 +545,7 @@ static int no_hosts(const struct hv_estate *est, const struct hv_selection *sel,
 			       est->n_unverified == 1 ? "s" : "");
 		list_names(&sb, est, est->unverified, est->n_unverified);
 		hv_strbuf_adds(&sb,
-			       "): no delegation entry links them to "
+			       "): none has a delegation entry of its own to "
 			       "another host, and anyone may create a "
 			       "computer with a migration SPN; name the real "
 			       "hosts with --hosts");
@@ -490,6 +560,9 @@ static int no_hosts(const struct hv_estate *est, const struct hv_selection *sel,
 	} else if (sel->ou) {
 		hv_strbuf_addf(&sb, "no computer account under the OU '%s'",
 			       sel->ou);
+	} else if (sel->found) {
+		hv_strbuf_adds(&sb, "--filter found no computer account that "
+				    "could be a Hyper-V host");
 	} else {
 		hv_strbuf_adds(&sb, "no computer in the input registers the "
 				    "migration-service SPN ('" HV_SPN_VSMS
@@ -517,9 +590,26 @@ static int refuse_dcs(const struct hv_estate *est, struct hv_error *err)
 	return rc;
 }
 
+/* Never "0 of 0 pairs": a new node whose peers cannot be told is an
+ * error that names the options that tell them. */
+static int lonely_new_node(const struct hv_estate *est, struct hv_error *err)
+{
+	const struct hv_account *acc =
+		&est->accounts[est->hosts[est->new_node].account];
+
+	return hv_error_set(err, HV_ERR_USAGE, NULL,
+			    "the new node %s has no peers to check it with: "
+			    "no Hyper-V host of one migration domain shares "
+			    "its OU (%s); name the hosts it will work with: "
+			    "--hosts %s,PEER1,PEER2 or --domains FILE",
+			    acc->name, parent_dn(acc->entry->dn), acc->name);
+}
+
 int hv_estate_select(struct hv_estate *est, const struct hv_selection *sel,
 		     struct hv_error *err)
 {
+	bool joined;
+
 	est->host_of = hv_calloc(est->n_accounts + 1, sizeof(size_t));
 	for (size_t i = 0; i <= est->n_accounts; i++)
 		est->host_of[i] = SIZE_MAX;
@@ -529,10 +619,12 @@ int hv_estate_select(struct hv_estate *est, const struct hv_selection *sel,
 		select_hosts(est, sel);
 	keep_vouched_hosts(est);
 	select_admins(est, sel);
-	group_hosts(est, sel);
+	joined = group_hosts(est, sel);
 	index_hosts(est, sel);
 	if (est->n_refused)
 		return refuse_dcs(est, err);
+	if (!joined)
+		return lonely_new_node(est, err);
 	if (!est->n_hosts)
 		return no_hosts(est, sel, err);
 	return 0;
@@ -571,4 +663,12 @@ size_t hv_estate_peers_in_scope(const struct hv_estate *est, size_t a)
 bool hv_estate_host_in_scope(const struct hv_estate *est, size_t h)
 {
 	return hv_estate_peers_in_scope(est, h) > 0;
+}
+
+bool hv_estate_account_selected(const struct hv_estate *est, size_t account)
+{
+	size_t h = hv_estate_host_of(est, account);
+
+	return h != SIZE_MAX &&
+	       (est->new_node < 0 || hv_estate_host_in_scope(est, h));
 }

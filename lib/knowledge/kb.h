@@ -67,6 +67,10 @@ struct hv_signature {
 	char *source;	/* where the facts come from (kb/README.md) */
 	char *outside;	/* where the cause lies when it is outside what
 			 * hvdoctor diagnoses (causes: none); else NULL */
+	/* events only: the sentence Windows shows for the event, with
+	 * {vm}, {vm_id}, {source}, {destination}, {blackout} for what the
+	 * event data say (kb/README.md); NULL when not known */
+	char *message;
 	bool container; /* wraps any failure of its phase: context and a
 			 * prior, never evidence (kb/README.md) */
 	char **cause_ids;

@@ -311,6 +311,7 @@ void hv_kb_signature_free(struct hv_signature *sig)
 	free(sig->outside);
 	free(sig->source);
 	free(sig->status);
+	free(sig->message);
 	free_list(sig->cause_ids, sig->n_causes);
 	free(sig->cause_index);
 	free(sig->origin);
@@ -509,6 +510,8 @@ static int signature_from_record(struct record *rec, struct hv_signature *sig,
 			  "a signature outside what hvdoctor diagnoses names "
 			  "no cause (causes: none), so not",
 			  sig->cause_ids[0]);
+	if (sig->kind == HV_SIG_EVENT)
+		sig->message = optional(rec, "message");
 	if ((rc = parse_container(rec, sig, err)) < 0)
 		return rc;
 	sig->folded = sig->n_fragments

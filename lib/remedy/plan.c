@@ -1,5 +1,7 @@
 #include "remedy/plan.h"
 
+#include "checks/checks.h"
+
 #include "base/alloc.h"
 #include "base/strbuf.h"
 #include "base/strmap.h"
@@ -161,16 +163,15 @@ static void plan_protocol(const struct hv_estate *est,
 	const struct hv_account *acc = &est->accounts[est->hosts[a].account];
 	struct hv_action *act;
 
-	if (!acc->uac_known ||
-	    (acc->uac & HV_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION))
+	/* the audit's rule: "Kerberos only" is right before 2016 */
+	if (!hv_account_lacks_protocol_transition(acc))
 		return;
 	if (opts->protocol == HV_PLAN_PROTOCOL_KERBEROS) {
-		if (!acc->os_build || acc->os_build >= HV_BUILD_WS2016)
-			warn(plan,
-			     "%s runs Windows Server 2016 or later (or an "
-			     "unknown OS): with \"Kerberos only\" its "
-			     "remote moves fail; use --protocol any",
-			     acc->name);
+		warn(plan,
+		     "%s runs Windows Server 2016 or later (or an "
+		     "unknown OS): with \"Kerberos only\" its "
+		     "remote moves fail; use --protocol any",
+		     acc->name);
 		return;
 	}
 	act = add_action(plan, HV_ACT_SET_UAC, acc, "userAccountControl",
@@ -276,9 +277,7 @@ static void remove_spn(struct hv_plan *plan, const struct hv_account *acc,
 
 static bool selected(const struct hv_estate *est, size_t account)
 {
-	size_t h = hv_estate_host_of(est, account);
-
-	return h != SIZE_MAX && hv_estate_host_in_scope(est, h);
+	return hv_estate_account_selected(est, account);
 }
 
 /* A plan changes only the hosts it was asked about: the SPN's other

@@ -76,6 +76,7 @@ void hv_export_hint(struct hv_strbuf *out, const struct hv_estate *est,
 		    int indent)
 {
 	struct hv_strbuf base = HV_STRBUF_INIT, quoted = HV_STRBUF_INIT;
+	struct hv_strbuf filter = HV_STRBUF_INIT;
 	struct hv_strbuf names[HV_ATTR_COUNT];
 	const char *words[HV_ATTR_COUNT + 16];
 	size_t n = 0;
@@ -89,7 +90,8 @@ void hv_export_hint(struct hv_strbuf *out, const struct hv_estate *est,
 	words[n++] = "-Y GSSAPI";
 	words[n++] = "-b";
 	words[n++] = quoted.buf;
-	words[n++] = "'(objectClass=user)'";
+	hv_strbuf_addf(&filter, "'%s'", hv_estate_filter);
+	words[n++] = filter.buf;
 	for (size_t k = 0; k < HV_ATTR_COUNT; k++)
 		words[n++] = hv_estate_attributes[k];
 	words[n++] = "> estate.ldif";
@@ -112,10 +114,11 @@ void hv_export_hint(struct hv_strbuf *out, const struct hv_estate *est,
 	wrap_words(out, words, indent, "");
 	hv_strbuf_addf(out,
 		       "%*sldifde -f estate.ldif -d \"%s\" "
-		       "-r \"(objectClass=user)\"\n%*s-l ($attrs -join ',')\n",
-		       indent, "", base.buf, indent + 4, "");
+		       "-r \"%s\"\n%*s-l ($attrs -join ',')\n",
+		       indent, "", base.buf, hv_estate_filter, indent + 4, "");
 	for (size_t k = 0; k < HV_ATTR_COUNT; k++)
 		hv_strbuf_release(&names[k]);
 	hv_strbuf_release(&base);
 	hv_strbuf_release(&quoted);
+	hv_strbuf_release(&filter);
 }

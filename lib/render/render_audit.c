@@ -13,15 +13,24 @@
 #include <stdio.h>
 #include <string.h>
 
-/* With snapshots, a pair AD calls ready is ready only when neither host's
- * settings block it and both are known: the count follows the cells. */
+/* A pair AD allows is ready only when both hosts' settings were read
+ * and neither blocks it: without snapshots no pair is "ready". */
 static bool hosts_clear(const struct hv_estate *est, size_t a, size_t b)
 {
 	bool unchecked = false;
 
 	if (!est->settings)
-		return true;
+		return false;
 	return !hv_pair_blockers(est, a, b, &unchecked) && !unchecked;
+}
+
+size_t hv_audit_pairs_total(const struct hv_estate *est)
+{
+	size_t n = 0;
+
+	for (size_t h = 0; h < est->n_hosts; h++)
+		n += hv_estate_peers_in_scope(est, h);
+	return n;
 }
 
 /* Walks each source's own delegation list instead of all N^2 pairs, so
@@ -54,8 +63,10 @@ void hv_audit_pair_counts(const struct hv_estate *est,
 				continue;
 			}
 			c->full++;
-			c->ready += source_ready && as_target[b] &&
-				    hosts_clear(est, a, b);
+			if (!source_ready || !as_target[b])
+				continue;
+			c->ad_allowed++;
+			c->ready += hosts_clear(est, a, b);
 		}
 	}
 	for (size_t d = 0; d < est->n_domains; d++)
@@ -193,10 +204,13 @@ static void text_domains(struct hv_strbuf *out, const struct hv_estate *est,
 		name = hv_term_dup(est->domain_names[d]);
 		hv_style_add(out, st, HV_TONE_BOLD, name);
 		free(name);
-		hv_strbuf_addf(out,
-			       "\n  %zu host%s, %zu ordered pair%s: %zu ready",
+		hv_strbuf_addf(out, "\n  %zu host%s, %zu ordered pair%s: ",
 			       end - first, end - first == 1 ? "" : "s",
-			       c.pairs, c.pairs == 1 ? "" : "s", c.ready);
+			       c.pairs, c.pairs == 1 ? "" : "s");
+		if (est->settings)
+			hv_strbuf_addf(out, "%zu ready", c.ready);
+		else
+			hv_strbuf_addf(out, "AD allows %zu", c.ad_allowed);
 		hv_strbuf_addf(out,
 			       "; delegation %zu complete, %zu partial, "
 			       "%zu none\n",
@@ -319,8 +333,13 @@ static void text_unchecked(struct hv_strbuf *out, const struct hv_audit_view *v,
 	for (size_t i = 0; i < fs->n_unchecked; i++) {
 		struct hv_strbuf line = HV_STRBUF_INIT;
 
-		hv_strbuf_addf(&line, "%s: needs ", fs->unchecked[i].check);
-		hv_attr_names(&line, fs->unchecked[i].missing);
+		hv_strbuf_addf(&line, "%s: ", fs->unchecked[i].check);
+		if (fs->unchecked[i].detail) {
+			hv_term_escapes(&line, fs->unchecked[i].detail);
+		} else {
+			hv_strbuf_adds(&line, "needs ");
+			hv_attr_names(&line, fs->unchecked[i].missing);
+		}
 		if (!fs->unchecked[i].essential)
 			hv_strbuf_adds(&line, " (informational: no verdict "
 					      "on migrations depends on it)");
@@ -332,7 +351,8 @@ static void text_unchecked(struct hv_strbuf *out, const struct hv_audit_view *v,
 		return;
 	hv_strbuf_adds(out, "  An LDIF file that no entry carries an attribute "
 			    "in was exported\n  without it. Export everything "
-			    "hvdoctor reads and run the audit again:\n");
+			    "hvdoctor reads (users, computers and\n  groups) "
+			    "and run the audit again:\n");
 	hv_export_hint(out, v->estate, 4);
 }
 
@@ -342,7 +362,7 @@ static void headline(struct hv_strbuf *out, const struct hv_audit_view *v,
 {
 	const struct hv_estate *est = v->estate;
 	const struct hv_findings *fs = v->findings;
-	size_t pairs = 0, ready = 0;
+	size_t pairs = 0, ready = 0, allowed = 0;
 	size_t e = hv_findings_count(fs, HV_SEV_ERROR);
 	size_t w = hv_findings_count(fs, HV_SEV_WARNING);
 	size_t n = hv_findings_count(fs, HV_SEV_INFO);
@@ -350,6 +370,7 @@ static void headline(struct hv_strbuf *out, const struct hv_audit_view *v,
 	for (size_t d = 0; d < est->n_domains; d++) {
 		pairs += counts[d].pairs;
 		ready += counts[d].ready;
+		allowed += counts[d].ad_allowed;
 	}
 	hv_style_add(out, st, HV_TONE_BOLD, "hvdoctor audit");
 	hv_strbuf_adds(out, " of ");
@@ -365,14 +386,46 @@ static void headline(struct hv_strbuf *out, const struct hv_audit_view *v,
 		hv_style_add(out, st, HV_TONE_YELLOW,
 			     "INCOMPLETE: some checks could not run (see "
 			     "\"Not checked\").\n");
-	hv_strbuf_addf(
-		out,
-		"%zu of %zu ordered pairs ready to migrate; %zu host%s in "
-		"%zu migration domain%s;\n%zu error%s, %zu warning%s, "
-		"%zu note%s\n",
-		ready, pairs, est->n_hosts, est->n_hosts == 1 ? "" : "s",
-		est->n_domains, est->n_domains == 1 ? "" : "s", e,
-		e == 1 ? "" : "s", w, w == 1 ? "" : "s", n, n == 1 ? "" : "s");
+	if (!pairs)
+		hv_style_add(out, st, HV_TONE_YELLOW,
+			     "No ordered pair to check: a migration needs two "
+			     "hosts of one migration\ndomain (name them with "
+			     "--hosts or --domains).\n");
+	else if (est->settings)
+		hv_strbuf_addf(out, "%zu of %zu ordered pairs ready to migrate",
+			       ready, pairs);
+	else
+		hv_strbuf_addf(out,
+			       "AD allows %zu of %zu ordered pairs; host "
+			       "settings not checked (--snapshot)",
+			       allowed, pairs);
+	hv_strbuf_addf(out,
+		       "%s%zu host%s in %zu migration domain%s;\n%zu error%s, "
+		       "%zu warning%s, %zu note%s\n",
+		       pairs ? ";\n" : "", est->n_hosts,
+		       est->n_hosts == 1 ? "" : "s", est->n_domains,
+		       est->n_domains == 1 ? "" : "s", e, e == 1 ? "" : "s", w,
+		       w == 1 ? "" : "s", n, n == 1 ? "" : "s");
+}
+
+/* The last line when nothing was found: never more than was checked. */
+static void closing(struct hv_strbuf *out, const struct hv_audit_view *v)
+{
+	const struct hv_estate *est = v->estate;
+
+	if (!hv_audit_pairs_total(est))
+		hv_strbuf_adds(out, "\nNo pair was checked: nothing to report "
+				    "is not an all-clear.\n");
+	else if (hv_findings_incomplete(v->findings) || v->input_damaged)
+		hv_strbuf_adds(out, "\nNo problems found in what could be "
+				    "checked; the audit is incomplete.\n");
+	else if (est->settings)
+		hv_strbuf_adds(out, "\nNo problems found.\n");
+	else
+		hv_strbuf_adds(out, "\nNothing in AD stands in the way; the "
+				    "hosts' own settings were not\nchecked "
+				    "(collect snapshots and pass them with "
+				    "--snapshot).\n");
 }
 
 void hv_render_audit_text(struct hv_strbuf *out, const struct hv_audit_view *v,
@@ -392,12 +445,13 @@ void hv_render_audit_text(struct hv_strbuf *out, const struct hv_audit_view *v,
 	hv_style_wrap(out, st, note.buf, 0, 2);
 	if (est->n_hosts)
 		hv_strbuf_adds(out,
-			       "Matrix: row host -> column host. ok = ready; "
-			       "NONE/part = none/some of the\nfour delegation "
-			       "entries; PT = the row host lacks protocol "
-			       "transition; SPN =\nthe column host's migration "
-			       "SPNs are missing or duplicated; OFF = an "
-			       "account\nis disabled; ? = the input cannot "
+			       "Matrix: row host -> column host. ok = ready "
+			       "(AD; with --snapshot also the\nhosts); "
+			       "NONE/part = none/some of the four delegation "
+			       "entries; PT = the row\nhost lacks protocol "
+			       "transition; SPN = the column host's migration "
+			       "SPNs are\nmissing or duplicated; OFF = an "
+			       "account is disabled; ? = the input cannot\n"
 			       "tell; . = not in scope.\n");
 	if (est->n_hosts && est->settings)
 		hv_strbuf_adds(out,
@@ -408,12 +462,8 @@ void hv_render_audit_text(struct hv_strbuf *out, const struct hv_audit_view *v,
 	text_domains(out, est, counts, st);
 	text_unchecked(out, v, st);
 	text_findings(out, v->findings, st);
-	if (!v->findings->n && !hv_findings_incomplete(v->findings) &&
-	    !v->input_damaged)
-		hv_strbuf_adds(out, "\nNo problems found.\n");
-	else if (!v->findings->n)
-		hv_strbuf_adds(out, "\nNo problems found in what could be "
-				    "checked; the audit is incomplete.\n");
+	if (!v->findings->n)
+		closing(out, v);
 	hv_strbuf_release(&note);
 	free(counts);
 }
@@ -495,6 +545,8 @@ static void json_domains(struct hv_json *js, const struct hv_estate *est,
 		hv_json_array_end(js);
 		hv_json_kv_int(js, "pairs", (int64_t)counts[d].pairs);
 		hv_json_kv_int(js, "pairs_ready", (int64_t)counts[d].ready);
+		hv_json_kv_int(js, "pairs_ad_allowed",
+			       (int64_t)counts[d].ad_allowed);
 		hv_json_kv_int(js, "pairs_complete", (int64_t)counts[d].full);
 		hv_json_kv_int(js, "pairs_partial", (int64_t)counts[d].partial);
 		hv_json_kv_int(js, "pairs_none", (int64_t)counts[d].none);
@@ -531,6 +583,7 @@ static void json_unchecked(struct hv_json *js, const struct hv_findings *fs)
 		hv_json_object_begin(js);
 		hv_json_kv_string(js, "check", fs->unchecked[i].check);
 		hv_json_kv_bool(js, "essential", fs->unchecked[i].essential);
+		hv_json_kv_string(js, "detail", fs->unchecked[i].detail);
 		hv_json_key(js, "missing_attributes");
 		hv_json_array_begin(js);
 		for (size_t k = 0; k < HV_ATTR_COUNT; k++)
@@ -568,6 +621,8 @@ void hv_render_audit_json(struct hv_strbuf *out, const struct hv_audit_view *v)
 			!hv_findings_incomplete(v->findings) &&
 				!v->input_damaged);
 	hv_json_kv_bool(&js, "input_damaged", v->input_damaged);
+	hv_json_kv_bool(&js, "host_settings_checked", est->settings != NULL);
+	hv_json_kv_int(&js, "pairs", (int64_t)hv_audit_pairs_total(est));
 	hv_json_object_end(&js);
 	json_unchecked(&js, v->findings);
 	hv_json_kv_string(&js, "grouping", est->grouping_note);

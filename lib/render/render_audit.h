@@ -23,8 +23,14 @@ struct hv_audit_view {
 
 /* Per-domain pair counts, shared by both renderers. */
 struct hv_pair_counts {
-	size_t pairs, ready, full, partial, none;
+	size_t pairs;
+	size_t ad_allowed; /* nothing in AD stands in the way */
+	size_t ready;	   /* ... and both hosts' settings were read and
+			      clear: 0 without snapshots */
+	size_t full, partial, none;
 };
+/* The ordered pairs in scope, all domains together. */
+size_t hv_audit_pairs_total(const struct hv_estate *est);
 
 /* Fills counts[d] for every domain d (counts has n_domains elements). */
 void hv_audit_pair_counts(const struct hv_estate *est,

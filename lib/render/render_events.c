@@ -56,6 +56,28 @@ static int percent(size_t part, size_t whole)
 	return whole ? (int)((part * 100 + whole / 2) / whole) : 0;
 }
 
+/* "; S succeeded (success rate P%)." The one denominator of every rate
+ * shown: the moves whose outcome was logged (failed + succeeded). */
+static void rate_tail(struct hv_strbuf *out, const struct hv_mig_count *c)
+{
+	size_t decided = c->failed + c->succeeded;
+
+	hv_strbuf_addf(out, "; %zu succeeded", c->succeeded);
+	if (decided)
+		hv_strbuf_addf(out, " (success rate %d%%)",
+			       percent(c->succeeded, decided));
+	hv_strbuf_adds(out, ".\n");
+}
+
+/* "F of N moves failed; S succeeded (success rate P%)." */
+static void rate(struct hv_strbuf *out, const struct hv_mig_count *c,
+		 const char *noun)
+{
+	hv_strbuf_addf(out, "%zu of %zu %s%s failed", c->failed, c->started,
+		       noun, c->started == 1 ? "" : "s");
+	rate_tail(out, c);
+}
+
 static enum hv_tone role_tone(enum hv_mig_role role)
 {
 	switch (role) {
@@ -95,6 +117,68 @@ static void incomplete(struct hv_strbuf *out, const struct hv_events_view *v,
 		       damaged, v->n_files);
 }
 
+/* "2 failures carry no evidence of a cause; possible causes (from the
+ * event ids alone): a, b, c ..." within the width. */
+static void possible(struct hv_strbuf *out, const struct hv_events_view *v,
+		     const struct hv_mig_summary *s)
+{
+	size_t used, cols = col_width(v, 0);
+
+	hv_strbuf_addf(out,
+		       "%zu failure%s carr%s no evidence of a cause in the "
+		       "logs; possible\ncauses (from the event ids alone):",
+		       s->failed_without_evidence,
+		       s->failed_without_evidence == 1 ? "" : "s",
+		       s->failed_without_evidence == 1 ? "ies" : "y");
+	used = 34;
+	for (size_t i = 0; i < s->possible.n; i++) {
+		const char *id = s->possible.items[i].key;
+		size_t need = 2 + strlen(id);
+
+		if (used + need + (i + 1 < s->possible.n ? 4 : 0) > cols) {
+			hv_strbuf_adds(out, " ...");
+			break;
+		}
+		hv_strbuf_addf(out, "%s %s", i ? "," : "", id);
+		used += need;
+	}
+	hv_strbuf_adds(out, ".\n");
+}
+
+bool hv_events_filtered(const struct hv_mig_filter *f)
+{
+	return f->since || f->until || f->vm || f->host;
+}
+
+/* A selection that names nothing: never "no live migrations", which
+ * would read as all clear (exit 3, cmd_events.c). */
+static void nothing_matched(struct hv_strbuf *out,
+			    const struct hv_events_view *v,
+			    const struct hv_style *st)
+{
+	const struct hv_mig_filter *f = v->filter;
+	char a[32], b[32];
+
+	hv_style_add(out, st, HV_TONE_YELLOW, "Nothing matched: ");
+	hv_strbuf_adds(out, "no live migration in these logs");
+	if (f->vm) {
+		hv_strbuf_adds(out, "\n  of VM ");
+		safe(out, f->vm, 60);
+	}
+	if (f->host) {
+		hv_strbuf_adds(out, "\n  from, to or logged by host ");
+		safe(out, f->host, 40);
+	}
+	if (f->since || f->until)
+		hv_strbuf_addf(
+			out, "\n  between %s and %s UTC",
+			f->since ? hv_events_time(f->since, a) : "the start",
+			f->until ? hv_events_time(f->until, b) : "the end");
+	hv_strbuf_adds(out, ".\nCheck the names and times, or leave out "
+			    "--vm/--host/--since/--until\nto see every move "
+			    "the logs hold.\n");
+}
+
 static void answer(struct hv_strbuf *out, const struct hv_events_view *v,
 		   const struct hv_style *st)
 {
@@ -113,37 +197,37 @@ static void answer(struct hv_strbuf *out, const struct hv_events_view *v,
 			       "C:\\Windows\\System32\\winevt\\Logs).\n");
 		return;
 	}
-	if (t->started == 0) {
-		hv_strbuf_adds(out, "No live migrations in these logs");
-		hv_strbuf_adds(out, v->filter->since || v->filter->until ||
-						    v->filter->vm ||
-						    v->filter->host
-					    ? " for this selection.\n"
-					    : ".\n");
+	if (t->started == 0 && hv_events_filtered(v->filter)) {
+		nothing_matched(out, v, st);
 		return;
 	}
-	snprintf(line, sizeof(line),
-		 "%zu of %zu live migration%s failed; %zu succeeded", t->failed,
-		 t->started, t->started == 1 ? "" : "s", t->succeeded);
+	if (t->started == 0) {
+		hv_strbuf_adds(out, "No live migrations in these logs.\n");
+		return;
+	}
+	snprintf(line, sizeof(line), "%zu of %zu live migration%s failed",
+		 t->failed, t->started, t->started == 1 ? "" : "s");
 	hv_style_add(out, st, t->failed ? HV_TONE_RED : HV_TONE_GREEN, line);
-	if (t->failed + t->succeeded)
-		hv_strbuf_addf(out, " (success rate %d%%)",
-			       percent(t->succeeded, t->failed + t->succeeded));
-	hv_strbuf_adds(out, ".\n");
+	rate_tail(out, t);
 	if (t->unknown)
 		hv_strbuf_addf(out, "%zu started with no outcome logged.\n",
 			       t->unknown);
+	/* a headline cause needs evidence in the moves; event ids alone
+	 * give possible causes only */
 	if (s->by_cause.n)
 		hv_strbuf_addf(out,
 			       "Most likely cause: %s (%zu of %zu failures).\n",
 			       s->by_cause.items[0].key,
 			       s->by_cause.items[0].failed, t->failed);
+	if (s->failed_without_evidence)
+		possible(out, v, s);
 	if (v->report->slow)
-		hv_strbuf_addf(out,
-			       "%zu move%s had an unexpectedly long blackout "
-			       "(event 20417).\n",
-			       v->report->slow,
-			       v->report->slow == 1 ? "" : "s");
+		hv_strbuf_addf(
+			out,
+			"%zu move%s had a long blackout (event 20417, or "
+			"%u s and more).\n",
+			v->report->slow, v->report->slow == 1 ? "" : "s",
+			HV_MIG_LONG_BLACKOUT_MS / 1000);
 }
 
 static void event_head(struct hv_strbuf *out, const struct hv_events_view *v,
@@ -231,10 +315,34 @@ static void context_line(struct hv_strbuf *out, const struct hv_events_view *v,
 	hv_strbuf_addch(out, '\n');
 }
 
-static void event_detail(struct hv_strbuf *out, const struct hv_events_view *v,
-			 const struct hv_mig_event *e)
+/* "    LABEL a b ..." within the width. */
+static void cause_line(struct hv_strbuf *out, const struct hv_events_view *v,
+		       const char *label, const struct hv_mig_cause *c,
+		       size_t n)
 {
-	const struct hv_kb *kb = v->kb;
+	size_t used = 5 + strlen(label);
+
+	if (!n)
+		return;
+	hv_strbuf_addf(out, "    %s", label);
+	for (size_t i = 0; i < n; i++) {
+		const char *id = v->kb->causes[c[i].cause].id;
+		size_t need = 1 + strlen(id), room = i + 1 < n ? 4 : 0;
+
+		/* room for " ..." unless this is the last */
+		if (used + need + room > col_width(v, 0)) {
+			hv_strbuf_adds(out, " ...");
+			break;
+		}
+		hv_strbuf_addf(out, " %s", id);
+		used += need;
+	}
+	hv_strbuf_addch(out, '\n');
+}
+
+static void event_detail(struct hv_strbuf *out, const struct hv_events_view *v,
+			 const struct hv_mig_event *e, size_t index)
+{
 	size_t used;
 
 	if (e->role == HV_MIG_CONTEXT) {
@@ -255,23 +363,16 @@ static void event_detail(struct hv_strbuf *out, const struct hv_events_view *v,
 		}
 		hv_strbuf_addch(out, '\n');
 	}
-	if (e->n_causes) {
-		hv_strbuf_adds(out, "    causes:");
-		used = 11;
-		for (size_t i = 0; i < e->n_causes; i++) {
-			const char *id = kb->causes[e->causes[i].cause].id;
-			size_t need = 1 + strlen(id),
-			       room = i + 1 < e->n_causes ? 4 : 0;
+	if (e->role == HV_MIG_CONTEXT) {
+		cause_line(out, v, "causes:", e->causes, e->n_causes);
+	} else if (e->move != SIZE_MAX &&
+		   v->report->moves[e->move].failure == index) {
+		/* the move's ranking, once, under the event that failed it */
+		const struct hv_mig_move *m = &v->report->moves[e->move];
 
-			/* room for " ..." unless this is the last */
-			if (used + need + room > col_width(v, 0)) {
-				hv_strbuf_adds(out, " ...");
-				break;
-			}
-			hv_strbuf_addf(out, " %s", id);
-			used += need;
-		}
-		hv_strbuf_addch(out, '\n');
+		cause_line(out, v,
+			   m->evidence ? "likely causes:" : "possible causes:",
+			   m->causes, m->n_causes);
 	}
 }
 
@@ -280,6 +381,7 @@ static void timeline(struct hv_strbuf *out, const struct hv_events_view *v,
 {
 	const struct hv_mig_report *r = v->report;
 	bool any = false;
+	char secs[32];
 
 	for (size_t i = 0; i < r->n; i++) {
 		const struct hv_mig_event *e = &r->events[i];
@@ -292,7 +394,10 @@ static void timeline(struct hv_strbuf *out, const struct hv_events_view *v,
 		any = true;
 		event_head(out, v, e, st);
 		if (e->role == HV_MIG_FAILED || e->role == HV_MIG_CONTEXT)
-			event_detail(out, v, e);
+			event_detail(out, v, e, i);
+		if (e->has_blackout)
+			hv_strbuf_addf(out, "    blackout %s s\n",
+				       hv_mig_seconds(e->blackout_ms, secs));
 	}
 }
 
@@ -357,13 +462,34 @@ static void change(struct hv_strbuf *out, const struct hv_events_view *v,
 	hv_style_add(out, st, HV_TONE_BOLD, "Failure rate before and after ");
 	hv_style_add(out, st, HV_TONE_BOLD,
 		     hv_events_time(v->filter->since, when));
-	hv_strbuf_addf(out,
-		       "\n  before: %zu of %zu moves failed (%d%%)\n"
-		       "  after:  %zu of %zu moves failed (%d%%)\n",
-		       s->before.failed, s->before.started,
-		       percent(s->before.failed, s->before.started),
-		       s->after.failed, s->after.started,
-		       percent(s->after.failed, s->after.started));
+	hv_strbuf_adds(out, "\n  before: ");
+	rate(out, &s->before, "move");
+	hv_strbuf_adds(out, "  after:  ");
+	rate(out, &s->after, "move");
+}
+
+/* Blackout times the shown moves logged: how many, the longest. */
+static void blackouts(struct hv_strbuf *out, const struct hv_events_view *v)
+{
+	const struct hv_mig_report *r = v->report;
+	size_t n = 0;
+	uint32_t longest = 0;
+	char secs[32];
+
+	for (size_t i = 0; i < r->n_moves; i++) {
+		if (!r->moves[i].in_window || !r->moves[i].has_blackout)
+			continue;
+		n++;
+		if (r->moves[i].blackout_ms > longest)
+			longest = r->moves[i].blackout_ms;
+	}
+	if (n)
+		hv_strbuf_addf(
+			out,
+			"  Blackout logged for %zu move%s; longest %s s; "
+			"%zu long.\n",
+			n, n == 1 ? "" : "s", hv_mig_seconds(longest, secs),
+			r->slow);
 }
 
 static void summary(struct hv_strbuf *out, const struct hv_events_view *v,
@@ -381,10 +507,13 @@ static void summary(struct hv_strbuf *out, const struct hv_events_view *v,
 	hv_strbuf_addf(out, "%-24s %6s %6s %9s %7s %7s\n", "", "moves",
 		       "failed", "succeeded", "unknown", "success");
 	count_row(out, &s->total, "all", 24);
+	blackouts(out, v);
 	table(out, st, "By source host", &s->by_host);
 	table(out, st, "By source -> destination", &s->by_pair);
 	ranking(out, st, "Failures by signature", &s->by_signature);
 	ranking(out, st, "Failures by most likely cause", &s->by_cause);
+	ranking(out, st, "Possible causes of failures without evidence",
+		&s->possible);
 	table(out, st, "Per day", &s->by_day);
 	change(out, v, st);
 }

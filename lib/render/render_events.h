@@ -44,5 +44,7 @@ void hv_render_events_prom(struct hv_strbuf *out,
 			   const struct hv_events_view *view);
 /* "2026-11-12 08:00:05" (UTC) of a FILETIME; buf of 32 bytes. */
 const char *hv_events_time(uint64_t filetime, char *buf);
+/* Whether --since/--until/--vm/--host narrowed the report. */
+bool hv_events_filtered(const struct hv_mig_filter *filter);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "base/alloc.h"
 #include "base/json.h"
+#include "base/utf8.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -57,6 +58,29 @@ static void json_counts(struct hv_json *js, const char *key,
 	hv_json_array_end(js);
 }
 
+static void blackout_value(struct hv_json *js, bool has, uint32_t ms)
+{
+	hv_json_key(js, "blackout_ms");
+	if (has)
+		hv_json_int(js, ms);
+	else
+		hv_json_null(js);
+}
+
+static void json_causes(struct hv_json *js, const struct hv_kb *kb,
+			const struct hv_mig_cause *c, size_t n)
+{
+	hv_json_key(js, "causes");
+	hv_json_array_begin(js);
+	for (size_t i = 0; i < n; i++) {
+		hv_json_object_begin(js);
+		hv_json_kv_string(js, "id", kb->causes[c[i].cause].id);
+		hv_json_kv_int(js, "score", c[i].score);
+		hv_json_object_end(js);
+	}
+	hv_json_array_end(js);
+}
+
 static void json_event(struct hv_json *js, const struct hv_events_view *v,
 		       const struct hv_mig_event *e)
 {
@@ -80,20 +104,13 @@ static void json_event(struct hv_json *js, const struct hv_events_view *v,
 	snprintf(hr, sizeof(hr), "0x%08" PRIX32, e->hresult);
 	hv_json_kv_string(js, "hresult", e->has_hresult ? hr : NULL);
 	hv_json_kv_string(js, "message", e->message);
+	blackout_value(js, e->has_blackout, e->blackout_ms);
 	hv_json_key(js, "signatures");
 	hv_json_array_begin(js);
 	for (size_t i = 0; i < e->n_sigs; i++)
 		hv_json_string(js, kb->sigs[e->sigs[i]].id);
 	hv_json_array_end(js);
-	hv_json_key(js, "causes");
-	hv_json_array_begin(js);
-	for (size_t i = 0; i < e->n_causes; i++) {
-		hv_json_object_begin(js);
-		hv_json_kv_string(js, "id", kb->causes[e->causes[i].cause].id);
-		hv_json_kv_int(js, "score", e->causes[i].score);
-		hv_json_object_end(js);
-	}
-	hv_json_array_end(js);
+	json_causes(js, kb, e->causes, e->n_causes);
 	hv_json_key(js, "move");
 	if (e->move == SIZE_MAX)
 		hv_json_null(js);
@@ -108,8 +125,8 @@ static void json_event(struct hv_json *js, const struct hv_events_view *v,
 	hv_json_object_end(js);
 }
 
-static void json_move(struct hv_json *js, const struct hv_mig_move *m,
-		      size_t index)
+static void json_move(struct hv_json *js, const struct hv_kb *kb,
+		      const struct hv_mig_move *m, size_t index)
 {
 	hv_json_object_begin(js);
 	hv_json_kv_int(js, "id", (int64_t)index);
@@ -121,6 +138,11 @@ static void json_move(struct hv_json *js, const struct hv_mig_move *m,
 	time_value(js, "last", m->last);
 	hv_json_kv_string(js, "outcome", hv_mig_outcome_name(m->outcome));
 	hv_json_kv_bool(js, "long_blackout", m->slow);
+	blackout_value(js, m->has_blackout, m->blackout_ms);
+	/* ranked over the move's events and the context joined to it;
+	 * from evidence, or possible causes from event ids alone */
+	json_causes(js, kb, m->causes, m->n_causes);
+	hv_json_kv_bool(js, "causes_from_evidence", m->evidence);
 	hv_json_object_end(js);
 }
 
@@ -161,6 +183,9 @@ static void json_summary(struct hv_json *js, const struct hv_events_view *v)
 	json_counts(js, "by_day", "day", &s->by_day);
 	json_counts(js, "by_signature", "signature", &s->by_signature);
 	json_counts(js, "by_cause", "cause", &s->by_cause);
+	hv_json_kv_int(js, "failed_without_evidence",
+		       (int64_t)s->failed_without_evidence);
+	json_counts(js, "possible_causes", "cause", &s->possible);
 	hv_json_key(js, "change");
 	if (s->has_split) {
 		hv_json_object_begin(js);
@@ -190,6 +215,11 @@ void hv_render_events_json(struct hv_strbuf *out,
 			  v->checked ? NULL
 				     : "no Hyper-V VMMS or High-Availability "
 				       "events in these logs");
+	/* false when --vm/--host/--since/--until named no move: nothing
+	 * was checked (exit 3), which "moves": [] alone does not say */
+	hv_json_kv_bool(&js, "selection_matched",
+			!hv_events_filtered(v->filter) ||
+				r->summary.total.started > 0);
 	time_value(&js, "since", v->filter->since);
 	time_value(&js, "until", v->filter->until);
 	json_files(&js, v);
@@ -203,7 +233,7 @@ void hv_render_events_json(struct hv_strbuf *out,
 	hv_json_array_begin(&js);
 	for (size_t i = 0; i < r->n_moves; i++)
 		if (r->moves[i].in_window)
-			json_move(&js, &r->moves[i], i);
+			json_move(&js, v->kb, &r->moves[i], i);
 	hv_json_array_end(&js);
 	json_summary(&js, v);
 	hv_json_object_end(&js);
@@ -227,14 +257,38 @@ static void label(struct hv_strbuf *out, const char *name, const char *value)
 	hv_strbuf_addch(out, '"');
 }
 
-static void short_name(const char *host, char *buf, size_t size)
+/* A label value as Prometheus may take it: valid UTF-8 by construction
+ * (each invalid byte becomes U+FFFD), cut on a character boundary to at
+ * most LABEL_MAX bytes; host names as their first label. */
+#define LABEL_MAX 127
+
+static void label_text(const char *s, size_t len, char out[LABEL_MAX + 1])
 {
-	snprintf(buf, size, "%.*s", host ? (int)strcspn(host, ".") : 7,
-		 host ? host : "unknown");
+	size_t o = 0;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = hv_utf8_valid_prefix(s + i, len - i);
+		const char *c = n ? s + i : "\xef\xbf\xbd";
+		size_t cn = n ? n : 3;
+
+		if (o + cn > LABEL_MAX)
+			break;
+		memcpy(out + o, c, cn);
+		o += cn;
+		i += n ? n : 1;
+	}
+	out[o] = '\0';
+}
+
+static void short_name(const char *host, char out[LABEL_MAX + 1])
+{
+	if (!host || !*host)
+		host = "unknown";
+	label_text(host, strcspn(host, "."), out);
 }
 
 struct series {
-	char src[128], dst[128], extra[128];
+	char src[LABEL_MAX + 1], dst[LABEL_MAX + 1], extra[LABEL_MAX + 1];
 	size_t count;
 	uint64_t last;
 };
@@ -250,9 +304,10 @@ static struct series *series_for(struct series **items, size_t *n, size_t *cap,
 			return &(*items)[i];
 	HV_GROW(*items, *n, *cap);
 	memset(&(*items)[*n], 0, sizeof(**items));
-	snprintf((*items)[*n].src, sizeof((*items)[*n].src), "%s", src);
-	snprintf((*items)[*n].dst, sizeof((*items)[*n].dst), "%s", dst);
-	snprintf((*items)[*n].extra, sizeof((*items)[*n].extra), "%s", extra);
+	/* each already a label value of at most LABEL_MAX bytes */
+	memcpy((*items)[*n].src, src, strlen(src) + 1);
+	memcpy((*items)[*n].dst, dst, strlen(dst) + 1);
+	label_text(extra, strlen(extra), (*items)[*n].extra);
 	return &(*items)[(*n)++];
 }
 
@@ -277,6 +332,58 @@ static void prom_series(struct hv_strbuf *out, const char *metric,
 	}
 }
 
+/* Blackout times of the moves shown, as a histogram in seconds. The
+ * buckets: under a second is what a healthy live migration shows; 2-10 s
+ * is felt by users; 20 s and more (HV_MIG_LONG_BLACKOUT_MS) breaks
+ * clients' TCP connections; 60 s is far beyond. */
+static void prom_blackout(struct hv_strbuf *out, const struct hv_mig_report *r)
+{
+	static const uint32_t le_ms[] = {500,	1000,  2000, 5000,
+					 10000, 20000, 60000};
+	static const char *const le[] = {"0.5", "1",  "2", "5",
+					 "10",	"20", "60"};
+	size_t n_le = sizeof(le_ms) / sizeof(*le_ms), count = 0;
+	size_t bucket[sizeof(le_ms) / sizeof(*le_ms)] = {0};
+	uint64_t sum = 0;
+	char secs[32];
+
+	for (size_t i = 0; i < r->n_moves; i++) {
+		const struct hv_mig_move *m = &r->moves[i];
+
+		if (!m->in_window || !m->has_blackout)
+			continue;
+		count++;
+		sum += m->blackout_ms;
+		for (size_t b = 0; b < n_le; b++)
+			bucket[b] += m->blackout_ms <= le_ms[b];
+	}
+	hv_strbuf_adds(out,
+		       "# HELP hvdoctor_migration_blackout_seconds Blackout "
+		       "time of live migrations (events 20415/20417).\n"
+		       "# TYPE hvdoctor_migration_blackout_seconds "
+		       "histogram\n");
+	for (size_t b = 0; b < n_le; b++)
+		hv_strbuf_addf(
+			out,
+			"hvdoctor_migration_blackout_seconds_bucket{le=\"%s\"}"
+			" %zu\n",
+			le[b], bucket[b]);
+	hv_strbuf_addf(
+		out,
+		"hvdoctor_migration_blackout_seconds_bucket{le=\"+Inf\"} "
+		"%zu\n"
+		"hvdoctor_migration_blackout_seconds_sum %s\n"
+		"hvdoctor_migration_blackout_seconds_count %zu\n",
+		count, hv_mig_seconds(sum, secs), count);
+	hv_strbuf_addf(
+		out,
+		"# HELP hvdoctor_migration_long_blackouts Live migrations "
+		"with a long blackout (20417, or 20 s and more).\n"
+		"# TYPE hvdoctor_migration_long_blackouts gauge\n"
+		"hvdoctor_migration_long_blackouts %zu\n",
+		r->slow);
+}
+
 void hv_render_events_prom(struct hv_strbuf *out,
 			   const struct hv_events_view *v)
 {
@@ -287,22 +394,21 @@ void hv_render_events_prom(struct hv_strbuf *out,
 
 	for (size_t i = 0; i < r->n_moves; i++) {
 		const struct hv_mig_move *m = &r->moves[i];
-		char src[128], dst[128];
+		char src[LABEL_MAX + 1], dst[LABEL_MAX + 1];
 
 		if (!m->in_window)
 			continue;
-		short_name(m->source, src, sizeof(src));
-		short_name(m->destination, dst, sizeof(dst));
+		short_name(hv_mig_move_host(m), src);
+		short_name(m->destination, dst);
 		series_for(&moves, &nm, &cm, src, dst,
 			   hv_mig_outcome_name(m->outcome))
 			->count++;
 		if (m->outcome == HV_MOVE_FAILED) {
-			const struct hv_mig_event *e =
-				m->failure == SIZE_MAX ? NULL
-						       : &r->events[m->failure];
+			/* the most likely cause only when the move carries
+			 * evidence of it, as in the text and JSON */
 			const char *cause =
-				e && e->n_causes
-					? v->kb->causes[e->causes[0].cause].id
+				m->evidence && m->n_causes
+					? v->kb->causes[m->causes[0].cause].id
 					: "unknown";
 			struct series *l;
 
@@ -332,6 +438,7 @@ void hv_render_events_prom(struct hv_strbuf *out,
 		     "gauge\n");
 	prom_series(out, "hvdoctor_migration_last_failure_timestamp_seconds",
 		    NULL, lasts, nl, true);
+	prom_blackout(out, r);
 	hv_strbuf_addf(out,
 		       "# HELP hvdoctor_events_records Event records read.\n"
 		       "# TYPE hvdoctor_events_records gauge\n"

@@ -103,6 +103,13 @@ static void checks(struct hv_strbuf *out, const struct hv_explain_view *v,
 static void why(struct hv_strbuf *out, const struct hv_explain_view *v,
 		const struct hv_ranked *r)
 {
+	/* on the cause itself, before its reasons: a likely cause on
+	 * unverified evidence must not read as a plain one */
+	if (r->caveat) {
+		hv_strbuf_adds(out, "     caution: ");
+		hv_wrap_add(out, r->caveat, CAUSE_INDENT + 9, CAUSE_INDENT + 9,
+			    v->width, HV_WRAP_PROSE);
+	}
 	for (size_t w = 0; w < r->n_why; w++) {
 		hv_strbuf_adds(out, w ? "          " : "     why: ");
 		hv_wrap_add(out, r->why[w], CAUSE_INDENT + 5, CAUSE_INDENT + 7,
@@ -386,6 +393,20 @@ static bool outside(struct hv_strbuf *out, const struct hv_explain_view *v,
 	return any;
 }
 
+/* Every entry recognised is one the knowledge base files as progress or
+ * success (its meaning says so): nothing failed in what was given. */
+static bool only_progress(const struct hv_explain_view *v)
+{
+	for (size_t i = 0; i < v->symptoms->n; i++) {
+		const char *m = v->kb->sigs[v->symptoms->items[i].sig].meaning;
+
+		if (strncmp(m, "Progress", 8) != 0 &&
+		    strncmp(m, "Success", 7) != 0)
+			return false;
+	}
+	return true;
+}
+
 /* No likely cause: say why, and what input would let hvdoctor tell. */
 static void no_answer(struct hv_strbuf *out, const struct hv_explain_view *v,
 		      const struct hv_style *st)
@@ -402,7 +423,13 @@ static void no_answer(struct hv_strbuf *out, const struct hv_explain_view *v,
 		hv_symptoms_empty(v->symptoms)
 			? "Nothing in the input matched the knowledge base."
 			: "No likely cause follows from what was recognised.");
-	if (!hv_symptoms_empty(v->symptoms))
+	if (!hv_symptoms_empty(v->symptoms) && only_progress(v))
+		advice = "These entries report progress or success, not a "
+			 "failure. If a move failed, give the error it logged "
+			 "after them (Hyper-V-High-Availability-Admin, "
+			 "Hyper-V-VMMS-Admin, Hyper-V-Worker-Admin) or the "
+			 "whole error text.";
+	else if (!hv_symptoms_empty(v->symptoms))
 		advice = "These entries only report that something failed. "
 			 "Give the Hyper-V events logged just before them "
 			 "(Hyper-V-High-Availability-Admin, "

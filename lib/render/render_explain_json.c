@@ -178,6 +178,7 @@ static void json_cause(struct hv_json *js, const struct hv_explain_view *v,
 	hv_json_kv_int(js, "evidence", r->evidence);
 	hv_json_kv_int(js, "prior", r->prior);
 	hv_json_kv_string(js, "why", hv_strbuf_str(&why));
+	hv_json_kv_string(js, "caveat", r->caveat);
 	hv_json_kv_string(js, "explain", c->explain);
 	hv_json_kv_string(js, "confirm", c->confirm);
 	hv_json_kv_string(js, "fix", c->fix);

@@ -232,8 +232,11 @@ static void finding(struct hv_strbuf *out, const struct hv_probe_view *view,
 
 		hv_strbuf_addf(&head, "%s%s%s%s%s%s", f->cause,
 			       f->code ? " (" : "", f->code ? f->code : "",
-			       f->code ? ")" : "", cause ? ": " : "",
-			       cause ? cause->title : "");
+			       f->code ? ")" : "",
+			       cause || f->headline ? ": " : "",
+			       f->headline ? f->headline
+			       : cause	   ? cause->title
+					   : "");
 		hv_render_wrapped(out, head.buf, 12, view->columns);
 		hv_strbuf_addf(out, "%12s", "");
 		hv_strbuf_release(&head);
@@ -402,6 +405,11 @@ static void json_verdicts(struct hv_json *js, const struct hv_probe_view *view)
 
 		hv_json_object_begin(js);
 		hv_json_kv_string(js, "host", view->run->hosts[f->host].name);
+		/* a name probed as host and as DC has two entries */
+		hv_json_kv_string(js, "role",
+				  view->run->hosts[f->host].role == HV_ROLE_DC
+					  ? "dc"
+					  : "host");
 		if (f->other != f->host)
 			hv_json_kv_string(js, "other_host",
 					  view->run->hosts[f->other].name);

@@ -11,6 +11,13 @@ static bool issued(const struct hv_krb_target *t)
 	return t->answer.tried && t->answer.code == 0;
 }
 
+/* Asked and answered no: a KDC that could not be reached refused
+ * nothing. */
+static bool refused(const struct hv_krb_answer *a)
+{
+	return a->tried && a->code && !hv_krb_kdc_unreachable(a->code);
+}
+
 static bool disagrees(const struct hv_prove_view *view, size_t i)
 {
 	const struct hv_krb_target *t = &view->prove->targets[i];
@@ -34,6 +41,8 @@ static const char *flag_text(const struct hv_krb_answer *a)
 {
 	if (!a->tried)
 		return "not asked";
+	if (hv_krb_kdc_unreachable(a->code))
+		return "could not ask the KDC";
 	if (a->code)
 		return "refused";
 	return a->forwardable ? "issued, forwardable"
@@ -44,27 +53,44 @@ static void header(struct hv_strbuf *out, const struct hv_prove_view *view,
 		   const struct hv_style *style)
 {
 	const struct hv_krb_prove *p = view->prove;
-	size_t refused = 0, asked = 0;
+	size_t n_refused = 0, answered = 0;
 	char line[256];
 
 	for (size_t i = 0; i < p->n_targets; i++) {
-		asked += p->targets[i].answer.tried;
-		refused +=
-			p->targets[i].answer.tried && !issued(&p->targets[i]);
+		const struct hv_krb_answer *a = &p->targets[i].answer;
+
+		answered += a->tried && !hv_krb_kdc_unreachable(a->code);
+		n_refused += refused(a);
 	}
-	snprintf(line, sizeof(line),
-		 "hvdoctor prove: %zu of %zu tickets "
-		 "refused",
-		 refused, asked);
-	hv_style_add(out, style, refused ? HV_TONE_RED : HV_TONE_BOLD, line);
-	hv_strbuf_adds(out, p->keytab ? " (S4U as " : " (own ticket of ");
+	/* the answer first: what the KDC said, or why it was not asked */
+	if (p->keytab_unreadable)
+		snprintf(line, sizeof(line),
+			 "hvdoctor prove: could not ask the KDC: %s",
+			 hv_krb_keytab_lacks_key(p->tgt.code)
+				 ? "the keytab has no usable key"
+				 : "the keytab could not be read");
+	else if (hv_krb_kdc_unreachable(p->tgt.code) ||
+		 (answered == 0 && p->n_targets && p->targets[0].answer.tried))
+		snprintf(line, sizeof(line),
+			 "hvdoctor prove: could not ask the KDC");
+	else if (p->tgt.tried && p->tgt.code)
+		snprintf(line, sizeof(line),
+			 "hvdoctor prove: no TGT, so no ticket was asked for");
+	else
+		snprintf(line, sizeof(line),
+			 "hvdoctor prove: %zu of %zu tickets refused",
+			 n_refused, answered);
+	hv_style_add(out, style, n_refused ? HV_TONE_RED : HV_TONE_BOLD, line);
+	hv_strbuf_adds(out, p->keytab ? "\n  S4U as " : "\n  own ticket of ");
 	hv_render_safe(out, p->client ? p->client : p->as);
 	if (p->keytab) {
 		hv_strbuf_adds(out, " for ");
 		hv_render_safe(out, p->user);
 	}
-	hv_strbuf_adds(out, ")\n\n");
-	hv_strbuf_addf(out, "  TGT                 %s\n", flag_text(&p->tgt));
+	hv_strbuf_adds(out, "\n\n");
+	hv_strbuf_addf(out, "  TGT                 %s\n",
+		       p->keytab_unreadable ? "not asked (keytab unreadable)"
+					    : flag_text(&p->tgt));
 	if (p->keytab)
 		hv_strbuf_addf(out, "  S4U2Self for user   %s\n",
 			       flag_text(&p->s4u_self));
@@ -97,19 +123,26 @@ static void tickets(struct hv_strbuf *out, const struct hv_prove_view *view,
 			hv_strbuf_addf(out, "\n%60s", "");
 		if (!t->answer.tried)
 			hv_strbuf_adds(out, "not asked");
+		else if (hv_krb_kdc_unreachable(t->answer.code))
+			hv_strbuf_adds(out, "could not ask");
 		else if (issued(t))
 			hv_style_add(out, style, HV_TONE_GREEN, "allowed");
 		else
 			hv_style_add(out, style, HV_TONE_RED,
 				     name ? name : "refused");
-		if (disagrees(view, i))
+		hv_strbuf_addch(out, '\n');
+		/* on a line of its own: beside the answer it would pass 80
+		 * columns */
+		if (disagrees(view, i)) {
+			hv_strbuf_adds(out, "    ");
 			hv_style_add(out, style, HV_TONE_YELLOW,
 				     view->expect[i] == HV_EXPECT_ALLOWED
-					     ? "  DISAGREES with the directory "
-					       "(it allows this)"
-					     : "  DISAGREES with the directory "
-					       "(it does not allow this)");
-		hv_strbuf_addch(out, '\n');
+					     ? "DISAGREES with the directory: "
+					       "it allows this"
+					     : "DISAGREES with the directory: "
+					       "it does not allow this");
+			hv_strbuf_addch(out, '\n');
+		}
 	}
 }
 
@@ -128,28 +161,42 @@ void hv_render_prove_text(struct hv_strbuf *out,
 		const struct hv_cause *c =
 			f->cause ? hv_kb_cause(view->kb, f->cause) : NULL;
 
-		if (f->level == HV_LEVEL_OK)
+		if (f->level == HV_LEVEL_OK || f->quiet)
 			continue;
 		if (!any)
 			hv_strbuf_adds(out, "\nfindings\n");
 		any = true;
-		hv_strbuf_addf(out, "%-12s%s%s%s\n",
+		hv_strbuf_addf(out, f->cause ? "%-12s" : "%s",
 			       f->level == HV_LEVEL_UNCHECKED
 				       ? "not checked"
-				       : hv_level_name(f->level),
-			       f->cause ? f->cause : "", c ? ": " : "",
-			       c ? c->title : "");
+				       : hv_level_name(f->level));
+		if (f->cause) {
+			struct hv_strbuf head = HV_STRBUF_INIT;
+
+			hv_strbuf_addf(&head, "%s%s%s", f->cause, c ? ": " : "",
+				       c ? c->title : "");
+			hv_render_wrapped(out, head.buf, 12, 80);
+			hv_strbuf_release(&head);
+		} else {
+			hv_strbuf_addch(out, '\n');
+		}
 		hv_strbuf_adds(out, "            ");
 		hv_render_wrapped(out, f->message, 12, 80);
 	}
-	if (odd)
-		hv_strbuf_addf(out,
-			       "\nthe KDC and the directory (%s) disagree on "
-			       "%zu ticket%s:\nreplication not finished, a "
+	if (odd) {
+		struct hv_strbuf why = HV_STRBUF_INIT;
+
+		hv_strbuf_addf(&why,
+			       "the KDC and the directory (%s) disagree on "
+			       "%zu ticket%s: replication not finished, a "
 			       "stale export, or a KDC rule the directory "
-			       "does not show\n",
+			       "does not show",
 			       view->audit_label ? view->audit_label : "?", odd,
 			       odd == 1 ? "" : "s");
+		hv_strbuf_addch(out, '\n');
+		hv_render_wrapped(out, why.buf, 0, 80);
+		hv_strbuf_release(&why);
+	}
 }
 
 static void json_answer(struct hv_json *js, const char *key,
@@ -222,7 +269,7 @@ void hv_render_prove_json(struct hv_strbuf *out,
 	hv_json_key(&js, "findings");
 	hv_json_array_begin(&js);
 	for (size_t i = 0; i < v->n; i++) {
-		if (v->items[i].level == HV_LEVEL_OK)
+		if (v->items[i].level == HV_LEVEL_OK || v->items[i].quiet)
 			continue;
 		hv_json_object_begin(&js);
 		if (v->items[i].target >= 0)

@@ -70,6 +70,7 @@ krb5_error_code KRB5_CALLCONV krb5_get_credentials_for_proxy(
 	X(krb5_free_cred_contents)                                             \
 	X(krb5_free_creds)                                                     \
 	X(krb5_free_error_message)                                             \
+	X(krb5_free_keytab_entry_contents)                                     \
 	X(krb5_free_principal)                                                 \
 	X(krb5_free_ticket)                                                    \
 	X(krb5_free_unparsed_name)                                             \
@@ -83,6 +84,7 @@ krb5_error_code KRB5_CALLCONV krb5_get_credentials_for_proxy(
 	X(krb5_get_init_creds_opt_set_forwardable)                             \
 	X(krb5_init_context)                                                   \
 	X(krb5_kt_close)                                                       \
+	X(krb5_kt_get_entry)                                                   \
 	X(krb5_kt_resolve)                                                     \
 	X(krb5_parse_name)                                                     \
 	X(krb5_unparse_name)

@@ -151,7 +151,10 @@ bool hv_http_date_parse(const char *text, size_t len, int64_t *out_sec)
 		      lit(&p, end, " ") && digits(&p, end, 4, &y) && p == end))
 			return false;
 	}
-	return hv_civil_to_unix(y, mo, d, h, mi, s, out_sec);
+	/* a Date outside 1970-2200 is no clock (a year-2611 one overflowed
+	 * into "in step"): refused like a malformed one */
+	return hv_civil_to_unix(y, mo, d, h, mi, s, out_sec) &&
+	       hv_clock_sec_in_range(*out_sec);
 }
 
 static void keep_server(struct hv_http_head *out, const char *v)
@@ -185,7 +188,8 @@ static int header_line(struct hv_http_head *out, char *line, size_t len,
 	if (strcasecmp(line, "Date") != 0 || out->has_date)
 		return 0;
 	if (!hv_http_date_parse(v, vlen, &out->date))
-		return bad(err, at, "Date header is not an HTTP-date");
+		return bad(err, at,
+			   "Date header is not an HTTP-date from 1970 to 2199");
 	out->has_date = true;
 	return 0;
 }

@@ -32,7 +32,8 @@ int hv_http_head_parse(const unsigned char *data, size_t len,
 		       struct hv_http_head *out, struct hv_error *err);
 /* Parses an HTTP-date value: IMF-fixdate ("Sun, 06 Nov 1994 08:49:37
  * GMT"), RFC 850 ("Sunday, 06-Nov-94 08:49:37 GMT") or asctime ("Sun Nov
- *  6 08:49:37 1994"). False when it is none of them. */
+ *  6 08:49:37 1994"). False when it is none of them, or outside
+ * 1970-2199 (probe_time.h). */
 bool hv_http_date_parse(const char *text, size_t len, int64_t *out_sec);
 
 #endif

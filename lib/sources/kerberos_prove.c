@@ -5,6 +5,7 @@
 #include "sources/dynlib_internal.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <krb5.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +55,22 @@ const char *hv_krb_error_name(int32_t code)
 
 bool hv_krb_kdc_unreachable(int32_t code)
 {
-	return code == KRB5_KDC_UNREACH;
+	return code == KRB5_KDC_UNREACH || code == KRB5_REALM_UNKNOWN ||
+	       code == KRB5_REALM_CANT_RESOLVE;
+}
+
+bool hv_krb_keytab_lacks_key(int32_t code)
+{
+	return code == KRB5_KT_NOTFOUND;
+}
+
+/* Errors of the keytab itself, met before or while krb5 looks for the
+ * key: the KDC's answer, if any, cannot be used without one. */
+static bool keytab_error(krb5_error_code code)
+{
+	return code == KRB5_KT_NOTFOUND || code == KRB5_KT_END ||
+	       code == KRB5_KEYTAB_BADVNO || code == KRB5_KT_FORMAT ||
+	       code == KRB5_KT_IOERR || code == ENOENT || code == EACCES;
 }
 
 static void answer(struct session *s, struct hv_krb_answer *a,
@@ -86,6 +102,26 @@ static int fail(struct hv_error *err, enum hv_err_category cat,
 	return cat;
 }
 
+/* The keytab is read before the KDC is asked: a missing, unreadable or
+ * junk file, or one without a key for HOST$, is said as such (krb5
+ * would otherwise ask the KDC first and report what it answered). */
+static bool keytab_has_key(struct hv_krb_prove *p, struct session *s,
+			   krb5_keytab kt)
+{
+	krb5_keytab_entry entry;
+	krb5_error_code code;
+
+	memset(&entry, 0, sizeof(entry));
+	code = hv_krb5_fn.krb5_kt_get_entry(s->ctx, kt, s->me, 0, 0, &entry);
+	if (code == 0) {
+		hv_krb5_fn.krb5_free_keytab_entry_contents(s->ctx, &entry);
+		return true;
+	}
+	p->keytab_unreadable = true;
+	answer(s, &p->tgt, code, NULL);
+	return false;
+}
+
 /* HOST$'s TGT from the keytab, into a new MEMORY: cache. */
 static int keytab_login(struct hv_krb_prove *p, struct session *s,
 			struct hv_error *err)
@@ -100,6 +136,10 @@ static int keytab_login(struct hv_krb_prove *p, struct session *s,
 	    (code = hv_krb5_fn.krb5_kt_resolve(s->ctx, p->keytab, &kt)))
 		return fail(err, HV_ERR_USAGE, s, code, p->as,
 			    "not a principal or keytab");
+	if (!keytab_has_key(p, s, kt)) {
+		hv_krb5_fn.krb5_kt_close(s->ctx, kt);
+		return 0;
+	}
 	if ((code = hv_krb5_fn.krb5_cc_new_unique(s->ctx, "MEMORY", NULL,
 						  &s->cc)) ||
 	    (code = hv_krb5_fn.krb5_cc_initialize(s->ctx, s->cc, s->me))) {
@@ -114,6 +154,9 @@ static int keytab_login(struct hv_krb_prove *p, struct session *s,
 	code = hv_krb5_fn.krb5_get_init_creds_keytab(s->ctx, &creds, s->me, kt,
 						     0, NULL, opt);
 	answer(s, &p->tgt, code, &creds);
+	/* the KDC answered, but no key in the keytab fits what it asked
+	 * for (an entry of another enctype) */
+	p->keytab_unreadable = keytab_error(code);
 	if (code == 0 &&
 	    (code = hv_krb5_fn.krb5_cc_store_cred(s->ctx, s->cc, &creds)))
 		answer(s, &p->tgt, code, NULL);

@@ -52,6 +52,9 @@ struct hv_krb_prove {
 	/* out */
 	char *realm;  /* owned */
 	char *client; /* HOST$@REALM or the cache's principal; owned */
+	/* the keytab could not be read, or holds no key for `as`: the
+	 * KDC was not asked (tgt.code says why) */
+	bool keytab_unreadable;
 	struct hv_krb_answer tgt;	/* HOST$'s TGT, or the cache's */
 	struct hv_krb_answer s4u_self;	/* evidence ticket for user */
 	struct hv_krb_answer self_self; /* evidence ticket for HOST$ */
@@ -73,8 +76,12 @@ int hv_krb_prove_run(struct hv_krb_prove *p, const char *const *to,
 int hv_krb_protocol_code(int32_t code);
 /* "KDC_ERR_BADOPTION", "KRB_AP_ERR_SKEW", … or NULL. */
 const char *hv_krb_error_name(int32_t code);
-/* True for "cannot contact any KDC" (KRB5_KDC_UNREACH). */
+/* True when no KDC could be asked: none answered (KRB5_KDC_UNREACH) or
+ * none was found for the realm. Not an answer of the KDC. */
 bool hv_krb_kdc_unreachable(int32_t code);
+/* True when code says the keytab has no usable key for the principal
+ * (KRB5_KT_NOTFOUND), as opposed to a file that could not be read. */
+bool hv_krb_keytab_lacks_key(int32_t code);
 /* Frees what p owns. */
 void hv_krb_prove_release(struct hv_krb_prove *p);
 

@@ -511,11 +511,22 @@ static bool timed_out(const struct hv_ldap *h, int rc, long long start)
 static int timeout_error(struct hv_ldap *h, int rc, const char *step,
 			 struct hv_error *err)
 {
+	/* no TCP connection yet: the SYN went unanswered (dropped by a
+	 * firewall, or nothing at that address), which is not a server
+	 * that accepted and then stayed silent */
+	if (!h->tcp_up)
+		return hv_ldap_error(
+			err, h->ld, rc, HV_ERR_NETWORK, h->uri,
+			"no answer to the connection within %d s (a firewall "
+			"drops the packets, or no host has that address; "
+			"--ldap-timeout changes the limit)",
+			(h->timeout_ms + 999) / 1000);
 	return hv_ldap_error(err, h->ld, rc, HV_ERR_NETWORK, h->uri,
 			     "no answer during %s within %d s (a server that "
 			     "accepts connections but never answers; check "
 			     "the port and the protocol: ldaps:// is 636, "
-			     "ldap:// is 389; --timeout changes the limit)",
+			     "ldap:// is 389; --ldap-timeout changes the "
+			     "limit)",
 			     step, (h->timeout_ms + 999) / 1000);
 }
 

@@ -71,8 +71,11 @@ struct hv_probe_host *hv_probe_add_host(struct hv_probe_run *run,
 {
 	struct hv_probe_host *h;
 
+	/* a name given as a host and as a DC is probed as both: the
+	 * Hyper-V ports and the DC's (a lab's single server is both) */
 	for (size_t i = 0; i < run->n_hosts; i++)
-		if (strcasecmp(run->hosts[i].name, name) == 0)
+		if (strcasecmp(run->hosts[i].name, name) == 0 &&
+		    run->hosts[i].role == role)
 			return &run->hosts[i];
 	HV_GROW(run->hosts, run->n_hosts, run->cap_hosts);
 	h = &run->hosts[run->n_hosts++];

@@ -88,8 +88,9 @@ void hv_probe_default_ports(struct hv_probe_run *run);
 int hv_probe_parse_ports(struct hv_probe_run *run, const char *text,
 			 struct hv_error *err);
 /* Adds a host (name copied; ad_fqdn copied, may be NULL); returns it,
- * borrowed until the next add. A name already added is not added twice:
- * the first is returned. */
+ * borrowed until the next add. A name already added in this role is not
+ * added twice: the first is returned. A name added as a host and as a
+ * DC is two entries, probed as each. */
 struct hv_probe_host *hv_probe_add_host(struct hv_probe_run *run,
 					const char *name, const char *ad_fqdn,
 					enum hv_probe_role role);

@@ -305,6 +305,10 @@ static size_t poll_once(struct hv_xchg *x, struct slot *slots,
 			first = slots[i].deadline;
 	}
 	wait_ms = first <= now ? 0 : (int)((first - now + 999999) / 1000000);
+	/* progress is shown during a long wait too (every probe may be
+	 * waiting for its deadline) */
+	if (wait_ms > 250)
+		wait_ms = 250;
 	/* a failed poll (EINTR) leaves revents 0: the deadlines decide */
 	(void)poll(pfd, *active, wait_ms);
 	now = mono_ns();
@@ -335,8 +339,8 @@ int hv_xchg_run(struct hv_xchg *x, size_t n, const struct hv_xchg_options *opt,
 
 	if (!opt->parallel || !opt->timeout_ms)
 		return hv_error_set(err, HV_ERR_USAGE, NULL,
-				    "--parallel and --timeout must be at "
-				    "least 1");
+				    "--parallel and --probe-timeout must "
+				    "be at least 1");
 	parallel = fd_budget(opt->parallel);
 	slots = hv_calloc(parallel, sizeof(*slots));
 	pfd = hv_calloc(parallel, sizeof(*pfd));

@@ -43,9 +43,10 @@ bool hv_generalized_time_parse(const char *text, size_t len, int64_t *out_ns)
 		}
 	}
 	/* nanoseconds since 1970 in int64 span 1677-2262: a clock reading
-	 * outside 1900-2200 is nonsense anyway */
-	if (i + 1 != len || text[i] != 'Z' || y < 1900 || y > 2200 ||
-	    !hv_civil_to_unix(y, mo, d, h, mi, s, &sec))
+	 * outside 1970-2200 is nonsense anyway (probe_time.h) */
+	if (i + 1 != len || text[i] != 'Z' || y > 9999 ||
+	    !hv_civil_to_unix(y, mo, d, h, mi, s, &sec) ||
+	    !hv_clock_sec_in_range(sec))
 		return false;
 	*out_ns = sec * HV_NS_PER_SEC + frac;
 	return true;

@@ -6,22 +6,22 @@
 #define NTP_UNIX_EPOCH 2208988800LL
 #define NTP_ERA_SECONDS 4294967296LL
 
+bool hv_clock_sec_in_range(int64_t sec)
+{
+	return sec >= 0 && sec < HV_CLOCK_MAX_SEC;
+}
+
 bool hv_filetime_to_unix_ns(uint64_t filetime, int64_t *out_ns)
 {
-	int64_t ticks;
+	uint64_t ticks;
 
-	if (filetime < FILETIME_UNIX_EPOCH) {
-		uint64_t before = FILETIME_UNIX_EPOCH - filetime;
-
-		if (before > (uint64_t)(INT64_MAX / 100))
-			return false;
-		*out_ns = -(int64_t)before * 100;
-		return true;
-	}
-	if (filetime - FILETIME_UNIX_EPOCH > (uint64_t)(INT64_MAX / 100))
+	/* compared in unsigned ticks before anything is multiplied */
+	if (filetime < FILETIME_UNIX_EPOCH ||
+	    filetime - FILETIME_UNIX_EPOCH >=
+		    (uint64_t)HV_CLOCK_MAX_SEC * 10000000ULL)
 		return false;
-	ticks = (int64_t)(filetime - FILETIME_UNIX_EPOCH);
-	*out_ns = ticks * 100;
+	ticks = filetime - FILETIME_UNIX_EPOCH;
+	*out_ns = (int64_t)ticks * 100;
 	return true;
 }
 

@@ -10,8 +10,15 @@
 
 #define HV_NS_PER_SEC 1000000000LL
 
+/* A clock reading is believed only from 1970-01-01 to before 2200-01-01
+ * (UTC): no host's clock says otherwise, and within it every offset
+ * computed in int64 nanoseconds stays far from overflow (2262). */
+#define HV_CLOCK_MAX_SEC 7258118400LL /* 2200-01-01T00:00:00Z */
+bool hv_clock_sec_in_range(int64_t sec);
+
 /* FILETIME (100 ns units since 1601-01-01 UTC, MS-DTYP 2.3.3) as ns since
- * 1970; false when it does not fit in int64 nanoseconds (after 2262). */
+ * 1970; false outside the range above (an SMB2 time before 1678 or after
+ * 2262 would overflow). */
 bool hv_filetime_to_unix_ns(uint64_t filetime, int64_t *out_ns);
 /* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12). */
 int64_t hv_days_from_civil(int64_t year, unsigned month, unsigned day);

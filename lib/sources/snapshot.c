@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* Strings live in chunks that never move, so pointers into them stay
@@ -312,8 +313,7 @@ static bool parse_iso(const char *s, int64_t *out)
 /* Windows PowerShell 5.1 writes a DateTime as "/Date(ms)/" (the JSON
  * text is "\/Date(ms)\/", and a local time may add "+0100");
  * Get-Date's object adds {value, DateTime}. */
-static bool parse_date(struct snap_reader *rd, const struct snap_node *n,
-		       int64_t *out)
+bool snap_date(struct snap_reader *rd, const struct snap_node *n, int64_t *out)
 {
 	const char *s;
 	char *end;
@@ -348,7 +348,7 @@ static void read_taken(struct snap_reader *rd, const struct snap_node *root)
 
 	if (!n || n->type == SNAP_JNULL)
 		return;
-	if (!parse_date(rd, n, &rd->snap->taken_unix)) {
+	if (!snap_date(rd, n, &rd->snap->taken_unix)) {
 		snap_problem(rd, n, "is not a date (ISO 8601 or /Date(ms)/)");
 		return;
 	}
@@ -376,6 +376,10 @@ static const struct {
 	[HV_SEC_TIME] = {"time", snap_read_time},
 	[HV_SEC_CLUSTER] = {"cluster", snap_read_cluster},
 	[HV_SEC_COMPARE] = {"compare", snap_read_compare},
+	[HV_SEC_DC] = {"domain_controller", snap_read_dc},
+	[HV_SEC_CLOCK] = {"clock", snap_read_clock},
+	[HV_SEC_TICKETS] = {"kerberos_tickets", snap_read_tickets},
+	[HV_SEC_REACH] = {"reachability", snap_read_reach},
 };
 
 const char *hv_snap_section_name(enum hv_snap_section_id id)
@@ -433,6 +437,28 @@ static void read_sections(struct snap_reader *rd, const struct snap_node *root)
 	}
 }
 
+/* Get-VMHost's FullyQualifiedDomainName is the host's domain, not its
+ * FQDN ("corp.example.com"): the FQDN is Name.domain, unless the value
+ * already starts with the name. */
+static void bare_fqdn(struct hv_snapshot *s)
+{
+	const char *name = s->vmhost.name.value, *dom = s->vmhost.fqdn.value;
+	size_t nlen = name ? strlen(name) : 0;
+	struct hv_strbuf sb = HV_STRBUF_INIT;
+
+	if (!name || !dom || !*dom) {
+		s->fqdn = NULL;
+		return;
+	}
+	if (strncasecmp(dom, name, nlen) == 0 && dom[nlen] == '.') {
+		s->fqdn = dom;
+		return;
+	}
+	hv_strbuf_addf(&sb, "%s.%s", name, dom);
+	s->fqdn = snap_strndup(s, hv_strbuf_str(&sb), sb.len);
+	hv_strbuf_release(&sb);
+}
+
 /* A file without our header that is a Get-VMHost object (or a list of
  * them: Get-VMHost -ComputerName A,B): read as the vmhost section. */
 static bool read_bare(struct snap_reader *rd, const struct snap_node *root)
@@ -450,7 +476,7 @@ static bool read_bare(struct snap_reader *rd, const struct snap_node *root)
 	rd->snap->sec[HV_SEC_VMHOST].at = snap_at(rd, n);
 	snap_read_vmhost(rd, n);
 	rd->snap->host = rd->snap->vmhost.name.value;
-	rd->snap->fqdn = rd->snap->vmhost.fqdn.value;
+	bare_fqdn(rd->snap);
 	rd->snap->host_at = rd->snap->vmhost.name.at;
 	if (!rd->snap->host)
 		snap_problem(rd, n, "a Get-VMHost object without its Name");
@@ -601,6 +627,8 @@ void hv_snapshot_release(struct hv_snapshot *snap)
 	free(snap->rules);
 	free((void *)snap->cluster.nodes);
 	free(snap->compares);
+	free(snap->tickets);
+	free(snap->reach);
 	while (snap->pool) {
 		struct hv_snap_pool *next = snap->pool->next;
 

@@ -84,6 +84,11 @@ enum hv_snap_section_id {
 	HV_SEC_TIME,
 	HV_SEC_CLUSTER,
 	HV_SEC_COMPARE,
+	/* measured from the host itself (nltest, w32tm, klist, TCP) */
+	HV_SEC_DC,
+	HV_SEC_CLOCK,
+	HV_SEC_TICKETS,
+	HV_SEC_REACH,
 	HV_SEC_COUNT
 };
 
@@ -193,6 +198,35 @@ struct hv_snap_compare {
 	struct hv_snap_at at;
 };
 
+/* A TCP attempt from the host to a peer's port, as the collector saw it:
+ * accepted, answered with a reset, no answer in time, the peer's name
+ * did not resolve, or another socket error (message says which). */
+enum hv_snap_reach_result {
+	HV_REACH_OPEN,
+	HV_REACH_REFUSED,
+	HV_REACH_TIMEOUT,
+	HV_REACH_UNRESOLVED,
+	HV_REACH_ERROR,
+};
+
+struct hv_snap_reach {
+	const char *peer;    /* as given to -CompareTo */
+	const char *local;   /* the bound address, or NULL: unbound */
+	const char *address; /* the peer's address tried, or NULL */
+	const char *message; /* the socket's reason, or NULL */
+	int64_t port;
+	int result; /* enum hv_snap_reach_result */
+	struct hv_snap_at at;
+};
+
+/* A Kerberos ticket the host (SYSTEM) holds: the service and its times
+ * (Unix seconds, 0 when unknown); never anything of the ticket. */
+struct hv_snap_ticket {
+	const char *server;
+	int64_t start, end, renew;
+	struct hv_snap_at at;
+};
+
 struct hv_snap_problem {
 	char *where;   /* "file:line:column" or "file" */
 	char *message; /* one sentence */
@@ -246,6 +280,22 @@ struct hv_snapshot {
 	} cluster;
 	struct hv_snap_compare *compares;
 	size_t n_compares;
+	/* nltest /dsgetdc:DOMAIN /kdc */
+	struct {
+		struct hv_snap_str name, address, dc_site, client_site;
+		struct hv_snap_bool kdc;
+	} dc;
+	/* w32tm /stripchart against that DC */
+	struct {
+		struct hv_snap_str server;
+		bool known;
+		double offset; /* seconds, as w32tm prints it */
+		struct hv_snap_at at;
+	} clock;
+	struct hv_snap_ticket *tickets;
+	size_t n_tickets;
+	struct hv_snap_reach *reach;
+	size_t n_reach;
 
 	struct hv_snap_problem problems[HV_SNAP_MAX_PROBLEMS];
 	size_t n_problems, n_problems_total;

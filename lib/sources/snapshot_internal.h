@@ -67,6 +67,8 @@ const char *snap_text(const struct snap_node *n);
 size_t snap_text_len(const struct snap_node *n);
 /* A whole number in int64 range (an integral double up to 2^53 too). */
 bool snap_int_of(const struct snap_node *n, int64_t *out);
+/* A finite number (whole or not). */
+bool snap_real_of(const struct snap_node *n, double *out);
 /* A number as text, for messages. */
 void snap_number_text(const struct snap_node *n, char *buf, size_t size);
 /* "null", "a boolean", "a number", …; "absent" for NULL. */
@@ -121,6 +123,14 @@ void snap_read_lbfo(struct snap_reader *rd, const struct snap_node *n);
 void snap_read_firewall(struct snap_reader *rd, const struct snap_node *n);
 void snap_read_time(struct snap_reader *rd, const struct snap_node *n);
 void snap_read_cluster(struct snap_reader *rd, const struct snap_node *n);
+/* What the host measured itself (snapshot_vantage.c). */
+void snap_read_dc(struct snap_reader *rd, const struct snap_node *n);
+void snap_read_clock(struct snap_reader *rd, const struct snap_node *n);
+void snap_read_tickets(struct snap_reader *rd, const struct snap_node *n);
+void snap_read_reach(struct snap_reader *rd, const struct snap_node *n);
+/* A date as ISO 8601 text, "/Date(ms)/" or Get-Date's {value, ...}, in
+ * Unix seconds; false when n is none of these. */
+bool snap_date(struct snap_reader *rd, const struct snap_node *n, int64_t *out);
 /* VMs and Compare-VM reports (snapshot_vms.c). */
 void snap_read_vms(struct snap_reader *rd, const struct snap_node *n);
 void snap_read_compare(struct snap_reader *rd, const struct snap_node *n);

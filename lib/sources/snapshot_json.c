@@ -18,6 +18,7 @@
 #include "base/utf16.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -338,6 +339,14 @@ bool snap_int_of(const struct snap_node *n, int64_t *out)
 		return false;
 	*out = (int64_t)d;
 	return true;
+}
+
+bool snap_real_of(const struct snap_node *n, double *out)
+{
+	if (!n || n->type != SNAP_JNUMBER)
+		return false;
+	*out = json_number_value(n->v);
+	return isfinite(*out);
 }
 
 void snap_number_text(const struct snap_node *n, char *buf, size_t size)

@@ -381,12 +381,12 @@ void snap_read_cluster(struct snap_reader *rd, const struct snap_node *n)
 	s->cluster.nodes = hv_calloc(nodes->count + 1, sizeof(char *));
 	for (const struct snap_node *c = snap_first(rd, nodes); c;
 	     c = snap_next(rd, c)) {
+		/* snap_text is NULL for a string holding NUL */
+		const char *text = snap_text(c);
 		const char *name = c->type == SNAP_JOBJECT
 					   ? snap_plain_str(rd, c, "Name")
-				   : c->type == SNAP_JSTRING
-					   ? snap_strndup(s, snap_text(c),
-							  strlen(snap_text(c)))
-					   : NULL;
+				   : text ? snap_strndup(s, text, strlen(text))
+					  : NULL;
 
 		if (name)
 			s->cluster.nodes[s->cluster.n_nodes++] = name;

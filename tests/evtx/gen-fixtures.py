@@ -4,14 +4,12 @@
 No public event log holds Hyper-V live-migration events, so the tests
 carry their own, made here with evtxwriter.py. The event ids, channels,
 providers, message texts and HRESULTs are the real ones (kb/signatures.kb
-and shared/reference/signatures.tsv). Which data fields each event
-carries, and their names, are NOT verified against a Windows manifest:
-VMMS events carry UserData/VmlEventLog with Parameter0 (VM name),
-Parameter1 (VMID) and Parameter2 (destination for 20413, blackout
-seconds for 20415/20417) after one exported 20415 event; cluster
-(High-Availability) events carry their text as unnamed Data, the
-message being the last one. hvdoctor reads names from the data and from
-the text alike, so either layout is found.
+and shared/reference/signatures.tsv). Records are laid out as Windows
+writes them: EventData in a BinXml substitution value with a template of
+its own, UserData (VMMS) in the event's template with bare values (VM
+name, VM id, numbers). tests/fixtures/evtx/README.md says, event by
+event, which value order a public source documents and which is
+assumed.
 
 The scenario (cluster HVC1 of examples/sample-estate.ldif; times UTC):
 
@@ -140,12 +138,13 @@ def system(data_node):
     ])
 
 
-def system_values(log, src, eid, level, when, host, qualifiers=None):
+def system_values(log, src, eid, level, when, host, qualifiers=None,
+                  version=0):
     name, guid, channel = src
     return [
         Value.of(ew.STRING, name), Value.of(ew.GUID, guid),
         Value.of(ew.UINT16, qualifiers), Value.of(ew.UINT16, eid),
-        Value.of(ew.UINT8, 0), Value.of(ew.UINT8, level),
+        Value.of(ew.UINT8, version), Value.of(ew.UINT8, level),
         Value.of(ew.UINT16, 0), Value.of(ew.UINT8, 0),
         Value.of(ew.HEX64, 0x8000000000000000),
         Value.of(ew.FILETIME, ew.filetime(when)),
@@ -165,59 +164,99 @@ def template(key, data_node):
     return TEMPLATES[key]
 
 
-def vml(n):
-    """UserData/VmlEventLog with Parameter0..n-1 (VMMS)."""
+def inner(key, body):
+    """A template of its own for a BinXml value."""
+    if key not in TEMPLATES:
+        TEMPLATES[key] = ew.Template(key, body)
+    return TEMPLATES[key]
+
+
+# Windows writes EventData as one substitution of type BinXml (0x21)
+# after System; the value is a template instance of its own, whose
+# template is the EventData element ([MS-EVEN6] 2.2.12 and 4.8; every
+# EventData record of the public samples in shared/data/evtx is laid out
+# so). UserData stays in the event's template.
+EVENTDATA = ("sub", 18, ew.BINXML)
+
+
+def vml(names):
+    """UserData/VmlEventLog with one element per value (VMMS)."""
     return el("UserData", None, [
         el("VmlEventLog", [("xmlns", [("text", VML)])],
-           [el("Parameter%d" % i, None, [("sub", 18 + i, ew.STRING)])
-            for i in range(n)])])
+           [el(n, None, [("sub", 18 + i, vt)])
+            for i, (n, vt) in enumerate(names)])])
 
 
 def unnamed(n):
     """EventData with n unnamed Data values (cluster resource events)."""
     return el("EventData", None,
-              [el("Data", None, [("sub", 18 + i, ew.STRING)])
-               for i in range(n)])
+              [el("Data", None, [("sub", i, ew.STRING)]) for i in range(n)])
 
 
 def named(names, vtypes=None):
     vtypes = vtypes or [ew.STRING] * len(names)
     return el("EventData", None, [
-        el("Data", [("Name", [("text", n)])], [("sub", 18 + i, vt)])
+        el("Data", [("Name", [("text", n)])], [("sub", i, vt)])
         for i, (n, vt) in enumerate(zip(names, vtypes))])
 
 
-def add(log, tpl, src, eid, level, when, host, data, qualifiers=None):
-    values = system_values(log, src, eid, level, when, host, qualifiers)
-    values += [v if isinstance(v, Value) else Value.of(ew.STRING, v)
-               for v in data]
+def as_value(v):
+    return v if isinstance(v, Value) else Value.of(ew.STRING, v)
+
+
+def add(log, tpl, src, eid, level, when, host, data, qualifiers=None,
+        version=0):
+    values = system_values(log, src, eid, level, when, host, qualifiers,
+                           version)
+    values += [as_value(v) for v in data]
     log.add(ew.filetime(when), lambda w: w.instance(tpl, values))
 
 
-def vmms(log, eid, level, when, host, params):
-    add(log, template("vmms%d" % len(params), vml(len(params))), VMMS,
-        eid, level, when, host, params)
+def add_data(log, key, body, src, eid, level, when, host, data,
+             qualifiers=None, version=0):
+    """An EventData event as Windows writes it: the data in a BinXml
+    value with a template of its own."""
+    body_tpl = inner(key, body)
+    vals = [as_value(v) for v in data]
+    add(log, template("eventdata", EVENTDATA), src, eid, level, when, host,
+        [Value(ew.BINXML, lambda w: w.instance(body_tpl, vals))],
+        qualifiers, version)
+
+
+def vmms(log, eid, level, when, host, names, values):
+    key = "vmms-" + "-".join("%s:%d" % (n, vt) for n, vt in names)
+    add(log, template(key, vml(names)), VMMS, eid, level, when, host,
+        [Value.of(vt, v) for (_, vt), v in zip(names, values)])
 
 
 def ha(log, eid, level, when, host, texts):
-    add(log, template("ha%d" % len(texts), unnamed(len(texts))), HA, eid,
-        level, when, host, texts)
+    add_data(log, "ha%d" % len(texts), unnamed(len(texts)), HA, eid, level,
+             when, host, texts)
+
+
+# VMMS's UserData/VmlEventLog: bare values, Parameter0.. in order.
+# 20415/20417: VM name, VM id, blackout time (the order Icinga's Hyper-V
+# provider and R-Studio/PSTools read, see the README); 20413 and 21024
+# follow the same order, the third value being the destination (20413)
+# or the source host (21024); no public source documents those two.
+START = [("Parameter0", ew.STRING), ("Parameter1", ew.STRING),
+         ("Parameter2", ew.STRING)]
+DONE = [("Parameter0", ew.STRING), ("Parameter1", ew.STRING),
+        ("Parameter2", ew.UINT32)]
+FAILED = START
 
 
 def start(log, vm, dst, when, host="HVC1N1"):
-    vmms(log, 20413, 4, when, host, [vm, VM_IDS[vm], dst])
+    vmms(log, 20413, 4, when, host, START, [vm, VM_IDS[vm], dst])
 
 
 def success(log, vm, when, seconds, host="HVC1N1", slow=False):
-    vmms(log, 20417 if slow else 20415, 3 if slow else 4, when, host,
-         [vm, VM_IDS[vm], str(seconds)])
+    vmms(log, 20417 if slow else 20415, 3 if slow else 4, when, host, DONE,
+         [vm, VM_IDS[vm], seconds])
 
 
-def vmms_failure(log, vm, src, detail, when):
-    text = ("Virtual machine migration operation for '%s' failed at "
-            "migration source '%s'. (Virtual machine ID %s) %s"
-            % (vm, src, VM_IDS[vm], detail))
-    vmms(log, 21024, 2, when, src, [vm, VM_IDS[vm], src, text])
+def vmms_failure(log, vm, src, when):
+    vmms(log, 21024, 2, when, src, FAILED, [vm, VM_IDS[vm], src])
 
 
 def ha_failure(log, vm, src, detail, when):
@@ -261,8 +300,7 @@ def cluster_logs():
         elif outcome == "fail":
             text = detail.format(dst=dst)
             ha_failure(h, vm, "HVC1N1", text, when + dt.timedelta(seconds=5))
-            vmms_failure(v, vm, "HVC1N1", text,
-                         when + dt.timedelta(seconds=6))
+            vmms_failure(v, vm, "HVC1N1", when + dt.timedelta(seconds=6))
         elif outcome == "switch":
             ha(h, 21159, 2, when + dt.timedelta(seconds=3), "HVC1N1",
                ["Virtual Machine " + vm, detail.format(vm=vm, dst=dst)])
@@ -274,36 +312,36 @@ def cluster_logs():
 
 def system_log():
     log = ew.Log()
-    add(log, template("clus1069", named(
-        ["ResourceName", "ResourceGroup", "ResTypeDll"])), CLUS, 1069, 2,
+    # 1069: the resource type is the type's display name
+    add_data(log, "clus1069", named(
+        ["ResourceName", "ResourceGroup", "ResTypeDll"]), CLUS, 1069, 2,
         t(11, 8, 0, 7), "HVC1N1",
-        ["Virtual Machine SQL01", "SQL01", "vmclusres.dll"])
-    add(log, template("clus1205", named(["ResourceGroup", "NodeName"])),
-        CLUS, 1205, 2, t(11, 8, 0, 9), "HVC1N1", ["SQL01", "HVC1N1"])
-    add(log, template("kerb3", named(
-        ["ErrorCode", "ErrorMessage", "ServerName", "TargetName"])),
+        ["Virtual Machine SQL01", "SQL01", "Virtual Machine"])
+    add_data(log, "clus1205", named(["ResourceGroup", "NodeName"]),
+             CLUS, 1205, 2, t(11, 8, 0, 9), "HVC1N1", ["SQL01", "HVC1N1"])
+    add_data(log, "kerb3", named(
+        ["ErrorCode", "ErrorMessage", "ServerName", "TargetName"]),
         KERB, 3, 2, t(11, 8, 0, 4), "HVC1N1",
         ["0xd", "KDC_ERR_BADOPTION", "krbtgt/CORP.EXAMPLE.COM",
          "Microsoft Virtual System Migration Service/HVC1N3" + DOMAIN])
-    add(log, template("kerb4", named(["Server", "TargetName"])), KERB, 4, 2,
-        t(12, 8, 0, 4), "HVC1N1",
-        ["HVC1N3$", "Microsoft Virtual System Migration Service/HVC1N3"])
+    add_data(log, "kerb4", named(["Server", "TargetName"]), KERB, 4, 2,
+             t(12, 8, 0, 4), "HVC1N1",
+             ["HVC1N3$",
+              "Microsoft Virtual System Migration Service/HVC1N3"])
     # near misses: the same id from another provider, and a cluster id
     # the knowledge base does not list
-    add(log, template("kgen3", named(["Reason"])), KGEN, 3, 4,
-        t(12, 9), "HVC1N1", ["Time zone change"])
-    add(log, template("clus1074", named(["Info"])), CLUS, 1074, 4,
-        t(12, 9, 30), "HVC1N1", ["cluster heartbeat tuned"])
+    add_data(log, "kgen3", named(["Reason"]), KGEN, 3, 4, t(12, 9),
+             "HVC1N1", ["Time zone change"])
+    add_data(log, "clus1074", named(["Info"]), CLUS, 1074, 4,
+             t(12, 9, 30), "HVC1N1", ["cluster heartbeat tuned"])
     return log
 
 
 def healthy_log():
     log = ew.Log()
     for day, vm in ((3, "OPS07"), (4, "OPS07"), (5, "OPS07")):
-        vmms(log, 20413, 4, t(day, 7), "HVS01",
-             [vm, VM_IDS[vm], "HVS02"])
-        vmms(log, 20415, 4, t(day, 7, 1), "HVS01",
-             [vm, VM_IDS[vm], "2"])
+        start(log, vm, "HVS02", t(day, 7), "HVS01")
+        success(log, vm, t(day, 7, 1), 2, "HVS01")
     return log
 
 

@@ -143,3 +143,87 @@ ldap_admin() {
 ldap_values() {
 	ldap_admin -b "$ADDC_BASE_DN" "$1" "$2" | sed -n "s/^$2::\\{0,1\\} //Ip" | LC_ALL=C sort
 }
+
+# hv NAME ARGS...: hvdoctor as the test bed's Administrator (password in
+# HVDOCTOR_PASSWORD); stdout in $IT_TMP/NAME.out, stderr in NAME.err;
+# prints the exit status
+hv() {
+	local name=$1 rc=0
+	shift
+	HVDOCTOR_PASSWORD=$ADDC_ADMIN_PASSWORD "$HVDOCTOR" "$@" \
+		>"$IT_TMP/$name.out" 2>"$IT_TMP/$name.err" || rc=$?
+	echo "$rc"
+}
+
+# estate_dump: the three attributes a plan or apply may touch, of every
+# user and computer; values sorted within each entry, entries by DN, as
+# ldapsearch prints them (compare two to see a change undone exactly)
+estate_dump() {
+	ldap_admin -b "$ADDC_BASE_DN" '(objectClass=user)' \
+		msDS-AllowedToDelegateTo userAccountControl servicePrincipalName |
+		python3 -c '
+import sys
+out = []
+for rec in sys.stdin.read().split("\n\n"):
+    lines = [l for l in rec.split("\n") if l and not l.startswith("#")]
+    if lines:
+        out.append("\n".join([lines[0]] + sorted(lines[1:])))
+print("\n\n".join(sorted(out)))'
+}
+
+# Samba 4.17 quirk: samldb checks SPN uniqueness on the values of any
+# servicePrincipalName modification, deletes included, so it refuses to
+# delete the seeded duplicate SPN from HV03 (Windows accepts it). It checks
+# only the first such modification of a request, so a harmless first one
+# (HOST/HV03 out and in again) lets the delete pass, as addc-seed does.
+samba_remove_duplicate_spn() {
+	ldapmodify -x -H "$ADDC_LDAP_URI" -D "$ADDC_ADMIN_DN" \
+		-w "$ADDC_ADMIN_PASSWORD" <<EOF2
+dn: CN=HV03,CN=Computers,$ADDC_BASE_DN
+changetype: modify
+delete: servicePrincipalName
+servicePrincipalName: HOST/HV03
+-
+add: servicePrincipalName
+servicePrincipalName: HOST/HV03
+-
+delete: servicePrincipalName
+servicePrincipalName: $ADDC_DUPLICATE_SPN
+-
+EOF2
+}
+samba_plant_duplicate_spn() {
+	ldapmodify -x -H "$ADDC_LDAP_URI" -D "$ADDC_ADMIN_DN" \
+		-w "$ADDC_ADMIN_PASSWORD" -f "$ADDC_DIR/seed-dup.ldif"
+}
+
+# samba_spn_twins A>B...: LDIF adding, for each pair, the escaped twins of
+# the migration-service entries (short and FQDN) that A lacks: Samba's KDC
+# finds a service whose name has spaces only by them (tests/testbed/
+# README.md). Undo it with sed 's/^add: /delete: /'.
+samba_spn_twins() {
+	local p have h twin mv='Microsoft Virtual System Migration Service'
+	for p in "$@"; do
+		have=$(ldap_values "(sAMAccountName=${p%>*}\$)" msDS-AllowedToDelegateTo)
+		for h in "${p#*>}" "${p#*>}.$ADDC_DNS_DOMAIN"; do
+			twin="${mv// /\\ }/$h"
+			[[ $'\n'$have$'\n' == *$'\n'"$twin"$'\n'* ]] && continue
+			printf 'dn: CN=%s,CN=Computers,%s\nchangetype: modify\nadd: %s\n%s: %s\n-\n\n' \
+				"${p%>*}" "$ADDC_BASE_DN" msDS-AllowedToDelegateTo \
+				msDS-AllowedToDelegateTo "$twin"
+		done
+	done
+}
+
+# ordered_pairs "H1 H2 ..." " A>B C>D ": every ordered pair A>B of the
+# hosts, one a line, but those in the second list (space-separated, with
+# a space at both ends)
+ordered_pairs() {
+	local a b
+	for a in $1; do
+		for b in $1; do
+			[ "$a" != "$b" ] && [[ $2 != *" $a>$b "* ]] && echo "$a>$b"
+		done
+	done
+	return 0
+}

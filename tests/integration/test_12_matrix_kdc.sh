@@ -80,8 +80,8 @@ expect_eq "HV04 -> HV03 (Kerberos only on 2022) is not ok" "PT" \
 	"$(jq -r '.domains[0] as $d | ($d.hosts | index("HV04")) as $a |
 		($d.hosts | index("HV03")) as $b | $d.matrix[$a][$b]' \
 		"$tmp/audit.json")"
-ready=$(jq '.domains[0].pairs_ready' "$tmp/audit.json")
+ready=$(jq '.domains[0].pairs_ad_allowed' "$tmp/audit.json")
 oks=$(jq '[.domains[0].matrix[][] | select(. == "ok")] | length' \
 	"$tmp/audit.json")
-expect_eq "the headline's ready count follows the cells" "$oks" "$ready"
+expect_eq "the headline's AD-allowed count follows the cells" "$oks" "$ready"
 finish

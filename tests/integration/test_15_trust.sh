@@ -101,7 +101,7 @@ port=$(cat "$tmp/port")
 for uri in "ldaps://127.0.0.1:$port" "ldap://127.0.0.1:$port --starttls"; do
 	start=$(date +%s)
 	# shellcheck disable=SC2086  # the URI carries its option
-	rc=$(hv silent audit --ldap $uri --timeout 2)
+	rc=$(hv silent audit --ldap $uri --ldap-timeout 2)
 	took=$(($(date +%s) - start))
 	expect_eq "silent server ($uri): exit 3" 3 "$rc"
 	check "silent server ($uri): gives up within the limit (${took}s)" \

@@ -45,31 +45,6 @@ admin=(--ldap "$ADDC_LDAPS_URI" --cacert "$ADDC_TLS_CACERT" --bind simple
 	--user "$ADDC_ADMIN_DN")
 ldap_w=(-x -H "$ADDC_LDAP_URI" -D "$ADDC_ADMIN_DN" -w "$ADDC_ADMIN_PASSWORD")
 
-# dump: the three attributes apply may touch, of every user and computer;
-# values sorted within each entry, entries by DN, as ldapsearch prints them
-dump() {
-	ldap_admin -b "$ADDC_BASE_DN" '(objectClass=user)' \
-		msDS-AllowedToDelegateTo userAccountControl servicePrincipalName |
-		python3 -c '
-import sys
-out = []
-for rec in sys.stdin.read().split("\n\n"):
-    lines = [l for l in rec.split("\n") if l and not l.startswith("#")]
-    if lines:
-        out.append("\n".join([lines[0]] + sorted(lines[1:])))
-print("\n\n".join(sorted(out)))'
-}
-
-# hvdoctor as Administrator: hv NAME ARGS... keeps stdout in $tmp/NAME.out,
-# stderr in $tmp/NAME.err, and prints the exit status
-hv() {
-	local name=$1 rc=0
-	shift
-	HVDOCTOR_PASSWORD=$ADDC_ADMIN_PASSWORD "$HVDOCTOR" "$@" \
-		>"$tmp/$name.out" 2>"$tmp/$name.err" || rc=$?
-	echo "$rc"
-}
-
 # problems NAME: how many errors and warnings an audit of the domain's
 # hosts finds, or "audit failed" when it could not complete
 problems() {
@@ -107,7 +82,7 @@ for rec in sys.stdin.read().split("\n\n"):
 }
 
 # --- the seeded estate, and a way back to it whatever happens ----------------
-orig=$(dump)
+orig=$(estate_dump)
 safety_backup >"$tmp/safety.ldif"
 granted=""
 # shellcheck disable=SC2317  # called by the EXIT trap
@@ -117,34 +92,14 @@ restore_estate() {
 		ldapmodify "${ldap_w[@]}" -f "$tmp/sd-$h.ldif" >/dev/null 2>&1 || true
 	done
 	ldbdel -H "$privilege_ldb" "sid=${user1_sid:-none}" >/dev/null 2>&1 || true
-	if [ "$(dump)" != "$orig" ]; then
+	if [ "$(estate_dump)" != "$orig" ]; then
 		echo "# restoring the seeded estate after a failure"
 		ldapmodify "${ldap_w[@]}" -f "$tmp/safety.ldif" >/dev/null 2>&1 || true
-		plant_duplicate >/dev/null 2>&1 || true
+		samba_plant_duplicate_spn >/dev/null 2>&1 || true
 	fi
 	rm -rf "$tmp"
 }
 trap restore_estate EXIT
-
-# Samba 4.17 workaround (see the top): samldb checks only the first
-# servicePrincipalName modification of a request, so a harmless first one
-# (HOST/HV03 out and in again) lets the second pass. addc-seed does the same.
-remove_duplicate() {
-	ldapmodify "${ldap_w[@]}" <<EOF
-dn: CN=HV03,CN=Computers,$ADDC_BASE_DN
-changetype: modify
-delete: servicePrincipalName
-servicePrincipalName: HOST/HV03
--
-add: servicePrincipalName
-servicePrincipalName: HOST/HV03
--
-delete: servicePrincipalName
-servicePrincipalName: $ADDC_DUPLICATE_SPN
--
-EOF
-}
-plant_duplicate() { ldapmodify "${ldap_w[@]}" -f "$ADDC_DIR/seed-dup.ldif"; }
 
 n=$(problems before)
 check "before: the audit of $hosts_opt finds problems ($n errors and warnings)" \
@@ -162,12 +117,7 @@ s4u() {
 	KRB5CCNAME="FILE:$tmp/cc-$1" kvno -U "$ADDC_USER1" -P --out-cache "$px" "$3" &&
 		KRB5CCNAME=$px kvno --cached-only -k "$ADDC_KEYTAB_DIR/$2.keytab" "$3"
 }
-pairs=()
-for a in $domain; do
-	for b in $domain; do
-		[ "$a" != "$b" ] && [[ $ok_before != *" $a>$b "* ]] && pairs+=("$a>$b")
-	done
-done
+mapfile -t pairs < <(ordered_pairs "$domain" "$ok_before")
 for a in $domain; do tgt "$a" >/dev/null; done
 granted_before=""
 for p in "${pairs[@]}"; do
@@ -187,7 +137,7 @@ expect_contains "apply without --yes says nothing changed" \
 	"nothing was changed" "$(cat "$tmp/dry.err")"
 expect_eq "apply without --yes: no backup file, nothing else written" "" \
 	"$(ls -A "$tmp/dry")"
-expect_eq "apply without --yes: the directory is unchanged" "$orig" "$(dump)"
+expect_eq "apply without --yes: the directory is unchanged" "$orig" "$(estate_dump)"
 
 # --- Samba refuses hvdoctor's removal of the duplicate SPN --------------------------
 # The delete is refused (see the top); every action that does not depend on
@@ -208,10 +158,10 @@ check "the backup exists" test -s "$tmp/refused.ldif"
 rc=$(hv refused-undo apply "${admin[@]}" --rollback "$tmp/refused.ldif" --yes \
 	--backup "$tmp/refused-undo.ldif")
 expect_eq "rollback of the partly applied plan: exit 0" 0 "$rc"
-expect_eq "… the directory is the seeded estate again" "$orig" "$(dump)"
+expect_eq "… the directory is the seeded estate again" "$orig" "$(estate_dump)"
 
-remove_duplicate >/dev/null
-base=$(dump) # the seeded estate without the duplicate SPN
+samba_remove_duplicate_spn >/dev/null
+base=$(estate_dump) # the seeded estate without the duplicate SPN
 rc=$(hv skip apply "${admin[@]}" --rollback "$tmp/refused.ldif")
 expect_eq "rollback to a backup that holds a duplicate SPN: exit 2" 2 "$rc"
 expect_contains "the SPN the DC would refuse is named and left out" \
@@ -227,7 +177,7 @@ n=$(problems by-ldapmodify)
 expect_eq "after ldapmodify: the audit of $hosts_opt is clean" 0 "$n"
 check "ldapmodify -f plan's rollback LDIF" \
 	ldapmodify "${ldap_w[@]}" -f "$tmp/plan-rollback.ldif"
-expect_eq "plan's rollback LDIF restores the directory" "$base" "$(dump)"
+expect_eq "plan's rollback LDIF restores the directory" "$base" "$(estate_dump)"
 check "ldapmodify -f plan.ldif again" ldapmodify "${ldap_w[@]}" -f "$tmp/plan.ldif"
 rc=$(hv plan-rollback apply "${admin[@]}" --rollback "$tmp/plan-rollback.ldif" \
 	--yes --backup "$tmp/plan-rollback-undo.ldif")
@@ -235,7 +185,7 @@ expect_eq "apply --rollback takes plan's rollback LDIF too: exit 0" 0 "$rc"
 expect_contains "… and says every value came back" \
 	"verified: every attribute of the backup reads back as restored" \
 	"$(cat "$tmp/plan-rollback.out")"
-expect_eq "… the directory is restored" "$base" "$(dump)"
+expect_eq "… the directory is restored" "$base" "$(estate_dump)"
 
 # --- apply --yes --------------------------------------------------------------------------
 rc=$(hv apply apply "${admin[@]}" --yes --backup "$tmp/apply.ldif")
@@ -266,17 +216,7 @@ expect_contains "… and says why" "never overwritten" "$(cat "$tmp/overwrite.er
 # top); cifs needs nothing but what hvdoctor wrote. Only the twins that
 # are missing are added, and remembered, to be taken away again.
 twins="$tmp/twins.ldif"
-: >"$twins"
-for p in "${pairs[@]}"; do
-	have=$(ldap_values "(sAMAccountName=${p%>*}\$)" msDS-AllowedToDelegateTo)
-	for n in "${p#*>}" "${p#*>}.$d"; do
-		twin="${mv// /\\ }/$n"
-		[[ $'\n'$have$'\n' == *$'\n'"$twin"$'\n'* ]] && continue
-		printf 'dn: CN=%s,CN=Computers,%s\nchangetype: modify\nadd: %s\n%s: %s\n-\n\n' \
-			"${p%>*}" "$ADDC_BASE_DN" msDS-AllowedToDelegateTo \
-			msDS-AllowedToDelegateTo "$twin" >>"$twins"
-	done
-done
+samba_spn_twins "${pairs[@]}" >"$twins"
 ldapmodify "${ldap_w[@]}" -f "$twins" >/dev/null
 # proof_cifs A B: the two cifs entries hvdoctor wrote, as they are
 # shellcheck disable=SC2317  # called through check
@@ -320,7 +260,7 @@ rc=$(hv rollback apply "${admin[@]}" --rollback "$tmp/apply.ldif" --yes \
 expect_eq "apply --rollback --yes: exit 0" 0 "$rc"
 expect_contains "rollback: read back" "verified: every attribute of the backup" \
 	"$(cat "$tmp/rollback.out")"
-expect_eq "rollback: the directory is byte for byte as before apply" "$base" "$(dump)"
+expect_eq "rollback: the directory is byte for byte as before apply" "$base" "$(estate_dump)"
 check "rollback wrote a backup of what it replaced" test -s "$tmp/undo.ldif"
 
 # --- a refusal midway: admin1 may write HV01 and HV02 only ---------------------------------
@@ -367,11 +307,11 @@ hv01=$(ldap_values '(sAMAccountName=HV01$)' msDS-AllowedToDelegateTo)
 expect_contains "HV01 really changed" "cifs/HV04.$d" "$hv01"
 others() { awk -v RS= -v ORS='\n\n' '!/^dn: CN=HV0[12],/'; }
 expect_eq "every object but HV01 and HV02 is unchanged" \
-	"$(printf '%s\n' "$base" | others)" "$(dump | others)"
+	"$(printf '%s\n' "$base" | others)" "$(estate_dump | others)"
 rc=$(hv partial-rollback apply "${admin[@]}" --rollback "$tmp/partial.ldif" \
 	--yes --backup "$tmp/partial-undo.ldif")
 expect_eq "rollback of the partial run as Administrator: exit 0" 0 "$rc"
-expect_eq "… restores the directory byte for byte" "$base" "$(dump)"
+expect_eq "… restores the directory byte for byte" "$base" "$(estate_dump)"
 for h in $granted; do
 	ldapmodify "${ldap_w[@]}" -f "$tmp/sd-$h.ldif" >/dev/null
 	expect_eq "$h's security descriptor is as before" \
@@ -384,7 +324,7 @@ check "$ADDC_USER1's delegation privilege removed" \
 	ldbdel -H "$privilege_ldb" "sid=$user1_sid"
 
 # --- back to the seeded estate --------------------------------------------------------------
-plant_duplicate >/dev/null
-expect_eq "the directory is the seeded estate again, byte for byte" "$orig" "$(dump)"
+samba_plant_duplicate_spn >/dev/null
+expect_eq "the directory is the seeded estate again, byte for byte" "$orig" "$(estate_dump)"
 
 finish

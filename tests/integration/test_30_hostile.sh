@@ -21,14 +21,6 @@ ldap_w=(-x -H "$ADDC_LDAP_URI" -D "$ADDC_ADMIN_DN" -w "$ADDC_ADMIN_PASSWORD")
 fx_dn="CN=FX HV07,CN=Computers,$ADDC_BASE_DN"
 da_dn="CN=Domain Admins,CN=Users,$ADDC_BASE_DN"
 
-hv() { # hv NAME ARGS...: stdout/stderr in $tmp/NAME.*, prints the status
-	local name=$1 rc=0
-	shift
-	HVDOCTOR_PASSWORD=$ADDC_ADMIN_PASSWORD "$HVDOCTOR" "$@" \
-		>"$tmp/$name.out" 2>"$tmp/$name.err" || rc=$?
-	echo "$rc"
-}
-
 cleanup() {
 	ldapdelete "${ldap_w[@]}" "$fx_dn" >/dev/null 2>&1 || true
 	rm -rf "$tmp"

@@ -79,7 +79,7 @@ nn_hosts_file \
 probe() {
 	local name=$1 rc=0
 	shift
-	nn_client "$HVDOCTOR" probe --timeout 1000 "$@" >"$tmp/$name.json" \
+	nn_client "$HVDOCTOR" probe --probe-timeout 1s "$@" >"$tmp/$name.json" \
 		2>"$tmp/$name.err" || rc=$?
 	echo "$rc"
 }
@@ -145,6 +145,21 @@ rc=$(probe ok --json --dc dc1 hv-open)
 expect_eq "hv-open alone: exit 0, no findings" "0 0" \
 	"$rc $(jq '.findings | length' "$tmp/ok.json")"
 
+# --- a name given as a host and as a DC is probed as both ---------------------------
+rc=$(probe both --json --no-clock --ports 6600 --dc dc1 dc1)
+expect_eq "dc1 named as host and --dc: probed as both (6600, then 88 and 389)" \
+	"host:6600 dc:88,389" \
+	"$(jq -r '.hosts[] | select(.name == "dc1") | "\(.role):\([.ports[].port] | unique | map(tostring) | join(","))"' "$tmp/both.json" | paste -sd' ' -)"
+
+# --- a DC whose SYNs are dropped is not "a server that never answers" ------------------
+rc=$(probe ldapdrop --no-clock --ports 6600 --ldap ldap://198.18.0.13:6600 \
+	--ldap-timeout 2 hv-open)
+expect_eq "LDAP to a dropping firewall: exit 3" 3 "$rc"
+expect_contains "... said as dropped packets" "a firewall drops the packets" \
+	"$(tr '\n' ' ' <"$tmp/ldapdrop.err" | tr -s ' ')"
+expect_not_contains "... not as a server that accepts and stays silent" \
+	"accepts connections" "$(cat "$tmp/ldapdrop.err")"
+
 # --- too thin to judge: the clock cannot be read ---------------------------------
 rc=$(probe mute --json --ports 6600 hv-mute)
 expect_eq "hv-mute: exit 3 (clock not checked), 6600 open" "3 open" \
@@ -194,20 +209,27 @@ if [ -n "${ADDC_IP:-}" ] && [ -n "${ADDC_LDAP_URI:-}" ]; then
 	rc=0
 	HVDOCTOR_PASSWORD=$ADDC_ADMIN_PASSWORD "$HVDOCTOR" probe --json \
 		--ldap "$ADDC_LDAP_URI" --bind simple --user "$ADDC_ADMIN_DN" \
-		--allow-plaintext "$ADDC_IP" --timeout 2000 \
+		--allow-plaintext "$ADDC_IP" --probe-timeout 2s \
 		>"$tmp/dc.json" 2>"$tmp/dc.err" || rc=$?
 	expect_eq "the test bed DC ($ADDC_IP): Kerberos and LDAP open" "open open" \
 		"$(state dc "$ADDC_IP" "$ADDC_IP" 88) $(state dc "$ADDC_IP" "$ADDC_IP" 389)"
+	expect_eq "the DC named as a host too: probed as both roles" "dc host" \
+		"$(jq -r --arg h "$ADDC_IP" '[.hosts[] | select(.name == $h) | .role] | sort | join(" ")' "$tmp/dc.json")"
 	expect_eq "Samba's smbd answers SMB2 NEGOTIATE with its time" "true" \
-		"$(jq -r --arg h "$ADDC_IP" '.hosts[] | select(.name == $h) | .clocks[] | select(.source == "smb2") | .read' "$tmp/dc.json")"
+		"$(jq -r --arg h "$ADDC_IP" '.hosts[] | select(.name == $h and .role == "host") | .clocks[] | select(.source == "smb2") | .read' "$tmp/dc.json")"
 	expect_eq "rootDSE currentTime read" "true" \
-		"$(jq -r --arg h "$ADDC_IP" '.hosts[] | select(.name == $h) | .clocks[] | select(.source == "rootdse") | .read' "$tmp/dc.json")"
+		"$(jq -r --arg h "$ADDC_IP" '.hosts[] | select(.name == $h and .role == "dc") | .clocks[] | select(.source == "rootdse") | .read' "$tmp/dc.json")"
 	check "smbd's clock is within 1 s of this machine's" \
-		jq -e --arg h "$ADDC_IP" '.hosts[] | select(.name == $h) | .clocks[] | select(.source == "smb2") | (.offset_us | fabs) < 1000000' "$tmp/dc.json"
+		jq -e --arg h "$ADDC_IP" '.hosts[] | select(.name == $h and .role == "host") | .clocks[] | select(.source == "smb2") | (.offset_us | fabs) < 1000000' "$tmp/dc.json"
 	check "rootDSE's clock is within 2 s of this machine's" \
-		jq -e --arg h "$ADDC_IP" '.hosts[] | select(.name == $h) | .clocks[] | select(.source == "rootdse") | (.offset_us | fabs) < 2000000' "$tmp/dc.json"
-	expect_eq "the DC in step: exit 0 or 3 only for SNTP (Samba serves no NTP)" \
-		"0" "$(jq '[.findings[] | select(.severity == "error" or .severity == "warning")] | length' "$tmp/dc.json")"
+		jq -e --arg h "$ADDC_IP" '.hosts[] | select(.name == $h and .role == "dc") | .clocks[] | select(.source == "rootdse") | (.offset_us | fabs) < 2000000' "$tmp/dc.json"
+	expect_eq "the DC in step: no clock error or warning" \
+		"0" "$(jq '[.findings[] | select(.topic == "clock" and (.severity == "error" or .severity == "warning"))] | length' "$tmp/dc.json")"
+	expect_eq "the DC's own ports: no finding for its role" "0" \
+		"$(jq '[.findings[] | select(.role == "dc" and .severity != "not-checked")] | length' "$tmp/dc.json")"
+	expect_eq "named as a host too, it is probed as one: no Hyper-V there, 6600 refused" \
+		"error port-6600-refused" \
+		"$(jq -r '.findings[] | select(.role == "host" and .port == 6600) | "\(.severity) \(.cause)"' "$tmp/dc.json")"
 else
 	skip "the test bed's smbd and rootDSE" "no test bed (ADDC_IP)"
 fi

@@ -15,7 +15,14 @@
  * The skeleton of a script is its code with every single-quoted literal
  * written S, every comment dropped and each value built from code points,
  * "(S + [char]0x00D1 + S)", folded to S too. Header-only (static
- * functions) so that a unit test and a fuzz target can both include it. */
+ * functions) so that a unit test and a fuzz target can both include it.
+ *
+ * Kept for what PowerShell's own parser cannot do: run inside fuzz_plan on
+ * every input it generates, in process (pwsh is another process, and
+ * takes seconds to start on a loaded machine). Every script the tests and
+ * the fuzz corpora give is checked by the real parser instead
+ * (tests/ps/plan/Parse.Tests.ps1), which also checks this model's premise:
+ * cp1252 makes a quote of the second byte of U+00D1. */
 #ifndef HV_TEST_PS_SCAN_H
 #define HV_TEST_PS_SCAN_H
 

@@ -21,25 +21,25 @@ struct fb {
 	uint64_t next_id;
 };
 
-static void fb_le(struct fb *b, uint64_t v, int n)
+static inline void fb_le(struct fb *b, uint64_t v, int n)
 {
 	for (int i = 0; i < n; i++)
 		b->buf[b->pos++] = (unsigned char)(v >> (8 * i));
 }
 
-static void fb_set(struct fb *b, size_t at, uint64_t v, int n)
+static inline void fb_set(struct fb *b, size_t at, uint64_t v, int n)
 {
 	for (int i = 0; i < n; i++)
 		b->buf[at + i] = (unsigned char)(v >> (8 * i));
 }
 
 /* Chunk-relative offset of the next byte. */
-static uint32_t fb_here(const struct fb *b)
+static inline uint32_t fb_here(const struct fb *b)
 {
 	return (uint32_t)(b->pos - 4096);
 }
 
-static void fb_init(struct fb *b)
+static inline void fb_init(struct fb *b)
 {
 	b->buf = calloc(1, FB_SIZE);
 	memcpy(b->buf, "ElfFile", 8);
@@ -54,14 +54,14 @@ static void fb_init(struct fb *b)
 	b->next_id = 1;
 }
 
-static void fb_utf16(struct fb *b, const char *s)
+static inline void fb_utf16(struct fb *b, const char *s)
 {
 	for (; *s; s++)
 		fb_le(b, (unsigned char)*s, 2);
 }
 
 /* A name offset, with the name inline right after it. */
-static void fb_name(struct fb *b, const char *s)
+static inline void fb_name(struct fb *b, const char *s)
 {
 	fb_le(b, fb_here(b) + 4, 4);
 	fb_le(b, 0, 4);
@@ -72,7 +72,7 @@ static void fb_name(struct fb *b, const char *s)
 }
 
 /* Opens an element; returns where its size goes. */
-static size_t fb_open(struct fb *b, const char *name, int attrs)
+static inline size_t fb_open(struct fb *b, const char *name, int attrs)
 {
 	size_t at;
 
@@ -86,12 +86,12 @@ static size_t fb_open(struct fb *b, const char *name, int attrs)
 	return at;
 }
 
-static void fb_close(struct fb *b, size_t at)
+static inline void fb_close(struct fb *b, size_t at)
 {
 	fb_set(b, at, b->pos - at - 4, 4);
 }
 
-static void fb_text(struct fb *b, const char *s, int more)
+static inline void fb_text(struct fb *b, const char *s, int more)
 {
 	fb_le(b, 0x05 | (more ? 0x40 : 0), 1);
 	fb_le(b, 0x01, 1);
@@ -99,13 +99,13 @@ static void fb_text(struct fb *b, const char *s, int more)
 	fb_utf16(b, s);
 }
 
-static void fb_attr(struct fb *b, const char *name, int more)
+static inline void fb_attr(struct fb *b, const char *name, int more)
 {
 	fb_le(b, 0x06 | (more ? 0x40 : 0), 1);
 	fb_name(b, name);
 }
 
-static void fb_record_begin(struct fb *b)
+static inline void fb_record_begin(struct fb *b)
 {
 	b->record = b->pos;
 	fb_le(b, 0x2a2a, 4);
@@ -115,7 +115,7 @@ static void fb_record_begin(struct fb *b)
 	fb_le(b, 0x0001010f, 4); /* fragment header */
 }
 
-static void fb_record_end(struct fb *b)
+static inline void fb_record_end(struct fb *b)
 {
 	size_t size;
 
@@ -128,7 +128,7 @@ static void fb_record_end(struct fb *b)
 }
 
 /* Closes the chunk: record numbers, free space, both checksums. */
-static void fb_finish(struct fb *b)
+static inline void fb_finish(struct fb *b)
 {
 	unsigned char *c = b->buf + 4096;
 	uint32_t free_space = fb_here(b);
@@ -142,6 +142,52 @@ static void fb_finish(struct fb *b)
 	fb_set(b, 4096 + 52, hv_crc32(0, c + 512, free_space - 512), 4);
 	fb_set(b, 4096 + 124, hv_crc32(hv_crc32(0, c, 120), c + 128, 512 - 128),
 	       4);
+}
+
+/* Opens a template instance whose definition is inline ([MS-EVEN6]
+ * 2.2.12 TemplateInstance; libyal notes, "Template definition"); the
+ * definition's binary XML follows. Returns where its size goes. */
+static inline size_t fb_def_begin(struct fb *b)
+{
+	size_t size_at;
+
+	fb_le(b, 0x0c, 1);
+	fb_le(b, 0x01, 1);
+	fb_le(b, 7, 4);
+	fb_le(b, fb_here(b) + 4, 4);
+	fb_le(b, 0, 4); /* next definition */
+	for (int i = 0; i < 16; i++)
+		fb_le(b, 0x5A, 1); /* GUID */
+	size_at = b->pos;
+	fb_le(b, 0, 4);
+	fb_le(b, 0x0001010f, 4); /* fragment header */
+	return size_at;
+}
+
+static inline void fb_def_end(struct fb *b, size_t size_at)
+{
+	fb_le(b, 0x00, 1); /* end of the definition's fragment */
+	fb_set(b, size_at, b->pos - size_at - 4, 4);
+}
+
+/* A substitution token: %id of type. */
+static inline void fb_subst(struct fb *b, uint16_t id, uint8_t type)
+{
+	fb_le(b, 0x0d, 1);
+	fb_le(b, id, 2);
+	fb_le(b, type, 1);
+}
+
+/* The substitution array's descriptors: n (size, type) pairs. */
+static inline void fb_values(struct fb *b, size_t n, const uint16_t *sizes,
+			     const uint8_t *types)
+{
+	fb_le(b, n, 4);
+	for (size_t i = 0; i < n; i++) {
+		fb_le(b, sizes[i], 2);
+		fb_le(b, types[i], 1);
+		fb_le(b, 0, 1);
+	}
 }
 
 #endif

@@ -4,6 +4,8 @@
  * that must not fire. Fixtures are LDIF built here (estate_fixture.h). */
 #include "estate_fixture.h"
 
+#include "remedy/plan.h"
+
 /* ---- accounts ---------------------------------------------------- */
 
 static void test_accounts_fire(void **state)
@@ -230,6 +232,7 @@ static void pt_fixture(struct fx *fx, const char *os_name, const char *version)
 	computer(&fx->ldif, OU_HV, "HV01", UAC_KERB);
 	os(&fx->ldif, os_name, version);
 	spns(&fx->ldif, "HV01");
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
 	host(&fx->ldif, "HV02", UAC_ANY);
 	want_hosts(fx, "HV01,HV02");
 	run(fx, hv_check_protocol_transition);
@@ -298,6 +301,46 @@ static void test_protocol_transition_unknown_os(void **state)
 					   "(operatingSystem 'Samba'): "));
 }
 
+/* "Kerberos only" is a kind of constrained delegation: a host with no
+ * constrained list (unconstrained instead, or nothing at all) lacks the
+ * entries, and turning protocol transition on alone would not help. */
+static void test_no_list_is_not_kerberos_only(void **state)
+{
+	struct fx *fx = *state;
+
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	deleg(&fx->ldif, "HV03", HV_DELEG_ALL);
+	host(&fx->ldif, "HV02", UAC_UNCON);
+	host(&fx->ldif, "HV03", UAC_OFF);
+	/* an escaped twin is no constrained list either */
+	hv_strbuf_adds(&fx->ldif, A2D ": " TWIN "/HV01\n");
+	want_hosts(fx, "HV01,HV02,HV03");
+	run(fx, hv_checks_run_ad);
+	assert_int_equal(count_cause(fx, "kcd-kerberos-only-2016"), 0);
+	assert_int_equal(count_cause(fx, "unconstrained-delegation-cg"), 1);
+	assert_int_equal(count_cause(fx, "kcd-missing-vsms"), 2);
+	assert_int_equal(count_cause(fx, "kcd-missing-cifs"), 2);
+	assert_false(hv_account_kerberos_only(&fx->est.accounts[1]));
+	/* near miss: the same host with a list (even a dangling one) is */
+	fx_clear(fx);
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	host(&fx->ldif, "HV02", UAC_UNCON);
+	deleg(&fx->ldif, "GONE", HV_DELEG_VSMS_SHORT);
+	want_hosts(fx, "HV01,HV02");
+	run(fx, hv_checks_run_ad);
+	assert_int_equal(count_cause(fx, "kcd-kerberos-only-2016"), 1);
+	/* too thin: no msDS-AllowedToDelegateTo exported at all */
+	fx_clear(fx);
+	computer(&fx->ldif, OU_HV, "HV01", UAC_UNCON);
+	computer(&fx->ldif, OU_HV, "HV02", UAC_ANY);
+	want_hosts(fx, "HV01,HV02");
+	run(fx, hv_checks_run_ad);
+	assert_int_equal(count_cause(fx, "kcd-kerberos-only-2016"), 0);
+	assert_true(hv_findings_incomplete(&fx->out));
+}
+
 /* ---- target-spns ------------------------------------------------- */
 
 static void test_target_spns_fire(void **state)
@@ -332,6 +375,7 @@ static void test_target_spns_near_miss(void **state)
 	host(&fx->ldif, "HV01", UAC_ANY);
 	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
 	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
 	/* HV03, linked to no host, is no host: nobody asks it for tickets */
 	computer(&fx->ldif, OU_HV, "HV03", UAC_ANY);
 	hv_strbuf_adds(&fx->ldif, SPN ": " VSMS "/HV03\n");
@@ -578,6 +622,74 @@ static void test_admins_named_are_errors(void **state)
 	assert_admin_findings(fx, HV_SEV_ERROR);
 }
 
+static void group(struct hv_strbuf *sb, const char *dn, const char *member_of)
+{
+	hv_strbuf_addf(sb,
+		       "\ndn: %s\nobjectClass: top\nobjectClass: group\n"
+		       "sAMAccountName: %.*s\n",
+		       dn, (int)strcspn(dn + 3, ","), dn + 3);
+	if (member_of)
+		hv_strbuf_addf(sb, "memberOf: %s\n", member_of);
+}
+
+#define PU "CN=Protected Users,CN=Users," BASE
+#define DA "CN=Domain Admins,CN=Users," BASE
+#define TIER0 "CN=Tier0,OU=Groups," BASE
+
+/* Protected Users through nesting (Domain Admins in Protected Users, the
+ * common hardening): resolved through the group objects of the input;
+ * when a group is not in the input, a named admin is "not checked". */
+static void test_admins_nested_groups(void **state)
+{
+	struct fx *fx = *state;
+	const struct hv_finding *f;
+
+	host(&fx->ldif, "HV01", UAC_ANY);
+	user(&fx->ldif, "admin4", "512");
+	hv_strbuf_adds(&fx->ldif, "memberOf: " TIER0 "\n");
+	user(&fx->ldif, "admin5", "512");
+	hv_strbuf_adds(&fx->ldif, "memberOf: CN=Tier2,OU=Groups," BASE "\n");
+	group(&fx->ldif, TIER0, DA);
+	group(&fx->ldif, DA, PU);
+	group(&fx->ldif, PU, NULL);
+	/* a cycle ends */
+	group(&fx->ldif, "CN=Tier2,OU=Groups," BASE,
+	      "CN=Tier3,OU=Groups," BASE);
+	group(&fx->ldif, "CN=Tier3,OU=Groups," BASE,
+	      "CN=Tier2,OU=Groups," BASE);
+	fx->sel.admins = list("admin4,admin5", &fx->sel.n_admins);
+	run(fx, hv_check_admins);
+	/* groups are not accounts */
+	assert_int_equal(hv_estate_find(&fx->est, "Tier0"), -1);
+	f = the(fx, "user-not-delegable");
+	assert_finding(f, "user-not-delegable", HV_SEV_ERROR, "admin4", NULL,
+		       0);
+	assert_non_null(strstr(f->message, "through " TIER0));
+	assert_ev(f, 0, "CN=admin4,OU=Admins," BASE, "memberOf", HV_EV_PRESENT,
+		  TIER0);
+	assert_int_equal(fx->out.n_unchecked, 0);
+	/* too thin: admin6's group is not in the input */
+	fx_clear(fx);
+	host(&fx->ldif, "HV01", UAC_ANY);
+	user(&fx->ldif, "admin6", "512");
+	hv_strbuf_adds(&fx->ldif, "memberOf: " TIER0 "\n");
+	fx->sel.admins = list("admin6", &fx->sel.n_admins);
+	run(fx, hv_check_admins);
+	assert_int_equal(fx->out.n, 0);
+	assert_int_equal(fx->out.n_unchecked, 1);
+	assert_true(fx->out.unchecked[0].essential);
+	assert_non_null(strstr(fx->out.unchecked[0].detail, "admin6"));
+	assert_non_null(strstr(fx->out.unchecked[0].detail, TIER0));
+	assert_true(hv_findings_incomplete(&fx->out));
+	/* not named: a note-level list never makes the audit incomplete */
+	fx_clear(fx);
+	host(&fx->ldif, "HV01", UAC_ANY);
+	user(&fx->ldif, "admin6", "512");
+	hv_strbuf_adds(&fx->ldif, "memberOf: " TIER0 "\n");
+	run(fx, hv_check_admins);
+	assert_int_equal(fx->out.n_unchecked, 0);
+}
+
 static void test_admins_unnamed_are_notes(void **state)
 {
 	struct fx *fx = *state;
@@ -723,20 +835,134 @@ static void test_bad_uac_is_unknown(void **state)
 	assert_int_equal(fx->est.accounts[1].uac, 0x81080002u);
 }
 
+/* ---- the plan does what the audit reports -------------------------- */
+
+/* The test bed's faults in small: HV03 holds HV01's migration SPN, HV04
+ * is "Kerberos only" on 2022, HV06 (2012 R2) is "Kerberos only" rightly
+ * and delegates to HV01 by FQDN only. */
+static void plan_audit_fixture(struct fx *fx, const char *hosts)
+{
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+	host(&fx->ldif, "HV03", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+	hv_strbuf_adds(&fx->ldif, SPN ": " VSMS "/HV01." DNS "\n");
+	host(&fx->ldif, "HV04", UAC_KERB);
+	deleg(&fx->ldif, "HV03", HV_DELEG_ALL);
+	computer(&fx->ldif, OU_HV, "HV06", UAC_KERB);
+	os(&fx->ldif, "Windows Server 2012 R2 Datacenter", "6.3 (9600)");
+	spns(&fx->ldif, "HV06");
+	deleg(&fx->ldif, "HV01", HV_DELEG_VSMS_FQDN | HV_DELEG_CIFS_FQDN);
+	want_hosts(fx, hosts);
+}
+
+static bool has_finding(const struct fx *fx, const char *cause,
+			const char *source)
+{
+	for (size_t i = 0; i < fx->out.n; i++)
+		if (strcmp(fx->out.items[i].cause, cause) == 0 &&
+		    strcmp(fx->out.items[i].source, source) == 0)
+			return true;
+	return false;
+}
+
+static bool has_action(const struct hv_plan *plan, enum hv_action_kind kind,
+		       const char *account)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->actions[i].kind == kind &&
+		    strcmp(plan->actions[i].account, account) == 0)
+			return true;
+	return false;
+}
+
+static bool warned_about(const struct hv_plan *plan, const char *name)
+{
+	for (size_t i = 0; i < plan->n_warnings; i++)
+		if (strstr(plan->warnings[i], name))
+			return true;
+	return false;
+}
+
+/* For each host: the plan changes exactly what the audit reports. */
+static void assert_plan_follows_audit(const struct fx *fx,
+				      const struct hv_plan *plan)
+{
+	for (size_t i = 0; i < fx->est.n_accounts; i++) {
+		const struct hv_account *acc = &fx->est.accounts[i];
+		const char *n = acc->name;
+		bool missing = has_finding(fx, "kcd-missing-vsms", n) ||
+			       has_finding(fx, "kcd-missing-cifs", n) ||
+			       has_finding(fx, "kcd-name-form-missing", n);
+
+		if (!acc->is_computer)
+			continue;
+		assert_int_equal(has_action(plan, HV_ACT_ADD_DELEGATION, n),
+				 missing);
+		/* protocol transition: where the audit says "Kerberos
+		 * only", or with delegation it lacks where it needs it */
+		assert_int_equal(
+			has_action(plan, HV_ACT_SET_UAC, n),
+			has_finding(fx, "kcd-kerberos-only-2016", n) ||
+				(missing &&
+				 hv_account_lacks_protocol_transition(acc)));
+		if (has_finding(fx, "spn-duplicate", n))
+			assert_true(has_action(plan, HV_ACT_REMOVE_SPN, n) ||
+				    warned_about(plan, n));
+		else
+			assert_false(has_action(plan, HV_ACT_REMOVE_SPN, n));
+		assert_int_equal(has_action(plan, HV_ACT_ADD_SPN, n),
+				 has_finding(fx, "spn-missing", n));
+	}
+}
+
+static void test_plan_follows_audit(void **state)
+{
+	static const char *const sets[] = {
+		"HV01,HV02,HV03,HV04,HV06",
+		"HV03",
+		"HV01,HV02",
+		"HV03,HV04",
+		"HV06,HV01",
+		"HV04,HV06",
+	};
+	struct fx *fx = *state;
+
+	for (size_t s = 0; s < sizeof(sets) / sizeof(*sets); s++) {
+		struct hv_plan_options opts = hv_plan_defaults();
+		struct hv_plan plan;
+
+		fx_clear(fx);
+		plan_audit_fixture(fx, sets[s]);
+		run(fx, hv_checks_run_ad);
+		hv_plan_build(&fx->est, &opts, &plan);
+		assert_plan_follows_audit(fx, &plan);
+		hv_plan_release(&plan);
+	}
+}
+
 /* The table runs every check once, and the run sorts by severity. */
 static void test_table_and_sort(void **state)
 {
 	static const char *const names[] = {
-		"accounts",	    "unverified-hosts",
-		"delegation-pairs", "protocol-transition",
-		"target-spns",	    "spn-clashes",
-		"dns-names",	    "unconstrained",
-		"admins",	    "rbcd",
+		"accounts",
+		"unverified-hosts",
+		"ambiguous-names",
+		"delegation-pairs",
+		"protocol-transition",
+		"target-spns",
+		"spn-clashes",
+		"dns-names",
+		"unconstrained",
+		"admins",
+		"rbcd",
 		"odd-values",
 	};
 	struct fx *fx = *state;
 
-	assert_int_equal(hv_ad_checks_count, 11);
+	assert_int_equal(hv_ad_checks_count, 12);
 	for (size_t i = 0; i < hv_ad_checks_count; i++)
 		assert_string_equal(hv_ad_checks[i].name, names[i]);
 	host(&fx->ldif, "HV01", UAC_KERB);
@@ -763,6 +989,8 @@ int main(void)
 		T(test_protocol_transition_fire),
 		T(test_protocol_transition_near_miss),
 		T(test_protocol_transition_unknown_os),
+		T(test_no_list_is_not_kerberos_only),
+		T(test_plan_follows_audit),
 		T(test_target_spns_fire),
 		T(test_target_spns_near_miss),
 		T(test_spn_duplicate_host_and_user),
@@ -773,6 +1001,7 @@ int main(void)
 		T(test_unconstrained),
 		T(test_admins_named_are_errors),
 		T(test_admins_unnamed_are_notes),
+		T(test_admins_nested_groups),
 		T(test_rbcd_names_allowed_sids),
 		T(test_rbcd_garbage_descriptor),
 		T(test_odd_values),

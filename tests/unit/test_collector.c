@@ -8,8 +8,9 @@
  *  - read-only: every command it runs is a Get-, Compare- or Test-
  *    cmdlet, one of a few in-memory helpers, or its own function; no
  *    Set-/New-/Remove-/Enable-/Invoke- cmdlet, no Invoke-Expression; the
- *    only external program is "w32tm /query"; the only write is its own
- *    output file;
+ *    only external programs are "w32tm /query", "w32tm /stripchart",
+ *    "nltest /dsgetdc" and "klist -li"; the only writes are its own
+ *    output file (or, with -Save, the files of the hosts it was given);
  *  - it writes the schema this hvdoctor reads. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -158,9 +159,10 @@ static void test_balanced(void **state)
 static bool allowed(const char *cmd, const struct script *s)
 {
 	static const char *const helpers[] = {
-		"Select-Object",  "Where-Object",  "ForEach-Object",
-		"ConvertTo-Json", "Join-Path",	   "Write-Verbose",
-		"New-Object",	  "Set-StrictMode"};
+		"Select-Object",   "Where-Object",   "ForEach-Object",
+		"ConvertTo-Json",  "Join-Path",	     "Write-Verbose",
+		"New-Object",	   "Set-StrictMode", "Write-Error",
+		"ConvertFrom-Json"};
 	char def[160];
 
 	if (strncmp(cmd, "Get-", 4) == 0 || strncmp(cmd, "Compare-", 8) == 0 ||
@@ -209,12 +211,18 @@ static void test_read_only_commands(void **state)
 	assert_null(strstr(s->code.buf, "iex "));
 }
 
-/* The one external program, with /query; the one write, its file. */
+/* The external programs and their first arguments; the writes. w32tm
+ * /query is run directly, the others through Read-ProgramLines. */
 static void test_external_and_writes(void **state)
 {
 	struct script *s = *state;
+	static const char *const programs[] = {
+		"Read-ProgramLines 'nltest' @(\"/dsgetdc:",
+		"Read-ProgramLines 'klist' @('-li', '0x3e7')",
+		"Read-ProgramLines 'w32tm' @('/stripchart', ",
+	};
 	const char *p = s->code.buf;
-	size_t w32tm = 0;
+	size_t w32tm = 0, runs = 0;
 
 	while ((p = strstr(p, "w32tm")) != NULL) {
 		assert_true(strncmp(p, "w32tm /query /", 14) == 0);
@@ -222,8 +230,25 @@ static void test_external_and_writes(void **state)
 		p++;
 	}
 	assert_int_equal(w32tm, 2);
+	for (p = s->raw.buf; (p = strstr(p, "Read-ProgramLines '")) != NULL;
+	     p++) {
+		bool known = false;
+
+		for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]);
+		     i++)
+			known = known || strncmp(p, programs[i],
+						 strlen(programs[i])) == 0;
+		if (!known)
+			fail_msg("the collector runs a program it should not: "
+				 "%.60s",
+				 p);
+		runs++;
+	}
+	assert_int_equal(runs, 3);
+	/* two writes: the snapshot, and -Save's file of a host */
 	p = s->code.buf;
 	assert_non_null(p = strstr(p, "]::WriteAllText($path"));
+	assert_non_null(p = strstr(p + 3, "]::WriteAllText($path"));
 	assert_null(strstr(p + 3, "::Write"));
 	assert_null(strstr(s->code.buf, "Out-File"));
 	assert_null(strstr(s->code.buf, "Set-Content"));
@@ -248,6 +273,10 @@ static void test_schema(void **state)
 					       "time",
 					       "cluster",
 					       "compare",
+					       "domain_controller",
+					       "clock",
+					       "kerberos_tickets",
+					       "reachability",
 					       "errors"};
 
 	snprintf(want, sizeof(want), "schema = '%s'", HV_SNAPSHOT_SCHEMA);

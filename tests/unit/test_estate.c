@@ -19,6 +19,7 @@ static void test_unverified_host(void **state)
 	host(&fx->ldif, "HV01", UAC_ANY);
 	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
 	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
 	host(&fx->ldif, "ROGUE", UAC_ANY);
 	run(fx, hv_check_unverified_hosts);
 	assert_int_equal(fx->est.n_hosts, 2);
@@ -42,10 +43,115 @@ static void test_unverified_host(void **state)
 	host(&fx->ldif, "HV01", UAC_ANY);
 	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
 	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
 	host(&fx->ldif, "ROGUE", UAC_ANY);
 	deleg(&fx->ldif, "ROGUE", HV_DELEG_ALL);
 	build(fx);
 	assert_int_equal(fx->est.n_unverified, 1);
+}
+
+/* An entry towards a candidate is an admin's word about whichever
+ * computer had that name when it was written: a computer created later
+ * under a freed name (MachineAccountQuota) with its own migration SPN is
+ * not vouched for by it. Only its own outbound entries (which its
+ * creator cannot write) or a name on the command line vouch for it. */
+static void test_stale_entry_vouches_for_nobody(void **state)
+{
+	struct fx *fx = *state;
+	const struct hv_finding *f;
+
+	fx->discover = true;
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	deleg(&fx->ldif, "OLD", HV_DELEG_ALL);
+	hv_strbuf_adds(&fx->ldif, "whenChanged: 20240102030405.0Z\n");
+	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+	deleg(&fx->ldif, "OLD", HV_DELEG_ALL);
+	host(&fx->ldif, "OLD", UAC_ANY);
+	hv_strbuf_adds(&fx->ldif, "whenCreated: 20261208010000.0Z\n");
+	run(fx, hv_check_unverified_hosts);
+	assert_int_equal(fx->est.n_hosts, 2);
+	assert_int_equal(fx->est.n_unverified, 1);
+	assert_string_equal(fx->est.accounts[fx->est.unverified[0]].name,
+			    "OLD");
+	f = the(fx, "host-unverified");
+	assert_string_equal(f->source, "OLD");
+	/* who names it, and that the account is younger than the entry */
+	assert_non_null(strstr(f->message, "HV01"));
+	assert_non_null(strstr(f->message, "created after"));
+	/* near miss: its own outbound entry (only an admin writes it) */
+	fx_clear(fx);
+	fx->discover = true;
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	host(&fx->ldif, "HV02", UAC_ANY);
+	host(&fx->ldif, "HV03", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_VSMS_SHORT);
+	build(fx);
+	/* HV02 only receives: nothing of its own vouches for it */
+	assert_int_equal(fx->est.n_hosts, 2);
+	assert_int_equal(host_index(&fx->est, "HV03"), 1);
+	assert_string_equal(fx->est.accounts[fx->est.unverified[0]].name,
+			    "HV02");
+	/* without metadata: named, but nothing said about its age */
+	fx_clear(fx);
+	fx->discover = true;
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	deleg(&fx->ldif, "OLD", HV_DELEG_ALL);
+	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+	host(&fx->ldif, "OLD", UAC_ANY);
+	run(fx, hv_check_unverified_hosts);
+	f = the(fx, "host-unverified");
+	assert_non_null(strstr(f->message, "HV01"));
+	assert_null(strstr(f->message, "created after"));
+}
+
+/* A computer whose sAMAccountName is another host's FQDN answers to that
+ * name too: entries resolve to the dNSHostName holder, and both accounts
+ * are left out of every check and plan with an error naming both. */
+static void test_ambiguous_name(void **state)
+{
+	struct fx *fx = *state;
+	const struct hv_finding *f;
+
+	fx->discover = true;
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	deleg(&fx->ldif, "HV03", HV_DELEG_ALL);
+	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+	host(&fx->ldif, "HV03", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+	hv_strbuf_adds(&fx->ldif, "\ndn: CN=EVIL,CN=Computers," BASE "\n"
+				  "objectClass: computer\n"
+				  "sAMAccountName: HV02." DNS "$\n"
+				  "userAccountControl: 4096\n" SPN ": " VSMS
+				  "/HV02." DNS "x\n" A2D ": cifs/HV01\n");
+	run(fx, hv_checks_run_ad);
+	/* the dNSHostName holder wins the name */
+	assert_int_equal(hv_estate_find(&fx->est, "HV02." DNS), 1);
+	assert_int_equal(fx->est.n_hosts, 2);
+	assert_int_equal(host_index(&fx->est, "HV03"), 1);
+	f = the(fx, "host-name-ambiguous");
+	assert_int_equal(f->severity, HV_SEV_ERROR);
+	assert_non_null(strstr(f->message, "HV02"));
+	assert_non_null(strstr(f->message, "CN=EVIL"));
+	assert_int_equal(f->n_ev, 2);
+	/* named, it is still left out */
+	fx_clear(fx);
+	host(&fx->ldif, "HV01", UAC_ANY);
+	host(&fx->ldif, "HV02", UAC_ANY);
+	host(&fx->ldif, "HV03", UAC_ANY);
+	hv_strbuf_adds(&fx->ldif, "\ndn: CN=EVIL,CN=Computers," BASE "\n"
+				  "objectClass: computer\n"
+				  "sAMAccountName: HV02." DNS "$\n");
+	want_hosts(fx, "HV01,HV02,HV03,HV02." DNS "$");
+	build(fx);
+	assert_int_equal(fx->est.n_hosts, 2);
+	assert_int_equal(fx->est.n_ambiguous, 1);
 }
 
 /* --group-by ou (and --ou) put every computer of the hosts' OU in the
@@ -58,6 +164,7 @@ static void test_unverified_host_by_ou(void **state)
 	host_in(&fx->ldif, "OU=A," OU_HV, "HV01", UAC_ANY);
 	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
 	host_in(&fx->ldif, "OU=A," OU_HV, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
 	host_in(&fx->ldif, "OU=A," OU_HV, "ROGUE", UAC_ANY);
 	fx->sel.grouping = HV_GROUP_OU;
 	build(fx);
@@ -70,11 +177,41 @@ static void test_unverified_host_by_ou(void **state)
 	host_in(&fx->ldif, "OU=A," OU_HV, "HV01", UAC_ANY);
 	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
 	host_in(&fx->ldif, "OU=A," OU_HV, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
 	computer(&fx->ldif, "OU=A," OU_HV, "PLAIN", UAC_ANY);
 	fx->sel.ou = "OU=A," OU_HV;
 	build(fx);
 	assert_int_equal(fx->est.n_hosts, 2);
 	assert_int_equal(fx->est.n_unverified, 1);
+}
+
+/* --ou and --filter select the same way: their computers are candidates,
+ * and one without a delegation entry of its own is left out (reported),
+ * whichever option found it. */
+static void test_ou_and_filter_agree(void **state)
+{
+	struct fx *fx = *state;
+
+	for (int by_filter = 0; by_filter < 2; by_filter++) {
+		fx_clear(fx);
+		fx->discover = true;
+		host_in(&fx->ldif, "OU=A," OU_HV, "HV01", UAC_ANY);
+		deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+		host_in(&fx->ldif, "OU=A," OU_HV, "HV02", UAC_ANY);
+		deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+		host_in(&fx->ldif, "OU=A," OU_HV, "NEW", UAC_ANY);
+		if (by_filter)
+			fx->sel.found =
+				list("HV01$,HV02$,NEW$", &fx->sel.n_found);
+		else
+			fx->sel.ou = "OU=A," OU_HV;
+		build(fx);
+		assert_int_equal(fx->est.n_hosts, 2);
+		assert_int_equal(fx->est.n_unverified, 1);
+		assert_string_equal(
+			fx->est.accounts[fx->est.unverified[0]].name, "NEW");
+		assert_false(fx->est.discovered);
+	}
 }
 
 /* A DC is trusted for delegation by design: never a host, never named. */
@@ -86,6 +223,7 @@ static void test_domain_controllers_refused(void **state)
 	fx->discover = true;
 	host(&fx->ldif, "HV01", UAC_ANY);
 	deleg(&fx->ldif, "DC1", HV_DELEG_ALL);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
 	/* SERVER_TRUST_ACCOUNT | TRUSTED_FOR_DELEGATION */
 	host_in(&fx->ldif, "OU=Domain Controllers," BASE, "DC1", "532480");
 	host(&fx->ldif, "RODC1", "83890176"); /* PARTIAL_SECRETS | WKS */
@@ -240,6 +378,7 @@ static void test_discovery_by_migration_spn(void **state)
 	computer(&fx->ldif, OU_HV, "HV02", UAC_ANY);
 	hv_strbuf_adds(&fx->ldif, SPN ": microsoft virtual system migration "
 				      "service/hv02\n");
+	deleg(&fx->ldif, "HV01", HV_DELEG_CIFS_SHORT);
 	build(fx);
 	assert_true(fx->est.discovered);
 	assert_int_equal(fx->est.n_hosts, 2);
@@ -309,6 +448,107 @@ static void test_new_node_restricts_pairs(void **state)
 	assert_int_equal(counts[0].full, 0);
 	assert_int_equal(counts[0].partial, 0);
 	assert_int_equal(counts[0].none, 4);
+}
+
+/* --new-node alone: the node joins the migration domain of the hosts that
+ * share its OU, and every pair with it is checked, both ways; when no
+ * host, or hosts of several domains, share it, the build is an error that
+ * names the options that tell the peers. */
+static void test_new_node_joins_its_peers(void **state)
+{
+	struct fx *fx = *state;
+	struct hv_pair_counts counts[2];
+	struct hv_error err;
+
+	fx->discover = true;
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+	host(&fx->ldif, "NEW", UAC_ANY);
+	/* hosts elsewhere, in their own domain */
+	host_in(&fx->ldif, "OU=B," BASE, "HV08", UAC_ANY);
+	deleg(&fx->ldif, "HV09", HV_DELEG_ALL);
+	host_in(&fx->ldif, "OU=B," BASE, "HV09", UAC_ANY);
+	deleg(&fx->ldif, "HV08", HV_DELEG_ALL);
+	fx->sel.new_node = "NEW";
+	build(fx);
+	assert_int_equal(fx->est.n_hosts, 5);
+	assert_int_equal(fx->est.n_domains, 2);
+	assert_int_equal(fx->est.new_node, (long)host_index(&fx->est, "NEW"));
+	assert_int_equal(fx->est.hosts[host_index(&fx->est, "NEW")].domain,
+			 fx->est.hosts[host_index(&fx->est, "HV01")].domain);
+	hv_audit_pair_counts(&fx->est, counts);
+	assert_int_equal(counts[0].pairs + counts[1].pairs, 4);
+	/* alone in its OU: no peers to tell */
+	fx_clear(fx);
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+	host_in(&fx->ldif, "OU=New," BASE, "NEW", UAC_ANY);
+	assert_int_equal(hv_ldif_read_buffer("t.ldif", fx->ldif.buf,
+					     fx->ldif.len, &fx->dir, &err),
+			 0);
+	fx->sel.new_node = "NEW";
+	assert_int_equal(hv_estate_build(&fx->est, &fx->dir, &fx->sel, &err),
+			 HV_ERR_USAGE);
+	assert_non_null(strstr(err.message, "NEW"));
+	assert_non_null(strstr(err.message, "--hosts NEW,PEER"));
+	assert_non_null(strstr(err.message, "--domains"));
+	/* --domains that does not list it: no peers either */
+	hv_estate_release(&fx->est);
+	fx->sel.grouping = HV_GROUP_LISTS;
+	fx->sel.groups = hv_calloc(1, sizeof(*fx->sel.groups));
+	fx->sel.n_groups = 1;
+	fx->sel.groups[0].name = hv_strdup("west");
+	fx->sel.groups[0].hosts = list("HV01,HV02", &fx->sel.groups[0].n_hosts);
+	assert_int_equal(hv_estate_build(&fx->est, &fx->dir, &fx->sel, &err),
+			 HV_ERR_USAGE);
+	assert_non_null(strstr(err.message, "--hosts NEW,PEER"));
+	/* named with --hosts: the named hosts are its peers */
+	fx_clear(fx);
+	new_node_fixture(fx);
+	build(fx);
+	assert_int_equal(fx->est.n_domains, 1);
+}
+
+/* Without host snapshots AD's word is all the audit has: it says how many
+ * pairs AD allows and that host settings were not checked, and counts no
+ * pair "ready"; with no pair at all it says there was nothing to check. */
+static void test_ready_needs_host_settings(void **state)
+{
+	struct fx *fx = *state;
+	struct hv_pair_counts counts[1];
+	struct hv_strbuf text = HV_STRBUF_INIT;
+	struct hv_style style = {false, 80};
+	struct hv_audit_view view = {&fx->est, &fx->out, NULL, "t.ldif", false};
+
+	host(&fx->ldif, "HV01", UAC_ANY);
+	deleg(&fx->ldif, "HV02", HV_DELEG_ALL);
+	host(&fx->ldif, "HV02", UAC_ANY);
+	deleg(&fx->ldif, "HV01", HV_DELEG_ALL);
+	run(fx, hv_checks_run_ad);
+	hv_audit_pair_counts(&fx->est, counts);
+	assert_int_equal(counts[0].pairs, 2);
+	assert_int_equal(counts[0].ad_allowed, 2);
+	assert_int_equal(counts[0].ready, 0);
+	hv_render_audit_text(&text, &view, &style);
+	assert_non_null(strstr(text.buf, "AD allows 2 of 2 ordered pairs; "
+					 "host settings not checked"));
+	assert_null(strstr(text.buf, "ready to migrate"));
+	hv_strbuf_release(&text);
+	/* one host: no pair to check, never an all-clear */
+	fx_clear(fx);
+	host(&fx->ldif, "HV01", UAC_ANY);
+	want_hosts(fx, "HV01");
+	run(fx, hv_checks_run_ad);
+	view.estate = &fx->est;
+	view.findings = &fx->out;
+	hv_render_audit_text(&text, &view, &style);
+	assert_non_null(strstr(text.buf, "No ordered pair to check"));
+	assert_null(strstr(text.buf, "No problems found"));
+	hv_strbuf_release(&text);
 }
 
 static void test_group_by_ou(void **state)
@@ -446,7 +686,8 @@ static void components_fixture(struct fx *fx, bool reversed)
 {
 	static const char *const names[] = {"ZED1", "alpha", "MID", "BETA",
 					    "SOLO"};
-	static const char *const peer[] = {"alpha", NULL, "BETA", NULL, NULL};
+	static const char *const peer[] = {"alpha", "ZED1", "BETA", "MID",
+					   NULL};
 
 	for (size_t k = 0; k < 5; k++) {
 		size_t i = reversed ? 4 - k : k;
@@ -503,6 +744,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_unverified_host),
 		T(test_unverified_host_by_ou),
+		T(test_stale_entry_vouches_for_nobody),
+		T(test_ambiguous_name),
+		T(test_ou_and_filter_agree),
 		T(test_domain_controllers_refused),
 		T(test_empty_selections_are_errors),
 		T(test_thin_export_is_not_checked),
@@ -510,6 +754,8 @@ int main(void)
 		T(test_discovery_by_migration_spn),
 		T(test_hosts_exact_names),
 		T(test_new_node_restricts_pairs),
+		T(test_new_node_joins_its_peers),
+		T(test_ready_needs_host_settings),
 		T(test_group_by_ou),
 		T(test_domains_file_groups),
 		T(test_domains_file_with_hosts),

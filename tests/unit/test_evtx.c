@@ -933,7 +933,10 @@ static void test_deep_nesting(void **state)
 }
 
 /* A template that uses one large value many times: the rendering stops
- * at the limit instead of growing without end. */
+ * at the record's budget instead of growing without end; the record is
+ * replaced by an empty Event saying so, the cut is a problem at its
+ * offset, and the next record of the chunk (rendered into the same
+ * buffer, as `events --all` does) is written whole. */
 static void test_render_limit(void **state)
 {
 	struct fb b;
@@ -943,10 +946,13 @@ static void test_render_limit(void **state)
 	struct hv_evtx_record rec;
 	struct hv_strbuf out = HV_STRBUF_INIT;
 	struct hv_error err;
-	size_t def, body, ev;
+	size_t def, body, ev, first;
+	uint32_t def2 = 0;
+	char want[200];
 
 	(void)state;
 	fb_init(&b);
+	first = b.pos;
 	fb_record_begin(&b);
 	fb_le(&b, 0x0c, 1); /* template instance, definition inline */
 	fb_le(&b, 1, 1);
@@ -977,15 +983,34 @@ static void test_render_limit(void **state)
 	for (int i = 0; i < 20000; i++)
 		fb_le(&b, 'x', 2);
 	fb_record_end(&b);
+	fb_templated_type(&b, &def2, 0x01, "o\0k\0", 4);
 	fb_finish(&b);
 	assert_int_equal(hv_evtx_open_memory(&f, b.buf, FB_SIZE, "t", &err), 0);
 	hv_evtx_chunk_begin(r, &f, 0, &p);
 	assert_true(hv_evtx_chunk_next(r, &rec));
 	assert_int_equal(hv_evtx_render_xml(&rec, &out), -1);
-	assert_true(out.len > HV_EVTX_RENDER_LIMIT);
-	assert_true(out.len < HV_EVTX_RENDER_LIMIT + 100000);
-	hv_strbuf_release(&out);
+	snprintf(want, sizeof(want),
+		 "<Event><!-- record 1 at offset %zu not shown: it renders "
+		 "to more than %zu bytes --></Event>\n",
+		 first, hv_evtx_record_budget(rec.size));
+	assert_string_equal(hv_strbuf_str(&out), want);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(p.items[0].kind, HV_EVTX_P_RENDER_LIMIT);
+	assert_int_equal(p.items[0].offset, first);
+	assert_true(p.items[0].lost);
+	/* what the records before it wrote counts for nothing */
+	for (int i = 0; i < 100000; i++)
+		hv_strbuf_adds(&out, "<Event/>\n");
+	assert_true(hv_evtx_chunk_next(r, &rec));
+	assert_int_equal(hv_evtx_render_xml(&rec, &out), 0);
+	assert_non_null(strstr(hv_strbuf_str(&out),
+			       "<Event/>\n<Event>\n  <E>\n    <F/>\n"
+			       "ok  </E>\n</Event>\n"));
+	hv_strbuf_reset(&out);
+	hv_evtx_chunk_begin(r, &f, 0, &p);
+	assert_true(hv_evtx_chunk_next(r, &rec));
 	assert_int_equal(hv_evtx_render_json(&rec, &out), -1);
+	assert_non_null(strstr(hv_strbuf_str(&out), "{\"Event\":{\"#cut\":"));
 	hv_strbuf_release(&out);
 	hv_evtx_problems_release(&p);
 	hv_evtx_reader_free(r);

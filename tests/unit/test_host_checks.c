@@ -30,6 +30,7 @@ struct spec {
 	const char *host;
 	const char *vmhost, *networks, *versions, *switches, *vms, *os;
 	const char *cpus, *dg, *vmms, *lbfo, *fw, *time, *cluster, *compare;
+	const char *extra; /* more members, written as they are */
 };
 
 static const char vmhost_kerberos[] =
@@ -66,6 +67,7 @@ static struct spec healthy(const char *host)
 		fw_ok,
 		"{\"Type\": \"NT5DS\", \"Source\": \"DC1.corp.example.com\"}",
 		"null",
+		NULL,
 		NULL,
 	};
 	return s;
@@ -145,6 +147,8 @@ static void snapshot_json(struct hv_strbuf *sb, const struct spec *s)
 	member(sb, "time", s->time);
 	member(sb, "cluster", s->cluster);
 	member(sb, "compare", s->compare);
+	if (s->extra)
+		hv_strbuf_addf(sb, ", %s", s->extra);
 	hv_strbuf_addch(sb, '}');
 }
 
@@ -653,6 +657,118 @@ static void test_unknown_host(void **state)
 	assert_true(hv_host_settings_incomplete(&fx->est));
 }
 
+/* What HVA measured itself: HVB refuses 6600 and drops 445; HVC opens
+ * 6600 from one of two addresses (a pair that can move); a peer outside
+ * the audit is not judged. HVB's attempts failed as a whole: too thin. */
+static void test_reachability(void **state)
+{
+	struct fx *fx = *state;
+	const struct hv_finding *f;
+
+	fx->spec[0].extra =
+		"\"reachability\": ["
+		"{\"Peer\": \"HVB\", \"Port\": 6600, \"LocalAddress\":"
+		" \"10.0.0.1\", \"Result\": \"refused\"},"
+		"{\"Peer\": \"HVB\", \"Port\": 445, \"Result\": \"timed out\"},"
+		"{\"Peer\": \"hvc.corp.example.com\", \"Port\": 6600,"
+		" \"LocalAddress\": \"10.0.0.1\", \"Result\": \"open\"},"
+		"{\"Peer\": \"HVC\", \"Port\": 6600, \"LocalAddress\":"
+		" \"10.0.0.2\", \"Result\": \"timed out\"},"
+		"{\"Peer\": \"OUTSIDER\", \"Port\": 6600, \"Result\": "
+		"\"refused\"}]";
+	fx->spec[1].extra =
+		"\"reachability\": null, \"errors\": [{\"section\":"
+		" \"reachability\", \"message\": \"Get-NetIPAddress failed\"}]";
+	run(fx, hv_check_host_reachability);
+	f = find(fx, "port-6600-refused", "HVA");
+	assert_string_equal(f->target, "HVB");
+	assert_int_equal(f->severity, HV_SEV_ERROR);
+	assert_non_null(strstr(f->message, "measured from HVA itself, from "
+					   "10.0.0.1"));
+	assert_int_equal(find(fx, "smb-445-blocked", "HVA")->severity,
+			 HV_SEV_WARNING);
+	assert_int_equal(fx->out.n, 2);
+	assert_true(hv_pair_blockers(&fx->est, 0, 1, NULL) & HV_BLOCK_PORT);
+	assert_false(hv_pair_blockers(&fx->est, 0, 2, NULL) & HV_BLOCK_PORT);
+
+	/* too thin: HVB's measurement failed, which coverage says */
+	hv_findings_release(&fx->out);
+	memset(&fx->out, 0, sizeof(fx->out));
+	hv_check_snapshot_coverage(&fx->est, &fx->out);
+	f = find(fx, "snapshot-incomplete", "HVB");
+	assert_non_null(strstr(f->message, "TCP 6600 and 445 (reachability: "
+					   "Get-NetIPAddress failed)"));
+	assert_int_equal(fx->out.n, 1);
+	assert_true(hv_host_settings_incomplete(&fx->est));
+}
+
+/* Each host's clock against its own DC: 412 s is past Kerberos' limit,
+ * 75 s a warning, 12 s fine, and a sample that failed is not checked. */
+static void test_host_clock(void **state)
+{
+	struct fx *fx = *state;
+	const struct hv_finding *f;
+
+	fx->spec[0].extra =
+		"\"domain_controller\": {\"Name\": \"DC1.corp.example.com\"},"
+		"\"clock\": {\"Server\": \"DC1.corp.example.com\","
+		" \"OffsetSeconds\": 412.25}";
+	fx->spec[1].extra = "\"clock\": {\"OffsetSeconds\": -75}";
+	fx->spec[2].extra = "\"clock\": {\"OffsetSeconds\": 12.5}";
+	run(fx, hv_check_host_clock);
+	f = find(fx, "clock-skew", "HVA");
+	assert_int_equal(f->severity, HV_SEV_ERROR);
+	assert_non_null(strstr(f->message, "412.2 s off DC1.corp.example.com"));
+	assert_non_null(strstr(f->message, "measured from HVA itself"));
+	assert_int_equal(find(fx, "clock-skew", "HVB")->severity,
+			 HV_SEV_WARNING);
+	assert_int_equal(fx->out.n, 2);
+	assert_false(hv_host_settings_incomplete(&fx->est));
+}
+
+static void test_host_clock_too_thin(void **state)
+{
+	struct fx *fx = *state;
+
+	fx->spec[0].extra = "\"clock\": null, \"errors\": [{\"section\":"
+			    " \"clock\", \"message\": \"w32tm: 01:00:00,"
+			    " error: 0x800705B4\"}]";
+	/* HVB's snapshot has no clock (an older collector): not asked */
+	run(fx, hv_check_host_clock);
+	assert_int_equal(fx->out.n, 0);
+	hv_check_snapshot_coverage(&fx->est, &fx->out);
+	assert_non_null(strstr(find(fx, "snapshot-incomplete", "HVA")->message,
+			       "0x800705B4"));
+	assert_int_equal(fx->out.n, 1);
+	assert_true(hv_host_settings_incomplete(&fx->est));
+}
+
+/* Two snapshots claim HVA: neither is read for it (the second must not
+ * lose to whichever was given first); one naming itself two ways is
+ * read, with a warning. */
+static void test_contested_host(void **state)
+{
+	struct fx *fx = *state;
+	const struct hv_finding *f;
+
+	fx->spec[2].host = "HVA";
+	fx->spec[1].vmhost = "{\"Name\": \"HVC\"}";
+	run(fx, hv_check_snapshot_coverage);
+	assert_null(hv_host_snapshot(&fx->est, 0));
+	assert_true(hv_host_contested(&fx->est, 0));
+	f = find(fx, "snapshot-host-unknown", "HVA");
+	assert_non_null(strstr(f->message, "claimed by 2 snapshots (HVA.json, "
+					   "HVA.json): none"));
+	assert_int_equal(f->n_ev, 2);
+	assert_non_null(
+		strstr(find(fx, "snapshot-host-unknown", "HVB")->message,
+		       "Hyper-V host HVC (read as HVB)"));
+	assert_non_null(hv_host_snapshot(&fx->est, 1));
+	find(fx, "snapshot-missing", "HVC");
+	assert_int_equal(fx->out.n, 3); /* no "HVA has no snapshot" */
+	assert_true(hv_host_settings_incomplete(&fx->est));
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -679,6 +795,10 @@ int main(void)
 		T(test_migration_limits),
 		T(test_compare_vm),
 		T(test_unknown_host),
+		T(test_reachability),
+		T(test_host_clock),
+		T(test_host_clock_too_thin),
+		T(test_contested_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

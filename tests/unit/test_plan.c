@@ -17,7 +17,6 @@
 #include "base/quote.h"
 #include "render/render_plan.h"
 
-#include "../support/plan_neutral.h"
 #include "../support/ps_scan.h"
 
 #include <stdbool.h>
@@ -29,7 +28,8 @@
 
 #define MV "Microsoft Virtual System Migration Service"
 
-/* HV1 delegates fully to HV2; HV2 to nobody, "Kerberos only", 2022;
+/* HV1 delegates fully to HV2; HV2 to nobody, "Kerberos only", 2022
+ * (named: an entry towards HV2 does not vouch for it);
  * HV3 (2012 R2) holds HV1's migration SPN as well. */
 static const char three_hosts[] =
 	"dn: CN=HV1,DC=t\nobjectClass: computer\nsAMAccountName: HV1$\n"
@@ -102,7 +102,7 @@ static void test_only_missing_entries(void **state)
 	const struct hv_action *act;
 
 	(void)state;
-	build(&fx, three_hosts, NULL, &opts);
+	build(&fx, three_hosts, "HV1,HV2", &opts);
 	assert_null(find(&fx.plan, HV_ACT_ADD_DELEGATION, "HV1"));
 	act = find(&fx.plan, HV_ACT_ADD_DELEGATION, "HV2");
 	assert_non_null(act);
@@ -131,7 +131,7 @@ static void test_options(void **state)
 	opts.services = HV_PLAN_CIFS;
 	opts.names = HV_PLAN_NAMES_FQDN;
 	opts.protocol = HV_PLAN_PROTOCOL_KERBEROS;
-	build(&fx, three_hosts, NULL, &opts);
+	build(&fx, three_hosts, "HV1,HV2", &opts);
 	act = find(&fx.plan, HV_ACT_ADD_DELEGATION, "HV2");
 	assert_non_null(act);
 	assert_int_equal(act->n_values, 1);
@@ -191,7 +191,7 @@ static void test_ldif_and_rollback(void **state)
 	char *ldif, *undo;
 
 	(void)state;
-	build(&fx, three_hosts, NULL, &opts);
+	build(&fx, three_hosts, "HV1,HV2", &opts);
 	ldif = render(hv_render_plan_ldif, &fx.plan);
 	undo = render(hv_render_plan_rollback, &fx.plan);
 	assert_non_null(strstr(ldif, "dn: CN=HV2,DC=t\nchangetype: modify\n"
@@ -509,15 +509,16 @@ static const char quote_attack[] =
 	"dNSHostName: ev2.t\nuserAccountControl: 4096\n"
 	"servicePrincipalName: " MV "/EV2\n\n";
 
-/* The script is ASCII, and its code is the neutral script's under both
- * readings: no byte of a name escaped its string. */
-static void test_ps1_quotes_under_both_readings(void **state)
+/* The script's code is ASCII: a name outside ASCII is built from code
+ * points, and what is not ASCII (in comments) comes with a BOM. Whether
+ * PowerShell itself reads every value back intact, under UTF-8 and cp1252,
+ * is tests/ps/plan/Parse.Tests.ps1's job (the same names, in
+ * tests/fixtures/ldif/ps-quotes.ldif). */
+static void test_ps1_code_is_ascii(void **state)
 {
 	struct hv_plan_options opts = hv_plan_defaults();
 	struct fixture fx;
-	struct hv_plan neutral;
-	char *ps1, *ref;
-	const char *verdict;
+	char *ps1;
 
 	(void)state;
 	build(&fx, quote_attack,
@@ -527,12 +528,6 @@ static void test_ps1_quotes_under_both_readings(void **state)
 	assert_int_equal(fx.est.n_hosts, 3);
 	assert_true(fx.plan.n >= 3);
 	ps1 = render(hv_render_plan_ps1, &fx.plan);
-	neutral_plan(&fx.plan, &neutral);
-	ref = render(hv_render_plan_ps1, &neutral);
-	verdict = ps_check(ps1, strlen(ps1), ref, strlen(ref));
-	if (verdict)
-		fail_msg("%s", verdict);
-	/* code is ASCII; what is not (in comments) comes with a BOM */
 	for (const char *p = ps1; *p; p++)
 		if ((unsigned char)*p >= 0x80) {
 			assert_memory_equal(ps1, "\xef\xbb\xbf", 3);
@@ -540,8 +535,6 @@ static void test_ps1_quotes_under_both_readings(void **state)
 		}
 	assert_non_null(strstr(ps1, "[char]0x00D1"));
 	free(ps1);
-	free(ref);
-	hv_plan_release(&neutral);
 	release(&fx);
 }
 
@@ -644,7 +637,7 @@ int main(void)
 		cmocka_unit_test(test_ldif_and_rollback),
 		cmocka_unit_test(test_quote_ps),
 		cmocka_unit_test(test_hostile_names),
-		cmocka_unit_test(test_ps1_quotes_under_both_readings),
+		cmocka_unit_test(test_ps1_code_is_ascii),
 		cmocka_unit_test(test_ps_scanner),
 		cmocka_unit_test(test_sample_estate_script),
 		cmocka_unit_test(test_plan_stays_inside_vouched_selection),

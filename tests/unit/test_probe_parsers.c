@@ -55,6 +55,14 @@ static void test_filetime(void **state)
 		&ns));
 	assert_int_equal(ns, T_2026 * HV_NS_PER_SEC + 500);
 	assert_false(hv_filetime_to_unix_ns(UINT64_MAX, &ns));
+	/* issue 18 item 12: only 1970-2200 is a clock: an SMB2 time
+	 * before 1678 overflowed the offset arithmetic */
+	assert_false(hv_filetime_to_unix_ns(1, &ns));
+	assert_false(hv_filetime_to_unix_ns(116444736000000000ULL - 1, &ns));
+	assert_true(hv_filetime_to_unix_ns(
+		116444736000000000ULL + 7258118399ULL * 10000000ULL, &ns));
+	assert_false(hv_filetime_to_unix_ns(
+		116444736000000000ULL + 7258118400ULL * 10000000ULL, &ns));
 }
 
 static void test_ntp_eras(void **state)
@@ -205,6 +213,17 @@ static void test_http_date(void **state)
 	assert_false(
 		hv_http_date_parse("Tue, 31 Nov 2026 10:15:00 GMT", 29, &t));
 	assert_false(hv_http_date_parse("Tue, 01 Dec 2026 10:15 GMT", 26, &t));
+	/* issue 18 item 12: a year-2611 Date read as "in step" (its
+	 * nanoseconds overflowed); outside 1970-2200 is refused */
+	assert_false(
+		hv_http_date_parse("Sat, 01 Jan 2611 00:00:00 GMT", 29, &t));
+	assert_false(
+		hv_http_date_parse("Wed, 01 Jan 2200 00:00:00 GMT", 29, &t));
+	assert_true(
+		hv_http_date_parse("Tue, 31 Dec 2199 23:59:59 GMT", 29, &t));
+	assert_false(
+		hv_http_date_parse("Wed, 31 Dec 1969 23:59:59 GMT", 29, &t));
+	assert_false(hv_http_date_parse("Fri Dec 31 23:59:59 9999", 24, &t));
 	assert_int_equal(hv_http_head_length((const unsigned char *)reply,
 					     sizeof(reply) - 1),
 			 sizeof(reply) - 5);

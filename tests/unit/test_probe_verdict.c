@@ -144,6 +144,21 @@ static void test_clocks(void **state)
 	 * worse than the host's own verdict, so it is not repeated */
 	assert_string_equal(of(&v, 4, HV_TOPIC_CLOCK), "error clock-skew");
 	assert_string_equal(of(&v, 5, HV_TOPIC_CLOCK), "not-checked -");
+	/* issue 17: between 60 and 300 s the clock approaches the limit;
+	 * it does not "differ by more than Kerberos allows" (the cause's
+	 * title), so the warning carries its own headline */
+	for (size_t k = 0; k < v.n; k++) {
+		const struct hv_probe_verdict *f = &v.items[k];
+
+		if (f->topic != HV_TOPIC_CLOCK || !f->cause)
+			continue;
+		if (f->level == HV_LEVEL_WARNING) {
+			assert_non_null(f->headline);
+			assert_non_null(strstr(f->headline, "approaching"));
+		} else {
+			assert_null(f->headline);
+		}
+	}
 	hv_probe_verdicts_release(&v);
 	hv_probe_run_release(&run);
 }
@@ -235,7 +250,8 @@ static void test_prove(void **state)
 	struct hv_krb_prove p;
 	struct hv_krb_target t;
 	const int32_t badoption = (int32_t)(ERROR_TABLE_BASE_krb5 + 13);
-	const struct hv_krb_hints sensitive = {1, 0}, kerberos_only = {0, 1};
+	const struct hv_krb_hints sensitive = {1, 0, NULL, NULL},
+				  kerberos_only = {0, 1, NULL, NULL};
 
 	(void)state;
 	memset(&p, 0, sizeof(p));
@@ -260,6 +276,122 @@ static void test_prove(void **state)
 	assert_string_equal(judge(&p, NULL), "error host-account-disabled");
 }
 
+/* Every verdict, "LEVEL CAUSE" joined by "; ", quiet ones marked. */
+static const char *judge_all(const struct hv_krb_prove *p,
+			     const struct hv_krb_hints *hints, char *message,
+			     size_t size)
+{
+	struct hv_prove_verdicts v;
+	static char buf[256];
+	size_t len = 0;
+
+	hv_krb_judge(p, hints, &v);
+	buf[0] = '\0';
+	if (message)
+		message[0] = '\0';
+	for (size_t i = 0; i < v.n; i++) {
+		len += (size_t)snprintf(
+			buf + len, sizeof(buf) - len, "%s%s %s%s",
+			i ? "; " : "", hv_level_name(v.items[i].level),
+			v.items[i].cause ? v.items[i].cause : "-",
+			v.items[i].quiet ? " (quiet)" : "");
+		if (message && v.items[i].target < 0)
+			snprintf(message, size, "%s", v.items[i].message);
+	}
+	hv_prove_verdicts_release(&v);
+	return buf;
+}
+
+/* Issue 17 item 5: a non-forwardable evidence ticket means "Kerberos
+ * only" or a user who cannot be delegated, and the KDC does not say
+ * which. Without the directory: one neutral finding naming both, not
+ * checked (exit 3); with it, the one that holds. */
+static void test_prove_evidence_not_forwardable(void **state)
+{
+	struct hv_krb_prove p;
+	struct hv_krb_target t;
+	const int32_t badoption = (int32_t)(ERROR_TABLE_BASE_krb5 + 13);
+	const signed char listed[] = {1}, unlisted[] = {0};
+	struct hv_krb_hints kerberos_only = {0, 1, listed, NULL},
+			    sensitive = {1, 0, listed, NULL},
+			    both_fine = {1, 1, listed, NULL};
+	char msg[512];
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	one_target(&p, &t, HV_KRB_VSMS, badoption);
+	p.s4u_self.forwardable = false;
+	assert_string_equal(judge_all(&p, NULL, msg, sizeof(msg)),
+			    "not-checked - (quiet); not-checked -");
+	assert_non_null(strstr(msg, "kcd-kerberos-only-2016"));
+	assert_non_null(strstr(msg, "user-not-delegable"));
+	assert_non_null(strstr(msg, "--ldap"));
+	assert_string_equal(judge_all(&p, &kerberos_only, NULL, 0),
+			    "error kcd-kerberos-only-2016");
+	assert_string_equal(judge_all(&p, &sensitive, NULL, 0),
+			    "error user-not-delegable");
+	/* the directory says both hold, yet the ticket is not
+	 * forwardable: a disagreement, not a guess */
+	assert_string_equal(judge_all(&p, &both_fine, msg, sizeof(msg)),
+			    "not-checked -");
+	/* the KDC's own word settles it: HOST$ got a forwardable ticket
+	 * for itself, so it has protocol transition */
+	p.self_self.tried = true;
+	p.self_self.forwardable = true;
+	assert_string_equal(judge_all(&p, NULL, NULL, 0),
+			    "error user-not-delegable");
+	p.self_self.forwardable = false;
+	/* item 4: no constrained list at all (unconstrained or nothing
+	 * set): the entry is missing, never "Kerberos only" */
+	kerberos_only.listed = unlisted;
+	assert_string_equal(judge_all(&p, &kerberos_only, NULL, 0),
+			    "error kcd-missing-vsms");
+}
+
+/* Issue 17 item 7: a KDC that cannot be reached refused nothing; a
+ * keytab that cannot be read was never shown to one. */
+static void test_prove_could_not_ask(void **state)
+{
+	struct hv_krb_prove p;
+	struct hv_krb_target t;
+	char msg[512];
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	one_target(&p, &t, HV_KRB_CIFS, KRB5_KDC_UNREACH);
+	p.s4u_self.forwardable = true;
+	assert_string_equal(judge_all(&p, NULL, NULL, 0),
+			    "not-checked dc-unreachable");
+	p.tgt.code = KRB5_KDC_UNREACH;
+	assert_string_equal(judge_all(&p, NULL, NULL, 0),
+			    "not-checked dc-unreachable");
+	p.tgt.code = KRB5_KT_NOTFOUND;
+	p.keytab_unreadable = true;
+	assert_string_equal(judge_all(&p, NULL, msg, sizeof(msg)),
+			    "not-checked -");
+	assert_non_null(strstr(msg, "keytab"));
+	assert_null(strstr(msg, "TGT"));
+}
+
+/* A disabled destination the KDC still serves: said loudly. */
+static void test_prove_disabled_destination(void **state)
+{
+	struct hv_krb_prove p;
+	struct hv_krb_target t;
+	const signed char disabled[] = {1}, enabled[] = {0};
+	struct hv_krb_hints h = {1, 1, NULL, disabled};
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	one_target(&p, &t, HV_KRB_CIFS, 0);
+	p.s4u_self.forwardable = true;
+	assert_string_equal(judge_all(&p, &h, NULL, 0),
+			    "warning host-account-disabled");
+	h.dest_disabled = enabled;
+	assert_string_equal(judge_all(&p, &h, NULL, 0), "ok -");
+	assert_string_equal(judge_all(&p, NULL, NULL, 0), "ok -");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +400,9 @@ int main(void)
 		cmocka_unit_test(test_clock_spread),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_prove),
+		cmocka_unit_test(test_prove_evidence_not_forwardable),
+		cmocka_unit_test(test_prove_could_not_ask),
+		cmocka_unit_test(test_prove_disabled_destination),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

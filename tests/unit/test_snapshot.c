@@ -468,6 +468,88 @@ static void test_memory_budget(void **state)
 	free(text);
 }
 
+/* What the host measured itself: its DC (nltest), its clock against it
+ * (w32tm), SYSTEM's tickets (klist) and TCP attempts to its peers. */
+static void test_vantage_sections(void **state)
+{
+	static const char text[] = HEAD
+		"\"domain_controller\": {\"Domain\": \"corp.example.com\","
+		" \"Name\": \"DC01.corp.example.com\","
+		" \"Address\": \"10.0.0.10\", \"DcSiteName\": \"HQ\","
+		" \"ClientSiteName\": \"Branch\", \"IsKdc\": true,"
+		" \"Flags\": [\"PDC\", \"KDC\"]},"
+		"\"clock\": {\"Server\": \"DC01.corp.example.com\","
+		" \"OffsetSeconds\": -312.5, \"Sample\": \"x\"},"
+		"\"kerberos_tickets\": [{\"Server\": \"cifs/HV02\","
+		" \"StartTime\": \"2026-12-08T01:05:00Z\","
+		" \"EndTime\": \"2026-12-08T11:05:00Z\","
+		" \"RenewTime\": \"15.12.2026 01:05\"}],"
+		"\"reachability\": [{\"Peer\": \"HV02\", \"Port\": 6600,"
+		" \"LocalAddress\": \"10.20.0.5\", \"Address\":"
+		" \"10.20.0.6\", \"Result\": \"refused\", \"Message\":"
+		" null}, {\"Peer\": \"HV02\", \"Port\": 445, \"LocalAddress\":"
+		" null, \"Address\": null, \"Result\": \"timed out\"}]}";
+	struct hv_snapshot s;
+
+	(void)state;
+	assert_int_equal(read_text(text, &s), 0);
+	assert_int_equal(s.sec[HV_SEC_DC].state, HV_SEC_READ);
+	assert_string_equal(s.dc.name.value, "DC01.corp.example.com");
+	assert_string_equal(s.dc.client_site.value, "Branch");
+	assert_true(s.dc.kdc.known && s.dc.kdc.value);
+	assert_true(s.clock.known);
+	assert_true(s.clock.offset == -312.5);
+	assert_string_equal(s.clock.at.path, "$.clock.OffsetSeconds");
+	assert_int_equal(s.n_tickets, 1);
+	assert_string_equal(s.tickets[0].server, "cifs/HV02");
+	assert_int_equal(s.tickets[0].end - s.tickets[0].start, 36000);
+	assert_int_equal(s.tickets[0].renew, 0); /* as klist printed it */
+	assert_int_equal(s.n_reach, 2);
+	assert_int_equal(s.reach[0].result, HV_REACH_REFUSED);
+	assert_int_equal(s.reach[0].port, 6600);
+	assert_string_equal(s.reach[0].local, "10.20.0.5");
+	assert_string_equal(s.reach[0].at.path, "$.reachability[0].Result");
+	assert_int_equal(s.reach[1].result, HV_REACH_TIMEOUT);
+	assert_null(s.reach[1].local);
+	hv_snapshot_release(&s);
+}
+
+/* Each bad value is a problem at its place; the rest is read. */
+static void test_vantage_hostile(void **state)
+{
+	static const char text[] =
+		HEAD "\"domain_controller\": {\"Name\": 7},"
+		     "\"clock\": {\"OffsetSeconds\": 1e300},"
+		     "\"kerberos_tickets\": [{\"StartTime\": 1}, 5,"
+		     " {\"Server\": \"cifs/A\", \"EndTime\": {}}],"
+		     "\"reachability\": [{\"Peer\": \"A\", \"Port\": 70000,"
+		     " \"Result\": \"open\"}, {\"Peer\": \"A\", \"Port\": 1,"
+		     " \"Result\": \"maybe\"}, {\"Peer\": \"B\", \"Port\": 445,"
+		     " \"Result\": \"OPEN\"}],"
+		     "\"cluster\": {\"Name\": \"C\", \"Nodes\": [\"N\\u0000X\","
+		     " \"N2\"]}}";
+	struct hv_snapshot s;
+
+	(void)state;
+	assert_int_equal(read_text(text, &s), HV_ERR_INPUT);
+	has_problem(&s, "s.json", "$.domain_controller.Name: is a number");
+	has_problem(&s, "s.json", "$.clock.OffsetSeconds: is not a clock");
+	has_problem(&s, "s.json", "$.kerberos_tickets[0]: a ticket without");
+	has_problem(&s, "s.json", "$.kerberos_tickets[1]: is a number");
+	has_problem(&s, "s.json", "$.kerberos_tickets[2].EndTime: is an obj");
+	has_problem(&s, "s.json", "$.reachability[0]: an attempt without");
+	has_problem(&s, "s.json", "$.reachability[1].Result: 'maybe'");
+	has_problem(&s, "s.json", "$.cluster.Nodes[0]: a node without");
+	assert_false(s.clock.known);
+	assert_int_equal(s.sec[HV_SEC_REACH].state, HV_SEC_BAD);
+	/* names match without regard to case, as in PowerShell */
+	assert_int_equal(s.n_reach, 1);
+	assert_int_equal(s.reach[0].result, HV_REACH_OPEN);
+	assert_int_equal(s.n_tickets, 1);
+	assert_int_equal(s.cluster.n_nodes, 1);
+	hv_snapshot_release(&s);
+}
+
 static void test_missing_file(void **state)
 {
 	struct hv_snapshot s;
@@ -520,6 +602,8 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_odd_values),
 		cmocka_unit_test(test_memory_budget),
+		cmocka_unit_test(test_vantage_sections),
+		cmocka_unit_test(test_vantage_hostile),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_examples_read),
 	};

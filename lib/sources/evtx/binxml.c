@@ -476,12 +476,10 @@ static void locate_fields(struct hv_evtx_tpl *t)
 
 	for (int f = 0; f < HV_EVTX_F_COUNT; f++)
 		t->field[f] = NODE_NONE;
-	t->event_data = t->user_data = NODE_NONE;
+	t->system = NODE_NONE;
 	if (event == NODE_NONE || !named(t, event, "Event"))
 		return;
-	t->event_data = find(t, t->nodes[event].child, "EventData");
-	t->user_data = find(t, t->nodes[event].child, "UserData");
-	system = find(t, t->nodes[event].child, "System");
+	system = t->system = find(t, t->nodes[event].child, "System");
 	if (system == NODE_NONE)
 		return;
 	for (size_t i = 0; i < sizeof(map) / sizeof(*map); i++) {

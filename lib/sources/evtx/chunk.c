@@ -181,7 +181,7 @@ void hv_evtx_chunk_begin(struct hv_evtx_reader *r, const struct hv_evtx_file *f,
 	hv_evtx_templates_reset(r);
 	r->file = f;
 	r->problems = problems;
-	r->ctx = (struct hv_evtx_ctx){f->data + off, avail, off, r};
+	r->ctx = (struct hv_evtx_ctx){f->data + off, avail, off, r, 0};
 	memset(&r->info, 0, sizeof(r->info));
 	r->info.index = index;
 	r->info.offset = off;
@@ -387,6 +387,7 @@ void hv_evtx_record_ctx(const struct hv_evtx_record *rec,
 			struct hv_evtx_ctx *ctx)
 {
 	*ctx = rec->reader->ctx;
+	ctx->budget = hv_evtx_record_budget(rec->size);
 }
 
 void hv_evtx_record_doc(const struct hv_evtx_record *rec,

@@ -35,6 +35,17 @@
 /* One record's rendering is cut here: a template may repeat a value, and
  * values nest, so a 64 KiB record could otherwise expand without end. */
 #define HV_EVTX_RENDER_LIMIT (8u << 20)
+/* The longest text Windows logs in one event string (ReportEvent: 31,839
+ * characters); a value of event data is cut there. */
+#define HV_EVTX_VALUE_LIMIT 31839u
+
+/* What one record may cost, rendered or read as event data: 4 KiB and 64
+ * bytes a byte of the record (real records render to 2 to 4 bytes a
+ * byte), at most HV_EVTX_RENDER_LIMIT. Bytes of text for a rendering;
+ * for event data, bytes of text and 16 for each element, attribute and
+ * piece visited. So the work a file costs grows with its size, whatever
+ * its templates repeat. */
+size_t hv_evtx_record_budget(uint32_t record_size);
 
 /* File header flags (libyal notes; 0x4 as the Rust evtx crate names it,
  * seen with the zeroed checksums of format 3.2 files). */
@@ -58,6 +69,7 @@ enum hv_evtx_problem_kind {
 	HV_EVTX_P_RECORD,	   /* a record header that does not hold */
 	HV_EVTX_P_BINXML,	   /* a record's binary XML cannot be read */
 	HV_EVTX_P_RENDER_LIMIT,	   /* a record's rendering was cut */
+	HV_EVTX_P_DATA_LIMIT,	   /* a record's event data were cut */
 };
 
 struct hv_evtx_problem {
@@ -245,10 +257,15 @@ struct hv_evtx_data_item {
 struct hv_evtx_data {
 	struct hv_evtx_data_item *items;
 	size_t n, cap;
+	bool cut; /* a value or the whole was cut (see below) */
 };
 
 /* Adds the record's event data to out (caller releases it with
- * hv_evtx_data_release()). */
+ * hv_evtx_data_release()): EventData and UserData, in the template or in
+ * a BinXml value (as Windows keeps EventData). A value is cut at
+ * HV_EVTX_VALUE_LIMIT characters, and reading stops when the record's
+ * budget is spent; either is a problem of the record's chunk, and
+ * out->cut tells. */
 void hv_evtx_record_data(const struct hv_evtx_record *rec,
 			 struct hv_evtx_data *out);
 /* The value of the first item named `name` (ASCII case ignored), or
@@ -258,13 +275,21 @@ void hv_evtx_data_release(struct hv_evtx_data *data);
 
 /* Appends the event as XML text, laid out as evtxexport prints it (two
  * spaces per level, one element a line, newline-terminated). Returns 0,
- * or -1 when the rendering was cut at HV_EVTX_RENDER_LIMIT. */
+ * or -1 when the rendering passed the record's budget: then the record
+ * is written as an empty Event holding a comment that says so, and the
+ * cut is a problem of the record's chunk (file offset of the record). */
 int hv_evtx_render_xml(const struct hv_evtx_record *rec, struct hv_strbuf *out);
 /* Appends the event as one line of JSON (an object per element:
  * "#attributes", "#text", child elements by name, repeated names as an
  * array), newline-terminated. Returns as hv_evtx_render_xml(). */
 int hv_evtx_render_json(const struct hv_evtx_record *rec,
 			struct hv_strbuf *out);
+
+/* Appends rendered text (XML or JSON lines) for a terminal: every line
+ * break and tab kept, everything hv_term_escape() escapes shown as it
+ * shows it (CR, ESC, C1 and bidirectional controls, invalid UTF-8), so
+ * an event's text cannot move the cursor or reorder a line. */
+void hv_evtx_for_terminal(struct hv_strbuf *out, const char *s, size_t len);
 
 /* FILETIME (100 ns since 1601) as "YYYY-MM-DDTHH:MM:SS.fffffff00Z" when
  * digits is 9, or with 0-7 fraction digits; buf needs 32 bytes. Returns

@@ -133,8 +133,8 @@ struct hv_evtx_tpl {
 	uint32_t root; /* first top-level node */
 	/* where each System field lives: an attribute or element node */
 	uint32_t field[HV_EVTX_F_COUNT];
-	uint32_t event_data, user_data; /* element nodes or NODE_NONE */
-	uint16_t max_subst;		/* highest substitution id + 1 */
+	uint32_t system;    /* Event/System, or NODE_NONE */
+	uint16_t max_subst; /* highest substitution id + 1 */
 	uint64_t sig; /* hash of the tree and pool, for the shared cache */
 };
 
@@ -158,6 +158,8 @@ struct hv_evtx_ctx {
 	size_t chunk_len;
 	uint64_t base;
 	struct hv_evtx_reader *reader;
+	size_t budget; /* what one record's walk may write (0: the
+			  render limit); hv_evtx_record_ctx() sets it */
 };
 
 /* Nested documents one record may have rendered through a plan. */
@@ -341,8 +343,9 @@ struct hv_evtx_sink {
 		   size_t dlen, int depth);
 	void (*element_end)(void *ctx, const char *name, size_t len,
 			    bool had_content, bool had_elements, int depth);
-	struct hv_strbuf *out; /* checked against HV_EVTX_RENDER_LIMIT */
-	bool cut;	       /* set when the limit was reached */
+	struct hv_strbuf *out; /* what the walk writes past its length at
+				  the start is held to the ctx's budget */
+	bool cut;	       /* set when the budget was spent */
 	bool placeholders;     /* recording a plan */
 	size_t values;	       /* value pieces written */
 };
@@ -354,6 +357,12 @@ void hv_evtx_walk(const struct hv_evtx_ctx *ctx, const struct hv_evtx_doc *doc,
 void hv_evtx_walk_element(const struct hv_evtx_ctx *ctx,
 			  const struct hv_evtx_doc *doc, uint32_t el,
 			  struct hv_evtx_sink *sink, int depth);
+/* Walks the content of element el of doc (not el itself), leaving out
+ * its child node `skip` (NODE_NONE: none): the event data are the
+ * children of Event other than System, wherever they are kept. */
+void hv_evtx_walk_children(const struct hv_evtx_ctx *ctx,
+			   const struct hv_evtx_doc *doc, uint32_t el,
+			   uint32_t skip, struct hv_evtx_sink *sink, int depth);
 /* Appends the text of a piece, escaped for esc (a BinXml value renders
  * as nothing here: the walk descends into it). */
 void hv_evtx_piece_text(const struct hv_evtx_piece *p, enum hv_evtx_escape esc,
@@ -387,6 +396,16 @@ void hv_evtx_record_ctx(const struct hv_evtx_record *rec,
 /* The doc of a record. */
 void hv_evtx_record_doc(const struct hv_evtx_record *rec,
 			struct hv_evtx_doc *doc);
+
+/* budget.c: a record whose rendering passed its budget (what was
+ * written from `start` on) is replaced by an empty Event that says so,
+ * and the cut is added to the problems of its chunk. */
+void hv_evtx_render_cut(const struct hv_evtx_record *rec, bool xml,
+			struct hv_strbuf *out, size_t start);
+/* Adds a problem at the record's offset to its chunk's problems. */
+void hv_evtx_record_problem(const struct hv_evtx_record *rec,
+			    enum hv_evtx_problem_kind kind, const char *fmt,
+			    ...) __attribute__((format(printf, 3, 4)));
 
 /* Output: rendering appends many small pieces, so it writes straight
  * into the strbuf's memory after making room (hv_strbuf keeps buf

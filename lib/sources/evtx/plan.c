@@ -478,7 +478,7 @@ static char *memo_put(struct memo *m, char *w, const struct hv_evtx_value *v,
  * room made once per value at most (a value's text is bounded by its
  * size). Cut as the walk is, after the value that passes the limit. */
 static int replay(struct hv_evtx_plan *p, const struct hv_evtx_doc *doc,
-		  const struct key *k, struct hv_strbuf *out)
+		  const struct key *k, struct hv_strbuf *out, size_t limit)
 {
 	char *w = hv_evtx_reserve(out, p->lead + COPY_SLACK);
 	char *end = out->buf + out->alloc - 1; /* the NUL's place */
@@ -499,7 +499,7 @@ static int replay(struct hv_evtx_plan *p, const struct hv_evtx_doc *doc,
 			end = out->buf + out->alloc - 1;
 		}
 		w = memo_put(&p->memos[i], w, v, (enum hv_evtx_escape)op->esc);
-		if ((size_t)(w - out->buf) > HV_EVTX_RENDER_LIMIT) {
+		if ((size_t)(w - out->buf) > limit) {
 			hv_evtx_commit(out, w);
 			return -1;
 		}
@@ -537,6 +537,7 @@ int hv_evtx_plan_render(const struct hv_evtx_record *rec, bool xml,
 	struct hv_evtx_plan **slot, **recent, *plan;
 	struct key k;
 	uint32_t hash;
+	size_t start = out->len;
 	int rc;
 
 	hv_evtx_record_ctx(rec, &ctx);
@@ -547,7 +548,10 @@ int hv_evtx_plan_render(const struct hv_evtx_record *rec, bool xml,
 	make_key(&ctx, &doc, xml, &k);
 	if (!k.ok) {
 		key_release(&k);
-		return walk(&ctx, &doc, xml, out);
+		rc = walk(&ctx, &doc, xml, out);
+		if (rc < 0)
+			hv_evtx_render_cut(rec, xml, out, start);
+		return rc;
 	}
 	/* records of a template (and EventData template) mostly keep its
 	 * last pattern: that plan first, by the templates' addresses */
@@ -568,9 +572,11 @@ int hv_evtx_plan_render(const struct hv_evtx_record *rec, bool xml,
 		plan = *recent = *slot;
 	}
 	if (plan->usable)
-		rc = replay(plan, &doc, &k, out);
+		rc = replay(plan, &doc, &k, out, start + ctx.budget);
 	else
 		rc = walk(&ctx, &doc, xml, out);
 	key_release(&k);
+	if (rc < 0)
+		hv_evtx_render_cut(rec, xml, out, start);
 	return rc;
 }

@@ -20,7 +20,10 @@ static const char lower_hex[] = "0123456789abcdef";
 
 /* The escape of an ASCII character, or NULL when it stands for itself.
  * XML 1.0 section 2.4: & and < always, > (for "]]>"), and " inside
- * attribute values. JSON (RFC 8259 section 7): " \ and control
+ * attribute values; section 2.2 (Char) allows no C0 control but TAB, LF
+ * and CR, not even as a character reference, so the others are shown
+ * as their Unicode control pictures (U+2400 + the code: ESC as U+241B),
+ * visible and well-formed. JSON (RFC 8259 section 7): " \ and control
  * characters, DEL too, as hv_json_escape does. */
 static const char *escape_of(unsigned c, enum hv_evtx_escape esc, char *tmp)
 {
@@ -35,6 +38,13 @@ static const char *escape_of(unsigned c, enum hv_evtx_escape esc, char *tmp)
 			return "&gt;";
 		if (c == '"' && esc == ESC_XML_ATTR)
 			return "&quot;";
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+			tmp[0] = (char)0xE2;
+			tmp[1] = (char)0x90;
+			tmp[2] = (char)(0x80 + c);
+			tmp[3] = '\0';
+			return tmp;
+		}
 		return NULL;
 	case ESC_JSON:
 		if (c == '"')
@@ -72,8 +82,13 @@ char *hv_evtx_cp_put(char *w, uint32_t cp, enum hv_evtx_escape esc)
 	char tmp[8];
 	const char *rep;
 
-	if (cp >= 0x80)
+	if (cp >= 0x80) {
+		/* XML 1.0 section 2.2: U+FFFE and U+FFFF are not characters */
+		if ((cp == 0xFFFE || cp == 0xFFFF) && esc != ESC_JSON &&
+		    esc != ESC_NONE)
+			cp = 0xFFFD;
 		return w + hv_utf8_encode(cp, w);
+	}
 	rep = escape_of(cp, esc, tmp);
 	if (!rep) {
 		*w++ = (char)cp;
@@ -194,10 +209,17 @@ void hv_evtx_utf8_escaped(const char *p, size_t len, enum hv_evtx_escape esc,
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)p[i];
 
-		if (c >= 0x80 || !special(c))
+		if (c == 0xEF && i + 2 < len &&
+		    (unsigned char)p[i + 1] == 0xBF &&
+		    ((unsigned char)p[i + 2] & 0xFE) == 0xBE) {
+			/* U+FFFE, U+FFFF: as hv_evtx_cp_put() has them */
+			w = hv_evtx_cp_put(w, 0xFFFE + (p[i + 2] & 1u), esc);
+			i += 2;
+		} else if (c >= 0x80 || !special(c)) {
 			*w++ = (char)c;
-		else
+		} else {
 			w = hv_evtx_cp_put(w, c, esc);
+		}
 	}
 	hv_evtx_commit(out, w);
 }

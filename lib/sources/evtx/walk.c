@@ -28,9 +28,22 @@ struct walk {
 	struct hv_evtx_sink *sink;
 	int nest;
 	uint16_t outer; /* the BinXml value being walked, or PLAN_TOP */
+	const struct hv_evtx_node *skip; /* a node left out, or NULL */
+	size_t end; /* the sink's output may grow up to here */
 };
 
 static const struct hv_evtx_value null_value = {.type = VT_NULL};
+
+/* The length the sink's output may reach: the budget is per record, so
+ * it counts from where this walk starts, not from the start of a buffer
+ * that holds the records before it. */
+static size_t limit_of(const struct hv_evtx_ctx *ctx,
+		       const struct hv_evtx_sink *sink)
+{
+	size_t budget = ctx->budget ? ctx->budget : HV_EVTX_RENDER_LIMIT;
+
+	return (sink->out ? sink->out->len : 0) + budget;
+}
 
 static const struct hv_evtx_value *value_of(const struct hv_evtx_doc *doc,
 					    const struct hv_evtx_node *n)
@@ -43,7 +56,7 @@ static bool stop(const struct walk *w)
 {
 	struct hv_evtx_sink *s = w->sink;
 
-	if (!s->cut && s->out && s->out->len > HV_EVTX_RENDER_LIMIT)
+	if (!s->cut && s->out && s->out->len > w->end)
 		s->cut = true;
 	return s->cut;
 }
@@ -123,7 +136,9 @@ static void walk_content(struct walk *w, const struct hv_evtx_doc *doc,
 		const struct hv_evtx_node *n = &t->nodes[i];
 		const struct hv_evtx_value *v;
 
-		if (n->kind == NODE_ELEMENT) {
+		if (n == w->skip) {
+			continue;
+		} else if (n->kind == NODE_ELEMENT) {
 			walk_element(w, doc, i, depth);
 		} else if (n->kind == NODE_PI) {
 			if (w->sink->pi)
@@ -306,7 +321,7 @@ static void walk_doc(struct walk *w, const struct hv_evtx_doc *doc, int depth)
 void hv_evtx_walk(const struct hv_evtx_ctx *ctx, const struct hv_evtx_doc *doc,
 		  struct hv_evtx_sink *sink, int depth)
 {
-	struct walk w = {ctx, sink, 0, PLAN_TOP};
+	struct walk w = {ctx, sink, 0, PLAN_TOP, NULL, limit_of(ctx, sink)};
 
 	walk_doc(&w, doc, depth);
 }
@@ -315,9 +330,24 @@ void hv_evtx_walk_element(const struct hv_evtx_ctx *ctx,
 			  const struct hv_evtx_doc *doc, uint32_t el,
 			  struct hv_evtx_sink *sink, int depth)
 {
-	struct walk w = {ctx, sink, 0, PLAN_TOP};
+	struct walk w = {ctx, sink, 0, PLAN_TOP, NULL, limit_of(ctx, sink)};
 
 	walk_element(&w, doc, el, depth);
+}
+
+void hv_evtx_walk_children(const struct hv_evtx_ctx *ctx,
+			   const struct hv_evtx_doc *doc, uint32_t el,
+			   uint32_t skip, struct hv_evtx_sink *sink, int depth)
+{
+	const struct hv_evtx_tpl *t = doc->tpl;
+	struct walk w = {ctx,
+			 sink,
+			 0,
+			 PLAN_TOP,
+			 skip == NODE_NONE ? NULL : &t->nodes[skip],
+			 limit_of(ctx, sink)};
+
+	walk_content(&w, doc, t->nodes[el].child, depth, NULL);
 }
 
 /* [MS-EVEN6] 2.2.12: a character reference is written "&#N;" and an
