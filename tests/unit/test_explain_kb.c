@@ -879,81 +879,78 @@ static void test_builtin_no_cause_event_with_context(void **state)
 		hv_explanation_release(&ex);
 		hv_symptoms_release(&sym);
 	}
-	/* Issue 17 item 6: a signature the knowledge base files as progress or
-	 * success never names a cause (20413 starts every migration and named
-	 * system-drive-letter-mismatch with exit 0). */
-	static void test_builtin_progress_names_no_cause(void **state)
-	{
-		const struct hv_kb *kb = *state;
+}
 
-		for (size_t i = 0; i < kb->n_sigs; i++) {
-			const char *m = kb->sigs[i].meaning;
+/* Issue 17 item 6: a signature the knowledge base files as progress or
+ * success never names a cause (20413 starts every migration and named
+ * system-drive-letter-mismatch with exit 0). */
+static void test_builtin_progress_names_no_cause(void **state)
+{
+	const struct hv_kb *kb = *state;
 
-			if (strncmp(m, "Progress", 8) != 0 &&
-			    strncmp(m, "Success", 7) != 0)
-				continue;
-			if (kb->sigs[i].n_causes)
-				fail_msg("%s is progress or success but names "
-					 "%s",
-					 kb->sigs[i].id,
-					 kb->causes[kb->sigs[i].cause_index[0]]
-						 .id);
-		}
+	for (size_t i = 0; i < kb->n_sigs; i++) {
+		const char *m = kb->sigs[i].meaning;
+
+		if (strncmp(m, "Progress", 8) != 0 &&
+		    strncmp(m, "Success", 7) != 0)
+			continue;
+		if (kb->sigs[i].n_causes)
+			fail_msg("%s is progress or success but names "
+				 "%s",
+				 kb->sigs[i].id,
+				 kb->causes[kb->sigs[i].cause_index[0]].id);
 	}
+}
 
-	/* Issue 17 item 6: a cause whose only evidence is an unverified
-	 * signature (22038) carries the warning on itself; one with verified
-	 * evidence too does not. */
-	static void test_builtin_unverified_evidence_warns(void **state)
-	{
-		const struct hv_kb *kb = *state;
-		struct hv_symptoms sym;
-		struct hv_explanation ex;
-		const struct hv_ranked *r;
+/* Issue 17 item 6: a cause whose only evidence is an unverified
+ * signature (22038) carries the warning on itself; one with verified
+ * evidence too does not. */
+static void test_builtin_unverified_evidence_warns(void **state)
+{
+	const struct hv_kb *kb = *state;
+	struct hv_symptoms sym;
+	struct hv_explanation ex;
+	const struct hv_ranked *r;
 
-		rank_text(kb, "22038", NULL, &sym, &ex);
-		assert_true(ex.n_likely > 0);
-		for (size_t i = 0; i < ex.n_likely; i++) {
-			r = &ex.items[i];
-			if (!r->caveat || !strstr(r->caveat, "unverified"))
-				fail_msg("%s ranks likely on 22038 alone, "
-					 "without a "
-					 "warning",
-					 kb->causes[r->cause].id);
-		}
-		hv_explanation_release(&ex);
-		hv_symptoms_release(&sym);
-		rank_text(kb, "22038 0x8009030E", NULL, &sym, &ex);
-		r = ranked(kb, &ex, "kcd-missing-vsms");
-		assert_non_null(r);
-		assert_null(r->caveat);
-		hv_explanation_release(&ex);
-		hv_symptoms_release(&sym);
+	rank_text(kb, "22038", NULL, &sym, &ex);
+	assert_true(ex.n_likely > 0);
+	for (size_t i = 0; i < ex.n_likely; i++) {
+		r = &ex.items[i];
+		if (!r->caveat || !strstr(r->caveat, "unverified"))
+			fail_msg("%s ranks likely on 22038 alone, "
+				 "without a "
+				 "warning",
+				 kb->causes[r->cause].id);
 	}
+	hv_explanation_release(&ex);
+	hv_symptoms_release(&sym);
+	rank_text(kb, "22038 0x8009030E", NULL, &sym, &ex);
+	r = ranked(kb, &ex, "kcd-missing-vsms");
+	assert_non_null(r);
+	assert_null(r->caveat);
+	hv_explanation_release(&ex);
+	hv_symptoms_release(&sym);
+}
 
-	int main(void)
-	{
-		const struct CMUnitTest tests[] = {
-			cmocka_unit_test(test_builtin_every_rule),
-			cmocka_unit_test(
-				test_property_one_cause_beats_containers),
-			cmocka_unit_test(test_property_container_keeps_winner),
-			cmocka_unit_test(test_property_symptom_never_lowers),
-			cmocka_unit_test(test_builtin_scenarios),
-			cmocka_unit_test(
-				test_builtin_credssp_rules_out_kerberos),
-			cmocka_unit_test(test_builtin_cluster_paste),
-			cmocka_unit_test(test_builtin_no_cause_events),
-			cmocka_unit_test(test_builtin_order_in_one_code),
-			cmocka_unit_test(test_builtin_unrecognised_text),
-			cmocka_unit_test(test_builtin_context_without_text),
-			cmocka_unit_test(
-				test_builtin_no_cause_event_with_context),
-			cmocka_unit_test(test_builtin_progress_names_no_cause),
-			cmocka_unit_test(
-				test_builtin_unverified_evidence_warns),
-		};
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_builtin_every_rule),
+		cmocka_unit_test(test_property_one_cause_beats_containers),
+		cmocka_unit_test(test_property_container_keeps_winner),
+		cmocka_unit_test(test_property_symptom_never_lowers),
+		cmocka_unit_test(test_builtin_scenarios),
+		cmocka_unit_test(test_builtin_credssp_rules_out_kerberos),
+		cmocka_unit_test(test_builtin_cluster_paste),
+		cmocka_unit_test(test_builtin_no_cause_events),
+		cmocka_unit_test(test_builtin_order_in_one_code),
+		cmocka_unit_test(test_builtin_unrecognised_text),
+		cmocka_unit_test(test_builtin_context_without_text),
+		cmocka_unit_test(test_builtin_no_cause_event_with_context),
+		cmocka_unit_test(test_builtin_progress_names_no_cause),
+		cmocka_unit_test(test_builtin_unverified_evidence_warns),
+	};
 
-		return cmocka_run_group_tests_name("built-in kb", tests,
-						   setup_builtin, teardown_kb);
-	}
+	return cmocka_run_group_tests_name("built-in kb", tests, setup_builtin,
+					   teardown_kb);
+}
