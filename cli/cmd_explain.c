@@ -129,7 +129,9 @@ static int run_explain(const struct cli_args *args,
 	if ((rc = scan_inputs(args, kb, &sym)) == 0) {
 		hv_explain_rank(kb, &sym, &ctx, &ranking);
 		rc = render(args, globals, kb, &sym, &ranking);
-		if (rc == 0 && ranking.n_likely == 0)
+		/* causes that fit the context alone are no diagnosis */
+		if (rc == 0 && (ranking.n_likely == 0 ||
+				ranking.basis == HV_BASIS_CONTEXT))
 			rc = HV_EXIT_INCOMPLETE;
 	}
 	hv_explanation_release(&ranking);
@@ -155,10 +157,13 @@ const struct cli_command cmd_explain = {
 		"Cluster Manager, PowerShell or Event Viewer (quote them, or\n"
 		"give - and paste into standard input). The most specific\n"
 		"evidence leads; what you know (--context) decides between\n"
-		"causes and can rule some out. With --context alone it ranks\n"
-		"by the facts. It says how to confirm and fix each cause.",
+		"causes and can rule some out, but never names a cause for\n"
+		"text in which nothing was recognised. With --context alone\n"
+		"(no text) it lists the causes that fit the facts, as no\n"
+		"diagnosis. It says how to confirm and fix each cause.",
 	.options = explain_options,
 	.exit_status = "exit status: 0 likely causes named, 3 no likely "
 		       "cause (nothing\nrecognised, or only entries that "
-		       "name no cause) or bad input",
+		       "name no cause), only --context\ngiven (causes that "
+		       "fit it, no diagnosis), or bad input",
 };

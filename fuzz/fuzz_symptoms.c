@@ -8,7 +8,11 @@
  *     above 0, and ruled-out ones at 0;
  *  3. the JSON is not valid UTF-8 or holds a raw control character;
  *  4. the text (without colour) holds a control byte other than a
- *     newline, or a line wider than the width that is not one word.
+ *     newline, or a line wider than the width that is not one word;
+ *  5. the normal form of the first argument (base/textnorm.h) grows past
+ *     its bound, maps a byte to no line or no text offset, or does not
+ *     find the first argument's own pattern in it (a text matches
+ *     itself, whatever its wraps, quotes and contractions).
  * A NUL byte splits the input into arguments (up to 8), as the CLI
  * gives several. Run: build-fuzz/fuzz_symptoms -max_total_time=60 CORPUS_COPY
  * fuzz/corpus/symptoms */
@@ -16,6 +20,7 @@
 #include "diagnosis/explain.h"
 #include "base/alloc.h"
 #include "base/strbuf.h"
+#include "base/textnorm.h"
 #include "base/utf8.h"
 #include "knowledge/kb.h"
 #include "render/render_explain.h"
@@ -132,6 +137,34 @@ static void check_text(const struct hv_strbuf *text, int width)
 	}
 }
 
+/* Property 5. Patterns drop the quotes around placeholders and one-word
+ * patterns are matched in the text as written, so the self-match is
+ * only asserted for text without quotes, '%' or the pattern markers. */
+static void check_normal_form(const char *arg)
+{
+	struct hv_textnorm n = {0};
+	size_t len = strlen(arg), start, end;
+	char *pattern;
+
+	hv_textnorm_text(arg, len, &n);
+	check(n.len <= 2 * len + 16 && n.key_len <= n.len, "normal form grew");
+	for (size_t i = 0; i < n.len; i++)
+		check(n.line[i] >= 1 && (i == 0 || n.line[i] >= n.line[i - 1]),
+		      "normal form lost a line");
+	for (size_t i = 0; i < n.key_len; i++)
+		check(n.key_at[i] < n.len, "key byte from no text");
+	pattern = hv_textnorm_pattern(arg);
+	if (*pattern && !strpbrk(arg, "'\"`%\x1a\x1b") &&
+	    !strstr(arg, "\xE2\x80") && !strstr(arg, "\xC2\xAB") &&
+	    !strstr(arg, "\xC2\xBB") && !strstr(arg, "\xE3\x80\x8C") &&
+	    !strstr(arg, "\xE3\x80\x8D"))
+		check(hv_textnorm_find(&n, pattern, &start, &end) &&
+			      start < end && end <= n.len,
+		      "a text does not match its own pattern");
+	free(pattern);
+	hv_textnorm_release(&n);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hv_symptoms sym = {0};
@@ -148,6 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	context_from(size ? data[0] : 0, &ctx);
 	style.color = size && (data[0] & 1);
 	copy = hv_strndup((const char *)data, size);
+	check_normal_form(copy);
 	/* at most 8 arguments: more only slow the fuzzer down */
 	for (size_t pos = 0; pos <= size && input < 8; input++) {
 		hv_symptoms_scan(&kb, copy + pos, input + 1, &sym);

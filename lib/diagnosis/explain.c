@@ -113,6 +113,10 @@ static void symptom_label(const struct hv_kb *kb, const struct hv_symptom *s,
 		snprintf(buf, size, "event %u", sig->event);
 	else if (s->how == HV_MATCH_CODE)
 		snprintf(buf, size, "%.40s", s->matched);
+	/* a match without blanks (a paste with its words run together)
+	 * cannot wrap: short enough for the narrowest report */
+	else if (strlen(s->matched) > 24 && !strpbrk(s->matched, " \t\n"))
+		snprintf(buf, size, "\"%.21s...\"", s->matched);
 	else if (strlen(s->matched) > 36)
 		snprintf(buf, size, "\"%.33s...\"", s->matched);
 	else
@@ -178,24 +182,35 @@ static bool any_fact(const struct hv_context *ctx)
 
 /* Facts read from the text refine a ranking but never start one: a
  * cluster event that names no cause must not make every cluster cause
- * "likely". Only what the admin said (ctx) can rank on its own. */
+ * "likely". What the admin said (ctx) ranks on its own only when nothing
+ * was given to read: context says which causes can apply, not that one
+ * happened, so text in which nothing names a cause names none (issue
+ * 23). */
 static enum hv_basis basis_of(const struct hv_kb *kb,
 			      const struct hv_symptoms *sym,
 			      const struct hv_context *ctx)
 {
 	enum hv_basis basis = HV_BASIS_NOTHING;
+	bool outside = false;
 
 	for (size_t s = 0; s < sym->n; s++) {
 		const struct hv_signature *sig = &kb->sigs[sym->items[s].sig];
 
+		outside |= sig->outside != NULL;
 		if (!sig->n_causes)
 			continue;
 		if (!sig->container)
 			return HV_BASIS_EVIDENCE;
 		basis = HV_BASIS_HEADLINE;
 	}
-	return basis == HV_BASIS_NOTHING && any_fact(ctx) ? HV_BASIS_CONTEXT
-							  : basis;
+	/* what happened is known to lie elsewhere: the headline it came
+	 * with says nothing of the causes it lists */
+	if (outside)
+		return HV_BASIS_NOTHING;
+	return basis == HV_BASIS_NOTHING && any_fact(ctx) &&
+			       !hv_symptoms_given(sym)
+		       ? HV_BASIS_CONTEXT
+		       : basis;
 }
 
 static bool unverified(const struct hv_signature *sig)
@@ -393,7 +408,8 @@ void hv_explain_rank(const struct hv_kb *kb, const struct hv_symptoms *sym,
 	tally_symptoms(kb, sym, t);
 	for (size_t c = 0; c < kb->n_causes; c++) {
 		struct hv_ranked *r =
-			out->basis == HV_BASIS_CONTEXT
+			out->basis == HV_BASIS_CONTEXT ||
+					out->basis == HV_BASIS_NOTHING
 				? NULL
 				: score_tally(kb, sym, out, c, &t[c]);
 		bool listed = r != NULL;

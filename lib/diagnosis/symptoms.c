@@ -6,7 +6,7 @@
 #include "diagnosis/symptoms_internal.h"
 
 #include "base/alloc.h"
-#include "base/strbuf.h"
+#include "base/textnorm.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -488,62 +488,24 @@ static size_t scan_text_word(struct scan *sc, const char *s)
 	return n;
 }
 
-/* Folds text like hv_kb_fold(), keeping for each byte the line it came
- * from, so fragments match across wrapped lines and still report where
- * they were. */
-struct flat {
-	struct hv_strbuf text, lower;
-	unsigned *line;
-};
-
-static void flat_add(struct flat *out, unsigned char c, unsigned line)
-{
-	out->line[out->text.len] = line;
-	hv_strbuf_addch(&out->text, (char)c);
-	hv_strbuf_addch(&out->lower,
-			(char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
-}
-
-static void flatten(const char *text, struct flat *out)
-{
-	size_t len = strlen(text);
-	unsigned line = 1;
-	bool space = false;
-
-	out->line = hv_calloc(len + 1, sizeof(*out->line));
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (isspace(c)) {
-			space = out->text.len > 0;
-			if (c == '\n')
-				line++;
-			continue;
-		}
-		if (space)
-			flat_add(out, ' ', line);
-		space = false;
-		flat_add(out, c, line);
-	}
-}
-
-/* Every fragment is looked for with strstr in the lower-case copy: the
- * fragments were folded the same way when the kb was loaded. */
-static void scan_fragments(struct scan *sc, const struct hv_folded *f)
+/* Every fragment is looked for in the normal form of the text (base/
+ * textnorm.h), as the fragments were when the kb was loaded: the way a
+ * tool printed a message (wraps, quotes, contractions, a wrapper's lines,
+ * names where the template has %1) does not decide whether it is
+ * recognised (issue 23). */
+static void scan_fragments(struct scan *sc, const struct hv_textnorm *n)
 {
 	for (size_t i = 0; i < sc->kb->n_sigs; i++) {
 		const struct hv_signature *sig = &sc->kb->sigs[i];
 
 		for (size_t k = 0; k < sig->n_fragments; k++) {
-			const char *hit;
+			size_t start, end;
 
-			if (!*sig->folded[k] ||
-			    !(hit = strstr(f->lower, sig->folded[k])))
+			if (!hv_textnorm_find(n, sig->folded[k], &start, &end))
 				continue;
-			sc->line = f->line[hit - f->lower];
-			add_symptom(sc, i, f->text + (hit - f->lower),
-				    strlen(sig->folded[k]), "message text",
-				    HV_MATCH_TEXT);
+			sc->line = n->line[start];
+			add_symptom(sc, i, n->text + start, end - start,
+				    "message text", HV_MATCH_TEXT);
 			sc->out->text_read = true;
 			break;
 		}
@@ -552,7 +514,7 @@ static void scan_fragments(struct scan *sc, const struct hv_folded *f)
 
 static void scan_text(struct scan *sc, const char *text)
 {
-	struct flat flat = {HV_STRBUF_INIT, HV_STRBUF_INIT, NULL};
+	struct hv_textnorm norm = {0};
 	struct hv_folded folded;
 	const char *s = text;
 
@@ -571,15 +533,11 @@ static void scan_text(struct scan *sc, const char *text)
 		}
 		s += n ? n : 1;
 	}
-	flatten(text, &flat);
-	folded = (struct hv_folded){hv_strbuf_str(&flat.text),
-				    hv_strbuf_str(&flat.lower), flat.text.len,
-				    flat.line};
-	scan_fragments(sc, &folded);
+	hv_textnorm_text(text, strlen(text), &norm);
+	folded = (struct hv_folded){norm.text, norm.lower, norm.len, norm.line};
+	scan_fragments(sc, &norm);
 	hv_text_facts(sc->out, &folded);
-	hv_strbuf_release(&flat.text);
-	hv_strbuf_release(&flat.lower);
-	free(flat.line);
+	hv_textnorm_release(&norm);
 }
 
 /* Removes unknown[i], keeping the order of the rest. */
@@ -645,6 +603,7 @@ void hv_symptoms_scan(const struct hv_kb *kb, const char *text, unsigned input,
 		len--;
 	if (len == 0)
 		return;
+	out->inputs++;
 	if (strcspn(t, " \t\r\n") >= len) {
 		scan_lone_token(&sc, text, t, len);
 		return;
@@ -660,6 +619,11 @@ void hv_symptoms_scan(const struct hv_kb *kb, const char *text, unsigned input,
 bool hv_symptoms_empty(const struct hv_symptoms *s)
 {
 	return s->n == 0;
+}
+
+bool hv_symptoms_given(const struct hv_symptoms *s)
+{
+	return s->inputs > 0;
 }
 
 bool hv_symptoms_words_unread(const struct hv_symptoms *s)

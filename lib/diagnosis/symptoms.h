@@ -52,6 +52,7 @@ struct hv_symptoms {
 	struct hv_named *vms;
 	size_t n_vms, cap_vms;
 	struct hv_text_fact fact[HV_CTX_COUNT]; /* phase, percent, ... */
+	unsigned inputs;      /* arguments that were not blank */
 	unsigned text_inputs; /* arguments that were text of several words */
 	bool text_read;	      /* a message fragment matched in such text */
 };
@@ -65,6 +66,10 @@ void hv_symptoms_scan(const struct hv_kb *kb, const char *text, unsigned input,
 		      struct hv_symptoms *out);
 /* True when nothing at all was recognised. */
 bool hv_symptoms_empty(const struct hv_symptoms *s);
+/* True when the admin gave something to read (a code, an id or text),
+ * recognised or not: then only what was recognised in it may name a
+ * cause, never the context alone (issue 23). */
+bool hv_symptoms_given(const struct hv_symptoms *s);
 /* True when text of several words was given, codes or ids in it were
  * recognised, but none of its wording: say so (another language, or a
  * message the knowledge base does not have). */

@@ -1,5 +1,7 @@
 #include "knowledge/kb.h"
 
+#include "base/textnorm.h"
+
 #include "base/alloc.h"
 #include "base/strbuf.h"
 #include "knowledge/kb_internal.h"
@@ -13,25 +15,7 @@
 
 char *hv_kb_fold(const char *text)
 {
-	char *out = hv_calloc(strlen(text) + 1, 1);
-	size_t n = 0;
-	bool blank = false;
-
-	for (; *text; text++) {
-		char c = *text;
-
-		if (isspace((unsigned char)c)) {
-			blank = n > 0;
-			continue;
-		}
-		if (blank)
-			out[n++] = ' ';
-		blank = false;
-		/* ASCII only: other bytes are compared as they are */
-		out[n++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-	}
-	out[n] = '\0';
-	return out;
+	return hv_textnorm_pattern(text);
 }
 
 long hv_kb_cause_index(const struct hv_kb *kb, const char *id)

@@ -64,6 +64,9 @@ struct hv_signature {
 			* for the scanner */
 	size_t n_fragments;
 	char *meaning, *phase, *note, *status;
+	char *source;  /* where the facts come from (kb/README.md) */
+	char *outside; /* where the cause lies when it is outside what
+			* hvdoctor diagnoses (causes: none); else NULL */
 	/* events only: the sentence Windows shows for the event, with
 	 * {vm}, {vm_id}, {source}, {destination}, {blackout} for what the
 	 * event data say (kb/README.md); NULL when not known */

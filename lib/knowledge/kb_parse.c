@@ -308,6 +308,8 @@ void hv_kb_signature_free(struct hv_signature *sig)
 	free(sig->meaning);
 	free(sig->phase);
 	free(sig->note);
+	free(sig->outside);
+	free(sig->source);
 	free(sig->status);
 	free(sig->message);
 	free_list(sig->cause_ids, sig->n_causes);
@@ -501,6 +503,13 @@ static int signature_from_record(struct record *rec, struct hv_signature *sig,
 	sig->phase = optional(rec, "phase");
 	sig->note = optional(rec, "note");
 	sig->status = optional(rec, "status");
+	sig->outside = optional(rec, "outside");
+	sig->source = optional(rec, "source");
+	if (sig->outside && sig->n_causes)
+		return at(err, rec->file, line_of(rec, "outside"),
+			  "a signature outside what hvdoctor diagnoses names "
+			  "no cause (causes: none), so not",
+			  sig->cause_ids[0]);
 	if (sig->kind == HV_SIG_EVENT)
 		sig->message = optional(rec, "message");
 	if ((rc = parse_container(rec, sig, err)) < 0)

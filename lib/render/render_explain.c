@@ -176,7 +176,7 @@ static const char *likely_heading(enum hv_basis basis)
 		return "Likely causes: the text only says that the move "
 		       "failed, so what you know decides";
 	case HV_BASIS_CONTEXT:
-		return "Likely causes, from the context alone";
+		return "Causes that fit what you said (no symptom given)";
 	case HV_BASIS_NOTHING:
 		break;
 	}
@@ -366,6 +366,33 @@ static void named_line(struct hv_strbuf *out, const struct hv_explain_view *v)
 	hv_strbuf_release(&line);
 }
 
+/* Recognised, but known to lie outside what hvdoctor diagnoses: say
+ * where to look instead (issue 23). Returns true if anything was. */
+static bool outside(struct hv_strbuf *out, const struct hv_explain_view *v,
+		    const struct hv_style *st)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < v->symptoms->n; i++) {
+		const struct hv_signature *sig =
+			&v->kb->sigs[v->symptoms->items[i].sig];
+		char label[48];
+
+		if (!sig->outside)
+			continue;
+		if (!any)
+			heading(out, v, st,
+				"Outside what hvdoctor diagnoses: look here "
+				"instead.");
+		any = true;
+		sig_label(sig, label, sizeof(label));
+		hv_strbuf_addf(out, "  %s: ", label);
+		hv_wrap_add(out, sig->outside, 4 + (int)strlen(label), 4,
+			    v->width, HV_WRAP_PROSE);
+	}
+	return any;
+}
+
 /* Every entry recognised is one the knowledge base files as progress or
  * success (its meaning says so): nothing failed in what was given. */
 static bool only_progress(const struct hv_explain_view *v)
@@ -390,6 +417,8 @@ static void no_answer(struct hv_strbuf *out, const struct hv_explain_view *v,
 		"and what you know with --context (auth=, os=, initiated=, "
 		"clustered=, percent=).";
 
+	if (outside(out, v, st))
+		return;
 	heading(out, v, st,
 		hv_symptoms_empty(v->symptoms)
 			? "Nothing in the input matched the knowledge base."

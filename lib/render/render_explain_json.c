@@ -92,6 +92,7 @@ static void json_recognised(struct hv_json *js, const struct hv_explain_view *v)
 		hv_json_kv_string(js, "read_as", sym->as);
 		hv_json_kv_string(js, "how", match_name(sym->how));
 		hv_json_kv_bool(js, "container", sig->container);
+		hv_json_kv_string(js, "outside", sig->outside);
 		hv_json_kv_int(js, "input", sym->input);
 		hv_json_kv_int(js, "line", sym->line);
 		hv_json_object_end(js);

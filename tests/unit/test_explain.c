@@ -66,7 +66,9 @@ static const char test_sigs[] =
 	"signature: hr-rule\nkind: hresult\ncode: 0x8007000B\n"
 	"meaning: m\ncauses: five ruled\n\n"
 	"signature: ev-none\nkind: event\nevent: 1069\nchannel: c\n"
-	"meaning: m\ncauses: none\n";
+	"meaning: m\ncauses: none\n\n"
+	"signature: hr-outside\nkind: hresult\ncode: 0x80070070\n"
+	"meaning: m\ncauses: none\noutside: the storage\n";
 
 static int setup_test_kb(void **state)
 {
@@ -444,6 +446,29 @@ static void test_context_alone(void **state)
 	hv_symptoms_release(&sym);
 }
 
+/* A symptom outside what hvdoctor diagnoses silences the headline it
+ * came with: the headline's causes are not what happened (issue 23). A
+ * specific symptom beside it still ranks. */
+static void test_outside_silences_headline(void **state)
+{
+	static const char *const outside[] = {"msg-head", "hr-outside"};
+	static const char *const both[] = {"msg-head", "hr-outside", "hr-one"};
+	const struct hv_kb *kb = *state;
+	struct hv_context ctx = {0};
+	struct hv_explanation ex;
+
+	set_ctx(&ctx, "auth=credssp");
+	rank_ids(kb, outside, N(outside), &ctx, &ex);
+	assert_int_equal(ex.basis, HV_BASIS_NOTHING);
+	assert_int_equal(ex.n_likely, 0);
+	hv_explanation_release(&ex);
+
+	rank_ids(kb, both, N(both), &ctx, &ex);
+	assert_int_equal(ex.basis, HV_BASIS_EVIDENCE);
+	assert_string_equal(first_id(kb, &ex), "one");
+	hv_explanation_release(&ex);
+}
+
 /* Equal scores: the more severe cause, then the id, so scripts and
  * tests see a stable order. */
 static void test_ties(void **state)
@@ -557,6 +582,7 @@ int main(void)
 		cmocka_unit_test(test_context_from_text),
 		cmocka_unit_test(test_context_alone),
 		cmocka_unit_test(test_ties),
+		cmocka_unit_test(test_outside_silences_headline),
 	};
 	const struct CMUnitTest context_tests[] = {
 		cmocka_unit_test(test_context_parse),

@@ -651,10 +651,9 @@ static void test_builtin_scenarios(void **state)
 	expect_first(kb, "0x8009030E", kerberos2016, "kcd-kerberos-only-2016");
 	expect_first(kb, "0x8009030E", cg2025, "credssp-credential-guard");
 	expect_first(kb, "-2146893042", cg2025, "credssp-credential-guard");
-	/* context alone, and context with text that says only "it broke" */
+	/* context alone, with no text at all (issue 23: text that says
+	 * only "it broke" is tested in test_builtin_unrecognised_text) */
 	expect_first(kb, NULL, cg2025, "credssp-credential-guard");
-	expect_first(kb, "live migration stopped working after the upgrade",
-		     cg2025, "credssp-credential-guard");
 	expect_first(kb,
 		     "Event 21502 Live migration of 'Virtual Machine VM1' "
 		     "failed. Virtual machine migration operation for 'VM1' "
@@ -681,6 +680,24 @@ static void test_builtin_scenarios(void **state)
 		     cg2025, "credssp-credential-guard");
 	expect_first(kb, "Could not find Ethernet switch 'External'.", NULL,
 		     "vswitch-missing");
+}
+
+/* Order inside one code (issue 23): a cause that needs a move between
+ * clusters does not outrank the general one on a cluster alone; a code
+ * two causes share is decided by the message beside it. */
+static void test_builtin_order_in_one_code(void **state)
+{
+	static const char *const clustered[] = {"clustered=yes", NULL};
+	const struct hv_kb *kb = *state;
+
+	expect_first(kb, "0x80090322", clustered, "spn-duplicate");
+	expect_first(kb, "0x80048054", NULL, "smb-filer-oplocks");
+	expect_first(kb,
+		     "Unknown error (0x80048054). Virtual machine 'WEB01' is "
+		     "using processor-specific features not supported on "
+		     "physical computer 'HV02'.",
+		     NULL, "cpu-incompatible");
+	expect_first(kb, "0x8007274D", NULL, "port-6600-refused");
 }
 
 /* The Move-VM paste with 0x8009030E and auth=credssp: the delegation
@@ -781,6 +798,89 @@ static void test_builtin_no_cause_events(void **state)
 	}
 }
 
+/* Every fact an admin can give, one at a time (issue 23). */
+static const char *const every_fact[] = {
+	"os=2012",	    "os=2012r2",	 "os=2016",
+	"os=2019",	    "os=2022",		 "os=2025",
+	"auth=kerberos",    "auth=credssp",	 "initiated=source",
+	"initiated=remote", "clustered=yes",	 "clustered=no",
+	"phase=source",	    "phase=destination", "percent=0",
+	"percent=50",	    "percent=100",	 "storage=yes",
+	"storage=no",
+};
+
+/* Text in which nothing is recognised names no cause, whatever the
+ * context: context says which causes can apply, not that one happened. */
+static void test_builtin_unrecognised_text(void **state)
+{
+	static const char *const texts[] = {
+		"live migration failed",
+		"live migration stopped working after the upgrade",
+		"The move of VM01 did not complete, please try again later.",
+	};
+	const struct hv_kb *kb = *state;
+
+	for (size_t t = 0; t < N(texts); t++) {
+		for (size_t i = 0; i < N(every_fact); i++) {
+			const char *facts[] = {every_fact[i], NULL};
+			struct hv_symptoms sym;
+			struct hv_explanation ex;
+
+			rank_text(kb, texts[t], facts, &sym, &ex);
+			assert_true(hv_symptoms_empty(&sym));
+			if (ex.n_likely || ex.basis != HV_BASIS_NOTHING)
+				fail_msg("'%.30s' with %s names %s", texts[t],
+					 every_fact[i],
+					 ex.n_likely
+						 ? kb->causes[ex.items[0].cause]
+							   .id
+						 : "(basis)");
+			hv_explanation_release(&ex);
+			hv_symptoms_release(&sym);
+		}
+	}
+}
+
+/* With no text at all, each fact alone ranks only the causes its rules
+ * speak of, and says so: the basis is the context, never evidence. */
+static void test_builtin_context_without_text(void **state)
+{
+	const struct hv_kb *kb = *state;
+
+	for (size_t i = 0; i < N(every_fact); i++) {
+		const char *facts[] = {every_fact[i], NULL};
+		struct hv_symptoms sym;
+		struct hv_explanation ex;
+
+		rank_text(kb, NULL, facts, &sym, &ex);
+		assert_int_equal(ex.basis, HV_BASIS_CONTEXT);
+		for (size_t c = 0; c < ex.n; c++)
+			assert_int_equal(ex.items[c].evidence, 0);
+		hv_explanation_release(&ex);
+		hv_symptoms_release(&sym);
+	}
+}
+
+/* An event that names no cause is no symptom of a cause, and the
+ * context does not turn it into one. */
+static void test_builtin_no_cause_event_with_context(void **state)
+{
+	const struct hv_kb *kb = *state;
+
+	for (size_t i = 0; i < N(every_fact); i++) {
+		const char *facts[] = {every_fact[i], NULL};
+		struct hv_symptoms sym;
+		struct hv_explanation ex;
+
+		rank_text(kb, "Event ID: 1069", facts, &sym, &ex);
+		if (ex.n_likely)
+			fail_msg("1069 with %s names %s", every_fact[i],
+				 kb->causes[ex.items[0].cause].id);
+		hv_explanation_release(&ex);
+		hv_symptoms_release(&sym);
+	}
+}
+
 /* Issue 17 item 6: a signature the knowledge base files as progress or
  * success never names a cause (20413 starts every migration and named
  * system-drive-letter-mismatch with exit 0). */
@@ -795,7 +895,8 @@ static void test_builtin_progress_names_no_cause(void **state)
 		    strncmp(m, "Success", 7) != 0)
 			continue;
 		if (kb->sigs[i].n_causes)
-			fail_msg("%s is progress or success but names %s",
+			fail_msg("%s is progress or success but names "
+				 "%s",
 				 kb->sigs[i].id,
 				 kb->causes[kb->sigs[i].cause_index[0]].id);
 	}
@@ -816,7 +917,8 @@ static void test_builtin_unverified_evidence_warns(void **state)
 	for (size_t i = 0; i < ex.n_likely; i++) {
 		r = &ex.items[i];
 		if (!r->caveat || !strstr(r->caveat, "unverified"))
-			fail_msg("%s ranks likely on 22038 alone, without a "
+			fail_msg("%s ranks likely on 22038 alone, "
+				 "without a "
 				 "warning",
 				 kb->causes[r->cause].id);
 	}
@@ -841,6 +943,10 @@ int main(void)
 		cmocka_unit_test(test_builtin_credssp_rules_out_kerberos),
 		cmocka_unit_test(test_builtin_cluster_paste),
 		cmocka_unit_test(test_builtin_no_cause_events),
+		cmocka_unit_test(test_builtin_order_in_one_code),
+		cmocka_unit_test(test_builtin_unrecognised_text),
+		cmocka_unit_test(test_builtin_context_without_text),
+		cmocka_unit_test(test_builtin_no_cause_event_with_context),
 		cmocka_unit_test(test_builtin_progress_names_no_cause),
 		cmocka_unit_test(test_builtin_unverified_evidence_warns),
 	};

@@ -140,7 +140,8 @@ static void test_issue13_fields(void **state)
 	assert_int_equal(hv_kb_cause(&kb, "two")->n_checks, 0);
 	assert_true(kb.sigs[0].container);
 	assert_false(kb.sigs[1].container);
-	assert_string_equal(kb.sigs[0].folded[0], "failed at migration source");
+	/* folded to the normal form text is matched in (base/textnorm.h) */
+	assert_string_equal(kb.sigs[0].folded[0], "failedatmigrationsource");
 	/* one of two causes says less than one cause, which says all */
 	assert_true(kb.sigs[1].info > 0.999 && kb.sigs[1].info < 1.001);
 	assert_true(kb.sigs[0].info < 0.001);
@@ -152,12 +153,18 @@ static void test_fold(void **state)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-		{"  a \t b\r\n c  ", "a b c"},
+		/* blanks go (text is matched however it was wrapped) */
+		{"  a \t b\r\n c  ", "abc"},
 		{"", ""},
 		{" \n\t ", ""},
-		{"one", "one"},
+		/* one word is matched as a word (HV_TEXTNORM_WORD) */
+		{"one", "\x1bone"},
 		/* ASCII letters fold to lower case, other bytes stay */
-		{"Failed At \xC3\x9C", "failed at \xC3\x9C"},
+		{"Failed At \xC3\x9C", "failedat\xC3\x9C"},
+		/* a placeholder and its quotes take any name */
+		{"for '%1' failed", "for\x1a"
+				    "failed"},
+		{"doesn't", "doesnot"},
 	};
 
 	(void)state;
@@ -278,6 +285,11 @@ struct bad_case {
 #define SIG_HEAD(id, kind) "signature: " id "\nkind: " kind "\n"
 
 static const struct bad_case bad_cases[] = {
+	{"outside with causes",
+	 CAUSE_A
+	 "\n" SIG_HEAD("hr-x", "hresult") "code: 0x80070070\nmeaning: m\n"
+					  "causes: cause-a\noutside: storage\n",
+	 "t.kb:16", "outside"},
 	{"unknown field in a cause", CAUSE_A "colour: red\n", "t.kb:10",
 	 "colour"},
 	{"unknown field in a signature",
@@ -502,6 +514,25 @@ static bool check_bad(const struct bad_case *bc, const char *text, size_t len)
 			    bc->message);
 	hv_kb_release(&kb);
 	return ok;
+}
+
+/* A signature outside what hvdoctor diagnoses says where the cause is
+ * instead (issue 23). */
+static void test_outside(void **state)
+{
+	static const char text[] = CAUSE_A "\n" SIG_HEAD(
+		"hr-disk-full",
+		"hresult") "code: 0x80070070\n"
+			   "meaning: The disk is full.\ncauses: none\n"
+			   "outside: the destination's storage, not the move\n";
+	struct hv_kb kb = {0};
+	struct hv_error err;
+
+	(void)state;
+	assert_int_equal(hv_kb_parse(&kb, "t.kb", text, strlen(text), &err), 0);
+	assert_string_equal(kb.sigs[0].outside,
+			    "the destination's storage, not the move");
+	hv_kb_release(&kb);
 }
 
 static void test_errors_name_file_and_line(void **state)
@@ -781,6 +812,7 @@ int main(void)
 		cmocka_unit_test(test_good_signatures),
 		cmocka_unit_test(test_issue13_fields),
 		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_outside),
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_unterminated_text),
 		cmocka_unit_test(test_override_by_id),

@@ -28,7 +28,10 @@ static const char test_kb[] =
 	"fragment: Live migration of 'Virtual Machine\n"
 	"meaning: m\ncauses: kcd-a\n\n"
 	"signature: msg-at-source\nkind: message\n"
-	"fragment: failed at migration source\nmeaning: m\ncauses: kcd-a\n";
+	"fragment: failed at migration source\nmeaning: m\ncauses: kcd-a\n\n"
+	"signature: msg-not-configured\nkind: message\n"
+	"fragment: Host %1 is not configured for live migration\n"
+	"meaning: m\ncauses: kcd-a\n";
 
 static int setup_kb(void **state)
 {
@@ -220,6 +223,54 @@ static void test_hresult_word(void **state)
 			fail_msg("'%s' read as an HRESULT", bad[i]);
 }
 
+/* Issue 23: the same message however a tool printed it. Fragments match
+ * on the normal form (base/textnorm.h); the line reported is where the
+ * match starts in the paste. */
+static void test_normalised_matching(void **state)
+{
+	const struct hv_kb *kb = *state;
+
+	/* PowerShell wraps inside a word */
+	expect_sig(kb,
+		   "Failed: No credentials are avail\nable in the security "
+		   "package",
+		   "hr-no-creds", "message text");
+	/* curly quotes, as Word and web pages print them */
+	expect_sig(kb,
+		   "Live migration of \xE2\x80\x98Virtual Machine FS01\xE2\x80"
+		   "\x99 failed.",
+		   "ev-21502", "message text");
+	/* a contraction, a name where the template has %1 */
+	expect_sig(kb,
+		   "Host \"\"HV-02.contoso.local\"\" isn't configured for "
+		   "live migration.",
+		   "msg-not-configured", "message text");
+	expect_sig(kb, "Host <HOST> isn't configured for live migration.",
+		   "msg-not-configured", "message text");
+	/* between the lines of PowerShell's error record */
+	expect_sig(kb,
+		   "Move-VM : Virtual machine migration operation for 'VM1' "
+		   "failed at migration\nsource 'HV1'.\nAt line:1 char:1\n"
+		   "+ ~~~~~~~\n    + CategoryInfo : NotSpecified\n",
+		   "msg-at-source", NULL);
+}
+
+static void test_normalised_line(void **state)
+{
+	const struct hv_kb *kb = *state;
+	struct hv_symptoms s = {0};
+	const struct hv_symptom *hit;
+
+	hv_symptoms_scan(kb,
+			 "Move-VM : x\nAt line:1 char:1\n\nHost 'A' is\n"
+			 "not configured for live migration.",
+			 1, &s);
+	hit = find_sig(kb, &s, "msg-not-configured");
+	assert_non_null(hit);
+	assert_int_equal(hit->line, 4);
+	hv_symptoms_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +280,8 @@ int main(void)
 		cmocka_unit_test(test_words_unread),
 		cmocka_unit_test(test_facts_from_text),
 		cmocka_unit_test(test_hresult_word),
+		cmocka_unit_test(test_normalised_matching),
+		cmocka_unit_test(test_normalised_line),
 	};
 
 	return cmocka_run_group_tests_name("pasted text", tests, setup_kb,
