@@ -262,9 +262,16 @@ static void headline(struct hv_strbuf *out, const struct hv_probe_view *view,
 		 "checked",
 		 e, e == 1 ? "" : "s", w, w == 1 ? "" : "s", u);
 	hv_style_add(out, style, e ? HV_TONE_RED : HV_TONE_BOLD, line);
-	hv_strbuf_addf(out, " (%zu host%s, timeout %u ms)\n\n",
+	hv_strbuf_addf(out, " (%zu host%s, timeout %u ms)\n",
 		       view->run->n_hosts, view->run->n_hosts == 1 ? "" : "s",
 		       view->run->timeout_ms);
+	/* A migration network is often a VLAN this machine cannot reach, and
+	 * a port open from here says nothing of the path between two hosts:
+	 * the verdicts say where they were measured from. */
+	hv_strbuf_adds(out,
+		       "Measured from this machine. Between two hosts, only "
+		       "their own snapshots\n(collector, reachability) can "
+		       "tell.\n\n");
 }
 
 void hv_render_probe_text(struct hv_strbuf *out,
@@ -436,6 +443,7 @@ void hv_render_probe_json(struct hv_strbuf *out,
 	hv_json_init(&js, out, true);
 	hv_json_object_begin(&js);
 	hv_json_kv_string(&js, "schema", "hvdoctor.probe/1");
+	hv_json_kv_string(&js, "vantage", "this machine");
 	hv_json_kv_int(&js, "started_unix_ms", run->started_ns / 1000000);
 	hv_json_kv_int(&js, "timeout_ms", run->timeout_ms);
 	hv_json_key(&js, "ports");
