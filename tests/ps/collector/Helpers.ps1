@@ -35,7 +35,8 @@ function global:Invoke-Audit {
 	[pscustomobject]@{
 		Status = $LASTEXITCODE
 		Report = ($out -join "`n") | ConvertFrom-Json
-		Errors = [System.IO.File]::ReadAllText($err)
+		# hvdoctor wraps its messages to 80 columns: read them unwrapped
+		Errors = [System.IO.File]::ReadAllText($err) -replace '\r?\n +', ' '
 	}
 }
 
