@@ -227,3 +227,7 @@ ordered_pairs() {
 	done
 	return 0
 }
+
+# unwrapped FILE: a message file as one line. hvdoctor wraps what it says to
+# 80 columns at blanks; a check looks for a phrase wherever the break fell.
+unwrapped() { tr '\n' ' ' <"$1" | sed 's/  */ /g'; }

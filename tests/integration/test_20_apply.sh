@@ -49,7 +49,7 @@ ldap_w=(-x -H "$ADDC_LDAP_URI" -D "$ADDC_ADMIN_DN" -w "$ADDC_ADMIN_PASSWORD")
 # hosts finds, or "audit failed" when it could not complete
 problems() {
 	local rc
-	rc=$(hv "$1" audit "${admin[@]}" --hosts "$hosts_opt" --json)
+	rc=$(hv "$1" audit "${admin[@]}" --hosts "$hosts_opt" --ad-only --json)
 	if [ "$rc" -gt 2 ]; then
 		echo "audit failed"
 		return 0
@@ -161,9 +161,9 @@ expect_contains "the refused action comes with the step to do by hand" \
 	"by hand: Set-ADObject -Identity 'CN=HV03,CN=Computers," \
 	"$(cat "$tmp/refused.out")"
 expect_contains "the independent actions were still applied" \
-	"7 of 8 actions applied, 1 failed, 0 skipped" "$(cat "$tmp/refused.out")"
+	"6 of 7 actions applied, 1 failed, 0 skipped" "$(cat "$tmp/refused.out")"
 expect_contains "the hint names the rollback" "--rollback $tmp/refused.ldif --yes" \
-	"$(cat "$tmp/refused.err")"
+	"$(unwrapped "$tmp/refused.err")"
 check "the backup exists" test -s "$tmp/refused.ldif"
 rc=$(hv refused-undo apply "${admin[@]}" --rollback "$tmp/refused.ldif" --yes \
 	--backup "$tmp/refused-undo.ldif")
@@ -172,8 +172,8 @@ expect_eq "… the directory is the seeded estate again" "$orig" "$(estate_dump)
 
 samba_remove_duplicate_spn >/dev/null
 base=$(estate_dump) # the seeded estate without the duplicate SPN
-expect_contains "apply's backup was rewritten to the 7 actions applied" \
-	"rewritten: it undoes the 7 records applied" "$(cat "$tmp/refused.err")"
+expect_contains "apply's backup was rewritten to the 6 actions applied" \
+	"rewritten: it undoes the 6 records applied" "$(unwrapped "$tmp/refused.err")"
 rc=$(hv skip apply "${admin[@]}" --rollback "$tmp/seeded-rollback.ldif")
 expect_eq "rollback to a backup that holds a duplicate SPN: exit 2" 2 "$rc"
 expect_contains "the SPN the DC would refuse is named and left out" \
@@ -203,13 +203,13 @@ expect_eq "… the directory is restored" "$base" "$(estate_dump)"
 rc=$(hv apply apply "${admin[@]}" --yes --backup "$tmp/apply.ldif")
 expect_eq "apply --yes: exit 0" 0 "$rc"
 expect_contains "apply --yes: every action applied" \
-	"7 of 7 actions applied, 0 failed, 0 skipped" "$(cat "$tmp/apply.out")"
-expect_contains "apply --yes: every value read back" "verified: all 64 values" \
+	"6 of 6 actions applied, 0 failed, 0 skipped" "$(cat "$tmp/apply.out")"
+expect_contains "apply --yes: every value read back" "verified: all 63 values" \
 	"$(cat "$tmp/apply.out")"
 expect_contains "apply --yes: the fresh audit of the changed hosts is clean" \
 	"audit of the changed hosts (fresh read): clean" "$(cat "$tmp/apply.out")"
 expect_contains "progress goes to stderr" \
-	"applying 5/7: HV04 userAccountControl 4096 -> 16781312" "$(cat "$tmp/apply.err")"
+	"applying 5/6: HV04 userAccountControl 4096 -> 16781312" "$(cat "$tmp/apply.err")"
 expect_eq "the backup is private (0600)" 600 "$(stat -c %a "$tmp/apply.ldif")"
 expect_contains "the backup says how to restore it by hand" \
 	"ldapmodify -H ldap://DC -Y GSSAPI -c -f FILE" "$(cat "$tmp/apply.ldif")"
@@ -245,6 +245,13 @@ proof_vsms() {
 for a in $domain; do tgt "$a" >/dev/null; done
 for p in "${pairs[@]}"; do
 	a=${p%>*} b=${p#*>}
+	if [ "$a" = HV06 ]; then
+		# 2012 R2: "Kerberos only" is right there and the plan leaves it;
+		# a proof from a keytab starts with S4U2Self, whose ticket is not
+		# forwardable without protocol transition
+		skip "S4U $a -> $b" "HV06 runs 2012 R2 (Kerberos only, no S4U2Self proof)"
+		continue
+	fi
 	check "S4U $a -> $b as $ADDC_USER1: cifs/$b and cifs/$b.$d (hvdoctor's own values)" \
 		proof_cifs "$a" "$b"
 	if [ "${ADDC_SPN_SPACE_WORKAROUND:-1}" != 1 ]; then
@@ -264,7 +271,7 @@ rc=$(hv since apply "${admin[@]}" --rollback "$tmp/apply.ldif" --yes \
 expect_eq "rollback after values were added since: exit 3, refused" 3 "$rc"
 expect_contains "… each value added since is named" \
 	"is there now, but neither in the backup nor added by the change: changed since" \
-	"$(cat "$tmp/since.err")"
+	"$(unwrapped "$tmp/since.err")"
 check "… and nothing was written (no backup of it either)" test ! -e "$tmp/since.ldif"
 sed 's/^add: /delete: /' "$twins" >"$tmp/twins-undo.ldif"
 check "the twins taken away again" ldapmodify "${ldap_w[@]}" -f "$tmp/twins-undo.ldif"
@@ -307,7 +314,7 @@ HVDOCTOR_PASSWORD=$ADDC_USER1_PASSWORD "$HVDOCTOR" apply --ldap "$ADDC_LDAPS_URI
 partial=$(cat "$tmp/partial.out")
 expect_eq "apply as $ADDC_USER1: exit 2 (the DC refuses HV03; the fresh audit finds the errors left)" 2 "$rc"
 expect_contains "the refused protocol transition's step by hand names the account with \$" \
-	"by hand: Set-ADAccountControl -Identity 'HV06\$' -TrustedToAuthForDelegation \$true" \
+	"by hand: Set-ADAccountControl -Identity 'HV04\$' -TrustedToAuthForDelegation \$true" \
 	"$(cat "$tmp/partial.out")"
 expect_contains "the fresh audit of the changed hosts ran after the refusals" \
 	"audit of the changed hosts (fresh read): " "$(cat "$tmp/partial.out")"
@@ -315,10 +322,10 @@ expect_contains "report: HV01 applied" "applied        HV01 msDS-AllowedToDelega
 expect_contains "report: HV02 applied" "applied        HV02 msDS-AllowedToDelegateTo +12" "$partial"
 expect_contains "report: HV03 failed" "FAILED         HV03 msDS-AllowedToDelegateTo +12" "$partial"
 expect_contains "report: AD's diagnostic" "Insufficient access" "$partial"
-expect_contains "report: the independent rest attempted too" "FAILED         HV06 userAccountControl" "$partial"
-expect_contains "report: the count" "2 of 7 actions applied, 5 failed, 0 skipped" "$partial"
+expect_contains "report: the independent rest attempted too" "FAILED         HV04 userAccountControl" "$partial"
+expect_contains "report: the count" "2 of 6 actions applied, 4 failed, 0 skipped" "$partial"
 expect_contains "the hint names the rollback" "--rollback $tmp/partial.ldif --yes" \
-	"$(cat "$tmp/partial.err")"
+	"$(unwrapped "$tmp/partial.err")"
 expect_not_contains "the password is on no output" "$ADDC_USER1_PASSWORD" \
 	"$partial $(cat "$tmp/partial.err" "$tmp/partial.ldif")"
 hv01=$(ldap_values '(sAMAccountName=HV01$)' msDS-AllowedToDelegateTo)

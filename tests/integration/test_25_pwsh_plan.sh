@@ -57,7 +57,7 @@ run_ps1() {
 
 problems() { # problems NAME: errors and warnings of the domain's audit
 	local rc
-	rc=$(hv "$1" audit "${admin[@]}" --json)
+	rc=$(hv "$1" audit "${admin[@]}" --ad-only --json)
 	if [ "$rc" -gt 2 ]; then
 		echo "audit failed"
 		return 0
@@ -87,7 +87,7 @@ trap restore EXIT
 
 # --- a refusal part-way, for real ---------------------------------------------
 rc=$(hv refused-plan plan "${admin[@]}" --output "$tmp/refused.ps1" \
-	--rollback "$tmp/refused.rollback.ldif")
+	--rollback-output "$tmp/refused.rollback.ldif")
 expect_eq "plan of the seeded estate: exit 0" 0 "$rc"
 rc=$(run_ps1 refused "$tmp/refused.ps1")
 out=$(cat "$tmp/refused.out")
@@ -130,9 +130,15 @@ samba_spn_twins "${pairs[@]}" >"$twins"
 ldapmodify "${ldap_w[@]}" -f "$twins" >/dev/null
 for p in "${pairs[@]}"; do
 	a=${p%>*} b=${p#*>}
+	if [ "$a" = HV06 ]; then
+		# 2012 R2: "Kerberos only" is right there; a keytab proof starts
+		# with S4U2Self, not forwardable without protocol transition
+		skip "prove $a -> $b" "HV06 runs 2012 R2 (Kerberos only)"
+		continue
+	fi
 	rc=0
 	"$HVDOCTOR" prove --json --keytab "$ADDC_KEYTAB_DIR/$a.keytab" --as "$a\$" \
-		--user "$ADDC_USER1" --to "$b" >"$tmp/prove.json" 2>/dev/null || rc=$?
+		--impersonate "$ADDC_USER1" --to "$b" >"$tmp/prove.json" 2>/dev/null || rc=$?
 	expect_eq "prove $a -> $b as $ADDC_USER1: every SPN allowed, exit 0" \
 		"0 allowed" "$rc $(jq -r '[.results[].verdict] | unique | join(",")' \
 			"$tmp/prove.json")"
