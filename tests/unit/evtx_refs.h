@@ -6,6 +6,8 @@
 
 #include "base/strbuf.h"
 
+#include "shared_dir.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,15 +16,7 @@
 /* The samples' folder, or NULL when it is absent (caller frees). */
 static char *data_dir(void)
 {
-	const char *root = getenv("HVDOCTOR_SOURCE_DIR");
-	struct hv_strbuf p = HV_STRBUF_INIT;
-
-	hv_strbuf_addf(&p, "%s/../shared/data/evtx", root ? root : ".");
-	if (access(hv_strbuf_str(&p), R_OK) != 0) {
-		hv_strbuf_release(&p);
-		return NULL;
-	}
-	return hv_strbuf_detach(&p);
+	return shared_path("data/evtx");
 }
 
 static char *slurp(const char *path)
@@ -128,15 +122,7 @@ static void *refs_find(void *items, size_t n, size_t size, size_t *hint,
 	return NULL;
 }
 
-/* Says the samples are absent and skips, or fails under CI=true, where
- * a skipped suite counts as failed (HACKING.md). */
-#define EVTX_REFS_ABSENT(what)                                                 \
-	do {                                                                   \
-		const char *ci_ = getenv("CI");                                \
-		if (ci_ && !strcmp(ci_, "true"))                               \
-			fail_msg("%s (CI=true)", what);                        \
-		print_message("skipped: %s\n", what);                          \
-		skip();                                                        \
-	} while (0)
+/* Says the samples are absent: shared_dir.h's one policy. */
+#define EVTX_REFS_ABSENT(what) shared_absent(what)
 
 #endif
