@@ -4,6 +4,7 @@
 #include "base/file.h"
 #include "base/strbuf.h"
 #include "base/term.h"
+#include "remedy/plan.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -94,7 +95,7 @@ char *cli_timestamped_name(const char *prefix, const char *suffix)
  * a line of its own, which cli_error never wraps. */
 void cli_warning(const char *command, const char *text)
 {
-	const char *cmd = strstr(text, "\n\t");
+	const char *cmd = hv_plan_warning_command(text);
 	char *head =
 		hv_strndup(text, cmd ? (size_t)(cmd - text) : strlen(text));
 	char *safe = hv_term_dup(head);

@@ -597,3 +597,8 @@ void hv_plan_release(struct hv_plan *plan)
 	free(plan->hosts);
 	memset(plan, 0, sizeof(*plan));
 }
+
+const char *hv_plan_warning_command(const char *warning)
+{
+	return strstr(warning, "\n\t");
+}

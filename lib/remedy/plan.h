@@ -100,4 +100,8 @@ size_t hv_plan_objects(const struct hv_plan *plan);
 /* Frees what the plan owns. */
 void hv_plan_release(struct hv_plan *plan);
 
+/* Where a warning's command to run starts (at its "\n\t", see
+ * warnings above), or NULL when it names none. */
+const char *hv_plan_warning_command(const char *warning);
+
 #endif

@@ -38,7 +38,7 @@ void hv_plan_header(struct hv_strbuf *out, const struct hv_plan_view *v,
 		       objects == 1 ? "" : "s", how);
 	for (size_t i = 0; i < v->plan->n_warnings; i++) {
 		const char *w = v->plan->warnings[i];
-		const char *cmd = strstr(w, "\n\t");
+		const char *cmd = hv_plan_warning_command(w);
 
 		hv_strbuf_adds(out, "# warning: ");
 		if (cmd) {
